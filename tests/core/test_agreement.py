@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+
+import krippendorff
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from coder.core.agreement import (
+    AgreementResult,
+    Counts2x2,
+    DocumentUnits,
+    UnitTally,
+    agreement_for_code,
+    agreement_report,
+    alpha_from_counts2x2,
+    alpha_from_value_patterns,
+    character_agreement_counts,
+    character_pattern_counts,
+    cohen_kappa,
+    disagreements,
+    krippendorff_alpha_nominal,
+    mean_pairwise_percent_agreement,
+    percent_agreement,
+    pool,
+    tally_code,
+    units_from_spans,
+)
+from coder.core.errors import InvalidValue
+
+# ---------------------------------------------------------------- helpers
+
+
+def brute_units(unit_spans, codings):
+    return [any(cs < ue and us < ce for cs, ce in codings) for us, ue in unit_spans]
+
+
+def brute_chars(length, spans_a, spans_b):
+    def covered(spans):
+        return {i for s, e in spans for i in range(max(s, 0), min(e, length))}
+
+    a, b = covered(spans_a), covered(spans_b)
+    both = len(a & b)
+    return (both, len(a) - both, len(b) - both, length - len(a | b))
+
+
+def library_alpha(units):
+    """krippendorff package on units (rows = units), None = missing."""
+    coders = max(len(u) for u in units)
+    data = np.full((coders, len(units)), np.nan)
+    for j, unit in enumerate(units):
+        for i, value in enumerate(unit):
+            if value is not None:
+                data[i, j] = value
+    return krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+
+
+spans = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(0, 60)).map(lambda t: (min(t), max(t))),
+    max_size=12,
+)
+
+
+@st.composite
+def unit_spans_strategy(draw):
+    cuts = sorted(set(draw(st.lists(st.integers(0, 60), max_size=15))))
+    # consecutive cuts as units, some dropped to leave gaps
+    units = [(a, b) for a, b in zip(cuts, cuts[1:])]
+    keep = draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units)))
+    return [u for u, k in zip(units, keep) if k]
+
+
+# ---------------------------------------------------------------- kappa
+
+
+def test_kappa_wikipedia_first_example():
+    table = Counts2x2(both=20, only_a=5, only_b=10, neither=15)
+    assert table.n == 50
+    assert percent_agreement(table) == pytest.approx(70.0)
+    assert cohen_kappa(table) == pytest.approx(0.4)
+
+
+def test_kappa_wikipedia_second_example():
+    table = Counts2x2(both=45, only_a=15, only_b=25, neither=15)
+    assert percent_agreement(table) == pytest.approx(60.0)
+    assert cohen_kappa(table) == pytest.approx(0.1304, abs=1e-4)
+
+
+def test_kappa_adds_chance_products():
+    # Pe = 0.6*0.7 + 0.4*0.3 = 0.54 (multiplying would give 0.0504)
+    table = Counts2x2(both=45, only_a=15, only_b=25, neither=15)
+    po, pe = 0.6, 0.6 * 0.7 + 0.4 * 0.3
+    assert cohen_kappa(table) == pytest.approx((po - pe) / (1 - pe))
+
+
+def test_kappa_undefined_cases():
+    assert cohen_kappa(Counts2x2()) is None
+    assert percent_agreement(Counts2x2()) is None
+    assert cohen_kappa(Counts2x2(both=7)) is None
+    assert cohen_kappa(Counts2x2(neither=7)) is None
+    # Pe < 1 but Po == Pe: kappa 0, not undefined
+    assert cohen_kappa(Counts2x2(only_a=3, neither=3)) == 0.0
+
+
+def test_kappa_perfect_and_opposite():
+    assert cohen_kappa(Counts2x2(both=3, neither=4)) == pytest.approx(1.0)
+    assert cohen_kappa(Counts2x2(only_a=5, only_b=5)) == pytest.approx(-1.0)
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 10**6))
+def test_kappa_bounded_or_none(a, b, c, d):
+    table = Counts2x2(a, b, c, d)
+    kappa = cohen_kappa(table)
+    if kappa is not None:
+        assert not math.isnan(kappa)
+        assert -1.0 - 1e-12 <= kappa <= 1.0 + 1e-12
+    percent = percent_agreement(table)
+    if table.n:
+        assert 0.0 <= percent <= 100.0
+    else:
+        assert percent is None and kappa is None
+
+
+# ---------------------------------------------------------------- alpha
+
+NA = None
+KRIPPENDORFF_2011 = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, NA, NA, NA],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NA, 3],
+    [NA, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NA],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NA],
+]
+
+
+def test_krippendorff_2011_nominal_example():
+    units = [list(unit) for unit in zip(*KRIPPENDORFF_2011)]
+    alpha = krippendorff_alpha_nominal(units)
+    assert alpha == pytest.approx(0.743, abs=5e-4)
+    assert alpha == pytest.approx(library_alpha(units), abs=1e-12)
+
+
+def test_krippendorff_example_as_patterns_and_strings():
+    units = [tuple(unit) for unit in zip(*KRIPPENDORFF_2011)]
+    as_text = [tuple(None if v is None else f"v{v}" for v in unit) for unit in units]
+    assert alpha_from_value_patterns(Counter(as_text)) == krippendorff_alpha_nominal(units)
+
+
+def test_alpha_undefined_cases():
+    assert krippendorff_alpha_nominal([]) is None
+    assert krippendorff_alpha_nominal([[1, None], [None, 2]]) is None  # nothing pairable
+    assert krippendorff_alpha_nominal([[1, 1], [1, 1, None]]) is None  # one category
+    assert alpha_from_value_patterns({(1, 2): 0}) is None
+
+
+def test_alpha_perfect_agreement():
+    assert krippendorff_alpha_nominal([[1, 1], [2, 2], ["x", "x", None]]) == pytest.approx(1.0)
+
+
+def test_alpha_from_counts_matches_unit_lists():
+    table = Counts2x2(both=20, only_a=5, only_b=10, neither=15)
+    units = [[1, 1]] * 20 + [[1, 0]] * 5 + [[0, 1]] * 10 + [[0, 0]] * 15
+    assert alpha_from_counts2x2(table) == pytest.approx(krippendorff_alpha_nominal(units))
+    assert alpha_from_counts2x2(table) == pytest.approx(library_alpha(units))
+
+
+unit_lists = st.integers(2, 5).flatmap(
+    lambda coders: st.lists(
+        st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=coders, max_size=coders),
+        min_size=1,
+        max_size=25,
+    )
+)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@settings(max_examples=300, deadline=None)
+@given(unit_lists)
+def test_alpha_matches_krippendorff_package(units):
+    ours = krippendorff_alpha_nominal(units)
+    assert ours is None or not math.isnan(ours)
+    try:
+        theirs = library_alpha(units)
+    except Exception:  # the package refuses degenerate data
+        theirs = math.nan
+    if ours is None:
+        # undefined for us: the package has no meaningful value either
+        assert math.isnan(theirs) or math.isinf(theirs)
+        return
+    assume(not math.isnan(theirs))
+    assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+@given(unit_lists)
+def test_alpha_never_raises_or_nan(units):
+    alpha = krippendorff_alpha_nominal(units)
+    assert alpha is None or (not math.isnan(alpha) and alpha <= 1.0 + 1e-12)
+
+
+# ---------------------------------------------------------------- spans -> units
+
+
+def test_units_from_spans_basic():
+    units = [(0, 10), (10, 20), (20, 30), (40, 50)]
+    assert units_from_spans(units, [(5, 12)]) == [True, True, False, False]
+    assert units_from_spans(units, [(10, 20)]) == [False, True, False, False]
+    assert units_from_spans(units, [(30, 40)]) == [False, False, False, False]
+    assert units_from_spans(units, []) == [False] * 4
+    assert units_from_spans([], [(0, 5)]) == []
+
+
+@given(unit_spans_strategy(), spans)
+def test_units_from_spans_matches_brute_force(units, codings):
+    assert units_from_spans(units, codings) == brute_units(units, codings)
+
+
+@given(st.integers(0, 60), spans, spans)
+def test_character_counts_match_brute_force(length, spans_a, spans_b):
+    counts = character_agreement_counts(length, spans_a, spans_b)
+    assert (counts.both, counts.only_a, counts.only_b, counts.neither) == brute_chars(
+        length, spans_a, spans_b
+    )
+    assert counts.n == length
+
+
+@given(st.integers(0, 40), st.lists(spans, min_size=2, max_size=4))
+def test_character_patterns_match_per_character(length, per_coder):
+    expected = Counter(
+        tuple(any(s <= i < e for s, e in coder) for coder in per_coder) for i in range(length)
+    )
+    got = character_pattern_counts(length, per_coder)
+    assert +got == +expected
+
+
+def test_large_inputs_are_fast():
+    n = 1_000_000
+    units = [(i * 10, i * 10 + 10) for i in range(n)]
+    codings = [(i * 10 + 3, i * 10 + 25) for i in range(0, n, 7)]
+    started = time.perf_counter()
+    flags = units_from_spans(units, codings)
+    chars = character_agreement_counts(n * 10, codings, codings[::2])
+    elapsed = time.perf_counter() - started
+    assert sum(flags) > 0 and chars.n == n * 10
+    assert elapsed < 10
+
+
+# ---------------------------------------------------------------- per code
+
+
+def test_agreement_for_code_segments_two_coders():
+    docs = [DocumentUnits(1, 40, [(0, 10), (10, 20), (20, 30), (30, 40)])]
+    codings = {"ann": {1: [(0, 5), (12, 14)]}, "bob": {1: [(2, 8), (35, 38)]}}
+    result = agreement_for_code("Theme", docs, codings, ["ann", "bob"])
+    # units: both, only ann, neither, only bob
+    assert isinstance(result, AgreementResult)
+    assert result.code == "Theme" and result.units == 4
+    assert result.percent_agreement == pytest.approx(50.0)
+    assert result.kappa == pytest.approx(cohen_kappa(Counts2x2(1, 1, 1, 1)))
+    assert result.alpha == pytest.approx(library_alpha([[1, 1], [1, 0], [0, 0], [0, 1]]))
+
+
+def test_agreement_for_code_character_unit():
+    docs = [DocumentUnits(7, 100, None)]
+    codings = {"a": {7: [(0, 50)]}, "b": {7: [(25, 75)]}}
+    result = agreement_for_code("X", docs, codings, ["a", "b"])
+    table = Counts2x2(both=25, only_a=25, only_b=25, neither=25)
+    assert result.units == 100
+    assert result.percent_agreement == pytest.approx(50.0)
+    assert result.kappa == pytest.approx(cohen_kappa(table))
+    assert result.alpha == pytest.approx(alpha_from_counts2x2(table))
+
+
+def test_missing_coder_or_document_means_nothing_coded():
+    docs = [DocumentUnits(1, 10, None), DocumentUnits(2, 10, None)]
+    codings = {"a": {1: [(0, 10)]}}
+    result = agreement_for_code("X", docs, codings, ["a", "b"])
+    assert result.units == 20
+    assert result.percent_agreement == pytest.approx(50.0)
+
+
+def test_three_coders_mean_pairwise_and_no_kappa():
+    docs = [DocumentUnits(1, 30, [(0, 10), (10, 20), (20, 30)])]
+    codings = {
+        "a": {1: [(0, 10), (10, 20)]},
+        "b": {1: [(0, 10)]},
+        "c": {1: [(0, 10), (20, 30)]},
+    }
+    result = agreement_for_code("X", docs, codings, ["a", "b", "c"])
+    # unit patterns (a, b, c): TTT, TFF, FFT
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    patterns = [(1, 1, 1), (1, 0, 0), (0, 0, 1)]
+    expected = sum(p[i] == p[j] for p in patterns for i, j in pairs) / 9 * 100
+    assert result.kappa is None
+    assert result.percent_agreement == pytest.approx(expected)
+    assert result.alpha == pytest.approx(library_alpha([list(p) for p in patterns]))
+
+
+def test_mean_pairwise_equals_percent_for_two_coders():
+    table = Counts2x2(both=20, only_a=5, only_b=10, neither=15)
+    tally = UnitTally(2, table.as_patterns())
+    assert mean_pairwise_percent_agreement(tally) == pytest.approx(percent_agreement(table))
+
+
+def test_needs_two_distinct_coders():
+    docs = [DocumentUnits(1, 10, None)]
+    with pytest.raises(InvalidValue):
+        agreement_for_code("X", docs, {}, ["a"])
+    with pytest.raises(InvalidValue):
+        agreement_for_code("X", docs, {}, ["a", "a"])
+
+
+def test_no_units_gives_none_everywhere():
+    result = agreement_for_code("X", [], {}, ["a", "b"])
+    assert result == AgreementResult("X", 0, None, None, None)
+    result = agreement_for_code("X", [DocumentUnits(1, 5, [])], {}, ["a", "b", "c"])
+    assert result == AgreementResult("X", 0, None, None, None)
+
+
+def test_nobody_coded_anything_is_full_agreement_but_undefined_chance_statistics():
+    result = agreement_for_code("X", [DocumentUnits(1, 5, None)], {}, ["a", "b"])
+    assert result.units == 5
+    assert result.percent_agreement == 100.0
+    assert result.kappa is None and result.alpha is None
+
+
+def test_report_pools_codes():
+    docs = [DocumentUnits(1, 40, [(0, 10), (10, 20), (20, 30), (30, 40)]), DocumentUnits(2, 50, None)]
+    by_code = {
+        "A": {"x": {1: [(0, 10)], 2: [(0, 20)]}, "y": {1: [(0, 20)], 2: [(10, 30)]}},
+        "B": {"x": {1: [(30, 40)]}, "y": {2: [(40, 50)]}},
+    }
+    report = agreement_report(docs, by_code, ["x", "y"])
+    assert [r.code for r in report.per_code] == ["A", "B"]
+    assert report.per_code[0] == agreement_for_code("A", docs, by_code["A"], ["x", "y"])
+    pooled = pool(tally_code(docs, c, ["x", "y"]) for c in by_code.values())
+    assert report.overall.units == 2 * 54 == pooled.units
+    table = Counts2x2.from_patterns(pooled.patterns)
+    assert report.overall.kappa == pytest.approx(cohen_kappa(table))
+    assert report.overall.percent_agreement == pytest.approx(percent_agreement(table))
+    assert report.overall.alpha == pytest.approx(alpha_from_counts2x2(table))
+    empty = agreement_report(docs, {}, ["x", "y"])
+    assert empty.per_code == () and empty.overall.units == 0
+
+
+def test_pool_refuses_mixed_coder_counts():
+    with pytest.raises(ValueError):
+        pool([UnitTally(2, {}), UnitTally(3, {})])
+
+
+# ---------------------------------------------------------------- disagreements
+
+
+def test_disagreements_segments_merge_consecutive_units():
+    units = [(0, 10), (11, 20), (21, 30), (31, 40), (41, 50)]
+    docs = [DocumentUnits(1, 50, units), DocumentUnits(2, 50, units)]
+    codings = {"a": {1: [(0, 25)], 2: [(0, 50)]}, "b": {1: [(45, 50)], 2: [(0, 50)]}}
+    assert disagreements(docs, codings, ["a", "b"]) == {1: [(0, 30), (41, 50)]}
+
+
+def test_disagreements_characters():
+    docs = [DocumentUnits(3, 100, None)]
+    codings = {"a": {3: [(0, 50), (90, 95)]}, "b": {3: [(25, 75)]}, "c": {3: [(0, 60)]}}
+    # differing: [0,25) a,c vs b; [25,50) all agree; [50,60) b,c; [60,75) b; [90,95) a
+    assert disagreements(docs, codings, ["a", "b"]) == {3: [(0, 25), (50, 75), (90, 95)]}
+    assert disagreements(docs, codings, ["a", "b", "c"]) == {3: [(0, 25), (50, 75), (90, 95)]}
+
+
+@given(st.integers(0, 40), spans, spans)
+def test_character_disagreements_cover_exactly_the_differing_characters(length, sa, sb):
+    docs = [DocumentUnits(0, length, None)]
+    runs = disagreements(docs, {"a": {0: sa}, "b": {0: sb}}, ["a", "b"]).get(0, [])
+    covered = {i for s, e in runs for i in range(s, e)}
+    def coded(spans, i):
+        return any(s <= i < e for s, e in spans)
+
+    expected = {i for i in range(length) if coded(sa, i) != coded(sb, i)}
+    assert covered == expected
+    assert all(runs[k][1] < runs[k + 1][0] for k in range(len(runs) - 1))  # maximal
