@@ -1,0 +1,229 @@
+"""Text at import: normalisation, code point <-> UTF-16 positions, paragraphs, speaker turns.
+
+Offsets everywhere in the core are Unicode code points (``text[start:end]`` is the passage).
+Qt counts UTF-16 units; `PositionMap` is the only place where the two meet.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "PositionMap",
+    "Turn",
+    "detect_turns",
+    "normalise",
+    "paragraph_index",
+    "paragraphs",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+_BOM = "\ufeff"
+
+
+def normalise(text: str) -> str:
+    """Strip a leading BOM, turn CRLF and lone CR into LF, drop NUL characters.
+
+    Nothing else changes (no NFC, no whitespace clean-up): the stored text must be the text the
+    user saw in the source file, or codings exchanged with other tools would drift.
+    """
+    if text.startswith(_BOM):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Code points <-> UTF-16
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class PositionMap:
+    """Convert between code point offsets and UTF-16 positions (Qt's unit) in one text.
+
+    Each astral character (above U+FFFF) is one code point but two UTF-16 units, so a position
+    shifts by the number of astral characters before it. Their indexes are kept sorted, which
+    makes every conversion one bisect.
+    """
+
+    __slots__ = ("_astral_cp", "_astral_u16", "length", "utf16_length")
+
+    def __init__(self, text: str) -> None:
+        self.length = len(text)
+        if text.isascii():
+            astral: list[int] = []
+        else:
+            astral = [m.start() for m in _ASTRAL.finditer(text)]
+        # Code point index of each astral char, and the UTF-16 position where it starts.
+        self._astral_cp = astral
+        self._astral_u16 = [cp + k for k, cp in enumerate(astral)] if astral else astral
+        self.utf16_length = self.length + len(astral)
+
+    def to_utf16(self, cp: int) -> int:
+        """UTF-16 position of code point offset `cp` (0 <= cp <= len(text))."""
+        if not 0 <= cp <= self.length:
+            raise ValueError(f"code point offset {cp} outside 0..{self.length}")
+        if not self._astral_cp:
+            return cp
+        return cp + bisect_left(self._astral_cp, cp)
+
+    def to_codepoint(self, u16: int, snap: Literal["down", "up"] = "down") -> int:
+        """Code point offset of UTF-16 position `u16`.
+
+        A position between the two halves of a surrogate pair snaps to the start of that
+        character (``snap="down"``) or just after it (``snap="up"``).
+        """
+        if not 0 <= u16 <= self.utf16_length:
+            raise ValueError(f"UTF-16 position {u16} outside 0..{self.utf16_length}")
+        if snap not in ("down", "up"):
+            raise ValueError(f"snap must be 'down' or 'up', not {snap!r}")
+        if not self._astral_u16:
+            return u16
+        # Astral characters starting before u16; each one counted one unit too many.
+        n = bisect_left(self._astral_u16, u16)
+        cp = u16 - n
+        if n and self._astral_u16[n - 1] == u16 - 1 and snap == "up":
+            # u16 is inside the pair of astral char n-1; cp is already its start.
+            cp += 1
+        return cp
+
+    def __repr__(self) -> str:
+        return f"PositionMap(length={self.length}, utf16_length={self.utf16_length})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Paragraphs
+
+# A line with at least one non-space character; the leading run excludes "\n" so it stays linear.
+_PARAGRAPH = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the non-blank lines of `text`, end exclusive, without the "\\n"."""
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
+
+
+def paragraph_index(spans: list[tuple[int, int]], offset: int) -> int | None:
+    """0-based index of the paragraph in `spans` containing `offset`, or None if between them.
+
+    An offset equal to a paragraph's end counts as inside it (a caret at the end of a line).
+    """
+    i = bisect_right(spans, (offset, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= offset <= spans[i][1]:
+        return i
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Speaker turns
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's turn: code point offsets into the text; times in seconds for subtitles."""
+
+    speaker: str | None
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+# "Name: text", "Name:text", "NAME:" alone, with optional indentation. The label may not contain
+# a colon, so "10:30" style times never make the label longer than the first field.
+_COLON_LABEL = re.compile(r"^[ \t]*(?P<label>[^:\n]{1,40}?)[ \t]*:(?P<rest>[^\n]*)$", re.MULTILINE)
+_BRACKET_LABEL = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,40})\](?P<rest>[^\n]*)$", re.MULTILINE)
+
+_QUOTES = "\"'“”‘’„‚«»‹›「『"
+# Interview roles that count as speakers even when they occur only once.
+_KNOWN_LABEL = re.compile(
+    r"(?:interviewer|interviewee|respondent|participant|moderator|speaker|facilitator)"
+    r"(?:\s*\d+)?|[irqa]|int|p\s*\d+|[ir]\d+",
+    re.IGNORECASE,
+)
+# Name particles that may be lower case inside a name ("Ludwig van Beethoven").
+_PARTICLES = frozenset(
+    "de del della der di da dos du la le van von den ten ter bin al el ibn y".split()
+)
+
+# Transcript annotations that look like bracketed labels ("[Laughter] ...") but are not speakers.
+_NOT_SPEAKERS = frozenset(
+    "music laughter laughs laughing applause inaudible unintelligible crosstalk pause silence"
+    " noise sic overlapping background cut break end".split()
+)
+
+
+def _label_ok(label: str) -> bool:
+    """Is `label` shaped like a speaker name: short, each word Capitalised/CAPS/a number?"""
+    if not label or len(label) > 40 or label[0] in _QUOTES:
+        return False
+    if label.casefold() in _NOT_SPEAKERS:
+        return False
+    if _KNOWN_LABEL.fullmatch(label):
+        return True
+    words = label.split()
+    if not 1 <= len(words) <= 4:
+        return False
+    if not words[0][0].isupper():
+        return False
+    for word in words[1:]:
+        if not (word[0].isupper() or word.isdigit() or word in _PARTICLES):
+            return False
+    # Letters only (plus the usual name punctuation): rules out "Q3 2024 results" style headings
+    # less than it rules out "(see above)" and URLs; digits are allowed for "Speaker 2".
+    return all(ch.isalnum() or ch in " .'’-_" for ch in label)
+
+
+def _candidates(text: str) -> list[tuple[int, str]]:
+    """(line start, label) of every line that looks like a speaker line, in text order."""
+    found: list[tuple[int, str]] = []
+    for m in _COLON_LABEL.finditer(text):
+        rest = m.group("rest")
+        label = m.group("label").strip()
+        # "http://..." and clock times ("At 10:30") are not labels.
+        if rest.startswith("//") or (rest[:1].isdigit() and label[-1:].isdigit()):
+            continue
+        if _label_ok(label):
+            found.append((m.start(), label))
+    for m in _BRACKET_LABEL.finditer(text):
+        label = m.group("label").strip()
+        if _label_ok(label):
+            found.append((m.start(), label))
+    found.sort()
+    return found
+
+
+def detect_turns(text: str) -> list[Turn]:
+    """Speaker turns found from lines like "Name: ...", "NAME:" alone, "[Name] ..." or "I: ...".
+
+    A turn runs from the start of its speaker line to the start of the next one (trailing
+    newlines excluded); text before the first speaker line belongs to no turn. A label counts
+    when it occurs at least twice or is a usual interview role, so one-off headings such as
+    "Note: ..." are not taken for speakers.
+    """
+    found = _candidates(text)
+    if not found:
+        return []
+    counts = Counter(label.casefold() for _, label in found)
+    lines = [
+        (start, label)
+        for start, label in found
+        if counts[label.casefold()] >= 2 or _KNOWN_LABEL.fullmatch(label)
+    ]
+    turns: list[Turn] = []
+    for i, (start, label) in enumerate(lines):
+        end = lines[i + 1][0] if i + 1 < len(lines) else len(text)
+        while end > start and text[end - 1] == "\n":
+            end -= 1
+        turns.append(Turn(speaker=label, start=start, end=end))
+    return turns
