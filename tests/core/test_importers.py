@@ -271,12 +271,18 @@ def test_rtf(tmp_path: Path) -> None:
     result = read_document(path)
     assert result.format == "rtf"
     lines = [line for line in result.text.split("\n") if line]
-    assert lines == ["Anna: Grüße aus Köln.", "Ben: Hi — there.", "Anna: bold end.", "Ben: Bye."]
+    assert lines == [
+        "Anna: Grüße aus Köln.",
+        "Ben: Hi — there.",
+        "Anna: bold end.",
+        "Ben: Bye.",
+    ]
     assert [t.speaker for t in result.turns] == ["Anna", "Ben", "Anna", "Ben"]
 
 
 def test_pdf_text_layer(tmp_path: Path) -> None:
-    path = make_pdf(tmp_path / "p.pdf", ["Anna: Hello (there).", "Ben: Hi.", "Anna: Bye.", "Ben: Ok."])
+    lines = ["Anna: Hello (there).", "Ben: Hi.", "Anna: Bye.", "Ben: Ok."]
+    path = make_pdf(tmp_path / "p.pdf", lines)
     result = read_document(path)
     assert result.format == "pdf"
     assert "Anna: Hello (there)." in result.text
@@ -513,7 +519,9 @@ def test_bad_subtitles(tmp_path: Path, name: str, content: str) -> None:
     assert_refused(path)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     ext=st.sampled_from([".txt", ".docx", ".odt", ".rtf", ".pdf", ".vtt", ".srt"]),
     prefix=st.sampled_from([b"", b"WEBVTT\n\n", b"{\\rtf1 ", b"%PDF-1.4\n", b"PK\x03\x04", b"1\n"]),
@@ -543,3 +551,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
         assert_refused(path)
     finally:
         path.chmod(0o600)
+
+
+def test_importing_the_registry_loads_no_qt_and_no_format_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, coder.core.importers, coder.core.text;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'PySide6', 'pypdf', 'docx', 'odf', 'striprtf', 'webvtt', 'srt', 'charset_normalizer'}))"
+    )
+    root = Path(__file__).parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -187,7 +187,10 @@ def test_turns_bracket_labels() -> None:
 
 
 def test_turns_known_interview_labels_count_once() -> None:
-    text = "Header\nI: Question?\nR: Answer.\nInterviewer: one\nP1: two\nSpeaker 2: three\nQ: x\nA: y"
+    text = (
+        "Header\nI: Question?\nR: Answer.\nInterviewer: one\nP1: two\nSpeaker 2: three\n"
+        "Q: x\nA: y"
+    )
     assert [t.speaker for t in detect_turns(text)] == [
         "I", "R", "Interviewer", "P1", "Speaker 2", "Q", "A",
     ]
@@ -239,7 +242,7 @@ def test_turns_on_real_interview() -> None:
     assert {t.speaker for t in turns} == {"Zack Beauchamp", "Peter Neumann"}
     speakers = [t.speaker for t in turns]
     assert all(a != b for a, b in zip(speakers, speakers[1:]))  # they alternate
-    assert all(text[t.start : t.end].startswith(t.speaker + ":") for t in turns)  # type: ignore[operator]
+    assert all(text[t.start : t.end].startswith(f"{t.speaker}:") for t in turns)
     # A paragraph without a label (line 61) belongs to the Peter Neumann turn before it.
     spans = paragraphs(text)
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]

@@ -29,7 +29,8 @@ def read_docx(path: Path) -> ImportedText:
             else:
                 lines.append(block.text)
     except Exception as exc:  # zipfile, lxml and python-docx errors on damaged files
-        raise fail(path, f"the Word file is damaged or not a .docx ({type(exc).__name__})") from None
+        reason = f"the Word file is damaged or not a .docx ({type(exc).__name__})"
+        raise fail(path, reason) from None
     return ImportedText(text="\n".join(lines), format="docx", turns=[])
 
 

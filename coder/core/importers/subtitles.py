@@ -56,7 +56,8 @@ def read_vtt(path: Path) -> ImportedText:
         raise fail(path, f"not a valid WebVTT file ({_first_line(exc)})") from None
     out = _Builder()
     for caption in captions:
-        start, end = caption.start_time.in_milliseconds() / 1000, caption.end_time.in_milliseconds() / 1000
+        start = caption.start_time.in_milliseconds() / 1000
+        end = caption.end_time.in_milliseconds() / 1000
         # Group the cue's lines by voice; a voice carries on until another voice tag.
         groups: list[tuple[str | None, list[str]]] = []
         voice: str | None = None
