@@ -1,0 +1,57 @@
+"""Helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from bisect import bisect_right
+from pathlib import Path
+from typing import Any
+
+from coder.core.errors import CoderError, ProjectFileError
+from coder.core.project import EXTENSION, Project
+
+
+def open_project(path: str, create: bool = False, read_only: bool = False) -> Project:
+    """Open PROJECT for a command (creating it when ``create`` and it does not exist)."""
+    p = Path(path)
+    if create and not p.exists():
+        if p.suffix.lower() != EXTENSION:
+            raise CoderError(f"{p}: a project file name must end with {EXTENSION}")
+        return Project.create(p)
+    if not p.exists():
+        raise ProjectFileError(f"{p}: no such project file (create one with 'coder new {p}')")
+    return Project.open(p, read_only=read_only)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain, aligned text table for people (scripts use --json)."""
+    cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    for n, row in enumerate(cells):
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+class SpeakerLookup:
+    """The speaker of an offset, per document (bisect over the document's turns)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._cache: dict[int, tuple[list[int], list[Any]]] = {}
+
+    def speaker(self, doc_id: int, offset: int) -> str | None:
+        if doc_id not in self._cache:
+            turns = self.project.turns(doc_id)
+            self._cache[doc_id] = ([t.start for t in turns], turns)
+        starts, turns = self._cache[doc_id]
+        i = bisect_right(starts, offset) - 1
+        if i >= 0 and turns[i].start <= offset < max(turns[i].end, turns[i].start + 1):
+            return turns[i].speaker
+        return None

@@ -1,0 +1,134 @@
+"""The project file's schema, built by numbered migrations.
+
+Never edit a released migration: add ``m00N_...`` instead and bump ``SCHEMA_VERSION``.
+Migrations run on every open, before any other query.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+# "CODR" as a 32-bit integer: marks an SQLite file as a Coder project (PRAGMA application_id).
+APPLICATION_ID = 0x434F4452
+SCHEMA_VERSION = 1
+
+migrations = Migrations("coder")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE coders (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            memo TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            source_name TEXT NOT NULL DEFAULT '',
+            source_format TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            memo TEXT NOT NULL DEFAULT '',
+            group_name TEXT NOT NULL DEFAULT '',
+            case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL
+        );
+        CREATE INDEX documents_case ON documents(case_id);
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            speaker TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            time_start REAL,
+            time_end REAL,
+            CHECK (start >= 0 AND "end" >= start)
+        );
+        CREATE INDEX turns_document ON turns(document_id, start);
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            parent_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            color TEXT NOT NULL,
+            definition TEXT NOT NULL DEFAULT '',
+            inclusion TEXT NOT NULL DEFAULT '',
+            exclusion TEXT NOT NULL DEFAULT '',
+            example TEXT NOT NULL DEFAULT '',
+            memo TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name);
+        CREATE INDEX codes_parent ON codes(parent_id, position);
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            memo TEXT NOT NULL DEFAULT '',
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX codings_document ON codings(document_id, start);
+        CREATE INDEX codings_code ON codings(code_id, document_id);
+        CREATE INDEX codings_coder ON codings(coder_id);
+        CREATE TABLE case_selections (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX case_selections_document ON case_selections(document_id);
+        CREATE INDEX case_selections_case ON case_selections(case_id);
+        CREATE TABLE attributes (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('case', 'document')),
+            type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date', 'boolean')),
+            position INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (scope, name)
+        );
+        CREATE TABLE attribute_values (
+            id INTEGER PRIMARY KEY,
+            attribute_id INTEGER NOT NULL REFERENCES attributes(id) ON DELETE CASCADE,
+            case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+            document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+            value TEXT NOT NULL,
+            CHECK ((case_id IS NULL) <> (document_id IS NULL))
+        );
+        CREATE UNIQUE INDEX attribute_values_owner
+            ON attribute_values(attribute_id, ifnull(case_id, 0), ifnull(document_id, 0));
+        CREATE INDEX attribute_values_case ON attribute_values(case_id);
+        CREATE INDEX attribute_values_document ON attribute_values(document_id);
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            modified_at TEXT NOT NULL
+        );
+        """
+    )
+    db["documents"].enable_fts(["name", "text"], create_triggers=True, tokenize="unicode61")

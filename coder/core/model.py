@@ -1,0 +1,130 @@
+"""Frozen dataclasses returned by every read; the core never hands out rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    guid: str
+    name: str
+    characters: int
+    source_name: str
+    source_format: str
+    imported_at: str
+    memo: str
+    group: str
+    case_id: int | None
+    case: str | None = None
+    codings: int = 0
+
+
+@dataclass(frozen=True)
+class Turn:
+    id: int
+    document_id: int
+    speaker: str | None
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    id: int
+    guid: str
+    name: str
+    parent_id: int | None
+    position: int
+    color: str
+    definition: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    example: str = ""
+    memo: str = ""
+    path: str = ""
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class CodeNode:
+    """A code with its children, in codebook order."""
+
+    code: Code
+    children: list[CodeNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Coder:
+    id: int
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Coding:
+    id: int
+    guid: str
+    document_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    created_at: str
+    memo: str = ""
+    document: str = ""
+    code_path: str = ""
+    coder: str = ""
+    color: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    guid: str
+    name: str
+    memo: str
+    documents: int = 0
+
+
+@dataclass(frozen=True)
+class CaseSelection:
+    id: int
+    case_id: int
+    document_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: int
+    guid: str
+    name: str
+    scope: str  # "case" | "document"
+    type: str  # "text" | "number" | "date" | "boolean"
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Memo:
+    id: int
+    guid: str
+    title: str
+    text: str
+    created_at: str
+    modified_at: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    document: str
+    start: int
+    end: int
+    before: str
+    match: str
+    after: str

@@ -1,0 +1,1 @@
+"""The desktop window: every Qt import lives under this package."""
