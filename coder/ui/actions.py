@@ -1,0 +1,62 @@
+"""The window's actions, declared once in a table (id, menu, title, shortcut, handler, when).
+
+Feature modules in ``coder.ui.features`` add rows with the :func:`action` decorator; the main
+window imports them all (:func:`load_features`) and builds its menus from :data:`ACTIONS`,
+sorted by ``menu`` then ``order``. A handler receives the main window.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# When an action is enabled: always, with a project open, with a document shown, or with
+# a text selection in the document view.
+ENABLED_WHEN = ("always", "project", "document", "selection")
+MENUS = ("File", "Edit", "View", "Code", "Analysis", "Team", "Help")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    menu: str  # a path: "File", "File/Export", "Analysis"
+    title: str
+    handler: Callable[[Any], None]
+    shortcut: str | None = None
+    enabled_when: str = "project"
+    order: int = 100
+    status_tip: str = ""
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def action(
+    id: str,
+    menu: str,
+    title: str,
+    shortcut: str | None = None,
+    enabled_when: str = "project",
+    order: int = 100,
+    status_tip: str = "",
+) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register the decorated ``handler(window)`` as an action."""
+    if enabled_when not in ENABLED_WHEN:
+        raise ValueError(f"enabled_when must be one of {ENABLED_WHEN}")
+
+    def register(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        ACTIONS[id] = ActionSpec(id, menu, title, handler, shortcut, enabled_when, order, status_tip)
+        return handler
+
+    return register
+
+
+def load_features() -> None:
+    """Import every module of ``coder.ui.features`` so that its actions are registered."""
+    import coder.ui.features as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"coder.ui.features.{info.name}")

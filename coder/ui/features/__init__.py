@@ -1,0 +1,1 @@
+"""Feature modules: each registers its menu actions with ``coder.ui.actions.action``."""
