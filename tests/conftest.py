@@ -1,0 +1,43 @@
+"""Shared fixtures. Qt runs offscreen and per-user data goes to a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _user_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings, recent projects and fallback backups never touch the real home folder."""
+    path = tmp_path_factory.mktemp("userdata")
+    monkeypatch.setenv("CODER_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def fresh_project(tmp_path: Path) -> Iterator:
+    """An empty project in a temporary folder, closed after the test."""
+    from coder.core.project import Project
+
+    project = Project.create(tmp_path / "test.coder")
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """The shared folder of samples and REFI-QDA files (absent on a user's machine)."""
+    if not SHARED.is_dir():
+        pytest.skip("the shared samples folder is not present")
+    return SHARED
