@@ -196,12 +196,13 @@ def _check_file(path: Path) -> None:
             f"{path} is not a Coder project (not an SQLite database); "
             "open a .coder file, or restore one from its backups folder"
         )
+    # The header holds both marks (big-endian): user_version at 60, application_id at 68.
+    version = int.from_bytes(head[60:64], "big")
+    app_id = int.from_bytes(head[68:72], "big")
     try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        # immutable=1: the check creates no -wal/-shm files beside a file that may not be ours
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro&immutable=1", uri=True)
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
             conn.close()
