@@ -1,0 +1,1 @@
+"""Dock widgets and views of the main window."""
