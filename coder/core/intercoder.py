@@ -1,0 +1,376 @@
+"""Inter-coder agreement over a project: units, shared documents, per-code figures, disagreements.
+
+The maths lives in :mod:`coder.core.agreement`; this module chooses what to feed it:
+
+* **documents**: only those that *every* chosen coder coded (a coder has coded a document when
+  they made at least one coding in it, of any code);
+* **units**: every character of those documents, every paragraph
+  (:func:`coder.core.text.paragraphs`), or every speaker turn (the ``turns`` table; documents
+  without turns give no turn units);
+* **codes**: by default the codes that at least one chosen coder applied in those documents, in
+  codebook order; or the codes the caller names. A unit counts as coded with a code by a coder
+  when one of that coder's codings *of that very code* overlaps it (a child code does not count
+  for its parent);
+* **overall**: every (code, unit) pair pooled into one table.
+
+Undefined statistics (no units, no variation) are ``None``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coder.core import agreement
+from coder.core.errors import InvalidValue, NotFound
+from coder.core.model import Code, Coder
+from coder.core.project import Project
+from coder.core.text import paragraphs
+
+UNITS = ("character", "paragraph", "turn")
+OVERALL = agreement.OVERALL
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    """Agreement figures for one code (``code_id`` None for the pooled overall row)."""
+
+    code_id: int | None
+    code: str  # the code's path, or OVERALL
+    units: int
+    percent_agreement: float | None  # 0-100
+    kappa: float | None  # two coders only
+    alpha: float | None  # Krippendorff's alpha, nominal
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "percent_agreement": self.percent_agreement,
+            "kappa": self.kappa,
+            "alpha": self.alpha,
+            "units": self.units,
+        }
+
+
+@dataclass(frozen=True)
+class ProjectAgreement:
+    unit: str
+    coders: tuple[str, ...]
+    documents: tuple[str, ...]  # names of the documents every coder coded
+    codes: tuple[CodeAgreement, ...]
+    overall: CodeAgreement
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``coder agreement --json`` shape."""
+        overall = self.overall.as_json()
+        del overall["code"]
+        return {
+            "unit": self.unit,
+            "coders": list(self.coders),
+            "documents": list(self.documents),
+            "codes": [c.as_json() for c in self.codes],
+            "overall": overall,
+        }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A passage where the coders did not all apply the code the same way."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+    coded_by: tuple[str, ...]  # the coders whose codings of the code overlap the passage
+    not_coded_by: tuple[str, ...]
+    text: str  # the passage (shortened when long)
+
+
+@dataclass(frozen=True)
+class CoderSummary:
+    id: int
+    guid: str
+    name: str
+    codings: int
+    documents: int
+    codes: int
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def coder_summaries(project: Project) -> list[CoderSummary]:
+    """Every coder with how many codings, documents and codes they have (by name)."""
+    sql = """
+        SELECT k.id, k.guid, k.name, count(g.id) AS codings,
+               count(DISTINCT g.document_id) AS documents, count(DISTINCT g.code_id) AS codes
+        FROM coders k LEFT JOIN codings g ON g.coder_id = k.id
+        GROUP BY k.id ORDER BY k.name COLLATE NOCASE, k.id
+    """
+    return [CoderSummary(**r) for r in project.db.query(sql)]
+
+
+def resolve_coders(project: Project, coders: Sequence[str | int | Coder]) -> list[Coder]:
+    """Coders by name (or id), checked: at least two, all known, none twice."""
+    known = project.coders()
+    by_id = {c.id: c for c in known}
+    result: list[Coder] = []
+    for item in coders:
+        if isinstance(item, Coder):
+            item = item.id
+        if isinstance(item, int):
+            if item not in by_id:
+                raise NotFound(f"no coder with id {item}")
+            result.append(by_id[item])
+        else:
+            result.append(project.find_coder(item))  # NotFound lists the coders
+    if len(result) < 2:
+        raise InvalidValue("agreement needs at least two coders")
+    if len({c.id for c in result}) != len(result):
+        raise InvalidValue("each coder can be compared only once")
+    return result
+
+
+def check_unit(unit: str) -> str:
+    if unit not in UNITS:
+        raise InvalidValue(f"unit must be one of {', '.join(UNITS)}, not '{unit}'")
+    return unit
+
+
+def shared_documents(project: Project, coder_ids: Sequence[int]) -> list[int]:
+    """Ids of the documents in which every given coder has at least one coding."""
+    ids = list(coder_ids)
+    if not ids:
+        return []
+    marks = ",".join("?" for _ in ids)
+    sql = f"""
+        SELECT g.document_id FROM codings g JOIN documents d ON d.id = g.document_id
+        WHERE g.coder_id IN ({marks})
+        GROUP BY g.document_id HAVING count(DISTINCT g.coder_id) = ?
+        ORDER BY d.name COLLATE NOCASE, d.id
+    """
+    return [r[0] for r in project.db.execute(sql, [*ids, len(set(ids))])]
+
+
+def document_units(project: Project, doc_id: int, unit: str) -> agreement.DocumentUnits:
+    """The units of one document: characters (spans None), paragraphs or turns."""
+    check_unit(unit)
+    text = project.document_text(doc_id)
+    if unit == "character":
+        return agreement.DocumentUnits(doc_id, len(text), None)
+    if unit == "paragraph":
+        return agreement.DocumentUnits(doc_id, len(text), paragraphs(text))
+    spans = [(t.start, t.end) for t in project.turns(doc_id) if t.end > t.start]
+    return agreement.DocumentUnits(doc_id, len(text), spans)
+
+
+def _codings_by_code(
+    project: Project, coders: Sequence[Coder], doc_ids: Sequence[int]
+) -> dict[int, dict[str, dict[int, list[tuple[int, int]]]]]:
+    """``{code_id: {coder name: {doc_id: [(start, end)]}}}`` for the chosen coders and documents."""
+    result: dict[int, dict[str, dict[int, list[tuple[int, int]]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    if not doc_ids:
+        return {}
+    names = {c.id: c.name for c in coders}
+    cmarks = ",".join("?" for _ in coders)
+    dmarks = ",".join("?" for _ in doc_ids)
+    sql = f"""
+        SELECT code_id, coder_id, document_id, start, "end" FROM codings
+        WHERE coder_id IN ({cmarks}) AND document_id IN ({dmarks})
+    """
+    for code_id, coder_id, doc_id, start, end in project.db.execute(
+        sql, [*names, *doc_ids]
+    ):
+        result[code_id][names[coder_id]][doc_id].append((start, end))
+    return result
+
+
+def _resolve_codes(
+    project: Project, codes: Iterable[str | int] | None, used: set[int]
+) -> list[Code]:
+    book = project.codes()  # codebook order
+    if codes is None:
+        return [c for c in book if c.id in used]
+    by_id = {c.id: c for c in book}
+    chosen: list[Code] = []
+    for item in codes:
+        code = by_id.get(item) if isinstance(item, int) else project.find_code(item)
+        if code is None:
+            raise NotFound(f"no code with id {item}")
+        code = by_id[code.id]  # with its path
+        if code not in chosen:
+            chosen.append(code)
+    return chosen
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def compute_agreement(
+    project: Project,
+    coders: Sequence[str | int | Coder],
+    unit: str = "character",
+    codes: Iterable[str | int] | None = None,
+) -> ProjectAgreement:
+    """Per-code and overall agreement of two or more coders over the documents all of them coded.
+
+    ``codes`` (names, paths or ids) restricts the codes; by default every code that one of the
+    coders applied in those documents. Percent agreement is 0-100 (mean pairwise for three or
+    more coders); kappa only for two coders; alpha for any number. Undefined figures are None.
+    """
+    check_unit(unit)
+    chosen = resolve_coders(project, coders)
+    names = [c.name for c in chosen]
+    doc_ids = shared_documents(project, [c.id for c in chosen])
+    units = [document_units(project, d, unit) for d in doc_ids]
+    by_code = _codings_by_code(project, chosen, doc_ids)
+    code_list = _resolve_codes(project, codes, set(by_code))
+    tallies = [
+        (code, agreement.tally_code(units, by_code.get(code.id, {}), names)) for code in code_list
+    ]
+    rows = tuple(
+        _row(code.id, code.path, agreement.result_from_tally(code.path, tally))
+        for code, tally in tallies
+    )
+    pooled = (
+        agreement.pool(t for _, t in tallies) if tallies else agreement.UnitTally(len(names), {})
+    )
+    overall = _row(None, OVERALL, agreement.result_from_tally(OVERALL, pooled))
+    doc_names = _document_names(project, doc_ids)
+    return ProjectAgreement(
+        unit=unit,
+        coders=tuple(names),
+        documents=tuple(doc_names[d] for d in doc_ids),
+        codes=rows,
+        overall=overall,
+    )
+
+
+def _row(code_id: int | None, path: str, result: agreement.AgreementResult) -> CodeAgreement:
+    return CodeAgreement(
+        code_id=code_id,
+        code=path,
+        units=result.units,
+        percent_agreement=result.percent_agreement,
+        kappa=result.kappa,
+        alpha=result.alpha,
+    )
+
+
+def _document_names(project: Project, doc_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(doc_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    return dict(project.db.execute(f"SELECT id, name FROM documents WHERE id IN ({marks})", ids))
+
+
+# --------------------------------------------------------------------------- disagreements
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def find_disagreements(
+    project: Project,
+    coders: Sequence[str | int | Coder],
+    code: str | int,
+    unit: str = "character",
+) -> list[Disagreement]:
+    """The passages of one code where the coders differ, over the documents all of them coded.
+
+    Passages are maximal runs of disagreeing units (consecutive paragraphs or turns, or adjacent
+    characters), in document order; each names who coded the code there and who did not.
+    """
+    check_unit(unit)
+    chosen = resolve_coders(project, coders)
+    names = [c.name for c in chosen]
+    target = project.code(code) if isinstance(code, int) else project.find_code(code)
+    doc_ids = shared_documents(project, [c.id for c in chosen])
+    spans = _codings_by_code(project, chosen, doc_ids).get(target.id, {})
+    doc_names = _document_names(project, doc_ids)
+    result: list[Disagreement] = []
+    for doc_id in doc_ids:
+        units = document_units(project, doc_id, unit)
+        runs = agreement.document_disagreements(units, spans, names)
+        if not runs:
+            continue
+        text = project.document_text(doc_id)
+        for start, end in runs:
+            coded = tuple(
+                n
+                for n in names
+                if any(s < end and start < e for s, e in spans.get(n, {}).get(doc_id, ()))
+            )
+            result.append(
+                Disagreement(
+                    document_id=doc_id,
+                    document=doc_names[doc_id],
+                    start=start,
+                    end=end,
+                    coded_by=coded,
+                    not_coded_by=tuple(n for n in names if n not in coded),
+                    text=_shorten(text[start:end]),
+                )
+            )
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+REPORT_HEADERS = ("Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha")
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """What the Word report's "Inter-coder agreement" section shows."""
+
+    title: str
+    note: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]  # per code in codebook order, the pooled row last
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "undefined" if value is None else f"{value:.{digits}f}"
+
+
+def report_table(
+    project: Project,
+    coders: Sequence[str | int | Coder],
+    unit: str = "paragraph",
+    codes: Iterable[str | int] | None = None,
+) -> ReportTable:
+    """The agreement table for the Word report, formatted for people.
+
+    Undefined figures read "undefined"; kappa reads "n/a" for three or more coders (it is a
+    two-coder statistic).
+    """
+    result = compute_agreement(project, coders, unit=unit, codes=codes)
+    two = len(result.coders) == 2
+    rows = tuple(
+        (
+            "All codes (pooled)" if row.code_id is None else row.code,
+            str(row.units),
+            _fmt(row.percent_agreement, 1),
+            _fmt(row.kappa, 3) if two else "n/a",
+            _fmt(row.alpha, 3),
+        )
+        for row in (*result.codes, result.overall)
+    )
+    count = len(result.documents)
+    note = (
+        f"Agreement between {', '.join(result.coders)}, per {unit}, over the {count} "
+        f"document{'' if count == 1 else 's'} all of them coded. A {unit} counts as coded with "
+        "a code when one of the coder's codings of that code overlaps it. Percent agreement is "
+        + ("the share of units on which both coders agree" if two else "averaged over pairs")
+        + "; 'undefined' means the statistic cannot be computed (no variation)."
+    )
+    return ReportTable("Inter-coder agreement", note, REPORT_HEADERS, rows)
