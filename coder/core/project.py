@@ -224,11 +224,31 @@ def _check_file(path: Path) -> None:
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
-    uri = f"file:{path.as_posix()}?mode={'ro' if read_only else 'rwc'}"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    """A connection with the project's pragmas.
+
+    A read-only project still gets a read-write connection with ``query_only`` when the file
+    allows it: the last connection to close then folds the WAL back into the file, so reading
+    never leaves ``-wal``/``-shm`` files behind. A file we may not write opens with mode=ro.
+    """
+    mode = "rw" if read_only else "rwc"
+    try:
+        conn = sqlite3.connect(
+            f"file:{path.as_posix()}?mode={mode}", uri=True, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError:
+        if not read_only:
+            raise
+        conn = sqlite3.connect(
+            f"file:{path.as_posix()}?mode=ro", uri=True, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 5000")
-    if not read_only:
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+    else:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
     return conn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from coder.core.importers import ImportedText
@@ -12,6 +13,8 @@ def read_pdf(path: Path) -> ImportedText:
     """Read the text layer of a PDF, page by page."""
     from pypdf import PdfReader
 
+    # pypdf logs its repairs of damaged files; a person gets our one-line message instead.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     locked = False
     pages: list[str] = []
     try:
