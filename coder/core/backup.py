@@ -1,0 +1,416 @@
+"""Backups of a project: consistent copies (SQLite's online backup API), verified, rotated.
+
+Backups go to ``<folder>/<name>.backups/<name>-YYYYmmdd-HHMMSS.coder`` beside the project, or to
+``<user data>/backups/<name>-<hash>/`` when the project's folder is not writable. Each one is
+checked with ``PRAGMA integrity_check`` before it counts; the newest ``backups_keep`` are kept.
+
+A backup is made when a project whose file changed since its last backup is opened for writing,
+and while editing every ``backup_interval_minutes`` (the window calls :func:`maybe_backup` on a
+timer). A backup is an ordinary project file: restore one with :func:`restore` (into a new file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coder.core import settings
+from coder.core.errors import CoderError, InvalidValue, ProjectFileError
+
+if TYPE_CHECKING:
+    from coder.core.project import Project
+
+DEFAULT_INTERVAL_MINUTES = 10
+DEFAULT_KEEP = 10
+# An open shortly after the last backup makes none: a script running 'coder code apply' a
+# thousand times must not push every older backup out of the rotation.
+MIN_SECONDS_BETWEEN_OPEN_BACKUPS = 60
+STATE_FILE = "backups.json"
+_STAMP = "%Y%m%d-%H%M%S"
+_NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.coder$")
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One backup file: where it is, when it was made (local time), its size in bytes."""
+
+    path: Path
+    created: _dt.datetime
+    size: int
+
+
+class BackupFailed(CoderError):
+    """A backup could not be written or did not pass its integrity check."""
+
+
+# Per open project: the connection's change count and time at its last backup.
+_sessions: weakref.WeakKeyDictionary[Project, tuple[int, float]] = weakref.WeakKeyDictionary()
+_errors: weakref.WeakKeyDictionary[Project, str] = weakref.WeakKeyDictionary()
+
+
+def interval_minutes() -> float:
+    value = settings.get("backup_interval_minutes", DEFAULT_INTERVAL_MINUTES)
+    return value if isinstance(value, (int, float)) and value > 0 else DEFAULT_INTERVAL_MINUTES
+
+
+def keep_count() -> int:
+    value = settings.get("backups_keep", DEFAULT_KEEP)
+    return value if isinstance(value, int) and value >= 1 else DEFAULT_KEEP
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def beside_folder(project_path: str | Path) -> Path:
+    """The backups folder beside the project: ``<folder>/<name>.backups``."""
+    p = Path(project_path)
+    return p.with_name(p.stem + ".backups")
+
+
+def fallback_folder(project_path: str | Path) -> Path:
+    """The backups folder in the user data directory (for projects in read-only folders)."""
+    p = Path(os.path.abspath(project_path))
+    digest = hashlib.sha1(str(p).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return settings.data_dir() / "backups" / f"{p.stem}-{digest}"
+
+
+def _writable_folder(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def backup_folder(project_path: str | Path, create: bool = True) -> Path:
+    """Where new backups of the project go (beside it when writable, else user data)."""
+    beside = beside_folder(project_path)
+    if not create:
+        return beside if beside.is_dir() else fallback_folder(project_path)
+    if _writable_folder(beside):
+        return beside
+    fallback = fallback_folder(project_path)
+    if not _writable_folder(fallback):
+        raise BackupFailed(f"no writable folder for backups of {Path(project_path).name}")
+    return fallback
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def _parse(path: Path) -> BackupInfo | None:
+    m = _NAME_RE.match(path.name)
+    if not m:
+        return None
+    try:
+        created = _dt.datetime.strptime(m["stamp"], _STAMP)
+        size = path.stat().st_size
+    except (ValueError, OSError):
+        return None
+    return BackupInfo(path, created, size)
+
+
+def list_backups(project_path: str | Path) -> list[BackupInfo]:
+    """The project's backups, oldest first (beside it and in the user data directory)."""
+    stem = Path(project_path).stem
+    found: dict[Path, BackupInfo] = {}
+    for folder in (beside_folder(project_path), fallback_folder(project_path)):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            info = _parse(entry)
+            if info is not None and _NAME_RE.match(entry.name)["stem"] == stem:  # type: ignore[index]
+                found[entry] = info
+    return sorted(found.values(), key=lambda b: (b.created, b.path.name))
+
+
+def backups_hint(project_path: str | Path) -> str:
+    """A short pointer to the project's backups for error messages ("" when there are none)."""
+    backups = list_backups(project_path)
+    if not backups:
+        return ""
+    folder = backups[-1].path.parent
+    return (
+        f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in {folder} (newest "
+        f"{backups[-1].created:%Y-%m-%d %H:%M}): File → Restore from backup…, or 'coder restore'"
+    )
+
+
+def with_hint(message: str, project_path: str | Path) -> str:
+    """An error message about a project, with where its backups are when it has any."""
+    hint = backups_hint(project_path)
+    return f"{message}. {hint}" if hint else message
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _file_signature(project_path: Path) -> dict[str, int] | None:
+    """Size and modification time of the project file and its WAL: what 'changed' means."""
+    try:
+        st = os.stat(project_path)
+    except OSError:
+        return None
+    sig = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    try:
+        wal = os.stat(str(project_path) + "-wal")
+        if wal.st_size:
+            sig.update(wal_size=wal.st_size, wal_mtime_ns=wal.st_mtime_ns)
+    except OSError:
+        pass
+    return sig
+
+
+def _state_path(folder: Path) -> Path:
+    return folder / STATE_FILE
+
+
+def _read_state(folder: Path) -> dict:
+    try:
+        value = json.loads(_state_path(folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _write_state(folder: Path, state: dict) -> None:
+    tmp = folder / (STATE_FILE + ".tmp")
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
+        os.replace(tmp, _state_path(folder))
+
+
+def changed_since_backup(project_path: str | Path) -> bool:
+    """Whether the project file differs from when its newest backup was made."""
+    project_path = Path(project_path)
+    if not list_backups(project_path):
+        return True
+    folder = backup_folder(project_path, create=False)
+    recorded = _read_state(folder).get("source")
+    return recorded != _file_signature(project_path)
+
+
+# --------------------------------------------------------------------------- making backups
+
+
+def _new_backup_path(folder: Path, stem: str) -> Path:
+    stamp = _dt.datetime.now().strftime(_STAMP)
+    path = folder / f"{stem}-{stamp}.coder"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{stamp}-{n}.coder"
+        n += 1
+    return path
+
+
+def _integrity(conn: sqlite3.Connection) -> str:
+    """"ok", or the first problem PRAGMA integrity_check reports."""
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    first = rows[0][0] if rows else "no result"
+    return "ok" if first == "ok" and len(rows) == 1 else str(first)
+
+
+_CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def _is_corruption(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _CORRUPT_CODES
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """Copy ``source`` into a new file ``target`` (consistent, rollback journal, verified).
+
+    Raises ProjectFileError when the copy fails its integrity check (the source is damaged);
+    ``target`` is removed on any failure.
+    """
+    dest = sqlite3.connect(str(target), isolation_level=None)
+    try:
+        try:
+            source.backup(dest)  # all pages in one step: one consistent snapshot
+        except sqlite3.DatabaseError as e:
+            if _is_corruption(e):
+                raise ProjectFileError(f"the copy failed: {e}") from None
+            raise
+        dest.execute("PRAGMA journal_mode = DELETE")
+        problem = _integrity(dest)
+        if problem != "ok":
+            raise ProjectFileError(f"integrity check failed: {problem}")
+    except BaseException:
+        dest.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(str(target) + suffix)
+        raise
+    dest.close()
+    with open(target, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _prune(folder: Path, stem: str, keep: int) -> None:
+    mine = [b for b in list_backups(folder / f"{stem}.coder") if b.path.parent == folder]
+    for old in mine[:-keep] if keep > 0 else []:
+        with contextlib.suppress(OSError):
+            old.path.unlink()
+
+
+def backup_now(project: Project) -> Path:
+    """Make a verified backup of the open project now; returns its path.
+
+    Raises ProjectFileError when the project itself is damaged (the bad copy is deleted), and
+    BackupFailed when no backup could be written.
+    """
+    folder = backup_folder(project.path)
+    target = _new_backup_path(folder, project.path.stem)
+    part = target.with_name(target.name + ".part")
+    conn = project.db.conn
+    try:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        signature = _file_signature(project.path)
+        copy_database(conn, part)
+        os.replace(part, target)
+    except ProjectFileError as e:
+        raise ProjectFileError(
+            f"{project.path} is damaged ({str(e)}); no backup was made. "
+            + (backups_hint(project.path) or "Open it read-only to copy out what you can")
+        ) from None
+    except (OSError, sqlite3.Error) as e:
+        raise BackupFailed(f"backup of {project.path.name} into {folder} failed: {e}") from None
+    _write_state(folder, {"source": signature, "backup": target.name})
+    _sessions[project] = (conn.total_changes, time.monotonic())
+    _errors.pop(project, None)
+    _prune(folder, project.path.stem, keep_count())
+    return target
+
+
+def on_open(project: Project) -> Path | None:
+    """The backup made when a project opens for writing, if its file changed since the last.
+
+    A damaged project raises ProjectFileError (it must not be edited further); a backup that
+    cannot be written does not stop the opening (:func:`last_error` tells why).
+    """
+    if project.read_only:
+        return None
+    backups = list_backups(project.path)
+    recent = backups and (
+        _dt.datetime.now() - backups[-1].created
+    ).total_seconds() < MIN_SECONDS_BETWEEN_OPEN_BACKUPS
+    if not changed_since_backup(project.path) or recent:
+        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        return None
+    try:
+        return backup_now(project)
+    except BackupFailed as e:
+        _errors[project] = str(e)
+        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        return None
+
+
+def maybe_backup(project: Project, interval: float | None = None) -> Path | None:
+    """The periodic backup: made when the project changed and ``interval`` minutes passed.
+
+    The window calls this on a timer (every minute is fine). Returns the new backup or None.
+    Raises BackupFailed/ProjectFileError like :func:`backup_now`.
+    """
+    if project.read_only or getattr(project, "_closed", False):
+        return None
+    minutes = interval_minutes() if interval is None else interval
+    changes, when = _sessions.get(project, (-1, float("-inf")))
+    if project.db.conn.total_changes == changes:
+        return None
+    if time.monotonic() - when < minutes * 60:
+        return None
+    return backup_now(project)
+
+
+def last_error(project: Project) -> str | None:
+    """Why the last automatic backup of this project failed, or None."""
+    return _errors.get(project)
+
+
+# --------------------------------------------------------------------------- restoring
+
+
+def verify(backup_path: str | Path) -> None:
+    """Raise ProjectFileError unless ``backup_path`` is an intact Coder project."""
+    from coder.core.project import _check_file
+
+    backup_path = Path(backup_path)
+    _check_file(backup_path)
+    conn = sqlite3.connect(f"file:{backup_path.as_posix()}?mode=ro", uri=True)
+    try:
+        problem = _integrity(conn)
+    finally:
+        conn.close()
+    if problem != "ok":
+        raise ProjectFileError(f"{backup_path} is damaged ({problem}); choose another backup")
+
+
+def restore(backup_path: str | Path, new_path: str | Path) -> Path:
+    """Copy a backup into a new project file (never over an existing file); returns it.
+
+    The backup is verified first, and the restored file is opened once as a project.
+    """
+    from coder.core.project import EXTENSION, Project
+
+    backup_path, new_path = Path(backup_path), Path(new_path)
+    if new_path.suffix.lower() != EXTENSION:
+        raise InvalidValue(f"{new_path}: a project file name must end with {EXTENSION}")
+    if new_path.exists() or Path(str(new_path) + "-wal").exists():
+        raise InvalidValue(f"{new_path} already exists; restore into a new file name")
+    if not new_path.parent.is_dir():
+        raise InvalidValue(f"{new_path.parent}: no such folder")
+    if os.path.abspath(new_path) == os.path.abspath(backup_path):
+        raise InvalidValue("restore a backup into a new file, not onto itself")
+    verify(backup_path)
+    part = new_path.with_name(f".{new_path.name}.{os.getpid()}.part")
+    source = sqlite3.connect(f"file:{backup_path.as_posix()}?mode=ro", uri=True)
+    try:
+        copy_database(source, part)
+    except ProjectFileError as e:
+        raise ProjectFileError(f"{backup_path} is damaged ({e}); choose another backup") from None
+    except (OSError, sqlite3.Error) as e:
+        raise CoderError(f"{new_path} cannot be written: {e}") from None
+    finally:
+        source.close()
+    try:
+        try:
+            os.link(part, new_path)  # fails if the name was taken meanwhile: never overwrite
+        except FileExistsError:
+            raise InvalidValue(f"{new_path} already exists; restore into a new file name") from None
+        except OSError:
+            if new_path.exists():
+                raise InvalidValue(f"{new_path} already exists; restore into a new file name") from None
+            os.replace(part, new_path)  # file systems without hard links
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink()
+    try:
+        Project.open(new_path, read_only=True).close()
+    except CoderError:
+        with contextlib.suppress(OSError):
+            new_path.unlink()
+        raise
+    return new_path

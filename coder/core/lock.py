@@ -1,0 +1,371 @@
+"""One writer at a time: a lock file beside the project, held with an OS advisory lock.
+
+``<project>.lock`` holds JSON ``{pid, host, user, started}`` so that a second opener can say
+who has the project open. The file alone would outlive a crash, so the holder also keeps an
+OS-level lock on it (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows) for the project's
+lifetime: when that lock can be taken, its holder is gone and the lock file is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import errno
+import json
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from coder.core import settings
+from coder.core.errors import ProjectLocked
+
+LOCK_SUFFIX = ".lock"
+# Windows locks byte ranges (mandatory); lock one far past the JSON so others can still read it.
+_WIN_LOCK_OFFSET = 0x7FFF0000
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds a project: process id, host name, user name, ISO time it was opened."""
+
+    pid: int
+    host: str
+    user: str
+    started: str
+
+    @classmethod
+    def mine(cls) -> LockInfo:
+        started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        return cls(os.getpid(), socket.gethostname(), settings.coder_name(), started)
+
+    @classmethod
+    def parse(cls, data: bytes) -> LockInfo | None:
+        try:
+            value = json.loads(data.decode("utf-8"))
+            return cls(int(value["pid"]), str(value["host"]), str(value["user"]), str(value["started"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def since(self) -> str:
+        """The opening time for people: "10:42" today, else "3 Mar 10:42"."""
+        try:
+            when = _dt.datetime.fromisoformat(self.started).astimezone()
+        except ValueError:
+            return self.started or "an unknown time"
+        if when.date() == _dt.datetime.now().astimezone().date():
+            return when.strftime("%H:%M")
+        return f"{when.day} {when.strftime('%b %H:%M')}"
+
+    def to_json(self) -> bytes:
+        data = {"pid": self.pid, "host": self.host, "user": self.user, "started": self.started}
+        return json.dumps(data).encode("utf-8")
+
+
+def lock_path(project_path: str | Path) -> Path:
+    project_path = Path(project_path)
+    return project_path.with_name(project_path.name + LOCK_SUFFIX)
+
+
+def locked_message(project_path: Path, info: LockInfo | None) -> str:
+    if info is None:
+        who = "another Coder (being opened right now)"
+        return f"{project_path.name} is open in {who}; open it read-only or try again"
+    return (
+        f"{project_path.name} is open in Coder by {info.user} on {info.host} since {info.since()}; "
+        "open it read-only or ask them to close it"
+    )
+
+
+def _raise_locked(project_path: Path, info: LockInfo | None) -> None:
+    err = ProjectLocked(locked_message(project_path, info))
+    err.info = info  # type: ignore[attr-defined]  # for the window's read-only/cancel choice
+    err.path = project_path  # type: ignore[attr-defined]
+    raise err
+
+
+def read_lock(project_path: str | Path) -> LockInfo | None:
+    """The lock file's holder (live or stale), or None when there is no readable lock file."""
+    try:
+        return LockInfo.parse(lock_path(project_path).read_bytes())
+    except OSError:
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ok = ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return bool(ok) and code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _os_lock(fd: int) -> bool | None:
+    """Take the OS lock without waiting: True taken, False held by another, None unsupported."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as e:
+        if isinstance(e, BlockingIOError) or e.errno in (errno.EAGAIN, errno.EACCES, errno.EDEADLK):
+            return False
+        return None  # e.g. ENOLCK / EOPNOTSUPP on some network file systems
+
+
+def _os_unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (not deleted or replaced meanwhile)."""
+    try:
+        a, b = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _read_fd(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while True:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        if sum(map(len, chunks)) > 65536:
+            return b""
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.ftruncate(fd, 0)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+
+
+class ProjectLock:
+    """A held project lock; :meth:`release` it when the project closes."""
+
+    def __init__(self, path: Path, fd: int, info: LockInfo) -> None:
+        self.path = path
+        self.info = info
+        self._fd: int | None = fd
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        if sys.platform == "win32":
+            # An open file cannot be deleted on Windows: unlock, close, then delete.
+            _os_unlock(fd)
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            return
+        # Delete while still holding the OS lock, so nobody takes over a file about to vanish
+        # (a waiter that opened it meanwhile sees it is no longer the file at the path).
+        if _same_file(fd, self.path):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        _os_unlock(fd)
+        os.close(fd)
+
+    def __del__(self) -> None:
+        # A lock forgotten without close() must not outlive the object.
+        with contextlib.suppress(Exception):
+            self.release()
+
+
+def acquire(project_path: str | Path) -> ProjectLock:
+    """Take the project's lock, taking over a stale one; raises ProjectLocked when held."""
+    project_path = Path(project_path)
+    path = lock_path(project_path)
+    me = LockInfo.mine()
+    for _attempt in range(20):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            created = True
+        except FileExistsError:
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # released meanwhile: try to create it again
+            except PermissionError:
+                # Readable but not ours to write: cannot take it, so report its holder.
+                _raise_locked(project_path, read_lock(project_path))
+            created = False
+        except PermissionError as e:
+            raise ProjectLocked(
+                f"{project_path.name} cannot be locked for writing ({path.parent} is not "
+                f"writable: {e.strerror}); open it read-only"
+            ) from None
+        try:
+            state = _os_lock(fd)
+            if state is not False and not _same_file(fd, path):
+                os.close(fd)  # deleted or replaced while we opened it
+                continue
+            holder = None if created else LockInfo.parse(_read_fd(fd))
+            if state is False:
+                # The OS lock is held. Trust it, unless its recorded holder is a dead process
+                # of this host (the lock passed to a child process that outlived it, say).
+                if holder and holder.host == me.host and not _pid_alive(holder.pid):
+                    os.close(fd)
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                    continue
+                os.close(fd)
+                _raise_locked(project_path, holder)
+            if state is None and holder is not None:
+                # No OS lock here (some network drives): fall back to the recorded process.
+                stale = holder.host == me.host and not _pid_alive(holder.pid)
+                if not stale:
+                    os.close(fd)
+                    _raise_locked(project_path, holder)
+            _write_fd(fd, me.to_json())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+        return ProjectLock(path, fd, me)
+    raise ProjectLocked(f"{project_path.name} could not be locked: its lock file keeps changing")
+
+
+# --------------------------------------------------------------------------- cloud folders
+
+_CLOUD_NAMES = {
+    "dropbox": "Dropbox",
+    "onedrive": "OneDrive",
+    "google drive": "Google Drive",
+    "googledrive": "Google Drive",
+    "my drive": "Google Drive",
+    "icloud": "iCloud",
+    "icloud drive": "iCloud",
+    "iclouddrive": "iCloud",
+    "mobile documents": "iCloud",
+    "box sync": "Box",
+    "nextcloud": "Nextcloud",
+    "owncloud": "ownCloud",
+    "pcloud drive": "pCloud",
+    "megasync": "MEGA",
+}
+_NETWORK_FS = {
+    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "sshfs", "fuse", "fuse.sshfs",
+    "fuse.rclone", "fuse.s3fs", "fuse.gvfsd-fuse", "fuse.davfs", "davfs", "afs", "ceph",
+    "glusterfs", "fuse.glusterfs", "lustre", "ncpfs", "coda",
+}  # fmt: skip
+
+
+def _cloud_service(path: Path) -> str | None:
+    for part in path.parts[:-1] if path.suffix else path.parts:
+        folded = part.casefold()
+        for key, service in _CLOUD_NAMES.items():
+            if folded == key or (len(key) > 4 and folded.startswith(key)):
+                # "Dropbox (Team)", "OneDrive - University", "iCloudDrive", "Google Drive"
+                return service
+        if folded.startswith("com~apple~clouddocs"):
+            return "iCloud"
+    return None
+
+
+def _linux_mount_type(path: Path, mounts_file: str = "/proc/mounts") -> str | None:
+    try:
+        lines = Path(mounts_file).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    best, best_type = "", None
+    target = str(path)
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        # /proc/mounts escapes spaces and tabs in mount points as octal (\040).
+        point = fields[1].encode("latin-1", "replace").decode("unicode_escape", "replace")
+        inside = target == point or target.startswith(point.rstrip("/") + "/") or point == "/"
+        if inside and len(point) >= len(best):
+            best, best_type = point, fields[2]
+    return best_type
+
+
+def _windows_network_drive(path: Path) -> bool:
+    text = str(path)
+    if text.startswith("\\\\") and not text.startswith("\\\\?\\"):
+        return True  # UNC path: \\server\share
+    try:
+        import ctypes
+
+        root = (path.drive or text[:2]) + "\\"
+        return ctypes.windll.kernel32.GetDriveTypeW(root) == 4  # DRIVE_REMOTE
+    except Exception:
+        return False
+
+
+def network_filesystem(path: str | Path, mounts_file: str = "/proc/mounts") -> str | None:
+    """The network file system type holding ``path`` ("nfs", "cifs"...), or None if local."""
+    path = Path(os.path.abspath(path))
+    if sys.platform == "win32":
+        return "network drive" if _windows_network_drive(path) else None
+    if sys.platform.startswith("linux"):
+        fs = _linux_mount_type(path, mounts_file)
+        if fs and (fs in _NETWORK_FS or fs.startswith(("nfs", "smb", "fuse.sshfs"))):
+            return fs
+    return None
+
+
+def cloud_warning(path: str | Path) -> str | None:
+    """A warning for a project kept in a cloud-sync or network folder, else None."""
+    path = Path(os.path.abspath(path))
+    service = _cloud_service(path)
+    if service:
+        return (
+            f"{path.name} is in a {service} folder. Sync services can upload a half-written "
+            "project or make conflicting copies, and two people opening it on different "
+            "computers cannot see each other's lock. Keep projects in a local folder and share "
+            "copies (File → Export) instead; Coder's backups are no substitute."
+        )
+    fs = network_filesystem(path)
+    if fs:
+        return (
+            f"{path.name} is on a network drive ({fs}). A dropped connection while saving can "
+            "damage a project, and some network drives do not pass on Coder's lock. Keep "
+            "projects in a local folder and copy them to the share when you finish."
+        )
+    return None
