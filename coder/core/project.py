@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
+from coder.core import backup as _backup
 from coder.core import settings
 from coder.core.errors import (
     Ambiguous,
@@ -28,6 +29,7 @@ from coder.core.errors import (
     NotFound,
     ProjectFileError,
 )
+from coder.core.lock import acquire as _acquire_lock
 from coder.core.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
 from coder.core.model import (
     Attribute,
@@ -199,11 +201,18 @@ def _check_file(path: Path) -> None:
     # The header holds both marks (big-endian): user_version at 60, application_id at 68.
     version = int.from_bytes(head[60:64], "big")
     app_id = int.from_bytes(head[68:72], "big")
+    wal = Path(f"{path}-wal")
+    # A project open elsewhere (or left by a crash) may hold its latest header in its WAL.
+    live = wal.is_file() and wal.stat().st_size > 0
     try:
         # immutable=1: the check creates no -wal/-shm files beside a file that may not be ours
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro&immutable=1", uri=True)
+        mode = "ro" if live else "ro&immutable=1"
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode={mode}", uri=True)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if live:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
@@ -275,13 +284,16 @@ class Project:
             raise InvalidValue(f"{path} already exists; choose another name")
         if not path.parent.is_dir():
             raise InvalidValue(f"{path.parent}: no such folder")
+        lock = _acquire_lock(path)
         try:
             conn = _connect(path, read_only=False)
         except sqlite3.Error as e:
+            lock.release()
             raise ProjectFileError(f"{path} cannot be created: {e}") from None
         try:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             project = cls(path, conn, read_only=False)
+            project._lock = lock
             project._migrate()
             with project.db.atomic():
                 project.db["meta"].insert_all(
@@ -296,6 +308,7 @@ class Project:
             with contextlib.suppress(OSError):
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(path) + suffix).unlink()
+            lock.release()
             raise
         return project
 
@@ -303,18 +316,30 @@ class Project:
     def open(cls, path: str | Path, read_only: bool = False) -> Project:
         """Open an existing project, migrating it to the current schema."""
         path = Path(path)
-        _check_file(path)
+        try:
+            _check_file(path)
+        except ProjectFileError as e:
+            raise ProjectFileError(_backup.with_hint(str(e), path)) from None
+        # One writer: a second opener gets ProjectLocked (read-only opens take no lock).
+        lock = None if read_only else _acquire_lock(path)
         try:
             conn = _connect(path, read_only)
         except sqlite3.Error as e:
+            if lock is not None:
+                lock.release()
             raise ProjectFileError(f"{path} cannot be opened: {e}") from None
         project = cls(path, conn, read_only)
+        project._lock = lock
         try:
             if not read_only:
+                _backup.on_open(project)  # before migrating: keeps the old version's state
                 project._migrate()
         except sqlite3.Error as e:
             project.close()
-            raise ProjectFileError(f"{path} cannot be opened: {e}") from None
+            raise ProjectFileError(_backup.with_hint(f"{path} cannot be opened: {e}", path)) from None
+        except BaseException:
+            project.close()
+            raise
         return project
 
     def _migrate(self) -> None:
@@ -332,6 +357,9 @@ class Project:
             if not self.read_only:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.release()
 
     def __enter__(self) -> Project:
         return self
