@@ -122,7 +122,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         docs = project.documents()
     if args.json:
         print_json(
@@ -166,7 +166,7 @@ def _node_json(node: CodeNode, counts: dict[int, int]) -> dict:
 
 
 def cmd_code_list(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         tree = project.code_tree()
         counts = dict(project.db.execute("SELECT code_id, count(*) FROM codings GROUP BY 1"))
         codes = project.codes()
@@ -228,7 +228,7 @@ def cmd_code_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_codings(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         code_ids = [project.find_code(args.code).id] if args.code else None
         doc_id = project.find_document(args.document).id if args.document else None
         coder_ids = [project.find_coder(args.coder).id] if args.coder else None
@@ -255,7 +255,7 @@ def cmd_codings(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         coder_ids = [project.find_coder(n).id for n in args.coder] if args.coder else None
         by = args.by.strip()
         if by.startswith("attribute="):
@@ -289,7 +289,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         hits = project.search(args.query, limit=args.limit)
     if args.json:
         print_json(
@@ -315,7 +315,7 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
-    with open_project(args.project) as project:
+    with open_project(args.project, read_only=True) as project:
         cases = project.cases()
         values = project.attribute_values("case")
         attrs = [a.name for a in project.attributes("case")]
