@@ -1,0 +1,347 @@
+"""Merging team members' copies of a project: matching, no duplicates, conflicts, undo, backup."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coder.core import intercoder
+from coder.core.errors import CoderError, InvalidValue, ProjectFileError
+from coder.core.merge import merge_projects
+from coder.core.project import Project
+from coder.core.text import paragraphs
+
+TABLES = (
+    "coders", "cases", "documents", "turns", "codes", "codings", "case_selections",
+    "attributes", "attribute_values", "memos", "meta",
+)  # fmt: skip
+
+INTERVIEW = "\n".join(
+    [
+        "Interviewer: How did the move go?",
+        "Resident: It cost far more than we planned for.",
+        "Interviewer: And the neighbours?",
+        "Resident: Friendly enough, though we barely know them.",
+        "Interviewer: Would you move again?",
+        "Resident: Only if the rent rises again.",
+    ]
+)
+NOTES = "Field notes.\nThe street was quiet.\nTwo shops had closed."
+
+
+def counts(project: Project) -> dict[str, int]:
+    return {t: project.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """The shared starting project: two documents, a small codebook, a case with attributes."""
+    path = tmp_path / "base.coder"
+    with Project.create(path) as p:
+        p.add_document("Interview", INTERVIEW, case="Resident 1")
+        p.add_document("Notes", NOTES)
+        p.add_code("Barriers")
+        barriers = p.find_code("Barriers").id
+        p.add_code("Cost", parent_id=barriers, definition="Money as a reason")
+        p.add_code("Neighbours")
+        p.add_attribute("age", scope="case", type="number")
+        p.set_attribute_value(p.find_attribute("age").id, p.find_case("Resident 1").id, 41)
+        p.add_memo("Plan", "Code the interview first.")
+    return path
+
+
+def copy_for(base: Path, name: str) -> Path:
+    target = base.with_name(f"{name}.coder")
+    shutil.copy(base, target)
+    return target
+
+
+def code_paragraphs(p: Project, doc: str, code: str, coder: str, indexes: list[int]) -> None:
+    doc_id, code_id = p.find_document(doc).id, p.find_code(code).id
+    spans = paragraphs(p.document_text(doc_id))
+    for i in indexes:
+        p.apply_code(doc_id, code_id, spans[i][0], spans[i][1], coder=coder)
+
+
+@pytest.fixture
+def team(base: Path) -> tuple[Path, Path]:
+    """ann and bob each code their own copy differently."""
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(ann) as p:
+        code_paragraphs(p, "Interview", "Barriers/Cost", "ann", [1, 5])
+        code_paragraphs(p, "Interview", "Neighbours", "ann", [3])
+    with Project.open(bob) as p:
+        code_paragraphs(p, "Interview", "Barriers/Cost", "bob", [1, 3])
+        code_paragraphs(p, "Interview", "Neighbours", "bob", [3])
+        code_paragraphs(p, "Notes", "Neighbours", "bob", [1])
+    return ann, bob
+
+
+def test_merge_brings_in_the_other_coders_codings(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        before = counts(p)
+        report = merge_projects(p, [bob])
+        after = counts(p)
+        assert after["codings"] == before["codings"] + 4
+        assert after["documents"] == before["documents"]  # same GUIDs: matched
+        assert after["codes"] == before["codes"]
+        assert after["coders"] == before["coders"] + 1
+        assert report.added["codings"] == 4 and report.added["coders"] == 1
+        assert report.conflicts == []
+        assert {c.name for c in p.coders()} == {"ann", "bob"}
+        # the merged project measures agreement of both coders
+        result = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph")
+        assert result.documents == ("Interview",)
+        cost = next(r for r in result.codes if r.code == "Barriers/Cost")
+        # 6 paragraphs: both {1}, ann only {5}, bob only {3}, neither 3 -> Po 4/6
+        assert cost.percent_agreement == pytest.approx(100 * 4 / 6)
+        po, pe = 4 / 6, (2 / 6) * (2 / 6) + (4 / 6) * (4 / 6)
+        assert cost.kappa == pytest.approx((po - pe) / (1 - pe))
+        found = intercoder.find_disagreements(p, ["ann", "bob"], "Barriers/Cost", unit="paragraph")
+        assert [(d.coded_by, d.start) for d in found] == [
+            (("bob",), paragraphs(INTERVIEW)[3][0]),
+            (("ann",), paragraphs(INTERVIEW)[5][0]),
+        ]
+
+
+def test_merging_twice_changes_nothing(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        merge_projects(p, [bob])
+        once = counts(p)
+        report = merge_projects(p, [bob])
+        assert counts(p) == once
+        assert not report.changes
+        assert sum(report.added.values()) == 0
+
+
+def test_merging_both_ways_gives_the_same_codings(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        merge_projects(p, [bob])
+        a = {(c.document, c.code_path, c.coder, c.start, c.end) for c in p.codings()}
+    with Project.open(bob) as p:
+        merge_projects(p, [ann])
+        b = {(c.document, c.code_path, c.coder, c.start, c.end) for c in p.codings()}
+    assert a == b and len(a) == 7
+
+
+def test_other_file_is_not_modified(team):
+    ann, bob = team
+    digest = _digest(bob)
+    with Project.open(ann) as p:
+        merge_projects(p, [bob])
+    assert _digest(bob) == digest
+
+
+def test_documents_imported_separately_are_matched_by_text(tmp_path):
+    with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
+        a.add_document("Interview", INTERVIEW)
+        b.add_document("interview-final", INTERVIEW)  # another GUID and name, same text
+        for p, coder in ((a, "ann"), (b, "bob")):
+            p.add_code("Barriers")
+            p.add_code("Cost", parent_id=p.find_code("Barriers").id)
+        code_paragraphs(a, "Interview", "Barriers/Cost", "ann", [1])
+        code_paragraphs(b, "interview-final", "Barriers/Cost", "bob", [1])
+        b_path = b.path
+    with Project.open(tmp_path / "a.coder") as p:
+        report = merge_projects(p, [b_path])
+        assert [d.name for d in p.documents()] == ["Interview"]
+        assert len(p.codes()) == 2  # matched by path
+        assert report.matched["documents by text"] == 1
+        assert report.matched["codes by path"] == 2
+        assert {c.coder for c in p.codings()} == {"ann", "bob"}
+        # the name differs: listed as a conflict, mine kept
+        [conflict] = report.conflicts
+        assert (conflict.kind, conflict.field, conflict.kept) == ("document", "name", "mine")
+        assert "interview-final" in conflict.describe()
+        again = merge_projects(p, [b_path])
+        assert not again.changes
+
+
+def test_identical_codings_with_other_guids_are_not_duplicated(tmp_path, base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    for path in (ann, bob):
+        with Project.open(path) as p:
+            code_paragraphs(p, "Interview", "Neighbours", "carol", [3])  # same person, two copies
+    with Project.open(ann) as p:
+        before = counts(p)
+        report = merge_projects(p, [bob])
+        assert counts(p) == before
+        assert report.matched["codings by position"] == 1
+        assert report.matched["coders by name"] == 1
+
+
+def test_conflicts_are_listed_and_mine_kept_by_default(base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(ann) as p:
+        p.update_code(p.find_code("Neighbours").id, name="Neighbourhood")
+        p.update_memo(p.memos()[0].id, text="Code the notes first.")
+        p.set_attribute_value(p.find_attribute("age").id, p.find_case("Resident 1").id, 42)
+    with Project.open(bob) as p:
+        p.update_code(p.find_code("Neighbours").id, name="Community")
+        p.update_memo(p.memos()[0].id, text="Code everything twice.")
+        p.set_attribute_value(p.find_attribute("age").id, p.find_case("Resident 1").id, 44)
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob])
+        kinds = sorted((c.kind, c.field) for c in report.conflicts)
+        assert kinds == [("attribute value", "value"), ("code", "name"), ("memo", "text")]
+        assert all(c.kept == "mine" for c in report.conflicts)
+        assert {c.code.name for c in p.code_tree()} >= {"Neighbourhood"}
+        assert p.memos()[0].text == "Code the notes first."
+        assert p.attribute_values("case")[p.find_case("Resident 1").id]["age"] == "42"
+        lines = [c.describe() for c in report.conflicts]
+        assert any("'Neighbourhood'" in line and "'Community'" in line for line in lines)
+        assert all("\n" not in line for line in lines)
+
+
+def test_prefer_theirs_takes_their_values_and_then_settles(base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(ann) as p:
+        p.update_code(p.find_code("Neighbours").id, name="Neighbourhood")
+        p.update_memo(p.memos()[0].id, text="Code the notes first.")
+    with Project.open(bob) as p:
+        p.update_code(p.find_code("Neighbours").id, name="Community")
+        p.update_memo(p.memos()[0].id, text="Code everything twice.")
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob], prefer="theirs")
+        assert len(report.conflicts) == 2 and all(c.kept == "theirs" for c in report.conflicts)
+        assert p.find_code("Community")
+        assert p.memos()[0].text == "Code everything twice."
+        again = merge_projects(p, [bob], prefer="theirs")
+        assert again.conflicts == [] and not again.changes
+
+
+def test_empty_field_takes_the_other_sides_text_without_conflict(base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(bob) as p:
+        p.update_code(p.find_code("Neighbours").id, definition="People living nearby")
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob])
+        assert report.conflicts == [] and report.filled == 1
+        assert p.find_code("Neighbours").definition == "People living nearby"
+
+
+def test_new_items_of_every_kind_come_in(base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(bob) as p:
+        p.add_document("Second interview", "Resident: new text here.", case="Resident 2")
+        p.add_code("Housing")
+        p.add_code("Rent", parent_id=p.find_code("Housing").id, definition="Paying rent")
+        p.add_attribute("region", scope="document", type="text")
+        p.set_attribute_value(p.find_attribute("region").id, p.find_document("Notes").id, "North")
+        p.set_attribute_value(p.find_attribute("age").id, p.find_case("Resident 2").id, 30)
+        p.add_memo("Bob's thoughts", "Rent matters.")
+        p.set_project_memo("A study of moving house.")
+        p.add_case_selection(p.find_case("Resident 2").id, p.find_document("Notes").id, 0, 5)
+        code_paragraphs(p, "Second interview", "Housing/Rent", "bob", [0])
+    with Project.open(ann) as p:
+        merge_projects(p, [bob])
+        assert p.find_document("Second interview").case == "Resident 2"
+        assert p.find_code("Housing/Rent").definition == "Paying rent"
+        assert p.attribute_values("document")[p.find_document("Notes").id] == {"region": "North"}
+        assert p.attribute_values("case")[p.find_case("Resident 2").id] == {"age": "30"}
+        assert {m.title for m in p.memos()} == {"Plan", "Bob's thoughts"}
+        assert p.memo == "A study of moving house."
+        assert len(p.case_selections()) == 1
+        [rent] = p.codings(code_ids=[p.find_code("Housing/Rent").id])
+        assert rent.coder == "bob" and rent.document == "Second interview"
+        once = counts(p)
+        merge_projects(p, [bob])
+        assert counts(p) == once
+
+
+def test_merge_is_one_undoable_step(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        before = counts(p)
+        report = merge_projects(p, [bob])
+        merged = counts(p)
+        p.undo(report.changes)
+        assert counts(p) == before
+        p.redo(report.changes)
+        assert counts(p) == merged
+
+
+def test_a_backup_is_made_first(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        before = counts(p)
+        report = merge_projects(p, [bob])
+        assert report.backup is not None and report.backup.exists()
+    with Project.open(report.backup, read_only=True) as copy:
+        assert counts(copy) == before
+
+
+def test_dry_run_changes_nothing_and_lists_conflicts(base):
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(bob) as p:
+        p.update_code(p.find_code("Neighbours").id, name="Community")
+        code_paragraphs(p, "Notes", "Community", "bob", [0])
+    with Project.open(ann) as p:
+        before = counts(p)
+        report = merge_projects(p, [bob], dry_run=True)
+        assert counts(p) == before
+        assert report.backup is None and not report.changes
+        assert report.added["codings"] == 1 and len(report.conflicts) == 1
+        assert report.summary().startswith("merge of bob.coder: would add")
+
+
+def test_bad_other_files_change_nothing(team, tmp_path):
+    ann, bob = team
+    junk = tmp_path / "junk.coder"
+    junk.write_text("not a project at all " * 20)
+    with Project.open(ann) as p:
+        before = counts(p)
+        backups = set(tmp_path.glob("**/ann-*.coder"))  # opening may have made one
+        for bad in (junk, tmp_path / "missing.coder"):
+            with pytest.raises(ProjectFileError) as info:
+                merge_projects(p, [bob, bad])
+            assert "\n" not in str(info.value)
+            assert counts(p) == before
+        with pytest.raises(InvalidValue):
+            merge_projects(p, [ann])
+        with pytest.raises(InvalidValue):
+            merge_projects(p, [bob], prefer="newest")
+        assert set(tmp_path.glob("**/ann-*.coder")) == backups  # no backup for a refused merge
+
+
+def test_cancelling_changes_nothing(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        before = counts(p)
+        with pytest.raises(CoderError, match="cancelled"):
+            merge_projects(p, [bob], progress=lambda done, total, label: False)
+        assert counts(p) == before
+
+
+def test_same_guid_different_text_is_added_separately(tmp_path):
+    with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
+        a.add_document("D", "first text", guid="11111111-1111-1111-1111-111111111111")
+        b.add_document("D", "other text", guid="11111111-1111-1111-1111-111111111111")
+        b_path = b.path
+    with Project.open(tmp_path / "a.coder") as p:
+        report = merge_projects(p, [b_path])
+        assert sorted(d.name for d in p.documents()) == ["D", "D (2)"]
+        assert [(c.kind, c.field) for c in report.conflicts] == [("document", "text")]
+        again = merge_projects(p, [b_path])
+        assert len(p.documents()) == 2 and again.added["documents"] == 0
+
+
+def test_several_files_in_one_merge(base):
+    ann, bob, cat = (copy_for(base, n) for n in ("ann", "bob", "cat"))
+    for path, coder in ((bob, "bob"), (cat, "cat")):
+        with Project.open(path) as p:
+            code_paragraphs(p, "Interview", "Neighbours", coder, [3])
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob, cat, bob])
+        assert report.sources == [bob, cat]
+        assert {c.coder for c in p.codings()} == {"bob", "cat"}
