@@ -1,0 +1,269 @@
+"""Analysis queries against answers worked out by hand on a small project."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.core import query
+from coder.core.errors import InvalidValue, NotFound
+from coder.core.query import Filters
+from coder.core.text import detect_turns
+
+ALPHA = (
+    "Interviewer: Tell me about the move.\n"
+    "Ann: The rent was high. The landlord was rude.\n"
+    "Ann: We felt alone at first.\n"
+)
+BETA = "Interviewer: And money?\nBob: Money was tight. I felt afraid.\n\nBob: The landlord helped.\n"
+GAMMA = "Plain notes without speakers.\nMoney matters here.\n"
+
+
+def _code(project, doc_id, code_id, text, passage, coder="kim"):
+    start = text.index(passage)
+    project.apply_code(doc_id, code_id, start, start + len(passage), coder=coder)
+
+
+@pytest.fixture
+def small(fresh_project):
+    """Three documents, two with speaker turns; codes Money, Housing (child Landlords), Emotions.
+
+    Alpha (case Ann, Wave 1): Money "The rent was high." inside Housing "The rent ... rude.",
+    Landlords "The landlord was rude." (coder lee), Emotions "We felt alone" (next turn).
+    Beta (case Bob, Wave 2): Money and Emotions in one turn, Landlords in the next.
+    Gamma (no case, Wave 2, no turns): Money "Money matters".
+    """
+    p = fresh_project
+    p.add_document("Alpha", ALPHA, turns=detect_turns(ALPHA), case="Ann", group="Wave 1")
+    p.add_document("Beta", BETA, turns=detect_turns(BETA), case="Bob", group="Wave 2")
+    p.add_document("Gamma", GAMMA, group="Wave 2")
+    p.add_case("Cy")
+    p.add_attribute("country", "case", "text")
+    country = p.find_attribute("country").id
+    for case, value in (("Ann", "UK"), ("Bob", "France"), ("Cy", "UK")):
+        p.set_attribute_value(country, p.find_case(case).id, value)
+    p.add_code("Money")
+    p.add_code("Housing")
+    p.add_code("Landlords", parent_id=p.find_code("Housing").id)
+    p.add_code("Emotions")
+    a, b, g = (p.find_document(n).id for n in ("Alpha", "Beta", "Gamma"))
+    money, housing, landlords, emotions = (p.find_code(n).id for n in ("Money", "Housing", "Landlords", "Emotions"))
+    _code(p, a, money, ALPHA, "The rent was high.")
+    _code(p, a, housing, ALPHA, "The rent was high. The landlord was rude.")
+    _code(p, a, landlords, ALPHA, "The landlord was rude.", coder="lee")
+    _code(p, a, emotions, ALPHA, "We felt alone")
+    _code(p, b, money, BETA, "Money was tight.")
+    _code(p, b, emotions, BETA, "I felt afraid.")
+    _code(p, b, landlords, BETA, "The landlord helped.")
+    _code(p, g, money, GAMMA, "Money matters")
+    return p
+
+
+def _row(table, path):
+    return next(r for r in table.rows if r.code == path)
+
+
+def test_percent_has_one_decimal():
+    assert query.percent(21, 60) == 35.0
+    assert query.percent(1, 3) == 33.3
+    assert query.percent(5, 0) == 0.0
+
+
+def test_frequencies_by_document_count_codings_units_and_percent(small):
+    t = query.frequencies(small, "document")
+    assert t.total == 3
+    money = _row(t, "Money")
+    assert (money.codings, money.units, money.total, money.percent) == (3, 3, 3, 100.0)
+    assert (_row(t, "Housing").codings, _row(t, "Housing").units, _row(t, "Housing").percent) == (1, 1, 33.3)
+    assert (_row(t, "Housing/Landlords").codings, _row(t, "Housing/Landlords").units) == (2, 2)
+    assert [r.code for r in t.rows] == ["Money", "Housing", "Housing/Landlords", "Emotions"]
+
+
+def test_frequencies_by_case_ignore_documents_without_a_case(small):
+    t = query.frequencies(small, "case")
+    assert t.total == 3  # Ann, Bob, Cy
+    assert (_row(t, "Money").units, _row(t, "Money").percent) == (2, 66.7)
+    assert _row(t, "Money").codings == 3
+    assert _row(t, "Housing").units == 1
+
+
+def test_case_selections_count_for_their_case(small):
+    small.add_case("Dee")
+    g = small.find_document("Gamma").id
+    start = GAMMA.index("Money matters here.")
+    small.add_case_selection(small.find_case("Dee").id, g, start, start + 19)
+    t = query.frequencies(small, "case")
+    assert t.total == 4
+    assert _row(t, "Money").units == 3
+
+
+def test_coverage_counts_overlapping_characters_once(small):
+    t = query.frequencies(small, "document")
+    chars = len(ALPHA) + len(BETA) + len(GAMMA)
+    assert t.characters == chars
+    money = len("The rent was high.") + len("Money was tight.") + len("Money matters")
+    assert _row(t, "Money").characters == money
+    assert _row(t, "Money").coverage == query.percent(money, chars)
+    # Housing with its child: the child's passage in Alpha lies inside Housing's own.
+    t2 = query.frequencies(small, "document", include_children=True)
+    housing = len("The rent was high. The landlord was rude.") + len("The landlord helped.")
+    assert _row(t2, "Housing").characters == housing
+
+
+def test_include_children_counts_sub_codes_and_says_which(small):
+    t = query.frequencies(small, "document", include_children=True)
+    housing = _row(t, "Housing")
+    assert (housing.codings, housing.units) == (3, 2)
+    assert housing.included == ("Housing/Landlords",)
+    assert _row(t, "Money").included == ()
+    assert t.include_children
+
+
+def test_filters_by_coder_group_and_attribute(small):
+    lee = small.find_coder("lee").id
+    t = query.frequencies(small, "document", filters=Filters(coders=[lee]))
+    assert _row(t, "Housing/Landlords").codings == 1
+    assert _row(t, "Money").codings == 0
+    t = query.frequencies(small, "document", filters=Filters(groups=["Wave 2"]))
+    assert (t.total, _row(t, "Money").units, _row(t, "Housing/Landlords").units) == (2, 2, 1)
+    t = query.frequencies(small, "case", filters=Filters(attributes={"country": ["UK"]}))
+    assert t.total == 2  # Ann and Cy
+    assert (_row(t, "Money").units, _row(t, "Money").percent) == (1, 50.0)
+    t = query.frequencies(small, "document", filters=Filters(attributes={"country": "France"}))
+    assert (t.total, _row(t, "Money").codings) == (1, 1)
+
+
+def test_speaker_filter_keeps_that_speakers_codings(small):
+    t = query.frequencies(small, "document", filters=Filters(speakers=["Bob"]))
+    assert _row(t, "Money").codings == 1
+    assert _row(t, "Housing/Landlords").codings == 1
+
+
+def test_retrieve_or_returns_each_coding_in_document_order(small):
+    ps = query.retrieve(small, ["Money", "Emotions"], "or")
+    assert [(p.document, p.text) for p in ps] == [
+        ("Alpha", "The rent was high."),
+        ("Alpha", "We felt alone"),
+        ("Beta", "Money was tight."),
+        ("Beta", "I felt afraid."),
+        ("Gamma", "Money matters"),
+    ]
+    first = ps[0]
+    assert first.speaker == "Ann" and first.paragraph == 2 and first.cases == ("Ann",)
+    assert first.codes == ("Money",) and first.coders == ("kim",)
+    assert ps[-1].speaker == "" and ps[-1].cases == ()
+
+
+def test_retrieve_and_by_overlap_returns_the_shared_stretch(small):
+    ps = query.retrieve(small, ["Money", "Housing"], "and")
+    assert [(p.document, p.text) for p in ps] == [("Alpha", "The rent was high.")]
+    assert set(ps[0].codes) == {"Money", "Housing"}
+    assert query.retrieve(small, ["Money", "Emotions"], "and") == []
+
+
+def test_retrieve_and_by_turn_and_paragraph(small):
+    for within in ("turn", "paragraph"):
+        ps = query.retrieve(small, ["Money", "Emotions"], "and", within=within)
+        assert [(p.document, p.text) for p in ps] == [("Beta", "Bob: Money was tight. I felt afraid.")]
+
+
+def test_retrieve_not_excludes_by_overlap_or_turn(small):
+    ps = query.retrieve(small, ["Housing/Landlords", "Money"], "not")
+    assert [p.text for p in ps] == ["The landlord was rude.", "The landlord helped."]
+    ps = query.retrieve(small, ["Landlords", "Money"], "not", within="turn")
+    assert [p.text for p in ps] == ["The landlord helped."]
+    ps = query.retrieve(small, ["Housing"], without=["Money"])
+    assert ps == []
+
+
+def test_retrieve_with_children_and_filters(small):
+    ps = query.retrieve(small, ["Housing"], include_children=True)
+    assert len(ps) == 3
+    ann = small.find_case("Ann").id
+    ps = query.retrieve(small, ["Money"], filters=Filters(cases=[ann]))
+    assert [p.text for p in ps] == ["The rent was high."]
+
+
+def test_retrieve_context_characters_paragraph_and_turn(small):
+    [p] = query.retrieve(small, ["Emotions"], filters=Filters(documents=[small.find_document("Alpha").id]))
+    assert p.before == "" and p.after == ""
+    [p] = query.retrieve(small, ["Emotions"], context=5, filters=Filters(groups=["Wave 1"]))
+    assert (p.before, p.after) == ("Ann: ", " at")
+    [p] = query.retrieve(small, ["Emotions"], context="turn", filters=Filters(groups=["Wave 1"]))
+    assert (p.before, p.after) == ("Ann: ", " at first.")
+    [p] = query.retrieve(small, ["Money"], context="paragraph", filters=Filters(groups=["Wave 1"]))
+    assert (p.before, p.after) == ("Ann: ", " The landlord was rude.")
+
+
+def test_retrieve_rejects_unknown_mode_and_code(small):
+    with pytest.raises(InvalidValue):
+        query.retrieve(small, ["Money"], "xor")
+    with pytest.raises(NotFound):
+        query.retrieve(small, ["Nothing"])
+
+
+def test_crosstab_counts_row_and_column_percentages(small):
+    x = query.crosstab(small, "country")
+    assert x.values == ["France", "UK"] and x.column_totals == [1, 2]
+    money = next(r for r in x.rows if r.code == "Money")
+    assert money.counts == (1, 1) and money.total == 2
+    assert money.row_percent == (50.0, 50.0)
+    assert money.column_percent == (100.0, 50.0)
+    housing = next(r for r in x.rows if r.code == "Housing")
+    assert housing.counts == (0, 1) and housing.column_percent == (0.0, 50.0)
+
+
+def test_cooccurrence_by_overlap(small):
+    m = query.cooccurrence(small)
+    idx = {c.path: i for i, c in enumerate(m.codes)}
+    cell = lambda a, b: m.counts[idx[a]][idx[b]]  # noqa: E731
+    assert cell("Money", "Housing") == cell("Housing", "Money") == 1
+    assert cell("Housing", "Housing/Landlords") == 1
+    assert cell("Money", "Housing/Landlords") == 0
+    assert cell("Money", "Emotions") == 0
+    assert cell("Money", "Money") == 3
+    assert [(a.path, b.path, n) for a, b, n in m.pairs()] == [
+        ("Housing", "Housing/Landlords", 1), ("Money", "Housing", 1),
+    ]  # fmt: skip
+    ps = query.cooccurrence_passages(small, small.find_code("Money").id, small.find_code("Housing").id)
+    assert [p.text for p in ps] == ["The rent was high."]
+
+
+def test_cooccurrence_by_turn(small):
+    m = query.cooccurrence(small, within="turn")
+    idx = {c.path: i for i, c in enumerate(m.codes)}
+    cell = lambda a, b: m.counts[idx[a]][idx[b]]  # noqa: E731
+    assert cell("Money", "Emotions") == 1
+    assert cell("Money", "Housing/Landlords") == 1
+    assert cell("Emotions", "Housing/Landlords") == 0
+    assert cell("Money", "Money") == 2  # Gamma has no turns
+
+
+def test_cooccurrence_counts_match_the_passages_behind_each_cell(small):
+    for within in ("passage", "paragraph", "turn"):
+        m = query.cooccurrence(small, within=within)
+        for i, a in enumerate(m.codes):
+            for j, b in enumerate(m.codes):
+                if i != j:
+                    assert m.counts[i][j] == len(query.cooccurrence_passages(small, a.id, b.id, within))
+
+
+def test_speaker_breakdown(small):
+    s = query.speaker_breakdown(small)
+    assert s.speakers == ["Ann", "Bob", ""]
+    money = next(r for r in s.rows if r.code == "Money")
+    assert money.counts == (1, 1, 1) and money.total == 3
+    assert s.totals == [4, 3, 1]
+
+
+def test_code_matrix_by_document(small):
+    m = query.code_matrix(small, "document")
+    assert [u.name for u in m.units] == ["Alpha", "Beta", "Gamma"]
+    assert m.counts[[r.code for r in m.codes].index("Money")] == [1, 1, 1]
+
+
+def test_empty_project_gives_empty_tables(fresh_project):
+    t = query.frequencies(fresh_project, "case")
+    assert t.total == 0 and t.rows == []
+    assert query.cooccurrence(fresh_project).counts == []
+    assert query.speaker_breakdown(fresh_project).rows == []
+    assert query.retrieve(fresh_project, []) == []
