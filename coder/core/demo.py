@@ -188,3 +188,39 @@ def create_demo_project(path: str | Path, source: str | Path | None = None) -> N
                 Path(str(path) + suffix).unlink()
         raise
     project.close()
+
+
+def fresh_demo_copy(folder: str | Path | None = None) -> Path:
+    """Build a fresh demo project and return its path (for ``coder --demo``).
+
+    It goes to ``folder`` (default: ``demo`` in the per-user data directory) as
+    "Leaving the Fellowship.coder", replacing an earlier copy unless that one is open
+    somewhere, in which case the next free "Leaving the Fellowship N.coder" is used.
+    """
+    from coder.core import lock, settings
+    from coder.core.errors import ProjectLocked
+
+    folder = Path(folder) if folder is not None else settings.data_dir() / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        path = folder / (DEMO_FILE_NAME if n == 1 else f"{DEMO_NAME} {n}.coder")
+        n += 1
+        if path.exists():
+            try:
+                held = lock.acquire(path)
+            except ProjectLocked:
+                continue  # open in another window: leave it alone
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        Path(str(path) + suffix).unlink()
+            except OSError:
+                continue
+            finally:
+                held.release()
+        try:
+            create_demo_project(path)
+        except ProjectLocked:
+            continue  # taken meanwhile
+        return path

@@ -18,6 +18,7 @@ from coder.core.demo import (
     create_demo_project,
     demo_folder,
     find_passage,
+    fresh_demo_copy,
 )
 from coder.core.errors import Ambiguous, InvalidValue, NotFound
 from coder.core.project import Project
@@ -258,3 +259,28 @@ def test_bad_data_fails_and_leaves_no_file(tmp_path: Path, change: dict, error: 
         create_demo_project(target, source=source)
     assert not target.exists()
     assert list(tmp_path.glob("broken.coder*")) == []
+
+
+def test_fresh_copy_replaces_a_closed_copy_and_spares_an_open_one(tmp_path: Path) -> None:
+    first = fresh_demo_copy(tmp_path)
+    assert first == tmp_path / DEMO_FILE_NAME
+    with Project.open(first) as project:
+        project.delete_document(project.documents()[0].id)  # a user's edits to the copy
+    again = fresh_demo_copy(tmp_path)
+    assert again == first
+    with Project.open(again) as project:
+        assert len(project.documents()) == 4  # fresh, edits gone
+        other = fresh_demo_copy(tmp_path)  # the first copy is open: it stays untouched
+        assert other == tmp_path / f"{DEMO_NAME} 2.coder"
+        assert len(project.documents()) == 4
+    with Project.open(other, read_only=True) as project:
+        copied = len(project.codings())
+    with Project.open(first, read_only=True) as project:
+        assert len(project.codings()) == copied > 0
+
+
+def test_fresh_copy_defaults_to_the_user_data_folder(_user_data_dir: Path) -> None:
+    path = fresh_demo_copy()
+    assert path == _user_data_dir / "demo" / DEMO_FILE_NAME
+    with Project.open(path, read_only=True) as project:
+        assert project.name == DEMO_NAME
