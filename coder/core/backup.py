@@ -239,6 +239,14 @@ def _is_corruption(error: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+def _integrity_quick(conn: sqlite3.Connection) -> str:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    return "ok" if rows == [("ok",)] else str(rows[0][0] if rows else "no result")
+
+
 def copy_database(source: sqlite3.Connection, target: Path) -> None:
     """Copy ``source`` into a new file ``target`` (consistent, rollback journal, verified).
 
@@ -317,7 +325,14 @@ def on_open(project: Project) -> Path | None:
     recent = backups and (
         _dt.datetime.now() - backups[-1].created
     ).total_seconds() < MIN_SECONDS_BETWEEN_OPEN_BACKUPS
-    if not changed_since_backup(project.path) or recent:
+    if not changed_since_backup(project.path):
+        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        return None
+    if recent:
+        # No new copy so soon, but a changed file is still checked before anyone edits it.
+        problem = _integrity_quick(project.db.conn)
+        if problem != "ok":
+            raise ProjectFileError(with_hint(f"{project.path} is damaged ({problem})", project.path))
         _sessions[project] = (project.db.conn.total_changes, time.monotonic())
         return None
     try:

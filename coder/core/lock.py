@@ -13,6 +13,7 @@ import datetime as _dt
 import errno
 import json
 import os
+import re
 import socket
 import sys
 from dataclasses import dataclass
@@ -298,8 +299,8 @@ def _cloud_service(path: Path) -> str | None:
     for part in path.parts[:-1] if path.suffix else path.parts:
         folded = part.casefold()
         for key, service in _CLOUD_NAMES.items():
-            if folded == key or (len(key) > 4 and folded.startswith(key)):
-                # "Dropbox (Team)", "OneDrive - University", "iCloudDrive", "Google Drive"
+            # "Dropbox", "Dropbox (Team)", "OneDrive - University", "OneDrive-Personal"
+            if folded == key or re.match(re.escape(key) + r"\s*[-(]", folded):
                 return service
         if folded.startswith("com~apple~clouddocs"):
             return "iCloud"

@@ -1,0 +1,65 @@
+"""Backup commands: backup, backups, restore."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from coder.cli.common import open_project, print_json, print_table
+from coder.core import backup
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="make a verified backup of a project now")
+    p.add_argument("project", metavar="PROJECT")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("backups", help="list a project's backups (oldest first)")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_backups)
+
+    p = sub.add_parser("restore", help="restore a backup into a new project file")
+    p.add_argument("backup", metavar="BACKUP")
+    p.add_argument("-o", "--output", required=True, metavar="NEW.coder",
+                   help="the new project file (an existing file is never overwritten)")
+    p.set_defaults(handler=cmd_restore)
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    # Read-only: a backup reads the project, so it works while Coder has it open.
+    with open_project(args.project, read_only=True) as project:
+        path = backup.backup_now(project)
+    print(path)
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    backups = backup.list_backups(args.project)
+    if args.json:
+        print_json(
+            [{"path": str(b.path), "created": b.created.isoformat(timespec="seconds"),
+              "size": b.size} for b in backups]  # fmt: skip
+        )
+    elif backups:
+        print_table(
+            ["created", "size", "path"],
+            [[f"{b.created:%Y-%m-%d %H:%M:%S}", _size(b.size), b.path] for b in backups],
+        )
+    else:
+        print(f"no backups of {Path(args.project).name} (folder: {backup.beside_folder(args.project)})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    new = backup.restore(args.backup, args.output)
+    print(f"restored {args.backup} into {new}")
+    return 0
