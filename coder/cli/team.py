@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("others", metavar="OTHER", nargs="+", help="project files to merge in")
     p.add_argument("--prefer", choices=PREFER, default="mine",
                    help="which value wins a conflict (default: mine, i.e. PROJECT's)")
-    p.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="report what would change; change nothing")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_merge)
 
