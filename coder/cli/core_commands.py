@@ -8,9 +8,10 @@ from pathlib import Path
 
 from coder.cli.common import SpeakerLookup, open_project, print_json, print_table
 from coder.core import query
-from coder.core.errors import InvalidValue, NotFound
+from coder.core.errors import InvalidValue
 from coder.core.model import CodeNode
 from coder.core.project import Project
+from coder.core.text import find_passage, normalise
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -178,33 +179,6 @@ def cmd_code_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _find_passage(text: str, passage: str, occurrence: int | None, doc_name: str) -> int:
-    from coder.core.text import normalise
-
-    passage = normalise(passage)
-    if not passage:
-        raise InvalidValue("--text is empty")
-    starts, i = [], text.find(passage)
-    while i != -1:
-        starts.append(i)
-        i = text.find(passage, i + 1)
-    if not starts:
-        raise NotFound(f"the passage does not occur in '{doc_name}'")
-    if occurrence is None:
-        if len(starts) > 1:
-            raise InvalidValue(
-                f"the passage occurs {len(starts)} times in '{doc_name}'; "
-                "choose one with --occurrence N"
-            )
-        return starts[0]
-    if not 1 <= occurrence <= len(starts):
-        raise InvalidValue(
-            f"--occurrence {occurrence}: the passage occurs {len(starts)} "
-            f"time{'s' if len(starts) != 1 else ''} in '{doc_name}'"
-        )
-    return starts[occurrence - 1]
-
-
 def cmd_code_apply(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         doc = project.find_document(args.document)
@@ -213,8 +187,7 @@ def cmd_code_apply(args: argparse.Namespace) -> int:
         if args.text is not None:
             if args.end is not None:
                 raise InvalidValue("--end goes with --start, not with --text")
-            start = _find_passage(text, args.text, args.occurrence, doc.name)
-            end = start + len(args.text.replace("\r\n", "\n").replace("\r", "\n"))
+            start, end = find_passage(text, normalise(args.text), args.occurrence, doc.name)
         else:
             if args.end is None:
                 raise InvalidValue("--start needs --end")

@@ -24,7 +24,8 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coder.core.errors import Ambiguous, InvalidValue, NotFound
+from coder.core.errors import InvalidValue, NotFound
+from coder.core.text import find_passage
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -48,39 +49,6 @@ def _as_path(node: Traversable) -> Iterator[Path]:
     else:  # a zipped bundle: unpack for the duration
         with resources.as_file(node) as path:
             yield Path(path)
-
-
-def find_passage(
-    text: str, passage: str, occurrence: int | None = None, where: str = ""
-) -> tuple[int, int]:
-    """``(start, end)`` code points of ``passage`` in ``text``.
-
-    Without ``occurrence`` the passage must occur exactly once; with it, the n-th occurrence
-    (counting from 1) is taken. Raises NotFound or Ambiguous naming ``where``.
-    """
-    label = f" in '{where}'" if where else ""
-    if not passage:
-        raise InvalidValue(f"an empty passage cannot be coded{label}")
-    starts: list[int] = []
-    i = text.find(passage)
-    while i != -1:
-        starts.append(i)
-        i = text.find(passage, i + 1)
-    short = passage if len(passage) <= 60 else passage[:57] + "..."
-    if not starts:
-        raise NotFound(f"passage '{short}' not found{label}")
-    if occurrence is None:
-        if len(starts) > 1:
-            raise Ambiguous(
-                f"passage '{short}' occurs {len(starts)} times{label}; give its occurrence"
-            )
-        occurrence = 1
-    if not isinstance(occurrence, int) or not 1 <= occurrence <= len(starts):
-        raise NotFound(
-            f"passage '{short}' has no occurrence {occurrence}{label} (found {len(starts)})"
-        )
-    start = starts[occurrence - 1]
-    return start, start + len(passage)
 
 
 def _read_json(folder: Path, name: str) -> Any:

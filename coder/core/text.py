@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from coder.core.errors import Ambiguous, InvalidValue, NotFound
+
 __all__ = [
     "PositionMap",
     "Turn",
@@ -227,3 +229,36 @@ def detect_turns(text: str) -> list[Turn]:
             end -= 1
         turns.append(Turn(speaker=label, start=start, end=end))
     return turns
+
+
+def find_passage(
+    text: str, passage: str, occurrence: int | None = None, where: str = ""
+) -> tuple[int, int]:
+    """``(start, end)`` code points of ``passage`` in ``text``.
+
+    Without ``occurrence`` the passage must occur exactly once; with it, the n-th occurrence
+    (counting from 1) is taken. Raises NotFound or Ambiguous naming ``where``.
+    """
+    label = f" in '{where}'" if where else ""
+    if not passage:
+        raise InvalidValue(f"an empty passage cannot be coded{label}")
+    starts: list[int] = []
+    i = text.find(passage)
+    while i != -1:
+        starts.append(i)
+        i = text.find(passage, i + 1)
+    short = passage if len(passage) <= 60 else passage[:57] + "..."
+    if not starts:
+        raise NotFound(f"the passage '{short}' does not occur{label}")
+    if occurrence is None:
+        if len(starts) > 1:
+            raise Ambiguous(
+                f"the passage '{short}' occurs {len(starts)} times{label}; "
+                "choose one with --occurrence N"
+            )
+        occurrence = 1
+    if not isinstance(occurrence, int) or not 1 <= occurrence <= len(starts):
+        times = f"{len(starts)} time{'s' if len(starts) != 1 else ''}"
+        raise NotFound(f"--occurrence {occurrence}: the passage '{short}' occurs {times}{label}")
+    start = starts[occurrence - 1]
+    return start, start + len(passage)

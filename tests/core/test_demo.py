@@ -17,9 +17,9 @@ from coder.core.demo import (
     DEMO_NAME,
     create_demo_project,
     demo_folder,
-    find_passage,
     fresh_demo_copy,
 )
+from coder.core.text import find_passage
 from coder.core.errors import Ambiguous, InvalidValue, NotFound
 from coder.core.project import Project
 from coder.core.text import normalise
