@@ -136,7 +136,12 @@ def list_backups(project_path: str | Path) -> list[BackupInfo]:
             info = _parse(entry)
             if info is not None and _NAME_RE.match(entry.name)["stem"] == stem:  # type: ignore[index]
                 found[entry] = info
-    return sorted(found.values(), key=lambda b: (b.created, b.path.name))
+    return sorted(found.values(), key=_order)
+
+
+def _order(info: BackupInfo) -> tuple:
+    m = _NAME_RE.match(info.path.name)
+    return (info.created, int(m["n"]) if m and m["n"] else 1, str(info.path))
 
 
 def backups_hint(project_path: str | Path) -> str:
@@ -195,14 +200,42 @@ def _write_state(folder: Path, state: dict) -> None:
         os.replace(tmp, _state_path(folder))
 
 
+# File times tick coarsely (a few ms, seconds on some file systems): a file written this
+# shortly before its backup may change again without its size or time changing.
+_FRESH_NS = 3_000_000_000
+
+
+def _sha1(path: Path) -> str | None:
+    digest = hashlib.sha1()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _source_state(project_path: Path) -> dict:
+    sig = _file_signature(project_path)
+    state: dict = {"source": sig}
+    if sig is not None and time.time_ns() - sig["mtime_ns"] < _FRESH_NS:
+        state["sha1"] = _sha1(project_path)
+    return state
+
+
 def changed_since_backup(project_path: str | Path) -> bool:
     """Whether the project file differs from when its newest backup was made."""
     project_path = Path(project_path)
     if not list_backups(project_path):
         return True
     folder = backup_folder(project_path, create=False)
-    recorded = _read_state(folder).get("source")
-    return recorded != _file_signature(project_path)
+    state = _read_state(folder)
+    if state.get("source") != _file_signature(project_path):
+        return True
+    if state.get("sha1"):
+        return state["sha1"] != _sha1(project_path)
+    return False
 
 
 # --------------------------------------------------------------------------- making backups
@@ -210,12 +243,19 @@ def changed_since_backup(project_path: str | Path) -> bool:
 
 def _new_backup_path(folder: Path, stem: str) -> Path:
     stamp = _dt.datetime.now().strftime(_STAMP)
-    path = folder / f"{stem}-{stamp}.coder"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{stamp}-{n}.coder"
-        n += 1
-    return path
+    # Several in one second are numbered after every earlier one (even a pruned one).
+    taken = [
+        int(m["n"] or 1)
+        for m in (_NAME_RE.match(f.name) for f in folder.glob(f"*-{stamp}*.coder*"))
+        if m and m["stem"] == stem and m["stamp"] == stamp
+    ]
+    state = _read_state(folder).get("backup", "")
+    m = _NAME_RE.match(state) if isinstance(state, str) else None
+    if m and m["stem"] == stem and m["stamp"] == stamp:
+        taken.append(int(m["n"] or 1))
+    if not taken:
+        return folder / f"{stem}-{stamp}.coder"
+    return folder / f"{stem}-{stamp}-{max(taken) + 1}.coder"
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
@@ -276,8 +316,8 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _prune(folder: Path, stem: str, keep: int) -> None:
-    mine = [b for b in list_backups(folder / f"{stem}.coder") if b.path.parent == folder]
+def _prune(project_path: Path, folder: Path, keep: int) -> None:
+    mine = [b for b in list_backups(project_path) if b.path.parent == folder]
     for old in mine[:-keep] if keep > 0 else []:
         with contextlib.suppress(OSError):
             old.path.unlink()
@@ -296,7 +336,7 @@ def backup_now(project: Project) -> Path:
     try:
         with contextlib.suppress(OSError):
             part.unlink()
-        signature = _file_signature(project.path)
+        source = _source_state(project.path)
         copy_database(conn, part)
         os.replace(part, target)
     except ProjectFileError as e:
@@ -306,10 +346,10 @@ def backup_now(project: Project) -> Path:
         ) from None
     except (OSError, sqlite3.Error) as e:
         raise BackupFailed(f"backup of {project.path.name} into {folder} failed: {e}") from None
-    _write_state(folder, {"source": signature, "backup": target.name})
+    _write_state(folder, {**source, "backup": target.name})
     _sessions[project] = (conn.total_changes, time.monotonic())
     _errors.pop(project, None)
-    _prune(folder, project.path.stem, keep_count())
+    _prune(project.path, folder, keep_count())
     return target
 
 
