@@ -46,6 +46,14 @@ class ServiceCommand(QUndoCommand):
         self._merge_id = merge_id
         self._merge_key = merge_key
 
+    @classmethod
+    def from_changes(cls, window: ChangeListener, text: str, changes: Changes) -> ServiceCommand:
+        """A command for an edit already written (e.g. by a worker thread's own connection).
+
+        Its first redo only announces ``changes``; later undo/redo replay them as usual.
+        """
+        return cls(window, text, lambda: changes)
+
     def redo(self) -> None:
         project = self._window.project
         assert project is not None

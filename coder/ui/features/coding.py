@@ -1,0 +1,378 @@
+"""Coding commands: apply, in vivo, new code, quick keys, remove, memo, resize, recode.
+
+Every edit goes through ``window.push`` as one undoable command with a readable text. The
+selection is read from the document view in code points, snapped outwards to whole
+characters, so a passage never starts or ends inside a surrogate pair.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMenu
+
+from coder.core.errors import CoderError, InvalidValue
+from coder.core.project import Changes, Project
+from coder.ui.actions import action
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+IN_VIVO_MAX = 60
+RECENT_CODES = 8
+
+
+def _code_name(window: MainWindow, code_id: int) -> str:
+    style = window.view.styles.get(code_id)
+    if style is not None:
+        return style.name
+    assert window.project is not None
+    return window.project.code(code_id).name
+
+
+def _selection(window: MainWindow) -> tuple[int, int, int] | None:
+    view = window.view
+    if window.project is None or view.doc_id is None:
+        return None
+    a, b = view.selection_cp()
+    if b <= a:
+        window.statusBar().showMessage("Select a passage first", 3000)
+        return None
+    return view.doc_id, a, b
+
+
+def _remember(window: MainWindow, code_id: int) -> None:
+    window.last_code_id = code_id
+    recent = [c for c in window.recent_codes if c != code_id]
+    window.recent_codes = [code_id, *recent][:RECENT_CODES]
+
+
+def _make_active(window: MainWindow, changes: Changes | None) -> None:
+    """After coding, the new coding is the one Shift/Alt+arrows and M act on."""
+    view = window.view
+    created = changes.created("codings") if changes else []
+    if created and created[-1] in view.spans:
+        view.active_coding_id = created[-1]
+        view.stripes.update()
+
+
+def _last_command_changes(window: MainWindow) -> Changes | None:
+    stack = window.undo_stack
+    if stack is None or stack.count() == 0:
+        return None
+    cmd = stack.command(stack.index() - 1)
+    return getattr(cmd, "changes", None)
+
+
+def apply_code(
+    window: MainWindow, code_id: int, passage: tuple[int, int, int] | None = None
+) -> bool:
+    """Code the selection (or ``passage`` = (doc_id, start, end)) with a code."""
+    target = passage or _selection(window)
+    if target is None:
+        return False
+    doc_id, start, end = target
+    name = _code_name(window, code_id)
+    ok = window.push(
+        f"Apply code '{name}'",
+        lambda p: p.apply_code(doc_id, code_id, start, end),
+    )
+    if ok:
+        _remember(window, code_id)
+        _make_active(window, _last_command_changes(window))
+        window.statusBar().showMessage(f"Coded {end - start} characters with '{name}'", 3000)
+    return ok
+
+
+def in_vivo_name(text: str) -> str:
+    """A code name from a passage: whitespace collapsed, trimmed, at most 60 characters."""
+    name = re.sub(r"\s+", " ", text).strip().strip("\"'“”‘’«»")
+    name = name.strip()
+    if len(name) > IN_VIVO_MAX:
+        cut = name[: IN_VIVO_MAX - 1]
+        if " " in cut[IN_VIVO_MAX // 2 :]:
+            cut = cut[: cut.rfind(" ")]
+        name = cut.rstrip(" ,.;:") + "…"
+    return name
+
+
+def _find_root_code(project: Project, name: str) -> int | None:
+    row = project.db.execute(
+        "SELECT id FROM codes WHERE parent_id IS NULL AND name = ? COLLATE NOCASE", [name]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def code_with_new(window: MainWindow, name: str, text: str, passage: tuple[int, int, int]) -> bool:
+    """Create a top-level code (or reuse one of that name) and apply it: one undo step."""
+    doc_id, start, end = passage
+
+    def service(project: Project) -> Changes:
+        existing = _find_root_code(project, name)
+        if existing is not None:
+            return project.apply_code(doc_id, existing, start, end)
+        created = project.add_code(name)
+        code_id = created.created("codes")[0]
+        try:
+            return created | project.apply_code(doc_id, code_id, start, end)
+        except CoderError:
+            project.undo(created)
+            raise
+
+    ok = window.push(text, service)
+    if ok:
+        changes = _last_command_changes(window)
+        codings = changes.created("codings") if changes else []
+        if codings and codings[-1] in window.view.spans:
+            _remember(window, window.view.spans[codings[-1]].code_id)
+        _make_active(window, changes)
+    return ok
+
+
+@action("coding.in_vivo", "Code", "Code &in vivo", shortcut="V", enabled_when="selection", order=120,
+        status_tip="Create a code named after the selected words and apply it")
+def in_vivo(window: MainWindow) -> None:
+    target = _selection(window)
+    if target is None:
+        return
+    doc_id, start, end = target
+    name = in_vivo_name(window.view.text[start:end])
+    if not name:
+        raise InvalidValue("the selection has no words to name a code with")
+    code_with_new(window, name, f"Code in vivo '{name}'", target)
+
+
+@action("coding.new_code", "Code", "Code with a &new code…", shortcut="Ctrl+Shift+K",
+        enabled_when="selection", order=110)
+def new_code(window: MainWindow) -> None:
+    target = _selection(window)
+    if target is None:
+        return
+    name = window.ask_text("New code", "Name of the new code for the selection:")
+    if name is None or not name.strip():
+        return
+    name = name.strip()
+    code_with_new(window, name, f"Apply new code '{name}'", target)
+
+
+@action("coding.last", "Code", "Code with the &last code", shortcut="Q", enabled_when="selection",
+        order=100)
+def code_with_last(window: MainWindow) -> None:
+    if window.last_code_id is None:
+        codebook = window.dock_widgets.get("codebook")
+        current = codebook.current_code_id() if codebook is not None else None  # type: ignore[attr-defined]
+        if current is None:
+            window.statusBar().showMessage("No code used yet: choose one in the codebook", 4000)
+            return
+        window.last_code_id = current
+    apply_code(window, window.last_code_id)
+
+
+def quick_code_id(window: MainWindow, digit: int) -> int | None:
+    codebook = window.dock_widgets.get("codebook")
+    if codebook is not None and hasattr(codebook, "quick_code"):
+        return codebook.quick_code(digit)
+    # Without a codebook dock: the n-th top-level code.
+    assert window.project is not None
+    roots = [c for c in window.project.codes() if c.parent_id is None]
+    return roots[digit - 1].id if 0 < digit <= len(roots) else None
+
+
+def quick(window: MainWindow, digit: int) -> None:
+    if _selection(window) is None:
+        return
+    code_id = quick_code_id(window, digit)
+    if code_id is None:
+        window.statusBar().showMessage(f"No code assigned to key {digit} (set it in the codebook)", 4000)
+        return
+    apply_code(window, code_id)
+
+
+for _d in range(1, 10):
+    action(f"coding.quick{_d}", "Code/Quick codes", f"Quick code {_d}", shortcut=str(_d),
+           enabled_when="selection", order=_d)(lambda window, d=_d: quick(window, d))
+
+
+def remove_coding(window: MainWindow, coding_id: int) -> bool:
+    span = window.view.spans.get(coding_id)
+    name = _code_name(window, span.code_id) if span is not None else ""
+    text = f"Remove coding '{name}'" if name else "Remove coding"
+    return window.push(text, lambda p: p.remove_coding(coding_id))
+
+
+@action("coding.remove", "Code", "&Remove coding under the cursor", shortcut="U",
+        enabled_when="document", order=200)
+def remove_at_cursor(window: MainWindow) -> None:
+    span = window.view.target_span()
+    if span is None:
+        window.statusBar().showMessage("No coding at the cursor", 3000)
+        return
+    remove_coding(window, span.id)
+
+
+def edit_memo(window: MainWindow, coding_id: int) -> None:
+    span = window.view.spans.get(coding_id)
+    current = span.memo if span is not None else window.project.coding(coding_id).memo  # type: ignore[union-attr]
+    name = _code_name(window, span.code_id) if span is not None else "coding"
+    memo = window.ask_text("Coding memo", f"Memo on this '{name}' coding:", current, multiline=True)
+    if memo is None or memo == current:
+        return
+    window.push("Edit coding memo", lambda p: p.set_coding_memo(coding_id, memo))
+
+
+@action("coding.memo", "Code", "&Memo on the coding…", shortcut="M", enabled_when="document", order=210)
+def memo_at_cursor(window: MainWindow) -> None:
+    span = window.view.target_span()
+    if span is None:
+        window.statusBar().showMessage("No coding at the cursor", 3000)
+        return
+    edit_memo(window, span.id)
+
+
+def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
+    name = _code_name(window, code_id)
+    return window.push(f"Recode as '{name}'", lambda p: p.recode(coding_id, code_id))
+
+
+# ---------------------------------------------------------------------------- resizing
+
+# (edge, direction): Shift+Left grows the start, Shift+Right grows the end,
+# Alt+Right shrinks the start, Alt+Left shrinks the end.
+def resize(window: MainWindow, edge: str, grow: bool) -> None:
+    from coder.ui.main_window import RESIZE_MERGE_ID
+
+    view = window.view
+    span = view.active_span()
+    if span is None:
+        # No coding selected: the keys keep their usual meaning (extend the selection).
+        if edge in ("start", "end") and grow:
+            from PySide6.QtGui import QTextCursor
+
+            c = view.textCursor()
+            op = QTextCursor.MoveOperation.Left if edge == "start" else QTextCursor.MoveOperation.Right
+            c.movePosition(op, QTextCursor.MoveMode.KeepAnchor)
+            view.setTextCursor(c)
+        return
+    start, end = span.start, span.end
+    if edge == "start":
+        start = view.step_cp(start, forward=not grow)
+    else:
+        end = view.step_cp(end, forward=grow)
+    if end <= start or (start, end) == (span.start, span.end):
+        return
+    coding_id = span.id
+    if window.push(
+        "Resize coding",
+        lambda p: p.resize_coding(coding_id, start, end),
+        merge_id=RESIZE_MERGE_ID,
+        merge_key=coding_id,
+    ):
+        view.active_coding_id = coding_id
+        view.select_cp(start, end)
+
+
+@action("coding.grow_start", "Code/Resize coding", "Grow start (one character earlier)",
+        shortcut="Shift+Left", enabled_when="document", order=1)
+def grow_start(window: MainWindow) -> None:
+    resize(window, "start", grow=True)
+
+
+@action("coding.grow_end", "Code/Resize coding", "Grow end (one character later)",
+        shortcut="Shift+Right", enabled_when="document", order=2)
+def grow_end(window: MainWindow) -> None:
+    resize(window, "end", grow=True)
+
+
+@action("coding.shrink_start", "Code/Resize coding", "Shrink start (one character later)",
+        shortcut="Alt+Right", enabled_when="document", order=3)
+def shrink_start(window: MainWindow) -> None:
+    resize(window, "start", grow=False)
+
+
+@action("coding.shrink_end", "Code/Resize coding", "Shrink end (one character earlier)",
+        shortcut="Alt+Left", enabled_when="document", order=4)
+def shrink_end(window: MainWindow) -> None:
+    resize(window, "end", grow=False)
+
+
+def _step_coding(window: MainWindow, forward: bool) -> None:
+    view = window.view
+    if not view.spans:
+        return
+    a, _b = view.selection_cp()
+    ordered = sorted(view.spans.values(), key=lambda s: (s.start, s.end, s.id))
+    current = view.spans.get(view.active_coding_id) if view.active_coding_id is not None else None
+    if forward:
+        later = [s for s in ordered if (s.start, s.end, s.id) > ((current.start, current.end, current.id) if current else (a, -1, -1))]
+        target = later[0] if later else ordered[0]
+    else:
+        earlier = [s for s in ordered if (s.start, s.end, s.id) < ((current.start, current.end, current.id) if current else (a, -1, -1))]
+        target = earlier[-1] if earlier else ordered[-1]
+    view.stripes.select_coding(target.id)
+    view.centerCursor()
+    view.setFocus()
+
+
+@action("coding.next", "Code", "Next coded passage", shortcut="Alt+Down", enabled_when="document",
+        order=300)
+def next_coding(window: MainWindow) -> None:
+    _step_coding(window, True)
+
+
+@action("coding.previous", "Code", "Previous coded passage", shortcut="Alt+Up",
+        enabled_when="document", order=301)
+def previous_coding(window: MainWindow) -> None:
+    _step_coding(window, False)
+
+
+# ---------------------------------------------------------------------------- menus
+
+
+def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
+    """Right-click in the text: code with a recent code, new code, in vivo; and the codings here."""
+    view = window.view
+    has_sel = view.has_selection()
+    recent = menu.addMenu("Code with &recent code")
+    recent.setEnabled(has_sel and bool(window.recent_codes))
+    for code_id in window.recent_codes:
+        style = view.styles.get(code_id)
+        if style is None:
+            continue
+        recent.addAction(_swatch(style.line), style.path).triggered.connect(
+            lambda _=False, c=code_id: apply_code(window, c)
+        )
+    for action_id in ("coding.last", "coding.new_code", "coding.in_vivo"):
+        act = window.actions_by_id.get(action_id)
+        if act is not None:
+            menu.addAction(act)
+    for coding_id in inside[:6]:
+        span = view.spans.get(coding_id)
+        style = view.styles.get(span.code_id) if span else None
+        if style is None:
+            continue
+        sub = menu.addMenu(_swatch(style.line), f"Coding '{style.path}'")
+        fill_coding_menu(window, sub, coding_id)
+
+
+def fill_coding_menu(window: MainWindow, menu: QMenu, coding_id: int) -> None:
+    """Menu for one coding: select, remove, recode (submenu of codes), memo."""
+    view = window.view
+    menu.addAction("&Select passage").triggered.connect(lambda: view.stripes.select_coding(coding_id))
+    menu.addAction("&Remove coding").triggered.connect(lambda: remove_coding(window, coding_id))
+    recode_menu = menu.addMenu("Re&code as")
+    span = view.spans.get(coding_id)
+    if window.project is not None:
+        for code in window.project.codes():
+            act = recode_menu.addAction(_swatch(code.color), "    " * code.depth + code.name)
+            act.setEnabled(span is None or code.id != span.code_id)
+            act.triggered.connect(lambda _=False, c=code.id: recode(window, coding_id, c))
+    menu.addAction("&Memo…").triggered.connect(lambda: edit_memo(window, coding_id))
+
+
+def _swatch(color: object) -> object:
+    from PySide6.QtGui import QColor, QIcon, QPixmap
+
+    pix = QPixmap(12, 12)
+    pix.fill(QColor(color))  # type: ignore[arg-type]
+    return QIcon(pix)

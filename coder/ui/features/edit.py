@@ -1,0 +1,171 @@
+"""Edit menu (find in document, project search, copy passage) and Help (keyboard shortcuts)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
+
+from coder import __version__
+from coder.ui.actions import ACTIONS, action
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+
+@action("edit.find", "Edit", "&Find in document…", shortcut="Ctrl+F", enabled_when="document", order=200)
+def find(window: MainWindow) -> None:
+    window.find_bar.open_bar()
+
+
+@action("edit.find_next", "Edit", "Find &next", shortcut="F3", enabled_when="document", order=201)
+def find_next(window: MainWindow) -> None:
+    if not window.find_bar.isVisible():
+        window.find_bar.open_bar()
+    else:
+        window.find_bar.step(True)
+
+
+@action("edit.find_previous", "Edit", "Find &previous", shortcut="Shift+F3", enabled_when="document",
+        order=202)
+def find_previous(window: MainWindow) -> None:
+    if not window.find_bar.isVisible():
+        window.find_bar.open_bar()
+    else:
+        window.find_bar.step(False)
+
+
+@action("edit.search_project", "Edit", "&Search project…", shortcut="Ctrl+Shift+F",
+        enabled_when="project", order=210)
+def search_project(window: MainWindow) -> None:
+    search = window.dock_widgets.get("search")
+    dock = window.docks.get("search")
+    if search is None or dock is None:
+        window.show_error("project search is not available in this build")
+        return
+    dock.show()
+    dock.raise_()
+    if hasattr(search, "focus_search"):
+        search.focus_search()
+
+
+@action("edit.copy_passage", "Edit", "Copy passage with &source", shortcut="Ctrl+Shift+C",
+        enabled_when="selection", order=300)
+def copy_passage(window: MainWindow) -> None:
+    """Copy the selected passage as a quote with its document, speaker and position."""
+    from PySide6.QtWidgets import QApplication
+
+    view = window.view
+    a, b = view.selection_cp()
+    if b <= a:
+        return
+    speaker = view.speaker_at(a)
+    para = view.paragraph_of(a)
+    source = view.doc_name + (f", {speaker}" if speaker else "") + (
+        f", ¶ {para + 1}" if para is not None else "")
+    QApplication.clipboard().setText(f"“{view.text[a:b].strip()}” ({source})")
+    window.statusBar().showMessage("Passage copied with its source", 3000)
+
+
+@action("view.focus_text", "View", "Focus the &document text", shortcut="Ctrl+1", enabled_when="document",
+        order=10)
+def focus_text(window: MainWindow) -> None:
+    window.view.setFocus()
+
+
+@action("view.focus_stripes", "View", "Focus the coding &stripes", shortcut="Ctrl+2",
+        enabled_when="document", order=11)
+def focus_stripes(window: MainWindow) -> None:
+    window.view.stripes.setFocus()
+
+
+def _focus_dock(window: MainWindow, key: str) -> None:
+    dock = window.docks.get(key)
+    if dock is None:
+        return
+    dock.show()
+    dock.raise_()
+    widget = dock.widget()
+    widget.setFocus()
+    focus = widget.focusProxy() or widget.nextInFocusChain()
+    if focus is not None and widget.isAncestorOf(focus):
+        focus.setFocus()
+
+
+@action("view.focus_documents", "View", "Focus the d&ocuments list", shortcut="Ctrl+3",
+        enabled_when="project", order=12)
+def focus_documents(window: MainWindow) -> None:
+    _focus_dock(window, "documents")
+
+
+@action("view.focus_codebook", "View", "Focus the &codebook", shortcut="Ctrl+4", enabled_when="project",
+        order=13)
+def focus_codebook(window: MainWindow) -> None:
+    _focus_dock(window, "codebook")
+
+
+@action("view.focus_retrieval", "View", "Focus the &retrieved passages", shortcut="Ctrl+5",
+        enabled_when="project", order=14)
+def focus_retrieval(window: MainWindow) -> None:
+    _focus_dock(window, "retrieval")
+
+
+SHORTCUT_NOTES = (
+    ("Select text, then click a code", "Apply that code to the selection"),
+    ("Drag a selection onto a code", "Apply that code to the dragged passage"),
+    ("Click a stripe", "Select that coding's passage (it becomes the active coding)"),
+    ("Click inside a coded passage", "List its codes in the status bar and a tooltip"),
+    ("Shift+Left / Shift+Right", "Active coding: move its start earlier / its end later "
+     "(without an active coding they extend the selection as usual)"),
+    ("Alt+Right / Alt+Left", "Active coding: move its start later / its end earlier"),
+    ("Stripes: Up / Down, Enter, Delete, Menu", "Walk the visible codings, select, remove, menu"),
+    ("Find bar: Enter / Shift+Enter, Escape", "Next / previous match, close"),
+)
+
+
+def shortcuts_html() -> str:
+    rows = []
+    for spec in sorted(ACTIONS.values(), key=lambda s: (s.menu, s.order)):
+        if not spec.shortcut:
+            continue
+        key = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        rows.append((key, f"{spec.menu.replace('/', ' › ')} › {spec.title.replace('&', '')}"))
+    rows += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo")]
+    body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows)
+    notes = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES)
+    return (
+        "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M) act in the document text.</p>"
+        f"<table cellpadding='3'>{body}</table><h3>Mouse and keys in the text</h3>"
+        f"<table cellpadding='3'>{notes}</table>"
+    )
+
+
+@action("help.shortcuts", "Help", "&Keyboard shortcuts", shortcut="F1", enabled_when="always", order=10)
+def show_shortcuts(window: MainWindow) -> None:
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Keyboard shortcuts")
+    layout = QVBoxLayout(dialog)
+    browser = QTextBrowser()
+    browser.setAccessibleName("Keyboard shortcuts")
+    browser.setHtml(shortcuts_html())
+    layout.addWidget(browser)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(640, 620)
+    dialog.open()
+
+
+@action("help.about", "Help", "&About Coder", enabled_when="always", order=100)
+def about(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.about(
+        window,
+        "About Coder",
+        f"<h3>Coder {escape(__version__)}</h3><p>Qualitative coding of interviews and documents: "
+        "code, retrieve, analyse, report and exchange (REFI-QDA).</p>"
+        "<p>Your project is one file; every edit is written at once and can be undone.</p>",
+    )

@@ -1,0 +1,165 @@
+"""File menu: new, open, recent, demo, import documents (off the GUI thread), close, quit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from coder.core.errors import CoderError
+from coder.core.importers import supported_extensions
+from coder.core.project import EXTENSION, ImportReport, Project
+from coder.ui.actions import action
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+    from coder.ui.tasks import Progress, Task
+
+PROJECT_FILTER = f"Coder projects (*{EXTENSION})"
+
+
+@action("file.new", "File", "&New project…", shortcut="Ctrl+N", enabled_when="always", order=10)
+def new_project(window: MainWindow) -> None:
+    path, _ = QFileDialog.getSaveFileName(window, "New project", str(Path.home() / f"Project{EXTENSION}"),
+                                          PROJECT_FILTER)
+    if not path:
+        return
+    if not path.lower().endswith(EXTENSION):
+        path += EXTENSION
+    create_project(window, Path(path))
+
+
+def create_project(window: MainWindow, path: Path) -> bool:
+    try:
+        project = Project.create(path)
+    except CoderError as e:
+        window.show_error(str(e))
+        return False
+    window.set_project(project)
+    from coder.core import settings
+
+    settings.add_recent_project(path)
+    return True
+
+
+@action("file.open", "File", "&Open project…", shortcut="Ctrl+O", enabled_when="always", order=20)
+def open_project(window: MainWindow) -> None:
+    start = str(window.project.path.parent) if window.project else str(Path.home())
+    path, _ = QFileDialog.getOpenFileName(window, "Open project", start, PROJECT_FILTER + ";;All files (*)")
+    if path:
+        window.open_project(path)
+
+
+def demo_path() -> Path:
+    """A fresh folder for a new copy of the demo project."""
+    folder = Path(tempfile.mkdtemp(prefix="coder-demo-"))
+    return folder / f"Demo project{EXTENSION}"
+
+
+def open_demo(window: MainWindow) -> bool:
+    """Build a fresh demo project and open it (it never enters the recent list)."""
+    try:
+        from coder.core.demo import create_demo_project
+    except ImportError:
+        window.show_error("the demo project is not part of this build")
+        return False
+    path = demo_path()
+    try:
+        project_or_path = create_demo_project(path)
+    except CoderError as e:
+        window.show_error(str(e))
+        return False
+    if isinstance(project_or_path, Project):
+        project_or_path.close()
+    window._no_recent = True
+    try:
+        return window.open_project(path)
+    finally:
+        window._no_recent = False
+
+
+@action("file.open_demo", "File", "Open &demo project", enabled_when="always", order=30)
+def open_demo_action(window: MainWindow) -> None:
+    open_demo(window)
+
+
+def document_filter() -> str:
+    exts = " ".join(f"*{e}" for e in supported_extensions())
+    return f"Documents ({exts});;All files (*)"
+
+
+@action("file.import", "File", "&Import documents…", shortcut="Ctrl+I", enabled_when="project",
+        order=110, status_tip="Import transcripts and documents (txt, docx, odt, rtf, pdf, vtt, srt)")
+def import_action(window: MainWindow) -> None:
+    paths, _ = QFileDialog.getOpenFileNames(window, "Import documents", str(Path.home()), document_filter())
+    if paths:
+        import_documents(window, [Path(p) for p in paths])
+
+
+def import_command_text(report: ImportReport) -> str:
+    n = len(report.imported)
+    if n == 1:
+        return f"Import document '{report.imported[0].stem}'"
+    return f"Import {n} documents"
+
+
+def import_worker(project_path: Path, paths: list[Path], progress: Progress,
+                  source: Project | None = None) -> ImportReport:
+    """Import in a worker thread through its own connection (one transaction per file)."""
+    from coder.ui.tasks import thread_project
+
+    project = thread_project(source) if source is not None else Project.open(project_path)
+    try:
+        return project.import_files(paths, progress=lambda d, t, p: progress(d, t, Path(p).name))
+    finally:
+        project.close()
+
+
+def finish_import(window: MainWindow, report: ImportReport) -> None:
+    """Back on the GUI thread: one undo step for the whole import, then the failures."""
+    if report.changes:
+        window.push_changes(import_command_text(report), report.changes)
+        created = report.changes.created("documents")
+        if created and window.view.doc_id is None:
+            window.show_document(created[0])
+    if report.failed or report.cancelled:
+        from coder.ui.dialogs.import_dialog import ImportReportDialog
+
+        dialog = ImportReportDialog(report, window)
+        window.last_import_dialog = dialog
+        dialog.open()
+    elif report.imported:
+        window.statusBar().showMessage(f"Imported {len(report.imported)} document(s)", 5000)
+
+
+def import_documents(window: MainWindow, paths: list[Path]) -> Task | None:
+    """Import files off the GUI thread with progress and Cancel; returns the running task."""
+    project = window.project
+    if project is None:
+        window.show_error("open or create a project first")
+        return None
+    if project.read_only:
+        window.show_error(f"{project.path.name} is open read-only; documents cannot be imported")
+        return None
+    paths = list(paths)
+    title = f"Importing {len(paths)} file(s)"
+    return window.run_task(
+        title,
+        lambda progress: import_worker(project.path, paths, progress, source=project),
+        lambda report: finish_import(window, report),
+    )
+
+
+@action("file.close", "File", "&Close project", shortcut="Ctrl+W", enabled_when="project", order=900)
+def close_project(window: MainWindow) -> None:
+    window.close_project()
+
+
+@action("file.quit", "File", "&Quit", shortcut="Ctrl+Q", enabled_when="always", order=1000)
+def quit_app(window: MainWindow) -> None:
+    window.close()
+    app: Any = QApplication.instance()
+    if app is not None:
+        app.quit()

@@ -1,0 +1,735 @@
+"""The workbench: document view in the centre, docks around it, one undo stack per project."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import inspect
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoGroup,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core import settings
+from coder.core.errors import CoderError, ProjectLocked
+from coder.core.project import Changes, Project
+from coder.ui import actions as actions_table
+from coder.ui.commands import ServiceCommand
+from coder.ui.views.document_view import DocumentView
+
+# (setting key, module, class, title, area, tabify-with)
+DOCKS = (
+    ("documents", "coder.ui.views.documents_dock", "DocumentsDock", "Documents", "left", None),
+    ("cases", "coder.ui.views.cases_dock", "CasesDock", "Cases", "left", "documents"),
+    ("codebook", "coder.ui.views.codebook_dock", "CodebookDock", "Codebook", "right", None),
+    ("retrieval", "coder.ui.views.retrieval_dock", "RetrievalDock", "Retrieved passages", "bottom", None),
+    ("search", "coder.ui.views.search_dock", "SearchDock", "Search project", "bottom", "retrieval"),
+)
+_AREAS = {
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+RESIZE_MERGE_ID = 4101  # nudging one coding's edges merges into one undo step
+
+
+def _is_view_key(shortcut: str | None) -> bool:
+    """Single keys and Shift/Alt+arrows act on the document view only (not in text fields)."""
+    if not shortcut:
+        return False
+    if len(shortcut) == 1:
+        return True
+    return shortcut in ("Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "Alt+Up", "Alt+Down")
+
+
+class FindBar(QWidget):
+    """Ctrl+F: find in the shown document (case-insensitive), with a match count."""
+
+    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.setObjectName("findBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        label = QLabel("&Find:")
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("Find in document (Enter: next, Shift+Enter: previous)")
+        self.edit.setAccessibleName("Find in document")
+        self.edit.setClearButtonEnabled(True)
+        label.setBuddy(self.edit)
+        self.count = QLabel("")
+        self.count.setAccessibleName("Matches")
+        self.count.setMinimumWidth(90)
+        prev_button = QToolButton(text="Previous")
+        prev_button.setAccessibleName("Previous match")
+        prev_button.setToolTip("Previous match (Shift+Enter, Shift+F3)")
+        next_button = QToolButton(text="Next")
+        next_button.setAccessibleName("Next match")
+        next_button.setToolTip("Next match (Enter, F3)")
+        close_button = QToolButton(text="✕")
+        close_button.setAccessibleName("Close find bar")
+        close_button.setToolTip("Close (Escape)")
+        for w in (label, self.edit, self.count, prev_button, next_button, close_button):
+            layout.addWidget(w)
+        layout.setStretch(1, 1)
+        self.edit.textChanged.connect(self.search)
+        self.edit.returnPressed.connect(lambda: self.step(True))
+        prev_button.clicked.connect(lambda: self.step(False))
+        next_button.clicked.connect(lambda: self.step(True))
+        close_button.clicked.connect(self.close_bar)
+        self.hide()
+
+    def open_bar(self) -> None:
+        self.show()
+        c = self.view.textCursor()
+        if c.hasSelection() and "\u2029" not in c.selectedText() and len(c.selectedText()) < 80:
+            self.edit.setText(c.selectedText())
+        self.edit.setFocus()
+        self.edit.selectAll()
+        self.search(self.edit.text())
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.view.find_all("")
+        self.view.setFocus()
+
+    def search(self, needle: str) -> None:
+        n = self.view.find_all(needle)
+        self._show_count(-1, n)
+        if n:
+            self.step(True, from_start=True)
+
+    def step(self, forward: bool, from_start: bool = False) -> None:
+        if from_start:
+            c = self.view.textCursor()
+            c.setPosition(c.selectionStart())
+            self.view.setTextCursor(c)
+        i = self.view.find_step(forward)
+        self._show_count(i, len(self.view.find_matches))
+
+    def _show_count(self, i: int, n: int) -> None:
+        if not self.edit.text():
+            self.count.setText("")
+        elif n == 0:
+            self.count.setText("No matches")
+        else:
+            self.count.setText(f"{i + 1} of {n}" if i >= 0 else f"{n} matches")
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.step(False)
+        else:
+            super().keyPressEvent(event)
+
+
+class WelcomePage(QWidget):
+    """Shown when no project is open: New, Open, Open demo, and the recent projects."""
+
+    openRequested = Signal(str)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setObjectName("welcomePage")
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QWidget()
+        box.setMaximumWidth(560)
+        layout = QVBoxLayout(box)
+        title = QLabel("<h1>Coder</h1><p>Qualitative coding of interviews and documents.</p>")
+        title.setAccessibleName("Welcome to Coder")
+        layout.addWidget(title)
+        buttons = QHBoxLayout()
+        for text, action_id in (
+            ("&New project…", "file.new"),
+            ("&Open project…", "file.open"),
+            ("Open &demo project", "file.open_demo"),
+        ):
+            b = QPushButton(text)
+            b.setAccessibleName(text.replace("&", "").rstrip("…"))
+            b.clicked.connect(lambda _=False, a=action_id: window.trigger(a))
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        recent_label = QLabel("&Recent projects:")
+        layout.addWidget(recent_label)
+        self.recent_model = QStringListModel(self)
+        self.recent = QListView()
+        self.recent.setModel(self.recent_model)
+        self.recent.setAccessibleName("Recent projects")
+        self.recent.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.recent.activated.connect(lambda index: self.openRequested.emit(index.data()))
+        recent_label.setBuddy(self.recent)
+        layout.addWidget(self.recent)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.openRequested.connect(window.open_project)
+
+    def refresh(self) -> None:
+        self.recent_model.setStringList([p for p in settings.recent_projects() if Path(p).exists()])
+
+
+class MainWindow(QMainWindow):
+    """The main window. See the module docstring of coder.ui for the API docks rely on."""
+
+    projectChanged = Signal()
+    documentChanged = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("Coder")
+        self.project: Project | None = None
+        self.undo_group = QUndoGroup(self)
+        self._stack: QUndoStack | None = None
+        self.last_code_id: int | None = None
+        self.recent_codes: list[int] = []
+        self.actions_by_id: dict[str, QAction] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.dock_widgets: dict[str, QWidget] = {}
+        self.last_import_dialog: QWidget | None = None
+
+        self.view = DocumentView(self)
+        self.find_bar = FindBar(self.view, self)
+        doc_pane = QWidget()
+        pane_layout = QVBoxLayout(doc_pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(0)
+        self.doc_title = QLabel("")
+        self.doc_title.setObjectName("documentTitle")
+        self.doc_title.setContentsMargins(10, 4, 10, 4)
+        self.doc_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.doc_title.setAccessibleName("Document name")
+        pane_layout.addWidget(self.doc_title)
+        pane_layout.addWidget(self.view, 1)
+        pane_layout.addWidget(self.find_bar)
+        self.no_document = QLabel("Choose a document in the Documents list, or import one (Ctrl+I).")
+        self.no_document.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_document.setWordWrap(True)
+        self.welcome = WelcomePage(self)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(doc_pane)
+        self.central.addWidget(self.no_document)
+        self.setCentralWidget(self.central)
+
+        self.position_label = QLabel("")
+        self.position_label.setAccessibleName("Selection position")
+        self.codes_label = QLabel("")
+        self.codes_label.setAccessibleName("Codes at the cursor")
+        self.mode_label = QLabel("")
+        self.statusBar().addWidget(self.position_label)
+        self.statusBar().addWidget(self.codes_label, 1)
+        self.statusBar().addPermanentWidget(self.mode_label)
+
+        self.undo_view = QUndoView(self.undo_group)
+        self.undo_view.setEmptyLabel("<project opened>")
+        self.undo_view.setAccessibleName("Undo history")
+        self.undo_dock = self.add_dock(self.undo_view, "Undo history", "right", name="undo_history")
+        self.undo_dock.hide()
+
+        self._create_docks()
+        self._build_menus()
+        self.view.positionChanged.connect(self._on_position)
+        self.view.menu_hook = self._text_menu
+        self.view.stripe_menu_hook = self._stripe_menu
+        self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._default_dock_sizes()
+        self._restore_state()
+        self._show_welcome()
+        self.update_actions()
+        self.update_title()
+
+    # ------------------------------------------------------------------ docks
+
+    def add_dock(
+        self, widget: QWidget, title: str, area: str = "right", name: str | None = None
+    ) -> QDockWidget:
+        """Put ``widget`` in a dock (its state is saved under ``name``)."""
+        dock = QDockWidget(title.replace("&&", "&"), self)
+        key = name or type(widget).__name__
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        if not widget.accessibleName():
+            widget.setAccessibleName(title.replace("&&", "&"))
+        self.addDockWidget(_AREAS.get(area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
+        self.docks[key] = dock
+        return dock
+
+    def _create_docks(self) -> None:
+        for key, module, cls_name, title, area, tab_with in DOCKS:
+            try:
+                cls = getattr(importlib.import_module(module), cls_name)
+            except (ImportError, AttributeError):
+                continue  # that dock is not part of this build yet
+            try:
+                widget = cls(self)
+            except Exception:
+                traceback.print_exc()
+                continue
+            self.dock_widgets[key] = widget
+            dock = self.add_dock(widget, title, area, name=key)
+            if tab_with and tab_with in self.docks:
+                self.tabifyDockWidget(self.docks[tab_with], dock)
+        for key, _m, _c, _t, _a, tab_with in DOCKS:
+            if tab_with is None and key in self.docks:
+                self.docks[key].raise_()
+        self._connect(self.dock_widgets.get("documents"), "documentActivated", self.show_document)
+        self._connect(self.dock_widgets.get("codebook"), "codeActivated", self._on_code_activated)
+        self._connect(self.dock_widgets.get("codebook"), "passageDropped", self._on_passage_dropped)
+        self._connect(self.dock_widgets.get("codebook"), "selectedCodesChanged", self._on_codes_selected)
+        self._connect(self.dock_widgets.get("retrieval"), "passageActivated", self.show_passage)
+        self._connect(self.dock_widgets.get("search"), "passageActivated", self.show_passage)
+
+    @staticmethod
+    def _connect(widget: QWidget | None, signal: str, slot: Callable[..., Any]) -> None:
+        sig = getattr(widget, signal, None) if widget is not None else None
+        if sig is not None:
+            sig.connect(slot)
+
+    def _on_code_activated(self, code_id: int) -> None:
+        from coder.ui.features import coding
+
+        if self.view.doc_id is not None and self.view.has_selection():
+            coding.apply_code(self, code_id)
+
+    def _on_passage_dropped(self, code_id: int, doc_id: int, start: int, end: int) -> None:
+        from coder.ui.features import coding
+
+        coding.apply_code(self, code_id, passage=(doc_id, start, end))
+
+    def _on_codes_selected(self, code_ids: list) -> None:
+        retrieval = self.dock_widgets.get("retrieval")
+        if retrieval is not None and hasattr(retrieval, "show_codes"):
+            retrieval.show_codes(list(code_ids))
+
+    # ------------------------------------------------------------------ menus and actions
+
+    def _build_menus(self) -> None:
+        actions_table.load_features()
+        menus: dict[str, QMenu] = {}
+        bar = self.menuBar()
+        for top in actions_table.MENUS:
+            menus[top] = bar.addMenu("&" + top)
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        menus["Edit"].addAction(undo)
+        menus["Edit"].addAction(redo)
+        menus["Edit"].addSeparator()
+        self.actions_by_id["edit.undo"] = undo
+        self.actions_by_id["edit.redo"] = redo
+
+        def menu_for(path: str) -> QMenu:
+            if path in menus:
+                return menus[path]
+            parent_path, _, name = path.rpartition("/")
+            parent = menu_for(parent_path) if parent_path else bar.addMenu("&" + name)
+            menu = parent.addMenu(name) if parent_path else parent
+            menus[path] = menu
+            return menu
+
+        specs = sorted(actions_table.ACTIONS.values(), key=lambda s: (s.menu, s.order, s.title))
+        last_order: dict[str, int] = {}
+        for spec in specs:
+            menu = menu_for(spec.menu)
+            # A gap of 100 in the order starts a new group.
+            prev = last_order.get(spec.menu)
+            if prev is not None and spec.order // 100 != prev // 100:
+                menu.addSeparator()
+            last_order[spec.menu] = spec.order
+            act = QAction(spec.title, self)
+            act.setObjectName(spec.id)
+            if spec.status_tip:
+                act.setStatusTip(spec.status_tip)
+            if spec.shortcut:
+                act.setShortcut(QKeySequence(spec.shortcut))
+                if _is_view_key(spec.shortcut):
+                    act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+                    self.view.addAction(act)
+                    self.view.key_actions[QKeySequence(spec.shortcut).toString()] = act
+            act.triggered.connect(lambda _=False, s=spec: self._run(s))
+            act.setData(spec.enabled_when)
+            menu.addAction(act)
+            self.actions_by_id[spec.id] = act
+            if spec.id == "file.open":
+                self.recent_menu = menu.addMenu("Open &Recent")
+                self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        view_menu = menus["View"]
+        view_menu.addSeparator()
+        for key, dock in self.docks.items():
+            toggle = dock.toggleViewAction()
+            if key == "undo_history":
+                toggle.setText("Undo &History")
+            view_menu.addAction(toggle)
+
+    def _default_dock_sizes(self) -> None:
+        """A first-start layout that leaves the text most of the room."""
+        side = [self.docks[k] for k in ("documents", "codebook") if k in self.docks]
+        if side:
+            self.resizeDocks(side, [260] * len(side), Qt.Orientation.Horizontal)
+        bottom = [self.docks[k] for k in ("retrieval",) if k in self.docks]
+        if bottom:
+            self.resizeDocks(bottom, [200], Qt.Orientation.Vertical)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = [p for p in settings.recent_projects() if Path(p).exists()]
+        for path in recent:
+            act = self.recent_menu.addAction(Path(path).name)
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        if not recent:
+            self.recent_menu.addAction("No recent projects").setEnabled(False)
+
+    def _run(self, spec: actions_table.ActionSpec) -> None:
+        try:
+            spec.handler(self)
+        except CoderError as e:
+            self.show_error(str(e))
+
+    def trigger(self, action_id: str) -> None:
+        act = self.actions_by_id.get(action_id)
+        if act is not None:
+            act.trigger()
+
+    def update_actions(self) -> None:
+        has_project = self.project is not None
+        has_doc = has_project and self.view.doc_id is not None
+        has_sel = has_doc and self.view.textCursor().hasSelection()
+        state = {"always": True, "project": has_project, "document": has_doc, "selection": has_sel}
+        for act in self.actions_by_id.values():
+            when = act.data()
+            if isinstance(when, str) and when in state:
+                act.setEnabled(state[when])
+
+    # ------------------------------------------------------------------ API for docks and features
+
+    @property
+    def undo_stack(self) -> QUndoStack | None:
+        return self._stack
+
+    def push(
+        self,
+        text: str,
+        service_fn: Callable[[], Changes],
+        merge_id: int = -1,
+        merge_key: object = None,
+    ) -> bool:
+        """Run an edit as an undoable command; shows the error and returns False on failure."""
+        if self.project is None or self._stack is None:
+            self.show_error("open a project first")
+            return False
+        if self.project.read_only:
+            self.show_error(f"{self.project.path.name} is open read-only; changes are not allowed")
+            return False
+        fn = service_fn
+        try:
+            wants_project = len(inspect.signature(service_fn).parameters) == 1
+        except (TypeError, ValueError):
+            wants_project = False
+        if wants_project:
+            project = self.project
+            fn = lambda: service_fn(project)  # type: ignore[call-arg]  # noqa: E731
+        cmd = ServiceCommand(self, text, fn, merge_id=merge_id, merge_key=merge_key)
+        outcome = cmd  # keep the Python side alive: the stack deletes failed commands
+        self._stack.push(cmd)
+        if outcome.error is not None:
+            self.show_error(str(outcome.error))
+            return False
+        return True
+
+    def push_changes(self, text: str, changes: Changes) -> None:
+        """Record an edit that was already written (a worker's import) as one undo step."""
+        if self._stack is None or not changes:
+            return
+        self._stack.push(ServiceCommand.from_changes(self, text, changes))
+
+    def on_changes(self, changes: Changes) -> None:
+        """Dispatch an edit's Changes to the document view and every dock."""
+        if self.project is None:
+            return
+        self.view.apply_changes(changes)
+        if self.view.doc_id is None and self.central.currentIndex() == 1:
+            self.central.setCurrentIndex(2)
+        for widget in self.dock_widgets.values():
+            handler = getattr(widget, "on_changes", None)
+            if handler is not None:
+                handler(changes)
+        if self.view.doc_id is not None and self.view.doc_id in changes.documents:
+            self.doc_title.setText(self.view.doc_name)
+        self._on_position()
+        self.update_actions()
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "Coder", message)
+
+    def show_info(self, message: str, details: str = "") -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Coder", message, parent=self)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+
+    def confirm(self, question: str, yes: str = "OK") -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Coder", question, parent=self)
+        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def ask_text(self, title: str, label: str, text: str = "", multiline: bool = False) -> str | None:
+        """Ask for a line (or a memo); None when cancelled."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if multiline:
+            value, ok = QInputDialog.getMultiLineText(self, title, label, text)
+        else:
+            value, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return value if ok else None
+
+    def run_task(self, title: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> Any:
+        """Run ``fn(progress)`` off the GUI thread with a progress dialog; returns the task."""
+        from coder.ui.tasks import run_task
+
+        return run_task(self, title, fn, on_done, self.show_error)
+
+    def show_document(self, doc_id: int) -> None:
+        if self.project is None:
+            return
+        if self.view.doc_id != doc_id:
+            try:
+                self.view.set_document(self.project, doc_id)
+            except CoderError as e:
+                self.show_error(str(e))
+                return
+            self.doc_title.setText(self.view.doc_name)
+            settings.set_value(f"last_document:{self.project.guid}", doc_id)
+            self.documentChanged.emit()
+        self.central.setCurrentIndex(1)
+        self.update_actions()
+        self._on_position()
+
+    def show_passage(self, doc_id: int, start: int, end: int) -> None:
+        """Open the document and select the passage (code points)."""
+        self.show_document(doc_id)
+        if self.view.doc_id == doc_id:
+            self.view.select_cp(start, end)
+            self.view.centerCursor()
+            self.view.setFocus()
+
+    # ------------------------------------------------------------------ projects
+
+    def open_project(self, path: str | Path, read_only: bool = False) -> bool:
+        """Open a project file (asking what to do when another Coder holds it)."""
+        path = Path(path)
+        try:
+            project = Project.open(path, read_only=read_only)
+        except ProjectLocked as e:
+            if not self.ask_read_only(str(e)):
+                return False
+            try:
+                project = Project.open(path, read_only=True)
+            except CoderError as e2:
+                self.show_error(str(e2))
+                return False
+        except CoderError as e:
+            self.show_error(str(e))
+            return False
+        self.set_project(project)
+        if not getattr(self, "_no_recent", False):
+            settings.add_recent_project(path)
+        return True
+
+    def ask_read_only(self, message: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Project in use", message, parent=self)
+        ro = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is ro
+
+    def set_project(self, project: Project) -> None:
+        self.close_project()
+        self.project = project
+        self._stack = QUndoStack(self.undo_group)
+        self.undo_group.setActiveStack(self._stack)
+        self.last_code_id = None
+        self.recent_codes = []
+        for widget in self.dock_widgets.values():
+            widget.set_project(project)  # type: ignore[attr-defined]
+        self.mode_label.setText("Read-only" if project.read_only else "")
+        doc_ids = [r[0] for r in project.db.execute("SELECT id FROM documents ORDER BY name COLLATE NOCASE")]
+        last = settings.get(f"last_document:{project.guid}")
+        if doc_ids:
+            self.show_document(last if last in doc_ids else doc_ids[0])
+        else:
+            self.central.setCurrentIndex(2)
+        self.update_title()
+        self.update_actions()
+        self.projectChanged.emit()
+
+    def close_project(self) -> None:
+        if self.project is None:
+            return
+        for widget in self.dock_widgets.values():
+            widget.set_project(None)  # type: ignore[attr-defined]
+        self.view.clear_document()
+        self.doc_title.setText("")
+        self.find_bar.hide()
+        if self._stack is not None:
+            self.undo_group.removeStack(self._stack)
+            self._stack.deleteLater()
+            self._stack = None
+        project, self.project = self.project, None
+        project.close()
+        self._show_welcome()
+        self.update_title()
+        self.update_actions()
+        self.projectChanged.emit()
+
+    def _show_welcome(self) -> None:
+        self.welcome.refresh()
+        self.central.setCurrentIndex(0)
+        self.position_label.setText("")
+        self.codes_label.setText("")
+        self.mode_label.setText("")
+
+    def update_title(self) -> None:
+        if self.project is None:
+            self.setWindowTitle("Coder")
+            return
+        marker = " [read-only]" if self.project.read_only else ""
+        self.setWindowTitle(f"{self.project.name}{marker} — Coder")
+        self.setWindowFilePath(str(self.project.path))
+
+    # ------------------------------------------------------------------ status bar
+
+    def _on_position(self) -> None:
+        view = self.view
+        self.update_actions()
+        if view.doc_id is None:
+            self.position_label.setText("")
+            self.codes_label.setText("")
+            return
+        a, b = view.selection_cp()
+        parts = []
+        if b > a:
+            parts.append(f"Selection {a}–{b} ({b - a} characters)")
+        else:
+            parts.append(f"Position {a} of {view.pm.length}")
+        para = view.paragraph_of(a)
+        if para is not None:
+            parts.append(f"¶ {para + 1}")
+        speaker = view.speaker_at(a)
+        if speaker:
+            parts.append(f"Speaker: {speaker}")
+        self.position_label.setText(" · ".join(parts))
+        inside = view.codings_at(a) if b == a else [
+            s for s in view.codings_at(a) if s.end >= b
+        ]
+        names = []
+        for s in inside:
+            style = view.styles.get(s.code_id)
+            if style is not None and style.path not in names:
+                names.append(style.path)
+        self.codes_label.setText(("Codes: " + ", ".join(names)) if names else "")
+
+    # ------------------------------------------------------------------ menus for the view
+
+    def _text_menu(self, menu: QMenu, inside: list[int]) -> None:
+        from coder.ui.features import coding
+
+        coding.fill_text_menu(self, menu, inside)
+
+    def _stripe_menu(self, menu: QMenu, coding_id: int) -> None:
+        from coder.ui.features import coding
+
+        coding.fill_coding_menu(self, menu, coding_id)
+
+    # ------------------------------------------------------------------ window state
+
+    def _restore_state(self) -> None:
+        geometry = settings.get("window_geometry")
+        state = settings.get("window_state")
+        try:
+            if isinstance(geometry, str):
+                self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+            if isinstance(state, str):
+                self.restoreState(QByteArray(base64.b64decode(state)))
+        except (ValueError, TypeError):
+            pass  # an unreadable saved layout: keep the default one
+
+    def save_state(self) -> None:
+        values = settings.load()
+        values["window_geometry"] = base64.b64encode(bytes(self.saveGeometry().data())).decode()
+        values["window_state"] = base64.b64encode(bytes(self.saveState().data())).decode()
+        settings.save(values)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_state()
+        self.close_project()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drag and drop of files
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        QTimer.singleShot(0, lambda: self.drop_files(paths))
+
+    def drop_files(self, paths: list[str]) -> None:
+        """Open a dropped .coder file, or import dropped documents into the open project."""
+        from coder.ui.features import file as file_feature
+
+        projects = [p for p in paths if p.lower().endswith(".coder")]
+        if projects:
+            self.open_project(projects[0])
+            return
+        if self.project is None:
+            self.show_error("open or create a project before importing documents")
+            return
+        file_feature.import_documents(self, [Path(p) for p in paths])

@@ -1,0 +1,915 @@
+"""The document view: read-only text, coding highlights, speaker gutter and coding stripes.
+
+Highlights are painted, not formatted: the codings of the shown document are kept as one
+sorted array (by UTF-16 start) with a running maximum of ends, so the codings touching the
+visible blocks are found with two bisects, and each paint draws translucent rectangles per
+line fragment before the text itself is drawn. Nothing about codings lives in the
+QTextDocument, so showing a document is one ``setPlainText`` and a coding change repaints
+only the blocks it touches.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Iterable
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QKeyCombination, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QTextBlock,
+    QTextCursor,
+    QTextOption,
+)
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
+
+from coder.core.text import PositionMap, paragraph_index, paragraphs
+
+if TYPE_CHECKING:
+    from coder.core.project import Changes, Project
+
+PASSAGE_MIME = "application/x-coder-passage"
+
+
+def key_text(event: QKeyEvent) -> str:
+    """The portable text of a key press ("1", "Shift+Left"), keypad digits as plain digits."""
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return QKeySequence(QKeyCombination(mods, Qt.Key(event.key()))).toString()
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+class Span:
+    """One coding of the shown document, in both code points and UTF-16 units."""
+
+    __slots__ = ("code_id", "coder", "column", "e16", "end", "id", "memo", "s16", "start")
+
+    def __init__(
+        self, id: int, code_id: int, start: int, end: int, s16: int, e16: int, coder: str, memo: str
+    ) -> None:
+        self.id = id
+        self.code_id = code_id
+        self.start = start
+        self.end = end
+        self.s16 = s16
+        self.e16 = e16
+        self.coder = coder
+        self.memo = memo
+        self.column = 0
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.s16, self.e16, self.id)
+
+
+class CodeStyle:
+    __slots__ = ("fill", "line", "name", "path")
+
+    def __init__(self, name: str, path: str, color: str, dark: bool) -> None:
+        self.name = name
+        self.path = path
+        self.line = QColor(color)
+        if dark:
+            # On a dark base a lighter, slightly stronger wash keeps light text readable.
+            self.line = self.line.lighter(125)
+        self.fill = QColor(self.line)
+        self.fill.setAlpha(78 if dark else 64)
+
+
+_CODING_SQL = """
+    SELECT g.id, g.code_id, g.start, g."end", g.memo, g.document_id, k.name AS coder
+    FROM codings g JOIN coders k ON k.id = g.coder_id
+"""
+
+
+class DocumentView(QPlainTextEdit):
+    """Shows one document of a project; every coding is drawn from the core at paint time."""
+
+    #: the caret or selection moved (status bar text may change)
+    positionChanged = Signal()
+    #: the user chose a coding (stripe click, click in a passage): its id
+    codingActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setUndoRedoEnabled(False)
+        self.setCenterOnScroll(False)
+        self.setAccessibleName("Document text")
+        self.setAccessibleDescription("The text of the document; select a passage to code it")
+        self.setObjectName("documentView")
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 10.5))
+        self.setFont(font)
+        self.document().setDocumentMargin(8)
+
+        self.project: Project | None = None
+        self.doc_id: int | None = None
+        self.doc_name = ""
+        self.text = ""
+        self.pm = PositionMap("")
+        self.styles: dict[int, CodeStyle] = {}
+        self.spans: dict[int, Span] = {}
+        self._order: list[tuple[int, int, int]] = []
+        self._starts: list[int] = []
+        self._maxends: list[int] = []
+        self._turns: list[tuple[int, int, str, float | None]] = []
+        self._turn_starts: list[int] = []
+        self._paragraphs: list[tuple[int, int]] | None = None
+        self.active_coding_id: int | None = None
+        self.find_matches: list[tuple[int, int]] = []
+        self.find_current = -1
+        # Key -> action for the view's single-key shortcuts (see keyPressEvent).
+        self.key_actions: dict[str, QAction] = {}
+        # Hooks the window sets: fill the context menu for a position / selection.
+        self.menu_hook: Callable[[QMenu, list[int]], None] | None = None
+        self.stripe_menu_hook: Callable[[QMenu, int], None] | None = None
+
+        self.gutter = SpeakerGutter(self)
+        self.stripes = StripeMargin(self)
+        self.updateRequest.connect(self._on_update_request)
+        self.cursorPositionChanged.connect(self.positionChanged)
+        self.selectionChanged.connect(self.positionChanged)
+        self._update_margins()
+
+    # ------------------------------------------------------------------ loading
+
+    def clear_document(self) -> None:
+        self.project = None
+        self.doc_id = None
+        self.doc_name = ""
+        self.text = ""
+        self.pm = PositionMap("")
+        self.spans.clear()
+        self._rebuild_index()
+        self._turns = []
+        self._turn_starts = []
+        self._paragraphs = None
+        self.active_coding_id = None
+        self.find_matches = []
+        self.find_current = -1
+        self.setPlainText("")
+        self._update_margins()
+
+    def set_document(self, project: Project, doc_id: int) -> None:
+        """Show a document with its codings and speaker turns."""
+        text = project.document_text(doc_id)
+        name_row = project.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+        self.project = project
+        self.doc_id = doc_id
+        self.doc_name = name_row[0] if name_row else ""
+        self.text = text
+        self.pm = pm = PositionMap(text)
+        self._paragraphs = None
+        self.active_coding_id = None
+        self.find_matches = []
+        self.find_current = -1
+        self.load_styles(project, update=False)
+        self.spans = {}
+        for r in project.db.execute(_CODING_SQL + " WHERE g.document_id = ?", [doc_id]):
+            cid, code_id, start, end, memo, _doc, coder = r
+            if not 0 <= start < end <= pm.length:
+                continue  # a damaged row must not take the view down
+            self.spans[cid] = Span(
+                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or ""
+            )
+        self._rebuild_index(assign_columns=True)
+        self._turns = []
+        for t in project.turns(doc_id):
+            if t.speaker and 0 <= t.start <= t.end <= pm.length:
+                self._turns.append((pm.to_utf16(t.start), pm.to_utf16(t.end), t.speaker, t.time_start))
+        self._turns.sort()
+        self._turn_starts = [t[0] for t in self._turns]
+        self.setPlainText(text)
+        self._update_margins()
+        self.setAccessibleDescription(f"Text of the document {self.doc_name}")
+
+    def load_styles(self, project: Project, update: bool = True) -> None:
+        """Read code names and colours (after a code was renamed or recoloured)."""
+        dark = is_dark(self.palette())
+        self.styles = {c.id: CodeStyle(c.name, c.path, c.color, dark) for c in project.codes()}
+        if update:
+            self.viewport().update()
+            self.stripes.update()
+
+    def _rebuild_index(self, assign_columns: bool = False) -> None:
+        spans = self.spans
+        self._order = sorted(s.key for s in spans.values())
+        self._starts = [k[0] for k in self._order]
+        self._maxends = list(accumulate((k[1] for k in self._order), max))
+        if assign_columns:
+            # Greedy interval colouring: each coding takes the lowest column free at its start.
+            ends_by_column: list[int] = []
+            for s16, e16, cid in self._order:
+                for col, end in enumerate(ends_by_column):
+                    if end <= s16:
+                        ends_by_column[col] = e16
+                        spans[cid].column = col
+                        break
+                else:
+                    spans[cid].column = len(ends_by_column)
+                    ends_by_column.append(e16)
+
+    @property
+    def columns(self) -> int:
+        return 1 + max((s.column for s in self.spans.values()), default=-1)
+
+    # ------------------------------------------------------------------ queries
+
+    def spans_between(self, a16: int, b16: int) -> list[Span]:
+        """Codings intersecting the UTF-16 range [a16, b16) (or containing a16 if a16 == b16)."""
+        order = self._order
+        if not order:
+            return []
+        hi = bisect_left(self._starts, b16 if b16 > a16 else a16 + 1)
+        lo = bisect_right(self._maxends, a16)
+        spans = self.spans
+        return [spans[k[2]] for k in order[lo:hi] if k[1] > a16]
+
+    def codings_at(self, cp: int) -> list[Span]:
+        """Codings containing code point ``cp``, innermost (shortest, then newest) first."""
+        u = self.pm.to_utf16(min(max(cp, 0), self.pm.length))
+        found = [s for s in self.spans_between(u, u + 1) if s.s16 <= u < s.e16]
+        return sorted(found, key=lambda s: (s.e16 - s.s16, -s.id))
+
+    def paragraph_of(self, cp: int) -> int | None:
+        if self._paragraphs is None:
+            self._paragraphs = paragraphs(self.text)
+        return paragraph_index(self._paragraphs, cp)
+
+    def speaker_at(self, cp: int) -> str | None:
+        if not self._turns:
+            return None
+        u = self.pm.to_utf16(min(max(cp, 0), self.pm.length))
+        i = bisect_right(self._turn_starts, u) - 1
+        if i >= 0 and self._turns[i][0] <= u <= self._turns[i][1]:
+            return self._turns[i][2]
+        return None
+
+    # ------------------------------------------------------------------ positions
+
+    def selection_cp(self) -> tuple[int, int]:
+        """The selection (or caret) in code points, snapped outwards to whole characters."""
+        c = self.textCursor()
+        a, b = c.selectionStart(), c.selectionEnd()
+        n = self.pm.utf16_length
+        a, b = min(max(a, 0), n), min(max(b, 0), n)
+        return self.pm.to_codepoint(a, "down"), self.pm.to_codepoint(b, "up")
+
+    def has_selection(self) -> bool:
+        a, b = self.selection_cp()
+        return b > a
+
+    def select_cp(self, start: int, end: int, ensure_visible: bool = True) -> None:
+        """Select code points [start, end) (the caret ends at ``end``)."""
+        n = self.pm.length
+        start, end = min(max(start, 0), n), min(max(end, 0), n)
+        c = self.textCursor()
+        c.setPosition(self.pm.to_utf16(start))
+        c.setPosition(self.pm.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        if ensure_visible:
+            self.ensureCursorVisible()
+
+    def step_cp(self, cp: int, forward: bool) -> int:
+        """The code point offset one user-perceived character after/before ``cp``."""
+        c = QTextCursor(self.document())
+        c.setPosition(self.pm.to_utf16(min(max(cp, 0), self.pm.length)))
+        op = QTextCursor.MoveOperation.NextCharacter if forward else QTextCursor.MoveOperation.PreviousCharacter
+        if not c.movePosition(op):
+            return cp
+        return self.pm.to_codepoint(c.position(), "up" if forward else "down")
+
+    def active_span(self) -> Span | None:
+        """The coding being worked on: the active one or one exactly matching the selection."""
+        a, b = self.selection_cp()
+        span = self.spans.get(self.active_coding_id) if self.active_coding_id is not None else None
+        if span is not None and (b == a or (span.start, span.end) == (a, b)):
+            return span
+        if b > a:
+            exact = [s for s in self.spans_between(self.pm.to_utf16(a), self.pm.to_utf16(b))
+                     if (s.start, s.end) == (a, b)]
+            if exact:
+                return max(exact, key=lambda s: s.id)
+        return None
+
+    def target_span(self) -> Span | None:
+        """The coding a command acts on: the active one, else the innermost under the caret."""
+        span = self.active_span()
+        if span is not None:
+            return span
+        a, b = self.selection_cp()
+        inside = self.codings_at(a if b == a else a)
+        if b > a:
+            inside = [s for s in inside if s.start <= a and s.end >= b] or inside
+        return inside[0] if inside else None
+
+    # ------------------------------------------------------------------ updates
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh after an edit: only what changed, and only the blocks it touched."""
+        project = self.project
+        if project is None or self.doc_id is None:
+            return
+        if self.doc_id in changes.deleted("documents"):
+            self.clear_document()
+            return
+        if changes.codes:
+            self.load_styles(project)
+        if changes.documents and self.doc_id in changes.documents:
+            row = project.db.execute("SELECT name FROM documents WHERE id = ?", [self.doc_id]).fetchone()
+            if row:
+                self.doc_name = row[0]
+        if changes.codings and self.doc_id in changes.coding_documents:
+            self.update_codings(changes.codings)
+
+    def update_codings(self, ids: Iterable[int]) -> None:
+        """Re-read these codings (added, changed or removed) and repaint where they are."""
+        project = self.project
+        assert project is not None
+        ids = list(ids)
+        dirty: list[tuple[int, int]] = []
+        order = self._order
+        for cid in ids:
+            old = self.spans.pop(cid, None)
+            if old is not None:
+                i = bisect_left(order, old.key)
+                if i < len(order) and order[i] == old.key:
+                    del order[i]
+                dirty.append((old.s16, old.e16))
+        rows = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            rows += project.db.execute(
+                _CODING_SQL + f" WHERE g.id IN ({marks}) AND g.document_id = ?", [*chunk, self.doc_id]
+            ).fetchall()
+        pm = self.pm
+        new_spans = []
+        for cid, code_id, start, end, memo, _doc, coder in rows:
+            if not 0 <= start < end <= pm.length:
+                continue
+            span = Span(cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or "")
+            self.spans[cid] = span
+            insort(order, span.key)
+            new_spans.append(span)
+            dirty.append((span.s16, span.e16))
+        self._starts = [k[0] for k in order]
+        self._maxends = list(accumulate((k[1] for k in order), max))
+        for span in new_spans:
+            used = {s.column for s in self.spans_between(span.s16, span.e16) if s is not span}
+            col = 0
+            while col in used:
+                col += 1
+            span.column = col
+        if self.active_coding_id is not None and self.active_coding_id not in self.spans:
+            self.active_coding_id = None
+        for a, b in dirty:
+            self.update_range(a, b)
+        self.positionChanged.emit()
+
+    def update_range(self, a16: int, b16: int) -> None:
+        """Repaint the visible part of the blocks holding UTF-16 range [a16, b16)."""
+        rect = self._visible_rect(a16, b16)
+        if rect is not None:
+            self.viewport().update(rect)
+            self.stripes.update(QRect(0, rect.top(), self.stripes.width(), rect.height()))
+
+    def _visible_rect(self, a16: int, b16: int) -> QRect | None:
+        doc = self.document()
+        first = self.firstVisibleBlock()
+        if not first.isValid():
+            return None
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        top_block = doc.findBlock(a16)
+        bottom_block = doc.findBlock(max(a16, b16 - 1))
+        if bottom_block.blockNumber() < first.blockNumber():
+            return None
+        start = top_block if top_block.blockNumber() >= first.blockNumber() else first
+        top = self.blockBoundingGeometry(start).translated(offset).top()
+        if top > height:
+            return None
+        end_geo = self.blockBoundingGeometry(bottom_block).translated(offset)
+        bottom = min(end_geo.bottom(), height) if bottom_block.isValid() else height
+        return QRect(0, int(max(top, 0)) - 1, self.viewport().width(), int(bottom - max(top, 0)) + 3)
+
+    # ------------------------------------------------------------------ geometry helpers
+
+    def visible_blocks(self) -> Iterable[tuple[QTextBlock, QRectF]]:
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        while block.isValid():
+            geo = self.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > height:
+                break
+            if block.isVisible():
+                yield block, geo
+            block = block.next()
+
+    def visible_range(self) -> tuple[int, int]:
+        """UTF-16 range of the blocks on screen."""
+        first = last = None
+        for block, _geo in self.visible_blocks():
+            if first is None:
+                first = block
+            last = block
+        if first is None or last is None:
+            return 0, 0
+        return first.position(), last.position() + last.length()
+
+    def y_of(self, u16: int, bottom: bool) -> float | None:
+        """Viewport y of the line holding UTF-16 position ``u16`` (its bottom if ``bottom``)."""
+        block = self.document().findBlock(u16)
+        if not block.isValid():
+            return None
+        geo = self.blockBoundingGeometry(block).translated(self.contentOffset())
+        layout = block.layout()
+        line = layout.lineForTextPosition(max(0, u16 - block.position()))
+        if not line.isValid():
+            return geo.bottom() if bottom else geo.top()
+        y = geo.top() + line.y()
+        return y + line.height() if bottom else y
+
+    # ------------------------------------------------------------------ painting
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._order or self.find_matches:
+            painter = QPainter(self.viewport())
+            try:
+                self._paint_highlights(painter, event.rect())
+            finally:
+                painter.end()
+        super().paintEvent(event)
+
+    def _paint_highlights(self, painter: QPainter, clip: QRect) -> None:
+        styles = self.styles
+        for block, geo in self.visible_blocks():
+            if geo.bottom() < clip.top() or geo.top() > clip.bottom():
+                continue
+            bpos = block.position()
+            bend = bpos + block.length() - 1  # without the paragraph separator
+            spans = self.spans_between(bpos, max(bend, bpos + 1))
+            matches = self._matches_between(bpos, bend) if self.find_matches else []
+            if not spans and not matches:
+                continue
+            layout = block.layout()
+            lines = []
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls = line.textStart()
+                lines.append((ls, ls + line.textLength(), line))
+            # Underline levels: each coding on this block gets its own stripe of the band.
+            levels = {col: n for n, col in enumerate(sorted({s.column for s in spans}))}
+            for span in spans:
+                style = styles.get(span.code_id)
+                if style is None:
+                    continue
+                a = max(span.s16, bpos) - bpos
+                b = min(span.e16, bend) - bpos
+                if b <= a:
+                    continue
+                level = levels[span.column] % 4
+                for rect in self._fragments(lines, geo, a, b):
+                    painter.fillRect(rect, style.fill)
+                    y = rect.bottom() - 2.0 - 2.0 * level
+                    painter.fillRect(QRectF(rect.left(), y, rect.width(), 2.0), style.line)
+            if matches:
+                pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 1.5)
+                painter.setPen(pen)
+                current = self.find_matches[self.find_current] if self.find_current >= 0 else None
+                for ms, me in matches:
+                    for rect in self._fragments(lines, geo, ms - bpos, me - bpos):
+                        if (ms, me) == current:
+                            fill = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+                            fill.setAlpha(90)
+                            painter.fillRect(rect, fill)
+                        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 2, 2)
+
+    @staticmethod
+    def _fragments(lines: list[tuple[int, int, Any]], geo: QRectF, a: int, b: int) -> list[QRectF]:
+        rects = []
+        for ls, le, line in lines:
+            if b <= ls or a >= le:
+                continue
+            x1 = line.cursorToX(max(a, ls))[0]
+            x2 = line.cursorToX(min(b, le))[0]
+            if x2 < x1:
+                x1, x2 = x2, x1
+            if x2 - x1 < 1:
+                continue
+            rects.append(QRectF(geo.left() + x1, geo.top() + line.y(), x2 - x1, line.height()))
+        return rects
+
+    def _matches_between(self, a16: int, b16: int) -> list[tuple[int, int]]:
+        i = bisect_left(self.find_matches, (a16, -1))
+        # a match may start before the block and run into it (never across blocks for plain text)
+        if i > 0 and self.find_matches[i - 1][1] > a16:
+            i -= 1
+        out = []
+        for m in self.find_matches[i:]:
+            if m[0] > b16:
+                break
+            out.append(m)
+        return out
+
+    # ------------------------------------------------------------------ find in document
+
+    def find_all(self, needle: str) -> int:
+        """Mark every case-insensitive occurrence of ``needle``; returns how many."""
+        self.find_matches = []
+        self.find_current = -1
+        if needle:
+            pm = self.pm
+            pattern = re.compile(re.escape(needle), re.IGNORECASE)
+            self.find_matches = [
+                (pm.to_utf16(m.start()), pm.to_utf16(m.end()))
+                for m in pattern.finditer(self.text)
+                if m.end() > m.start()
+            ]
+        self.viewport().update()
+        return len(self.find_matches)
+
+    def find_step(self, forward: bool = True) -> int:
+        """Select the next/previous match from the caret; returns its index or -1."""
+        if not self.find_matches:
+            return -1
+        pos = self.textCursor().selectionEnd() if forward else self.textCursor().selectionStart()
+        if forward:
+            i = bisect_left(self.find_matches, (pos, -1))
+            if i >= len(self.find_matches):
+                i = 0
+        else:
+            i = bisect_left(self.find_matches, (pos, -1)) - 1
+            if i < 0:
+                i = len(self.find_matches) - 1
+        self.find_current = i
+        s, e = self.find_matches[i]
+        c = self.textCursor()
+        c.setPosition(s)
+        c.setPosition(e, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+        self.centerCursor()
+        self.viewport().update()
+        return i
+
+    # ------------------------------------------------------------------ events
+
+    def _update_margins(self) -> None:
+        left = self.gutter.preferred_width()
+        right = self.stripes.preferred_width()
+        self.setViewportMargins(left, 0, right, 0)
+        self._place_margins()
+
+    def _place_margins(self) -> None:
+        cr = self.contentsRect()
+        left, right = self.gutter.preferred_width(), self.stripes.preferred_width()
+        self.gutter.setGeometry(QRect(cr.left(), cr.top(), left, cr.height()))
+        self.gutter.setVisible(left > 0)
+        self.stripes.setGeometry(QRect(cr.right() - right + 1, cr.top(), right, cr.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_margins()
+
+    def _on_update_request(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self.stripes.update()
+            self.gutter.update()
+        else:
+            self.stripes.update(0, rect.y(), self.stripes.width(), rect.height())
+            self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # Single keys (1-9, Q, V, U, M) and Shift/Alt+arrows belong to coding commands; the
+        # text control would otherwise swallow some of them (Shift+arrows extend a selection).
+        action = self.key_actions.get(key_text(event))
+        if action is not None and action.isEnabled():
+            action.trigger()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def event(self, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.ShortcutOverride:
+            if key_text(event) in self.key_actions:
+                event.accept()  # handled in keyPressEvent, ahead of the text control
+                return True
+        return super().event(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.doc_id is None:
+            return
+        if self.textCursor().hasSelection():
+            return
+        cp = self.pm.to_codepoint(self.cursorForPosition(event.position().toPoint()).position())
+        inside = self.codings_at(cp)
+        if inside:
+            self.active_coding_id = inside[0].id
+            QToolTip.showText(
+                event.globalPosition().toPoint(),
+                self.codes_tooltip(inside),
+                self.viewport(),
+            )
+            self.codingActivated.emit(inside[0].id)
+        else:
+            self.active_coding_id = None
+        self.positionChanged.emit()
+
+    def codes_tooltip(self, spans: list[Span]) -> str:
+        from html import escape
+
+        rows = []
+        for s in spans:
+            style = self.styles.get(s.code_id)
+            if style is None:
+                continue
+            rows.append(
+                f"<span style='color:{style.line.name()}'>&#9632;</span> <b>{escape(style.path)}</b>"
+                f" — {escape(s.coder)}" + (f"<br/><i>{escape(s.memo[:200])}</i>" if s.memo else "")
+            )
+        return "<br/>".join(rows)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        menu = self.createStandardContextMenu(event.pos())
+        if self.doc_id is not None and self.menu_hook is not None:
+            if not self.textCursor().hasSelection():
+                # Right-click without a selection acts at the clicked position.
+                c = self.cursorForPosition(event.pos())
+                self.setTextCursor(c)
+            cp = self.selection_cp()[0]
+            inside = [s.id for s in self.codings_at(cp)]
+            menu.addSeparator()
+            self.menu_hook(menu, inside)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
+        data = super().createMimeDataFromSelection()
+        if self.doc_id is not None:
+            a, b = self.selection_cp()
+            if b > a:
+                payload = {"document_id": self.doc_id, "start": a, "end": b}
+                data.setData(PASSAGE_MIME, json.dumps(payload).encode("utf-8"))
+        return data
+
+    def passage_mime(self) -> QMimeData:
+        """The drag payload for the current selection (also used by tests and keyboard drops)."""
+        return self.createMimeDataFromSelection()
+
+    def changeEvent(self, event: Any) -> None:
+        from PySide6.QtCore import QEvent
+
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.project is not None:
+            self.load_styles(self.project)
+
+
+class SpeakerGutter(QWidget):
+    """Left margin: the speaker's name (bold) at the first line of each turn."""
+
+    WIDTH = 120
+
+    def __init__(self, view: DocumentView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setAccessibleName("Speakers")
+        self.setObjectName("speakerGutter")
+
+    def preferred_width(self) -> int:
+        return self.WIDTH if self.view._turns else 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self.preferred_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        view = self.view
+        if not view._turns:
+            return
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.AlternateBase))
+        font = QFont(view.font())
+        font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        small = QFont(view.font())
+        small.setPointSizeF(max(7.0, small.pointSizeF() - 2))
+        a16, b16 = view.visible_range()
+        i = bisect_left(view._turn_starts, a16)
+        top_limit = -fm.height()
+        text_color = pal.color(QPalette.ColorRole.Text)
+        dim = pal.color(QPalette.ColorRole.PlaceholderText)
+        while i < len(view._turns) and view._turns[i][0] < b16:
+            s16, _e16, speaker, time_start = view._turns[i]
+            i += 1
+            y = view.y_of(s16, bottom=False)
+            if y is None or y < top_limit or y > self.height():
+                continue
+            painter.setPen(text_color)
+            painter.setFont(font)
+            label = fm.elidedText(speaker, Qt.TextElideMode.ElideRight, self.width() - 14)
+            painter.drawText(QPointF(8, y + fm.ascent() + 1), label)
+            if time_start is not None:
+                painter.setPen(dim)
+                painter.setFont(small)
+                t = int(time_start)
+                stamp = f"{t // 3600:d}:{t % 3600 // 60:02d}:{t % 60:02d}"
+                painter.drawText(QPointF(8, y + fm.height() + QFontMetricsF(small).ascent() + 1), stamp)
+        painter.setPen(pal.color(QPalette.ColorRole.Mid))
+        painter.drawLine(self.width() - 1, event.rect().top(), self.width() - 1, event.rect().bottom())
+        painter.end()
+
+
+class StripeMargin(QWidget):
+    """Right margin: one bar per coding, in its code's colour, labelled with the code's name.
+
+    Overlapping codings sit in separate columns. Only the visible region is painted. Click a bar
+    to select its passage; hover for code, coder and memo; right-click for remove/recode/memo.
+    Keyboard: Up/Down walk the visible bars, Enter selects, Delete removes, Menu opens the menu.
+    """
+
+    COLUMN = 17
+    BAR = 5
+    MAX_COLUMNS = 10
+
+    def __init__(self, view: DocumentView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Coding stripes")
+        self.setAccessibleDescription("One bar per coding beside the text; Up and Down walk them")
+        self.setObjectName("codingStripes")
+        self._hits: list[tuple[QRectF, int]] = []
+        self.focused_id: int | None = None
+        self._width = self.COLUMN * 3 + 8
+
+    def preferred_width(self) -> int:
+        if self.view.doc_id is None:
+            return 0
+        # Fixed per document: growing it later would re-wrap the whole text.
+        cols = min(max(self.view.columns + 1, 3), self.MAX_COLUMNS)
+        self._width = cols * self.COLUMN + 8
+        return self._width
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._width, 0)
+
+    def column_width(self) -> float:
+        cols = max(self.view.columns, 1)
+        return min(float(self.COLUMN), max(3.0, (self.width() - 8) / cols))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        view = self.view
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Window))
+        painter.setPen(pal.color(QPalette.ColorRole.Mid))
+        painter.drawLine(0, event.rect().top(), 0, event.rect().bottom())
+        self._hits = []
+        if view.doc_id is None or not view.spans:
+            painter.end()
+            return
+        a16, b16 = view.visible_range()
+        spans = view.spans_between(a16, b16)
+        colw = self.column_width()
+        labels = colw >= 11
+        font = QFont(self.font())
+        font.setPointSizeF(7.5)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        height = self.height()
+        text_color = pal.color(QPalette.ColorRole.WindowText)
+        for span in sorted(spans, key=lambda s: s.column):
+            style = view.styles.get(span.code_id)
+            if style is None:
+                continue
+            top = view.y_of(span.s16, bottom=False) if span.s16 >= a16 else -4.0
+            bottom = view.y_of(max(span.s16, span.e16 - 1), bottom=True) if span.e16 <= b16 else height + 4.0
+            if top is None or bottom is None:
+                continue
+            top, bottom = max(top, -4.0), min(bottom, height + 4.0)
+            if bottom <= event.rect().top() - 2 or top >= event.rect().bottom() + 2:
+                self._hits.append((QRectF(6 + span.column * colw, top, colw, bottom - top), span.id))
+                continue
+            x = 6 + span.column * colw
+            bar = QRectF(x, top + 1, min(self.BAR, colw - 1), max(bottom - top - 2, 3))
+            painter.fillRect(bar, style.line)
+            if span.id in (view.active_coding_id, self.focused_id):
+                painter.setPen(QPen(text_color, 1))
+                painter.drawRect(bar.adjusted(-1, -1, 1, 1))
+            self._hits.append((QRectF(x, top, colw, bottom - top), span.id))
+            if labels and bar.height() > 24:
+                label = fm.elidedText(style.name, Qt.TextElideMode.ElideRight, bar.height() - 4)
+                painter.save()
+                painter.translate(x + self.BAR + 1.5, top + 3)
+                painter.rotate(90)
+                painter.setPen(text_color)
+                painter.drawText(QPointF(0, -fm.descent()), label)
+                painter.restore()
+        painter.end()
+
+    def span_at(self, pos: QPoint | QPointF) -> int | None:
+        p = QPointF(pos)
+        for rect, cid in reversed(self._hits):
+            if rect.contains(p):
+                return cid
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        cid = self.span_at(event.position())
+        if cid is None:
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.select_coding(cid)
+        event.accept()
+
+    def select_coding(self, cid: int) -> None:
+        view = self.view
+        span = view.spans.get(cid)
+        if span is None:
+            return
+        view.active_coding_id = cid
+        view.select_cp(span.start, span.end)
+        view.codingActivated.emit(cid)
+        view.positionChanged.emit()
+        self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        cid = self.span_at(event.pos()) if event.reason() == event.Reason.Mouse else self.focused_id
+        if cid is None or self.view.stripe_menu_hook is None:
+            return
+        self.select_coding(cid)
+        menu = QMenu(self)
+        self.view.stripe_menu_hook(menu, cid)
+        pos = event.globalPos()
+        menu.exec(pos)
+        menu.deleteLater()
+
+    def event(self, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.ToolTip:
+            cid = self.span_at(event.pos())
+            span = self.view.spans.get(cid) if cid is not None else None
+            if span is not None:
+                QToolTip.showText(event.globalPos(), self.view.codes_tooltip([span]), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        ids = [cid for _r, cid in sorted(self._hits, key=lambda h: (h[0].top(), h[0].left()))]
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and ids:
+            if self.focused_id in ids:
+                i = ids.index(self.focused_id) + (1 if key == Qt.Key.Key_Down else -1)
+            else:
+                i = 0
+            self.focused_id = ids[i % len(ids)]
+            span = self.view.spans.get(self.focused_id)
+            if span is not None:
+                style = self.view.styles.get(span.code_id)
+                self.setAccessibleDescription(
+                    f"{style.path if style else 'code'}: {self.view.text[span.start:span.end][:80]}"
+                )
+            self.update()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.focused_id:
+            self.select_coding(self.focused_id)
+        elif key == Qt.Key.Key_Delete and self.focused_id and self.view.stripe_menu_hook:
+            self.select_coding(self.focused_id)
+            from coder.ui.features import coding
+
+            window = self.window()
+            coding.remove_coding(window, self.focused_id)  # type: ignore[arg-type]
+        else:
+            super().keyPressEvent(event)
