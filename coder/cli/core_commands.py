@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="detect speaker turns like 'Name: text' (default: auto)")
     p.add_argument("--case-per-document", action="store_true",
                    help="create a case for each imported document, named after it")
+    p.add_argument("--dotted-hierarchy", action="store_true",
+                   help="REFI-QDA files: make dotted code names (a.b, as Taguette writes) sub-codes")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("documents", help="list the documents")
