@@ -1,0 +1,82 @@
+"""Edits of many rows at once, each one transaction and one undo step.
+
+``apply_code_to_spans`` codes many passages (the hits of a search) with one code;
+``run_together`` runs several service calls as one transaction and combines their Changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from coder.core import settings
+from coder.core.errors import InvalidValue, NotFound
+from coder.core.project import Changes, Project, new_guid, now
+
+
+def run_together(project: Project, calls: Iterable[Callable[[], Changes]]) -> Changes:
+    """Run service calls in one transaction: all of them, or (on an error) none."""
+    changes = Changes()
+    with project.edit():
+        for call in calls:
+            changes = changes | call()
+    return changes
+
+
+def apply_code_to_spans(
+    project: Project,
+    code_id: int,
+    spans: Sequence[tuple[int, int, int]],
+    coder: str | None = None,
+) -> Changes:
+    """Code every ``(document id, start, end)`` passage with one code, in one transaction.
+
+    A passage this coder already coded with this code is left alone (applying twice does
+    not double-count); a passage outside its document is an error and nothing is written.
+    """
+    name = (coder or settings.coder_name()).strip()
+    if not name:
+        raise InvalidValue("a coder needs a name")
+    with project.edit() as rec:
+        if not project.db.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone():
+            raise NotFound(f"no code with id {code_id}")
+        lengths: dict[int, int] = {}
+        for doc_id, start, end in spans:
+            if doc_id not in lengths:
+                row = project.db.execute(
+                    "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"no document with id {doc_id}")
+                lengths[doc_id] = row[0]
+            if not (0 <= start < end <= lengths[doc_id]):
+                raise InvalidValue(
+                    f"passage {start}-{end} is not inside the document (0-{lengths[doc_id]})"
+                )
+        row = project.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
+        if row is not None:
+            coder_id = row[0]
+        else:
+            coder_id = project.db.execute(
+                "INSERT INTO coders (guid, name) VALUES (?, ?)", [new_guid(), name]
+            ).lastrowid
+            rec.created("coders", coder_id)
+        stamp = now()
+        seen: set[tuple[int, int, int]] = set()
+        for doc_id, start, end in spans:
+            if (doc_id, start, end) in seen:
+                continue
+            seen.add((doc_id, start, end))
+            exists = project.db.execute(
+                'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
+                "AND code_id = ? AND coder_id = ?",
+                [doc_id, start, end, code_id, coder_id],
+            ).fetchone()
+            if exists:
+                continue
+            cur = project.db.execute(
+                'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
+                "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+                [new_guid(), doc_id, code_id, coder_id, start, end, stamp],
+            )
+            rec.created("codings", cur.lastrowid)
+    return rec.changes()

@@ -1,0 +1,245 @@
+"""Documents as a tree model: groups (folders) with their documents; ungrouped ones at the end.
+
+Columns: name, characters, codings, case. A group row shows its documents' totals. Renaming
+in place goes through the model's ``push(text, service)`` (the window's undo stack).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
+
+from coder.core.model import Document
+from coder.core.project import Changes, Project
+from coder.ui.models.tree import ROOT, IdTreeModel
+
+DocumentIdRole = Qt.ItemDataRole.UserRole + 1
+GroupRole = Qt.ItemDataRole.UserRole + 2
+IsGroupRole = Qt.ItemDataRole.UserRole + 3
+SortRole = Qt.ItemDataRole.UserRole + 4
+
+DOCUMENTS_MIME = "application/x-coder-documents"
+
+COLUMNS = ("Document", "Characters", "Codings", "Case")
+NAME, CHARACTERS, CODINGS, CASE = range(4)
+
+# Group rows get ids far above any SQLite rowid a project will reach in practice.
+GROUP_BASE = 1 << 48
+
+Push = Callable[[str, Callable[[], Changes]], bool]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    documents: int
+    characters: int
+    codings: int
+
+
+class DocumentsModel(IdTreeModel):
+    def __init__(self, push: Push | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._push = push
+        self._project: Project | None = None
+        self._group_ids: dict[str, int] = {}  # stable ids for group rows while a project is open
+
+    @property
+    def project(self) -> Project | None:
+        return self._project
+
+    def set_project(self, project: Project | None) -> None:
+        self._project = project
+        self._group_ids = {}
+        self.replace_all(*self._load())
+
+    def on_changes(self, changes: Changes) -> None:
+        if self._project is None:
+            return
+        if changes.documents or changes.coding_documents or changes.cases or changes.codings:
+            self.sync(*self._load())
+
+    def refresh(self) -> None:
+        if self._project is not None:
+            self.sync(*self._load())
+
+    def _group_id(self, name: str) -> int:
+        if name not in self._group_ids:
+            self._group_ids[name] = GROUP_BASE + len(self._group_ids) + 1
+        return self._group_ids[name]
+
+    def _load(self) -> tuple[dict[int, list[int]], dict[int, Any]]:
+        children: dict[int, list[int]] = {ROOT: []}
+        values: dict[int, Any] = {}
+        if self._project is None:
+            return children, values
+        docs = self._project.documents()  # ordered by group, then name
+        ungrouped: list[int] = []
+        groups: dict[str, list[Document]] = {}
+        for doc in docs:
+            values[doc.id] = doc
+            if doc.group:
+                groups.setdefault(doc.group, []).append(doc)
+            else:
+                ungrouped.append(doc.id)
+        for name in sorted(groups, key=str.casefold):
+            members = groups[name]
+            gid = self._group_id(name)
+            values[gid] = GroupRow(
+                name,
+                len(members),
+                sum(d.characters for d in members),
+                sum(d.codings for d in members),
+            )
+            children[ROOT].append(gid)
+            children[gid] = [d.id for d in members]
+        children[ROOT].extend(ungrouped)
+        return children, values
+
+    # ----------------------------------------------------------------- reading
+
+    def document(self, doc_id: int) -> Document | None:
+        value = self.value(doc_id)
+        return value if isinstance(value, Document) else None
+
+    def documents(self) -> list[Document]:
+        return [v for v in self._values.values() if isinstance(v, Document)]
+
+    def groups(self) -> list[str]:
+        return sorted({d.group for d in self.documents() if d.group}, key=str.casefold)
+
+    def document_ids(self, indexes: list[QModelIndex]) -> list[int]:
+        """Documents at ``indexes``; a group's index stands for all its documents."""
+        ids: list[int] = []
+        for index in indexes:
+            node = self.node_id(index)
+            members = self.child_ids(node) if isinstance(self.value(node), GroupRow) else [node]
+            for m in members:
+                if isinstance(self.value(m), Document) and m not in ids:
+                    ids.append(m)
+        return ids
+
+    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+        if not index.isValid():
+            return None
+        value = self.value(self.node_id(index))
+        col = index.column()
+        if isinstance(value, GroupRow):
+            return self._group_data(value, col, role)
+        if not isinstance(value, Document):
+            return None
+        doc = value
+        if role == DocumentIdRole:
+            return doc.id
+        if role == GroupRole:
+            return doc.group
+        if role == IsGroupRole:
+            return False
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == NAME:
+                return doc.name
+            if col == CHARACTERS:
+                return f"{doc.characters:,}" if role == Qt.ItemDataRole.DisplayRole else doc.characters
+            if col == CODINGS:
+                return f"{doc.codings:,}" if role == Qt.ItemDataRole.DisplayRole else doc.codings
+            if col == CASE:
+                return doc.case or ""
+        if role == SortRole:
+            return (doc.name.casefold(), doc.characters, doc.codings, (doc.case or "").casefold())[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (CHARACTERS, CODINGS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [doc.name]
+            if doc.source_name:
+                lines.append(f"Imported from {doc.source_name} ({doc.source_format})")
+            if doc.case:
+                lines.append(f"Case: {doc.case}")
+            if doc.memo.strip():
+                lines.append(f"Memo: {doc.memo.strip()[:300]}")
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == NAME:
+            case = f", case {doc.case}" if doc.case else ""
+            return f"Document {doc.name}, {doc.characters} characters, {doc.codings} codings{case}"
+        return None
+
+    @staticmethod
+    def _group_data(group: GroupRow, col: int, role: int) -> Any:
+        if role == IsGroupRole:
+            return True
+        if role == GroupRole:
+            return group.name
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                group.name,
+                f"{group.characters:,}",
+                f"{group.codings:,}",
+                f"{group.documents} document{'s' if group.documents != 1 else ''}",
+            )[col]
+        if role == SortRole:
+            # Groups sort among themselves by name; the proxy keeps them above documents.
+            return (group.name.casefold(), group.characters, group.codings, "")[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (CHARACTERS, CODINGS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.AccessibleTextRole and col == NAME:
+            return f"Group {group.name}, {group.documents} documents"
+        if role == Qt.ItemDataRole.FontRole and col == NAME:
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    # ----------------------------------------------------------------- editing
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if isinstance(self.value(self.node_id(index)), Document):
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+            if index.column() == NAME and self._push is not None:
+                flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
+            return False
+        doc = self.document(self.node_id(index))
+        project = self._project
+        if doc is None or project is None or self._push is None:
+            return False
+        name = str(value).strip()
+        if not name or name == doc.name:
+            return False
+        return self._push(
+            f"Rename document '{doc.name}' to '{name}'",
+            lambda: project.rename_document(doc.id, name),
+        )
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [DOCUMENTS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        """Dragged documents (to link them to a case in the cases table)."""
+        ids = self.document_ids(indexes)
+        mime = QMimeData()
+        mime.setData(DOCUMENTS_MIME, json.dumps(ids).encode())
+        mime.setText("\n".join(self.document(i).name for i in ids))
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.CopyAction

@@ -1,0 +1,403 @@
+"""The Codebook dock: the code hierarchy with swatches, quick keys and counts.
+
+Applying a code: a plain single click on a code's row, or Enter/Return on the current
+code, emits ``codeActivated(id)`` (the window applies it to the document's selection, if
+any). We use ``clicked`` rather than ``activated`` because ``clicked`` is not emitted when
+the press starts a drag, and a double-click emits it only once (the first click), so a
+double-click never codes twice; clicks with Ctrl or Shift only change the selection (to
+pick several codes for retrieval). Renaming is F2 (or the context menu), the full editor is
+Ctrl+E / the context menu — neither is bound to a click, so opening them never codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QColorDialog,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QMenu,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core import settings
+from coder.core.project import Changes, Project
+from coder.ui.dialogs.code_editor import CodeEditorDialog
+from coder.ui.models.codebook import CODINGS, DOCUMENTS, KEY, NAME, CodebookModel, CodeIdRole
+from coder.ui.views import common
+
+DIGITS = tuple("123456789")
+
+
+def quick_codes_key(project: Project) -> str:
+    return f"quick_codes:{project.guid}"
+
+
+class CodebookView(QTreeView):
+    """A tree that reports plain clicks and Enter on a code (see the module docstring)."""
+
+    codeTriggered = Signal(QModelIndex)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._modifiers = event.modifiers()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+            and self.currentIndex().isValid()
+        ):
+            self.codeTriggered.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CodebookDock(QWidget):
+    codeActivated = Signal(int)
+    selectedCodesChanged = Signal(list)
+    passageDropped = Signal(int, int, int, int)  # code id, document id, start, end
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("codebookDock")
+        self.setAccessibleName("Codebook")
+        self.model = CodebookModel(push=self._push, parent=self)
+        self.model.passageDropped.connect(self.passageDropped)
+        self.proxy = common.TreeFilterProxy(self, column=NAME)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter = common.filter_box("Filter codes…", "Filter codes")
+        self.filter.textChanged.connect(self._on_filter)
+        self.new_button = QToolButton()
+        self.new_button.setText("New code")
+        self.new_button.setAccessibleName("New code")
+        self.new_button.setToolTip("Add a code at the top level (Ctrl+Shift+N adds a sub-code)")
+        self.new_button.clicked.connect(lambda: self.ask_new_code(None))
+
+        self.view = CodebookView()
+        self.view.setAccessibleName("Codebook tree")
+        self.view.setModel(self.proxy)
+        self.view.setUniformRowHeights(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setDragEnabled(True)
+        self.view.setAcceptDrops(True)
+        self.view.setDropIndicatorShown(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.clicked.connect(self._on_clicked)
+        self.view.codeTriggered.connect(self._on_triggered)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        for col in (KEY, CODINGS, DOCUMENTS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.proxy.rowsInserted.connect(self._expand_inserted)
+        self.proxy.modelReset.connect(self.view.expandAll)
+
+        for title, keys, slot in (
+            ("Edit code…", QKeySequence("Ctrl+E"), lambda: self.edit_code(self.current_code_id())),
+            ("Delete code", QKeySequence(QKeySequence.StandardKey.Delete), lambda: self.delete_code(self.current_code_id())),  # noqa: E501
+            ("New sub-code", QKeySequence("Ctrl+Shift+N"), lambda: self.ask_new_code(self.current_code_id())),
+        ):
+            act = QAction(title, self.view)
+            act.setShortcut(keys)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(slot)
+            self.view.addAction(act)
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        self.set_project(getattr(window, "project", None))
+
+    # ----------------------------------------------------------------- window interface
+
+    @property
+    def project(self) -> Project | None:
+        return self.model.project
+
+    def set_project(self, project: Project | None) -> None:
+        self.model.set_project(project)
+        self._load_quick_keys()
+        self.view.expandAll()
+        self.setEnabled(project is not None)
+
+    def on_changes(self, changes: Changes) -> None:
+        self.model.on_changes(changes)
+        if changes.deleted("codes") or changes.created("codes"):
+            # A deleted code loses its key; an undone deletion gets it back (same guid).
+            self._load_quick_keys()
+
+    def current_code_id(self) -> int | None:
+        index = self.proxy.mapToSource(self.view.currentIndex())
+        value = index.data(CodeIdRole) if index.isValid() else None
+        return int(value) if value is not None else None
+
+    def selected_code_ids(self) -> list[int]:
+        ids: list[int] = []
+        for index in self.view.selectionModel().selectedRows(NAME):
+            value = self.proxy.mapToSource(index).data(CodeIdRole)
+            if value is not None and value not in ids:
+                ids.append(int(value))
+        return ids
+
+    def select_code(self, code_id: int) -> None:
+        index = self.proxy.mapFromSource(self.model.index_of(code_id))
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def quick_code(self, digit: int | str) -> int | None:
+        """The code assigned to quick key ``digit`` (1–9), or None."""
+        key = str(digit)
+        for code_id, assigned in self._quick.items():
+            if assigned == key:
+                return code_id
+        return None
+
+    # ----------------------------------------------------------------- internals
+
+    def _push(self, text: str, service: Any) -> bool:
+        return bool(self.window_.push(text, service))
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.set_filter(text)
+        self.view.expandAll()
+        # Reordering while some codes are hidden would be guesswork.
+        self.view.setDragEnabled(not text.strip())
+
+    def _expand_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            self.view.expand(parent)
+
+    def _on_selection(self, *_: QItemSelection) -> None:
+        self.selectedCodesChanged.emit(self.selected_code_ids())
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        modifiers = getattr(self.view, "_modifiers", Qt.KeyboardModifier.NoModifier)
+        if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            return
+        self._on_triggered(index)
+
+    def _on_triggered(self, index: QModelIndex) -> None:
+        value = self.proxy.mapToSource(index).data(CodeIdRole)
+        if value is not None:
+            self.codeActivated.emit(int(value))
+
+    # ----------------------------------------------------------------- quick keys
+
+    def _load_quick_keys(self) -> None:
+        self._quick: dict[int, str] = {}
+        project = self.project
+        if project is not None:
+            stored = settings.get(quick_codes_key(project), {})
+            by_guid = {c.guid: c.id for c in self.model.codes()}
+            if isinstance(stored, dict):
+                for digit, guid in stored.items():
+                    if digit in DIGITS and guid in by_guid:
+                        self._quick[by_guid[guid]] = digit
+        self.model.set_quick_keys(self._quick)
+
+    def set_quick_key(self, digit: int | str | None, code_id: int | None) -> None:
+        """Assign quick key ``digit`` to a code (None: clear the code's key, or the digit's)."""
+        project = self.project
+        if project is None:
+            return
+        stored = settings.get(quick_codes_key(project), {})
+        stored = dict(stored) if isinstance(stored, dict) else {}
+        code = self.model.code(code_id) if code_id is not None else None
+        if code is not None:
+            stored = {d: g for d, g in stored.items() if g != code.guid}
+        if digit is not None:
+            stored.pop(str(digit), None)
+            if code is not None:
+                stored[str(digit)] = code.guid
+        settings.set_value(quick_codes_key(project), dict(sorted(stored.items())))
+        self._load_quick_keys()
+
+    # ----------------------------------------------------------------- commands
+
+    def new_code(self, name: str, parent_id: int | None = None, **fields: str) -> int | None:
+        """Add a code (one undo step); returns its id, or None when it failed."""
+        project = self.project
+        if project is None:
+            return None
+        name = " ".join(name.split())
+        holder: list[Changes] = []
+
+        def run() -> Changes:
+            changes = project.add_code(name, parent_id=parent_id, **fields)
+            holder.append(changes)
+            return changes
+
+        parent = self.model.code(parent_id) if parent_id else None
+        text = f"Add code '{name}'" + (f" under '{parent.name}'" if parent else "")
+        if not self._push(text, run) or not holder:
+            return None
+        created = holder[0].created("codes")
+        if created:
+            self.select_code(created[0])
+            return created[0]
+        return None
+
+    def ask_new_code(self, parent_id: int | None) -> None:
+        parent = self.model.code(parent_id) if parent_id else None
+        label = f"Name of the new sub-code of '{parent.name}':" if parent else "Name of the new code:"
+        name = common.ask_text(self, "New sub-code" if parent else "New code", label)
+        if name and name.strip():
+            self.new_code(name, parent_id)
+
+    def rename_code(self, code_id: int, name: str) -> bool:
+        index = self.model.index_of(code_id, NAME)
+        return index.isValid() and self.model.setData(index, name)
+
+    def update_code(self, code_id: int, **fields: str) -> bool:
+        """Change fields of a code in one undo step ("Edit code 'X'")."""
+        project, code = self.project, self.model.code(code_id)
+        if project is None or code is None:
+            return False
+        fields = {k: v for k, v in fields.items() if getattr(code, k) != v}
+        if not fields:
+            return False
+        if set(fields) == {"color"}:
+            text = f"Change colour of code '{code.name}'"
+        elif set(fields) == {"name"}:
+            text = f"Rename code '{code.name}' to '{fields['name']}'"
+        else:
+            text = f"Edit code '{code.name}'"
+        return self._push(text, lambda: project.update_code(code_id, **fields))
+
+    def edit_code(self, code_id: int | None) -> None:
+        code = self.model.code(code_id) if code_id is not None else None
+        if code is None:
+            return
+        dialog = CodeEditorDialog(code, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.update_code(code.id, **dialog.changed_fields())
+
+    def change_color(self, code_id: int | None) -> None:
+        from PySide6.QtGui import QColor
+
+        code = self.model.code(code_id) if code_id is not None else None
+        if code is None:
+            return
+        chosen = QColorDialog.getColor(QColor(code.color), self, f"Colour of '{code.name}'")
+        if chosen.isValid():
+            self.update_code(code.id, color=chosen.name().upper())
+
+    def merge_code(self, source_id: int, target_id: int) -> bool:
+        project = self.project
+        src, tgt = self.model.code(source_id), self.model.code(target_id)
+        if project is None or src is None or tgt is None:
+            return False
+        return self._push(
+            f"Merge code '{src.name}' into '{tgt.name}'",
+            lambda: project.merge_codes(source_id, target_id),
+        )
+
+    def ask_merge(self, code_id: int | None) -> None:
+        code = self.model.code(code_id) if code_id is not None else None
+        if code is None:
+            return
+        excluded = {code.id, *self.model.descendants(code.id)}
+        targets = [c for c in self.model.codes() if c.id not in excluded]
+        if not targets:
+            self.window_.show_error("There is no other code to merge into.")
+            return
+        choice = common.ask_choice(
+            self, "Merge code", f"Merge '{code.path}' (its codings and sub-codes) into:",
+            [c.path for c in targets],
+        )
+        if choice is not None:
+            target = next(c for c in targets if c.path == choice)
+            self.merge_code(code.id, target.id)
+
+    def delete_code(self, code_id: int | None, children: str | None = None, ask: bool = True) -> bool:
+        """Delete a code; with sub-codes, ``children`` is "delete" or "move_up" (asked if None)."""
+        project = self.project
+        code = self.model.code(code_id) if code_id is not None else None
+        if project is None or code is None:
+            return False
+        row = self.model.value(code.id)
+        has_children = bool(self.model.child_ids(code.id))
+        if has_children and children is None:
+            if not ask:
+                return False
+            choice = common.ask_buttons(
+                self,
+                f"Delete code '{code.name}'",
+                f"'{code.name}' has sub-codes. Delete them too (with their codings), or move "
+                "them up one level?",
+                ["Delete sub-codes", "Move sub-codes up"],
+            )
+            if choice is None:
+                return False
+            children = "delete" if choice == "Delete sub-codes" else "move_up"
+        elif ask and not has_children and row.codings:
+            if not common.confirm(
+                self,
+                f"Delete code '{code.name}'",
+                f"Delete '{code.name}' and its {row.codings} codings? You can undo this.",
+            ):
+                return False
+        return self._push(
+            f"Delete code '{code.name}'",
+            lambda: project.delete_code(code.id, children=children if has_children else None),
+        )
+
+    # ----------------------------------------------------------------- context menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.build_context_menu(self.view.indexAt(pos))
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, index: QModelIndex) -> QMenu | None:
+        if self.project is None:
+            return None
+        menu = QMenu(self)
+        value = self.proxy.mapToSource(index).data(CodeIdRole) if index.isValid() else None
+        menu.addAction("New code…", lambda: self.ask_new_code(None))
+        if value is None:
+            return menu
+        code_id = int(value)
+        menu.addAction("New sub-code…", lambda: self.ask_new_code(code_id))
+        menu.addSeparator()
+        menu.addAction("Edit…", lambda: self.edit_code(code_id))
+        menu.addAction("Rename", lambda: self.view.edit(index.siblingAtColumn(NAME)))
+        menu.addAction("Change colour…", lambda: self.change_color(code_id))
+        keys = menu.addMenu("Quick key")
+        current = self._quick.get(code_id)
+        for digit in DIGITS:
+            holder = self.quick_code(digit)
+            label = digit
+            if holder is not None and holder != code_id:
+                label += f"  (now '{self.model.code(holder).name}')"
+            act = keys.addAction(label, lambda d=digit: self.set_quick_key(d, code_id))
+            act.setCheckable(True)
+            act.setChecked(current == digit)
+        keys.addSeparator()
+        keys.addAction("None", lambda: self.set_quick_key(None, code_id)).setEnabled(current is not None)
+        menu.addSeparator()
+        menu.addAction("Merge into…", lambda: self.ask_merge(code_id))
+        menu.addAction("Delete…", lambda: self.delete_code(code_id))
+        return menu

@@ -1,0 +1,81 @@
+"""Small pieces shared by the docks: the filter box, the filter proxy, questions to the user.
+
+Questions go through module functions (``ask_text``, ``ask_choice``, ``confirm``) so that tests
+can answer them without a modal dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
+    box = QLineEdit()
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    box.setAccessibleName(accessible_name)
+    return box
+
+
+class TreeFilterProxy(QSortFilterProxyModel):
+    """Case-insensitive filter (all columns, or one) that keeps the ancestors of matches visible."""
+
+    def __init__(self, parent: Any = None, sort_role: int | None = None, column: int = -1) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(column)
+        self.setAutoAcceptChildRows(False)
+        if sort_role is not None:
+            self.setSortRole(sort_role)
+
+    def set_filter(self, text: str) -> None:
+        self.setFilterFixedString(text.strip())
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    value, ok = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if ok else None
+
+
+def ask_multiline(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    value, ok = QInputDialog.getMultiLineText(parent, title, label, text)
+    return value if ok else None
+
+
+def ask_choice(
+    parent: QWidget | None, title: str, label: str, items: list[str], editable: bool = False,
+    current: int = 0,
+) -> str | None:
+    """One of ``items`` (or, when ``editable``, any text typed); None when cancelled."""
+    value, ok = QInputDialog.getItem(parent, title, label, items, current, editable)
+    return value if ok else None
+
+
+def ask_buttons(
+    parent: QWidget | None, title: str, text: str, buttons: list[str]
+) -> str | None:
+    """The label of the button pressed (None for Cancel)."""
+    box = QMessageBox(parent)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setIcon(QMessageBox.Icon.Question)
+    made = {box.addButton(label, QMessageBox.ButtonRole.AcceptRole): label for label in buttons}
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return made.get(box.clickedButton())

@@ -1,0 +1,284 @@
+"""The Retrieved passages dock: codings of the selected codes (OR / AND), with filters.
+
+Double-click or Enter on a passage emits ``passageActivated(doc, start, end)``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core.project import Changes, Project
+from coder.ui.models.codings import (
+    CODE,
+    CODER,
+    CONTEXT,
+    DOCUMENT,
+    MAX_PASSAGE_SHOWN,
+    PassageRole,
+    POSITION,
+    SPEAKER,
+    ContextRole,
+    DocumentIdRole,
+    Query,
+    RetrievedPassagesModel,
+    SortRole,
+    SpanRole,
+)
+
+
+def context_html(before: str, passage: str, after: str) -> str:
+    """The passage in bold between its context, on one line, HTML-escaped."""
+
+    def flat(text: str) -> str:
+        return html.escape(" ".join(text.split()))
+
+    if len(passage) > MAX_PASSAGE_SHOWN:
+        half = MAX_PASSAGE_SHOWN // 2
+        passage = passage[:half] + " … " + passage[-half:]
+    lead = "…" if before else ""
+    tail = "…" if after else ""
+    return f"{lead}{flat(before)} <b>{flat(passage)}</b> {flat(after)}{tail}"
+
+
+class ContextDelegate(QStyledItemDelegate):
+    """Paints the context column as rich text: the passage in bold, its context plain."""
+
+    def _document(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDefaultFont(option.font)
+        doc.setDocumentMargin(2)
+        context = index.data(ContextRole)
+        doc.setHtml(context_html(*context) if context else "")
+        return doc
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        doc = self._document(option, index)
+        doc.setTextWidth(option.rect.width())
+        ctx = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        ctx.palette.setColor(QPalette.ColorRole.Text, option.palette.color(role))
+        painter.save()
+        painter.translate(option.rect.topLeft())
+        clip = QRectF(0, 0, option.rect.width(), option.rect.height())
+        painter.setClipRect(clip)
+        ctx.clip = clip
+        doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+        doc = self._document(option, index)
+        doc.setTextWidth(max(option.rect.width(), 300))
+        return QSize(int(doc.idealWidth()), int(doc.size().height()))
+
+
+class RetrievalDock(QWidget):
+    passageActivated = Signal(int, int, int)  # document id, start, end
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("retrievalDock")
+        self.setAccessibleName("Retrieved passages")
+        self.model = RetrievedPassagesModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+
+        self.mode = QComboBox()
+        self.mode.setAccessibleName("Combine codes")
+        self.mode.addItem("Any selected code (OR)", "or")
+        self.mode.addItem("All selected codes overlap (AND)", "and")
+        self.mode.setToolTip(
+            "OR: every coding of any selected code. AND: only the passages where codings of "
+            "all selected codes overlap in the same document."
+        )
+        self.children_box = QCheckBox("Include sub-codes")
+        self.children_box.setAccessibleName("Include sub-codes")
+        self.document_box = self._combo("Filter by document")
+        self.case_box = self._combo("Filter by case")
+        self.coder_box = self._combo("Filter by coder")
+        self.count = QLabel()
+        self.count.setAccessibleName("Number of passages")
+        for combo in (self.mode, self.document_box, self.case_box, self.coder_box):
+            combo.currentIndexChanged.connect(self._requery)
+        self.children_box.toggled.connect(self._requery)
+
+        self.view = QTableView()
+        self.view.setAccessibleName("Retrieved passages table")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.setItemDelegateForColumn(CONTEXT, ContextDelegate(self.view))
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        for col in (DOCUMENT, CODE, SPEAKER, POSITION, CODER):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(DOCUMENT, 140)
+        header.resizeSection(CODE, 140)
+        header.resizeSection(SPEAKER, 90)
+        header.resizeSection(POSITION, 110)
+        header.resizeSection(CODER, 80)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.view.activated.connect(self._on_activated)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.mode)
+        filters.addWidget(self.children_box)
+        filters.addWidget(self.document_box)
+        filters.addWidget(self.case_box)
+        filters.addWidget(self.coder_box)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.view)
+        self.set_project(getattr(window, "project", None))
+
+    @staticmethod
+    def _combo(name: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.setToolTip(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumContentsLength(10)
+        return combo
+
+    # ----------------------------------------------------------------- window interface
+
+    @property
+    def project(self) -> Project | None:
+        return self.model.project
+
+    def set_project(self, project: Project | None) -> None:
+        self._code_ids: tuple[int, ...] = ()
+        self.model.set_project(project)
+        self._fill_filters()
+        self._update_count()
+        self.setEnabled(project is not None)
+
+    def on_changes(self, changes: Changes) -> None:
+        if self.project is None:
+            return
+        if changes.documents or changes.cases or changes.ids("coders") or changes.codings:
+            self._fill_filters()
+        self.model.on_changes(changes)
+        self._code_ids = self.model.query.code_ids
+        self._update_count()
+
+    def show_codes(self, code_ids: list[int]) -> None:
+        """Show the passages of these codes (combined as the mode box says)."""
+        self._code_ids = tuple(dict.fromkeys(int(c) for c in code_ids))
+        self._requery()
+
+    def set_mode(self, mode: str) -> None:
+        """``"or"`` or ``"and"``."""
+        i = self.mode.findData(mode)
+        if i >= 0:
+            self.mode.setCurrentIndex(i)
+
+    def set_filters(
+        self, document_id: int | None = None, case_id: int | None = None, coder_id: int | None = None
+    ) -> None:
+        for combo, value in (
+            (self.document_box, document_id),
+            (self.case_box, case_id),
+            (self.coder_box, coder_id),
+        ):
+            i = combo.findData(value)
+            combo.setCurrentIndex(max(i, 0))
+
+    def passages(self) -> list[Any]:
+        """Passages in the order shown."""
+        out = []
+        for row in range(self.proxy.rowCount()):
+            out.append(self.proxy.index(row, 0).data(PassageRole))
+        return out
+
+    # ----------------------------------------------------------------- internals
+
+    def _fill_filters(self) -> None:
+        project = self.project
+        sources: list[tuple[QComboBox, str, list[tuple[str, int]]]] = []
+        if project is not None:
+            sources = [
+                (self.document_box, "All documents", [(d.name, d.id) for d in project.documents()]),
+                (self.case_box, "All cases", [(c.name, c.id) for c in project.cases()]),
+                (self.coder_box, "All coders", [(c.name, c.id) for c in project.coders()]),
+            ]
+        else:
+            sources = [(self.document_box, "All documents", []), (self.case_box, "All cases", []),
+                       (self.coder_box, "All coders", [])]  # fmt: skip
+        for combo, everything, items in sources:
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everything, None)
+            for name, value in items:
+                combo.addItem(name, value)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+            if current is not None and i < 0:
+                self._requery()  # the filtered-on item is gone
+
+    def _requery(self, *_: Any) -> None:
+        if self.project is None:
+            return
+        self.model.set_query(
+            Query(
+                code_ids=self._code_ids,
+                mode=self.mode.currentData() or "or",
+                include_children=self.children_box.isChecked(),
+                document_id=self.document_box.currentData(),
+                case_id=self.case_box.currentData(),
+                coder_id=self.coder_box.currentData(),
+            )
+        )
+        self._update_count()
+
+    def _update_count(self, *_: Any) -> None:
+        n = self.proxy.rowCount()
+        if not getattr(self, "_code_ids", ()):
+            self.count.setText("Select codes in the codebook")
+        else:
+            self.count.setText(f"{n} passage{'s' if n != 1 else ''}")
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        doc_id, span = source.data(DocumentIdRole), source.data(SpanRole)
+        if doc_id is None or span is None:
+            return
+        self.passageActivated.emit(int(doc_id), int(span[0]), int(span[1]))
