@@ -1,0 +1,61 @@
+"""REFI-QDA on the command line: ``coder export PROJECT OUT.qdc|OUT.qdpx`` and
+``coder import PROJECT FILE.qdc|FILE.qdpx [--dotted-hierarchy]``.
+
+An import prints what it imported on stdout and each skipped item (with why) on stderr; it
+exits 0 when the file could be used, 1 (with one line on stderr) when it cannot be used at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from coder.core.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
+from coder.core.refi.qdc import ImportResult
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 (adds formats, not commands)
+    from coder.cli import core_commands, exporting
+
+    exporting.EXPORTERS[".qdc"] = export_codebook
+    exporting.EXPORTERS[".qdpx"] = export_project
+    core_commands.IMPORT_HOOKS[".qdc"] = import_codebook
+    core_commands.IMPORT_HOOKS[".qdpx"] = import_project
+
+
+def export_codebook(project: Any, out: Path, args: argparse.Namespace) -> None:
+    n = export_qdc(project, out)
+    print(f"{n} code{'s' if n != 1 else ''} written")
+
+
+def export_project(project: Any, out: Path, args: argparse.Namespace) -> None:
+    result = export_qdpx(project, out)
+    c = result.counts
+    print(f"{c.get('documents', 0)} documents, {c.get('codes', 0)} codes, "
+          f"{c.get('codings', 0)} codings, {c.get('cases', 0)} cases written")  # fmt: skip
+
+
+def report(result: ImportResult, path: Path) -> None:
+    """What was imported (stdout) and what was skipped or changed on the way (stderr)."""
+    print(f"{path.name}: {result.summary()}")
+    for what, why in result.skipped:
+        print(f"coder: skipped {what}: {why}", file=sys.stderr)
+    for what, note in result.warnings:
+        print(f"coder: warning: {what}: {note}", file=sys.stderr)
+
+
+def import_codebook(project: Any, path: Path, args: argparse.Namespace) -> None:
+    result = import_qdc(project, path, dotted_hierarchy=getattr(args, "dotted_hierarchy", False))
+    report(result, path)
+
+
+def import_project(project: Any, path: Path, args: argparse.Namespace) -> None:
+    result = import_qdpx(
+        project,
+        path,
+        dotted_hierarchy=getattr(args, "dotted_hierarchy", False),
+        speakers=getattr(args, "speakers", "auto"),
+    )
+    report(result, path)
