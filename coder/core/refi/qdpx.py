@@ -144,7 +144,9 @@ class _Ids:
         self.base = project_guid
 
     def note(self, kind: str, owner: str) -> str:
-        return derived_guid(self.base, "note", kind, owner)
+        # Derived from the owner alone, so a project exported again after a round trip through
+        # Coder gives the same GUIDs.
+        return derived_guid("note", kind, owner)
 
     def selection(self, coding_guid: str) -> str:
         return derived_guid("selection", coding_guid)
@@ -258,11 +260,14 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     case_sel = [dict(r) for r in db.query("SELECT * FROM case_selections ORDER BY document_id, start, id")]
     case_guid = {c["id"]: c["guid"] for c in cases}
     sel_guid: dict[int, str] = {}
+    seen_sel: set[str] = set()
     for s in case_sel:
-        sel_guid[s["id"]] = derived_guid(
-            project_guid, "case-selection", case_guid[s["case_id"]], doc_guid[s["document_id"]],
-            str(s["start"]), str(s["end"]), str(s["id"]),
-        )  # fmt: skip
+        g = derived_guid("case-selection", case_guid[s["case_id"]], doc_guid[s["document_id"]],
+                         str(s["start"]), str(s["end"]))  # fmt: skip
+        if g not in seen_sel:  # an exact duplicate link is written once
+            seen_sel.add(g)
+            sel_guid[s["id"]] = g
+    case_sel = [s for s in case_sel if s["id"] in sel_guid]
     if cases:
         cases_el = etree.SubElement(root, T["Cases"])
         docs_of_case: dict[int, list[str]] = {}
@@ -345,7 +350,7 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     memos = [dict(r) for r in db.query("SELECT * FROM memos ORDER BY created_at, id")]
     project_memo = meta.get("memo", "")
     if project_memo:
-        notes.insert(0, (ids.note("project", project_guid), "Project memo", project_memo, None, None))
+        notes.insert(0, (ids.note("project", project_memo), "Project memo", project_memo, None, None))
     for m in memos:
         notes.append((m["guid"], m["title"], m["text"], m["created_at"], m["modified_at"]))
     counts["memos"] = len(memos)
@@ -367,12 +372,12 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     if groups:
         sets = etree.SubElement(root, T["Sets"])
         for name in sorted(groups):
-            s = etree.SubElement(sets, T["Set"], guid=derived_guid(project_guid, "group", name),
+            s = etree.SubElement(sets, T["Set"], guid=derived_guid("group", name),
                                  name=xml_text(name))  # fmt: skip
             for g in groups[name]:
                 etree.SubElement(s, T["MemberSource"], targetGUID=g)
     if project_memo:
-        etree.SubElement(root, T["NoteRef"], targetGUID=ids.note("project", project_guid))
+        etree.SubElement(root, T["NoteRef"], targetGUID=ids.note("project", project_memo))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return xml, texts, extras, counts
 
