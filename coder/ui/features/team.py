@@ -1,0 +1,160 @@
+"""Team work: merge projects, agreement, coders, preferences (coder name), coder filters.
+
+Menus: File → Merge project…; Edit → Preferences…; Team → Agreement…, Coders…, My coder
+name…; View → Coders → All coders / Only one coder… / Compare two coders….
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from coder.core import intercoder
+from coder.ui.actions import action
+from coder.ui.views import common
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+
+# --------------------------------------------------------------------------- coder filter
+
+
+def document_view(window: Any) -> Any:
+    """The workbench's document view (``window.document_view``, or ``window.view``)."""
+    return getattr(window, "document_view", None) or getattr(window, "view", None)
+
+
+def set_coder_filter(
+    window: Any, coder_ids: set[int] | list[int] | None, compare: tuple[int, int] | None = None
+) -> bool:
+    """Show all coders (None), only some, or compare two (stripes per coder) in the text."""
+    view = document_view(window)
+    setter = getattr(view, "set_coder_filter", None)
+    if setter is None:
+        window.show_error("The document view cannot filter codings by coder in this version.")
+        return False
+    ids = None if coder_ids is None else set(coder_ids)
+    setter(ids, compare)
+    window.coder_filter = (ids, compare)
+    project = window.project
+    names = {c.id: c.name for c in project.coders()} if project is not None else {}
+    if compare is not None:
+        message = f"Comparing {names.get(compare[0], '?')} and {names.get(compare[1], '?')}"
+    elif ids is None:
+        message = "Showing the codings of all coders"
+    else:
+        message = "Showing only the codings of " + ", ".join(sorted(names.get(i, "?") for i in ids))
+    status = getattr(window, "statusBar", None)
+    if callable(status):
+        status().showMessage(message, 6000)
+    return True
+
+
+def _coder_names(window: MainWindow) -> list[str]:
+    assert window.project is not None
+    return [c.name for c in window.project.coders()]
+
+
+@action("view.coders_all", "View/Coders", "&All coders", enabled_when="project", order=10,
+        status_tip="Show every coder's codings")  # fmt: skip
+def show_all_coders(window: MainWindow) -> None:
+    set_coder_filter(window, None)
+
+
+@action("view.coders_only", "View/Coders", "&Only one coder…", enabled_when="project", order=20,
+        status_tip="Show the codings of one coder only")  # fmt: skip
+def show_one_coder(window: MainWindow) -> None:
+    names = _coder_names(window)
+    if not names:
+        window.show_error("Nobody has coded in this project yet.")
+        return
+    name = common.ask_choice(window, "Only one coder", "Show the codings of:", names)
+    if name is None:
+        return
+    assert window.project is not None
+    set_coder_filter(window, {window.project.find_coder(name).id})
+
+
+@action("view.coders_compare", "View/Coders", "&Compare two coders…", enabled_when="project",
+        order=30, status_tip="Show two coders' codings side by side in the stripes")  # fmt: skip
+def compare_two_coders(window: MainWindow) -> None:
+    names = _coder_names(window)
+    if len(names) < 2:
+        window.show_error("Comparing needs codings by two coders: merge a colleague's project.")
+        return
+    first = common.ask_choice(window, "Compare two coders", "First coder:", names)
+    if first is None:
+        return
+    rest = [n for n in names if n != first]
+    second = common.ask_choice(window, "Compare two coders", f"Compare {first} with:", rest)
+    if second is None:
+        return
+    assert window.project is not None
+    a, b = window.project.find_coder(first).id, window.project.find_coder(second).id
+    set_coder_filter(window, {a, b}, compare=(a, b))
+
+
+# --------------------------------------------------------------------------- merge
+
+
+@action("file.merge", "File", "&Merge project…", enabled_when="project", order=130,
+        status_tip="Bring a team member's copy of this project in")  # fmt: skip
+def merge_project(window: MainWindow) -> None:
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+
+    dialog = MergeDialog(window)
+    dialog.exec()
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@action("team.agreement", "Team", "&Agreement…", enabled_when="project", order=10,
+        status_tip="Inter-coder agreement per code, and where coders disagree")  # fmt: skip
+def agreement_window(window: MainWindow) -> None:
+    from coder.ui.views.agreement_window import AgreementWindow
+
+    existing = getattr(window, "agreement_window", None)
+    if existing is not None and existing.window_.project is window.project:
+        existing.refresh_coders()
+        existing.show()
+        existing.raise_()
+        existing.activateWindow()
+        return
+    if existing is not None:
+        existing.close()
+    window.agreement_window = AgreementWindow(window)  # type: ignore[attr-defined]
+    window.agreement_window.show()
+
+
+@action("team.coders", "Team", "&Coders…", enabled_when="project", order=20,
+        status_tip="Who has coded in this project, and how much")  # fmt: skip
+def coders_overview(window: MainWindow) -> None:
+    assert window.project is not None
+    rows = intercoder.coder_summaries(window.project)
+    if not rows:
+        window.show_info("Nobody has coded in this project yet.")
+        return
+    lines = [
+        f"{r.name}: {r.codings} coding{'s' if r.codings != 1 else ''} in {r.documents} "
+        f"document{'s' if r.documents != 1 else ''}, {r.codes} code{'s' if r.codes != 1 else ''}"
+        for r in rows
+    ]
+    window.show_info(f"{len(rows)} coder{'s' if len(rows) != 1 else ''}:\n\n" + "\n".join(lines))
+
+
+# --------------------------------------------------------------------------- preferences
+
+
+@action("edit.preferences", "Edit", "&Preferences…", shortcut="Ctrl+,", enabled_when="always",
+        order=900, status_tip="Your coder name and backups")  # fmt: skip
+def preferences(window: MainWindow) -> None:
+    from coder.ui.dialogs.preferences import PreferencesDialog
+
+    PreferencesDialog(window).exec()
+
+
+@action("team.coder_name", "Team", "My coder &name…", enabled_when="always", order=100,
+        status_tip="The name recorded with every coding you make")  # fmt: skip
+def my_coder_name(window: MainWindow) -> None:
+    preferences(window)

@@ -1,0 +1,560 @@
+"""Team → Agreement…: agreement per code for chosen coders, and where they disagree.
+
+Choose two or more coders (checkable list) and a unit, then Compute: a table per code with
+percent agreement, Cohen's kappa (two coders) and Krippendorff's alpha. Selecting a code lists
+the passages where the coders differ; double-clicking one opens the coders' codings of that
+code side by side (:class:`SideBySideDialog`), from where the main window can show the passage
+in compare mode.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core import intercoder
+from coder.core.errors import CoderError
+from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
+from coder.core.project import Project
+from coder.core.text import PositionMap
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+CoderIdRole = Qt.ItemDataRole.UserRole
+CodeIdRole = Qt.ItemDataRole.UserRole + 1
+DisagreementRole = Qt.ItemDataRole.UserRole + 2
+SortRole = Qt.ItemDataRole.UserRole + 3
+_Index = QModelIndex | QPersistentModelIndex
+
+UNIT_LABELS = {
+    "character": "Character",
+    "paragraph": "Paragraph",
+    "turn": "Speaker turn",
+}
+
+
+def fmt(value: float | None, digits: int) -> str:
+    return "undefined" if value is None else f"{value:.{digits}f}"
+
+
+# --------------------------------------------------------------------------- models
+
+
+class CodersModel(QAbstractListModel):
+    """The project's coders, each checkable, with how many codings they made."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CoderSummary] = []
+        self._checked: set[int] = set()
+
+    def set_coders(self, rows: list[CoderSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        known = {r.id for r in rows}
+        self._checked &= known
+        if not self._checked:
+            # a sensible start: the two coders with the most codings
+            busiest = sorted((r for r in rows if r.codings), key=lambda r: -r.codings)[:2]
+            self._checked = {r.id for r in busiest}
+        self.endResetModel()
+
+    def checked_ids(self) -> list[int]:
+        return [r.id for r in self._rows if r.id in self._checked]
+
+    def checked_names(self) -> list[str]:
+        return [r.name for r in self._rows if r.id in self._checked]
+
+    def set_checked(self, names: list[str]) -> None:
+        wanted = set(names)
+        self._checked = {r.id for r in self._rows if r.name in wanted}
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{row.name} ({row.codings} coding{'s' if row.codings != 1 else ''})"
+        if role == Qt.ItemDataRole.CheckStateRole:
+            checked = row.id in self._checked
+            return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+        if role == CoderIdRole:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{row.name}: {row.codings} codings in {row.documents} documents, "
+                f"{row.codes} codes"
+            )
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsUserCheckable
+        )
+
+    def setData(  # noqa: N802
+        self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        row = self._rows[index.row()]
+        state = value.value if isinstance(value, Qt.CheckState) else value
+        if state == Qt.CheckState.Checked.value:
+            self._checked.add(row.id)
+        else:
+            self._checked.discard(row.id)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        return True
+
+
+class AgreementModel(QAbstractTableModel):
+    """One row per code, then the pooled overall row."""
+
+    HEADERS = ("Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CodeAgreement] = []
+        self._two = True
+
+    def set_result(self, result: intercoder.ProjectAgreement | None) -> None:
+        self.beginResetModel()
+        self._rows = [] if result is None else [*result.codes, result.overall]
+        self._two = result is None or len(result.coders) == 2
+        self.endResetModel()
+
+    def row(self, n: int) -> CodeAgreement:
+        return self._rows[n]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == CodeIdRole:
+            return row.code_id
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return row.code if row.code_id is not None else "All codes (pooled)"
+            if col == 1:
+                return str(row.units)
+            if col == 2:
+                return fmt(row.percent_agreement, 1)
+            if col == 3:
+                return fmt(row.kappa, 3) if self._two else "n/a"
+            return fmt(row.alpha, 3)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 3 and not self._two:
+                return "Cohen's kappa compares exactly two coders"
+            value = (None, None, row.percent_agreement, row.kappa, row.alpha)[col]
+            if col >= 2 and value is None:
+                return "Undefined: there is no variation to measure agreement against"
+        if role == Qt.ItemDataRole.FontRole and row.code_id is None:
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+
+class DisagreementsModel(QAbstractTableModel):
+    HEADERS = ("Document", "Position", "Coded by", "Not coded by", "Passage")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Disagreement] = []
+
+    def set_rows(self, rows: list[Disagreement]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def disagreement(self, n: int) -> Disagreement:
+        return self._rows[n]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        d = self._rows[index.row()]
+        if role == DisagreementRole:
+            return d
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            values = (
+                d.document,
+                f"{d.start}–{d.end}",
+                ", ".join(d.coded_by) or "nobody",
+                ", ".join(d.not_coded_by) or "nobody",
+                d.text,
+            )
+            return values[index.column()]
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+
+# --------------------------------------------------------------------------- side by side
+
+
+def _tint(color: str) -> QColor:
+    c = QColor(color)
+    if not c.isValid():
+        c = QColor("#4E79A7")
+    c.setAlpha(90)
+    return c
+
+
+class SideBySideDialog(QDialog):
+    """Each coder's codings of one code around a passage, in read-only panes side by side."""
+
+    CONTEXT = 600  # characters shown before and after the passage
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        project: Project,
+        coders: list[str],
+        code_id: int,
+        disagreement: Disagreement,
+    ) -> None:
+        super().__init__(parent)
+        code = project.code(code_id)
+        self.disagreement = disagreement
+        self.setWindowTitle(f"{code.path} in {disagreement.document}: codings side by side")
+        self.resize(1000, 600)
+        text = project.document_text(disagreement.document_id)
+        lo = max(0, disagreement.start - self.CONTEXT)
+        hi = min(len(text), disagreement.end + self.CONTEXT)
+        # widen to whole lines so the excerpt reads naturally
+        lo = text.rfind("\n", 0, lo) + 1 if lo > 0 else 0
+        nl = text.find("\n", hi)
+        hi = len(text) if nl < 0 else nl
+        excerpt = text[lo:hi]
+        pm = PositionMap(excerpt)
+        layout = QVBoxLayout(self)
+        head = QLabel(
+            f"Passage {disagreement.start}–{disagreement.end} of {disagreement.document}. "
+            f"Coded with {code.path} by {', '.join(disagreement.coded_by) or 'nobody'}; "
+            f"not by {', '.join(disagreement.not_coded_by) or 'nobody'}."
+        )
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.panes: dict[str, QPlainTextEdit] = {}
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        by_coder = {c.id: c.name for c in project.coders()}
+        for name in coders:
+            coder_id = next((i for i, n in by_coder.items() if n == name), None)
+            spans = [
+                (g.start, g.end)
+                for g in project.codings(
+                    document_id=disagreement.document_id,
+                    code_ids=[code_id],
+                    coder_ids=[coder_id] if coder_id is not None else [],
+                )
+                if g.end > lo and g.start < hi
+            ]
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            label = QLabel(f"{name}: {len(spans)} coding{'s' if len(spans) != 1 else ''} here")
+            box_layout.addWidget(label)
+            pane = QPlainTextEdit()
+            pane.setReadOnly(True)
+            pane.setPlainText(excerpt)
+            pane.setAccessibleName(f"Codings of {name}")
+            selections = []
+            for start, end in spans:
+                sel = QTextEdit.ExtraSelection()
+                cursor = QTextCursor(pane.document())
+                cursor.setPosition(pm.to_utf16(max(start, lo) - lo))
+                cursor.setPosition(pm.to_utf16(min(end, hi) - lo), QTextCursor.MoveMode.KeepAnchor)
+                fmt_ = QTextCharFormat()
+                fmt_.setBackground(_tint(code.color))
+                sel.cursor, sel.format = cursor, fmt_
+                selections.append(sel)
+            passage = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(pane.document())
+            cursor.setPosition(pm.to_utf16(disagreement.start - lo))
+            cursor.setPosition(pm.to_utf16(disagreement.end - lo), QTextCursor.MoveMode.KeepAnchor)
+            outline = QTextCharFormat()
+            outline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            outline.setUnderlineColor(QColor("#D62728"))
+            passage.cursor, passage.format = cursor, outline
+            selections.append(passage)
+            pane.setExtraSelections(selections)
+            show = QTextCursor(pane.document())
+            show.setPosition(pm.to_utf16(disagreement.start - lo))
+            pane.setTextCursor(show)
+            pane.centerCursor()
+            box_layout.addWidget(pane, 1)
+            splitter.addWidget(box)
+            self.panes[name] = pane
+            self.spans[name] = spans
+        layout.addWidget(splitter, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.compare_button = QPushButton("Show in the &Main Window")
+        self.compare_button.setToolTip("Open the passage in the workbench, comparing the coders")
+        row.addWidget(self.compare_button)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        layout.addLayout(row)
+
+
+# --------------------------------------------------------------------------- the window
+
+
+class AgreementWindow(QDialog):
+    """Non-modal window: coders, unit, results per code, disagreeing passages."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.result: intercoder.ProjectAgreement | None = None
+        self.setWindowTitle("Inter-coder agreement")
+        self.setModal(False)
+        self.resize(1100, 720)
+        outer = QHBoxLayout(self)
+
+        left = QVBoxLayout()
+        left.addWidget(QLabel("&Coders to compare:"))
+        self.coders = CodersModel(self)
+        self.coders_view = QListView()
+        self.coders_view.setModel(self.coders)
+        self.coders_view.setAccessibleName("Coders to compare")
+        left.itemAt(0).widget().setBuddy(self.coders_view)
+        left.addWidget(self.coders_view, 1)
+        form = QFormLayout()
+        self.unit = QComboBox()
+        for key, label in UNIT_LABELS.items():
+            self.unit.addItem(label, key)
+        self.unit.setCurrentIndex(1)  # paragraph: what most teams report
+        self.unit.setAccessibleName("Unit of agreement")
+        self.unit.setToolTip(
+            "What counts as one unit. A unit counts as coded with a code when one of the "
+            "coder's codings of that code overlaps it."
+        )
+        form.addRow("&Unit:", self.unit)
+        left.addLayout(form)
+        self.compute_button = QPushButton("C&ompute")
+        self.compute_button.setDefault(True)
+        self.compute_button.clicked.connect(self.compute)
+        left.addWidget(self.compute_button)
+        note = QLabel(
+            "Only documents that every chosen coder coded are compared. Kappa needs exactly two "
+            "coders; alpha works for two or more. 'undefined' means there is no variation."
+        )
+        note.setWordWrap(True)
+        left.addWidget(note)
+        left_box = QWidget()
+        left_box.setLayout(left)
+        left_box.setMaximumWidth(300)
+        outer.addWidget(left_box)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        self.status = QLabel("Choose two or more coders and press Compute.")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Agreement summary")
+        top_layout.addWidget(self.status)
+        self.table = AgreementModel(self)
+        self.table_view = QTableView()
+        self.table_view.setModel(self.table)
+        self.table_view.setAccessibleName("Agreement per code")
+        self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table_view.verticalHeader().hide()
+        self.table_view.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self.show_disagreements(current.row())
+        )
+        top_layout.addWidget(self.table_view, 1)
+        right.addWidget(top)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        self.passages_label = QLabel("Select a code to list the passages where the coders differ.")
+        bottom_layout.addWidget(self.passages_label)
+        self.passages = DisagreementsModel(self)
+        self.passages_view = QTableView()
+        self.passages_view.setModel(self.passages)
+        self.passages_view.setAccessibleName("Disagreeing passages")
+        self.passages_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.passages_view.horizontalHeader().setStretchLastSection(True)
+        self.passages_view.verticalHeader().hide()
+        self.passages_view.doubleClicked.connect(lambda index: self.open_passage(index.row()))
+        bottom_layout.addWidget(self.passages_view, 1)
+        right.addWidget(bottom)
+        outer.addWidget(right, 1)
+        self.current_code_id: int | None = None
+        self.refresh_coders()
+
+    # ------------------------------------------------------------- data
+
+    def refresh_coders(self) -> None:
+        project = self.window_.project
+        self.coders.set_coders(intercoder.coder_summaries(project) if project else [])
+
+    def on_changes(self, _changes: Any) -> None:
+        """Edits elsewhere: keep the coder list current; figures wait for Compute."""
+        self.refresh_coders()
+
+    def unit_key(self) -> str:
+        return str(self.unit.currentData())
+
+    def set_unit(self, unit: str) -> None:
+        self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
+
+    def compute(self) -> intercoder.ProjectAgreement | None:
+        project = self.window_.project
+        names = self.coders.checked_names()
+        if project is None:
+            return None
+        if len(names) < 2:
+            self.status.setText("Tick at least two coders.")
+            return None
+        try:
+            result = intercoder.compute_agreement(project, names, unit=self.unit_key())
+        except CoderError as e:
+            self.window_.show_error(str(e))
+            return None
+        self.result = result
+        self.table.set_result(result)
+        self.table_view.resizeColumnsToContents()
+        self.passages.set_rows([])
+        count = len(result.documents)
+        if count == 0:
+            self.status.setText(
+                f"No document has codings by all of {', '.join(names)}: nothing to compare."
+            )
+        else:
+            codes = len(result.codes)
+            self.status.setText(
+                f"{', '.join(names)}: {codes} code{'s' if codes != 1 else ''}"
+                f" over {count} document{'s' if count != 1 else ''} all of them coded, per "
+                f"{UNIT_LABELS[result.unit].lower()}."
+            )
+        if result.codes:
+            self.table_view.selectRow(0)
+        return result
+
+    def show_disagreements(self, row: int) -> None:
+        project = self.window_.project
+        if project is None or self.result is None or not 0 <= row < self.table.rowCount():
+            return
+        code = self.table.row(row)
+        if code.code_id is None:
+            self.current_code_id = None
+            self.passages.set_rows([])
+            self.passages_label.setText("Select a single code to list its disagreeing passages.")
+            return
+        self.current_code_id = code.code_id
+        found = intercoder.find_disagreements(
+            project, list(self.result.coders), code.code_id, unit=self.result.unit
+        )
+        self.passages.set_rows(found)
+        self.passages_view.resizeColumnsToContents()
+        n = len(found)
+        self.passages_label.setText(
+            f"{n} passage{'s' if n != 1 else ''} where the coders differ on {code.code}"
+            + (" (double-click to compare them side by side)" if n else "")
+        )
+
+    def open_passage(self, row: int) -> SideBySideDialog | None:
+        project = self.window_.project
+        if project is None or self.result is None or self.current_code_id is None:
+            return None
+        if not 0 <= row < self.passages.rowCount():
+            return None
+        d = self.passages.disagreement(row)
+        dialog = SideBySideDialog(self, project, list(self.result.coders), self.current_code_id, d)
+        dialog.compare_button.clicked.connect(lambda: self.show_in_main_window(d))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def show_in_main_window(self, d: Disagreement) -> None:
+        """Open the passage in the workbench, comparing the first two coders' stripes."""
+        from coder.ui.features.team import set_coder_filter
+
+        project = self.window_.project
+        if project is None or self.result is None:
+            return
+        ids = {c.name: c.id for c in project.coders()}
+        first, second = (ids[n] for n in self.result.coders[:2])
+        self.window_.show_passage(d.document_id, d.start, d.end)
+        set_coder_filter(self.window_, None, compare=(first, second))
+        self.window_.raise_()
+        self.window_.activateWindow()

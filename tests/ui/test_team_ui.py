@@ -1,0 +1,324 @@
+"""Team GUI: agreement window, merge dialog, preferences and the coder filter actions."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QUndoStack  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+
+from coder.core import settings  # noqa: E402
+from coder.core.project import Project  # noqa: E402
+from coder.core.text import paragraphs  # noqa: E402
+from coder.ui.commands import ServiceCommand  # noqa: E402
+
+TEXT = "\n".join(f"Paragraph {i}: somebody talks about their day." for i in range(10))
+
+
+class FakeView:
+    def __init__(self) -> None:
+        self.filters: list[tuple[object, object]] = []
+
+    def set_coder_filter(self, coder_ids, compare=None) -> None:
+        self.filters.append((coder_ids, compare))
+
+
+class Window(QMainWindow):
+    """The part of the main window's API the team features use."""
+
+    def __init__(self, project: Project | None) -> None:
+        super().__init__()
+        self.project = project
+        self.undo_stack = QUndoStack(self)
+        self.errors: list[str] = []
+        self.infos: list[str] = []
+        self.passages: list[tuple[int, int, int]] = []
+        self.changes = []
+        self.view = FakeView()
+
+    def push(self, text, fn, merge_id=-1, merge_key=None) -> bool:
+        cmd = ServiceCommand(self, text, fn, merge_id, merge_key)
+        self.undo_stack.push(cmd)
+        if cmd.error is not None:
+            self.errors.append(str(cmd.error))
+            return False
+        return True
+
+    def on_changes(self, changes) -> None:
+        self.changes.append(changes)
+
+    def show_error(self, message: str) -> None:
+        self.errors.append(message)
+
+    def show_info(self, message: str, details: str = "") -> None:
+        self.infos.append(message)
+
+    def show_passage(self, doc_id: int, start: int, end: int) -> None:
+        self.passages.append((doc_id, start, end))
+
+
+def _code(p: Project, coder: str, indexes: list[int], code: str = "Trust") -> None:
+    doc = p.find_document("Day").id
+    spans = paragraphs(p.document_text(doc))
+    for i in indexes:
+        p.apply_code(doc, p.find_code(code).id, spans[i][0] + 1, spans[i][1] - 1, coder=coder)
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> tuple[Path, Path]:
+    base = tmp_path / "base.coder"
+    with Project.create(base) as p:
+        p.add_document("Day", TEXT)
+        p.add_code("Trust")
+    ann, bob = tmp_path / "ann.coder", tmp_path / "bob.coder"
+    shutil.copy(base, ann)
+    shutil.copy(base, bob)
+    with Project.open(ann) as p:
+        _code(p, "ann", [0, 1, 2, 3, 4])
+    with Project.open(bob) as p:
+        _code(p, "bob", [0, 1, 2, 5, 6])
+        p.update_code(p.find_code("Trust").id, name="Confidence")
+    return ann, bob
+
+
+@pytest.fixture
+def merged(copies):
+    ann, bob = copies
+    from coder.core.merge import merge_projects
+
+    project = Project.open(ann)
+    merge_projects(project, [bob])
+    yield project
+    project.close()
+
+
+def test_models_pass_the_model_tester(qtmodeltester, merged, copies):
+    from coder.core import intercoder
+    from coder.core.merge import merge_projects
+    from coder.ui.dialogs.merge_dialog import ConflictsModel
+    from coder.ui.views.agreement_window import AgreementModel, CodersModel, DisagreementsModel
+
+    coders = CodersModel()
+    coders.set_coders(intercoder.coder_summaries(merged))
+    qtmodeltester.check(coders)
+    table = AgreementModel()
+    table.set_result(intercoder.compute_agreement(merged, ["ann", "bob"], unit="paragraph"))
+    qtmodeltester.check(table)
+    passages = DisagreementsModel()
+    passages.set_rows(intercoder.find_disagreements(merged, ["ann", "bob"], "Trust", "paragraph"))
+    qtmodeltester.check(passages)
+    conflicts = ConflictsModel()
+    conflicts.set_conflicts(merge_projects(merged, [copies[1]], dry_run=True).conflicts)
+    assert conflicts.rowCount() == 1
+    qtmodeltester.check(conflicts)
+
+
+def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
+    from coder.ui.views.agreement_window import AgreementWindow
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    dialog = AgreementWindow(window)
+    qtbot.addWidget(dialog)
+    assert dialog.coders.checked_names() == ["ann", "bob"]  # the two busiest by default
+    dialog.set_unit("paragraph")
+    qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
+    model = dialog.table
+    assert model.rowCount() == 2  # Trust, then the pooled row
+    cells = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert cells == ["Trust", "10", "60.0", "0.200", "0.240"]
+    assert model.index(1, 0).data() == "All codes (pooled)"
+    # the first code is selected: its disagreeing passages are listed
+    assert dialog.passages.rowCount() == 1
+    assert dialog.passages.index(0, 2).data() == "ann, bob"
+    side = dialog.open_passage(0)
+    qtbot.addWidget(side)
+    assert set(side.panes) == {"ann", "bob"}
+    assert len(side.spans["ann"]) == 5 and len(side.spans["bob"]) == 5
+    assert side.panes["ann"].isReadOnly()
+    side.compare_button.click()
+    d = dialog.passages.disagreement(0)
+    assert window.passages == [(d.document_id, d.start, d.end)]
+    ids = {c.name: c.id for c in merged.coders()}
+    assert window.view.filters == [(None, (ids["ann"], ids["bob"]))]
+
+
+def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot, merged):
+    from coder.ui.views.agreement_window import AgreementWindow
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    dialog = AgreementWindow(window)
+    qtbot.addWidget(dialog)
+    dialog.coders.set_checked(["ann"])
+    assert dialog.compute() is None and "two" in dialog.status.text()
+    merged.add_document("Other", "ann alone")
+    other, trust = merged.find_document("Other").id, merged.find_code("Trust").id
+    merged.apply_code(other, trust, 0, 3, coder="cat")
+    dialog.refresh_coders()
+    dialog.coders.set_checked(["ann", "cat"])
+    result = dialog.compute()
+    assert result is not None and result.documents == ()
+    assert "No document" in dialog.status.text()
+    assert dialog.table.index(0, 2).data() == "undefined"
+
+
+def test_merge_dialog_checks_merges_and_undoes(qtbot, copies):
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+
+    ann, bob = copies
+    with Project.open(ann) as project:
+        window = Window(project)
+        qtbot.addWidget(window)
+        dialog = MergeDialog(window)
+        qtbot.addWidget(dialog)
+        assert not dialog.merge_button.isEnabled()
+        dialog.add_files([str(bob), str(bob)])
+        assert dialog.paths() == [str(bob)] and dialog.merge_button.isEnabled()
+        report = dialog.check()
+        assert report is not None and report.dry_run
+        assert dialog.conflicts.rowCount() == 1
+        assert dialog.conflicts.index(0, 2).data() == "name"
+        assert len(project.coders()) == 1  # a check changes nothing
+        dialog.prefer_theirs.setChecked(True)
+        assert dialog.merge()
+        assert {c.name for c in project.coders()} == {"ann", "bob"}
+        assert project.find_code("Confidence")
+        assert "added" in dialog.summary.text() and "Backup" in dialog.summary.text()
+        assert window.undo_stack.count() == 1 and window.undo_stack.undoText().startswith("Merge")
+        window.undo_stack.undo()
+        assert [c.name for c in project.coders()] == ["ann"]
+        assert project.find_code("Trust")
+        window.undo_stack.redo()
+        assert len(project.codings()) == 10
+
+
+def test_merge_dialog_shows_a_bad_file_error(qtbot, copies, tmp_path):
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+
+    ann, _ = copies
+    junk = tmp_path / "junk.coder"
+    junk.write_text("no project here " * 20)
+    with Project.open(ann) as project:
+        window = Window(project)
+        qtbot.addWidget(window)
+        dialog = MergeDialog(window)
+        qtbot.addWidget(dialog)
+        dialog.add_files([str(junk)])
+        assert not dialog.merge()
+        assert len(window.errors) == 1 and "junk.coder" in window.errors[0]
+        assert len(project.coders()) == 1
+
+
+def test_ensure_coder_name_asks_once_and_stores(qtbot, monkeypatch):
+    from coder.ui.dialogs import preferences
+
+    shown = []
+
+    def answer() -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets()
+            if isinstance(w, preferences.CoderNameDialog) and w.isVisible()
+        )  # fmt: skip
+        shown.append(dialog)
+        dialog.name_edit.setText("  Dana  ")
+        dialog.buttons.accepted.emit()
+
+    assert settings.get("coder_name") is None
+    QTimer.singleShot(0, answer)
+    preferences.ensure_coder_name(None)
+    assert shown and settings.get("coder_name") == "Dana"
+    assert settings.coder_name() == "Dana"
+
+    def never(*_args):
+        raise AssertionError("asked again")
+
+    monkeypatch.setattr(preferences.CoderNameDialog, "exec", never)
+    preferences.ensure_coder_name(None)  # already set: no question
+
+
+def test_coder_name_dialog_refuses_an_empty_name(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from coder.ui.dialogs.preferences import CoderNameDialog
+
+    dialog = CoderNameDialog(None, "x")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.name_edit.setText("   ")
+    assert not ok.isEnabled()
+    dialog.name_edit.setText("Lee")
+    assert ok.isEnabled() and dialog.name() == "Lee"
+
+
+def test_preferences_dialog_saves_name_and_backup_settings(qtbot, fresh_project):
+    from coder.ui.dialogs.preferences import PreferencesDialog
+
+    settings.set_value("recent_projects", ["/somewhere/a.coder"])
+    dialog = PreferencesDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Robin")
+    dialog.interval.setValue(5)
+    dialog.keep.setValue(20)
+    dialog.accept()
+    assert settings.get("coder_name") == "Robin"
+    assert settings.get("backup_interval_minutes") == 5 and settings.get("backups_keep") == 20
+    assert settings.get("recent_projects") == ["/somewhere/a.coder"]  # other settings kept
+    # the next coding carries the new name
+    fresh_project.add_document("D", "text")
+    fresh_project.add_code("C")
+    doc, code = fresh_project.find_document("D").id, fresh_project.find_code("C").id
+    fresh_project.apply_code(doc, code, 0, 2)
+    assert [c.coder for c in fresh_project.codings()] == ["Robin"]
+
+
+def test_coder_filter_actions(qtbot, merged, monkeypatch):
+    from coder.ui.features import team
+    from coder.ui.views import common
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    ids = {c.name: c.id for c in merged.coders()}
+    team.show_all_coders(window)
+    answers = iter(["bob"])
+    monkeypatch.setattr(common, "ask_choice", lambda *a, **k: next(answers))
+    team.show_one_coder(window)
+    answers = iter(["ann", "bob"])
+    team.compare_two_coders(window)
+    assert window.view.filters == [
+        (None, None),
+        ({ids["bob"]}, None),
+        ({ids["ann"], ids["bob"]}, (ids["ann"], ids["bob"])),
+    ]
+    assert window.statusBar().currentMessage() == "Comparing ann and bob"
+    window.view = object()  # a view without the filter
+    assert not team.set_coder_filter(window, None)
+    assert window.errors
+
+
+def test_team_actions_are_registered():
+    from coder.ui import actions
+
+    actions.load_features()
+    menus = {spec.id: spec.menu for spec in actions.ACTIONS.values()}
+    assert menus["file.merge"] == "File"
+    assert menus["edit.preferences"] == "Edit"
+    assert menus["team.agreement"] == "Team" and menus["team.coders"] == "Team"
+    assert {menus[i] for i in ("view.coders_all", "view.coders_only", "view.coders_compare")} == {
+        "View/Coders"
+    }
+
+
+def test_coders_overview_lists_counts(qtbot, merged):
+    from coder.ui.features import team
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    team.coders_overview(window)
+    assert "ann: 5 codings in 1 document, 1 code" in window.infos[0]
