@@ -131,6 +131,7 @@ def retrieve(
     by_doc: dict[int, list[_Row]] = {}
     for r in rows:
         by_doc.setdefault(r.document_id, []).append(r)
+    order = {code: i for i, code in enumerate(selected)}
     out: list[Passage] = []
     for doc_rows in by_doc.values():  # already in document order
         spans: list[tuple[int, int]] | None = None
@@ -141,6 +142,7 @@ def retrieve(
                 break
         for s, e in spans or []:
             parts = [r for r in doc_rows if r.start < e and r.end > s]
+            parts.sort(key=lambda r: (order[group[r.code_id]], r.start, r.id))
             out.append(
                 Passage(
                     doc_rows[0].document_id,

@@ -199,7 +199,7 @@ class RetrievedPassagesModel(IdTreeModel):
                 where = f"¶ {para}, " if para is not None else ""
                 return f"{where}{p.start}–{p.end}"
             if col == CODER:
-                return ", ".join(self._coders.get(c, "?") for c in p.coder_ids)
+                return ", ".join(sorted((self._coders.get(c, "?") for c in p.coder_ids), key=str.casefold))
             if col == CONTEXT:
                 before, passage, after = self.context(p)
                 return " ".join(f"…{before}[{passage}]{after}…".split())

@@ -171,10 +171,11 @@ class DocumentsDock(QWidget):
     # ----------------------------------------------------------------- commands
 
     def import_documents(self) -> None:
-        trigger = getattr(self.window_, "trigger_action", None)
-        if callable(trigger):
-            trigger("file.import")
-            return
+        for name in ("trigger_action", "trigger"):
+            trigger = getattr(self.window_, name, None)
+            if callable(trigger):
+                trigger("file.import")
+                return
         finder = getattr(self.window_, "findChild", None)
         found = finder(QAction, "file.import") if callable(finder) else None
         if found is not None:

@@ -1,0 +1,441 @@
+"""Item models: Qt's model contract, precise refreshes, and edits that reach the project file."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
+
+from coder.core.project import Project
+from coder.core.retrieval import retrieve
+from coder.ui.models.cases import CasesModel, DocumentChecklistModel
+from coder.ui.models.codebook import CODES_MIME, PASSAGE_MIME, CodebookModel, CodeIdRole
+from coder.ui.models.codings import Query, RetrievedPassagesModel
+from coder.ui.models.documents import DOCUMENTS_MIME, DocumentIdRole, DocumentsModel, IsGroupRole
+from coder.ui.models.search import SearchResultsModel
+from coder.ui.models.tree import ROOT, IdTreeModel
+from tests.ui.fake_window import FakeWindow, build_project
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    p = build_project(tmp_path / "study.coder")
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture
+def window(project: Project) -> FakeWindow:
+    return FakeWindow(project)
+
+
+def reopen(project: Project) -> Project:
+    """A second connection to the project file: what is really stored."""
+    return Project.open(project.path, read_only=True)
+
+
+# ------------------------------------------------------------------ the tree base
+
+
+class _Tree(IdTreeModel):
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
+        return 2
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return f"{self.value(self.node_id(index))}:{index.column()}"
+
+
+def _random_tree(rng: random.Random, ids: list[int]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {ROOT: []}
+    placed: list[int] = [ROOT]
+    for node in rng.sample(ids, len(ids)):
+        parent = rng.choice(placed)
+        kids = children.setdefault(parent, [])
+        kids.insert(rng.randint(0, len(kids)), node)
+        placed.append(node)
+    return children
+
+
+def _shape(model: IdTreeModel, parent: QModelIndex = QModelIndex()) -> dict[int, list[int]]:  # noqa: B008
+    out = {model.node_id(parent): []}
+    for row in range(model.rowCount(parent)):
+        child = model.index(row, 0, parent)
+        out[model.node_id(parent)].append(model.node_id(child))
+        out.update(_shape(model, child))
+    return out
+
+
+def test_tree_sync_reaches_any_tree_with_row_signals_only(qtmodeltester) -> None:
+    """Random inserts, moves and removals: the shown tree equals the wanted one, persistent
+    indexes follow their nodes, and the model is never reset."""
+    rng = random.Random(7)
+    model = _Tree()
+    qtmodeltester.check(model)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    for _round in range(60):
+        ids = rng.sample(range(1, 40), rng.randint(0, 20))
+        wanted = _random_tree(rng, ids)
+        values = {i: f"v{i}.{rng.randint(0, 2)}" for i in ids}
+        persistent = {
+            model.node_id(idx): QPersistentModelIndex(idx)
+            for idx in (model.index_of(n) for n in model.all_ids())
+        }
+        model.sync(wanted, values)
+        got = {k: v for k, v in _shape(model).items() if v or k == ROOT}
+        assert got == {k: v for k, v in wanted.items() if v or k == ROOT}
+        for node, pidx in persistent.items():
+            if node in values:
+                assert pidx.isValid() and model.node_id(pidx) == node
+            else:
+                assert not pidx.isValid()
+        for node, value in values.items():
+            assert model.index_of(node).data() == f"{value}:0"
+    assert resets == []
+
+
+# ------------------------------------------------------------------ codebook
+
+
+def _code_mime(ids: list[int]) -> QMimeData:
+    mime = QMimeData()
+    mime.setData(CODES_MIME, json.dumps(ids).encode())
+    return mime
+
+
+def test_codebook_model_contract_and_tree(qtmodeltester, project: Project) -> None:
+    model = CodebookModel(push=None)
+    model.set_project(project)
+    qtmodeltester.check(model)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Reasons", "Family", "Time"]
+    reasons = model.index(0, 0)
+    assert [model.index(r, 0, reasons).data() for r in range(model.rowCount(reasons))] == [
+        "Disillusion", "Money"
+    ]
+    assert model.index(0, 2, reasons).data() == "1"  # Disillusion: one coding
+    assert model.index(0, 3).data() == "1"  # Reasons: in one document
+    assert "About reasons" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole).isValid()
+
+
+def test_codebook_rename_inline_is_one_command_in_the_file(qtmodeltester, project, window) -> None:
+    model = CodebookModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+    qtmodeltester.check(model)
+    index = model.index_of(4)
+    assert model.setData(index, "Kin  and family")
+    assert window.undo_texts() == ["Rename code 'Family' to 'Kin and family'"]
+    with reopen(project) as stored:
+        assert stored.code(4).name == "Kin and family"
+    assert model.index_of(4).data() == "Kin and family"
+    window.undo_stack.undo()
+    with reopen(project) as stored:
+        assert stored.code(4).name == "Family"
+    assert model.index_of(4).data() == "Family"
+
+
+def test_codebook_rename_clash_shows_error_and_keeps_name(project, window) -> None:
+    model = CodebookModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+    assert not model.setData(model.index_of(3), "Disillusion")
+    assert window.errors and "already exists" in window.errors[0]
+    assert project.code(3).name == "Money"
+
+
+def test_codebook_drop_reorders_and_nests(qtmodeltester, project, window) -> None:
+    model = CodebookModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+    qtmodeltester.check(model)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    follow = QPersistentModelIndex(model.index_of(6))  # "Time"
+
+    # Reorder: drop "Time" before "Reasons" at the top level.
+    assert model.dropMimeData(_code_mime([6]), Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert [c.name for c in project.codes() if c.parent_id is None] == ["Time", "Reasons", "Family"]
+    assert project.code(6).position == 0
+    assert follow.isValid() and follow.row() == 0
+
+    # Nest: drop "Time" onto "Family" (row -1: onto the item).
+    family = model.index_of(4)
+    assert model.dropMimeData(_code_mime([6]), Qt.DropAction.MoveAction, -1, 0, family)
+    with reopen(project) as stored:
+        time = stored.code(6)
+        assert time.parent_id == 4 and time.path == "Family/Time"
+        assert [c.name for c in stored.codes() if c.parent_id == 4] == ["Brother", "Time"]
+    assert model.parent_id(6) == 4 and follow.parent() == model.index_of(4)
+
+    # Between children: "Money" to position 0 under "Family".
+    assert model.dropMimeData(_code_mime([3]), Qt.DropAction.MoveAction, 0, 0, model.index_of(4))
+    assert [c.name for c in project.codes() if c.parent_id == 4] == ["Money", "Brother", "Time"]
+    assert window.undo_texts() == [
+        "Move code 'Time'", "Move code 'Time' into 'Family'", "Move code 'Money' into 'Family'"
+    ]
+    assert resets == []
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert [c.path for c in project.codes()] == [
+        "Reasons", "Reasons/Disillusion", "Reasons/Money", "Family", "Family/Brother", "Time"
+    ]
+    assert _shape(model)[ROOT] == [1, 4, 6]
+
+
+def test_codebook_refuses_a_drop_into_its_own_subtree(project, window) -> None:
+    model = CodebookModel(push=window.push)
+    model.set_project(project)
+    child = model.index_of(2)
+    assert not model.canDropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, child)
+    assert not model.dropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, child)
+    assert not model.dropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, model.index_of(1))
+    assert window.undo_texts() == []
+
+
+def test_codebook_passage_drop_names_code_and_passage(qtbot, project) -> None:
+    model = CodebookModel(push=lambda *_: True)
+    model.set_project(project)
+    mime = QMimeData()
+    mime.setData(PASSAGE_MIME, json.dumps({"document_id": 1, "start": 3, "end": 9}).encode())
+    assert not model.canDropMimeData(mime, Qt.DropAction.CopyAction, 0, 0, QModelIndex())
+    with qtbot.waitSignal(model.passageDropped) as signal:
+        assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, model.index_of(5))
+    assert signal.args == [5, 1, 3, 9]
+
+
+def test_codebook_counts_follow_codings(project, window) -> None:
+    model = CodebookModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda a, b, roles=(): changed.append(model.node_id(a)))
+    window.push("Apply code 'Time'", lambda: project.apply_code(2, 6, 0, 3, coder="kim"))
+    assert model.index_of(6, 2).data() == "2" and model.index_of(6, 3).data() == "2"
+    assert changed == [6]
+
+
+# ------------------------------------------------------------------ documents
+
+
+def test_documents_model_groups_and_contract(qtmodeltester, project) -> None:
+    model = DocumentsModel()
+    model.set_project(project)
+    qtmodeltester.check(model)
+    top = [model.index(r, 0) for r in range(model.rowCount())]
+    assert [i.data() for i in top] == ["Wave 1", "Field notes"]
+    assert top[0].data(IsGroupRole) is True
+    group = top[0]
+    assert [model.index(r, 0, group).data() for r in range(model.rowCount(group))] == [
+        "Interview Ana", "Interview Ben"
+    ]
+    ana = model.index(0, 0, group)
+    assert model.index(0, 3, group).data() == "Ana"
+    assert model.index(0, 2, group).data() == "3"
+    assert model.index(0, 1, group).data(Qt.ItemDataRole.EditRole) == len(project.document_text(1))
+    assert ana.data(DocumentIdRole) == 1
+
+
+def test_documents_model_precise_refresh(qtmodeltester, project, window) -> None:
+    model = DocumentsModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+    qtmodeltester.check(model)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    ben = QPersistentModelIndex(model.index_of(2))
+    window.push("Add document", lambda: project.add_document("Another", "text", group="Wave 2"))
+    window.push("Apply code", lambda: project.apply_code(2, 6, 0, 3, coder="kim"))
+    assert model.index_of(2, 2).data() == "3"
+    assert model.setData(model.index_of(2), "Ben (2024)")
+    assert window.undo_texts()[-1] == "Rename document 'Interview Ben' to 'Ben (2024)'"
+    with reopen(project) as stored:
+        assert stored.document(2).name == "Ben (2024)"
+    assert ben.isValid() and ben.data() == "Ben (2024)"
+    window.push("Delete", lambda: project.delete_document(3))
+    assert model.index_of(3).isValid() is False
+    assert resets == []
+    window.undo_stack.undo()
+    assert model.index_of(3).data() == "Field notes"
+
+
+def test_documents_mime_carries_document_ids(project) -> None:
+    model = DocumentsModel()
+    model.set_project(project)
+    mime = model.mimeData([model.index(0, 0)])  # the group stands for its documents
+    assert json.loads(bytes(mime.data(DOCUMENTS_MIME).data())) == [1, 2]
+
+
+# ------------------------------------------------------------------ retrieved passages
+
+
+def _and_project(path: Path) -> Project:
+    """One document where A and B overlap twice and C never meets B."""
+    p = Project.create(path)
+    p.add_document("D", "x" * 200)
+    p.add_document("E", "y" * 200)
+    for name in ("A", "B", "C"):
+        p.add_code(name)
+    p.add_code("A1", parent_id=1)  # id 4
+    p.apply_code(1, 1, 10, 50, coder="kim")    # A
+    p.apply_code(1, 1, 40, 70, coder="lee")    # A again (overlapping, other coder)
+    p.apply_code(1, 2, 60, 80, coder="kim")    # B overlaps A in 60-70
+    p.apply_code(1, 2, 0, 15, coder="kim")     # B overlaps A in 10-15
+    p.apply_code(1, 3, 100, 120, coder="kim")  # C alone
+    p.apply_code(2, 4, 0, 30, coder="kim")     # A1 (sub-code of A) in E
+    p.apply_code(2, 2, 20, 40, coder="lee")    # B in E overlaps A1 in 20-30
+    return p
+
+
+def test_retrieval_or_and_and(tmp_path: Path) -> None:
+    with _and_project(tmp_path / "and.coder") as p:
+        both = retrieve(p, [1, 2], "or")
+        assert sorted((x.document_id, x.start, x.end) for x in both) == [
+            (1, 0, 15), (1, 10, 50), (1, 40, 70), (1, 60, 80), (2, 20, 40)
+        ]
+        overlap = retrieve(p, [1, 2], "and")
+        assert [(x.document_id, x.start, x.end) for x in overlap] == [(1, 10, 15), (1, 60, 70)]
+        assert set(overlap[1].code_ids) == {1, 2}
+        assert retrieve(p, [2, 3], "and") == []
+        with_children = retrieve(p, [1, 2], "and", include_children=True)
+        assert [(x.document_id, x.start, x.end) for x in with_children] == [
+            (1, 10, 15), (1, 60, 70), (2, 20, 30)
+        ]
+        kim = p.find_coder("kim").id
+        assert [(x.start, x.end) for x in retrieve(p, [1, 2], "and", coder_id=kim)] == [(10, 15)]
+        assert [(x.start, x.end) for x in retrieve(p, [1], "or", document_id=2)] == []
+
+
+def test_retrieval_model_contract_and_context(qtmodeltester, project: Project) -> None:
+    model = RetrievedPassagesModel()
+    model.set_project(project)
+    model.set_query(Query(code_ids=(1, 2), mode="or"))
+    qtmodeltester.check(model)
+    rows = [[model.index(r, c).data() for c in range(6)] for r in range(model.rowCount())]
+    assert [r[1] for r in rows] == ["Reasons", "Reasons/Disillusion"]
+    assert rows[0][2] == "Ana" and rows[0][3] == "¶ 1, 0–44" and rows[0][4] == "lee"
+    before, passage, after = model.index(1, 5).data(Qt.ItemDataRole.UserRole + 4)
+    assert passage == "I left because the promises were empty." and before == "Ana: "
+    model.set_query(Query(code_ids=(1, 2), mode="and"))
+    assert model.rowCount() == 1
+    assert model.index(0, 1).data() == "Reasons + Reasons/Disillusion"
+    assert model.index(0, 4).data() == "kim, lee"
+    model.set_query(Query(code_ids=(1,), include_children=True, case_id=project.find_case("Ben").id))
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Interview Ben"]
+
+
+def test_retrieval_model_follows_new_codings_without_reset(project, window) -> None:
+    model = RetrievedPassagesModel()
+    window.add(model)
+    model.set_project(project)
+    model.set_query(Query(code_ids=(6,)))
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    window.push("Apply", lambda: project.apply_code(3, 6, 0, 5, coder="kim"))
+    assert model.rowCount() == 2 and resets == []
+    window.push("Delete code", lambda: project.delete_code(6))
+    assert model.rowCount() == 0 and model.query.code_ids == ()
+
+
+# ------------------------------------------------------------------ cases
+
+
+def test_cases_model_contract_and_columns(qtmodeltester, project) -> None:
+    model = CasesModel()
+    model.set_project(project)
+    qtmodeltester.check(model)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Case", "Documents", "Memo", "age", "joined", "returned"]
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Ana", "Ben"]
+    assert model.index(0, 3).data() == "34" and model.index(0, 1).data() == "1"
+
+
+def test_cases_typed_attribute_edit(qtmodeltester, project, window) -> None:
+    model = CasesModel(push=window.push, show_error=window.show_error)
+    window.add(model)
+    model.set_project(project)
+    qtmodeltester.check(model)
+    ben = model.index_of(project.find_case("Ben").id)
+    age, joined, returned = (ben.siblingAtColumn(c) for c in (3, 4, 5))
+    assert not model.setData(age, "thirty")
+    assert window.errors == ["'thirty' is not a number for 'age'"]
+    assert not model.setData(joined, "someday")
+    assert "not a date" in window.errors[-1]
+    assert window.undo_texts() == []
+    assert model.setData(age, "41")
+    assert model.setData(joined, "2019-03-02")
+    assert model.setData(returned, "yes")
+    assert window.undo_texts() == [
+        "Set 'age' of case 'Ben' to '41'",
+        "Set 'joined' of case 'Ben' to '2019-03-02'",
+        "Set 'returned' of case 'Ben' to 'yes'",
+    ]
+    with reopen(project) as stored:
+        values = stored.attribute_values("case")[stored.find_case("Ben").id]
+    assert values == {"age": "41", "joined": "2019-03-02", "returned": "true"}
+    assert returned.data() == "yes"
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    assert project.attribute_values("case").get(project.find_case("Ben").id) == {"age": "41"}
+    assert model.setData(age, "")
+    assert project.attribute_values("case").get(project.find_case("Ben").id) is None
+
+
+def test_cases_rename_reorders_rows_and_new_attribute_adds_a_column(project, window) -> None:
+    model = CasesModel(push=window.push, show_error=window.show_error)
+    window.add(model)
+    model.set_project(project)
+    ana = QPersistentModelIndex(model.index(0, 0))
+    assert model.setData(ana, "Zoe")
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Ben", "Zoe"]
+    assert ana.isValid() and ana.row() == 1
+    window.push("Add attribute", lambda: project.add_attribute("role", "case", "text"))
+    assert model.columnCount() == 7
+
+
+def test_cases_drop_documents_links_them(project, window) -> None:
+    model = CasesModel(push=window.push, show_error=window.show_error)
+    window.add(model)
+    model.set_project(project)
+    mime = QMimeData()
+    mime.setData(DOCUMENTS_MIME, json.dumps([3, 2]).encode())
+    ana = model.index_of(project.find_case("Ana").id)
+    assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, ana)
+    assert window.undo_texts() == ["Link 2 documents to case 'Ana'"]
+    assert {d.name: d.case for d in project.documents()} == {
+        "Interview Ana": "Ana", "Interview Ben": "Ana", "Field notes": "Ana"
+    }
+    assert ana.siblingAtColumn(1).data() == "3"
+    window.undo_stack.undo()
+    assert project.document(2).case == "Ben" and project.document(3).case is None
+
+
+def test_document_checklist_contract(qtmodeltester, project) -> None:
+    model = DocumentChecklistModel(project.documents(), {1}, 1)
+    qtmodeltester.check(model)
+    assert model.setData(model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert len(model.checked()) == 2
+
+
+def test_search_results_contract(qtmodeltester, project) -> None:
+    model = SearchResultsModel()
+    model.set_hits(project.search("promises"))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert {model.index(r, 2).data() for r in range(2)} == {"promises"}
+    model.remove_documents({3})
+    assert model.rowCount() == 1
+
+
+def test_code_ids_role(project) -> None:
+    model = CodebookModel()
+    model.set_project(project)
+    assert model.index(0, 0).data(CodeIdRole) == 1
