@@ -345,3 +345,50 @@ def test_several_files_in_one_merge(base):
         report = merge_projects(p, [bob, cat, bob])
         assert report.sources == [bob, cat]
         assert {c.coder for c in p.codings()} == {"bob", "cat"}
+
+
+def test_demo_copies_coded_by_two_people_merge_and_agree(tmp_path):
+    """The whole team workflow on the demo project, with hand-computed agreement."""
+    from coder.core.demo import create_demo_project
+
+    demo = tmp_path / "demo.coder"
+    create_demo_project(demo)
+    ann, bob = copy_for(demo, "ann"), copy_for(demo, "bob")
+    with Project.open(demo, read_only=True) as p:
+        doc = p.documents()[0]
+        code = p.codes()[0].path
+        n = len(paragraphs(p.document_text(doc.id)))
+        demo_counts = counts(p)
+    assert n >= 8
+    with Project.open(ann) as p:
+        code_paragraphs(p, doc.name, code, "ann", [0, 1, 2, 3])
+    with Project.open(bob) as p:
+        code_paragraphs(p, doc.name, code, "bob", [2, 3, 4, 5, 6])
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob])
+        assert report.conflicts == []
+        merged = counts(p)
+        assert merged["codings"] == demo_counts["codings"] + 4 + 5
+        assert merged["documents"] == demo_counts["documents"]
+        assert merged["codes"] == demo_counts["codes"]
+        assert {"ann", "bob"} <= {c.name for c in p.coders()}
+        assert not merge_projects(p, [bob]).changes
+        assert counts(p) == merged
+
+        result = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph")
+        assert result.documents == (doc.name,)
+        [row] = result.codes
+        # both {2,3}; ann only {0,1}; bob only {4,5,6}; neither: the other n-7 paragraphs
+        both, only_a, only_b, neither = 2, 2, 3, n - 7
+        po = (both + neither) / n
+        pe = (4 / n) * (5 / n) + ((n - 4) / n) * ((n - 5) / n)
+        assert row.units == n
+        assert row.percent_agreement == pytest.approx(100 * po)
+        assert row.kappa == pytest.approx((po - pe) / (1 - pe))
+        passages = intercoder.find_disagreements(p, ["ann", "bob"], code, unit="paragraph")
+        spans = paragraphs(p.document_text(doc.id))
+        assert [(d.start, d.end) for d in passages] == [
+            (spans[0][0], spans[1][1]),
+            (spans[4][0], spans[6][1]),
+        ]
+        assert [d.coded_by for d in passages] == [("ann",), ("bob",)]
