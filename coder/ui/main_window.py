@@ -101,7 +101,7 @@ class FindBar(QWidget):
             layout.addWidget(w)
         layout.setStretch(1, 1)
         self.edit.textChanged.connect(self.search)
-        self.edit.returnPressed.connect(lambda: self.step(True))
+        self.edit.installEventFilter(self)
         prev_button.clicked.connect(lambda: self.step(False))
         next_button.clicked.connect(lambda: self.step(True))
         close_button.clicked.connect(self.close_bar)
@@ -143,15 +143,17 @@ class FindBar(QWidget):
         else:
             self.count.setText(f"{i + 1} of {n}" if i >= 0 else f"{n} matches")
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
-        if event.key() == Qt.Key.Key_Escape:
-            self.close_bar()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
-            self.step(False)
-        else:
-            super().keyPressEvent(event)
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.close_bar()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.step(not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                return True
+        return super().eventFilter(watched, event)
 
 
 class WelcomePage(QWidget):

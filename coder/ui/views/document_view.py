@@ -671,7 +671,12 @@ class DocumentView(QPlainTextEdit):
         menu.deleteLater()
 
     def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
-        data = super().createMimeDataFromSelection()
+        # Qt's own selection data lists a fixed set of formats, so copy it into a plain one.
+        source = super().createMimeDataFromSelection()
+        data = QMimeData()
+        data.setText(source.text())
+        if source.hasHtml():
+            data.setHtml(source.html())
         if self.doc_id is not None:
             a, b = self.selection_cp()
             if b > a:

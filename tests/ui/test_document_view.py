@@ -1,0 +1,200 @@
+"""The document view: painted highlights, stripes, positions in code points, find."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QTextCursor
+
+from coder.core.project import Project
+from coder.ui.views.document_view import PASSAGE_MIME, DocumentView
+
+EMOJI_TEXT = "Family 👩‍👩‍👧 moved from 🇫🇷 to here.\nThe passage we want is here.\n"
+
+
+def u16(text: str, cp: int) -> int:
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+@pytest.fixture
+def view(qtbot, fresh_project: Project) -> DocumentView:
+    widget = DocumentView()
+    widget.resize(700, 500)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _doc(project: Project, text: str) -> int:
+    return project.add_document("Doc", text).created("documents")[0]
+
+
+def test_selection_reports_code_points_after_emoji(view: DocumentView, fresh_project: Project) -> None:
+    """A selection after ZWJ emoji and a flag maps to the right code points."""
+    doc = _doc(fresh_project, EMOJI_TEXT)
+    view.set_document(fresh_project, doc)
+    start = EMOJI_TEXT.index("passage")
+    end = start + len("passage")
+    c = view.textCursor()
+    c.setPosition(u16(EMOJI_TEXT, start))
+    c.setPosition(u16(EMOJI_TEXT, end), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(c)
+    assert view.selection_cp() == (start, end)
+    assert view.text[slice(*view.selection_cp())] == "passage"
+
+
+def test_selection_never_splits_a_surrogate_pair(view: DocumentView, fresh_project: Project) -> None:
+    """A UTF-16 position inside an emoji snaps outwards to whole characters."""
+    text = "a😀b"
+    view.set_document(fresh_project, _doc(fresh_project, text))
+    c = view.textCursor()
+    c.setPosition(2)  # between the two halves of 😀
+    c.setPosition(3, QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(c)
+    assert view.selection_cp() == (1, 2)
+
+
+def test_codings_are_indexed_and_found_by_position(view: DocumentView, fresh_project: Project) -> None:
+    doc = _doc(fresh_project, EMOJI_TEXT)
+    code = fresh_project.add_code("Place").created("codes")[0]
+    flag = EMOJI_TEXT.index("🇫🇷")
+    fresh_project.apply_code(doc, code, flag, flag + 2)
+    outer = fresh_project.apply_code(doc, code, 0, 30).created("codings")[0]
+    view.set_document(fresh_project, doc)
+    inside = view.codings_at(flag)
+    assert len(inside) == 2
+    assert inside[0].end - inside[0].start == 2  # innermost first
+    assert inside[1].id == outer
+    assert inside[0].column != inside[1].column  # overlapping codings get separate stripes
+    assert view.codings_at(len(EMOJI_TEXT) - 2) == []
+
+
+def test_interval_query_matches_brute_force(view: DocumentView, fresh_project: Project) -> None:
+    """spans_between finds exactly the codings that intersect a range."""
+    text = "word " * 2000
+    doc = _doc(fresh_project, text)
+    code = fresh_project.add_code("C").created("codes")[0]
+    rng = random.Random(4)
+    for _ in range(300):
+        s = rng.randrange(len(text) - 1)
+        fresh_project.apply_code(doc, code, s, min(len(text), s + rng.choice([1, 5, 50, 3000])))
+    view.set_document(fresh_project, doc)
+    for _ in range(200):
+        a = rng.randrange(len(text))
+        b = a + rng.randrange(0, 400)
+        got = {s.id for s in view.spans_between(a, b)}
+        want = {s.id for s in view.spans.values() if s.s16 < max(b, a + 1) and s.e16 > a}
+        assert got == want
+
+
+def test_change_updates_only_the_touched_codings(view: DocumentView, fresh_project: Project) -> None:
+    """Applying and removing a coding updates the index without reloading the document."""
+    doc = _doc(fresh_project, "one two three four\n" * 50)
+    code = fresh_project.add_code("C").created("codes")[0]
+    view.set_document(fresh_project, doc)
+    document_before = view.document()
+    revision = view.document().revision()
+    changes = fresh_project.apply_code(doc, code, 4, 7)
+    view.apply_changes(changes)
+    assert [(s.start, s.end) for s in view.spans.values()] == [(4, 7)]
+    assert view.document() is document_before and view.document().revision() == revision
+    fresh_project.undo(changes)
+    view.apply_changes(changes)
+    assert view.spans == {}
+
+
+def test_paints_dense_codings_and_many_blocks_without_crashing(
+    view: DocumentView, fresh_project: Project
+) -> None:
+    """Regression (PySide6 6.12.0 highlighter crash): tens of thousands of blocks and codings."""
+    lines = [f"Speaker {i % 3}: line {i} of a long transcript" for i in range(30000)]
+    text = "\n".join(lines)
+    doc = _doc(fresh_project, text)
+    code_ids = [fresh_project.add_code(f"Code {i}").created("codes")[0] for i in range(5)]
+    rows = []
+    rng = random.Random(1)
+    for i in range(20000):
+        s = rng.randrange(len(text) - 40)
+        rows.append((doc, code_ids[i % 5], s, s + rng.randint(1, 120)))
+    coder = fresh_project.add_coder("bulk").created("coders")[0]
+    with fresh_project.db.atomic():
+        fresh_project.db.conn.executemany(
+            'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", created_at, memo)'
+            " VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, ?, '', '')",
+            [(d, c, coder, s, e) for d, c, s, e in rows],
+        )
+    view.set_document(fresh_project, doc)
+    assert len(view.spans) == 20000
+    image = QImage(view.size(), QImage.Format.Format_ARGB32)
+    for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
+        bar = view.verticalScrollBar()
+        bar.setValue(int(bar.maximum() * fraction))
+        view.render(image)
+    assert view.stripes._hits  # stripes were painted for the visible codings
+
+
+def test_highlight_is_painted_in_the_code_colour(view: DocumentView, fresh_project: Project) -> None:
+    doc = _doc(fresh_project, "Nothing here. Corruption everywhere.\n")
+    code = fresh_project.add_code("Corruption", color="#E15759").created("codes")[0]
+    fresh_project.apply_code(doc, code, 0, 13)
+    view.set_document(fresh_project, doc)
+    image = view.viewport().grab().toImage()
+    # Somewhere in the first line the background is tinted red.
+    reds = 0
+    for x in range(5, 200):
+        for y in range(5, 30):
+            c = image.pixelColor(x, y)
+            if c.red() > c.green() + 30 and c.red() > c.blue() + 30:
+                reds += 1
+    assert reds > 50
+
+
+def test_drag_payload_carries_code_points(view: DocumentView, fresh_project: Project) -> None:
+    import json
+
+    doc = _doc(fresh_project, EMOJI_TEXT)
+    view.set_document(fresh_project, doc)
+    start = EMOJI_TEXT.index("passage")
+    view.select_cp(start, start + 7)
+    mime = view.passage_mime()
+    payload = json.loads(bytes(mime.data(PASSAGE_MIME).data()).decode())
+    assert payload == {"document_id": doc, "start": start, "end": start + 7}
+    assert mime.text() == "passage"
+
+
+def test_find_counts_and_steps_case_insensitively(view: DocumentView, fresh_project: Project) -> None:
+    text = "Trust 🙂 trust TRUST distrust\n"
+    view.set_document(fresh_project, _doc(fresh_project, text))
+    assert view.find_all("trust") == 4
+    view.select_cp(0, 0)
+    view.find_step(True)
+    assert view.selection_cp() == (0, 5)
+    view.find_step(True)
+    assert view.text[slice(*view.selection_cp())] == "trust"
+    view.find_step(False)
+    assert view.selection_cp() == (0, 5)
+
+
+def test_stripe_click_selects_the_coding(qtbot, view: DocumentView, fresh_project: Project) -> None:
+    doc = _doc(fresh_project, "First line.\nSecond line is coded here.\nThird.\n")
+    code = fresh_project.add_code("Line").created("codes")[0]
+    cid = fresh_project.apply_code(doc, code, 12, 38).created("codings")[0]
+    view.set_document(fresh_project, doc)
+    view.stripes.repaint()
+    rect = next(r for r, i in view.stripes._hits if i == cid)
+    qtbot.mouseClick(view.stripes, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert view.selection_cp() == (12, 38)
+    assert view.active_coding_id == cid
+
+
+def test_speaker_turns_show_in_the_gutter(view: DocumentView, fresh_project: Project) -> None:
+    from coder.core.text import detect_turns
+
+    text = "Interviewer: Why?\nAmira: Because.\nInterviewer: And?\nAmira: Then.\n"
+    doc = fresh_project.add_document("T", text, turns=detect_turns(text)).created("documents")[0]
+    view.set_document(fresh_project, doc)
+    assert view.gutter.isVisible() and view.gutter.width() > 0
+    assert view.speaker_at(text.index("Because")) == "Amira"

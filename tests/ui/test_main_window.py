@@ -1,0 +1,352 @@
+"""The workbench window driven like a researcher: select, press keys, drag, undo, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QTextCursor
+from PySide6.QtWidgets import QApplication
+
+from coder.core.project import Project
+from coder.core.text import detect_turns
+from coder.ui.main_window import MainWindow
+
+TEXT = (
+    "Interviewer: Why did you leave?\n"
+    "Amira: Family 👩‍👩‍👧 and 🇫🇷 came first. The leaders lied about the money.\n"
+    "Interviewer: And then?\n"
+    "Amira: Then I packed my bag at night.\n"
+)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def u16(text: str, cp: int) -> int:
+    return len(text[:cp].encode("utf-16-le")) // 2
+
+
+@pytest.fixture
+def project_path(tmp_path: Path) -> Path:
+    path = tmp_path / "study.coder"
+    with Project.create(path) as p:
+        p.add_document("Amira", TEXT, turns=detect_turns(TEXT))
+        p.add_code("Corruption", color="#E15759", definition="Leaders taking money")
+        p.add_code("Leaving", color="#4E79A7")
+    return path
+
+
+@pytest.fixture
+def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    errors: list[str] = []
+    win.errors = errors  # type: ignore[attr-defined]
+    monkeypatch.setattr(win, "show_error", errors.append)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_project(project_path)
+    yield win
+    win.close_project()
+
+
+def codings(path: Path) -> list[tuple[str, int, int, str]]:
+    """What the project file holds: (code, start, end, memo), read through a second connection."""
+    with Project.open(path, read_only=True) as p:
+        return sorted((c.code_path, c.start, c.end, c.memo) for c in p.codings())
+
+
+def select(window: MainWindow, start: int, end: int) -> None:
+    view = window.view
+    c = view.textCursor()
+    c.setPosition(u16(view.text, start))
+    c.setPosition(u16(view.text, end), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(c)
+    view.setFocus()
+
+
+def code_id(window: MainWindow, name: str) -> int:
+    assert window.project is not None
+    return window.project.find_code(name).id
+
+
+def set_quick_key(window: MainWindow, digit: int, name: str) -> None:
+    codebook = window.dock_widgets.get("codebook")
+    if codebook is not None:
+        codebook.set_quick_key(digit, code_id(window, name))  # type: ignore[attr-defined]
+
+
+def test_opens_project_with_title_and_document(window: MainWindow, project_path: Path) -> None:
+    assert window.windowTitle() == "study — Coder"
+    assert window.view.doc_id is not None
+    assert window.view.text == TEXT
+    assert window.undo_stack is not None and window.undo_stack.count() == 0
+
+
+def test_quick_key_codes_the_selection_after_emoji(qtbot, window: MainWindow, project_path: Path) -> None:
+    """Select after 👩‍👩‍👧 and 🇫🇷, press 1: the file holds the right code point offsets."""
+    set_quick_key(window, 1, "Corruption")
+    start = TEXT.index("The leaders")
+    end = TEXT.index(" about the money")
+    select(window, start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert codings(project_path) == [("Corruption", start, end, "")]
+    assert TEXT[start:end] == "The leaders lied"
+    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+    assert "Corruption" in window.codes_label.text()
+    window.undo_stack.undo()
+    assert codings(project_path) == []
+    window.undo_stack.redo()
+    assert codings(project_path) == [("Corruption", start, end, "")]
+
+
+def test_q_codes_with_last_code_and_u_removes(qtbot, window: MainWindow, project_path: Path) -> None:
+    from coder.ui.features import coding
+
+    first = TEXT.index("Family")
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, first, first + 6))
+    start = TEXT.index("packed")
+    select(window, start, start + 6)
+    qtbot.keyClick(window.view, Qt.Key.Key_Q)
+    assert ("Leaving", start, start + 6, "") in codings(project_path)
+    qtbot.keyClick(window.view, Qt.Key.Key_U)
+    assert codings(project_path) == [("Leaving", first, first + 6, "")]
+    assert window.undo_stack.undoText() == "Remove coding 'Leaving'"
+    window.undo_stack.undo()
+    assert len(codings(project_path)) == 2
+
+
+def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Path) -> None:
+    codebook = window.dock_widgets.get("codebook")
+    if codebook is None:
+        pytest.skip("the codebook dock is not part of this build")
+    start = TEXT.index("money")
+    select(window, start, start + 5)
+    mime = window.view.passage_mime()
+    tree = codebook.view  # type: ignore[attr-defined]
+    index = codebook.proxy.mapFromSource(codebook.model.index_of(code_id(window, "Corruption")))  # type: ignore[attr-defined]
+    pos = QPointF(tree.visualRect(index).center())
+    actions = Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(tree.viewport(), QDragEnterEvent(pos.toPoint(), actions, mime, buttons, mods))
+    QApplication.sendEvent(tree.viewport(), QDragMoveEvent(pos.toPoint(), actions, mime, buttons, mods))
+    QApplication.sendEvent(tree.viewport(), QDropEvent(pos, actions, mime, buttons, mods))
+    assert codings(project_path) == [("Corruption", start, start + 5, "")]
+    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+
+
+def test_in_vivo_creates_code_from_selection(qtbot, window: MainWindow, project_path: Path) -> None:
+    start = TEXT.index("packed my bag")
+    select(window, start, start + len("packed my bag"))
+    qtbot.keyClick(window.view, Qt.Key.Key_V)
+    assert codings(project_path) == [("packed my bag", start, start + 13, "")]
+    assert window.undo_stack.undoText() == "Code in vivo 'packed my bag'"
+    window.undo_stack.undo()  # one step removes both the coding and the new code
+    with Project.open(project_path, read_only=True) as p:
+        assert [c.name for c in p.codes()] == ["Corruption", "Leaving"]
+        assert p.codings() == []
+    window.undo_stack.redo()
+    assert codings(project_path) == [("packed my bag", start, start + 13, "")]
+
+
+def test_in_vivo_name_is_trimmed_and_short() -> None:
+    from coder.ui.features.coding import in_vivo_name
+
+    assert in_vivo_name('  "we were\n  told nothing"  ') == "we were told nothing"
+    long = in_vivo_name("word " * 40)
+    assert len(long) <= 60 and long.endswith("…")
+
+
+def test_new_code_from_context_menu_path(window: MainWindow, project_path: Path, monkeypatch) -> None:
+    from coder.ui.features import coding
+
+    start = TEXT.index("leave")
+    select(window, start, start + 5)
+    monkeypatch.setattr(window, "ask_text", lambda *a, **k: "Departure")
+    coding.new_code(window)
+    assert codings(project_path) == [("Departure", start, start + 5, "")]
+    assert window.undo_stack.undoText() == "Apply new code 'Departure'"
+
+
+def test_resize_by_keys_merges_into_one_undo_step(qtbot, window: MainWindow, project_path: Path) -> None:
+    from coder.ui.features import coding
+
+    start = TEXT.index("leaders")
+    end = start + len("leaders")
+    select(window, start, end)
+    coding.apply_code(window, code_id(window, "Corruption"))
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert codings(project_path) == [("Corruption", start - 2, end + 1, "")]
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert codings(project_path) == [("Corruption", start - 1, end, "")]
+    assert view.selection_cp() == (start - 1, end)
+    assert window.undo_stack.count() == 2  # apply + one merged resize
+    assert window.undo_stack.undoText() == "Resize coding"
+    window.undo_stack.undo()
+    assert codings(project_path) == [("Corruption", start, end, "")]
+    window.undo_stack.redo()
+    assert codings(project_path) == [("Corruption", start - 1, end, "")]
+
+
+def test_resize_keeps_emoji_whole(qtbot, window: MainWindow, project_path: Path) -> None:
+    from coder.ui.features import coding
+
+    flag = TEXT.index("🇫🇷")
+    start = flag + 2  # just after the flag (two regional indicators)
+    select(window, start, start + 5)
+    coding.apply_code(window, code_id(window, "Leaving"))
+    qtbot.keyClick(window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # the space
+    qtbot.keyClick(window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # the whole flag
+    [(_code, s, e, _memo)] = codings(project_path)
+    assert (s, e) == (flag - 1, start + 5) or (s, e) == (flag, start + 5)
+    assert not ("\ud800" <= TEXT[s] <= "\udfff")
+
+
+def test_memo_on_coding_under_cursor(qtbot, window: MainWindow, project_path: Path, monkeypatch) -> None:
+    from coder.ui.features import coding
+
+    start = TEXT.index("night")
+    select(window, start, start + 5)
+    coding.apply_code(window, code_id(window, "Leaving"))
+    monkeypatch.setattr(window, "ask_text", lambda *a, **k: "left in secret")
+    qtbot.keyClick(window.view, Qt.Key.Key_M)
+    assert codings(project_path) == [("Leaving", start, start + 5, "left in secret")]
+    assert window.undo_stack.undoText() == "Edit coding memo"
+    window.undo_stack.undo()
+    assert codings(project_path) == [("Leaving", start, start + 5, "")]
+
+
+def test_recode_from_stripe_menu_command(window: MainWindow, project_path: Path) -> None:
+    from coder.ui.features import coding
+
+    start = TEXT.index("bag")
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, start, start + 3))
+    [cid] = window.view.spans
+    coding.recode(window, cid, code_id(window, "Corruption"))
+    assert codings(project_path) == [("Corruption", start, start + 3, "")]
+    assert window.undo_stack.undoText() == "Recode as 'Corruption'"
+    window.undo_stack.undo()
+    assert codings(project_path) == [("Leaving", start, start + 3, "")]
+
+
+def test_edit_menu_lists_undo_text(window: MainWindow) -> None:
+    from coder.ui.features import coding
+
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 5))
+    undo = window.actions_by_id["edit.undo"]
+    assert undo.isEnabled() and "Apply code 'Leaving'" in undo.text()
+
+
+def test_error_goes_through_show_error(window: MainWindow) -> None:
+    ok = window.push("Apply code 'X'", lambda p: p.apply_code(window.view.doc_id, 9999, 0, 3))
+    assert not ok
+    assert window.errors and "no code" in window.errors[0]  # type: ignore[attr-defined]
+    assert window.undo_stack.count() == 0
+
+
+def test_import_with_a_bad_file_among_good_ones(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    """Good files are imported (one undo step), the bad one is reported, nothing stops."""
+    from coder.ui.features import file as file_feature
+
+    good1 = tmp_path / "alpha.txt"
+    good1.write_text("Interviewer: hello\nAli: hi there\n", encoding="utf-8")
+    good2 = tmp_path / "beta.txt"
+    good2.write_text("Some notes about the group.\n", encoding="utf-8")
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"this is not a zip file at all")
+    task = file_feature.import_documents(window, [good1, bad, good2])
+    assert task is not None
+    qtbot.waitUntil(lambda: task.finished, timeout=20000)
+    report = task.result
+    assert sorted(p.name for p in report.imported) == ["alpha.txt", "beta.txt"]
+    assert [p.name for p, _msg in report.failed] == ["broken.docx"]
+    dialog = window.last_import_dialog
+    assert dialog is not None and "broken.docx" in dialog.details.toPlainText()
+    dialog.close()
+    assert window.undo_stack.undoText() == "Import 2 documents"
+    names = {d.name for d in window.project.documents()}
+    assert {"alpha", "beta"} <= names
+    window.undo_stack.undo()
+    assert {d.name for d in window.project.documents()} == {"Amira"}
+    window.undo_stack.redo()
+    assert {"alpha", "beta"} <= {d.name for d in window.project.documents()}
+
+
+def test_find_bar_counts_matches(qtbot, window: MainWindow) -> None:
+    window.trigger("edit.find")
+    qtbot.keyClicks(window.find_bar.edit, "amira")
+    assert window.find_bar.count.text() == "1 of 2"
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    assert window.find_bar.count.text() == "2 of 2"
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.find_bar.count.text() == "1 of 2"
+
+
+def test_dock_state_is_restored(qtbot, window: MainWindow) -> None:
+    from coder.core import settings
+
+    window.docks["undo_history"].show()
+    window.save_state()
+    assert settings.get("window_state")
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks["undo_history"].isVisible()
+
+
+def test_read_only_when_locked(qtbot, project_path: Path, monkeypatch) -> None:
+    from coder.core.errors import ProjectLocked
+
+    real_open = Project.open
+
+    def locked_open(path, read_only=False):
+        if not read_only:
+            raise ProjectLocked("study.coder is open in Coder by someone else")
+        return real_open(path, read_only=True)
+
+    monkeypatch.setattr(Project, "open", staticmethod(locked_open))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "ask_read_only", lambda message: True)
+    assert win.open_project(project_path)
+    assert win.project is not None and win.project.read_only
+    assert win.windowTitle() == "study [read-only] — Coder"
+    win.close_project()
+
+
+def test_welcome_screen_without_project(qtbot) -> None:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.central.currentWidget() is win.welcome
+    assert not win.actions_by_id["file.import"].isEnabled()
+
+
+def test_open_demo_project(qtbot, monkeypatch) -> None:
+    pytest.importorskip("coder.core.demo")
+    from coder.ui.features import file as file_feature
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "show_error", lambda m: pytest.fail(m))
+    assert file_feature.open_demo(win)
+    assert win.project is not None
+    assert len(win.project.documents()) >= 3
+    assert win.view.doc_id is not None and win.view.spans
+    win.close_project()
+
+
+def test_screenshot_of_main_window(qtbot, window: MainWindow) -> None:
+    """Saves test-artifacts/main-window.png (look at it)."""
+    from coder.ui.features import coding
+
+    coding.apply_code(window, code_id(window, "Corruption"), passage=(window.view.doc_id, 60, 95))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 80, 140))
+    window.resize(1400, 900)
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "main-window.png"
+    assert window.grab().save(str(path))
+    assert path.stat().st_size > 10000
