@@ -1,0 +1,264 @@
+"""Undo is exact: random edit sequences, undone in reverse, give back the initial project.
+
+A hypothesis state machine applies random edits through the services (codings, codes with both
+ways of deleting children, merges, moves, memos, cases, attributes, documents), keeping each
+returned ``Changes``. After every step, undoing that step restores the previous state and redoing
+it restores the next; at the end, undoing everything in reverse gives the initial state (every
+table dumped, the full-text index included) and redoing everything gives the final state. A
+service that refuses an edit (CoderError) must leave the project unchanged.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from coder.core.errors import CoderError
+from coder.core.project import Changes, Project
+from coder.core.text import Turn
+
+NAMES = st.sampled_from(["Trust", "Fear", "Hope", "Power", "Care", "Risk", "Trust (2)", " Fear "])
+TEXTS = st.sampled_from(["", "a memo", "another memo", "ünïcödé 😀 memo"])
+COLORS = st.sampled_from(["#E15759", "#4e79a7", "#59A14F", "not a colour"])
+
+
+def dump(project: Project) -> dict[str, list[tuple]]:
+    """Every row of every table (and the full-text index), in id order."""
+    db = project.db
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts%' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name")]  # fmt: skip
+    out = {t: db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
+    out["documents_fts"] = db.execute(
+        "SELECT rowid, name, text FROM documents_fts ORDER BY rowid"
+    ).fetchall()
+    out["fts_match"] = db.execute(
+        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'trust' ORDER BY rowid"
+    ).fetchall()
+    return out
+
+
+class UndoMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self._dir = tempfile.TemporaryDirectory()
+        self.project = Project.create(Path(self._dir.name) / "undo.coder")
+        p = self.project
+        for i, text in enumerate(["Ana: I trust them.\nBen: Fear is real.\n", "Cy: hope and care " * 5]):
+            p.add_document(f"Doc {i}", text, turns=[Turn("Ana", 0, 5)] if i == 0 else [])
+        self.initial = dump(p)
+        self.history: list[tuple[Changes, dict, dict]] = []  # (changes, before, after)
+
+    # ------------------------------------------------------------------ helpers
+
+    def ids(self, table: str) -> list[int]:
+        return [r[0] for r in self.project.db.execute(f"SELECT id FROM {table} ORDER BY id")]
+
+    def pick(self, data: st.DataObject, table: str, allow_missing: bool = False) -> Any:
+        ids = self.ids(table)
+        if allow_missing:
+            ids = ids + [None, 9999]
+        return data.draw(st.sampled_from(ids)) if ids else None
+
+    def run(self, fn, *args: Any, **kwargs: Any) -> None:
+        before = dump(self.project)
+        try:
+            changes = fn(*args, **kwargs)
+        except CoderError:
+            assert dump(self.project) == before, f"{fn.__name__} failed but wrote"
+            return
+        after = dump(self.project)
+        if not isinstance(changes, Changes):
+            changes = changes.changes  # ImportReport
+        self.history.append((changes, before, after))
+
+    def span(self, data: st.DataObject, doc_id: int) -> tuple[int, int]:
+        n = len(self.project.document_text(doc_id))
+        start = data.draw(st.integers(0, max(n - 1, 0)))
+        end = data.draw(st.integers(start + 1, max(n, start + 1)))
+        return start, end
+
+    # ------------------------------------------------------------------ codes
+
+    @rule(data=st.data(), name=NAMES, color=st.none() | COLORS, pos=st.none() | st.integers(0, 4))
+    def add_code(self, data: st.DataObject, name: str, color: str | None, pos: int | None) -> None:
+        parent = self.pick(data, "codes", allow_missing=True) if data.draw(st.booleans()) else None
+        self.run(self.project.add_code, name, parent_id=parent, color=color, position=pos)
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), name=NAMES, color=COLORS, text=TEXTS)
+    def update_code(self, data: st.DataObject, name: str, color: str, text: str) -> None:
+        code = self.pick(data, "codes")
+        field = data.draw(st.sampled_from(["name", "color", "definition", "memo", "example"]))
+        value = {"name": name, "color": color}.get(field, text)
+        self.run(self.project.update_code, code, **{field: value})
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), pos=st.none() | st.integers(0, 5))
+    def move_code(self, data: st.DataObject, pos: int | None) -> None:
+        code = self.pick(data, "codes")
+        parent = self.pick(data, "codes") if data.draw(st.booleans()) else None
+        self.run(self.project.move_code, code, parent, pos)
+
+    @precondition(lambda self: len(self.ids("codes")) >= 2)
+    @rule(data=st.data())
+    def merge_codes(self, data: st.DataObject) -> None:
+        self.run(self.project.merge_codes, self.pick(data, "codes"), self.pick(data, "codes"))
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), children=st.sampled_from([None, "delete", "move_up"]))
+    def delete_code(self, data: st.DataObject, children: str | None) -> None:
+        self.run(self.project.delete_code, self.pick(data, "codes"), children=children)
+
+    # ------------------------------------------------------------------ codings
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), coder=st.sampled_from([None, "ana", "ben"]), memo=TEXTS)
+    def apply_code(self, data: st.DataObject, coder: str | None, memo: str) -> None:
+        doc = self.pick(data, "documents")
+        start, end = self.span(data, doc)
+        self.run(self.project.apply_code, doc, self.pick(data, "codes"), start, end, coder=coder, memo=memo)
+
+    @precondition(lambda self: self.ids("codings"))
+    @rule(data=st.data())
+    def remove_coding(self, data: st.DataObject) -> None:
+        self.run(self.project.remove_coding, self.pick(data, "codings"))
+
+    @precondition(lambda self: self.ids("codings"))
+    @rule(data=st.data())
+    def resize_coding(self, data: st.DataObject) -> None:
+        coding = self.pick(data, "codings")
+        doc = self.project.db.execute("SELECT document_id FROM codings WHERE id = ?", [coding]).fetchone()[0]
+        start, end = self.span(data, doc)
+        if data.draw(st.booleans()):
+            end = start  # an empty range is refused
+        self.run(self.project.resize_coding, coding, start, end)
+
+    @precondition(lambda self: self.ids("codings") and self.ids("codes"))
+    @rule(data=st.data(), memo=TEXTS)
+    def recode_or_memo(self, data: st.DataObject, memo: str) -> None:
+        coding = self.pick(data, "codings")
+        if data.draw(st.booleans()):
+            self.run(self.project.recode, coding, self.pick(data, "codes", allow_missing=True))
+        else:
+            self.run(self.project.set_coding_memo, coding, memo)
+
+    # ------------------------------------------------------------------ memos
+
+    @rule(data=st.data(), text=TEXTS)
+    def memos(self, data: st.DataObject, text: str) -> None:
+        action = data.draw(st.sampled_from(["project", "add", "update", "delete"]))
+        memo = self.pick(data, "memos")
+        if action == "project":
+            self.run(self.project.set_project_memo, text)
+        elif action == "add" or memo is None:
+            self.run(self.project.add_memo, "Title " + text, text)
+        elif action == "update":
+            self.run(self.project.update_memo, memo, title=text or None, text=text)
+        else:
+            self.run(self.project.delete_memo, memo)
+
+    # ------------------------------------------------------------------ cases and attributes
+
+    @rule(data=st.data(), name=NAMES, memo=TEXTS)
+    def cases(self, data: st.DataObject, name: str, memo: str) -> None:
+        action = data.draw(st.sampled_from(["add", "update", "delete", "link", "select"]))
+        case = self.pick(data, "cases")
+        if action == "add" or case is None:
+            self.run(self.project.add_case, name, memo=memo)
+        elif action == "update":
+            self.run(self.project.update_case, case, name=name if data.draw(st.booleans()) else None, memo=memo)
+        elif action == "delete":
+            self.run(self.project.delete_case, case)
+        elif action == "link":
+            doc = self.pick(data, "documents")
+            self.run(self.project.set_document_case, doc, case if data.draw(st.booleans()) else None)
+        else:
+            doc = self.pick(data, "documents")
+            start, end = self.span(data, doc)
+            self.run(self.project.add_case_selection, case, doc, start, end)
+
+    @rule(data=st.data(), name=st.sampled_from(["age", "region", "joined", "consent"]),
+          scope=st.sampled_from(["case", "document"]),
+          type_=st.sampled_from(["text", "number", "date", "boolean"]),
+          value=st.sampled_from(["", "42", "north", "2024-01-31", "yes", "3.5", "not a date"]))  # fmt: skip
+    def attributes(self, data: st.DataObject, name: str, scope: str, type_: str, value: str) -> None:
+        action = data.draw(st.sampled_from(["add", "set", "set", "delete"]))
+        attr = self.pick(data, "attributes")
+        if action == "add" or attr is None:
+            self.run(self.project.add_attribute, name, scope, type_)
+        elif action == "delete":
+            self.run(self.project.delete_attribute, attr)
+        else:
+            scope = self.project.db.execute("SELECT scope FROM attributes WHERE id = ?", [attr]).fetchone()[0]
+            owner = self.pick(data, "cases" if scope == "case" else "documents")
+            if owner is not None:
+                self.run(self.project.set_attribute_value, attr, owner, value)
+
+    # ------------------------------------------------------------------ documents
+
+    @rule(data=st.data(), name=NAMES, text=st.text(min_size=0, max_size=40))
+    def documents(self, data: st.DataObject, name: str, text: str) -> None:
+        action = data.draw(st.sampled_from(["add", "rename", "fields", "delete"]))
+        doc = self.pick(data, "documents")
+        if action == "add" or doc is None:
+            case = data.draw(st.none() | NAMES)
+            self.run(self.project.add_document, name, "Trust: " + text, case=case,
+                     turns=[Turn("Trust", 0, 6)])  # fmt: skip
+        elif action == "rename":
+            self.run(self.project.rename_document, doc, name)
+        elif action == "fields":
+            self.run(self.project.set_document_fields, doc, memo=text, group=name)
+        elif len(self.ids("documents")) > 1:
+            self.run(self.project.delete_document, doc)
+
+    # ------------------------------------------------------------------ checks
+
+    @invariant()
+    def last_step_undoes_and_redoes_exactly(self) -> None:
+        if not self.history:
+            return
+        changes, before, after = self.history[-1]
+        self.project.undo(changes)
+        assert dump(self.project) == before, "undo of the last step"
+        self.project.redo(changes)
+        assert dump(self.project) == after, "redo of the last step"
+
+    def teardown(self) -> None:
+        try:
+            p = self.project
+            final = dump(p)
+            for changes, before, _after in reversed(self.history):
+                p.undo(changes)
+                assert dump(p) == before
+            assert dump(p) == self.initial, "undoing everything gives the initial project"
+            for changes, _before, after in self.history:
+                p.redo(changes)
+                assert dump(p) == after
+            assert dump(p) == final, "redoing everything gives the final project"
+            if self.history:
+                combined = self.history[0][0]
+                for changes, _b, _a in self.history[1:]:
+                    combined = combined | changes
+                p.undo(combined)
+                assert dump(p) == self.initial, "merged steps (|) undo as one"
+                p.redo(combined)
+                assert dump(p) == final, "merged steps (|) redo as one"
+            assert p.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        finally:
+            self.project.close()
+            self._dir.cleanup()
+
+
+UndoMachine.TestCase.settings = settings(
+    max_examples=60,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestUndoStateMachine = UndoMachine.TestCase
