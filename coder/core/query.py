@@ -373,7 +373,9 @@ def _touched(spans: list[tuple[int, int]], start: int, end: int) -> range:
 
 
 @dataclass(frozen=True)
-class _Row:
+class CodingRow:
+    """A coding reduced to what queries need (ids and offsets)."""
+
     id: int
     document_id: int
     code_id: int
@@ -387,7 +389,7 @@ def _codings(
     scope: _Scope,
     code_ids: Iterable[int] | None = None,
     sources: Sources | None = None,
-) -> list[_Row]:
+) -> list[CodingRow]:
     """Codings in scope, in document and position order."""
     sql = 'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" FROM codings g WHERE 1'
     params: list[Any] = []
@@ -395,11 +397,21 @@ def _codings(
         sql += " AND g.code_id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(sorted(set(code_ids))))
     clause, p = scope.coding_sql()
-    rows = [_Row(*r) for r in project.db.execute(sql + clause + ' ORDER BY g.document_id, g.start, g."end"', params + p)]
+    rows = [CodingRow(*r) for r in project.db.execute(sql + clause + ' ORDER BY g.document_id, g.start, g."end"', params + p)]
     if scope.speakers is not None:
         src = sources or Sources(project)
         rows = [r for r in rows if src.speaker(r.document_id, r.start, r.end) in scope.speakers]
     return rows
+
+
+def codings_in_scope(
+    project: Project,
+    filters: Filters | None = None,
+    code_ids: Iterable[int] | None = None,
+    sources: Sources | None = None,
+) -> list[CodingRow]:
+    """The codings that pass ``filters`` (of ``code_ids`` when given), by document and position."""
+    return _codings(project, _resolve(project, filters), code_ids, sources)
 
 
 # ============================================================================ frequencies
@@ -882,7 +894,7 @@ def retrieve(
     paths = {c.id: c.path for c in project.codes()}
     colors = dict(project.db.execute("SELECT id, color FROM codes"))
     coder_names = dict(project.db.execute("SELECT id, name FROM coders"))
-    per_doc: dict[int, list[_Row]] = defaultdict(list)
+    per_doc: dict[int, list[CodingRow]] = defaultdict(list)
     for r in rows:
         per_doc[r.document_id].append(r)
     group_of = [set(g) for g in groups]
@@ -890,7 +902,7 @@ def retrieve(
     for doc_id in sorted(per_doc, key=lambda d: (src.document_names[d].casefold(), d)):
         doc_rows = per_doc[doc_id]
         ex_rows = [r for r in doc_rows if r.code_id in ex_members]
-        results: list[tuple[int, int, list[_Row]]] = []  # (start, end, codings behind it)
+        results: list[tuple[int, int, list[CodingRow]]] = []  # (start, end, codings behind it)
         if within == "passage":
             if mode == "and" and len(groups) > 1:
                 region = None
@@ -908,7 +920,7 @@ def retrieve(
                 results = [x for x in results if not _overlaps_any(ex_merged, x[0], x[1])]
         else:
             spans = src.units(doc_id, within)
-            touched: dict[int, list[_Row]] = defaultdict(list)
+            touched: dict[int, list[CodingRow]] = defaultdict(list)
             for r in doc_rows:
                 for k in _touched(spans, r.start, r.end):
                     touched[k].append(r)
@@ -1002,7 +1014,7 @@ def cooccurrence(
     scope = _resolve(project, filters)
     src = sources or Sources(project)
     rows = _codings(project, scope, list(groups_of), src)
-    per_doc: dict[int, list[_Row]] = defaultdict(list)
+    per_doc: dict[int, list[CodingRow]] = defaultdict(list)
     for r in rows:
         per_doc[r.document_id].append(r)
     for doc_id, doc_rows in per_doc.items():
@@ -1028,7 +1040,7 @@ def cooccurrence(
     return Cooccurrence(within, refs, counts, include_children)
 
 
-def _sweep_pairs(doc_rows: list[_Row], groups_of: dict[int, list[int]], counts: list[list[int]]) -> None:
+def _sweep_pairs(doc_rows: list[CodingRow], groups_of: dict[int, list[int]], counts: list[list[int]]) -> None:
     """Count, per pair of matrix codes, the maximal stretches coded with both (one document)."""
     events: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for r in doc_rows:
@@ -1131,7 +1143,7 @@ def with_filters(filters: Filters | None, **changes: Any) -> Filters:
 
 
 __all__ = [
-    "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodeRef", "Cooccurrence", "Crosstab", "CrosstabRow",
+    "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodingRow", "codings_in_scope", "CodeRef", "Cooccurrence", "Crosstab", "CrosstabRow",
     "Filters", "FrequencyRow", "FrequencyTable", "Passage", "Sources", "SpeakerRow", "SpeakerTable",
     "UnitRef", "code_matrix", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
     "frequencies_by_attribute", "percent", "retrieve", "speaker_breakdown", "with_filters",

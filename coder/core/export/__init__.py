@@ -1,0 +1,48 @@
+"""Exports that leave the app: the Word report, the codebook, quote tables, charts.
+
+Everything here takes a core ``Project`` and a path and runs without a display. Files are
+written to a temporary file in the target folder and moved into place at the end, so a
+failure or a cancel never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from coder.core.errors import CoderError, InvalidValue
+
+# progress(done, total, label) -> False when the user asked to stop.
+Progress = Callable[[int, int, str], bool]
+
+
+class Cancelled(CoderError):
+    """The user stopped an export; nothing was written."""
+
+
+def check_progress(progress: Progress | None, done: int, total: int, label: str = "") -> None:
+    if progress is not None and progress(done, total, label) is False:
+        raise Cancelled("export cancelled; no file was written")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path next to ``path``; moved onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InvalidValue(f"{path.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        try:
+            os.replace(tmp_path, path)
+        except PermissionError:
+            raise InvalidValue(f"{path} cannot be written (is it open in another program?)") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
