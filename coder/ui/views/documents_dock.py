@@ -198,7 +198,8 @@ class DocumentsDock(QWidget):
             title = f"Delete {len(docs)} documents"
             what = f"{len(docs)} documents"
         if ask:
-            detail = f" and its {codings} codings" if codings else ""
+            whose = "its" if len(docs) == 1 else "their"
+            detail = f" and {whose} {codings} coding{'s' if codings != 1 else ''}" if codings else ""
             if not common.confirm(self, title, f"Delete {what}{detail}? You can undo this."):
                 return False
         calls = [lambda d=d: project.delete_document(d.id) for d in docs]

@@ -1,0 +1,443 @@
+"""The docks driven like a researcher would, asserting what ends up in the project file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QDialog, QLineEdit
+
+from coder.core import settings
+from coder.core.project import Project
+from coder.ui.dialogs.code_editor import CodeEditorDialog
+from coder.ui.models.codebook import KEY
+from coder.ui.views import common
+from coder.ui.views.cases_dock import CasesDock
+from coder.ui.views.codebook_dock import CodebookDock, quick_codes_key
+from coder.ui.views.documents_dock import DocumentsDock
+from coder.ui.views.retrieval_dock import RetrievalDock, context_html
+from coder.ui.views.search_dock import SearchDock
+from tests.ui.fake_window import FakeWindow, build_project
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    p = build_project(tmp_path / "study.coder")
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture
+def window(project: Project) -> FakeWindow:
+    return FakeWindow(project)
+
+
+def make(qtbot, window: FakeWindow, cls):
+    dock = cls(window)
+    window.add(dock)
+    qtbot.addWidget(dock)
+    dock.resize(700, 500)
+    dock.show()
+    return dock
+
+
+def open_editor(view, index) -> QLineEdit:
+    """Start editing ``index`` in place; the line edit the delegate opened."""
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editors = [e for e in view.findChildren(QLineEdit) if e.isVisible()]
+    assert len(editors) == 1
+    return editors[0]
+
+
+def reopen(project: Project) -> Project:
+    return Project.open(project.path, read_only=True)
+
+
+def answer(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> list:
+    """Answer the next questions of kind ``name`` (confirm, ask_text...) with ``value``."""
+    asked: list = []
+
+    def fake(*args: object, **kwargs: object) -> object:
+        asked.append(args)
+        return value
+
+    monkeypatch.setattr(common, name, fake)
+    return asked
+
+
+# ------------------------------------------------------------------ codebook
+
+
+def test_delete_code_with_children_asks_and_moves_them_up(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    asked = answer(monkeypatch, "ask_buttons", "Move sub-codes up")
+    assert dock.delete_code(1)
+    assert asked and "sub-codes" in asked[0][2]
+    assert window.undo_texts() == ["Delete code 'Reasons'"]
+    with reopen(project) as stored:
+        assert [c.path for c in stored.codes()] == [
+            "Family", "Family/Brother", "Time", "Disillusion", "Money"
+        ]
+        assert len(stored.codings(code_ids=[1])) == 0
+        assert len(stored.codings(code_ids=[2])) == 1
+    assert dock.model.parent_id(2) == 0
+    window.undo_stack.undo()
+    assert [c.path for c in project.codes()][:3] == ["Reasons", "Reasons/Disillusion", "Reasons/Money"]
+    assert dock.model.parent_id(2) == 1
+
+
+def test_delete_code_with_children_can_delete_them(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    answer(monkeypatch, "ask_buttons", "Delete sub-codes")
+    assert dock.delete_code(1)
+    with reopen(project) as stored:
+        assert [c.path for c in stored.codes()] == ["Family", "Family/Brother", "Time"]
+        assert {c.code_id for c in stored.codings()} == {5, 6}
+    window.undo_stack.undo()
+    assert len(project.codings()) == 5
+
+
+def test_delete_code_cancelled_changes_nothing(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    answer(monkeypatch, "ask_buttons", None)
+    assert not dock.delete_code(1)
+    answer(monkeypatch, "confirm", False)
+    assert not dock.delete_code(6)  # has a coding: confirm first
+    assert window.undo_texts() == [] and len(project.codes()) == 6
+
+
+def test_click_on_code_activates_it_but_ctrl_click_only_selects(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    view = dock.view
+    family = dock.proxy.mapFromSource(dock.model.index_of(4))
+    time = dock.proxy.mapFromSource(dock.model.index_of(6))
+    activated: list[int] = []
+    selected: list[list] = []
+    dock.codeActivated.connect(activated.append)
+    dock.selectedCodesChanged.connect(selected.append)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(family).center())
+    assert activated == [4]
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+        view.visualRect(time).center(),
+    )
+    assert activated == [4]
+    assert selected[-1] == [4, 6] and dock.selected_code_ids() == [4, 6]
+    view.setCurrentIndex(time)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert activated == [4, 6]
+    assert window.undo_texts() == []  # activating never edits by itself
+
+
+def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    dock.set_quick_key(3, 5)
+    dock.set_quick_key(1, 6)
+    assert dock.quick_code(3) == 5 and dock.quick_code("1") == 6 and dock.quick_code(2) is None
+    assert settings.get(quick_codes_key(project)) == {
+        "1": project.code(6).guid, "3": project.code(5).guid
+    }
+    assert dock.model.index_of(5, KEY).data() == "3"
+    dock.set_quick_key(3, 6)  # the key moves to another code; the code's old key goes
+    assert dock.quick_code(3) == 6 and dock.quick_code(1) is None
+    assert dock.model.index_of(5, KEY).data() == ""
+    window.push("Delete code 'Time'", lambda: project.delete_code(6))
+    assert dock.quick_code(3) is None
+    window.undo_stack.undo()
+    assert dock.quick_code(3) == 6  # the same code (same guid) is back
+    fresh = CodebookDock(FakeWindow(project))
+    qtbot.addWidget(fresh)
+    assert fresh.quick_code(3) == 6
+
+
+def test_code_editor_is_one_edit_command(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    dialog = CodeEditorDialog(project.code(3), dock)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("Money  matters")
+    dialog.color.set_color("#112233")
+    dialog.texts["definition"].setPlainText("Talk about pay, debts and promises of money.")
+    dialog.texts["inclusion"].setPlainText("Any mention of pay")
+    dialog.texts["exclusion"].setPlainText("Prices in general")
+    dialog.texts["example"].setPlainText("They never paid us.")
+    dialog.texts["memo"].setPlainText("Check with coder B")
+    changed = dialog.changed_fields()
+    assert set(changed) == {"name", "color", "definition", "inclusion", "exclusion", "example", "memo"}
+    assert dock.update_code(3, **changed)
+    assert window.undo_texts() == ["Edit code 'Money'"]
+    with reopen(project) as stored:
+        code = stored.code(3)
+    assert (code.name, code.color, code.example, code.memo) == (
+        "Money matters", "#112233", "They never paid us.", "Check with coder B"
+    )
+    window.undo_stack.undo()
+    assert project.code(3).name == "Money" and project.code(3).definition == "About money"
+
+
+def test_code_editor_refuses_an_empty_name(qtbot, project) -> None:
+    dialog = CodeEditorDialog(project.code(3))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("  ")
+    dialog._accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+
+
+def test_new_code_merge_and_colour(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    answer(monkeypatch, "ask_text", "Regret")
+    dock.ask_new_code(4)
+    new = project.find_code("Family/Regret")
+    assert dock.current_code_id() == new.id
+    assert dock.update_code(new.id, color="#00AA00")
+    assert dock.merge_code(2, 3)
+    assert window.undo_texts() == [
+        "Add code 'Regret' under 'Family'",
+        "Change colour of code 'Regret'",
+        "Merge code 'Disillusion' into 'Money'",
+    ]
+    assert {c.code_path for c in project.codings()} >= {"Reasons/Money"}
+    assert dock.model.index_of(3, 2).data() == "2"
+
+
+def test_filter_keeps_ancestors_of_matches(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    dock.filter.setText("broth")
+    proxy = dock.proxy
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "Family"
+    assert proxy.index(0, 0, proxy.index(0, 0)).data() == "Brother"
+    assert not dock.view.dragEnabled()
+    dock.filter.clear()
+    assert proxy.rowCount() == 3 and dock.view.dragEnabled()
+
+
+def test_codebook_context_menu_offers_the_commands(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    menu = dock.build_context_menu(dock.proxy.mapFromSource(dock.model.index_of(1)))
+    titles = [a.text() for a in menu.actions() if a.text()]
+    for expected in ("New code…", "New sub-code…", "Edit…", "Rename", "Change colour…",
+                     "Quick key", "Merge into…", "Delete…"):
+        assert expected in titles
+    assert dock.view.accessibleName() and dock.filter.accessibleName()
+
+
+# ------------------------------------------------------------------ documents
+
+
+def test_documents_delete_confirms_and_undoes(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, DocumentsDock)
+    asked = answer(monkeypatch, "confirm", True)
+    assert dock.delete_documents([1, 3])
+    assert "Delete 2 documents and their 3 codings?" in asked[0][2]
+    assert window.undo_texts() == ["Delete 2 documents"]
+    with reopen(project) as stored:
+        assert [d.name for d in stored.documents()] == ["Interview Ben"]
+    window.undo_stack.undo()
+    assert len(project.documents()) == 3 and len(project.codings(document_id=1)) == 3
+    answer(monkeypatch, "confirm", False)
+    assert not dock.delete_documents([1])
+
+
+def test_documents_set_new_case_group_and_memo(qtbot, project, window) -> None:
+    dock = make(qtbot, window, DocumentsDock)
+    assert dock.set_case([3], "Observer")
+    assert dock.set_group([3], "Wave 2")
+    assert dock.set_memo(3, "Written after the meeting")
+    assert dock.rename_document(3, "Meeting notes")
+    assert window.undo_texts() == [
+        "Set case of document 'Field notes' to 'Observer'",
+        "Move document 'Field notes' to group 'Wave 2'",
+        "Edit memo of document 'Field notes'",
+        "Rename document 'Field notes' to 'Meeting notes'",
+    ]
+    with reopen(project) as stored:
+        doc = stored.document(3)
+        assert (doc.name, doc.case, doc.group, doc.memo) == (
+            "Meeting notes", "Observer", "Wave 2", "Written after the meeting"
+        )
+    top = [dock.model.index(r, 0).data() for r in range(dock.model.rowCount())]
+    assert top == ["Wave 1", "Wave 2"]
+    for _ in range(4):
+        window.undo_stack.undo()
+    assert [c.name for c in project.cases()] == ["Ana", "Ben"]  # the new case went too
+    assert project.document(3).group == ""
+
+
+def test_documents_activation_import_and_menu(qtbot, project, window) -> None:
+    dock = make(qtbot, window, DocumentsDock)
+    dock.import_button.click()
+    assert window.triggered == ["file.import"]
+    dock.select_document(2)
+    with qtbot.waitSignal(dock.documentActivated) as signal:
+        qtbot.keyClick(dock.view, Qt.Key.Key_Return)
+    assert signal.args == [2]
+    menu = dock.build_context_menu(dock.view.currentIndex())
+    titles = [a.text() for a in menu.actions() if a.text()]
+    for expected in ("Open", "Rename", "Memo…", "Set case…", "Group…", "Delete…"):
+        assert expected in titles
+    dock.filter.setText("ben")
+    names = []
+    for r in range(dock.proxy.rowCount()):
+        group = dock.proxy.index(r, 0)
+        names += [dock.proxy.index(i, 0, group).data() for i in range(dock.proxy.rowCount(group))]
+    assert names == ["Interview Ben"]
+
+
+def test_documents_inline_rename_through_the_view(qtbot, project, window) -> None:
+    dock = make(qtbot, window, DocumentsDock)
+    dock.select_document(3)
+    editor = open_editor(dock.view, dock.view.currentIndex())
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Notes 1")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits from the event loop
+    qtbot.waitUntil(lambda: project.document(3).name == "Notes 1")
+    assert window.undo_texts() == ["Rename document 'Field notes' to 'Notes 1'"]
+
+
+# ------------------------------------------------------------------ retrieved passages
+
+
+def test_retrieval_dock_modes_filters_and_jump(qtbot, project, window) -> None:
+    dock = make(qtbot, window, RetrievalDock)
+    dock.show_codes([1, 2])
+    assert len(dock.passages()) == 2
+    dock.set_mode("and")
+    [overlap] = dock.passages()
+    assert (overlap.start, overlap.end) == (5, 44)
+    dock.set_mode("or")
+    dock.set_filters(coder_id=project.find_coder("kim").id)
+    assert [p.code_ids for p in dock.passages()] == [(2,)]
+    dock.set_filters()
+    dock.children_box.setChecked(True)
+    dock.show_codes([4])
+    assert [(p.document, p.code_ids) for p in dock.passages()] == [("Interview Ben", (5,))]
+    assert dock.count.text() == "1 passage"
+    with qtbot.waitSignal(dock.passageActivated) as signal:
+        dock.view.activated.emit(dock.proxy.index(0, 0))
+    assert signal.args == [2, 52, 76]
+    dock.grab()  # paints the rich-text context column
+
+
+def test_retrieval_dock_follows_edits(qtbot, project, window) -> None:
+    dock = make(qtbot, window, RetrievalDock)
+    dock.show_codes([6])
+    window.push("Apply", lambda: project.apply_code(2, 6, 0, 3, coder="ann"))
+    assert len(dock.passages()) == 2
+    assert dock.coder_box.findText("ann") > 0  # the new coder can be filtered on
+    window.undo_stack.undo()
+    assert len(dock.passages()) == 1
+
+
+def test_context_html_bolds_the_passage_and_escapes() -> None:
+    html = context_html("a <b>\n", "x & y", " end")
+    assert html == "…a &lt;b&gt; <b>x &amp; y</b> end…"
+
+
+# ------------------------------------------------------------------ cases
+
+
+def test_cases_dock_add_link_attribute_and_import(qtbot, tmp_path, project, window) -> None:
+    dock = make(qtbot, window, CasesDock)
+    assert dock.add_case("Cleo")
+    cleo = project.find_case("Cleo").id
+    assert dock.link_documents(cleo, [3])
+    assert dock.add_attribute("role", "text")
+    table = tmp_path / "people.csv"
+    table.write_text("case,age,role\nAna,35,teacher\nCleo,29,nurse\n", encoding="utf-8")
+    assert dock.import_attributes(str(table))
+    assert window.undo_texts() == [
+        "Add case 'Cleo'",
+        "Link 'Field notes' to case 'Cleo'",
+        "Add case attribute 'role'",
+        "Import attributes",
+    ]
+    with reopen(project) as stored:
+        values = stored.attribute_values("case")
+        assert values[stored.find_case("Cleo").id] == {"age": "29", "role": "nurse"}
+        assert stored.document(3).case == "Cleo"
+    model = dock.model
+    assert model.index_of(cleo, model.column_of("role")).data() == "nurse"
+    window.undo_stack.undo()
+    assert project.attribute_values("case")[project.find_case("Ana").id] == {"age": "34"}
+    assert model.index_of(cleo, model.column_of("role")).data() == ""
+
+
+def test_cases_dock_typed_edit_through_the_view(qtbot, project, window) -> None:
+    dock = make(qtbot, window, CasesDock)
+    ben = project.find_case("Ben").id
+    cell = dock.cell(ben, dock.model.column_of("age"))
+    editor = open_editor(dock.view, cell)
+    qtbot.keyClicks(editor, "forty")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(window.errors))
+    assert window.errors == ["'forty' is not a number for 'age'"]
+    assert project.attribute_values("case").get(ben) is None
+    editor = open_editor(dock.view, cell)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "40")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: project.attribute_values("case").get(ben) == {"age": "40"})
+    assert window.undo_texts() == ["Set 'age' of case 'Ben' to '40'"]
+
+
+def test_cases_dock_delete_case_keeps_documents(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CasesDock)
+    answer(monkeypatch, "confirm", True)
+    ana = project.find_case("Ana").id
+    assert dock.delete_cases([ana])
+    assert [c.name for c in project.cases()] == ["Ben"]
+    assert project.document(1).case is None
+    window.undo_stack.undo()
+    assert project.document(1).case == "Ana"
+    assert project.attribute_values("case")[ana] == {"age": "34"}
+
+
+# ------------------------------------------------------------------ search
+
+
+def test_search_code_all_results_is_one_undoable_command(qtbot, project, window) -> None:
+    dock = make(qtbot, window, SearchDock)
+    dock.focus_search()
+    qtbot.keyClicks(dock.box, "promises")
+    qtbot.keyClick(dock.box, Qt.Key.Key_Return)
+    hits = dock.hits()
+    assert len(hits) == 2 and dock.code_button.isEnabled()
+    before = len(project.codings())
+    assert dock.code_all(6)
+    assert window.undo_texts() == ["Code 2 search results for 'promises' with 'Time'"]
+    with reopen(project) as stored:
+        coded = {(c.document_id, c.start, c.end) for c in stored.codings(code_ids=[6])}
+        assert {(h.document_id, h.start, h.end) for h in hits} <= coded
+        for h in hits:
+            assert stored.document_text(h.document_id)[h.start : h.end] == "promises"
+    assert len(project.codings()) == before + 2
+    window.undo_stack.undo()
+    assert len(project.codings()) == before
+    window.undo_stack.redo()
+    assert len(project.codings()) == before + 2
+    assert dock.code_all(6)  # again: nothing new (already coded)
+    assert len(project.codings()) == before + 2
+
+
+def test_search_jump_and_bad_query(qtbot, project, window) -> None:
+    dock = make(qtbot, window, SearchDock)
+    assert not dock.run_search("***")
+    assert dock.status.text() and not dock.code_button.isEnabled()
+    assert dock.run_search("brother")
+    with qtbot.waitSignal(dock.passageActivated) as signal:
+        dock.view.activated.emit(dock.model.index(0, 0))
+    hit = dock.hits()[0]
+    assert signal.args == [hit.document_id, hit.start, hit.end]
+    window.push("Delete", lambda: project.delete_document(hit.document_id))
+    assert dock.hits() == []
+
+
+def test_docks_without_a_project(qtbot) -> None:
+    window = FakeWindow(None)
+    for cls in (DocumentsDock, CodebookDock, RetrievalDock, CasesDock, SearchDock):
+        dock = make(qtbot, window, cls)
+        assert not dock.isEnabled()
+        assert dock.view.model().rowCount(QModelIndex()) == 0
