@@ -52,6 +52,8 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     window = MainWindow()
     window.setWindowIcon(app.windowIcon())
     window.show()
+    quit_env = os.environ.get("CODER_QUIT_AFTER_START_MS")
+    quit_after = int(quit_env) if quit_env is not None and quit_env.strip().isdigit() else None
 
     def open_first() -> None:
         from coder.ui.features import file as file_feature
@@ -64,7 +66,16 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
             recent = [p for p in settings.recent_projects() if Path(p).exists()]
             if recent:
                 window.open_project(recent[0])
+        if quit_after is not None:
+            # Start-up checks (packaging smoke test, start-up benchmark): paint the window with
+            # its project now, say so on stderr, then quit.
+            window.repaint()
+            opened = window.project.name if window.project is not None else "no project"
+            print(f"coder: started ({opened})", file=sys.stderr, flush=True)
+            QTimer.singleShot(quit_after, app.quit)
 
+    if quit_after is not None:
+        QTimer.singleShot(quit_after + 60_000, app.quit)  # never hang on a dialog
     QTimer.singleShot(0, open_first)
     if os.environ.get("CODER_GUI_SMOKE"):
         # A start-up check: open, paint, quit (used by packaging tests).
