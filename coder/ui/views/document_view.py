@@ -14,6 +14,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
+from heapq import heappop, heappush
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,11 @@ if TYPE_CHECKING:
 PASSAGE_MIME = "application/x-coder-passage"
 
 
+def text_has_astral(pm: PositionMap) -> bool:
+    """Whether code points and UTF-16 positions differ anywhere in the text."""
+    return pm.utf16_length != pm.length
+
+
 def key_text(event: QKeyEvent) -> str:
     """The portable text of a key press ("1", "Shift+Left"), keypad digits as plain digits."""
     mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -71,7 +77,7 @@ class Span:
         self.s16 = s16
         self.e16 = e16
         self.coder = coder
-        self.memo = memo
+        self.memo = memo or ""
         self.column = 0
 
     @property
@@ -93,10 +99,8 @@ class CodeStyle:
         self.fill.setAlpha(78 if dark else 64)
 
 
-_CODING_SQL = """
-    SELECT g.id, g.code_id, g.start, g."end", g.memo, g.document_id, k.name AS coder
-    FROM codings g JOIN coders k ON k.id = g.coder_id
-"""
+_CODING_SQL = 'SELECT g.id, g.code_id, g.start, g."end", g.memo, g.coder_id FROM codings g'
+
 
 
 class DocumentView(QPlainTextEdit):
@@ -132,6 +136,8 @@ class DocumentView(QPlainTextEdit):
         self.pm = PositionMap("")
         self.styles: dict[int, CodeStyle] = {}
         self.spans: dict[int, Span] = {}
+        self.coders: dict[int, str] = {}
+        self._ncols = 0
         self._order: list[tuple[int, int, int]] = []
         self._starts: list[int] = []
         self._maxends: list[int] = []
@@ -163,7 +169,7 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.pm = PositionMap("")
         self.spans.clear()
-        self._rebuild_index()
+        self._rebuild_index(assign_columns=True)
         self._turns = []
         self._turn_starts = []
         self._paragraphs = None
@@ -187,20 +193,27 @@ class DocumentView(QPlainTextEdit):
         self.find_matches = []
         self.find_current = -1
         self.load_styles(project, update=False)
-        self.spans = {}
-        for r in project.db.execute(_CODING_SQL + " WHERE g.document_id = ?", [doc_id]):
-            cid, code_id, start, end, memo, _doc, coder = r
-            if not 0 <= start < end <= pm.length:
-                continue  # a damaged row must not take the view down
-            self.spans[cid] = Span(
-                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or ""
-            )
+        self.spans = spans = {}
+        length = pm.length
+        to16 = pm.to_utf16 if text_has_astral(pm) else int
+        self.coders = coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+        for cid, code_id, start, end, memo, coder_id in project.db.execute(
+            _CODING_SQL + " WHERE g.document_id = ?", [doc_id]
+        ):
+            if 0 <= start < end <= length:  # a damaged row must not take the view down
+                spans[cid] = Span(
+                    cid, code_id, start, end, to16(start), to16(end), coders.get(coder_id, ""), memo
+                )
         self._rebuild_index(assign_columns=True)
-        self._turns = []
-        for t in project.turns(doc_id):
-            if t.speaker and 0 <= t.start <= t.end <= pm.length:
-                self._turns.append((pm.to_utf16(t.start), pm.to_utf16(t.end), t.speaker, t.time_start))
-        self._turns.sort()
+        self._turns = [
+            (to16(start), to16(end), speaker, time_start)
+            for start, end, speaker, time_start in project.db.execute(
+                'SELECT start, "end", speaker, time_start FROM turns WHERE document_id = ? '
+                "ORDER BY start",
+                [doc_id],
+            )
+            if speaker and 0 <= start <= end <= length
+        ]
         self._turn_starts = [t[0] for t in self._turns]
         self.setPlainText(text)
         self._update_margins()
@@ -221,20 +234,24 @@ class DocumentView(QPlainTextEdit):
         self._maxends = list(accumulate((k[1] for k in self._order), max))
         if assign_columns:
             # Greedy interval colouring: each coding takes the lowest column free at its start.
-            ends_by_column: list[int] = []
+            busy: list[tuple[int, int]] = []  # (end, column) of codings still open
+            free: list[int] = []
+            ncols = 0
             for s16, e16, cid in self._order:
-                for col, end in enumerate(ends_by_column):
-                    if end <= s16:
-                        ends_by_column[col] = e16
-                        spans[cid].column = col
-                        break
+                while busy and busy[0][0] <= s16:
+                    heappush(free, heappop(busy)[1])
+                if free:
+                    col = heappop(free)
                 else:
-                    spans[cid].column = len(ends_by_column)
-                    ends_by_column.append(e16)
+                    col = ncols
+                    ncols += 1
+                spans[cid].column = col
+                heappush(busy, (e16, col))
+            self._ncols = ncols
 
     @property
     def columns(self) -> int:
-        return 1 + max((s.column for s in self.spans.values()), default=-1)
+        return self._ncols
 
     # ------------------------------------------------------------------ queries
 
@@ -368,10 +385,15 @@ class DocumentView(QPlainTextEdit):
             ).fetchall()
         pm = self.pm
         new_spans = []
-        for cid, code_id, start, end, memo, _doc, coder in rows:
+        if any(r[5] not in self.coders for r in rows):
+            self.coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+        for cid, code_id, start, end, memo, coder_id in rows:
+            coder = self.coders.get(coder_id, "")
             if not 0 <= start < end <= pm.length:
                 continue
-            span = Span(cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or "")
+            span = Span(
+                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or ""
+            )
             self.spans[cid] = span
             insort(order, span.key)
             new_spans.append(span)
@@ -384,6 +406,7 @@ class DocumentView(QPlainTextEdit):
             while col in used:
                 col += 1
             span.column = col
+            self._ncols = max(self._ncols, col + 1)
         if self.active_coding_id is not None and self.active_coding_id not in self.spans:
             self.active_coding_id = None
         for a, b in dirty:
@@ -440,6 +463,29 @@ class DocumentView(QPlainTextEdit):
         if first is None or last is None:
             return 0, 0
         return first.position(), last.position() + last.length()
+
+    def line_locator(self) -> Callable[[int, bool], float | None]:
+        """A fast ``y_of`` for positions in the visible blocks (one paint's worth)."""
+        starts: list[int] = []
+        blocks: list[tuple[QTextBlock, QRectF]] = []
+        for block, geo in self.visible_blocks():
+            starts.append(block.position())
+            blocks.append((block, geo))
+
+        def locate(u16: int, bottom: bool) -> float | None:
+            i = bisect_right(starts, u16) - 1
+            if i < 0:
+                return self.y_of(u16, bottom)
+            block, geo = blocks[i]
+            if u16 > starts[i] + block.length():
+                return self.y_of(u16, bottom)
+            line = block.layout().lineForTextPosition(u16 - starts[i])
+            if not line.isValid():
+                return geo.bottom() if bottom else geo.top()
+            y = geo.top() + line.y()
+            return y + line.height() if bottom else y
+
+        return locate
 
     def y_of(self, u16: int, bottom: bool) -> float | None:
         """Viewport y of the line holding UTF-16 position ``u16`` (its bottom if ``bottom``)."""
@@ -731,10 +777,11 @@ class SpeakerGutter(QWidget):
         top_limit = -fm.height()
         text_color = pal.color(QPalette.ColorRole.Text)
         dim = pal.color(QPalette.ColorRole.PlaceholderText)
+        y_of = view.line_locator()
         while i < len(view._turns) and view._turns[i][0] < b16:
             s16, _e16, speaker, time_start = view._turns[i]
             i += 1
-            y = view.y_of(s16, bottom=False)
+            y = y_of(s16, False)
             if y is None or y < top_limit or y > self.height():
                 continue
             painter.setPen(text_color)
@@ -812,12 +859,13 @@ class StripeMargin(QWidget):
         fm = QFontMetricsF(font)
         height = self.height()
         text_color = pal.color(QPalette.ColorRole.WindowText)
+        y_of = view.line_locator()
         for span in sorted(spans, key=lambda s: s.column):
             style = view.styles.get(span.code_id)
             if style is None:
                 continue
-            top = view.y_of(span.s16, bottom=False) if span.s16 >= a16 else -4.0
-            bottom = view.y_of(max(span.s16, span.e16 - 1), bottom=True) if span.e16 <= b16 else height + 4.0
+            top = y_of(span.s16, False) if span.s16 >= a16 else -4.0
+            bottom = y_of(max(span.s16, span.e16 - 1), True) if span.e16 <= b16 else height + 4.0
             if top is None or bottom is None:
                 continue
             top, bottom = max(top, -4.0), min(bottom, height + 4.0)
