@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -156,7 +157,7 @@ class SafeArchive:
                             f"{self._label}: refused, member '{name}' is larger than it declares"
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
             raise ExchangeError(f"{self._label}: member '{name}' is damaged ({e})") from None
         except RuntimeError as e:  # encrypted members and the like
             raise ExchangeError(f"{self._label}: member '{name}' cannot be read ({e})") from None
