@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -267,13 +268,283 @@ def apply_coding_core(ctx: Context) -> list[Result]:
     return out
 
 
+# ------------------------------------------------------------------------------ window
+
+
+def open_document(ctx: Context) -> list[Result]:
+    """Show a transcript with its codings in the real document view, until the first paint."""
+    work = "Open a transcript in the document view (highlights, stripes, first paint)"
+    sizes = ctx.sizes([1, 3, 10], [1, 10])
+    view_mod = _module("coder.ui.views.document_view")
+    if view_mod is None:
+        return [
+            _missing("open_document", work, DOCUMENT[f].label(), 0.05 * f, "not built") for f in sizes
+        ]
+    from benchmarks import gui
+    from coder.core.project import Project
+
+    gui.app()
+    out = []
+    for factor in sizes:
+        spec = DOCUMENT[factor]
+        with Project.open(corpus.ensure(spec), read_only=True) as project:
+            doc_id = project.documents()[0].id
+            view = view_mod.DocumentView()
+            view.resize(1100, 800)
+            view.show()
+            gui.settle()
+            watch = gui.PaintWatch(view, view.viewport())
+            late = []
+
+            def setup():
+                view.clear_document()
+                gui.settle()
+                return watch.paints
+
+            def run(since):
+                view.set_document(project, doc_id)
+                if not watch.wait(since):
+                    late.append(1)
+
+            samples = measure(run, ctx.runs(5, 3), setup)
+            assert len(view.spans) == spec.codings, (len(view.spans), spec.codings)
+            view.close()
+            view.deleteLater()
+            gui.settle()
+        out.append(
+            Result(
+                "open_document",
+                work,
+                f"{corpus._human(spec.characters)} chars, {spec.codings:,} codings",
+                samples,
+                target=0.05 * factor if factor in (1, 10) else None,
+                note="no paint seen" if late else "",
+            )
+        )
+    return out
+
+
+def apply_coding(ctx: Context) -> list[Result]:
+    """Apply one coding through the window (undo stack, every dock, repaint), and the core
+    write alone for comparison."""
+    out = apply_coding_core(ctx)
+    work = "Apply one coding in the window (write, undo step, docks, repaint)"
+    sizes = ctx.sizes([1, 3, 10], [10])
+    window_mod = _module("coder.ui.main_window")
+    if window_mod is None:
+        return out + [
+            _missing("apply_coding", work, f"{DOCUMENT[f].codings:,} codings", 0.005 if f == 10 else None,
+                     "not built") for f in sizes
+        ]  # fmt: skip
+    from benchmarks import gui
+
+    gui.app()
+    for factor in sizes:
+        spec = DOCUMENT[factor]
+        path = corpus.working_copy(spec, ctx.folder("apply-window"))
+        window = window_mod.MainWindow()
+        window.show()
+        assert window.open_project(path)
+        gui.settle()
+        project = window.project
+        doc_id = project.documents()[0].id
+        window.show_document(doc_id)
+        gui.settle()
+        code_id = project.codes()[5].id
+        view = window.view
+        watch = gui.PaintWatch(view, view.viewport())
+        passages = iter(_passages(project, doc_id, 60, seed=11, within=1500))
+        late = []
+
+        def setup():
+            gui.settle()
+            return watch.paints
+
+        def run(since):
+            s, e = next(passages)
+            ok = window.push("Apply code", lambda: project.apply_code(doc_id, code_id, s, e, coder="Amira"))
+            assert ok
+            if not watch.wait(since, timeout=5):
+                late.append(1)
+
+        samples = measure(run, ctx.runs(15, 7), setup)
+        window.close_project()
+        window.close()
+        window.deleteLater()
+        gui.settle()
+        out.append(
+            Result(
+                "apply_coding",
+                work,
+                f"{spec.codings:,} codings",
+                samples,
+                target=0.005 if factor == 10 else None,
+                note="no paint seen" if late else "",
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------ processes
+
+
+def _env(ctx: Context, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.update(extra)
+    return env
+
+
+def _probe(ctx: Context, *args: str, env: dict | None = None) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.probe", *args],
+        cwd=corpus.REPO, env=env or _env(ctx), capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"probe {args[0]} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------ report, exchange
+
+
+def report(ctx: Context) -> list[Result]:
+    """The Word report of every coding, each a highlighted quote; in a process of its own so
+    its peak memory is its own."""
+    work = "Word report, every coding as a quote"
+    scales = ctx.sizes([0.1, 0.3, 1.0], [0.1])
+    if _module("coder.core.export.docx_report") is None:
+        return [_missing("report", work, f"{FIELDWORK[s].codings:,} quotes", None, "not built") for s in scales]
+    out = []
+    memory = []
+    for scale in scales:
+        spec = FIELDWORK[scale]
+        path = corpus.ensure(spec)
+        folder = ctx.folder("report")
+        runs = []
+        for i in range(ctx.runs(5 if scale < 1 else 3, 1)):
+            r = _probe(ctx, "report", str(path), str(folder / f"report-{i}.docx"))
+            assert r["quotes"] == spec.codings, r
+            runs.append(r)
+        target = {0.1: 1.0, 1.0: 10.0}.get(scale)
+        out.append(
+            Result("report", work, f"{spec.codings:,} quotes", [r["seconds"] for r in runs], target=target,
+                   note=f"{runs[0]['bytes'] / 1e6:.1f} MB file")
+        )  # fmt: skip
+        memory.append(
+            Result("report", "Word report: memory it adds (peak RSS minus before)", f"{spec.codings:,} quotes",
+                   [r["maxrss_mb"] - r["before_mb"] for r in runs], unit="MB")
+        )  # fmt: skip
+    return out + memory
+
+
+def export_qdpx(ctx: Context) -> list[Result]:
+    work = "QDPX export (REFI-QDA project)"
+    scales = ctx.sizes([0.25, 1.0], [0.25])
+    mod = _module("coder.core.refi.qdpx")
+    if mod is None:
+        return [_missing("qdpx", work, f"{FIELDWORK[s].codings:,} codings", None, "not built") for s in scales]
+    from coder.core.project import Project
+
+    out = []
+    for scale in scales:
+        spec = FIELDWORK[scale]
+        folder = ctx.folder("qdpx")
+        counter = iter(range(1000))
+        with Project.open(corpus.ensure(spec), read_only=True) as project:
+            def run(_):
+                mod.export_qdpx(project, folder / f"export-{next(counter)}.qdpx")
+
+            samples = measure(run, ctx.runs(5, 3))
+        size = (folder / "export-0.qdpx").stat().st_size
+        out.append(
+            Result("qdpx", work, f"{spec.documents} docs, {spec.codings:,} codings", samples,
+                   target=0.2 if scale == 0.25 else None, note=f"{size / 1e6:.1f} MB file")
+        )  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------------------ start-up, memory
+
+
+def startup(ctx: Context) -> list[Result]:
+    """``python -m coder`` reopening the last project, until the window has painted with it
+    (the app reports that on stderr when CODER_QUIT_AFTER_START_MS is set, then quits)."""
+    work = "Start to a usable window with the last project"
+    spec = FIELDWORK[1.0]
+    size = f"{spec.documents} docs, {spec.codings:,} codings"
+    if _module("coder.ui.app") is None:
+        return [_missing("startup", work, size, 1.0, "not built")]
+    folder = ctx.folder("startup")
+    path = corpus.working_copy(spec, folder)
+    data = folder / "userdata"
+    env = _env(ctx, CODER_DATA_DIR=str(data), CODER_QUIT_AFTER_START_MS="0")
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from coder.core import settings; "
+         "settings.add_recent_project(sys.argv[1])", str(path)],
+        env=env, check=True, cwd=corpus.REPO,
+    )  # fmt: skip
+
+    def start() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coder"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            text=True, cwd=folder,
+        )  # fmt: skip
+        ready = None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("coder: started"):
+                ready = time.perf_counter() - t0
+                if path.stem not in line:
+                    raise RuntimeError(f"the last project was not reopened: {line.strip()}")
+        proc.wait(timeout=120)
+        if ready is None or proc.returncode != 0:
+            raise RuntimeError("coder did not start:\n" + "".join(lines[-20:]))
+        return ready, time.perf_counter() - t0
+
+    start()  # warm the disk cache and .pyc files; the first open also makes the backup
+    runs = [start() for _ in range(ctx.runs(5, 3))]
+    base = measure(
+        lambda _: subprocess.run([sys.executable, "-c", "pass"], check=True), ctx.runs(5, 3)
+    )
+    return [
+        Result("startup", work, size, [r[0] for r in runs], target=1.0,
+               note=f"until exit {statistics.median(r[1] for r in runs):.2f} s"),
+        Result("startup", "Reference: start and stop the Python interpreter alone", "-", base),
+    ]  # fmt: skip
+
+
+def memory(ctx: Context) -> list[Result]:
+    work = "Peak memory: window, project open, every document shown in turn"
+    spec = FIELDWORK[1.0]
+    size = f"{spec.documents} docs, {spec.codings:,} codings"
+    if _module("coder.ui.main_window") is None:
+        return [_missing("memory", work, size, 250, "not built", unit="MB")]
+    path = corpus.working_copy(spec, ctx.folder("memory"))
+    runs = [_probe(ctx, "memory", str(path)) for _ in range(ctx.runs(3, 1))]
+    empty = [_probe(ctx, "memory", "-") for _ in range(ctx.runs(3, 1))]
+    assert all(r["documents"] == spec.documents and r["codings"] == spec.codings for r in runs), runs
+    return [
+        Result("memory", work, size, [r["maxrss_mb"] for r in runs], unit="MB", target=250),
+        Result("memory", "Reference: peak memory of the window with no project", "-",
+               [r["maxrss_mb"] for r in empty], unit="MB"),
+    ]  # fmt: skip
+
+
 # ------------------------------------------------------------------------------ registry
 
 GROUPS: dict[str, Callable[[Context], list[Result]]] = {
     "baseline": baseline,
-    "apply_coding": apply_coding_core,
+    "open_document": open_document,
+    "apply_coding": apply_coding,
     "import_text": import_text,
     "import_docx": import_docx,
+    "report": report,
+    "qdpx": export_qdpx,
     "search": search,
     "frequencies": frequencies,
+    "startup": startup,
+    "memory": memory,
 }

@@ -1,0 +1,85 @@
+"""Measurements that need a process of their own (peak memory is per process).
+
+    python -m benchmarks.probe memory PROJECT|-      window with the project; every document shown
+    python -m benchmarks.probe report PROJECT OUT    Word report of every coding
+
+Each prints one JSON object on stdout. ``maxrss_mb`` is the process's peak resident memory
+(getrusage), ``before_mb`` the peak before the measured work started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB elsewhere
+
+
+def memory(path: str) -> dict:
+    from coder.ui.app import make_application
+    from coder.ui.main_window import MainWindow
+
+    app = make_application(["coder"])
+    window = MainWindow()
+    window.show()
+    app.processEvents()
+    before = _maxrss_mb()
+    shown = codings = 0
+    t0 = time.perf_counter()
+    if path != "-":
+        assert window.open_project(path), "the project did not open"
+        app.processEvents()
+        project = window.project
+        codings = project.db.execute("SELECT count(*) FROM codings").fetchone()[0]
+        # A working session: every document opened in turn, each painted.
+        for doc in project.documents():
+            window.show_document(doc.id)
+            window.repaint()
+            app.processEvents()
+            shown += 1
+    seconds = time.perf_counter() - t0
+    result = {"maxrss_mb": _maxrss_mb(), "before_mb": before, "documents": shown,
+              "codings": codings, "seconds": seconds}  # fmt: skip
+    window.close_project()
+    return result
+
+
+def report(path: str, out: str) -> dict:
+    from coder.core.export import docx_report
+    from coder.core.project import Project
+
+    # What the window has loaded before the user asks for a report: modules, matplotlib.
+    import matplotlib.figure  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    with Project.open(path, read_only=True) as project:
+        before = _maxrss_mb()
+        t0 = time.perf_counter()
+        result = docx_report.write_report(project, out)
+        seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "quotes": result.quotes,
+        "maxrss_mb": _maxrss_mb(),
+        "before_mb": before,
+        "bytes": os.path.getsize(out),
+    }
+
+
+def main(argv: list[str]) -> int:
+    kind, *args = argv
+    result = {"memory": memory, "report": report}[kind](*args)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
