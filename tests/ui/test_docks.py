@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 from coder.core import settings
 from coder.core.project import Project
 from coder.ui.dialogs.code_editor import CodeEditorDialog
-from coder.ui.models.codebook import KEY
+from coder.ui.models.codebook import QuickKeyRole
 from coder.ui.views import common
 from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.codebook_dock import CodebookDock, quick_codes_key
@@ -141,10 +141,10 @@ def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> 
     assert settings.get(quick_codes_key(project)) == {
         "1": project.code(6).guid, "3": project.code(5).guid
     }
-    assert dock.model.index_of(5, KEY).data() == "3"
+    assert dock.model.index_of(5).data(QuickKeyRole) == "3"
     dock.set_quick_key(3, 6)  # the key moves to another code; the code's old key goes
     assert dock.quick_code(3) == 6 and dock.quick_code(1) is None
-    assert dock.model.index_of(5, KEY).data() == ""
+    assert dock.model.index_of(5).data(QuickKeyRole) == ""
     window.push("Delete code 'Time'", lambda: project.delete_code(6))
     assert dock.quick_code(3) is None
     window.undo_stack.undo()
@@ -200,7 +200,7 @@ def test_new_code_merge_and_colour(qtbot, monkeypatch, project, window) -> None:
         "Merge code 'Disillusion' into 'Money'",
     ]
     assert {c.code_path for c in project.codings()} >= {"Reasons/Money"}
-    assert dock.model.index_of(3, 2).data() == "2"
+    assert dock.model.index_of(3, 1).data() == "2"
 
 
 def test_filter_keeps_ancestors_of_matches(qtbot, project, window) -> None:
@@ -259,7 +259,7 @@ def test_documents_set_new_case_group_and_memo(qtbot, project, window) -> None:
             "Meeting notes", "Observer", "Wave 2", "Written after the meeting"
         )
     top = [dock.model.index(r, 0).data() for r in range(dock.model.rowCount())]
-    assert top == ["Wave 1", "Wave 2"]
+    assert top == ["Wave 1 (2)", "Wave 2 (1)"]
     for _ in range(4):
         window.undo_stack.undo()
     assert [c.name for c in project.cases()] == ["Ana", "Ben"]  # the new case went too

@@ -119,8 +119,8 @@ def test_codebook_model_contract_and_tree(qtmodeltester, project: Project) -> No
     assert [model.index(r, 0, reasons).data() for r in range(model.rowCount(reasons))] == [
         "Disillusion", "Money"
     ]
-    assert model.index(0, 2, reasons).data() == "1"  # Disillusion: one coding
-    assert model.index(0, 3).data() == "1"  # Reasons: in one document
+    assert model.index(0, 1, reasons).data() == "1"  # Disillusion: one coding
+    assert model.index(0, 2).data() == "1"  # Reasons: in one document
     assert "About reasons" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(0, 0).data(Qt.ItemDataRole.DecorationRole).isValid()
 
@@ -219,7 +219,7 @@ def test_codebook_counts_follow_codings(project, window) -> None:
     changed: list[int] = []
     model.dataChanged.connect(lambda a, b, roles=(): changed.append(model.node_id(a)))
     window.push("Apply code 'Time'", lambda: project.apply_code(2, 6, 0, 3, coder="kim"))
-    assert model.index_of(6, 2).data() == "2" and model.index_of(6, 3).data() == "2"
+    assert model.index_of(6, 1).data() == "2" and model.index_of(6, 2).data() == "2"
     assert changed == [6]
 
 
@@ -231,7 +231,7 @@ def test_documents_model_groups_and_contract(qtmodeltester, project) -> None:
     model.set_project(project)
     qtmodeltester.check(model)
     top = [model.index(r, 0) for r in range(model.rowCount())]
-    assert [i.data() for i in top] == ["Wave 1", "Field notes"]
+    assert [i.data() for i in top] == ["Wave 1 (2)", "Field notes"]
     assert top[0].data(IsGroupRole) is True
     group = top[0]
     assert [model.index(r, 0, group).data() for r in range(model.rowCount(group))] == [

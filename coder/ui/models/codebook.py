@@ -29,8 +29,8 @@ QuickKeyRole = Qt.ItemDataRole.UserRole + 4
 CODES_MIME = "application/x-coder-codes"
 PASSAGE_MIME = "application/x-coder-passage"
 
-COLUMNS = ("Code", "Key", "Codings", "Documents")
-NAME, KEY, CODINGS, DOCUMENTS = range(4)
+COLUMNS = ("Code", "Codings", "Docs")
+NAME, CODINGS, DOCUMENTS = range(3)
 
 Push = Callable[[str, Callable[[], Changes]], bool]
 
@@ -133,8 +133,7 @@ class CodebookModel(IdTreeModel):
                 return COLUMNS[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (
-                    "Code name",
-                    "Quick key: press it in the document to apply the code",
+                    "Code name (a digit after it is the code's quick key)",
                     "Codings of this code (not counting sub-codes)",
                     "Documents with at least one coding of this code",
                 )[section]
@@ -158,8 +157,6 @@ class CodebookModel(IdTreeModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return code.name
-            if col == KEY:
-                return row.quick_key
             if col == CODINGS:
                 return row.codings if role == Qt.ItemDataRole.EditRole else str(row.codings)
             if col == DOCUMENTS:

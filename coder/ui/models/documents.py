@@ -183,11 +183,13 @@ class DocumentsModel(IdTreeModel):
             return group.name
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                group.name,
+                f"{group.name} ({group.documents})",
                 f"{group.characters:,}",
                 f"{group.codings:,}",
-                f"{group.documents} document{'s' if group.documents != 1 else ''}",
+                "",
             )[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Group '{group.name}': {group.documents} document{'s' if group.documents != 1 else ''}"
         if role == SortRole:
             # Groups sort among themselves by name; the proxy keeps them above documents.
             return (group.name.casefold(), group.characters, group.codings, "")[col]

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QColorDialog,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -31,7 +35,7 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.project import Changes, Project
 from coder.ui.dialogs.code_editor import CodeEditorDialog
-from coder.ui.models.codebook import CODINGS, DOCUMENTS, KEY, NAME, CodebookModel, CodeIdRole
+from coder.ui.models.codebook import CODINGS, DOCUMENTS, NAME, CodebookModel, CodeIdRole, QuickKeyRole
 from coder.ui.views import common
 
 DIGITS = tuple("123456789")
@@ -39,6 +43,45 @@ DIGITS = tuple("123456789")
 
 def quick_codes_key(project: Project) -> str:
     return f"quick_codes:{project.guid}"
+
+
+class CodeNameDelegate(QStyledItemDelegate):
+    """The code's name with its quick key drawn as a small badge at the right."""
+
+    def _badge_width(self, option: QStyleOptionViewItem, key: str) -> int:
+        return option.fontMetrics.horizontalAdvance(key) + 10
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        key = index.data(QuickKeyRole)
+        if not key:
+            super().paint(painter, option, index)
+            return
+        width = self._badge_width(option, key)
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # Row background over the whole cell, then the usual item in the narrowed rectangle.
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        narrowed = QStyleOptionViewItem(option)
+        narrowed.rect = option.rect.adjusted(0, 0, -width - 4, 0)
+        super().paint(painter, narrowed, index)
+        rect = QRect(option.rect.right() - width - 1, option.rect.top() + 2, width, option.rect.height() - 4)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        fg = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(fg, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, key)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        size = super().sizeHint(option, index)
+        key = index.data(QuickKeyRole)
+        if key:
+            size.setWidth(size.width() + self._badge_width(option, key) + 4)
+        return size
 
 
 class CodebookView(QTreeView):
@@ -88,6 +131,7 @@ class CodebookDock(QWidget):
         self.view = CodebookView()
         self.view.setAccessibleName("Codebook tree")
         self.view.setModel(self.proxy)
+        self.view.setItemDelegateForColumn(NAME, CodeNameDelegate(self.view))
         self.view.setUniformRowHeights(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
@@ -103,7 +147,7 @@ class CodebookDock(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for col in (KEY, CODINGS, DOCUMENTS):
+        for col in (CODINGS, DOCUMENTS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.proxy.rowsInserted.connect(self._expand_inserted)
