@@ -12,7 +12,7 @@ for the data (no units, no variation, ...) is ``None``, never NaN.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -250,6 +250,35 @@ class DocumentUnits:
     doc_id: int
     length: int
     spans: Sequence[Span] | None = None
+    # Starts and ends, when both ascend (paragraphs, turns): codings then find their units by
+    # bisection instead of a pass over every unit.
+    _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+    _ends: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.spans is None:
+            return
+        starts = [s for s, _ in self.spans]
+        ends = [e for _, e in self.spans]
+        ascending = all(a <= b for a, b in zip(starts, starts[1:])) and all(
+            a <= b for a, b in zip(ends, ends[1:])
+        )
+        if ascending:
+            object.__setattr__(self, "_starts", starts)
+            object.__setattr__(self, "_ends", ends)
+
+    def covered(self, codings: Iterable[Span]) -> set[int] | None:
+        """Indexes of the units that some coding overlaps (None: units not in ascending order)."""
+        starts, ends = self._starts, self._ends
+        if starts is None or ends is None:
+            return None
+        result: set[int] = set()
+        for start, end in codings:
+            first = bisect_right(ends, start)  # units ending after the coding starts
+            last = bisect_left(starts, end)  # units starting before the coding ends
+            if first < last:
+                result.update(range(first, last))
+        return result
 
 
 @dataclass(frozen=True)
@@ -305,8 +334,21 @@ def _document_patterns(
     document: DocumentUnits, codings: Codings, coders: Sequence[str]
 ) -> Counter[Pattern]:
     spans = [codings.get(coder, {}).get(document.doc_id, ()) for coder in coders]
+    if not any(spans):
+        # nobody coded this code here: every unit is "not coded" by everyone
+        units = document.length if document.spans is None else len(document.spans)
+        return Counter({(False,) * len(coders): units} if units else {})
     if document.spans is None:
         return character_pattern_counts(document.length, spans)
+    covered = [document.covered(coder_spans) for coder_spans in spans]
+    if all(c is not None for c in covered):
+        sets = [c for c in covered if c is not None]
+        union: set[int] = set().union(*sets)
+        counts = Counter(tuple(i in c for c in sets) for i in union)
+        rest = len(document.spans) - len(union)
+        if rest:
+            counts[(False,) * len(coders)] += rest
+        return counts
     columns = [units_from_spans(document.spans, coder_spans) for coder_spans in spans]
     return Counter(zip(*columns))
 

@@ -216,6 +216,30 @@ def test_units_from_spans_matches_brute_force(units, codings):
     assert units_from_spans(units, codings) == brute_units(units, codings)
 
 
+@given(unit_spans_strategy(), spans)
+def test_covered_units_by_bisection_match_brute_force(units, codings):
+    document = DocumentUnits(1, 60, units)
+    flags = brute_units(units, codings)
+    assert document.covered(codings) == {i for i, flag in enumerate(flags) if flag}
+
+
+@given(unit_spans_strategy(), st.lists(spans, min_size=2, max_size=4))
+def test_segment_tally_matches_per_unit_flags(units, per_coder):
+    document = DocumentUnits(1, 60, units)
+    names = [f"c{i}" for i in range(len(per_coder))]
+    codings = {name: {1: coder} for name, coder in zip(names, per_coder)}
+    expected = Counter(zip(*(brute_units(units, coder) for coder in per_coder)))
+    assert +Counter(tally_code([document], codings, names).patterns) == +expected
+
+
+def test_units_out_of_order_fall_back_to_a_full_pass():
+    units = [(0, 10), (2, 5), (20, 30)]  # overlapping: ends do not ascend
+    document = DocumentUnits(1, 30, units)
+    assert document.covered([(3, 4)]) is None
+    tally = tally_code([document], {"a": {1: [(3, 4)]}, "b": {1: [(25, 26)]}}, ["a", "b"])
+    assert tally.patterns == {(True, False): 2, (False, True): 1}
+
+
 @given(st.integers(0, 60), spans, spans)
 def test_character_counts_match_brute_force(length, spans_a, spans_b):
     counts = character_agreement_counts(length, spans_a, spans_b)
