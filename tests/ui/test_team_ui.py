@@ -322,3 +322,24 @@ def test_coders_overview_lists_counts(qtbot, merged):
     qtbot.addWidget(window)
     team.coders_overview(window)
     assert "ann: 5 codings in 1 document, 1 code" in window.infos[0]
+
+
+def test_in_the_main_window(qtbot, merged, monkeypatch):
+    """The real workbench: the actions exist, the agreement window opens and follows the project."""
+    from coder.ui.main_window import MainWindow
+
+    path = merged.path
+    merged.close()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "show_error", lambda message: None)
+    assert win.open_project(path)
+    for action_id in ("file.merge", "edit.preferences", "team.agreement", "team.coders",
+                      "view.coders_all", "view.coders_only", "view.coders_compare"):  # fmt: skip
+        assert action_id in win.actions_by_id
+    win.trigger("team.agreement")
+    dialog = win.agreement_window
+    assert dialog.isVisible()
+    assert dialog.compute() is not None and dialog.table.rowCount() == 2
+    win.close_project()
+    assert dialog.result is None and not dialog.isVisible()

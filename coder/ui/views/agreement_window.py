@@ -460,6 +460,20 @@ class AgreementWindow(QDialog):
         outer.addWidget(right, 1)
         self.current_code_id: int | None = None
         self.refresh_coders()
+        changed = getattr(window, "projectChanged", None)
+        if changed is not None:
+            changed.connect(self._on_project_changed)
+
+    def _on_project_changed(self) -> None:
+        """Another project (or none): the figures belong to the old one."""
+        self.result = None
+        self.table.set_result(None)
+        self.passages.set_rows([])
+        self.current_code_id = None
+        self.refresh_coders()
+        self.status.setText("Choose two or more coders and press Compute.")
+        if self.window_.project is None:
+            self.close()
 
     # ------------------------------------------------------------- data
 
