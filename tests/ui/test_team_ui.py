@@ -134,6 +134,9 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     cells = [model.index(0, c).data() for c in range(model.columnCount())]
     assert cells == ["Trust", "10", "60.0", "0.200", "0.240"]
     assert model.index(1, 0).data() == "All codes (pooled)"
+    dialog.copy_table()
+    copied = QApplication.clipboard().text().splitlines()
+    assert copied[0].startswith("Code\tUnits") and copied[1] == "Trust\t10\t60.0\t0.200\t0.240"
     # the first code is selected: its disagreeing passages are listed
     assert dialog.passages.rowCount() == 1
     assert dialog.passages.index(0, 2).data() == "ann, bob"

@@ -410,6 +410,11 @@ class AgreementWindow(QDialog):
         self.compute_button.setDefault(True)
         self.compute_button.clicked.connect(self.compute)
         left.addWidget(self.compute_button)
+        self.copy_button = QPushButton("Co&py Table")
+        self.copy_button.setToolTip("Copy the figures as tab-separated text (paste into a sheet)")
+        self.copy_button.clicked.connect(self.copy_table)
+        self.copy_button.setEnabled(False)
+        left.addWidget(self.copy_button)
         note = QLabel(
             "Only documents that every chosen coder coded are compared. Kappa needs exactly two "
             "coders; alpha works for two or more. 'undefined' means there is no variation."
@@ -468,6 +473,7 @@ class AgreementWindow(QDialog):
         """Another project (or none): the figures belong to the old one."""
         self.result = None
         self.table.set_result(None)
+        self.copy_button.setEnabled(False)
         self.passages.set_rows([])
         self.current_code_id = None
         self.refresh_coders()
@@ -506,6 +512,7 @@ class AgreementWindow(QDialog):
             return None
         self.result = result
         self.table.set_result(result)
+        self.copy_button.setEnabled(True)
         self.table_view.resizeColumnsToContents()
         self.passages.set_rows([])
         count = len(result.documents)
@@ -523,6 +530,20 @@ class AgreementWindow(QDialog):
         if result.codes:
             self.table_view.selectRow(0)
         return result
+
+    def table_text(self) -> str:
+        """The figures as tab-separated lines, headers first."""
+        model = self.table
+        lines = ["\t".join(model.HEADERS)]
+        for r in range(model.rowCount()):
+            cells = [str(model.index(r, c).data() or "") for c in range(model.columnCount())]
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    def copy_table(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.clipboard().setText(self.table_text())
 
     def show_disagreements(self, row: int) -> None:
         project = self.window_.project
