@@ -237,6 +237,10 @@ class MainWindow(QMainWindow):
         self.doc_title.setContentsMargins(10, 4, 10, 4)
         self.doc_title.setTextFormat(Qt.TextFormat.PlainText)
         self.doc_title.setAccessibleName("Document name")
+        title_font = self.doc_title.font()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
+        self.doc_title.setFont(title_font)
         pane_layout.addWidget(self.doc_title)
         pane_layout.addWidget(self.view, 1)
         pane_layout.addWidget(self.find_bar)
@@ -273,8 +277,12 @@ class MainWindow(QMainWindow):
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
-        self._default_dock_sizes()
-        self._restore_state()
+        screen = self.screen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            self.resize(min(1500, int(avail.width() * 0.92)), min(980, int(avail.height() * 0.92)))
+        self._layout_restored = self._restore_state()
+        self._first_show = True
         self._show_welcome()
         self.update_actions()
         self.update_title()
@@ -405,12 +413,13 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         """A first-start layout that leaves the text most of the room."""
-        side = [self.docks[k] for k in ("documents", "codebook") if k in self.docks]
-        if side:
-            self.resizeDocks(side, [260] * len(side), Qt.Orientation.Horizontal)
+        for key, share in (("documents", 6), ("codebook", 5)):
+            if key in self.docks:
+                width = max(240, self.width() // share)
+                self.resizeDocks([self.docks[key]], [width], Qt.Orientation.Horizontal)
         bottom = [self.docks[k] for k in ("retrieval",) if k in self.docks]
         if bottom:
-            self.resizeDocks(bottom, [200], Qt.Orientation.Vertical)
+            self.resizeDocks(bottom, [max(160, self.height() // 5)], Qt.Orientation.Vertical)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -688,16 +697,25 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ window state
 
-    def _restore_state(self) -> None:
+    def _restore_state(self) -> bool:
         geometry = settings.get("window_geometry")
         state = settings.get("window_state")
         try:
             if isinstance(geometry, str):
                 self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
             if isinstance(state, str):
-                self.restoreState(QByteArray(base64.b64decode(state)))
+                return bool(self.restoreState(QByteArray(base64.b64decode(state))))
         except (ValueError, TypeError):
             pass  # an unreadable saved layout: keep the default one
+        return False
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._first_show:
+            self._first_show = False
+            if not self._layout_restored:
+                # Dock sizes only take once the window is laid out.
+                QTimer.singleShot(0, self._default_dock_sizes)
 
     def save_state(self) -> None:
         values = settings.load()
