@@ -223,6 +223,28 @@ def test_codebook_counts_follow_codings(project, window) -> None:
     assert changed == [6]
 
 
+def test_applying_a_coding_reads_only_what_it_changed(project, window, monkeypatch) -> None:
+    """One coding in a big project: no model re-reads every document or code."""
+    codebook, documents, passages = CodebookModel(), DocumentsModel(), RetrievedPassagesModel()
+    for model in (codebook, documents, passages):
+        window.add(model)
+        model.set_project(project)
+    passages.set_query(Query(code_ids=(1,)))
+
+    def forbidden(*_a, **_k):
+        raise AssertionError("re-read everything for one coding")
+
+    monkeypatch.setattr(project, "documents", forbidden)
+    monkeypatch.setattr(project, "codes", forbidden)
+    window.push("Apply code 'Time'", lambda: project.apply_code(2, 6, 0, 3, coder="kim"))
+    assert codebook.index_of(6, 1).data() == "2"
+    assert documents.index_of(2, 2).data() == "3"
+    group = documents.index(0, 0)
+    assert group.siblingAtColumn(2).data() == "6"
+    window.push("Apply code 'Reasons'", lambda: project.apply_code(3, 1, 0, 5, coder="kim"))
+    assert passages.rowCount() == 2
+
+
 # ------------------------------------------------------------------ documents
 
 

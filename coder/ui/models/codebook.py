@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor
 from coder.core.bulk import run_together
 from coder.core.model import Code
 from coder.core.project import Changes, Project
-from coder.ui.models.tree import ROOT, IdTreeModel
+from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
 CodeIdRole = Qt.ItemDataRole.UserRole + 1
 CodeColorRole = Qt.ItemDataRole.UserRole + 2
@@ -43,10 +43,16 @@ class CodeRow:
     quick_key: str = ""
 
 
-def code_counts(project: Project) -> dict[int, tuple[int, int]]:
-    """``{code id: (codings, documents)}`` in one indexed query."""
-    sql = "SELECT code_id, count(*), count(DISTINCT document_id) FROM codings GROUP BY code_id"
-    return {r[0]: (r[1], r[2]) for r in project.db.execute(sql)}
+def code_counts(project: Project, code_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """``{code id: (codings, documents)}`` for all codes or some, in one indexed query."""
+    sql = "SELECT code_id, count(*), count(DISTINCT document_id) FROM codings"
+    params: list[int] = []
+    if code_ids is not None:
+        if not code_ids:
+            return {}
+        sql += f" WHERE code_id IN ({','.join('?' for _ in code_ids)})"
+        params = list(code_ids)
+    return {r[0]: (r[1], r[2]) for r in project.db.execute(sql + " GROUP BY code_id", params)}
 
 
 class CodebookModel(IdTreeModel):
@@ -78,11 +84,22 @@ class CodebookModel(IdTreeModel):
             self.sync(*self._load())
 
     def on_changes(self, changes: Changes) -> None:
-        """Refresh after an edit: codes touched, or codings whose counts moved."""
+        """Refresh after an edit: the tree when codes changed, else only the counts that moved."""
         if self._project is None:
             return
-        if changes.codes or changes.codings or changes.documents:
+        if changes.codes:
             self.sync(*self._load())
+        elif changes.codings:
+            # Applying one coding must stay cheap in a big project: count only its codes.
+            ids = [c for c in touched(changes, "codings", "code_id") if self.value(c) is not None]
+            counts = code_counts(self._project, ids)
+            self.update_values(
+                {
+                    c: replace(self.value(c), codings=counts.get(c, (0, 0))[0],
+                               documents=counts.get(c, (0, 0))[1])
+                    for c in ids
+                }
+            )  # fmt: skip
 
     def refresh(self) -> None:
         if self._project is not None:

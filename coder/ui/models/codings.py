@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from coder.core.project import Changes, Project
 from coder.core.retrieval import Passage, retrieve
 from coder.core.text import paragraph_index, paragraphs
-from coder.ui.models.tree import ROOT, IdTreeModel
+from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
 PassageRole = Qt.ItemDataRole.UserRole + 1  # the core Passage
 DocumentIdRole = Qt.ItemDataRole.UserRole + 2
@@ -82,8 +82,14 @@ class RetrievedPassagesModel(IdTreeModel):
         if changes.documents:
             for doc_id in changes.documents:
                 self._docs.pop(doc_id, None)
-        if changes.codes or changes.codings or changes.documents or changes.cases or changes.ids("coders"):
-            self._refresh_names()
+        structural = changes.codes or changes.documents or changes.cases or changes.ids("coders")
+        if not structural and changes.codings:
+            # Codings of codes not shown cannot change the passages shown.
+            if not touched(changes, "codings", "code_id") & self._shown_codes():
+                return
+        if structural or changes.codings:
+            if structural:
+                self._refresh_names()
             # Codes that no longer exist drop out of the query.
             known = set(self._code_paths)
             codes = tuple(c for c in self._query.code_ids if c in known)
@@ -91,6 +97,22 @@ class RetrievedPassagesModel(IdTreeModel):
                 self._query = replace(self._query, code_ids=codes)
             names_changed = bool(changes.codes or changes.documents or changes.ids("coders"))
             self.sync(*self._load(), changed=self.all_ids() if names_changed else ())
+
+    def _shown_codes(self) -> set[int]:
+        """The codes whose codings the query reads (with sub-codes when it includes them)."""
+        shown = set(self._query.code_ids)
+        if self._query.include_children and self._project is not None:
+            children: dict[int, list[int]] = {}
+            for code in self._project.codes():
+                if code.parent_id is not None:
+                    children.setdefault(code.parent_id, []).append(code.id)
+            stack = list(shown)
+            while stack:
+                for child in children.get(stack.pop(), []):
+                    if child not in shown:
+                        shown.add(child)
+                        stack.append(child)
+        return shown
 
     def _refresh_names(self) -> None:
         if self._project is None:

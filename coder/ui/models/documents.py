@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
@@ -58,10 +58,33 @@ class DocumentsModel(IdTreeModel):
         self.replace_all(*self._load())
 
     def on_changes(self, changes: Changes) -> None:
+        """Refresh the rows that changed; a coding only updates its document's count."""
         if self._project is None:
             return
-        if changes.documents or changes.coding_documents or changes.cases or changes.codings:
+        if changes.documents or changes.cases:
             self.sync(*self._load())
+        elif changes.codings:
+            # Reading every document (lengths of long texts) per coding would be slow.
+            docs = [d for d in changes.coding_documents if isinstance(self.value(d), Document)]
+            if not docs:
+                return
+            marks = ",".join("?" for _ in docs)
+            counts = dict(
+                self._project.db.execute(
+                    f"SELECT document_id, count(*) FROM codings WHERE document_id IN ({marks}) "
+                    "GROUP BY document_id",
+                    docs,
+                ).fetchall()
+            )
+            updated: dict[int, Any] = {}
+            for d in docs:
+                doc = self.value(d)
+                updated[d] = replace(doc, codings=counts.get(d, 0))
+                group = self.parent_id(d)
+                if group and isinstance(self.value(group), GroupRow):
+                    old = updated.get(group, self.value(group))
+                    updated[group] = replace(old, codings=old.codings - doc.codings + counts.get(d, 0))
+            self.update_values(updated)
 
     def refresh(self) -> None:
         if self._project is not None:

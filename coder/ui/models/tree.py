@@ -10,7 +10,10 @@ A model reset is used only when asked for (a different project).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coder.core.project import Changes
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -144,6 +147,17 @@ class IdTreeModel(QAbstractItemModel):
                     last = index.siblingAtColumn(max(columns - 1, 0))
                     self.dataChanged.emit(index, last)
 
+    def update_values(self, values: dict[int, Any]) -> None:
+        """Replace the values of shown nodes (same structure) and announce their rows."""
+        columns = self.columnCount()
+        for node, value in values.items():
+            if node not in self._values or self._values[node] == value:
+                continue
+            self._values[node] = value
+            index = self.index_of(node)
+            if index.isValid():
+                self.dataChanged.emit(index, index.siblingAtColumn(max(columns - 1, 0)))
+
     def _parent_index(self, parent: int) -> QModelIndex:
         return QModelIndex() if parent == ROOT else self.index_of(parent)
 
@@ -210,6 +224,16 @@ class IdTreeModel(QAbstractItemModel):
                 return True
             other = self._parent.get(other, ROOT)
         return False
+
+
+def touched(changes: Changes, table: str, column: str) -> set[Any]:
+    """Values of ``column`` in the rows of ``table`` that ``changes`` touched, before or after."""
+    out: set[Any] = set()
+    for rows in (changes.before, changes.after):
+        for (t, _key), row in rows.items():
+            if t == table and row is not None:
+                out.add(row[column])
+    return out
 
 
 class _Inconsistent(Exception):

@@ -192,7 +192,7 @@ class RetrievalDock(QWidget):
     def on_changes(self, changes: Changes) -> None:
         if self.project is None:
             return
-        if changes.documents or changes.cases or changes.ids("coders") or changes.codings:
+        if changes.documents or changes.cases or changes.ids("coders"):
             self._fill_filters()
         self.model.on_changes(changes)
         self._code_ids = self.model.query.code_ids
@@ -234,7 +234,11 @@ class RetrievalDock(QWidget):
         sources: list[tuple[QComboBox, str, list[tuple[str, int]]]] = []
         if project is not None:
             sources = [
-                (self.document_box, "All documents", [(d.name, d.id) for d in project.documents()]),
+                (self.document_box, "All documents", [
+                    (name, doc_id) for doc_id, name in project.db.execute(
+                        "SELECT id, name FROM documents ORDER BY name COLLATE NOCASE"
+                    )
+                ]),
                 (self.case_box, "All cases", [(c.name, c.id) for c in project.cases()]),
                 (self.coder_box, "All coders", [(c.name, c.id) for c in project.coders()]),
             ]
