@@ -90,7 +90,7 @@ class MergeReport:
 
     def summary(self) -> str:
         """One line for people."""
-        added = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in self.added.items() if n)
+        added = ", ".join(_count(n, table) for table, n in self.added.items() if n)
         verb = "would add" if self.dry_run else "added"
         names = ", ".join(p.name for p in self.sources)
         text = f"merge of {names}: {verb} {added or 'nothing new'}"
@@ -110,6 +110,18 @@ class MergeReport:
             "conflicts": [c.as_json() for c in self.conflicts],
             "backup": str(self.backup) if self.backup else None,
         }
+
+
+_SINGULAR = {
+    "coders": "coder", "cases": "case", "documents": "document", "turns": "speaker turn",
+    "codes": "code", "codings": "coding", "case_selections": "case passage",
+    "attributes": "attribute", "attribute_values": "attribute value", "memos": "memo",
+}  # fmt: skip
+
+
+def _count(n: int, table: str) -> str:
+    singular = _SINGULAR.get(table, table)
+    return f"{n} {singular}" if n == 1 else f"{n} {singular}s"
 
 
 def _short(text: Any, limit: int = 60) -> str:
@@ -663,17 +675,40 @@ class _Merger:
                     note="name already used" if clash else "", kept="mine" if clash else None,
                 ):
                     self._update("attributes", mine["id"], {"name": row["name"]})
-            if mine["type"] != row["type"] and self._conflict(
-                "attribute", item, "type", mine["type"], row["type"]
-            ):
-                self._update("attributes", mine["id"], {"type": row["type"]})
+            if mine["type"] != row["type"]:
+                self._reconcile_attribute_type(mine, row["type"], item)
+
+    def _reconcile_attribute_type(self, mine: dict[str, Any], theirs: str, item: str) -> None:
+        """Take their type only when every value here can be read as that type."""
+        from coder.core.attributes import canonical_value
+
+        values = self._mine(
+            "SELECT id, value FROM attribute_values WHERE attribute_id = ?", [mine["id"]]
+        )
+        converted: dict[int, str] = {}
+        try:
+            for v in values:
+                converted[v["id"]] = canonical_value(v["value"], theirs, mine["name"])
+        except CoderError:
+            self._conflict("attribute", item, "type", mine["type"], theirs,
+                           note=f"values here are not all of type {theirs}", kept="mine")  # fmt: skip
+            return
+        if not self._conflict("attribute", item, "type", mine["type"], theirs):
+            return
+        self._update("attributes", mine["id"], {"type": theirs})
+        for value_id, value in converted.items():
+            self._update("attribute_values", value_id, {"value": value})
 
     def merge_attribute_values(self) -> None:
+        from coder.core.attributes import canonical_value
+
         for row in self._rows("SELECT * FROM attribute_values ORDER BY id"):
             attr = self.attributes.get(row["attribute_id"])
             if attr is None:
                 continue
-            scope = self._value("SELECT scope FROM attributes WHERE id = ?", [attr])
+            scope, type_, attr_name = self.db.execute(
+                "SELECT scope, type, name FROM attributes WHERE id = ?", [attr]
+            ).fetchone()
             if row["case_id"] is not None:
                 owner, col, table = self.cases.get(row["case_id"]), "case_id", "cases"
             else:
@@ -681,6 +716,15 @@ class _Merger:
                 table = "documents"
             if owner is None or (col == "case_id") != (scope == "case"):
                 continue  # a value of another scope than the matched attribute: cannot apply
+            owner_name = self._value(f"SELECT name FROM {table} WHERE id = ?", [owner])
+            item = f"{_short(attr_name)} of {_short(owner_name)}"
+            try:
+                value = canonical_value(row["value"], type_, attr_name)
+            except CoderError:
+                self._conflict("attribute value", item, "value", "", row["value"],
+                               note=f"not a valid {type_} here; not merged", kept="mine")  # fmt: skip
+                continue
+            row = {**row, "value": value}
             found = self._mine(
                 f"SELECT * FROM attribute_values WHERE attribute_id = ? AND {col} = ?",
                 [attr, owner],
@@ -694,12 +738,7 @@ class _Merger:
                 continue
             mine = found[0]
             if mine["value"] != row["value"]:
-                attr_name = self._value("SELECT name FROM attributes WHERE id = ?", [attr])
-                owner_name = self._value(f"SELECT name FROM {table} WHERE id = ?", [owner])
-                if self._conflict(
-                    "attribute value", f"{_short(attr_name)} of {_short(owner_name)}", "value",
-                    mine["value"], row["value"],
-                ):
+                if self._conflict("attribute value", item, "value", mine["value"], row["value"]):
                     self._update("attribute_values", mine["id"], {"value": row["value"]})
 
     # ------------------------------------------------------------- memos

@@ -392,3 +392,50 @@ def test_demo_copies_coded_by_two_people_merge_and_agree(tmp_path):
             (spans[4][0], spans[6][1]),
         ]
         assert [d.coded_by for d in passages] == [("ann",), ("bob",)]
+
+
+def test_attribute_type_conflicts(tmp_path):
+    with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
+        for p, kind, value in ((a, "text", "41"), (b, "number", 41)):
+            p.add_case("R1")
+            p.add_attribute("age", scope="case", type=kind)
+            p.set_attribute_value(p.find_attribute("age").id, p.find_case("R1").id, value)
+        a.add_attribute("role", scope="case", type="text")
+        a.set_attribute_value(a.find_attribute("role").id, a.find_case("R1").id, "teacher")
+        b.add_attribute("role", scope="case", type="number")
+        b.add_case("R2")
+        b.set_attribute_value(b.find_attribute("role").id, b.find_case("R2").id, 3)
+        b_path = b.path
+    with Project.open(tmp_path / "a.coder") as p:
+        report = merge_projects(p, [b_path], prefer="theirs")
+        by_item = {(c.item, c.field): c for c in report.conflicts}
+        # every value here reads as a number: the type follows theirs
+        assert by_item[("'age' (case)", "type")].kept == "theirs"
+        assert p.find_attribute("age").type == "number"
+        # "teacher" is no number: the type stays, and it is said so
+        role = by_item[("'role' (case)", "type")]
+        assert role.kept == "mine" and "not all of type number" in role.note
+        assert p.find_attribute("role").type == "text"
+        assert p.attribute_values("case")[p.find_case("R2").id]["role"] == "3"
+
+
+def test_a_value_that_does_not_fit_the_type_here_is_listed_not_merged(tmp_path):
+    with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
+        a.add_case("R1")
+        a.add_attribute("age", scope="case", type="number")
+        b.add_case("R1")
+        b.add_attribute("age", scope="case", type="text")
+        b.set_attribute_value(b.find_attribute("age").id, b.find_case("R1").id, "about forty")
+        b_path = b.path
+    with Project.open(tmp_path / "a.coder") as p:
+        report = merge_projects(p, [b_path])
+        notes = {(c.field, c.note) for c in report.conflicts}
+        assert ("value", "not a valid number here; not merged") in notes
+        assert p.attribute_values("case") == {}
+
+
+def test_summary_counts_read_naturally(team):
+    ann, bob = team
+    with Project.open(ann) as p:
+        report = merge_projects(p, [bob])
+    assert report.summary() == "merge of bob.coder: added 1 coder, 4 codings"
