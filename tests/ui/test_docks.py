@@ -321,6 +321,29 @@ def test_retrieval_dock_modes_filters_and_jump(qtbot, project, window) -> None:
     dock.grab()  # paints the rich-text context column
 
 
+def test_retrieval_copy_memo_and_remove(qtbot, project, window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    dock = make(qtbot, window, RetrievalDock)
+    dock.show_codes([2, 3])
+    dock.view.selectAll()
+    dock.copy_selected()
+    assert QApplication.clipboard().text() == (
+        "“I left because the promises were empty.” (Interview Ana, Ana, ¶ 1)\n\n"
+        "“Nobody told us the truth about the money.” (Interview Ben, Ben, ¶ 1)"
+    )
+    first = dock.passages()[0]
+    assert dock.set_memo(first, "strong statement")
+    assert project.coding(first.coding_ids[0]).memo == "strong statement"
+    menu = dock.build_context_menu(dock.proxy.index(0, 0))
+    assert "Remove 2 codings" in [a.text() for a in menu.actions()]
+    assert dock.remove_codings(dock.selected_passages())
+    assert dock.passages() == [] and len(project.codings()) == 3
+    assert window.undo_texts()[-1] == "Remove 2 codings"
+    window.undo_stack.undo()
+    assert len(dock.passages()) == 2
+
+
 def test_retrieval_dock_follows_edits(qtbot, project, window) -> None:
     dock = make(qtbot, window, RetrievalDock)
     dock.show_codes([6])

@@ -8,15 +8,33 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRectF,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QAction,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -26,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.project import Changes, Project
+from coder.core.retrieval import Passage
 from coder.ui.models.codings import (
     CODE,
     CODER,
@@ -149,6 +168,13 @@ class RetrievalDock(QWidget):
         header.resizeSection(CODER, 80)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self._on_activated)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        copy = QAction("Copy passages with source", self.view)
+        copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selected)
+        self.view.addAction(copy)
         self.proxy.rowsInserted.connect(self._update_count)
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
@@ -279,6 +305,78 @@ class RetrievalDock(QWidget):
             self.count.setText("Select codes in the codebook")
         else:
             self.count.setText(f"{n} passage{'s' if n != 1 else ''}")
+
+    def selected_passages(self) -> list[Passage]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(PassageRole) for r in rows]
+
+    def quote(self, passage: Passage) -> str:
+        """The passage as a quotation with its source (document, speaker, paragraph)."""
+        text = " ".join(self.model.context(passage)[1].split())
+        source = [passage.document]
+        speaker = self.model.speaker(passage)
+        if speaker:
+            source.append(speaker)
+        para = self.model.paragraph(passage)
+        if para is not None:
+            source.append(f"¶ {para}")
+        return f"“{text}” ({', '.join(source)})"
+
+    def copy_selected(self) -> None:
+        passages = self.selected_passages()
+        if passages:
+            QApplication.clipboard().setText("\n\n".join(self.quote(p) for p in passages))
+
+    def remove_codings(self, passages: list[Passage]) -> bool:
+        """Remove the codings behind passages (one undo step)."""
+        project = self.project
+        ids = list(dict.fromkeys(c for p in passages for c in p.coding_ids))
+        if project is None or not ids:
+            return False
+        from coder.core.bulk import run_together
+
+        text = "Remove coding" if len(ids) == 1 else f"Remove {len(ids)} codings"
+        calls = [lambda c=c: project.remove_coding(c) for c in ids]
+        return bool(self.window_.push(text, lambda: run_together(project, calls)))
+
+    def set_memo(self, passage: Passage, memo: str) -> bool:
+        project = self.project
+        if project is None or len(passage.coding_ids) != 1 or memo == passage.memo:
+            return False
+        coding_id = passage.coding_ids[0]
+        return bool(
+            self.window_.push("Edit coding memo", lambda: project.set_coding_memo(coding_id, memo))
+        )
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.build_context_menu(self.view.indexAt(pos))
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def build_context_menu(self, index: QModelIndex) -> QMenu | None:
+        if not index.isValid():
+            return None
+        if not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.view.selectRow(index.row())
+        passages = self.selected_passages()
+        menu = QMenu(self)
+        menu.addAction("Show in document", lambda: self._on_activated(index))
+        menu.addAction("Copy with source", self.copy_selected)
+        menu.addSeparator()
+        if len(passages) == 1 and len(passages[0].coding_ids) == 1:
+            menu.addAction("Memo…", lambda: self._ask_memo(passages[0]))
+        n = len({c for p in passages for c in p.coding_ids})
+        menu.addAction("Remove coding" if n == 1 else f"Remove {n} codings",
+                       lambda: self.remove_codings(passages))
+        return menu
+
+    def _ask_memo(self, passage: Passage) -> None:
+        from coder.ui.views import common
+
+        memo = common.ask_multiline(self, "Coding memo", f"Memo on this coding in '{passage.document}':",
+                                    passage.memo)
+        if memo is not None:
+            self.set_memo(passage, memo)
 
     def _on_activated(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
