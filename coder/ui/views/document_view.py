@@ -91,12 +91,18 @@ class CodeStyle:
     def __init__(self, name: str, path: str, color: str, dark: bool) -> None:
         self.name = name
         self.path = path
-        self.line = QColor(color)
+        base = QColor(color)
         if dark:
-            # On a dark base a lighter, slightly stronger wash keeps light text readable.
-            self.line = self.line.lighter(125)
-        self.fill = QColor(self.line)
-        self.fill.setAlpha(78 if dark else 64)
+            # Light text on a dark base: a darkened wash keeps overlaps dark enough to read,
+            # while the underline stays bright enough to tell the codes apart.
+            self.line = base.lighter(120)
+            self.fill = base.darker(170)
+            self.fill.setAlpha(150)
+        else:
+            # Dark text on a light base: a light wash; overlaps only get darker, never opaque.
+            self.line = base
+            self.fill = QColor(base)
+            self.fill.setAlpha(64)
 
 
 _CODING_SQL = 'SELECT g.id, g.code_id, g.start, g."end", g.memo, g.coder_id FROM codings g'
