@@ -19,6 +19,16 @@ from coder.core.errors import CoderError, InvalidValue
 Progress = Callable[[int, int, str], bool]
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import (os.umask is process-wide; reading it later from a worker thread races).
+_UMASK = _read_umask()
+
+
 class Cancelled(CoderError):
     """The user stopped an export; nothing was written."""
 
@@ -39,6 +49,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp makes the file private (0600); give it the mode a new file would get.
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            mode = 0o666 & ~_UMASK
+        with contextlib.suppress(OSError):
+            os.chmod(tmp_path, mode)
         try:
             os.replace(tmp_path, path)
         except PermissionError:

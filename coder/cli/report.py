@@ -1,0 +1,128 @@
+"""``coder report``: the Word report; and the export formats it brings to ``coder export``:
+``.docx`` (the report with default options), ``.codebook.docx``, ``.csv`` and ``.xlsx``
+(the quote table)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from coder.cli.common import open_project
+from coder.core.errors import InvalidValue, NotFound
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write the Word report (summary, chart, quotes per code, memos, codebook)",
+        description="Write a .docx report: title page, contents, a summary table and chart per "
+        "code, each code's definition and quotes with their sources, co-occurrence, memos "
+        "and the codebook. Selections narrow what is counted and quoted.",
+    )
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.docx", help="the report file to write")
+    p.add_argument("--codes", nargs="+", metavar="NAME", help="only these codes (names or Parent/Child paths)")
+    p.add_argument("--cases", nargs="+", metavar="NAME", help="only codings in these cases")
+    p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
+    p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
+    p.add_argument(
+        "--context", default="120", metavar="N",
+        help="characters of text shown around each quote (0 for none), or 'paragraph' or 'turn' (default 120)",
+    )  # fmt: skip
+    p.add_argument("--title", default="", help="the report's title (default: PROJECT: coding report)")
+    p.add_argument("--author", default="", help="the author named on the title page")
+    p.add_argument(
+        "--order", choices=("document", "position"), default="document",
+        help="quotes by document, or by position (where they fall in their document, earliest first)",
+    )  # fmt: skip
+    p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
+    p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
+    p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    p.set_defaults(handler=cmd_report)
+
+    from coder.cli.exporting import EXPORTERS
+
+    EXPORTERS[".docx"] = export_report
+    EXPORTERS[".codebook.docx"] = export_codebook
+    EXPORTERS[".csv"] = export_quote_table
+    EXPORTERS[".xlsx"] = export_quote_table
+
+
+def _listing(names: Sequence[str], limit: int = 20) -> str:
+    if not names:
+        return "none yet"
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _resolve(kind: str, names: Sequence[str] | None, find: Callable[[str], Any], known: Callable[[], list[str]]) -> tuple[int, ...] | None:
+    if not names:
+        return None
+    ids = []
+    for name in names:
+        try:
+            ids.append(find(name).id)
+        except NotFound:
+            raise NotFound(f"no {kind} named '{name}' ({kind}s: {_listing(known())})") from None
+    return tuple(dict.fromkeys(ids))
+
+
+def _context(value: str) -> int | str:
+    v = value.strip().lower()
+    if v in ("paragraph", "turn"):
+        return v
+    if v.isdigit():
+        return int(v)
+    raise InvalidValue(f"--context is a number of characters, 'paragraph' or 'turn', not '{value}'")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from coder.core.export.docx_report import ReportOptions, write_report
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".docx":
+        raise InvalidValue(f"{out.name}: the report is a Word file; name it ….docx")
+    if not out.parent.is_dir():
+        raise InvalidValue(f"{out.parent}: no such folder")
+    with open_project(args.project, read_only=True) as project:
+        options = ReportOptions(
+            codes=_resolve("code", args.codes, project.find_code, lambda: [c.path for c in project.codes()]),
+            cases=_resolve("case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]),
+            documents=_resolve(
+                "document", args.documents, project.find_document, lambda: [d.name for d in project.documents()]
+            ),
+            coders=_resolve("coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]),
+            context=_context(args.context),
+            include_memos=not args.no_memos,
+            include_chart=not args.no_chart,
+            order=args.order,
+            title=args.title,
+            author=args.author,
+            page_size=args.page_size,
+        )
+        result = write_report(project, out, options)
+    print(
+        f"wrote {out} ({result.codes} code{'s' if result.codes != 1 else ''}, "
+        f"{result.quotes} quote{'s' if result.quotes != 1 else ''}, {result.seconds:.1f} s)"
+    )
+    return 0
+
+
+def export_report(project: Any, out: Path, args: argparse.Namespace) -> None:
+    from coder.core.export.docx_report import write_report
+
+    write_report(project, out)
+
+
+def export_codebook(project: Any, out: Path, args: argparse.Namespace) -> None:
+    from coder.core.export.codebook_docx import write_codebook
+
+    write_codebook(project, out)
+
+
+def export_quote_table(project: Any, out: Path, args: argparse.Namespace) -> None:
+    from coder.core.export.tables import write_quote_table
+
+    write_quote_table(project, out)

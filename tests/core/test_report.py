@@ -1,0 +1,337 @@
+"""The Word report, the codebook .docx and the quote table, read back with python-docx/openpyxl."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+
+from coder.core.bulk import run_together
+from coder.core.export import Cancelled
+from coder.core.export.codebook_docx import write_codebook
+from coder.core.export.docx_report import TOC_PLACEHOLDER, ReportOptions, tint, write_report
+from coder.core.export.tables import write_quote_table
+from coder.core.text import Turn
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NARRATIVE = "Interviewer: Why did you leave?\n{name}: They fought each other all the time. Money was short.\n"
+
+
+def _narrative(i: int) -> str:
+    return NARRATIVE.format(name=f"P{i:02d}")
+
+
+@pytest.fixture
+def sixty(fresh_project):
+    """60 cases with one narrative each: Infighting coded in 21, Corruption in 13, Empty in none.
+
+    Grievances (a parent) has a child "Ethnic tensions" coded in 5 narratives.
+    """
+    p = fresh_project
+    calls = []
+    for i in range(1, 61):
+        text = _narrative(i)
+        turns = [Turn("Interviewer", 0, 31), Turn(f"P{i:02d}", 32, len(text) - 1)]
+        calls.append(lambda i=i, text=text, turns=turns: p.add_document(
+            f"Narrative {i:02d}", text, turns=turns, case=f"P{i:02d}"))  # fmt: skip
+    run_together(p, calls)
+    p.add_attribute("country", "case", "text")
+    country = p.find_attribute("country").id
+    run_together(p, [
+        (lambda c=c: p.set_attribute_value(country, c.id, "UK" if int(c.name[1:]) % 2 else "France"))
+        for c in p.cases()
+    ])  # fmt: skip
+    p.add_code("Infighting", color="#E53935", definition="Fighting between factions.",
+               inclusion="Any violence between members.", exclusion="Fighting the enemy.",
+               example="They fought each other.")  # fmt: skip
+    p.add_code("Corruption", color="#1E88E5")
+    p.add_code("Grievances", color="#43A047")
+    p.add_code("Ethnic tensions", parent_id=p.find_code("Grievances").id, color="#8E24AA")
+    p.add_code("Empty", color="#FDD835")
+    codes = {c.name: c.id for c in p.codes()}
+    docs = {d.name: d.id for d in p.documents()}
+    fought = _narrative(1).index("They fought")
+    short = _narrative(1).index("Money was short.")
+    calls = []
+    for i in range(1, 61):
+        doc = docs[f"Narrative {i:02d}"]
+        if i <= 21:
+            calls.append(lambda doc=doc: p.apply_code(doc, codes["Infighting"], fought, fought + 36, coder="kim"))
+        if i > 47:
+            calls.append(lambda doc=doc: p.apply_code(doc, codes["Corruption"], short, short + 16, coder="lee"))
+        if i in (2, 4, 6, 8, 10):
+            calls.append(lambda doc=doc: p.apply_code(doc, codes["Ethnic tensions"], fought, fought + 10, coder="kim"))
+    run_together(p, calls)
+    p.set_project_memo("Why people leave: a first pass.")
+    p.add_memo("Method", "Coded by two people.")
+    return p
+
+
+def _report(project, tmp_path: Path, **options) -> docx.document.Document:
+    out = tmp_path / "report.docx"
+    write_report(project, out, ReportOptions(**options))
+    return docx.Document(str(out))
+
+
+def _headings(d) -> list[tuple[str, str]]:
+    return [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+
+
+def _quote_paragraphs(d):
+    return [p for p in d.paragraphs if p.style.name == "Coder Quote"]
+
+
+def _shaded_runs(paragraph):
+    return [r for r in paragraph._p.iter(qn("w:r")) if r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None]
+
+
+def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
+    d = _report(sixty, tmp_path, title="Why they left", author="A. Researcher")
+    heads = _headings(d)
+    assert heads[0] == ("Title", "Why they left")
+    h1 = [t for s, t in heads if s == "Heading 1"]
+    assert h1 == ["Summary", "Codes and quotes", "Co-occurrence", "Memos", "Appendix: codebook"]
+    codes = [(s, t) for s, t in heads if s in ("Heading 2", "Heading 3")]
+    assert codes[:5] == [
+        ("Heading 2", "Infighting"), ("Heading 2", "Corruption"), ("Heading 2", "Grievances"),
+        ("Heading 3", "Ethnic tensions"), ("Heading 2", "Empty"),
+    ]  # fmt: skip
+    texts = [p.text for p in d.paragraphs]
+    assert "Author: A. Researcher" in texts
+    assert "Coders: kim, lee" in texts
+    body = d.element.body
+    instr = "".join(t.text for t in body.iter(qn("w:instrText")))
+    assert 'TOC \\o "1-3" \\h \\z \\u' in instr
+    assert TOC_PLACEHOLDER in texts
+    settings = d.settings.element
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    assert d.core_properties.author == "A. Researcher"
+
+
+def test_summary_table_counts_documents_and_cases_with_one_decimal(sixty, tmp_path):
+    d = _report(sixty, tmp_path)
+    table = d.tables[0]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["Code", "Codings", "Documents", "%", "Cases", "%"]
+    assert rows[1] == ["Infighting", "21", "21", "35.0%", "21", "35.0%"]
+    assert rows[2] == ["Corruption", "13", "13", "21.7%", "13", "21.7%"]
+    assert rows[4] == ["Ethnic tensions", "5", "5", "8.3%", "5", "8.3%"]
+    assert rows[5] == ["Empty", "0", "0", "0.0%", "0", "0.0%"]
+    assert table.style.name == "Light List Accent 1"
+
+
+def test_each_quote_is_one_shaded_run_in_a_tint_of_its_code_colour(sixty, tmp_path):
+    d = _report(sixty, tmp_path, context=0)
+    quotes = _quote_paragraphs(d)
+    assert len(quotes) == 21 + 13 + 5
+    fills = []
+    for q in quotes:
+        [run] = _shaded_runs(q)
+        rpr = run.find(qn("w:rPr"))
+        assert [etree.QName(c).localname for c in rpr] == ["shd"]
+        shd = rpr.find(qn("w:shd"))
+        assert shd.get(qn("w:val")) == "clear" and shd.get(qn("w:color")) == "auto"
+        fills.append(shd.get(qn("w:fill")))
+    assert fills[:21] == [tint("#E53935")] * 21
+    assert fills[21:34] == [tint("#1E88E5")] * 13
+    assert quotes[0].text == "They fought each other all the time."
+    assert tint("#E53935") == "F5B0AE"  # 40% of the colour, 60% white
+
+
+def test_quotes_show_context_around_the_shaded_passage(sixty, tmp_path):
+    d = _report(sixty, tmp_path, context="turn")
+    q = _quote_paragraphs(d)[0]
+    assert q.text == "P01: They fought each other all the time. Money was short."
+    [shaded] = _shaded_runs(q)
+    assert "".join(t.text for t in shaded.iter(qn("w:t"))) == "They fought each other all the time."
+
+
+def test_source_lines_name_document_paragraph_speaker_case_attributes_and_coder(sixty, tmp_path):
+    d = _report(sixty, tmp_path)
+    paras = d.paragraphs
+    sources = [paras[i + 1].text for i, p in enumerate(paras) if p.style.name == "Coder Quote"]
+    assert all(paras[i + 1].style.name == "Coder Source" for i, p in enumerate(paras) if p.style.name == "Coder Quote")
+    assert sources[0] == "— Narrative 01, paragraph 2, speaker P01; case P01 (country: UK); coded by kim"
+    assert sources[21] == "— Narrative 48, paragraph 2, speaker P48; case P48 (country: France); coded by lee"
+
+
+def test_subtitle_quotes_give_the_timestamp(fresh_project, tmp_path):
+    p = fresh_project
+    text = "Hello there.\nWe left in the night.\n"
+    p.add_document("Clip", text, turns=[Turn("Ana", 13, 34, 3723.4, 3726.0)], source_format="srt")
+    p.add_code("Leaving")
+    p.apply_code(1, p.find_code("Leaving").id, 13, 34, coder="kim")
+    d = _report(p, tmp_path)
+    paras = d.paragraphs
+    i = next(i for i, x in enumerate(paras) if x.style.name == "Coder Quote")
+    assert paras[i + 1].text == "— Clip, 1:02:03, speaker Ana; coded by kim"
+
+
+def test_selection_options_narrow_codes_cases_and_coders(sixty, tmp_path):
+    lee = sixty.find_coder("lee").id
+    d = _report(sixty, tmp_path, coders=(lee,))
+    assert len(_quote_paragraphs(d)) == 13
+    cases = tuple(c.id for c in sixty.cases() if c.name in ("P01", "P02", "P50"))
+    d = _report(sixty, tmp_path, cases=cases, codes=(sixty.find_code("Infighting").id,))
+    assert len(_quote_paragraphs(d)) == 2
+    rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
+    assert rows[1] == ["Infighting", "2", "2", "66.7%", "2", "66.7%"]
+    assert "This report covers 1 selected codes; cases P01, P02, P50." in [p.text for p in d.paragraphs]
+
+
+def test_order_by_position_interleaves_documents(fresh_project, tmp_path):
+    p = fresh_project
+    p.add_document("A", "early words here and late words at the end")
+    p.add_document("B", "first bit then the middle part of it all")
+    p.add_code("X")
+    x = p.find_code("X").id
+    late = "early words here and late words at the end".index("at the")
+    p.apply_code(1, x, late, late + 6, coder="k")  # A, late
+    p.apply_code(2, x, 0, 5, coder="k")  # B, early
+    by_doc = [q.text for q in _quote_paragraphs(_report(p, tmp_path, context=0))]
+    by_pos = [q.text for q in _quote_paragraphs(_report(p, tmp_path, context=0, order="position"))]
+    assert by_doc == ["at the", "first"] and by_pos == ["first", "at the"]
+
+
+def test_memos_appendix_and_codebook_appendix(sixty, tmp_path):
+    sixty.set_coding_memo(sixty.codings(code_ids=[sixty.find_code("Corruption").id])[0].id, "Check this one")
+    d = _report(sixty, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    heads = _headings(d)
+    assert ("Heading 2", "Project memo") in heads and ("Heading 3", "Method") in heads
+    assert "Why people leave: a first pass." in texts
+    assert "Check this one" in texts
+    appendix = texts.index("Appendix: codebook")
+    tail = texts[appendix:]
+    assert "Grievances/Ethnic tensions" in tail
+    assert "Definition: Fighting between factions." in tail
+    assert "Exclude when: Fighting the enemy." in tail
+    d = _report(sixty, tmp_path, include_memos=False)
+    assert "Memos" not in [t for s, t in _headings(d) if s == "Heading 1"]
+
+
+def test_code_without_codings_and_empty_project_give_sensible_reports(fresh_project, tmp_path):
+    d = _report(fresh_project, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    assert "The codebook is empty: there is nothing to report yet." in texts
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows] == [["Code", "Codings", "Documents", "%", "Cases", "%"]]
+    fresh_project.add_code("Lonely")
+    d = _report(fresh_project, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    assert any(t.endswith("No passages are coded with this code.") for t in texts)
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows][1] == ["Lonely", "0", "0", "–", "0", "–"]
+
+
+def test_package_is_well_formed_with_page_numbers_and_a_chart(sixty, tmp_path):
+    out = tmp_path / "r.docx"
+    write_report(sixty, out)
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                etree.fromstring(z.read(name))  # raises on malformed XML
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and z.read(media[0])[:8] == b"\x89PNG\r\n\x1a\n"
+        footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
+        assert any('w:instr=" PAGE "' in f for f in footers)
+    d = docx.Document(str(out))
+    assert [p.text for p in d.paragraphs if p.style.name == "Caption"][1].startswith("Figure 1.")
+
+
+def test_xml_special_and_control_characters_survive(fresh_project, tmp_path):
+    p = fresh_project
+    p.add_document("Odd <&>", "A & B < C > D \"q\" 'a'\x0b end\tTab\nline two")
+    p.add_code("Odd & <code>")
+    p.apply_code(1, p.find_code("Odd & <code>").id, 0, 30, coder="k")
+    d = _report(p, tmp_path, context=0)
+    [q] = _quote_paragraphs(d)
+    assert q.text.startswith("A & B < C > D \"q\" 'a' end")
+    assert ("Heading 2", "Odd & <code>") in _headings(d)
+
+
+def test_cancel_leaves_no_file(sixty, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Cancelled):
+        write_report(sixty, folder / "r.docx", progress=lambda done, total, label: False)
+    assert list(folder.iterdir()) == []
+
+
+def test_failure_keeps_the_previous_file(sixty, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "r.docx"
+    out.write_bytes(b"previous")
+    import coder.core.export.docx_report as mod
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(mod, "_save_streaming", broken)
+    with pytest.raises(RuntimeError):
+        write_report(sixty, out)
+    assert out.read_bytes() == b"previous"
+    assert [f.name for f in folder.iterdir()] == ["r.docx"]
+
+
+def test_codebook_docx_nests_codes_with_their_fields(sixty, tmp_path):
+    out = tmp_path / "codebook.docx"
+    assert write_codebook(sixty, out, author="Team") == 5
+    d = docx.Document(str(out))
+    heads = _headings(d)
+    assert ("Heading 1", "Infighting") in heads and ("Heading 2", "Ethnic tensions") in heads
+    texts = [p.text for p in d.paragraphs]
+    assert "Include when: Any violence between members." in texts
+    assert "Example: They fought each other." in texts
+    assert any("21 codings" in t for t in texts)
+
+
+def test_quote_table_csv_has_bom_one_row_per_coding_and_attribute_columns(sixty, tmp_path):
+    out = tmp_path / "quotes.csv"
+    assert write_quote_table(sixty, out) == 39
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["index", "document", "code", "coder", "speaker", "start", "end", "case", "country", "text", "memo"]
+    assert rows[1] == ["1", "Narrative 01", "Infighting", "kim", "P01", "37", "73", "P01", "UK",
+                       "They fought each other all the time.", ""]  # fmt: skip
+    assert rows[-1][2] == "Grievances/Ethnic tensions"
+    assert len(rows) == 40
+
+
+def test_quote_table_guards_against_formulas(fresh_project, tmp_path):
+    p = fresh_project
+    p.add_document("D", "=SUM(A1) is not a formula")
+    p.add_code("C")
+    p.apply_code(1, 1, 0, 8, coder="k")
+    out = tmp_path / "q.csv"
+    write_quote_table(p, out)
+    assert "'=SUM(A1)" in out.read_text(encoding="utf-8-sig")
+    out = tmp_path / "q.xlsx"
+    write_quote_table(p, out)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out).active
+    assert ws.cell(2, ws.max_column - 1).value == "=SUM(A1)"
+    assert ws.cell(2, ws.max_column - 1).data_type == "s"
+
+
+def test_quote_table_xlsx_bold_header_frozen_row_wrapped_text(sixty, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "quotes.xlsx"
+    write_quote_table(sixty, out, code_ids=[sixty.find_code("Corruption").id])
+    ws = openpyxl.load_workbook(out).active
+    assert ws.freeze_panes == "A2"
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["index", "document", "code"] and header[-2:] == ["text", "memo"]
+    assert ws.cell(1, 1).font.bold
+    assert ws.max_row == 14
+    assert ws.cell(2, header.index("text") + 1).value == "Money was short."
+    assert ws.cell(2, header.index("text") + 1).alignment.wrap_text
+    assert ws.cell(2, header.index("country") + 1).value == "France"
