@@ -643,3 +643,18 @@ def test_property_round_trip_through_qdpx(spec):
             second = tmp_path / "second.qdpx"
             export_qdpx(b, second)
             assert comparable_qde(qde_of(first)) == comparable_qde(qde_of(second))
+
+
+def test_selection_template_escapes_odd_values(fresh_project, tmp_path):
+    """GUIDs set by callers can hold anything: the fast selection writer still gives valid XML."""
+    p = fresh_project
+    p.add_document("D", "some text here")
+    p.add_code("C", guid='c"&<>\n1')
+    doc, code = p.documents()[0], p.codes()[0]
+    p.apply_code(doc.id, code.id, 0, 4, coder="ann", guid='g"&<\t>')
+    out = tmp_path / "odd.qdpx"
+    export_qdpx(p, out)
+    root = etree.fromstring(qde_of(out))
+    coding = root.find(".//{%s}Coding" % PROJECT_NS)
+    assert coding.get("guid") == 'g"&<\t>'
+    assert coding.find("{%s}CodeRef" % PROJECT_NS).get("targetGUID") == 'c"&<>\n1'

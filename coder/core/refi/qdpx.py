@@ -34,6 +34,7 @@ nothing.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import re
 import tempfile
@@ -95,11 +96,13 @@ T = {name: _NS + name for name in (
     "Variable", "Cases", "Case", "VariableValue", "VariableRef", "TextValue", "BooleanValue",
     "IntegerValue", "FloatValue", "DateValue", "SourceRef", "SelectionRef", "Sources",
     "TextSource", "PlainTextSelection", "Coding", "CodeRef", "NoteRef", "Notes", "Note",
-    "PlainTextContent", "Sets", "Set", "MemberSource",
+    "PlainTextContent", "Sets", "Set", "MemberSource", "CoderSelectionsMarker",
 )}  # fmt: skip
 _DATETIME_RE = re.compile(
     r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$"
 )
+_MARKER = "CoderSelectionsMarker"
+_MARKER_BYTES = b"<CoderSelectionsMarker/>"
 _VAR_TYPES = {"Text": "text", "Boolean": "boolean", "Integer": "number", "Float": "number",
               "Date": "date", "DateTime": "text"}  # fmt: skip
 
@@ -112,6 +115,21 @@ class ExportResult:
     path: Path
     counts: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
+
+
+_PLAIN_ATTR = re.compile(r"[0-9A-Za-z{}:+.-]*")
+
+
+def _esc(value: str) -> str:
+    """An attribute value escaped for the selection template."""
+    if _PLAIN_ATTR.fullmatch(value):  # GUIDs and dates: nothing to escape
+        return value
+    value = xml_text(value)
+    if "&" in value or "<" in value or '"' in value or ">" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    if "\n" in value or "\r" in value or "\t" in value:
+        value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return value
 
 
 def _dt_attr(value: str | None) -> str | None:
@@ -149,7 +167,9 @@ class _Ids:
         return derived_guid("note", kind, owner)
 
     def selection(self, coding_guid: str) -> str:
-        return derived_guid("selection", coding_guid)
+        # md5 formatted as a GUID: as stable as uuid5 and cheap enough for 50,000 codings.
+        h = hashlib.md5(b"coder-selection:" + coding_guid.encode("utf-8")).hexdigest()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def project_xml(project: Project, progress: Progress | None = None) -> tuple[bytes, dict[str, str], dict, dict[str, int]] | None:
@@ -304,6 +324,9 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     for s in case_sel:
         sel_by_doc.setdefault(s["document_id"], []).append(s)
     n_codings = 0
+    selections: list[bytes] = []
+    coder_attr = {k: _esc(v) for k, v in coder_guid.items()}
+    code_attr = {k: _esc(v) for k, v in code_guid.items()}
     if docs:
         sources = etree.SubElement(root, T["Sources"])
         sub = etree.SubElement
@@ -316,24 +339,34 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
             if stamp:
                 attrs_["creationDateTime"] = stamp
             src = sub(sources, T["TextSource"], attrs_)
+            # Selections are the bulk of a project (three elements per coding): they are
+            # written by a template with escaped values and spliced in at this marker, which
+            # is several times faster than building the elements one by one.
+            sub(src, T[_MARKER])
+            parts: list[str] = []
             for _doc, cguid, code_id, coder_id, start, end, created_at, memo in codings_by_doc.get(d["id"], ()):
-                user = coder_guid[coder_id]
+                user = coder_attr[coder_id]
                 stamp = _dt_attr(created_at)
-                sel_attrs = {"guid": ids.selection(cguid), "startPosition": str(start),
-                             "endPosition": str(end), "creatingUser": user}  # fmt: skip
-                coding_attrs = {"guid": cguid, "creatingUser": user}
-                if stamp:
-                    sel_attrs["creationDateTime"] = stamp
-                    coding_attrs["creationDateTime"] = stamp
-                sel = sub(src, T["PlainTextSelection"], sel_attrs)
-                coding = sub(sel, T["Coding"], coding_attrs)
-                sub(coding, T["CodeRef"], targetGUID=code_guid[code_id])
+                when = f' creationDateTime="{stamp}"' if stamp else ""
+                g = _esc(cguid)
+                note = ""
                 if memo:
-                    note_ref(coding, "coding", cguid, f"coding in {d['name']} {start}-{end}", memo)
+                    note_guid = ids.note("coding", cguid)
+                    notes.append((note_guid, f"Memo: coding in {d['name']} {start}-{end}", memo, None, None))
+                    note = f'<NoteRef targetGUID="{_esc(note_guid)}"/>'
+                parts.append(
+                    f'<PlainTextSelection guid="{ids.selection(cguid)}" startPosition="{start}" '
+                    f'endPosition="{end}" creatingUser="{user}"{when}><Coding guid="{g}" '
+                    f'creatingUser="{user}"{when}><CodeRef targetGUID="{code_attr[code_id]}"/>'
+                    f"{note}</Coding></PlainTextSelection>"
+                )
                 n_codings += 1
             for s in sel_by_doc.get(d["id"], ()):
-                sub(src, T["PlainTextSelection"], guid=sel_guid[s["id"]],
-                    startPosition=str(s["start"]), endPosition=str(s["end"]))  # fmt: skip
+                parts.append(
+                    f'<PlainTextSelection guid="{sel_guid[s["id"]]}" startPosition="{s["start"]}" '
+                    f'endPosition="{s["end"]}"/>'
+                )
+            selections.append("".join(parts).encode("utf-8"))
             note_ref(src, "document", guid, d["name"], d["memo"])
             add_values(src, doc_values.get(d["id"], []))
             texts[guid] = project.document_text(d["id"])
@@ -379,7 +412,13 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     if project_memo:
         etree.SubElement(root, T["NoteRef"], targetGUID=ids.note("project", project_memo))
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    return xml, texts, extras, counts
+    pieces = xml.split(_MARKER_BYTES)
+    if len(pieces) != len(selections) + 1:  # pragma: no cover - the marker is ours alone
+        raise ExchangeError("internal error while writing the selections")
+    out = [pieces[0]]
+    for sel, rest in zip(selections, pieces[1:]):
+        out += [sel, rest]
+    return b"".join(out), texts, extras, counts
 
 
 class _Row:
@@ -401,7 +440,7 @@ def export_qdpx(project: Project, path: str | Path, progress: Progress | None = 
     result.counts = counts
 
     def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr("project.qde", xml)
             for guid, text in texts.items():
                 z.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
