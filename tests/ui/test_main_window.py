@@ -350,3 +350,37 @@ def test_screenshot_of_main_window(qtbot, window: MainWindow) -> None:
     path = ARTIFACTS / "main-window.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 10000
+
+
+def test_dropping_files_on_the_window_imports_them(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    from PySide6.QtCore import QMimeData, QUrl
+
+    note = tmp_path / "dropped.txt"
+    note.write_text("A dropped note.\n", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(note))])
+    pos = QPointF(window.rect().center())
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(pos.toPoint(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
+    qtbot.waitUntil(lambda: "dropped" in {d.name for d in window.project.documents()}, timeout=20000)
+    qtbot.waitUntil(lambda: window.undo_stack.undoText() == "Import document 'dropped'", timeout=5000)
+
+
+def test_stripe_menu_offers_remove_recode_memo(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    from coder.ui.features import coding
+
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 11))
+    [cid] = window.view.spans
+    menu = QMenu()
+    coding.fill_coding_menu(window, menu, cid)
+    titles = [a.text() for a in menu.actions()]
+    assert titles == ["&Select passage", "&Remove coding", "Re&code as", "&Memo…"]
+    recode_menu = menu.actions()[2].menu()
+    assert [a.text().strip() for a in recode_menu.actions()] == ["Corruption", "Leaving"]
+    recode_menu.actions()[0].trigger()
+    assert window.undo_stack.undoText() == "Recode as 'Corruption'"

@@ -826,6 +826,7 @@ class StripeMargin(QWidget):
         self.setAccessibleDescription("One bar per coding beside the text; Up and Down walk them")
         self.setObjectName("codingStripes")
         self._hits: list[tuple[QRectF, int]] = []
+        self._labels: dict[tuple[str, int], str] = {}
         self.focused_id: int | None = None
         self._width = self.COLUMN * 3 + 8
 
@@ -886,7 +887,15 @@ class StripeMargin(QWidget):
                 painter.drawRect(bar.adjusted(-1, -1, 1, 1))
             self._hits.append((QRectF(x, top, colw, bottom - top), span.id))
             if labels and bar.height() > 24:
-                label = fm.elidedText(style.name, Qt.TextElideMode.ElideRight, bar.height() - 4)
+                room = int(bar.height() - 4) // 8 * 8  # elide in steps: most bars reuse a label
+                key = (style.name, room)
+                label = self._labels.get(key)
+                if label is None:
+                    if len(self._labels) > 4000:
+                        self._labels.clear()
+                    label = self._labels[key] = fm.elidedText(
+                        style.name, Qt.TextElideMode.ElideRight, room
+                    )
                 painter.save()
                 painter.translate(x + self.BAR + 1.5, top + 3)
                 painter.rotate(90)
