@@ -690,8 +690,8 @@ class _Merger:
             for v in values:
                 converted[v["id"]] = canonical_value(v["value"], theirs, mine["name"])
         except CoderError:
-            self._conflict("attribute", item, "type", mine["type"], theirs,
-                           note=f"values here are not all of type {theirs}", kept="mine")  # fmt: skip
+            note = f"values here are not all of type {theirs}"
+            self._conflict("attribute", item, "type", mine["type"], theirs, note, kept="mine")
             return
         if not self._conflict("attribute", item, "type", mine["type"], theirs):
             return
@@ -721,8 +721,8 @@ class _Merger:
             try:
                 value = canonical_value(row["value"], type_, attr_name)
             except CoderError:
-                self._conflict("attribute value", item, "value", "", row["value"],
-                               note=f"not a valid {type_} here; not merged", kept="mine")  # fmt: skip
+                note = f"not a valid {type_} here; not merged"
+                self._conflict("attribute value", item, "value", "", row["value"], note, "mine")
                 continue
             row = {**row, "value": value}
             found = self._mine(
