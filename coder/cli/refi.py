@@ -26,15 +26,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 (adds for
 
 
 def export_codebook(project: Any, out: Path, args: argparse.Namespace) -> None:
-    n = export_qdc(project, out)
-    print(f"{n} code{'s' if n != 1 else ''} written")
+    print(_count(export_qdc(project, out), "code") + " written")
 
 
 def export_project(project: Any, out: Path, args: argparse.Namespace) -> None:
     result = export_qdpx(project, out)
     c = result.counts
-    print(f"{c.get('documents', 0)} documents, {c.get('codes', 0)} codes, "
-          f"{c.get('codings', 0)} codings, {c.get('cases', 0)} cases written")  # fmt: skip
+    parts = [_count(c.get(k + "s", 0), k) for k in ("document", "code", "coding", "case", "memo")]
+    print(", ".join(parts) + " written")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def report(result: ImportResult, path: Path) -> None:
