@@ -139,19 +139,34 @@ def check_unit(unit: str) -> str:
     return unit
 
 
-def shared_documents(project: Project, coder_ids: Sequence[int]) -> list[int]:
-    """Ids of the documents in which every given coder has at least one coding."""
+def shared_documents(
+    project: Project,
+    coder_ids: Sequence[int],
+    documents: Iterable[int] | None = None,
+    cases: Iterable[int] | None = None,
+) -> list[int]:
+    """Ids of the documents in which every given coder has at least one coding.
+
+    ``documents`` and ``cases`` (ids) narrow the choice to those documents, or to the
+    documents of those cases.
+    """
     ids = list(coder_ids)
     if not ids:
         return []
     marks = ",".join("?" for _ in ids)
+    where, params = [f"g.coder_id IN ({marks})"], [*ids]
+    for column, chosen in (("d.id", documents), ("d.case_id", cases)):
+        if chosen is not None:
+            chosen = list(chosen)
+            where.append(f"{column} IN ({','.join('?' for _ in chosen) or 'NULL'})")
+            params += chosen
     sql = f"""
         SELECT g.document_id FROM codings g JOIN documents d ON d.id = g.document_id
-        WHERE g.coder_id IN ({marks})
+        WHERE {' AND '.join(where)}
         GROUP BY g.document_id HAVING count(DISTINCT g.coder_id) = ?
         ORDER BY d.name COLLATE NOCASE, d.id
     """
-    return [r[0] for r in project.db.execute(sql, [*ids, len(set(ids))])]
+    return [r[0] for r in project.db.execute(sql, [*params, len(set(ids))])]
 
 
 def document_units(project: Project, doc_id: int, unit: str) -> agreement.DocumentUnits:
@@ -215,17 +230,20 @@ def compute_agreement(
     coders: Sequence[str | int | Coder],
     unit: str = "character",
     codes: Iterable[str | int] | None = None,
+    documents: Iterable[int] | None = None,
+    cases: Iterable[int] | None = None,
 ) -> ProjectAgreement:
     """Per-code and overall agreement of two or more coders over the documents all of them coded.
 
     ``codes`` (names, paths or ids) restricts the codes; by default every code that one of the
-    coders applied in those documents. Percent agreement is 0-100 (mean pairwise for three or
-    more coders); kappa only for two coders; alpha for any number. Undefined figures are None.
+    coders applied in those documents. ``documents`` / ``cases`` (ids) restrict the documents.
+    Percent agreement is 0-100 (mean pairwise for three or more coders); kappa only for two
+    coders; alpha for any number. Undefined figures are None.
     """
     check_unit(unit)
     chosen = resolve_coders(project, coders)
     names = [c.name for c in chosen]
-    doc_ids = shared_documents(project, [c.id for c in chosen])
+    doc_ids = shared_documents(project, [c.id for c in chosen], documents, cases)
     units = [document_units(project, d, unit) for d in doc_ids]
     by_code = _codings_by_code(project, chosen, doc_ids)
     code_list = _resolve_codes(project, codes, set(by_code))
@@ -347,13 +365,17 @@ def report_table(
     coders: Sequence[str | int | Coder],
     unit: str = "paragraph",
     codes: Iterable[str | int] | None = None,
+    documents: Iterable[int] | None = None,
+    cases: Iterable[int] | None = None,
 ) -> ReportTable:
     """The agreement table for the Word report, formatted for people.
 
     Undefined figures read "undefined"; kappa reads "n/a" for three or more coders (it is a
-    two-coder statistic).
+    two-coder statistic). ``codes`` given: those codes (used or not); else the codes used.
     """
-    result = compute_agreement(project, coders, unit=unit, codes=codes)
+    result = compute_agreement(
+        project, coders, unit=unit, codes=codes, documents=documents, cases=cases
+    )
     two = len(result.coders) == 2
     rows = tuple(
         (

@@ -262,3 +262,21 @@ def test_report_table(ten):
     turns = intercoder.report_table(p, ["ann", "bob"], unit="turn")
     # no turns anywhere: no units, figures undefined, never a made-up number
     assert turns.rows[0][1:] == ("0", "undefined", "undefined", "undefined")
+
+
+def test_restricting_documents_and_cases(ten):
+    p = ten
+    p.add_document("Second", "one\ntwo", case="Person B")
+    doc = p.find_document("Second").id
+    trust = p.find_code("Trust").id
+    p.apply_code(doc, trust, 0, 3, coder="ann")
+    p.apply_code(doc, trust, 0, 3, coder="bob")
+    both = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph")
+    assert set(both.documents) == {"Ten", "Second"}
+    only = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph", documents=[doc])
+    assert only.documents == ("Second",) and only.codes[0].units == 2
+    case = p.find_case("Person B").id
+    by_case = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph", cases=[case])
+    assert by_case.documents == ("Second",)
+    none = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph", documents=[])
+    assert none.documents == () and none.overall.units == 0
