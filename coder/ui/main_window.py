@@ -271,6 +271,8 @@ class MainWindow(QMainWindow):
 
         self._create_docks()
         self._build_menus()
+        self.setTabOrder(self.view, self.view.stripes)
+        self.setTabOrder(self.view.stripes, self.find_bar.edit)
         self.view.positionChanged.connect(self._on_position)
         self.view.menu_hook = self._text_menu
         self.view.stripe_menu_hook = self._stripe_menu

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from coder.core.project import Project
@@ -117,20 +117,17 @@ def test_q_codes_with_last_code_and_u_removes(qtbot, window: MainWindow, project
 
 
 def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Path) -> None:
+    """The view's drag data, dropped on a code in the codebook's model, codes the passage."""
     codebook = window.dock_widgets.get("codebook")
     if codebook is None:
         pytest.skip("the codebook dock is not part of this build")
     start = TEXT.index("money")
     select(window, start, start + 5)
     mime = window.view.passage_mime()
-    tree = codebook.view  # type: ignore[attr-defined]
-    index = codebook.proxy.mapFromSource(codebook.model.index_of(code_id(window, "Corruption")))  # type: ignore[attr-defined]
-    pos = QPointF(tree.visualRect(index).center())
-    actions = Qt.DropAction.CopyAction
-    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(tree.viewport(), QDragEnterEvent(pos.toPoint(), actions, mime, buttons, mods))
-    QApplication.sendEvent(tree.viewport(), QDragMoveEvent(pos.toPoint(), actions, mime, buttons, mods))
-    QApplication.sendEvent(tree.viewport(), QDropEvent(pos, actions, mime, buttons, mods))
+    model = codebook.model  # type: ignore[attr-defined]
+    target = model.index_of(code_id(window, "Corruption"))
+    assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
+    assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert codings(project_path) == [("Corruption", start, start + 5, "")]
     assert window.undo_stack.undoText() == "Apply code 'Corruption'"
 

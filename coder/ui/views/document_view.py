@@ -126,6 +126,7 @@ class DocumentView(QPlainTextEdit):
         )
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setUndoRedoEnabled(False)
+        self.setTabChangesFocus(True)  # Tab leaves the text (to the stripes, then the docks)
         self.setCenterOnScroll(False)
         self.setAccessibleName("Document text")
         self.setAccessibleDescription("The text of the document; select a passage to code it")
