@@ -271,8 +271,9 @@ class MainWindow(QMainWindow):
 
         self._create_docks()
         self._build_menus()
-        self.setTabOrder(self.view, self.view.stripes)
-        self.setTabOrder(self.view.stripes, self.find_bar.edit)
+        from coder.ui.features import backup as backup_feature
+
+        backup_feature.install(self)  # periodic backups; the cloud/network folder warning
         self.view.positionChanged.connect(self._on_position)
         self.view.menu_hook = self._text_menu
         self.view.stripe_menu_hook = self._stripe_menu
