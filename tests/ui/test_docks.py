@@ -133,6 +133,64 @@ def test_click_on_code_activates_it_but_ctrl_click_only_selects(qtbot, project, 
     assert window.undo_texts() == []  # activating never edits by itself
 
 
+def test_dropping_a_passage_anywhere_on_a_code_row_codes_it(qtbot, project, window) -> None:
+    import json
+
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from coder.ui.models.codebook import PASSAGE_MIME
+
+    dock = make(qtbot, window, CodebookDock)
+    view = dock.view
+    mime = QMimeData()
+    mime.setData(PASSAGE_MIME, json.dumps({"document_id": 3, "start": 0, "end": 5}).encode())
+    rect = view.visualRect(dock.proxy.mapFromSource(dock.model.index_of(6)))
+    edge = QPointF(rect.center().x(), rect.top() + 1)  # where a code drop would mean "above"
+    copy, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(edge.toPoint(), copy, mime, left, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(edge.toPoint(), copy, mime, left, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), move)
+    assert move.isAccepted()
+    dropped: list = []
+    dock.passageDropped.connect(lambda *args: dropped.append(args))
+    drop = QDropEvent(edge, copy, mime, left, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), drop)
+    assert dropped == [(6, 3, 0, 5)]
+    empty = QDropEvent(QPointF(5, view.viewport().height() - 2), copy, mime, left,
+                       Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), empty)
+    assert len(dropped) == 1  # not on a code: nothing
+
+
+def test_dragging_a_code_above_another_reorders_through_the_view(qtbot, project, window) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    dock = make(qtbot, window, CodebookDock)
+    view = dock.view
+    mime = dock.proxy.mimeData([dock.proxy.mapFromSource(dock.model.index_of(6))])
+    rect = view.visualRect(dock.proxy.mapFromSource(dock.model.index_of(1)))
+    top = QPointF(rect.center().x(), rect.top() + 1)
+    move, left, none = Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(view.viewport(), QDragEnterEvent(top.toPoint(), move, mime, left, none))
+    QApplication.sendEvent(view.viewport(), QDragMoveEvent(top.toPoint(), move, mime, left, none))
+    QApplication.sendEvent(view.viewport(), QDropEvent(top, move, mime, left, none))
+    assert [c.name for c in project.codes() if c.parent_id is None] == ["Time", "Reasons", "Family"]
+    assert window.undo_texts() == ["Move code 'Time'"]
+    rect = view.visualRect(dock.proxy.mapFromSource(dock.model.index_of(5)))  # onto "Brother"
+    middle = QPointF(rect.center())
+    mime = dock.proxy.mimeData([dock.proxy.mapFromSource(dock.model.index_of(6))])
+    QApplication.sendEvent(view.viewport(), QDragEnterEvent(middle.toPoint(), move, mime, left, none))
+    QApplication.sendEvent(view.viewport(), QDragMoveEvent(middle.toPoint(), move, mime, left, none))
+    QApplication.sendEvent(view.viewport(), QDropEvent(middle, move, mime, left, none))
+    assert project.code(6).path == "Family/Brother/Time"
+
+
 def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> None:
     dock = make(qtbot, window, CodebookDock)
     dock.set_quick_key(3, 5)

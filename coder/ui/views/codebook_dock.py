@@ -13,8 +13,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPalette, QPen
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,7 +57,15 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.project import Changes, Project
 from coder.ui.dialogs.code_editor import CodeEditorDialog
-from coder.ui.models.codebook import CODINGS, DOCUMENTS, NAME, CodebookModel, CodeIdRole, QuickKeyRole
+from coder.ui.models.codebook import (
+    CODINGS,
+    DOCUMENTS,
+    NAME,
+    PASSAGE_MIME,
+    CodebookModel,
+    CodeIdRole,
+    QuickKeyRole,
+)
 from coder.ui.views import common
 
 DIGITS = tuple("123456789")
@@ -85,9 +115,71 @@ class CodeNameDelegate(QStyledItemDelegate):
 
 
 class CodebookView(QTreeView):
-    """A tree that reports plain clicks and Enter on a code (see the module docstring)."""
+    """A tree that reports plain clicks and Enter on a code (see the module docstring).
+
+    A passage dragged from the document is coded with the code under the pointer, wherever
+    on the row it is dropped (the tree's own drop positions above/below an item are for
+    reordering codes).
+    """
 
     codeTriggered = Signal(QModelIndex)
+
+    def _passage_target(self, event: QDropEvent | QDragMoveEvent) -> QModelIndex | None:
+        if not event.mimeData().hasFormat(PASSAGE_MIME):
+            return None
+        index = self.indexAt(event.position().toPoint())
+        return index.siblingAtColumn(0) if index.isValid() else QModelIndex()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(PASSAGE_MIME):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        target = self._passage_target(event)
+        if target is None:
+            super().dragMoveEvent(event)
+            return
+        if target.isValid():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept(self.visualRect(target))
+            self._hover = QPersistentModelIndex(target)
+        else:
+            event.ignore()
+            self._hover = QPersistentModelIndex()
+        self.viewport().update()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+        self._hover = QPersistentModelIndex()
+        super().dragLeaveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        target = self._passage_target(event)
+        if target is None:
+            super().dropEvent(event)
+            return
+        self._hover = QPersistentModelIndex()
+        self.viewport().update()
+        model = self.model()
+        # Row and column -1: "onto this item" (what a proxy model maps to the same item).
+        if target.isValid() and model.dropMimeData(
+            event.mimeData(), Qt.DropAction.CopyAction, -1, -1, target
+        ):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().drawRow(painter, option, index)
+        hover = getattr(self, "_hover", None)
+        if hover is not None and hover.isValid() and hover.row() == index.row() and hover.parent() == index.parent():
+            painter.save()
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
+            painter.restore()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._modifiers = event.modifiers()
