@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
         from coder.ui.features import backup as backup_feature
 
         backup_feature.install(self)  # periodic backups; the cloud/network folder warning
+        self.setTabOrder(self.view, self.view.stripes)
+        self.setTabOrder(self.view.stripes, self.find_bar.edit)
         self.view.positionChanged.connect(self._on_position)
         self.view.menu_hook = self._text_menu
         self.view.stripe_menu_hook = self._stripe_menu
