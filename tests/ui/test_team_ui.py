@@ -145,6 +145,12 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     assert set(side.panes) == {"ann", "bob"}
     assert len(side.spans["ann"]) == 5 and len(side.spans["bob"]) == 5
     assert side.panes["ann"].isReadOnly()
+    side.resize(600, 200)
+    side.show()
+    qtbot.waitExposed(side)
+    ann_bar, bob_bar = (side.panes[n].verticalScrollBar() for n in ("ann", "bob"))
+    ann_bar.setValue(ann_bar.maximum())
+    assert bob_bar.value() == ann_bar.value()
     side.compare_button.click()
     d = dialog.passages.disagreement(0)
     assert window.passages == [(d.document_id, d.start, d.end)]

@@ -360,6 +360,12 @@ class SideBySideDialog(QDialog):
             self.panes[name] = pane
             self.spans[name] = spans
         layout.addWidget(splitter, 1)
+        # The panes hold the same text: scrolling one scrolls the others.
+        bars = [pane.verticalScrollBar() for pane in self.panes.values()]
+        for bar in bars:
+            for other in bars:
+                if other is not bar:
+                    bar.valueChanged.connect(other.setValue)
         row = QHBoxLayout()
         row.addStretch(1)
         self.compare_button = QPushButton("Show in the &Main Window")
