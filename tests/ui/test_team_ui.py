@@ -149,6 +149,7 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     side.show()
     qtbot.waitExposed(side)
     ann_bar, bob_bar = (side.panes[n].verticalScrollBar() for n in ("ann", "bob"))
+    assert ann_bar.maximum() > 0
     ann_bar.setValue(ann_bar.maximum())
     assert bob_bar.value() == ann_bar.value()
     side.compare_button.click()
