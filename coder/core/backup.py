@@ -21,6 +21,7 @@ import sqlite3
 import time
 import weakref
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -321,6 +322,12 @@ def _prune(project_path: Path, folder: Path, keep: int) -> None:
     for old in mine[:-keep] if keep > 0 else []:
         with contextlib.suppress(OSError):
             old.path.unlink()
+    # Copies cut short by a crash or a kill; a copy in progress is younger than this.
+    cutoff = time.time() - 3600
+    for part in folder.glob(f"{glob_escape(project_path.stem)}-*.coder.part"):
+        with contextlib.suppress(OSError):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
 
 
 def backup_now(project: Project) -> Path:

@@ -298,3 +298,19 @@ def test_cli_backup_works_while_the_project_is_open(tmp_path: Path, capsys: pyte
         made = Path(capsys.readouterr().out.strip())
     with Project.open(made, read_only=True) as copy:
         assert copy.find_code("Unsaved? No: every edit is saved")
+
+
+def test_copies_cut_short_by_a_crash_are_cleaned_up(tmp_path: Path) -> None:
+    path = _make(tmp_path / "study.coder", docs=1)
+    folder = tmp_path / "study.backups"
+    folder.mkdir()
+    old = folder / "study-20200101-101010.coder.part"
+    fresh = folder / "study-20990101-101010.coder.part"
+    for part in (old, fresh):
+        part.write_bytes(b"half a copy")
+    os.utime(old, (0, 0))
+    with Project.open(path) as p:
+        backup.backup_now(p)
+    assert not old.exists(), "an old cut-short copy is removed"
+    assert fresh.exists(), "a copy that may still be in progress is left alone"
+    assert all(b.path.suffix == ".coder" for b in backup.list_backups(path))
