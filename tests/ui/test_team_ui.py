@@ -353,3 +353,21 @@ def test_in_the_main_window(qtbot, merged, monkeypatch):
     assert dialog.compute() is not None and dialog.table.rowCount() == 2
     win.close_project()
     assert dialog.result is None and not dialog.isVisible()
+
+
+def test_adding_files_checks_them_at_once(qtbot, copies, monkeypatch):
+    from coder.ui.dialogs import merge_dialog
+
+    ann, bob = copies
+    with Project.open(ann) as project:
+        window = Window(project)
+        qtbot.addWidget(window)
+        dialog = merge_dialog.MergeDialog(window)
+        qtbot.addWidget(dialog)
+        monkeypatch.setattr(merge_dialog, "choose_files", lambda parent, folder: [str(bob)])
+        dialog.add_button.click()
+        assert dialog.paths() == [str(bob)]
+        assert dialog.report is not None and dialog.report.dry_run
+        assert dialog.summary.text().startswith("Merge of bob.coder: would add")
+        assert dialog.conflicts.rowCount() == 1
+        assert len(project.coders()) == 1

@@ -196,7 +196,10 @@ class MergeDialog(QDialog):
     def _ask_files(self) -> None:
         project = self.window_.project
         folder = str(project.path.parent) if project is not None else str(Path.home())
-        self.add_files(choose_files(self, folder))
+        chosen = choose_files(self, folder)
+        if chosen:
+            self.add_files(chosen)
+            self.check()  # show what would come in, and every conflict, before merging
 
     def _remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.files_view.selectedIndexes()}, reverse=True)
