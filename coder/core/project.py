@@ -271,6 +271,8 @@ class Project:
         self.read_only = read_only
         self.db = Database(conn, execute_plugins=False)
         self._closed = False
+        # (document id, guid) -> length of its text; see _document_lengths
+        self._lengths: dict[tuple[int, str], int] = {}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -467,16 +469,41 @@ class Project:
 
     # ----------------------------------------------------------------- documents
 
+    def _document_lengths(self, where: str = "1", params: Sequence[Any] = ()) -> dict[int, int]:
+        """Characters of each document's text, by id.
+
+        Stored text never changes, and counting a long text's characters means reading all of
+        it, so lengths are kept once counted. They are keyed by id and GUID: an id that SQLite
+        reuses after a deletion belongs to a new GUID and is counted afresh.
+        """
+        out: dict[int, int] = {}
+        missing = []
+        for doc_id, guid in self.db.execute(f"SELECT id, guid FROM documents WHERE {where}", params):
+            n = self._lengths.get((doc_id, guid))
+            if n is None:
+                missing.append(doc_id)
+            else:
+                out[doc_id] = n
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            for doc_id, guid, n in self.db.execute(
+                f"SELECT id, guid, length(text) FROM documents WHERE id IN ({marks})", chunk
+            ):
+                self._lengths[(doc_id, guid)] = out[doc_id] = n
+        return out
+
     def documents(self) -> list[Document]:
+        lengths = self._document_lengths()
         sql = """
-            SELECT d.id, d.guid, d.name, length(d.text) AS characters, d.source_name,
+            SELECT d.id, d.guid, d.name, d.source_name,
                    d.source_format, d.imported_at, d.memo, d.group_name AS "group", d.case_id,
                    c.name AS "case",
                    (SELECT count(*) FROM codings g WHERE g.document_id = d.id) AS codings
             FROM documents d LEFT JOIN cases c ON c.id = d.case_id
             ORDER BY d.group_name, d.name COLLATE NOCASE, d.id
         """
-        return [Document(**r) for r in self.db.query(sql)]
+        return [Document(**r, characters=lengths[r["id"]]) for r in self.db.query(sql)]
 
     def document(self, doc_id: int) -> Document:
         for doc in self._documents_where("d.id = ?", [doc_id]):
@@ -485,13 +512,17 @@ class Project:
 
     def _documents_where(self, where: str, params: Sequence[Any]) -> list[Document]:
         sql = f"""
-            SELECT d.id, d.guid, d.name, length(d.text) AS characters, d.source_name,
+            SELECT d.id, d.guid, d.name, d.source_name,
                    d.source_format, d.imported_at, d.memo, d.group_name AS "group", d.case_id,
                    c.name AS "case",
                    (SELECT count(*) FROM codings g WHERE g.document_id = d.id) AS codings
             FROM documents d LEFT JOIN cases c ON c.id = d.case_id WHERE {where}
         """
-        return [Document(**r) for r in self.db.query(sql, params)]
+        rows = list(self.db.query(sql, params))
+        lengths = self._document_lengths(
+            f"id IN ({','.join('?' for _ in rows) or 'NULL'})", [r["id"] for r in rows]
+        )
+        return [Document(**r, characters=lengths[r["id"]]) for r in rows]
 
     def find_document(self, name: str) -> Document:
         docs = self._documents_where("d.name = ?", [name])
@@ -1012,12 +1043,12 @@ class Project:
         return Coding(**{k: v for k, v in rows[0].items() if k != "coder_id"}, coder_id=rows[0]["coder_id"])
 
     def _check_range(self, doc_id: int, start: int, end: int) -> None:
-        row = self.db.execute("SELECT length(text) FROM documents WHERE id = ?", [doc_id]).fetchone()
-        if row is None:
+        length = self._document_lengths("id = ?", [doc_id]).get(doc_id)
+        if length is None:
             raise NotFound(f"no document with id {doc_id}")
-        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= row[0]:
+        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= length:
             raise InvalidValue(
-                f"passage {start}-{end} is not inside the document (0-{row[0]}, end after start)"
+                f"passage {start}-{end} is not inside the document (0-{length}, end after start)"
             )
 
     def apply_code(
