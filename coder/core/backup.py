@@ -54,8 +54,8 @@ class BackupFailed(CoderError):
     """A backup could not be written or did not pass its integrity check."""
 
 
-# Per open project: the connection's change count and time at its last backup.
-_sessions: weakref.WeakKeyDictionary[Project, tuple[int, float]] = weakref.WeakKeyDictionary()
+# Per open project: its change marker and the time at its last backup.
+_sessions: weakref.WeakKeyDictionary[Project, tuple[object, float]] = weakref.WeakKeyDictionary()
 _errors: weakref.WeakKeyDictionary[Project, str] = weakref.WeakKeyDictionary()
 
 
@@ -354,7 +354,7 @@ def backup_now(project: Project) -> Path:
     except (OSError, sqlite3.Error) as e:
         raise BackupFailed(f"backup of {project.path.name} into {folder} failed: {e}") from None
     _write_state(folder, {**source, "backup": target.name})
-    _sessions[project] = (conn.total_changes, time.monotonic())
+    _sessions[project] = (_change_marker(project), time.monotonic())
     _errors.pop(project, None)
     _prune(project.path, folder, keep_count())
     return target
@@ -373,21 +373,32 @@ def on_open(project: Project) -> Path | None:
         _dt.datetime.now() - backups[-1].created
     ).total_seconds() < MIN_SECONDS_BETWEEN_OPEN_BACKUPS
     if not changed_since_backup(project.path):
-        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        _sessions[project] = (_change_marker(project), time.monotonic())
         return None
     if recent:
         # No new copy so soon, but a changed file is still checked before anyone edits it.
         problem = _integrity_quick(project.db.conn)
         if problem != "ok":
             raise ProjectFileError(with_hint(f"{project.path} is damaged ({problem})", project.path))
-        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        _sessions[project] = (_change_marker(project), time.monotonic())
         return None
     try:
         return backup_now(project)
     except BackupFailed as e:
         _errors[project] = str(e)
-        _sessions[project] = (project.db.conn.total_changes, time.monotonic())
+        _sessions[project] = (_change_marker(project), time.monotonic())
         return None
+
+
+def _change_marker(project: Project) -> tuple[int, int]:
+    """Changes by this connection (total_changes) and by others, e.g. an import worker's
+    (data_version changes when another connection commits)."""
+    conn = project.db.conn
+    try:
+        data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+    except sqlite3.Error:
+        data_version = -1
+    return conn.total_changes, data_version
 
 
 def maybe_backup(project: Project, interval: float | None = None) -> Path | None:
@@ -399,8 +410,8 @@ def maybe_backup(project: Project, interval: float | None = None) -> Path | None
     if project.read_only or getattr(project, "_closed", False):
         return None
     minutes = interval_minutes() if interval is None else interval
-    changes, when = _sessions.get(project, (-1, float("-inf")))
-    if project.db.conn.total_changes == changes:
+    changes, when = _sessions.get(project, (None, float("-inf")))
+    if _change_marker(project) == changes:
         return None
     if time.monotonic() - when < minutes * 60:
         return None

@@ -314,3 +314,37 @@ def test_copies_cut_short_by_a_crash_are_cleaned_up(tmp_path: Path) -> None:
     assert not old.exists(), "an old cut-short copy is removed"
     assert fresh.exists(), "a copy that may still be in progress is left alone"
     assert all(b.path.suffix == ".coder" for b in backup.list_backups(path))
+
+
+def test_periodic_backup_sees_changes_made_through_another_connection(tmp_path: Path) -> None:
+    """An import worker writes through its own connection: that is a change too."""
+    from coder.core.project import _connect
+
+    path = _make(tmp_path / "study.coder", docs=1)
+    with Project.open(path) as p:
+        assert backup.maybe_backup(p, interval=0) is None
+        worker = Project(path, _connect(path, False), False)
+        try:
+            worker.add_document("Imported by a worker", "Ben: hello")
+        finally:
+            worker.close()
+        made = backup.maybe_backup(p, interval=0)
+        assert made is not None
+    with Project.open(made, read_only=True) as copy:
+        assert copy.find_document("Imported by a worker")
+
+
+def test_project_turning_read_only_during_an_edit_raises_and_keeps_saved_work(tmp_path: Path) -> None:
+    path = _make(tmp_path / "study.coder", docs=2, size=100)
+    with Project.open(path) as p:
+        p.add_code("Saved before")
+        before = _dump(path)
+        p.db.execute("PRAGMA query_only = ON")  # the file can no longer be written
+        with pytest.raises(CoderError) as err:
+            p.add_code("Lost?")
+        assert "could not be written" in str(err.value) and "\n" not in str(err.value)
+        assert _dump(path) == before
+        p.db.execute("PRAGMA query_only = OFF")
+    with Project.open(path) as p:
+        assert p.find_code("Saved before")
+        assert len(p.codings()) == 2
