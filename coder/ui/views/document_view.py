@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 from itertools import accumulate
@@ -375,13 +375,14 @@ class DocumentView(QPlainTextEdit):
         assert project is not None
         ids = list(ids)
         dirty: list[tuple[int, int]] = []
-        order = self._order
+        order, starts, maxends = self._order, self._starts, self._maxends
         for cid in ids:
             old = self.spans.pop(cid, None)
             if old is not None:
                 i = bisect_left(order, old.key)
                 if i < len(order) and order[i] == old.key:
-                    del order[i]
+                    del order[i], starts[i], maxends[i]
+                    self._refresh_maxends(i)
                 dirty.append((old.s16, old.e16))
         rows = []
         for i in range(0, len(ids), 500):
@@ -402,11 +403,13 @@ class DocumentView(QPlainTextEdit):
                 cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or ""
             )
             self.spans[cid] = span
-            insort(order, span.key)
+            i = bisect_left(order, span.key)
+            order.insert(i, span.key)
+            starts.insert(i, span.s16)
+            maxends.insert(i, -1)
+            self._refresh_maxends(i)
             new_spans.append(span)
             dirty.append((span.s16, span.e16))
-        self._starts = [k[0] for k in order]
-        self._maxends = list(accumulate((k[1] for k in order), max))
         for span in new_spans:
             used = {s.column for s in self.spans_between(span.s16, span.e16) if s is not span}
             col = 0
@@ -419,6 +422,20 @@ class DocumentView(QPlainTextEdit):
         for a, b in dirty:
             self.update_range(a, b)
         self.positionChanged.emit()
+
+    def _refresh_maxends(self, i: int) -> None:
+        """Fix the running maximum of ends from index ``i`` after an insertion or deletion there.
+
+        Past the first index whose stored value is already right, every later value is right
+        too, so one coding costs a few steps rather than a pass over all of them.
+        """
+        order, maxends = self._order, self._maxends
+        value = maxends[i - 1] if i > 0 else -1
+        for j in range(i, len(order)):
+            value = max(value, order[j][1])
+            if maxends[j] == value:
+                break
+            maxends[j] = value
 
     def update_range(self, a16: int, b16: int) -> None:
         """Repaint the visible part of the blocks holding UTF-16 range [a16, b16)."""
