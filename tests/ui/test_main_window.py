@@ -381,3 +381,37 @@ def test_stripe_menu_offers_remove_recode_memo(window: MainWindow) -> None:
     assert [a.text().strip() for a in recode_menu.actions()] == ["Corruption", "Leaving"]
     recode_menu.actions()[0].trigger()
     assert window.undo_stack.undoText() == "Recode as 'Corruption'"
+
+
+def test_import_cancel_keeps_what_was_imported(window: MainWindow, tmp_path: Path) -> None:
+    """Cancelling after the first file: that file stays (one undo step), the rest is skipped."""
+    from coder.ui.features import file as file_feature
+
+    paths = []
+    for name in ("one", "two", "three"):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"Notes {name}.\n", encoding="utf-8")
+        paths.append(path)
+    report = file_feature.import_worker(window.project, paths, lambda done, total, label: False)
+    assert report.cancelled and [p.name for p in report.imported] == ["one.txt"]
+    file_feature.finish_import(window, report)
+    assert "cancelled" in window.last_import_dialog.summary.text()
+    window.last_import_dialog.close()
+    assert window.undo_stack.undoText() == "Import document 'one'"
+    window.undo_stack.undo()
+    assert {d.name for d in window.project.documents()} == {"Amira"}
+
+
+def test_import_options_case_per_document(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    from coder.ui.dialogs.import_dialog import ImportOptionsDialog
+    from coder.ui.features import file as file_feature
+
+    path = tmp_path / "Bilal.txt"
+    path.write_text("Interviewer: Hello?\nBilal: Hello.\nInterviewer: Why?\nBilal: Why not.\n", encoding="utf-8")
+    dialog = ImportOptionsDialog([path], window)
+    dialog.cases.setChecked(True)
+    task = file_feature.import_documents(window, [path], **dialog.options())
+    qtbot.waitUntil(lambda: task.finished, timeout=20000)
+    doc = window.project.find_document("Bilal")
+    assert doc.case == "Bilal"
+    assert [t.speaker for t in window.project.turns(doc.id)] == ["Interviewer", "Bilal"] * 2

@@ -1,8 +1,20 @@
-"""The end of an import: which files came in, and why the others did not."""
+"""Importing documents: options before, and at the end which files came in and why others did not."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from pathlib import Path
+
+from PySide6.QtCore import QStringListModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from coder.core.project import ImportReport
 
@@ -39,3 +51,41 @@ class ImportReportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.resize(560, 300 if n_bad else 120)
+
+
+class ImportOptionsDialog(QDialog):
+    """Before importing: the chosen files and how to read them."""
+
+    def __init__(self, paths: list[Path], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import documents")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Import {len(paths)} file{'s' if len(paths) != 1 else ''}:"))
+        self.files = QListView()
+        self.files.setModel(QStringListModel([str(p) for p in paths], self))
+        self.files.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.files.setAccessibleName("Files to import")
+        layout.addWidget(self.files)
+        self.speakers = QCheckBox("Detect &speaker turns (lines like “Name: text”)")
+        self.speakers.setChecked(True)
+        self.cases = QCheckBox("Create one &case per document (named after it)")
+        layout.addWidget(self.speakers)
+        layout.addWidget(self.cases)
+        note = QLabel("Each file is imported on its own; a file that cannot be read is listed at the "
+                      "end and the others are still imported. The whole import is one undo step.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+    def options(self) -> dict[str, object]:
+        return {
+            "speakers": "auto" if self.speakers.isChecked() else "none",
+            "case_per_document": self.cases.isChecked(),
+        }

@@ -93,9 +93,18 @@ def document_filter() -> str:
 @action("file.import", "File", "&Import documents…", shortcut="Ctrl+I", enabled_when="project",
         order=110, status_tip="Import transcripts and documents (txt, docx, odt, rtf, pdf, vtt, srt)")
 def import_action(window: MainWindow) -> None:
-    paths, _ = QFileDialog.getOpenFileNames(window, "Import documents", str(Path.home()), document_filter())
-    if paths:
-        import_documents(window, [Path(p) for p in paths])
+    from coder.core import settings
+    from coder.ui.dialogs.import_dialog import ImportOptionsDialog
+
+    start = settings.get("last_import_folder") or str(Path.home())
+    names, _ = QFileDialog.getOpenFileNames(window, "Import documents", start, document_filter())
+    if not names:
+        return
+    paths = [Path(p) for p in names]
+    settings.set_value("last_import_folder", str(paths[0].parent))
+    dialog = ImportOptionsDialog(paths, window)
+    if dialog.exec():
+        import_documents(window, paths, **dialog.options())  # type: ignore[arg-type]
 
 
 def import_command_text(report: ImportReport) -> str:
@@ -105,14 +114,24 @@ def import_command_text(report: ImportReport) -> str:
     return f"Import {n} documents"
 
 
-def import_worker(project_path: Path, paths: list[Path], progress: Progress,
-                  source: Project | None = None) -> ImportReport:
+def import_worker(
+    source: Project,
+    paths: list[Path],
+    progress: Progress,
+    speakers: str = "auto",
+    case_per_document: bool = False,
+) -> ImportReport:
     """Import in a worker thread through its own connection (one transaction per file)."""
     from coder.ui.tasks import thread_project
 
-    project = thread_project(source) if source is not None else Project.open(project_path)
+    project = thread_project(source)
     try:
-        return project.import_files(paths, progress=lambda d, t, p: progress(d, t, Path(p).name))
+        return project.import_files(
+            paths,
+            speakers=speakers,
+            case_per_document=case_per_document,
+            progress=lambda d, t, p: progress(d, t, Path(p).name),
+        )
     finally:
         project.close()
 
@@ -134,7 +153,9 @@ def finish_import(window: MainWindow, report: ImportReport) -> None:
         window.statusBar().showMessage(f"Imported {len(report.imported)} document(s)", 5000)
 
 
-def import_documents(window: MainWindow, paths: list[Path]) -> Task | None:
+def import_documents(
+    window: MainWindow, paths: list[Path], speakers: str = "auto", case_per_document: bool = False
+) -> Task | None:
     """Import files off the GUI thread with progress and Cancel; returns the running task."""
     project = window.project
     if project is None:
@@ -147,7 +168,7 @@ def import_documents(window: MainWindow, paths: list[Path]) -> Task | None:
     title = f"Importing {len(paths)} file(s)"
     return window.run_task(
         title,
-        lambda progress: import_worker(project.path, paths, progress, source=project),
+        lambda progress: import_worker(project, paths, progress, speakers, case_per_document),
         lambda report: finish_import(window, report),
     )
 

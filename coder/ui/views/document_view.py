@@ -204,14 +204,16 @@ class DocumentView(QPlainTextEdit):
         length = pm.length
         to16 = pm.to_utf16 if text_has_astral(pm) else int
         self.coders = coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+        order = []
         for cid, code_id, start, end, memo, coder_id in project.db.execute(
             _CODING_SQL + " WHERE g.document_id = ?", [doc_id]
-        ):
+        ).fetchall():
             if 0 <= start < end <= length:  # a damaged row must not take the view down
-                spans[cid] = Span(
-                    cid, code_id, start, end, to16(start), to16(end), coders.get(coder_id, ""), memo
-                )
-        self._rebuild_index(assign_columns=True)
+                s16, e16 = to16(start), to16(end)
+                spans[cid] = Span(cid, code_id, start, end, s16, e16, coders.get(coder_id, ""), memo)
+                order.append((s16, e16, cid))
+        order.sort()
+        self._rebuild_index(assign_columns=True, order=order)
         self._turns = [
             (to16(start), to16(end), speaker, time_start)
             for start, end, speaker, time_start in project.db.execute(
@@ -234,9 +236,11 @@ class DocumentView(QPlainTextEdit):
             self.viewport().update()
             self.stripes.update()
 
-    def _rebuild_index(self, assign_columns: bool = False) -> None:
+    def _rebuild_index(
+        self, assign_columns: bool = False, order: list[tuple[int, int, int]] | None = None
+    ) -> None:
         spans = self.spans
-        self._order = sorted(s.key for s in spans.values())
+        self._order = order if order is not None else sorted(s.key for s in spans.values())
         self._starts = [k[0] for k in self._order]
         self._maxends = list(accumulate((k[1] for k in self._order), max))
         if assign_columns:
