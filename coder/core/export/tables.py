@@ -105,20 +105,28 @@ def _write_csv(path: Path, headers: list[str], total: int, rows: Iterator[list[A
                 check_progress(progress, n, total, "Writing rows")
 
 
-def _write_xlsx(path: Path, headers: list[str], total: int, rows: Iterator[list[Any]], progress: Progress | None) -> None:
+def _write_xlsx(
+    path: Path,
+    headers: list[str],
+    total: int,
+    rows: Iterator[list[Any]],
+    progress: Progress | None,
+    sheet: str = "Quotes",
+    text_column: str | None = "text",
+) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Quotes")
+    ws = wb.create_sheet(sheet)
     ws.freeze_panes = "A2"
-    text_col = headers.index("text")
+    text_col = headers.index(text_column) if text_column in headers else -1
     widths = {"index": 7, "document": 24, "code": 28, "coder": 12, "speaker": 14, "start": 9, "end": 9,
               "case": 16, "text": 80, "memo": 40}  # fmt: skip
     for i, h in enumerate(headers, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 16)
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 16) if text_col >= 0 else (36 if i == 1 else 14)
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
@@ -144,3 +152,17 @@ def _write_xlsx(path: Path, headers: list[str], total: int, rows: Iterator[list[
         if n % 1000 == 0:
             check_progress(progress, n, total, "Writing rows")
     wb.save(path)
+
+
+def write_table(path: str | Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
+    """Any table (an analysis result as shown) as .csv (UTF-8 with BOM) or .xlsx."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext not in (".csv", ".xlsx"):
+        raise InvalidValue(f"{path.name}: tables are written as .csv or .xlsx")
+    rows = list(rows)
+    with atomic_path(path) as tmp:
+        if ext == ".csv":
+            _write_csv(tmp, headers, len(rows), iter(rows), None)
+        else:
+            _write_xlsx(tmp, headers, len(rows), iter(rows), None, sheet="Table", text_column=None)

@@ -1,0 +1,183 @@
+"""File → Export → Word report…: what goes into the report.
+
+Codes, documents, cases and coders are checkable lists (all checked = everything); context
+around quotes, quote order, memos, chart, page size, title and author. The choices (except the
+selections, which belong to one project) are remembered for next time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core import settings
+from coder.core.errors import CoderError
+from coder.core.export.docx_report import ReportOptions
+from coder.core.project import Project
+from coder.ui.models.analysis import CheckListModel
+
+SETTINGS_KEY = "report_options"
+CONTEXT_KINDS = [("chars", "Characters around the quote"), ("paragraph", "The whole paragraph"),
+                 ("turn", "The whole speaker turn"), ("none", "No context")]  # fmt: skip
+
+
+class CheckList(QWidget):
+    """A checkable list with All / None buttons."""
+
+    def __init__(self, items: list[tuple[int, str, int]], name: str) -> None:
+        super().__init__()
+        self.model = CheckListModel(items, self)
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(name)
+        all_button = QPushButton("All")
+        none_button = QPushButton("None")
+        all_button.setAccessibleName(f"Check all {name.lower()}")
+        none_button.setAccessibleName(f"Uncheck all {name.lower()}")
+        all_button.clicked.connect(lambda: self.model.set_all(True))
+        none_button.clicked.connect(lambda: self.model.set_all(False))
+        buttons = QHBoxLayout()
+        buttons.addWidget(all_button)
+        buttons.addWidget(none_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+
+class ReportOptionsDialog(QDialog):
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.setWindowTitle("Word report")
+        self.setAccessibleName("Word report options")
+        saved: dict[str, Any] = settings.get(SETTINGS_KEY) or {}
+        if not isinstance(saved, dict):
+            saved = {}
+
+        self.title = QLineEdit(f"{project.name}: coding report")
+        self.author = QLineEdit(str(saved.get("author") or settings.coder_name()))
+        self.context_kind = QComboBox()
+        for key, label in CONTEXT_KINDS:
+            self.context_kind.addItem(label, key)
+        self.context_chars = QSpinBox()
+        self.context_chars.setRange(1, 5000)
+        self.context_chars.setSuffix(" characters")
+        self.context_chars.setValue(int(saved.get("context_chars", 120) or 120))
+        kind = saved.get("context_kind", "chars")
+        self.context_kind.setCurrentIndex(max(self.context_kind.findData(kind), 0))
+        self.context_kind.currentIndexChanged.connect(self._context_changed)
+        self.order = QComboBox()
+        self.order.addItem("By document, then position", "document")
+        self.order.addItem("By position in the document (beginning first)", "position")
+        self.order.setCurrentIndex(max(self.order.findData(saved.get("order", "document")), 0))
+        self.memos = QCheckBox("Include the memos appendix")
+        self.memos.setChecked(bool(saved.get("include_memos", True)))
+        self.chart = QCheckBox("Include the frequency chart")
+        self.chart.setChecked(bool(saved.get("include_chart", True)))
+        self.page = QComboBox()
+        self.page.addItems(["A4", "Letter"])
+        self.page.setCurrentText(str(saved.get("page_size", "A4")))
+
+        form = QFormLayout()
+        form.addRow("&Title:", self.title)
+        form.addRow("&Author:", self.author)
+        context_row = QHBoxLayout()
+        context_row.addWidget(self.context_kind, 1)
+        context_row.addWidget(self.context_chars)
+        context_label = QLabel("&Context:")
+        context_label.setBuddy(self.context_kind)
+        form.addRow(context_label, context_row)
+        form.addRow("&Quotes:", self.order)
+        form.addRow("&Page size:", self.page)
+        form.addRow("", self.memos)
+        form.addRow("", self.chart)
+        for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
+                        (self.context_chars, "Context characters"), (self.order, "Quote order"),
+                        (self.page, "Page size")):  # fmt: skip
+            w.setAccessibleName(name)
+
+        self.codes = CheckList([(c.id, c.name, c.depth) for c in project.codes()], "Codes")
+        self.documents = CheckList([(d.id, d.name, 0) for d in project.documents()], "Documents")
+        self.cases = CheckList([(c.id, c.name, 0) for c in project.cases()], "Cases")
+        self.coders = CheckList([(c.id, c.name, 0) for c in project.coders()], "Coders")
+        tabs = QTabWidget()
+        tabs.addTab(self.codes, "C&odes")
+        tabs.addTab(self.documents, "&Documents")
+        tabs.addTab(self.cases, "Ca&ses")
+        tabs.addTab(self.coders, "Co&ders")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Write report…")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b00020")
+        self.error.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Include (everything checked = the whole project):"))
+        layout.addWidget(tabs, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._context_changed()
+        self.resize(560, 620)
+
+    def _context_changed(self) -> None:
+        self.context_chars.setEnabled(self.context_kind.currentData() == "chars")
+
+    def options(self) -> ReportOptions:
+        kind = self.context_kind.currentData()
+        context: int | str = {"chars": self.context_chars.value(), "none": 0}.get(kind, kind)
+        for name, lst in (("codes", self.codes), ("documents", self.documents), ("cases", self.cases),
+                          ("coders", self.coders)):  # fmt: skip
+            if lst.model.items and not lst.model.checked_ids():
+                raise CoderError(f"check at least one of the {name}")
+        return ReportOptions(
+            codes=self.codes.model.selection(),
+            documents=self.documents.model.selection(),
+            cases=self.cases.model.selection(),
+            coders=self.coders.model.selection(),
+            context=context,
+            include_memos=self.memos.isChecked(),
+            include_chart=self.chart.isChecked(),
+            order=self.order.currentData(),
+            title=self.title.text().strip(),
+            author=self.author.text().strip(),
+            page_size=self.page.currentText(),
+        )
+
+    def accept(self) -> None:
+        try:
+            self.options()
+        except CoderError as e:
+            self.error.setText(str(e).capitalize() + ".")
+            return
+        settings.set_value(SETTINGS_KEY, {
+            "author": self.author.text().strip(),
+            "context_kind": self.context_kind.currentData(),
+            "context_chars": self.context_chars.value(),
+            "order": self.order.currentData(),
+            "include_memos": self.memos.isChecked(),
+            "include_chart": self.chart.isChecked(),
+            "page_size": self.page.currentText(),
+        })  # fmt: skip
+        super().accept()

@@ -1,0 +1,27 @@
+"""Analysis menu: the frequencies / crosstab / co-occurrence / speakers window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coder.ui.actions import action
+
+
+@action("analysis.frequencies", "Analysis", "&Frequencies and co-occurrence…", shortcut="Ctrl+Shift+A",
+        enabled_when="project", order=10,
+        status_tip="Codings per code by document, case or attribute; crosstab; co-occurrence; speakers")  # fmt: skip
+def open_analysis(window: Any) -> Any:
+    """Show the analysis window (one per main window) and compute its tables."""
+    from coder.ui.views.analysis_window import AnalysisWindow
+
+    existing = getattr(window, "analysis_window", None)
+    if existing is None:
+        existing = AnalysisWindow(window)
+        window.analysis_window = existing
+    else:
+        existing.fill_choices()
+    existing.show()
+    existing.raise_()
+    existing.activateWindow()
+    existing.refresh()
+    return existing

@@ -1,0 +1,138 @@
+"""File → Export: the Word report, the quote table (CSV/XLSX) and the codebook (.docx).
+
+Each export asks where to save, then writes in a worker thread (on its own connection) with a
+progress dialog and Cancel; a cancelled or failed export leaves no file behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from coder.core import settings
+from coder.core.export import Cancelled
+from coder.ui.actions import action
+
+FOLDER_KEY = "export_folder"
+
+
+def ask_save_path(window: Any, title: str, default_name: str, filters: str) -> str | None:
+    """Where to save (None when cancelled). Tests replace this function."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(_parent(window), title, default_name, filters)
+    return path or None
+
+
+def run_dialog(dialog: Any) -> bool:
+    """Show a modal dialog; True when accepted. Tests replace this function."""
+    from PySide6.QtWidgets import QDialog
+
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _parent(window: Any) -> Any:
+    from PySide6.QtWidgets import QWidget
+
+    return window if isinstance(window, QWidget) else None
+
+
+def _default_path(window: Any, name: str) -> str:
+    folder = settings.get(FOLDER_KEY)
+    if not (isinstance(folder, str) and Path(folder).is_dir()):
+        folder = str(window.project.path.parent)
+    return str(Path(folder) / name)
+
+
+def _with_suffix(path: str, allowed: tuple[str, ...], default: str) -> Path:
+    p = Path(path)
+    if not any(p.name.lower().endswith(ext) for ext in allowed):
+        p = p.with_name(p.name + default)
+    return p
+
+
+def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Callable[..., bool]], Any],
+                done_message: Callable[[Any], str]) -> Any:  # fmt: skip
+    project = window.project
+    settings.set_value(FOLDER_KEY, str(path.parent))
+
+    def work(progress: Callable[..., bool]) -> Any:
+        from coder.ui.views.analysis_window import worker_project
+
+        conn = worker_project(project)
+        try:
+            return write(conn, progress)
+        except Cancelled:
+            return None
+        finally:
+            conn.close()
+
+    def finished(result: Any) -> None:
+        message = "Export cancelled; nothing was written." if result is None else done_message(result)
+        status = getattr(window, "statusBar", None)
+        if callable(status):
+            status().showMessage(message, 10000)
+        window.last_export_message = message
+
+    return window.run_task(title, work, finished)
+
+
+@action("file.export_report", "File/Export", "&Word report…", enabled_when="project", order=100,
+        status_tip="A .docx report: summary table, chart, quotes per code, memos, codebook")  # fmt: skip
+def export_report(window: Any) -> Any:
+    from coder.core.export.docx_report import write_report
+    from coder.ui.dialogs.report_options import ReportOptionsDialog
+
+    project = window.project
+    dialog = ReportOptionsDialog(project, _parent(window))
+    if not run_dialog(dialog):
+        return None
+    options = dialog.options()
+    path = ask_save_path(window, "Save the Word report", _default_path(window, f"{project.name} report.docx"),
+                         "Word document (*.docx)")  # fmt: skip
+    if not path:
+        return None
+    out = _with_suffix(path, (".docx",), ".docx")
+    return _run_export(
+        window, "Writing the Word report", out,
+        lambda conn, progress: write_report(conn, out, options, progress),
+        lambda r: f"Wrote {out.name}: {r.codes} codes, {r.quotes} quotes",
+    )  # fmt: skip
+
+
+@action("file.export_quotes", "File/Export", "&Quote table (CSV/XLSX)…", enabled_when="project", order=110,
+        status_tip="One row per coding: document, code, coder, speaker, case, attributes, text")  # fmt: skip
+def export_quote_table(window: Any) -> Any:
+    from coder.core.export.tables import write_quote_table
+
+    project = window.project
+    path = ask_save_path(window, "Save the quote table", _default_path(window, f"{project.name} quotes.xlsx"),
+                         "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")  # fmt: skip
+    if not path:
+        return None
+    out = _with_suffix(path, (".xlsx", ".csv"), ".xlsx")
+    return _run_export(
+        window, "Writing the quote table", out,
+        lambda conn, progress: write_quote_table(conn, out, progress=progress),
+        lambda n: f"Wrote {out.name}: {n} codings",
+    )  # fmt: skip
+
+
+@action("file.export_codebook", "File/Export", "Codebook (.&docx)…", enabled_when="project", order=120,
+        status_tip="Every code with its definition, criteria, example and memo, as a Word document")  # fmt: skip
+def export_codebook(window: Any) -> Any:
+    from coder.core.export.codebook_docx import write_codebook
+
+    project = window.project
+    path = ask_save_path(window, "Save the codebook", _default_path(window, f"{project.name} codebook.docx"),
+                         "Word document (*.docx)")  # fmt: skip
+    if not path:
+        return None
+    out = _with_suffix(path, (".docx",), ".docx")
+    author = settings.coder_name()
+    return _run_export(
+        window, "Writing the codebook", out,
+        lambda conn, progress: write_codebook(conn, out, author=author),
+        lambda n: f"Wrote {out.name}: {n} codes",
+    )  # fmt: skip

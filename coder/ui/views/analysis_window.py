@@ -1,0 +1,599 @@
+"""Analysis → Frequencies and co-occurrence…: the numbers of :mod:`coder.core.query`, shown.
+
+Tabs: frequencies (by document, by case or by an attribute) with a bar chart; code ×
+attribute crosstab; co-occurrence matrix with a heat map; codings per speaker. Every table
+sorts by clicking a header, copies as tab-separated text (Ctrl+C or the Copy button) and
+exports to CSV or XLSX. Clicking a cell lists the passages behind it underneath;
+double-clicking a passage shows it in the document view. Queries run off the GUI thread
+through the window's ``run_task``, on a connection of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core import query
+from coder.core.errors import CoderError
+from coder.core.project import Project
+from coder.core.query import Filters
+from coder.ui.models.analysis import AnalysisTableModel, DrillRole, PassageModel, PassageRole, SortRole, Table
+
+WITHIN_LABELS = [("passage", "Overlapping passages"), ("paragraph", "Same paragraph"), ("turn", "Same speaker turn")]
+CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
+PASSAGE_CONTEXT = 200
+
+
+def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str) -> str | None:
+    """The file to write (None when cancelled). Tests replace this function."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    return path or None
+
+
+def worker_project(project: Project) -> Project:
+    """A connection for a worker thread (SQLite connections belong to one thread)."""
+    try:
+        from coder.ui.tasks import thread_project
+    except ImportError:  # pragma: no cover - older window without tasks.thread_project
+        return Project.open(project.path, read_only=True)
+    return thread_project(project)
+
+
+@dataclass
+class AnalysisOptions:
+    by: str = "document"  # "document" | "case" | an attribute name
+    coder_id: int | None = None
+    group: str | None = None
+    include_children: bool = False
+    crosstab_attribute: str | None = None
+    within: str = "passage"
+
+    def filters(self) -> Filters:
+        return Filters(
+            coders=None if self.coder_id is None else [self.coder_id],
+            groups=None if self.group is None else [self.group],
+        )
+
+
+@dataclass
+class AnalysisData:
+    options: AnalysisOptions
+    frequencies: query.FrequencyTable
+    crosstab: query.Crosstab | None
+    cooccurrence: query.Cooccurrence
+    speakers: query.SpeakerTable
+    colors: dict[int, str]
+
+
+def compute(project: Project, options: AnalysisOptions, progress: Callable[..., Any] | None = None) -> AnalysisData:
+    """Every table of the window in one go (pure core; runs in a worker thread)."""
+    step = progress or (lambda *a: True)
+    f = options.filters()
+    kids = options.include_children
+    step(0, 4, "Frequencies")
+    if options.by in ("document", "case"):
+        freq = query.frequencies(project, options.by, include_children=kids, filters=f)
+    else:
+        freq = query.frequencies_by_attribute(project, options.by, include_children=kids, filters=f)
+    step(1, 4, "Crosstab")
+    cross = None
+    if options.crosstab_attribute:
+        cross = query.crosstab(project, options.crosstab_attribute, filters=f, include_children=kids)
+    step(2, 4, "Co-occurrence")
+    cooc = query.cooccurrence(project, within=options.within, filters=f, include_children=kids)
+    step(3, 4, "Speakers")
+    speakers = query.speaker_breakdown(project, filters=f, include_children=kids)
+    colors = {c.id: c.color for c in project.codes()}
+    return AnalysisData(options, freq, cross, cooc, speakers, colors)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _drill(codes: tuple[int, ...], filters: Filters, mode: str = "or", within: str = "passage", kids: bool = False) -> tuple:
+    return (codes, mode, within, filters, kids)
+
+
+def frequency_table(data: AnalysisData) -> Table:
+    t = data.frequencies
+    f = data.options.filters()
+    kids = t.include_children
+    if t.by in ("document", "case"):
+        unit = "Documents" if t.by == "document" else "Cases"
+        table = Table(["Code", "Codings", unit, "of N", "%", "Coverage %"])
+        for r in t.rows:
+            table.rows.append([r.code, r.codings, r.units, r.total, r.percent, r.coverage])
+            table.drills.append([_drill((r.code_id,), f, kids=kids)] * 6)
+            table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
+        table.note = f"N = {t.total} {unit.lower()}" + ("; parent codes include their sub-codes" if kids else "")
+        return table
+    attribute = t.by.split("=", 1)[1]
+    table = Table(["Code", attribute, "Codings", "Units", "of N", "%"])
+    for r in t.rows:
+        table.rows.append([r.code, r.value or "(no value)", r.codings, r.units, r.total, r.percent])
+        drill_f = query.with_filters(f, attributes={attribute: [r.value or ""]})
+        table.drills.append([_drill((r.code_id,), drill_f, kids=kids)] * 6)
+        table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
+    return table
+
+
+def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
+    x = data.crosstab
+    if x is None:
+        return Table(["Code"], note="Add case or document attributes to cross codes with them.")
+    f = data.options.filters()
+    kids = data.options.include_children
+    headers = ["Code"] + [f"{v or '(no value)'} (N={n})" for v, n in zip(x.values, x.column_totals)] + ["Total"]
+    table = Table(headers)
+    for r in x.rows:
+        if show == "Row %":
+            cells: list[Any] = list(r.row_percent)
+        elif show == "Column %":
+            cells = list(r.column_percent)
+        else:
+            cells = list(r.counts)
+        table.rows.append([r.code, *cells, r.total])
+        drills = [_drill((r.code_id,), f, kids=kids)]
+        for v in x.values:
+            drills.append(_drill((r.code_id,), query.with_filters(f, attributes={x.attribute: [v]}), kids=kids))
+        drills.append(_drill((r.code_id,), f, kids=kids))
+        table.drills.append(drills)
+        table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
+    unit = "cases" if x.unit == "case" else "documents"
+    table.note = f"{unit.capitalize()} coded, by {x.attribute}. Row %: of the {unit} coded; column %: of the {unit} with that value."
+    return table
+
+
+def cooccurrence_table(data: AnalysisData) -> Table:
+    m = data.cooccurrence
+    f = data.options.filters()
+    kids = data.options.include_children
+    table = Table(["Code"] + [c.path for c in m.codes])
+    for i, a in enumerate(m.codes):
+        table.rows.append([a.path, *m.counts[i]])
+        drills: list[Any] = [_drill((a.id,), f, kids=kids)]
+        backgrounds: list[str | None] = [None]
+        for j, b in enumerate(m.codes):
+            if i == j:
+                drills.append(_drill((a.id,), f, "or", m.within, kids))
+                backgrounds.append("#e8e8e8")
+            else:
+                drills.append(_drill((a.id, b.id), f, "and", m.within, kids))
+                backgrounds.append(None)
+        table.drills.append(drills)
+        table.backgrounds.append(backgrounds)
+    what = dict(WITHIN_LABELS)[m.within].lower()
+    table.note = f"Passages where two codes meet ({what}); the diagonal counts each code alone."
+    return table
+
+
+def speaker_table(data: AnalysisData) -> Table:
+    s = data.speakers
+    f = data.options.filters()
+    kids = data.options.include_children
+    labels = [sp or "(no speaker)" for sp in s.speakers]
+    table = Table(["Code", *labels, "Total"])
+    for r in s.rows:
+        table.rows.append([r.code, *r.counts, r.total])
+        drills: list[Any] = [_drill((r.code_id,), f, kids=kids)]
+        drills += [_drill((r.code_id,), query.with_filters(f, speakers=[sp]), kids=kids) for sp in s.speakers]
+        drills.append(_drill((r.code_id,), f, kids=kids))
+        table.drills.append(drills)
+    table.rows.append(["All codes", *s.totals, sum(s.totals)])
+    table.drills.append([None] * (len(s.speakers) + 2))
+    table.note = "Codings per speaker (the speaker of the turn that holds most of the passage)."
+    return table
+
+
+# ----------------------------------------------------------------------------- widgets
+
+
+class TablePane(QWidget):
+    """A sortable table with Copy and Export buttons (and an optional widget beside it)."""
+
+    def __init__(self, name: str, owner: AnalysisWindow, side: QWidget | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self.owner = owner
+        self.model = AnalysisTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setAccessibleName(f"{name} table")
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.clicked.connect(self._clicked)
+        self.view.activated.connect(self._clicked)
+        copy = QAction("Copy", self.view)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy)
+        self.view.addAction(copy)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.setToolTip("Copy the selected cells (or the whole table) as tab-separated text")
+        self.copy_button.clicked.connect(self.copy)
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Save this table as CSV or XLSX")
+        self.export_button.clicked.connect(self.export)
+        self.controls = QHBoxLayout()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.note, 1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.controls)
+        if side is not None:
+            split = QSplitter(Qt.Orientation.Horizontal)
+            split.addWidget(self.view)
+            split.addWidget(side)
+            split.setStretchFactor(0, 3)
+            split.setStretchFactor(1, 2)
+            layout.addWidget(split, 1)
+        else:
+            layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+
+    def set_table(self, table: Table) -> None:
+        self.model.set_table(table)
+        self.note.setText(table.note)
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        if header.count():
+            header.resizeSection(0, min(max(header.sectionSize(0), 160), 320))
+
+    def rows_as_shown(self, only_selected: bool = False) -> tuple[list[str], list[list[str]]]:
+        """Headers and rows in the view's order (sorted), all or the selected block."""
+        cols = list(range(self.proxy.columnCount()))
+        rows = list(range(self.proxy.rowCount()))
+        if only_selected:
+            sel = self.view.selectionModel().selectedIndexes() if self.view.selectionModel() else []
+            if sel:
+                rows = sorted({i.row() for i in sel})
+                cols = sorted({i.column() for i in sel})
+        headers = [str(self.proxy.headerData(c, Qt.Orientation.Horizontal)) for c in cols]
+        data = [[str(self.proxy.index(r, c).data() or "") for c in cols] for r in rows]
+        return headers, data
+
+    def as_tsv(self, only_selected: bool = True) -> str:
+        headers, rows = self.rows_as_shown(only_selected)
+        lines = ["\t".join(headers)] + ["\t".join(v.replace("\t", " ").replace("\n", " ") for v in r) for r in rows]
+        return "\n".join(lines) + "\n"
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.as_tsv(only_selected=True))
+
+    def export(self) -> None:
+        project = self.owner.main.project
+        stem = f"{project.name if project else 'table'} {self.name.lower()}"
+        path = ask_save_path(self, f"Export {self.name.lower()}", stem + ".xlsx",
+                             "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")  # fmt: skip
+        if not path:
+            return
+        if Path(path).suffix.lower() not in (".csv", ".xlsx"):
+            path += ".xlsx"
+        from coder.core.export.tables import write_table
+
+        headers, rows = self.rows_as_shown(only_selected=False)
+        typed = []
+        for r in range(self.proxy.rowCount()):
+            typed.append([self.proxy.index(r, c).data(SortRole) if isinstance(
+                self.proxy.index(r, c).data(SortRole), (int, float)) else rows[r][c]
+                for c in range(self.proxy.columnCount())])  # fmt: skip
+        try:
+            write_table(path, headers, typed)
+        except CoderError as e:
+            self.owner.main.show_error(str(e))
+            return
+        self.owner.set_status(f"Saved {path}")
+
+    def _clicked(self, index: QModelIndex) -> None:
+        drill = index.data(DrillRole)
+        if drill is not None:
+            label = index.sibling(index.row(), 0).data() or ""
+            column = self.proxy.headerData(index.column(), Qt.Orientation.Horizontal)
+            self.owner.show_passages(drill, f"{label} — {column}" if index.column() else str(label))
+
+
+def _canvas() -> tuple[Any, Any]:
+    """A matplotlib Figure on a Qt canvas (None, placeholder) if matplotlib's Qt backend fails."""
+    try:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+    except Exception:  # pragma: no cover - matplotlib without a Qt backend
+        return None, QLabel("Charts need matplotlib with its Qt backend.")
+    fig = Figure(figsize=(5, 4))
+    canvas = FigureCanvasQTAgg(fig)
+    canvas.setMinimumSize(240, 200)
+    return fig, canvas
+
+
+class AnalysisWindow(QWidget):
+    """The analysis window (a top-level window owned by the main window)."""
+
+    def __init__(self, main: Any) -> None:
+        parent = main if isinstance(main, QWidget) else None
+        super().__init__(parent, Qt.WindowType.Window)
+        self.main = main
+        self.data: AnalysisData | None = None
+        self.task: Any = None
+        self._pending = False
+        self.setWindowTitle("Analysis — frequencies and co-occurrence")
+        self.setAccessibleName("Analysis")
+        self.resize(1100, 760)
+
+        self.coder_combo = QComboBox()
+        self.coder_combo.setAccessibleName("Coder")
+        self.group_combo = QComboBox()
+        self.group_combo.setAccessibleName("Document group")
+        self.children_box = QCheckBox("Parents include &sub-codes")
+        self.refresh_button = QPushButton("&Refresh")
+        top = QHBoxLayout()
+        for label, w in (("Coder:", self.coder_combo), ("Documents:", self.group_combo)):
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            top.addWidget(lab)
+            top.addWidget(w)
+        top.addWidget(self.children_box)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+
+        self.freq_fig, freq_canvas = _canvas()
+        self.freq_canvas = freq_canvas
+        self.freq = TablePane("Frequencies", self, freq_canvas)
+        self.by_combo = QComboBox()
+        self.by_combo.setAccessibleName("Count by")
+        lab = QLabel("Count &by:")
+        lab.setBuddy(self.by_combo)
+        self.freq.controls.addWidget(lab)
+        self.freq.controls.addWidget(self.by_combo)
+        self.freq.controls.addStretch(1)
+
+        self.cross = TablePane("Crosstab", self)
+        self.cross_attr = QComboBox()
+        self.cross_attr.setAccessibleName("Attribute")
+        self.cross_show = QComboBox()
+        self.cross_show.addItems(CROSSTAB_SHOW)
+        self.cross_show.setAccessibleName("Show")
+        for text, w in (("&Attribute:", self.cross_attr), ("S&how:", self.cross_show)):
+            lab = QLabel(text)
+            lab.setBuddy(w)
+            self.cross.controls.addWidget(lab)
+            self.cross.controls.addWidget(w)
+        self.cross.controls.addStretch(1)
+
+        self.heat_fig, heat_canvas = _canvas()
+        self.heat_canvas = heat_canvas
+        self.cooc = TablePane("Co-occurrence", self, heat_canvas)
+        self.within_combo = QComboBox()
+        self.within_combo.setAccessibleName("Codes meet in")
+        for key, label in WITHIN_LABELS:
+            self.within_combo.addItem(label, key)
+        lab = QLabel("Codes meet in:")
+        lab.setBuddy(self.within_combo)
+        self.cooc.controls.addWidget(lab)
+        self.cooc.controls.addWidget(self.within_combo)
+        self.cooc.controls.addStretch(1)
+
+        self.speakers = TablePane("Speakers", self)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.freq, "&Frequencies")
+        self.tabs.addTab(self.cross, "Cross&tab")
+        self.tabs.addTab(self.cooc, "Co-&occurrence")
+        self.tabs.addTab(self.speakers, "Spea&kers")
+
+        self.passage_label = QLabel("Click a cell to list the passages behind it; double-click a passage to open it.")
+        self.passage_label.setWordWrap(True)
+        self.passages = PassageModel(self)
+        self.passage_proxy = QSortFilterProxyModel(self)
+        self.passage_proxy.setSourceModel(self.passages)
+        self.passage_proxy.setSortRole(SortRole)
+        self.passage_view = QTableView()
+        self.passage_view.setModel(self.passage_proxy)
+        self.passage_view.setSortingEnabled(True)
+        self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.passage_view.setAccessibleName("Passages")
+        self.passage_view.verticalHeader().setVisible(False)
+        self.passage_view.horizontalHeader().setStretchLastSection(True)
+        self.passage_view.doubleClicked.connect(self._open_passage)
+        self.passage_view.activated.connect(self._open_passage)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.passage_label)
+        lower_layout.addWidget(self.passage_view, 1)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tabs)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.status = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+        self.fill_choices()
+        for combo in (self.coder_combo, self.group_combo, self.by_combo, self.cross_attr, self.within_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.children_box.toggled.connect(lambda _c: self.refresh())
+        self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
+        self.refresh_button.clicked.connect(self.refresh)
+        changed = getattr(main, "projectChanged", None)
+        if changed is not None:
+            changed.connect(self.project_changed)
+
+    # ------------------------------------------------------------------ choices
+
+    def fill_choices(self) -> None:
+        project = self.main.project
+        combos = (self.coder_combo, self.group_combo, self.by_combo, self.cross_attr)
+        for combo in combos:
+            combo.blockSignals(True)
+        keep = {id(c): c.currentData() for c in combos}
+        for combo in combos:
+            combo.clear()
+        self.coder_combo.addItem("All coders", None)
+        self.group_combo.addItem("All documents", None)
+        self.by_combo.addItem("Documents", "document")
+        self.by_combo.addItem("Cases", "case")
+        if project is not None:
+            for c in project.coders():
+                self.coder_combo.addItem(c.name, c.id)
+            groups = sorted({d.group for d in project.documents() if d.group})
+            for g in groups:
+                self.group_combo.addItem(f"Group: {g}", g)
+            for a in project.attributes():
+                label = f"{a.name} ({'case' if a.scope == 'case' else 'document'} attribute)"
+                self.by_combo.addItem(label, a.name)
+                self.cross_attr.addItem(a.name, a.name)
+        for combo in combos:
+            i = combo.findData(keep[id(combo)])
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+
+    def options(self) -> AnalysisOptions:
+        return AnalysisOptions(
+            by=self.by_combo.currentData() or "document",
+            coder_id=self.coder_combo.currentData(),
+            group=self.group_combo.currentData(),
+            include_children=self.children_box.isChecked(),
+            crosstab_attribute=self.cross_attr.currentData(),
+            within=self.within_combo.currentData() or "passage",
+        )
+
+    # ------------------------------------------------------------------ running
+
+    def refresh(self) -> None:
+        """Recompute every table off the GUI thread (once more if asked while running)."""
+        project = self.main.project
+        if project is None:
+            self.set_status("No project is open.")
+            return
+        if self.task is not None and not getattr(self.task, "finished", True):
+            self._pending = True
+            return
+        options = self.options()
+
+        def work(progress: Callable[..., Any]) -> AnalysisData:
+            conn = worker_project(project)
+            try:
+                return compute(conn, options, progress)
+            finally:
+                conn.close()
+
+        self.set_status("Computing…")
+        self.task = self.main.run_task("Analysing codings", work, self._done)
+
+    def _done(self, data: AnalysisData) -> None:
+        self.task = None
+        if self._pending:
+            self._pending = False
+            self.refresh()
+            return
+        if data is None:
+            return
+        self.data = data
+        self.freq.set_table(frequency_table(data))
+        self._show_crosstab()
+        self.cooc.set_table(cooccurrence_table(data))
+        self.speakers.set_table(speaker_table(data))
+        self._draw_charts()
+        self.set_status("Tables show the project as it was when computed; press Refresh after coding more.")
+
+    def _show_crosstab(self) -> None:
+        if self.data is not None:
+            self.cross.set_table(crosstab_table(self.data, self.cross_show.currentText()))
+
+    def _draw_charts(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        from coder.core.export import charts
+
+        if self.freq_fig is not None and data.options.by in ("document", "case"):
+            rows = data.frequencies.rows
+            unit = "documents" if data.options.by == "document" else "cases"
+            width = self.freq_fig.get_figwidth()
+            charts.frequency_figure([r.code for r in rows], [r.percent for r in rows],
+                                    [data.colors.get(r.code_id, "") for r in rows],
+                                    xlabel=f"% of {unit}", width_in=width, figure=self.freq_fig)  # fmt: skip
+            self.freq_canvas.draw_idle()
+        elif self.freq_fig is not None:
+            self.freq_fig.clear()
+            self.freq_canvas.draw_idle()
+        if self.heat_fig is not None:
+            m = data.cooccurrence
+            charts.heatmap_figure([c.path for c in m.codes], m.counts, figure=self.heat_fig)
+            self.heat_canvas.draw_idle()
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    # ------------------------------------------------------------------ passages
+
+    def show_passages(self, drill: tuple, title: str) -> None:
+        project = self.main.project
+        if project is None:
+            return
+        codes, mode, within, filters, kids = drill
+        try:
+            found = query.retrieve(project, list(codes), mode, within, filters=filters,
+                                   context=PASSAGE_CONTEXT, include_children=kids)  # fmt: skip
+        except CoderError as e:
+            self.main.show_error(str(e))
+            return
+        self.passages.set_passages(found)
+        self.passage_view.resizeColumnsToContents()
+        self.passage_view.horizontalHeader().setStretchLastSection(True)
+        n = len(found)
+        self.passage_label.setText(f"{title}: {n} passage{'s' if n != 1 else ''}. Double-click one to open it.")
+
+    def _open_passage(self, index: QModelIndex) -> None:
+        p = index.data(PassageRole) if index.isValid() else None
+        if p is not None:
+            self.main.show_passage(p.document_id, p.start, p.end)
+
+    # ------------------------------------------------------------------ project
+
+    def project_changed(self) -> None:
+        """Another project (or none) is open: start over."""
+        self.data = None
+        self.passages.set_passages([])
+        for pane in (self.freq, self.cross, self.cooc, self.speakers):
+            pane.set_table(Table([]))
+        self.fill_choices()
+        if self.main.project is None:
+            self.close()
+        elif self.isVisible():
+            self.refresh()
