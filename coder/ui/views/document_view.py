@@ -889,7 +889,8 @@ class StripeMargin(QWidget):
         height = self.height()
         text_color = pal.color(QPalette.ColorRole.WindowText)
         y_of = view.line_locator()
-        for span in sorted(spans, key=lambda s: s.column):
+        placed: list[tuple[Span, CodeStyle, float, float]] = []
+        for span in spans:
             style = view.styles.get(span.code_id)
             if style is None:
                 continue
@@ -897,19 +898,25 @@ class StripeMargin(QWidget):
             bottom = y_of(max(span.s16, span.e16 - 1), True) if span.e16 <= b16 else height + 4.0
             if top is None or bottom is None:
                 continue
-            top, bottom = max(top, -4.0), min(bottom, height + 4.0)
-            if bottom <= event.rect().top() - 2 or top >= event.rect().bottom() + 2:
-                self._hits.append((QRectF(6 + span.column * colw, top, colw, bottom - top), span.id))
-                continue
+            placed.append((span, style, max(top, -4.0), min(bottom, height + 4.0)))
+        # A label may run past a short bar, down to the next bar of the same column.
+        placed.sort(key=lambda p: (p[0].column, p[2]))
+        clip = event.rect()
+        for n, (span, style, top, bottom) in enumerate(placed):
             x = 6 + span.column * colw
+            self._hits.append((QRectF(x, top, colw, bottom - top), span.id))
+            following = placed[n + 1] if n + 1 < len(placed) else None
+            limit = following[2] if following and following[0].column == span.column else height
+            room = int(min(max(limit - top, bottom - top), 220) - 6)
+            if max(bottom, top + room) <= clip.top() - 2 or top >= clip.bottom() + 2:
+                continue
             bar = QRectF(x, top + 1, min(self.BAR, colw - 1), max(bottom - top - 2, 3))
             painter.fillRect(bar, style.line)
             if span.id in (view.active_coding_id, self.focused_id):
                 painter.setPen(QPen(text_color, 1))
                 painter.drawRect(bar.adjusted(-1, -1, 1, 1))
-            self._hits.append((QRectF(x, top, colw, bottom - top), span.id))
-            if labels and bar.height() > 24:
-                room = int(bar.height() - 4) // 8 * 8  # elide in steps: most bars reuse a label
+            if labels and room > 24:
+                room = room // 8 * 8  # elide in steps: most bars reuse a label
                 key = (style.name, room)
                 label = self._labels.get(key)
                 if label is None:
