@@ -80,7 +80,7 @@ def test_tree_sync_reaches_any_tree_with_row_signals_only(qtmodeltester) -> None
     qtmodeltester.check(model)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
-    for _round in range(60):
+    for _round in range(80):
         ids = rng.sample(range(1, 40), rng.randint(0, 20))
         wanted = _random_tree(rng, ids)
         values = {i: f"v{i}.{rng.randint(0, 2)}" for i in ids}
@@ -99,6 +99,25 @@ def test_tree_sync_reaches_any_tree_with_row_signals_only(qtmodeltester) -> None
         for node, value in values.items():
             assert model.index_of(node).data() == f"{value}:0"
     assert resets == []
+
+
+def test_tree_sync_moves_and_removes_only_what_changed() -> None:
+    """A long flat list: one row removed, one moved, one inserted: one signal each."""
+    model = _Tree()
+    ids = list(range(1, 5001))
+    model.sync({ROOT: ids}, {i: i for i in ids})
+    signals: list[str] = []
+    model.rowsRemoved.connect(lambda *a: signals.append("removed"))
+    model.rowsMoved.connect(lambda *a: signals.append("moved"))
+    model.rowsInserted.connect(lambda *a: signals.append("inserted"))
+    model.modelReset.connect(lambda: signals.append("reset"))
+    wanted = [i for i in ids if i != 2500]
+    wanted.remove(10)
+    wanted.insert(4000, 10)
+    wanted.insert(100, 9999)
+    model.sync({ROOT: wanted}, {i: i for i in wanted})
+    assert sorted(signals) == ["inserted", "moved", "removed"]
+    assert model.child_ids(ROOT) == wanted
 
 
 # ------------------------------------------------------------------ codebook

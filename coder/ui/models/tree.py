@@ -9,6 +9,7 @@ A model reset is used only when asked for (a different project).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -120,22 +121,15 @@ class IdTreeModel(QAbstractItemModel):
         """
         wanted_parent = {c: p for p, kids in children.items() for c in kids}
         try:
+            # 1. Remove what is no longer wanted, unless it still holds wanted nodes.
+            self._remove_gone(wanted_parent, keep_holders=True)
+            # 2. Insert new nodes and move the others, as few as possible.
             self._place(children, values, wanted_parent)
+            # 3. Remove the rest (emptied of the nodes that moved out).
+            self._remove_gone(wanted_parent, keep_holders=False)
         except _Inconsistent:
             self.replace_all(children, values)
             return
-        # Nodes no longer wanted now sit after the wanted ones: remove them, top-most first.
-        gone = [n for n in self._values if n not in wanted_parent]
-        gone_set = set(gone)
-        for node in gone:
-            if self._parent.get(node) in gone_set or node not in self._parent:
-                continue
-            parent = self._parent[node]
-            row = self._children[parent].index(node)
-            self.beginRemoveRows(self._parent_index(parent), row, row)
-            self._forget(node)
-            self.endRemoveRows()
-        # Values: compare and announce changed rows (all columns), coalesced per parent run.
         old_values = self._values
         self._values = dict(values)
         changed = set(changed)
@@ -144,8 +138,7 @@ class IdTreeModel(QAbstractItemModel):
             if node in changed or old_values.get(node, _MISSING) != value:
                 index = self.index_of(node)
                 if index.isValid():
-                    last = index.siblingAtColumn(max(columns - 1, 0))
-                    self.dataChanged.emit(index, last)
+                    self.dataChanged.emit(index, index.siblingAtColumn(max(columns - 1, 0)))
 
     def update_values(self, values: dict[int, Any]) -> None:
         """Replace the values of shown nodes (same structure) and announce their rows."""
@@ -174,48 +167,85 @@ class IdTreeModel(QAbstractItemModel):
             stack.extend(kids)
             self._values.pop(n, None)
 
+    def _remove_gone(self, wanted_parent: dict[int, int], keep_holders: bool) -> None:
+        gone = {n for n in self._parent if n not in wanted_parent}
+        for node in list(gone):
+            if self._parent.get(node) in gone or node not in self._parent:
+                continue  # removed with its top-most gone ancestor
+            if keep_holders and self._holds_wanted(node, wanted_parent):
+                continue
+            parent = self._parent[node]
+            row = self._children[parent].index(node)
+            self.beginRemoveRows(self._parent_index(parent), row, row)
+            self._forget(node)
+            self.endRemoveRows()
+
+    def _holds_wanted(self, node: int, wanted_parent: dict[int, int]) -> bool:
+        stack = list(self._children.get(node, ()))
+        while stack:
+            n = stack.pop()
+            if n in wanted_parent:
+                return True
+            stack.extend(self._children.get(n, ()))
+        return False
+
     def _place(
         self,
         children: dict[int, list[int]],
         values: dict[int, Any],
         wanted_parent: dict[int, int],
     ) -> None:
-        """Insert new nodes and move existing ones so each parent's first children are the
-        wanted ones, in order (depth first so a parent is placed before its children)."""
+        """Insert and move nodes so each parent's children are in the wanted order.
+
+        Per parent, the longest run of children already in the right relative order stays
+        put; every other node is inserted or moved right after its wanted predecessor.
+        Parents are handled depth first, so a node's new parent is already in place.
+        """
         stack = [ROOT]
         while stack:
             parent = stack.pop()
             wanted = children.get(parent, [])
-            for i, node in enumerate(wanted):
-                current = self._children.setdefault(parent, [])
-                if node not in self._parent:
-                    # New node: insert it at its place (its own children come later).
-                    if i > len(current):
-                        raise _Inconsistent
-                    self.beginInsertRows(self._parent_index(parent), i, i)
-                    current.insert(i, node)
-                    self._parent[node] = parent
-                    self._children.setdefault(node, [])
-                    self._values[node] = values.get(node)
-                    self.endInsertRows()
-                    continue
-                old_parent = self._parent[node]
-                old_row = self._children[old_parent].index(node)
-                if old_parent == parent and old_row == i:
-                    continue
-                if self._is_ancestor(node, parent):
-                    raise _Inconsistent
-                ok = self.beginMoveRows(
-                    self._parent_index(old_parent), old_row, old_row, self._parent_index(parent), i
-                )
-                if not ok:
-                    raise _Inconsistent
-                self._children[old_parent].pop(old_row)
-                current = self._children.setdefault(parent, [])
-                current.insert(i, node)
-                self._parent[node] = parent
-                self.endMoveRows()
+            current = self._children.setdefault(parent, [])
+            if current == wanted:
+                stack.extend(reversed(wanted))
+                continue
+            stable = _stable_nodes(current, wanted)
+            previous: int | None = None
+            for node in wanted:
+                if node not in stable:
+                    target = 0 if previous is None else self._children[parent].index(previous) + 1
+                    self._put(node, parent, target, values)
+                previous = node
             stack.extend(reversed(wanted))
+
+    def _put(self, node: int, parent: int, row: int, values: dict[int, Any]) -> None:
+        """Insert ``node`` (new) or move it (shown) to ``row`` under ``parent``."""
+        siblings = self._children.setdefault(parent, [])
+        if node not in self._parent:
+            self.beginInsertRows(self._parent_index(parent), row, row)
+            siblings.insert(row, node)
+            self._parent[node] = parent
+            self._children.setdefault(node, [])
+            self._values[node] = values.get(node)
+            self.endInsertRows()
+            return
+        old_parent = self._parent[node]
+        old_row = self._children[old_parent].index(node)
+        if old_parent == parent and old_row in (row, row - 1):
+            return  # already there
+        if self._is_ancestor(node, parent):
+            raise _Inconsistent
+        ok = self.beginMoveRows(
+            self._parent_index(old_parent), old_row, old_row, self._parent_index(parent), row
+        )
+        if not ok:
+            raise _Inconsistent
+        self._children[old_parent].pop(old_row)
+        if old_parent == parent and old_row < row:
+            row -= 1
+        siblings.insert(row, node)
+        self._parent[node] = parent
+        self.endMoveRows()
 
     def _is_ancestor(self, node: int, other: int) -> bool:
         """True when ``node`` is ``other`` or one of its ancestors in the shown tree."""
@@ -224,6 +254,33 @@ class IdTreeModel(QAbstractItemModel):
                 return True
             other = self._parent.get(other, ROOT)
         return False
+
+
+def _stable_nodes(current: list[int], wanted: list[int]) -> set[int]:
+    """The wanted nodes already among ``current`` whose order can stay: a longest run of
+    increasing current positions (patience sorting, O(n log n))."""
+    position = {n: i for i, n in enumerate(current)}
+    seq = [n for n in wanted if n in position]
+    tails: list[int] = []  # tails[k]: index in seq of the smallest tail of a run of k+1
+    back: list[int] = [-1] * len(seq)
+    tail_positions: list[int] = []
+    for i, node in enumerate(seq):
+        pos = position[node]
+        k = bisect_left(tail_positions, pos)
+        if k > 0:
+            back[i] = tails[k - 1]
+        if k == len(tails):
+            tails.append(i)
+            tail_positions.append(pos)
+        else:
+            tails[k] = i
+            tail_positions[k] = pos
+    out: set[int] = set()
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        out.add(seq[i])
+        i = back[i]
+    return out
 
 
 def touched(changes: Changes, table: str, column: str) -> set[Any]:
