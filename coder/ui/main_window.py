@@ -577,6 +577,8 @@ class MainWindow(QMainWindow):
     def open_project(self, path: str | Path, read_only: bool = False) -> bool:
         """Open a project file (asking what to do when another Coder holds it)."""
         path = Path(path)
+        if self.project is not None and self.project.path.resolve() == path.resolve():
+            return True  # already open here (opening it again would find our own lock)
         try:
             project = Project.open(path, read_only=read_only)
         except ProjectLocked as e:

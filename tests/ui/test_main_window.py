@@ -415,3 +415,23 @@ def test_import_options_case_per_document(qtbot, window: MainWindow, tmp_path: P
     doc = window.project.find_document("Bilal")
     assert doc.case == "Bilal"
     assert [t.speaker for t in window.project.turns(doc.id)] == ["Interviewer", "Bilal"] * 2
+
+
+def test_reopening_the_open_project_keeps_it(window: MainWindow, project_path: Path) -> None:
+    before = window.project
+    assert window.open_project(project_path)
+    assert window.project is before and window.errors == []  # type: ignore[attr-defined]
+
+
+def test_welcome_lists_recent_projects_and_opens_one(qtbot, project_path: Path) -> None:
+    from coder.core import settings
+
+    settings.add_recent_project(project_path)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.welcome.refresh()
+    model = win.welcome.recent_model
+    assert model.stringList() == [str(project_path.resolve())]
+    win.welcome.recent.activated.emit(model.index(0, 0))
+    assert win.project is not None and win.project.path.resolve() == project_path.resolve()
+    win.close_project()
