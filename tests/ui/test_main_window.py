@@ -435,3 +435,19 @@ def test_welcome_lists_recent_projects_and_opens_one(qtbot, project_path: Path) 
     win.welcome.recent.activated.emit(model.index(0, 0))
     assert win.project is not None and win.project.path.resolve() == project_path.resolve()
     win.close_project()
+
+
+def test_shift_arrow_selects_text_unless_a_coding_is_selected(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
+    start = TEXT.index("packed")
+    window.push("Apply code 'Leaving'", lambda p: p.apply_code(window.view.doc_id, code_id(window, "Leaving"), start, start + 6))
+    select(window, start, start + 6)  # same range, but the coding was not selected
+    window.view.active_coding_id = None
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selection_cp() == (start, start + 7)
+    assert codings(project_path) == [("Leaving", start, start + 6, "")]
+    [cid] = window.view.spans
+    window.view.stripes.select_coding(cid)  # as a click on its stripe does
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert codings(project_path) == [("Leaving", start, start + 7, "")]

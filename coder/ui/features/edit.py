@@ -117,9 +117,10 @@ SHORTCUT_NOTES = (
     ("Drag a selection onto a code", "Apply that code to the dragged passage"),
     ("Click a stripe", "Select that coding's passage (it becomes the active coding)"),
     ("Click inside a coded passage", "List its codes in the status bar and a tooltip"),
-    ("Shift+Left / Shift+Right", "Active coding: move its start earlier / its end later "
-     "(without an active coding they extend the selection as usual)"),
-    ("Alt+Right / Alt+Left", "Active coding: move its start later / its end earlier"),
+    ("Shift+Left / Shift+Right", "Selected coding (click its stripe, or just applied): move its "
+     "start earlier / its end later; otherwise they extend the text selection as usual"),
+    ("Alt+Right / Alt+Left", "Selected coding: move its start later / its end earlier"),
+    ("U / M", "Remove / memo the selected coding, else the innermost coding at the cursor"),
     ("Stripes: Up / Down, Enter, Delete, Menu", "Walk the visible codings, select, remove, menu"),
     ("Find bar: Enter / Shift+Enter, Escape", "Next / previous match, close"),
 )

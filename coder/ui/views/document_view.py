@@ -331,27 +331,30 @@ class DocumentView(QPlainTextEdit):
         return self.pm.to_codepoint(c.position(), "up" if forward else "down")
 
     def active_span(self) -> Span | None:
-        """The coding being worked on: the active one or one exactly matching the selection."""
-        a, b = self.selection_cp()
+        """The selected coding: the active one (stripe click, just applied) while its passage
+        is exactly the selection. Shift/Alt+arrows resize it; otherwise they select text."""
         span = self.spans.get(self.active_coding_id) if self.active_coding_id is not None else None
-        if span is not None and (b == a or (span.start, span.end) == (a, b)):
+        if span is not None and (span.start, span.end) == self.selection_cp():
             return span
-        if b > a:
-            exact = [s for s in self.spans_between(self.pm.to_utf16(a), self.pm.to_utf16(b))
-                     if (s.start, s.end) == (a, b)]
-            if exact:
-                return max(exact, key=lambda s: s.id)
         return None
 
     def target_span(self) -> Span | None:
-        """The coding a command acts on: the active one, else the innermost under the caret."""
+        """The coding U and M act on: the selected one, else one matching the selection
+        exactly, else the innermost coding under the caret (or around the selection)."""
         span = self.active_span()
         if span is not None:
             return span
         a, b = self.selection_cp()
-        inside = self.codings_at(a if b == a else a)
+        inside = self.codings_at(a)
         if b > a:
-            inside = [s for s in inside if s.start <= a and s.end >= b] or inside
+            exact = [s for s in inside if (s.start, s.end) == (a, b)]
+            if exact:
+                return max(exact, key=lambda s: s.id)
+            inside = [s for s in inside if s.end >= b] or inside
+        if self.active_coding_id is not None:
+            for s in inside:
+                if s.id == self.active_coding_id:
+                    return s
         return inside[0] if inside else None
 
     # ------------------------------------------------------------------ updates
