@@ -21,6 +21,12 @@ class Result:
     target: float | None = None  # in ``unit``; None when the size has no target of its own
     note: str = ""
     missing: str = ""  # why it could not be measured ("not built", ...)
+    cpu: list[float] = field(default_factory=list)  # CPU seconds per run, where measured
+
+    def __post_init__(self) -> None:
+        if not self.cpu and isinstance(self.samples, Samples):
+            self.cpu = list(self.samples.cpu)
+        self.samples = list(self.samples)
 
     @property
     def median(self) -> float | None:
@@ -45,10 +51,19 @@ class Result:
             "min": min(self.samples) if self.samples else None,
             "max": max(self.samples) if self.samples else None,
             "samples": self.samples,
+            "cpu_median": statistics.median(self.cpu) if self.cpu else None,
             "target": self.target,
             "status": self.status,
             "note": self.note or self.missing,
         }
+
+
+class Samples(list):
+    """Wall-clock seconds per run, with the process's CPU seconds per run in ``cpu``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
 
 
 def measure(
@@ -56,14 +71,21 @@ def measure(
     runs: int,
     setup: Callable[[], Any] | None = None,
     teardown: Callable[[Any], Any] | None = None,
-) -> list[float]:
-    """Time ``fn(state)`` ``runs`` times; ``setup()`` makes ``state`` untimed before each run."""
-    samples = []
+) -> Samples:
+    """Time ``fn(state)`` ``runs`` times; ``setup()`` makes ``state`` untimed before each run.
+
+    Wall time is what the user waits for. CPU time (every thread of this process) is the work
+    itself: on a shared machine, wall time far above CPU time means waiting for a core (or
+    for the disk, e.g. the fsync of a durable commit).
+    """
+    samples = Samples()
     for _ in range(runs):
         state = setup() if setup else None
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn(state)
         samples.append(time.perf_counter() - t0)
+        samples.cpu.append(time.process_time() - c0)
         if teardown:
             teardown(state)
     return samples
@@ -89,16 +111,17 @@ def fmt_target(r: Result) -> str:
 
 def table(results: list[Result]) -> str:
     """A Markdown table (readable in a terminal, pasteable into the README)."""
-    head = ["Work", "Size", "Median", "Min–max", "Runs", "Target", "Result"]
+    head = ["Work", "Size", "Median", "Min–max", "CPU", "Runs", "Target", "Result"]
     rows = []
     for r in results:
         if r.missing:
-            rows.append([r.work, r.size, "n/a", r.missing, "0", fmt_target(r), "n/a"])
+            rows.append([r.work, r.size, "n/a", r.missing, "-", "0", fmt_target(r), "n/a"])
             continue
         spread = f"{fmt(min(r.samples), r.unit)} – {fmt(max(r.samples), r.unit)}"
         status = r.status + (f" ({r.note})" if r.note else "")
+        cpu = fmt(statistics.median(r.cpu), "s") if r.cpu else "-"
         rows.append(
-            [r.work, r.size, fmt(r.median, r.unit), spread, str(len(r.samples)), fmt_target(r), status]
+            [r.work, r.size, fmt(r.median, r.unit), spread, cpu, str(len(r.samples)), fmt_target(r), status]
         )
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
     lines = [
