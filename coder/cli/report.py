@@ -103,10 +103,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             page_size=args.page_size,
         )
         result = write_report(project, out, options)
-    print(
-        f"wrote {out} ({result.codes} code{'s' if result.codes != 1 else ''}, "
-        f"{result.quotes} quote{'s' if result.quotes != 1 else ''}, {result.seconds:.1f} s)"
-    )
+    codes = f"{result.codes} code{'s' if result.codes != 1 else ''}"
+    quotes = f"{result.passages} quote{'s' if result.passages != 1 else ''}"
+    if result.quotes != result.passages:
+        quotes = f"{result.quotes} codings in {quotes}"
+    print(f"wrote {out} ({codes}, {quotes}, {result.seconds:.1f} s)")
     return 0
 
 

@@ -335,3 +335,18 @@ def test_quote_table_xlsx_bold_header_frozen_row_wrapped_text(sixty, tmp_path):
     assert ws.cell(2, header.index("text") + 1).value == "Money was short."
     assert ws.cell(2, header.index("text") + 1).alignment.wrap_text
     assert ws.cell(2, header.index("country") + 1).value == "France"
+
+
+def test_same_passage_coded_by_two_coders_is_one_quote(fresh_project, tmp_path):
+    p = fresh_project
+    p.add_document("D", "We left at night.\n")
+    p.add_code("Leaving")
+    p.apply_code(1, 1, 0, 17, coder="kim")
+    p.apply_code(1, 1, 0, 17, coder="lee")
+    p.apply_code(1, 1, 3, 17, coder="lee")
+    result = write_report(p, tmp_path / "r.docx", ReportOptions(context=0))
+    assert (result.quotes, result.passages) == (3, 2)
+    d = docx.Document(str(tmp_path / "r.docx"))
+    paras = d.paragraphs
+    sources = [paras[i + 1].text for i, x in enumerate(paras) if x.style.name == "Coder Quote"]
+    assert sources == ["— D, paragraph 1; coded by kim and lee", "— D, paragraph 1; coded by lee"]

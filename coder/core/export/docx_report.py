@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -86,11 +86,14 @@ class ReportOptions:
 
 @dataclass
 class ReportResult:
+    """What was written. ``quotes`` counts the codings quoted; ``passages`` the quote
+    paragraphs (codings of one code on the very same passage by several coders share one)."""
+
     path: Path
     codes: int = 0
     quotes: int = 0
     seconds: float = 0.0
-    quotes_per_code: dict[int, int] = field(default_factory=dict)
+    passages: int = 0
 
 
 def clean(text: str | None) -> str:
@@ -296,9 +299,16 @@ class TableBuilder:
     """A table as WordprocessingML: fixed column widths (w:tblGrid + w:tcW, which Word and
     LibreOffice both honour), a header row repeated on each page, numbers right-aligned."""
 
-    def __init__(self, headers: list[str], widths_cm: list[float], style: str = "Light List Accent 1"):
+    def __init__(
+        self,
+        headers: list[str],
+        widths_cm: list[float],
+        style: str = "Light List Accent 1",
+        numeric: set[int] | None = None,
+    ):
         self.widths = [_twips(w) for w in widths_cm]
         self.style = style
+        self.numeric = numeric if numeric is not None else set(range(1, len(headers)))
         self.rows = [self._row(headers, header=True)]
 
     def _cell(self, text: str, width: int, bold: bool, right: bool, indent: int) -> str:
@@ -307,7 +317,8 @@ class TableBuilder:
             ppr += f'<w:ind w:left="{indent}"/>'
         if right:
             ppr += '<w:jc w:val="right"/>'
-        rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
+        size = '<w:sz w:val="19"/>'  # 9.5 pt: tables hold more than body text
+        rpr = f"<w:rPr><w:b/>{size}</w:rPr>" if bold else f"<w:rPr>{size}</w:rPr>"
         return (
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr><w:p><w:pPr>{ppr}</w:pPr>'
             f'<w:r>{rpr}<w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r></w:p></w:tc>'
@@ -315,7 +326,7 @@ class TableBuilder:
 
     def _row(self, values: list[str], header: bool = False, indent_cm: float = 0) -> str:
         cells = "".join(
-            self._cell(v, w, header, i > 0, _twips(indent_cm) if i == 0 else 0)
+            self._cell(v, w, header, i in self.numeric, _twips(indent_cm) if i == 0 else 0)
             for i, (v, w) in enumerate(zip(values, self.widths))
         )
         tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
@@ -362,6 +373,15 @@ def text_width_cm(page_size: str) -> float:
 # ============================================================================ quotes
 
 
+@dataclass
+class _Quote:
+    document_id: int
+    start: int
+    end: int
+    coder_ids: list[int]
+
+
+
 class _QuoteWriter:
     """Quote paragraphs as WordprocessingML strings, from codings and cached sources."""
 
@@ -381,7 +401,7 @@ class _QuoteWriter:
             self._case_text[case_id] = f"case {name}" + (f" ({shown})" if shown else "")
         return self._case_text[case_id]
 
-    def source_line(self, doc_id: int, start: int, end: int, coder_id: int) -> str:
+    def source_line(self, doc_id: int, start: int, end: int, coder_ids: tuple[int, ...]) -> str:
         src = self.sources
         parts = [src.document_names.get(doc_id, "")]
         turn = src.turn(doc_id, start, end)
@@ -397,12 +417,13 @@ class _QuoteWriter:
         cases = [self.case_text(c) for c in src.case_ids(doc_id, start, end)]
         if cases:
             line += "; " + "; ".join(cases)
-        coder = self.coders.get(coder_id)
-        if coder:
-            line += f"; coded by {coder}"
+        coders = [self.coders[c] for c in coder_ids if c in self.coders]
+        if coders:
+            who = coders[0] if len(coders) == 1 else ", ".join(coders[:-1]) + " and " + coders[-1]
+            line += f"; coded by {who}"
         return line
 
-    def quote_xml(self, doc_id: int, start: int, end: int, coder_id: int, fill: str) -> str:
+    def quote_xml(self, doc_id: int, start: int, end: int, coder_ids: tuple[int, ...], fill: str) -> str:
         src = self.sources
         text = src.text(doc_id)
         before, after = src.context(doc_id, start, end, self.options.context) if self.options.context else ("", "")
@@ -423,7 +444,7 @@ class _QuoteWriter:
         if after:
             out.append(f'<w:r><w:t xml:space="preserve">{_runs_text(after)}</w:t></w:r>')
         out.append("</w:p>")
-        source = escape(clean(self.source_line(doc_id, start, end, coder_id)))
+        source = escape(clean(self.source_line(doc_id, start, end, coder_ids)))
         out.append(
             f'<w:p><w:pPr><w:pStyle w:val="{self.source_style}"/></w:pPr>'
             f'<w:r><w:t xml:space="preserve">— {source}</w:t></w:r></w:p>'
@@ -464,15 +485,23 @@ def write_report(
     codes = [c for c in all_codes if wanted is None or c.id in wanted]
     check_progress(progress, 0, 1, "Counting codings")
     rows = codings_in_scope(project, filters, [c.id for c in codes], sources)
-    per_code: dict[int, list[Any]] = {}
+    # One quote per passage and code: codings of the same passage by several coders share it.
+    per_code: dict[int, list[_Quote]] = {}
     for r in rows:
-        per_code.setdefault(r.code_id, []).append(r)
+        items = per_code.setdefault(r.code_id, [])
+        last = items[-1] if items else None
+        if last is not None and (last.document_id, last.start, last.end) == (r.document_id, r.start, r.end):
+            if r.coder_id not in last.coder_ids:
+                last.coder_ids.append(r.coder_id)
+        else:
+            items.append(_Quote(r.document_id, r.start, r.end, [r.coder_id]))
+    codings_quoted = len(rows)
     del rows
     by_doc = frequencies(project, "document", filters=filters, coverage=False)
     by_case = frequencies(project, "case", filters=filters, coverage=False)
     doc_rows = {r.code_id: r for r in by_doc.rows}
     case_rows = {r.code_id: r for r in by_case.rows}
-    total_quotes = sum(len(v) for v in per_code.values())
+    total_quotes = sum(len(v) for v in per_code.values())  # quote paragraphs
 
     title = options.title.strip() or f"{project.name}: coding report"
     doc = new_document(title, options.author, options.page_size)
@@ -489,7 +518,7 @@ def write_report(
         ("Documents", str(by_doc.total)),
         ("Cases", str(by_case.total)),
         ("Codes", str(len(codes))),
-        ("Quotes", str(total_quotes)),
+        ("Quotes", str(total_quotes) + (f" (of {codings_quoted} codings)" if codings_quoted != total_quotes else "")),
     ]
     for label, value in facts:
         add_field(doc, label, value)
@@ -507,7 +536,7 @@ def write_report(
         f"How many codings each code has, and in how many of the {by_doc.total} documents and "
         f"{by_case.total} cases it occurs at least once (n and per cent)."
     )
-    widths = [width - 5 * 1.9, 1.9, 1.9, 1.9, 1.9, 1.9]
+    widths = [width - 10.2, 2.2, 2.6, 1.7, 2.0, 1.7]
     table = TableBuilder(["Code", "Codings", "Documents", "%", "Cases", "%"], widths)
     for code in codes:
         d, c = doc_rows.get(code.id), case_rows.get(code.id)
@@ -594,7 +623,7 @@ def write_report(
             items.sort(key=lambda r: (r.start / max(lengths[r.document_id], 1), names[r.document_id].casefold(), r.start))
         batch: list[str] = []
         for r in items:
-            batch.append(writer.quote_xml(r.document_id, r.start, r.end, r.coder_id, fill))
+            batch.append(writer.quote_xml(r.document_id, r.start, r.end, tuple(r.coder_ids), fill))
             done += 1
             if len(batch) >= 250:
                 yield "".join(batch)
@@ -607,7 +636,7 @@ def write_report(
     with atomic_path(path) as tmp:
         _save_streaming(doc, tmp, quotes)
     check_progress(progress, total_quotes, max(total_quotes, 1), "Done")
-    return ReportResult(path, len(codes), total_quotes, time.perf_counter() - t0)
+    return ReportResult(path, len(codes), codings_quoted, time.perf_counter() - t0, total_quotes)
 
 
 def _pct(value: float, total: int) -> str:
@@ -684,7 +713,7 @@ def _cooccurrence_section(
         return
     shown = pairs[:60]
     widths = [(width - 2.6) / 2, (width - 2.6) / 2, 2.6]
-    table = TableBuilder(["Code", "With code", "Passages"], widths)
+    table = TableBuilder(["Code", "With code", "Passages"], widths, numeric={2})
     for a, b, n in shown:
         table.add([a.path, b.path, str(n)])
     table.insert(doc)

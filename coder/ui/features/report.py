@@ -97,7 +97,7 @@ def export_report(window: Any) -> Any:
     return _run_export(
         window, "Writing the Word report", out,
         lambda conn, progress: write_report(conn, out, options, progress),
-        lambda r: f"Wrote {out.name}: {r.codes} codes, {r.quotes} quotes",
+        lambda r: f"Wrote {out.name}: {r.codes} codes, {r.passages} quotes",
     )  # fmt: skip
 
 
