@@ -426,8 +426,13 @@ class DocumentView(QPlainTextEdit):
             self._ncols = max(self._ncols, col + 1)
         if self.active_coding_id is not None and self.active_coding_id not in self.spans:
             self.active_coding_id = None
-        for a, b in dirty:
-            self.update_range(a, b)
+        if len(dirty) > 64:
+            # A bulk change (undoing a merge, an import): one repaint of the visible area.
+            self.viewport().update()
+            self.stripes.update()
+        else:
+            for a, b in dirty:
+                self.update_range(a, b)
         self.positionChanged.emit()
 
     def _refresh_maxends(self, i: int) -> None:
