@@ -99,7 +99,7 @@ def test_clicking_a_cell_lists_passages_and_double_click_shows_one(analysis, win
     p = analysis.passages.passages[0]
     assert p.text == "Nobody told us the truth about the money."
     assert "1 passage" in analysis.passage_label.text()
-    analysis._open_passage(analysis.passage_proxy.index(0, 4))
+    analysis._open_passage(analysis.passage_proxy.index(0, 5))
     assert win.shown == [(p.document_id, p.start, p.end)]
 
 

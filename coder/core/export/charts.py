@@ -62,6 +62,10 @@ def frequency_figure(
         ax.text(v + top * 0.01 + 0.1, y, t, va="center", fontsize=fontsize - 0.5, color="#333333")
     # Margins from the longest label rather than tight_layout(), which renders everything
     # once more just to measure it.
+    # A figure on screen (given) is resized by the user: lay it out again at each draw.
+    if figure is not None:
+        fig.set_layout_engine("tight")
+        return fig
     longest = max((len(_short(label)) for label in labels), default=4)
     left_in = min(0.15 + longest * fontsize * 0.55 / 72, width_in * 0.45)
     fig.subplots_adjust(
@@ -99,8 +103,15 @@ def heatmap_figure(labels: Sequence[str], counts: Sequence[Sequence[int]], figur
                     dark = data[i][j] > peak * 0.6
                     ax.text(j, i, str(data[i][j]), ha="center", va="center", fontsize=fontsize - 1,
                             color="white" if dark else "black")  # fmt: skip
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    fig.tight_layout()
+    from matplotlib.ticker import MaxNLocator
+
+    bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
+    if figure is not None:
+        fig.set_layout_engine("tight")
+    else:
+        fig.tight_layout()
     return fig
 
 

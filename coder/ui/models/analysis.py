@@ -107,9 +107,9 @@ class AnalysisTableModel(QAbstractTableModel):
 
 
 class PassageModel(QAbstractTableModel):
-    """Retrieved passages: document, codes, speaker, where, text."""
+    """Retrieved passages: document, codes, coder, speaker, where, text."""
 
-    HEADERS = ["Document", "Codes", "Speaker", "Where", "Passage"]
+    HEADERS = ["Document", "Codes", "Coder", "Speaker", "Where", "Passage"]
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -137,19 +137,21 @@ class PassageModel(QAbstractTableModel):
             if c == 1:
                 return ", ".join(p.codes)
             if c == 2:
-                return p.speaker
+                return ", ".join(p.coders)
             if c == 3:
+                return p.speaker
+            if c == 4:
                 if role == SortRole:
                     return p.start
                 return f"¶ {p.paragraph}" if p.paragraph is not None else f"{p.start}–{p.end}"
-            if c == 4:
+            if c == 5:
                 text = " ".join(p.text.split())
                 return text if role == SortRole or len(text) <= 300 else text[:297] + "…"
-        if role == Qt.ItemDataRole.ToolTipRole and c == 4:
+        if role == Qt.ItemDataRole.ToolTipRole and c == 5:
             return (p.before + "[" + p.text + "]" + p.after)[:2000]
         if role == PassageRole:
             return p
-        if role == Qt.ItemDataRole.BackgroundRole and c == 4 and p.color:
+        if role == Qt.ItemDataRole.BackgroundRole and c == 5 and p.color:
             color = QColor(p.color)
             color.setAlpha(70)
             return QBrush(color)

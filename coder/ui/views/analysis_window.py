@@ -168,7 +168,8 @@ def cooccurrence_table(data: AnalysisData) -> Table:
     m = data.cooccurrence
     f = data.options.filters()
     kids = data.options.include_children
-    table = Table(["Code"] + [c.path for c in m.codes])
+    # Columns by name (rows carry the full path) so the matrix stays narrow.
+    table = Table(["Code"] + [c.path.rsplit("/", 1)[-1] for c in m.codes])
     for i, a in enumerate(m.codes):
         table.rows.append([a.path, *m.counts[i]])
         drills: list[Any] = [_drill((a.id,), f, kids=kids)]
@@ -257,6 +258,7 @@ class TablePane(QWidget):
             split.addWidget(side)
             split.setStretchFactor(0, 3)
             split.setStretchFactor(1, 2)
+            split.setSizes([620, 420])
             layout.addWidget(split, 1)
         else:
             layout.addWidget(self.view, 1)
@@ -268,7 +270,8 @@ class TablePane(QWidget):
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
         if header.count():
-            header.resizeSection(0, min(max(header.sectionSize(0), 160), 320))
+            header.resizeSection(0, min(max(header.sectionSize(0), 160), 280))
+        self.view.resizeRowsToContents()
 
     def rows_as_shown(self, only_selected: bool = False) -> tuple[list[str], list[list[str]]]:
         """Headers and rows in the view's order (sorted), all or the selected block."""
@@ -420,6 +423,7 @@ class AnalysisWindow(QWidget):
         self.passage_view = QTableView()
         self.passage_view.setModel(self.passage_proxy)
         self.passage_view.setSortingEnabled(True)
+        self.passage_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # retrieval order until asked
         self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.passage_view.setAccessibleName("Passages")
         self.passage_view.verticalHeader().setVisible(False)
@@ -437,6 +441,7 @@ class AnalysisWindow(QWidget):
         split.addWidget(lower)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setSizes([500, 230])
         self.status = QLabel("")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
