@@ -77,26 +77,60 @@ class RetrievedPassagesModel(IdTreeModel):
         self.sync(*self._load())
 
     def on_changes(self, changes: Changes) -> None:
+        """Refresh precisely: names only, the passages of the documents touched, or all."""
         if self._project is None or not self._query.code_ids:
             return
-        if changes.documents:
-            for doc_id in changes.documents:
-                self._docs.pop(doc_id, None)
-        structural = changes.codes or changes.documents or changes.cases or changes.ids("coders")
-        if not structural and changes.codings:
-            # Codings of codes not shown cannot change the passages shown.
-            if not touched(changes, "codings", "code_id") & self._shown_codes():
-                return
-        if structural or changes.codings:
-            if structural:
-                self._refresh_names()
+        for doc_id in changes.documents:
+            self._docs.pop(doc_id, None)
+        names = bool(changes.codes or changes.ids("coders"))
+        rows = bool(changes.codings or changes.documents or changes.cases)
+        if names:
+            self._refresh_names()
             # Codes that no longer exist drop out of the query.
-            known = set(self._code_paths)
-            codes = tuple(c for c in self._query.code_ids if c in known)
+            codes = tuple(c for c in self._query.code_ids if c in self._code_paths)
             if codes != self._query.code_ids:
                 self._query = replace(self._query, code_ids=codes)
-            names_changed = bool(changes.codes or changes.documents or changes.ids("coders"))
-            self.sync(*self._load(), changed=self.all_ids() if names_changed else ())
+                rows = True
+            if self._query.include_children and changes.codes:
+                rows = True  # a moved code may join or leave the sub-codes read
+        if not rows:
+            if names:
+                self.announce_all()
+            return
+        if changes.documents or changes.cases or changes.codes:
+            self.sync(*self._load())
+            if names:
+                self.announce_all()
+            return
+        # Codings only: re-read just the documents they are in, if they concern shown codes.
+        if not touched(changes, "codings", "code_id") & self._shown_codes():
+            return
+        docs = set(touched(changes, "codings", "document_id"))
+        if self._query.document_id is not None:
+            docs &= {self._query.document_id}
+        for doc_id in sorted(docs):
+            self._replace_document(doc_id)
+
+    def _replace_document(self, doc_id: int) -> None:
+        """Re-read one document's passages and splice them into the rows (rows stay in
+        document order, so a document's passages form one run)."""
+        rows = self.child_ids(ROOT)
+        old_rows = [i for i, node in enumerate(rows) if self.value(node).document_id == doc_id]
+        _children, values = self._tree(self._retrieve(doc_id))
+        new = _children[ROOT]
+        if old_rows:
+            start = old_rows[0]
+        elif new:
+            first = values[new[0]]
+            key = (first.document.casefold(), doc_id)
+            start = next(
+                (i for i, node in enumerate(rows)
+                 if (self.value(node).document.casefold(), self.value(node).document_id) > key),
+                len(rows),
+            )  # fmt: skip
+        else:
+            return
+        self.splice(ROOT, start, [rows[i] for i in old_rows], new, values)
 
     def _shown_codes(self) -> set[int]:
         """The codes whose codings the query reads (with sub-codes when it includes them)."""
@@ -123,18 +157,34 @@ class RetrievedPassagesModel(IdTreeModel):
     def passages(self) -> list[Passage]:
         return [self.value(i) for i in self.child_ids(ROOT)]
 
-    def _load(self) -> tuple[dict[int, list[int]], dict[int, Passage]]:
-        children: dict[int, list[int]] = {ROOT: []}
-        values: dict[int, Passage] = {}
+    def _retrieve(self, document_id: int | None = None) -> list[Passage]:
         q = self._query
-        if self._project is None or not q.code_ids:
-            return children, values
+        assert self._project is not None
+        return retrieve(
+            self._project,
+            q.code_ids,
+            q.mode,
+            q.include_children,
+            document_id if document_id is not None else q.document_id,
+            q.case_id,
+            q.coder_id,
+        )
+
+    def _load(self) -> tuple[dict[int, list[int]], dict[int, Passage]]:
+        if self._project is None or not self._query.code_ids:
+            return {ROOT: []}, {}
         if not self._code_paths:
             self._refresh_names()
-        found = retrieve(
-            self._project, q.code_ids, q.mode, q.include_children, q.document_id, q.case_id, q.coder_id
+        return self._tree(self._retrieve())
+
+    def _tree(self, passages: list[Passage]) -> tuple[dict[int, list[int]], dict[int, Passage]]:
+        """Rows in document and position order, each with an id stable across refreshes."""
+        passages = sorted(
+            passages, key=lambda p: (p.document.casefold(), p.document_id, p.start, p.end, p.coding_ids)
         )
-        for p in found:
+        children: dict[int, list[int]] = {ROOT: []}
+        values: dict[int, Passage] = {}
+        for p in passages:
             key = (p.document_id, p.start, p.end, p.code_ids, p.coding_ids)
             if key not in self._keys:
                 self._keys[key] = len(self._keys) + 1

@@ -151,6 +151,41 @@ class IdTreeModel(QAbstractItemModel):
             if index.isValid():
                 self.dataChanged.emit(index, index.siblingAtColumn(max(columns - 1, 0)))
 
+    def splice(self, parent: int, start: int, old: list[int], new: list[int], values: dict[int, Any]) -> None:
+        """Replace a run of rows under ``parent`` (``old``, beginning at row ``start``, or
+        nothing: then ``new`` is inserted at ``start``) by ``new``, touching only that run.
+
+        For a long flat list where one block changed (the passages of one document).
+        """
+        kids = self._children.setdefault(parent, [])
+        keep = set(new)
+        for node in old:
+            if node not in keep and self._parent.get(node) == parent:
+                row = kids.index(node, start)
+                self.beginRemoveRows(self._parent_index(parent), row, row)
+                self._forget(node)
+                self.endRemoveRows()
+        for i, node in enumerate(new):
+            row = start + i
+            if row < len(kids) and kids[row] == node:
+                if self._values.get(node, _MISSING) != values[node]:
+                    self._values[node] = values[node]
+                    index = self.createIndex(row, 0, node)
+                    self.dataChanged.emit(index, index.siblingAtColumn(self.columnCount() - 1))
+                continue
+            self._put(node, parent, row, values)
+            self._values[node] = values[node]
+
+    def announce_all(self) -> None:
+        """Every row's data changed (names shown in all rows): one signal per parent."""
+        columns = self.columnCount()
+        if columns == 0:
+            return
+        for parent, kids in self._children.items():
+            if kids and (parent == ROOT or parent in self._parent):
+                top = self.index(0, 0, self._parent_index(parent))
+                self.dataChanged.emit(top, top.sibling(len(kids) - 1, columns - 1))
+
     def _parent_index(self, parent: int) -> QModelIndex:
         return QModelIndex() if parent == ROOT else self.index_of(parent)
 

@@ -239,8 +239,12 @@ class CodebookDock(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for col in (CODINGS, DOCUMENTS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font, not ResizeToContents: that re-measures every row on
+        # each change (each coding), which is slow in big codebooks.
+        metrics = self.fontMetrics()
+        for col, sample in ((CODINGS, "Codings"), (DOCUMENTS, "Docs")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)

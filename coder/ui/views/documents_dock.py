@@ -108,8 +108,12 @@ class DocumentsDock(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        for col in (CHARACTERS, CODINGS, CASE):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths from the font, not ResizeToContents: that re-measures every row on
+        # each change, which is slow in big projects.
+        metrics = self.fontMetrics()
+        for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "Codings"), (CASE, "Case name")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
         self.proxy.rowsInserted.connect(lambda *_: self.view.expandAll())
         self.proxy.modelReset.connect(self.view.expandAll)
 
