@@ -198,3 +198,65 @@ def test_speaker_turns_show_in_the_gutter(view: DocumentView, fresh_project: Pro
     view.set_document(fresh_project, doc)
     assert view.gutter.isVisible() and view.gutter.width() > 0
     assert view.speaker_at(text.index("Because")) == "Amira"
+
+
+def test_coder_filter_and_comparison(view: DocumentView, fresh_project: Project) -> None:
+    """Only one coder's codings, or two coders' side by side in separate stripe columns."""
+    doc = _doc(fresh_project, "We left because of the money and the lies.\n")
+    code = fresh_project.add_code("Money").created("codes")[0]
+    fresh_project.apply_code(doc, code, 0, 20, coder="Alex")
+    fresh_project.apply_code(doc, code, 5, 30, coder="Sam")
+    fresh_project.apply_code(doc, code, 25, 40, coder="Sam")
+    alex, sam = (fresh_project.find_coder(n).id for n in ("Alex", "Sam"))
+    view.set_document(fresh_project, doc)
+    assert len(view.spans) == 3
+    view.set_coder_filter({alex})
+    assert [s.coder for s in view.spans.values()] == ["Alex"]
+    assert view.codings_at(26) == []
+    # A new coding by a hidden coder is kept but not shown.
+    view.apply_changes(fresh_project.apply_code(doc, code, 1, 3, coder="Sam"))
+    assert [s.coder for s in view.spans.values()] == ["Alex"]
+    view.set_coder_filter(None, compare=(alex, sam))
+    assert len(view.spans) == 4
+    alex_cols = {s.column for s in view.spans.values() if s.coder == "Alex"}
+    sam_cols = {s.column for s in view.spans.values() if s.coder == "Sam"}
+    assert max(alex_cols) < min(sam_cols)
+    view.set_coder_filter(None)
+    assert len(view.spans) == 4
+
+
+def test_index_stays_exact_through_random_edits(view: DocumentView, fresh_project: Project) -> None:
+    """Adding, resizing and removing codings keeps the interval index equal to a rebuild."""
+    text = "abcde fghij " * 400
+    doc = _doc(fresh_project, text)
+    code = fresh_project.add_code("C").created("codes")[0]
+    view.set_document(fresh_project, doc)
+    rng = random.Random(9)
+    ids: list[int] = []
+    for _ in range(150):
+        roll = rng.random()
+        if roll < 0.5 or not ids:
+            s = rng.randrange(len(text) - 1)
+            changes = fresh_project.apply_code(doc, code, s, min(len(text), s + rng.randint(1, 900)))
+            ids += changes.created("codings")
+        elif roll < 0.75:
+            cid = rng.choice(ids)
+            s = rng.randrange(len(text) - 1)
+            changes = fresh_project.resize_coding(cid, s, min(len(text), s + rng.randint(1, 300)))
+        else:
+            cid = ids.pop(rng.randrange(len(ids)))
+            changes = fresh_project.remove_coding(cid)
+        view.apply_changes(changes)
+        a = rng.randrange(len(text))
+        b = a + rng.randrange(0, 500)
+        got = {s.id for s in view.spans_between(a, b)}
+        want = {s.id for s in view.spans.values() if s.s16 < max(b, a + 1) and s.e16 > a}
+        assert got == want
+    assert sorted(view.spans) == sorted(ids)
+    # Overlapping codings never share a stripe column.
+    spans = sorted(view.spans.values(), key=lambda s: s.s16)
+    for i, x in enumerate(spans):
+        for y in spans[i + 1 :]:
+            if y.s16 >= x.e16:
+                break
+            assert x.column != y.column

@@ -65,10 +65,21 @@ def is_dark(palette: QPalette) -> bool:
 class Span:
     """One coding of the shown document, in both code points and UTF-16 units."""
 
-    __slots__ = ("code_id", "coder", "column", "e16", "end", "id", "memo", "s16", "start")
+    __slots__ = (
+        "code_id", "coder", "coder_id", "column", "e16", "end", "id", "memo", "s16", "start",
+    )  # fmt: skip
 
     def __init__(
-        self, id: int, code_id: int, start: int, end: int, s16: int, e16: int, coder: str, memo: str
+        self,
+        id: int,
+        code_id: int,
+        start: int,
+        end: int,
+        s16: int,
+        e16: int,
+        coder: str,
+        memo: str,
+        coder_id: int = 0,
     ) -> None:
         self.id = id
         self.code_id = code_id
@@ -78,6 +89,7 @@ class Span:
         self.e16 = e16
         self.coder = coder
         self.memo = memo or ""
+        self.coder_id = coder_id
         self.column = 0
 
     @property
@@ -142,7 +154,11 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.pm = PositionMap("")
         self.styles: dict[int, CodeStyle] = {}
-        self.spans: dict[int, Span] = {}
+        self.spans: dict[int, Span] = {}  # the codings shown (after the coder filter)
+        self._all: dict[int, Span] = {}  # every coding of the document
+        self.coder_filter: set[int] | None = None
+        self.compare: tuple[int, int] | None = None
+        self.compare_split = 0  # first stripe column of the second coder when comparing
         self.coders: dict[int, str] = {}
         self._ncols = 0
         self._order: list[tuple[int, int, int]] = []
@@ -176,6 +192,7 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.pm = PositionMap("")
         self.spans.clear()
+        self._all = {}
         self._rebuild_index(assign_columns=True)
         self._turns = []
         self._turn_starts = []
@@ -200,7 +217,7 @@ class DocumentView(QPlainTextEdit):
         self.find_matches = []
         self.find_current = -1
         self.load_styles(project, update=False)
-        self.spans = spans = {}
+        self._all = spans = {}
         length = pm.length
         to16 = pm.to_utf16 if text_has_astral(pm) else int
         self.coders = coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
@@ -210,10 +227,16 @@ class DocumentView(QPlainTextEdit):
         ).fetchall():
             if 0 <= start < end <= length:  # a damaged row must not take the view down
                 s16, e16 = to16(start), to16(end)
-                spans[cid] = Span(cid, code_id, start, end, s16, e16, coders.get(coder_id, ""), memo)
+                spans[cid] = Span(
+                    cid, code_id, start, end, s16, e16, coders.get(coder_id, ""), memo, coder_id
+                )
                 order.append((s16, e16, cid))
-        order.sort()
-        self._rebuild_index(assign_columns=True, order=order)
+        if self.coder_filter is None and self.compare is None:
+            self.spans = dict(spans)
+            order.sort()
+            self._rebuild_index(assign_columns=True, order=order)
+        else:
+            self._apply_filter()
         self._turns = [
             (to16(start), to16(end), speaker, time_start)
             for start, end, speaker, time_start in project.db.execute(
@@ -244,21 +267,63 @@ class DocumentView(QPlainTextEdit):
         self._starts = [k[0] for k in self._order]
         self._maxends = list(accumulate((k[1] for k in self._order), max))
         if assign_columns:
-            # Greedy interval colouring: each coding takes the lowest column free at its start.
-            busy: list[tuple[int, int]] = []  # (end, column) of codings still open
-            free: list[int] = []
-            ncols = 0
-            for s16, e16, cid in self._order:
-                while busy and busy[0][0] <= s16:
-                    heappush(free, heappop(busy)[1])
-                if free:
-                    col = heappop(free)
-                else:
-                    col = ncols
-                    ncols += 1
-                spans[cid].column = col
-                heappush(busy, (e16, col))
-            self._ncols = ncols
+            self.compare_split = 0
+            if self.compare is None:
+                self._ncols = self._assign_columns(self._order, 0)
+            else:
+                # Comparing two coders: the first one's stripes, then the second one's.
+                first, second = self.compare
+                mine = [k for k in self._order if spans[k[2]].coder_id == first]
+                theirs = [k for k in self._order if spans[k[2]].coder_id != first]
+                self.compare_split = self._assign_columns(mine, 0) or 1
+                self._ncols = self._assign_columns(theirs, self.compare_split) or self.compare_split
+                del second
+
+    def _assign_columns(self, order: list[tuple[int, int, int]], offset: int) -> int:
+        """Greedy interval colouring: each coding takes the lowest column free at its start.
+
+        Returns the number of columns used, plus ``offset``."""
+        spans = self.spans
+        busy: list[tuple[int, int]] = []  # (end, column) of codings still open
+        free: list[int] = []
+        ncols = offset
+        for s16, e16, cid in order:
+            while busy and busy[0][0] <= s16:
+                heappush(free, heappop(busy)[1])
+            if free:
+                col = heappop(free)
+            else:
+                col = ncols
+                ncols += 1
+            spans[cid].column = col
+            heappush(busy, (e16, col))
+        return ncols if order else offset
+
+    # ------------------------------------------------------------------ coder filter
+
+    def _shown(self, span: Span) -> bool:
+        if self.compare is not None:
+            return span.coder_id in self.compare
+        return self.coder_filter is None or span.coder_id in self.coder_filter
+
+    def _apply_filter(self) -> None:
+        self.spans = {k: s for k, s in self._all.items() if self._shown(s)}
+        self._rebuild_index(assign_columns=True)
+        if self.active_coding_id not in self.spans:
+            self.active_coding_id = None
+
+    def set_coder_filter(
+        self, coder_ids: set[int] | None, compare: tuple[int, int] | None = None
+    ) -> None:
+        """Show every coder's codings (None), only some coders', or two coders side by side
+        (the first coder's stripes, then the second's)."""
+        self.coder_filter = set(coder_ids) if coder_ids is not None else None
+        self.compare = tuple(compare) if compare is not None else None  # type: ignore[assignment]
+        self._apply_filter()
+        self._update_margins()
+        self.viewport().update()
+        self.stripes.update()
+        self.positionChanged.emit()
 
     @property
     def columns(self) -> int:
@@ -384,6 +449,7 @@ class DocumentView(QPlainTextEdit):
         dirty: list[tuple[int, int]] = []
         order, starts, maxends = self._order, self._starts, self._maxends
         for cid in ids:
+            self._all.pop(cid, None)
             old = self.spans.pop(cid, None)
             if old is not None:
                 i = bisect_left(order, old.key)
@@ -407,8 +473,11 @@ class DocumentView(QPlainTextEdit):
             if not 0 <= start < end <= pm.length:
                 continue
             span = Span(
-                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo or ""
+                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo, coder_id
             )
+            self._all[cid] = span
+            if not self._shown(span):
+                continue
             self.spans[cid] = span
             i = bisect_left(order, span.key)
             order.insert(i, span.key)
@@ -417,6 +486,9 @@ class DocumentView(QPlainTextEdit):
             self._refresh_maxends(i)
             new_spans.append(span)
             dirty.append((span.s16, span.e16))
+        if self.compare is not None and new_spans:
+            self._rebuild_index(assign_columns=True)  # keeps each coder's columns apart
+            new_spans = []
         for span in new_spans:
             used = {s.column for s in self.spans_between(span.s16, span.e16) if s is not span}
             col = 0
@@ -907,6 +979,11 @@ class StripeMargin(QWidget):
             if top is None or bottom is None:
                 continue
             placed.append((span, style, max(top, -4.0), min(bottom, height + 4.0)))
+        if view.compare is not None and view.compare_split:
+            # Comparing two coders: a rule between the first coder's stripes and the second's.
+            x = 6 + view.compare_split * colw - 2
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x, 0), QPointF(x, height))
         # A label may run past a short bar, down to the next bar of the same column.
         placed.sort(key=lambda p: (p[0].column, p[2]))
         clip = event.rect()
