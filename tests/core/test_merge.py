@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coder.core import intercoder
 from coder.core.errors import CoderError, InvalidValue, ProjectFileError
@@ -439,3 +441,85 @@ def test_summary_counts_read_naturally(team):
     with Project.open(ann) as p:
         report = merge_projects(p, [bob])
     assert report.summary() == "merge of bob.coder: added 1 coder, 4 codings"
+
+
+def _dump(project: Project) -> dict[str, list[tuple]]:
+    return {
+        t: sorted(tuple(r) for r in project.db.execute(f"SELECT * FROM {t}"))
+        for t in TABLES
+    }
+
+
+_edits = st.lists(
+    st.tuples(
+        st.sampled_from(["code", "new code", "rename", "memo", "attribute", "document"]),
+        st.integers(0, 5),
+        st.integers(0, 5),
+    ),
+    max_size=8,
+)
+
+
+def _apply_edits(p: Project, coder: str, edits: list[tuple[str, int, int]]) -> None:
+    doc = p.find_document("Interview").id
+    spans = paragraphs(INTERVIEW)
+    for kind, a, b in edits:
+        codes = p.codes()
+        if kind == "code":
+            start, end = spans[a][0], spans[max(a, b)][1]
+            p.apply_code(doc, codes[b % len(codes)].id, start, end, coder=coder)
+        elif kind == "new code":
+            name = f"Theme {a}"
+            if not any(c.name == name and c.parent_id is None for c in codes):
+                p.add_code(name)
+        elif kind == "rename":
+            code = codes[a % len(codes)]
+            new = f"{code.name} ({coder} {b})"
+            if not any(c.name == new and c.parent_id == code.parent_id for c in codes):
+                p.update_code(code.id, name=new)
+        elif kind == "memo":
+            p.update_memo(p.memos()[0].id, text=f"{coder} says {a}{b}")
+        elif kind == "attribute":
+            age, case = p.find_attribute("age").id, p.find_case("Resident 1").id
+            p.set_attribute_value(age, case, a * 10 + b)
+        else:
+            p.add_document(f"Extra {a}", f"Extra text {b}\nsecond line")
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ann_edits=_edits, bob_edits=_edits, prefer=st.sampled_from(["mine", "theirs"]))
+def test_merge_properties(tmp_path_factory, ann_edits, bob_edits, prefer):
+    """Any edits on both sides: all codings arrive, merging again changes nothing, undo is exact."""
+    folder = tmp_path_factory.mktemp("merge")
+    base = folder / "base.coder"
+    with Project.create(base) as p:
+        p.add_document("Interview", INTERVIEW, case="Resident 1")
+        p.add_code("Barriers")
+        p.add_code("Cost", parent_id=p.find_code("Barriers").id)
+        p.add_attribute("age", scope="case", type="number")
+        p.add_memo("Plan", "start")
+    ann, bob = copy_for(base, "ann"), copy_for(base, "bob")
+    with Project.open(ann) as p:
+        _apply_edits(p, "ann", ann_edits)
+    with Project.open(bob) as p:
+        _apply_edits(p, "bob", bob_edits)
+        theirs = {
+            (c.coder, c.document, c.start, c.end, p.code(c.code_id).guid) for c in p.codings()
+        }
+    with Project.open(ann) as p:
+        before = _dump(p)
+        mine = [(c.coder, c.document, c.start, c.end, p.code(c.code_id).guid) for c in p.codings()]
+        report = merge_projects(p, [bob], prefer=prefer, backup=False)
+        merged = _dump(p)
+        now = [(c.coder, c.document, c.start, c.end, p.code(c.code_id).guid) for c in p.codings()]
+        # every coding of theirs arrives once (identical ones are one), none of mine is lost
+        assert set(now) == set(mine) | theirs
+        assert len(now) == len(mine) + len(theirs - set(mine))
+        again = merge_projects(p, [bob], prefer=prefer, backup=False)
+        assert not again.changes and _dump(p) == merged
+        p.undo(report.changes)
+        assert _dump(p) == before
+        p.redo(report.changes)
+        assert _dump(p) == merged
