@@ -77,7 +77,4 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     if quit_after is not None:
         QTimer.singleShot(quit_after + 60_000, app.quit)  # never hang on a dialog
     QTimer.singleShot(0, open_first)
-    if os.environ.get("CODER_GUI_SMOKE"):
-        # A start-up check: open, paint, quit (used by packaging tests).
-        QTimer.singleShot(1500, app.quit)
     return app.exec()
