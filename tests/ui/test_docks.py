@@ -516,6 +516,15 @@ def test_search_jump_and_bad_query(qtbot, project, window) -> None:
     assert dock.hits() == []
 
 
+def test_column_widths_are_remembered(qtbot, project, window) -> None:
+    dock = make(qtbot, window, RetrievalDock)
+    header = dock.view.horizontalHeader()
+    header.resizeSection(0, 333)
+    qtbot.waitUntil(lambda: settings.get("header:retrieval") is not None)
+    again = make(qtbot, FakeWindow(project), RetrievalDock)
+    assert again.view.horizontalHeader().sectionSize(0) == 333
+
+
 def test_docks_without_a_project(qtbot) -> None:
     window = FakeWindow(None)
     for cls in (DocumentsDock, CodebookDock, RetrievalDock, CasesDock, SearchDock):

@@ -180,6 +180,11 @@ class CasesModel(IdTreeModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == MEMO and case.memo:
             return case.memo
+        if role == Qt.ItemDataRole.ToolTipRole and col == DOCUMENTS and self._project is not None:
+            names = [r[0] for r in self._project.db.execute(
+                "SELECT name FROM documents WHERE case_id = ? ORDER BY name COLLATE NOCASE", [case.id]
+            )]  # fmt: skip
+            return "\n".join(names) if names else "No documents linked (drag documents here)"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             header = self.headerData(col, Qt.Orientation.Horizontal)
             return f"{header} of case {case.name}: {self.data(index) or 'empty'}"

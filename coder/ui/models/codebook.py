@@ -183,14 +183,13 @@ class CodebookModel(IdTreeModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col != NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row)
+            return self._tooltip(row, self.descendants(code.id))
         if role == Qt.ItemDataRole.AccessibleTextRole and col == NAME:
             key = f", quick key {row.quick_key}" if row.quick_key else ""
             return f"Code {code.path}, {row.codings} codings in {row.documents} documents{key}"
         return None
 
-    @staticmethod
-    def _tooltip(row: CodeRow) -> str:
+    def _tooltip(self, row: CodeRow, descendants: list[int]) -> str:
         code = row.code
         parts = [f"<b>{html.escape(code.path)}</b>"]
         for label, text in (
@@ -204,6 +203,11 @@ class CodebookModel(IdTreeModel):
         if len(parts) == 1:
             parts.append("<i>No definition yet (right-click → Edit…)</i>")
         parts.append(f"{row.codings} codings in {row.documents} documents")
+        if descendants:
+            total = row.codings + sum(self.value(d).codings for d in descendants)
+            parts.append(f"{total} codings with its {len(descendants)} sub-codes")
+        if code.memo.strip():
+            parts.append(f"<i>Memo:</i> {html.escape(code.memo.strip()[:300])}")
         return "<p>" + "<br>".join(parts) + "</p>"
 
     # ----------------------------------------------------------------- editing

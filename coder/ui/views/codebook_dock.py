@@ -245,6 +245,7 @@ class CodebookDock(QWidget):
         for col, sample in ((CODINGS, "Codings"), (DOCUMENTS, "Docs")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+        common.remember_header(header, "codebook")
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QByteArray, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from coder.core import settings
 
 
 def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
@@ -18,6 +20,25 @@ def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
     box.setClearButtonEnabled(True)
     box.setAccessibleName(accessible_name)
     return box
+
+
+def remember_header(header: QHeaderView, key: str) -> None:
+    """Restore a view's column widths and order, and save them (per user) when they change."""
+    name = f"header:{key}"
+    stored = settings.get(name)
+    if isinstance(stored, str) and stored:
+        header.restoreState(QByteArray.fromBase64(stored.encode("ascii")))
+    timer = QTimer(header)
+    timer.setSingleShot(True)
+    timer.setInterval(500)  # one write after a drag of the column edge, not one per pixel
+
+    def save() -> None:
+        settings.set_value(name, bytes(header.saveState().toBase64().data()).decode("ascii"))
+
+    timer.timeout.connect(save)
+    header.sectionResized.connect(lambda *_: timer.start())
+    header.sectionMoved.connect(lambda *_: timer.start())
+    header.sortIndicatorChanged.connect(lambda *_: timer.start())
 
 
 class TreeFilterProxy(QSortFilterProxyModel):

@@ -114,6 +114,7 @@ class DocumentsDock(QWidget):
         for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "Codings"), (CASE, "Case name")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+        common.remember_header(header, "documents")
         self.proxy.rowsInserted.connect(lambda *_: self.view.expandAll())
         self.proxy.modelReset.connect(self.view.expandAll)
 

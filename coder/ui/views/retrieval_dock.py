@@ -61,6 +61,7 @@ from coder.ui.models.codings import (
     SortRole,
     SpanRole,
 )
+from coder.ui.views import common
 
 
 def context_html(before: str, passage: str, after: str) -> str:
@@ -166,6 +167,7 @@ class RetrievalDock(QWidget):
         header.resizeSection(SPEAKER, 90)
         header.resizeSection(POSITION, 110)
         header.resizeSection(CODER, 80)
+        common.remember_header(header, "retrieval")
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self._on_activated)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -371,8 +373,6 @@ class RetrievalDock(QWidget):
         return menu
 
     def _ask_memo(self, passage: Passage) -> None:
-        from coder.ui.views import common
-
         memo = common.ask_multiline(self, "Coding memo", f"Memo on this coding in '{passage.document}':",
                                     passage.memo)
         if memo is not None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -52,6 +53,7 @@ class SearchDock(QWidget):
 
         self.box = common.filter_box("Search all documents (word, \"a phrase\", prefix*)…", "Search text")
         self.box.returnPressed.connect(self.run_search)
+        self.box.installEventFilter(self)
         self.search_button = QPushButton("Search")
         self.search_button.setAccessibleName("Run search")
         self.search_button.clicked.connect(self.run_search)
@@ -76,6 +78,7 @@ class SearchDock(QWidget):
         header.setSectionResizeMode(MATCH, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(AFTER, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(DOCUMENT, 140)
+        common.remember_header(header, "search")
         self.view.activated.connect(self._on_activated)
 
         top = QHBoxLayout()
@@ -91,6 +94,21 @@ class SearchDock(QWidget):
         layout.addLayout(bottom)
         self._project: Project | None = None
         self.set_project(getattr(window, "project", None))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Down in the search box goes to the results."""
+        if (
+            watched is self.box
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self.view.setFocus(Qt.FocusReason.TabFocusReason)
+            if not self.view.currentIndex().isValid():
+                self.view.setCurrentIndex(self.model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
 
     # ----------------------------------------------------------------- window interface
 
