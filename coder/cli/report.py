@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
     p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
+    p.add_argument("--include-children", action="store_true",
+                   help="count a parent code's sub-codes' codings in its totals")  # fmt: skip
     p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     p.set_defaults(handler=cmd_report)
 
@@ -97,6 +99,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             context=_context(args.context),
             include_memos=not args.no_memos,
             include_chart=not args.no_chart,
+            include_children=args.include_children,
             order=args.order,
             title=args.title,
             author=args.author,

@@ -350,3 +350,12 @@ def test_same_passage_coded_by_two_coders_is_one_quote(fresh_project, tmp_path):
     paras = d.paragraphs
     sources = [paras[i + 1].text for i, x in enumerate(paras) if x.style.name == "Coder Quote"]
     assert sources == ["— D, paragraph 1; coded by kim and lee", "— D, paragraph 1; coded by lee"]
+
+
+def test_include_children_counts_sub_codes_in_the_parent_row(sixty, tmp_path):
+    d = _report(sixty, tmp_path, include_children=True)
+    rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
+    assert rows[3] == ["Grievances", "5", "5", "8.3%", "5", "8.3%"]
+    assert "include its sub-codes' codings" in [p.text for p in d.paragraphs if p.style.name == "Caption"][0]
+    d = _report(sixty, tmp_path)
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows][3] == ["Grievances", "0", "0", "0.0%", "0", "0.0%"]

@@ -50,6 +50,8 @@ class ReportOptions:
     ``context`` is characters of text shown around each quote (0 for none), or
     ``"paragraph"`` / ``"turn"``. ``order`` puts quotes by document (then position), or by
     ``"position"``: where they fall in their document, beginning first, across documents.
+    ``include_children`` makes a parent's counts (summary table, chart) include its sub-codes'
+    codings; quotes stay under the code they were coded with.
     """
 
     codes: tuple[int, ...] | None = None
@@ -63,6 +65,7 @@ class ReportOptions:
     author: str = ""
     page_size: str = "A4"  # or "Letter"
     include_chart: bool = True
+    include_children: bool = False  # parent codes' counts include their sub-codes' codings
 
     def __post_init__(self) -> None:
         for name in ("codes", "documents", "cases", "coders"):
@@ -497,8 +500,9 @@ def write_report(
             items.append(_Quote(r.document_id, r.start, r.end, [r.coder_id]))
     codings_quoted = len(rows)
     del rows
-    by_doc = frequencies(project, "document", filters=filters, coverage=False)
-    by_case = frequencies(project, "case", filters=filters, coverage=False)
+    kids = options.include_children
+    by_doc = frequencies(project, "document", filters=filters, coverage=False, include_children=kids)
+    by_case = frequencies(project, "case", filters=filters, coverage=False, include_children=kids)
     doc_rows = {r.code_id: r for r in by_doc.rows}
     case_rows = {r.code_id: r for r in by_case.rows}
     total_quotes = sum(len(v) for v in per_code.values())  # quote paragraphs
@@ -552,7 +556,11 @@ def write_report(
             indent_cm=0.4 * code.depth,
         )
     table.insert(doc)
-    caption(doc, f"Table 1. Codings, documents (N = {by_doc.total}) and cases (N = {by_case.total}) per code.")
+    caption(
+        doc,
+        f"Table 1. Codings, documents (N = {by_doc.total}) and cases (N = {by_case.total}) per code"
+        + ("; a parent code's counts include its sub-codes' codings." if kids else "."),
+    )
 
     if options.include_chart and codes:
         check_progress(progress, 0, max(total_quotes, 1), "Drawing the chart")

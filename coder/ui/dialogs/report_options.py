@@ -92,6 +92,8 @@ class ReportOptionsDialog(QDialog):
         self.memos.setChecked(bool(saved.get("include_memos", True)))
         self.chart = QCheckBox("Include the frequency chart")
         self.chart.setChecked(bool(saved.get("include_chart", True)))
+        self.children = QCheckBox("Parent codes' totals include their sub-codes")
+        self.children.setChecked(bool(saved.get("include_children", False)))
         self.page = QComboBox()
         self.page.addItems(["A4", "Letter"])
         self.page.setCurrentText(str(saved.get("page_size", "A4")))
@@ -109,6 +111,7 @@ class ReportOptionsDialog(QDialog):
         form.addRow("&Page size:", self.page)
         form.addRow("", self.memos)
         form.addRow("", self.chart)
+        form.addRow("", self.children)
         for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
                         (self.context_chars, "Context characters"), (self.order, "Quote order"),
                         (self.page, "Page size")):  # fmt: skip
@@ -159,6 +162,7 @@ class ReportOptionsDialog(QDialog):
             context=context,
             include_memos=self.memos.isChecked(),
             include_chart=self.chart.isChecked(),
+            include_children=self.children.isChecked(),
             order=self.order.currentData(),
             title=self.title.text().strip(),
             author=self.author.text().strip(),
@@ -178,6 +182,7 @@ class ReportOptionsDialog(QDialog):
             "order": self.order.currentData(),
             "include_memos": self.memos.isChecked(),
             "include_chart": self.chart.isChecked(),
+            "include_children": self.children.isChecked(),
             "page_size": self.page.currentText(),
         })  # fmt: skip
         super().accept()
