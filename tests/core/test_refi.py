@@ -447,6 +447,20 @@ def test_positions_counted_without_the_bom_are_recognised(fresh_project, tmp_pat
     assert any("BOM" in note for _w, note in result.warnings)
 
 
+def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path):
+    """Programs built on .NET or Qt count UTF-16 units: each emoji before a passage shifts it."""
+    text = "😀 We had hope. 😀😀 Then fear came. 🇳🇴 And love stayed."
+    words = ["hope", "fear", "love"]
+    u16 = lambda cp: len(text[:cp].encode("utf-16-le")) // 2  # noqa: E731
+    sels = "".join(selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1))
+    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": text.encode("utf-8")})
+    result = import_qdpx(fresh_project, path)
+    assert passages(fresh_project) == words
+    assert any("UTF-16" in note for _w, note in result.warnings)
+
+
 def test_atlas_style_named_qde_and_inline_text(fresh_project, tmp_path):
     src = ('<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Inline">'
            f"<PlainTextContent>Some hope here</PlainTextContent>{selection(5, 9)}</TextSource>")  # fmt: skip

@@ -69,7 +69,7 @@ from coder.core.refi.qdc import (
     xml_text,
 )
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, SafeArchive, parse_xml
-from coder.core.text import Turn, detect_turns, normalise
+from coder.core.text import PositionMap, Turn, detect_turns, normalise
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -578,31 +578,44 @@ class _OffsetMap:
     """Positions in one reading of a raw source text -> positions in the normalised text.
 
     ``removed`` holds the indexes (in that reading) of characters normalisation drops: a
-    leading BOM, the CR of each CRLF, NULs. A position moves left by those before it.
+    leading BOM, the CR of each CRLF, NULs. A position moves left by those before it. With
+    ``utf16`` the positions count UTF-16 units (as .NET and Qt programs do) and are first turned
+    into code points. A position past the end stays past the end, so it can be reported.
     """
 
-    def __init__(self, reading: str) -> None:
+    def __init__(self, reading: str, utf16: bool = False) -> None:
         removed = [m.start() for m in re.finditer("\r(?=\n)|\x00", reading)]
         if reading.startswith("\ufeff"):
             removed.insert(0, 0)
         self.removed = removed
-        self.length = len(reading)
+        self.positions = PositionMap(reading) if utf16 else None
 
     def __call__(self, pos: int) -> int:
+        pm = self.positions
+        if pm is not None:
+            over = max(0, pos - pm.utf16_length)
+            pos = pm.to_codepoint(min(pos, pm.utf16_length)) + over
         return pos - bisect_left(self.removed, pos)
 
 
-def _readings(raw: str) -> list[tuple[str, str]]:
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _readings(raw: str) -> list[tuple[str, str, bool]]:
     """Plausible ways another tool counted positions in ``raw``, the literal one first."""
-    out = [("as stored", raw)]
+    base = [("", raw)]
     no_bom = raw[1:] if raw.startswith("\ufeff") else raw
     lf = raw.replace("\r\n", "\n")
     if no_bom != raw:
-        out.append(("without the BOM", no_bom))
+        base.append(("without the BOM", no_bom))
     if lf != raw:
-        out.append(("with CRLF counted as one character", lf))
+        base.append(("with CRLF as one character", lf))
         if no_bom != raw:
-            out.append(("without the BOM, CRLF as one", no_bom.replace("\r\n", "\n")))
+            base.append(("without the BOM, CRLF as one character", no_bom.replace("\r\n", "\n")))
+    out = [(label, reading, False) for label, reading in base]
+    if _ASTRAL.search(raw):
+        for label, reading in base:
+            out.append(((label + ", " if label else "") + "in UTF-16 units", reading, True))
     return out
 
 
@@ -618,22 +631,32 @@ def _boundary_score(text: str, spans: list[tuple[int, int]]) -> int:
     return score
 
 
+def _needs_rebase(raw: str, text: str) -> bool:
+    return raw != text or bool(_ASTRAL.search(text))
+
+
 def _rebase(raw: str, text: str, spans: list[tuple[int, int]], what: str,
             warnings: list[tuple[str, str]]) -> Callable[[int], int]:  # fmt: skip
-    """The position map for a source whose raw text has a BOM or CRLF (see :func:`_readings`)."""
+    """The position map for a source text whose positions other tools may count differently.
+
+    The literal reading (code points of the file's text, BOM and CR included) is the default;
+    another reading (BOM not counted, CRLF as one, UTF-16 units) is used only when it puts
+    clearly more passage edges on word boundaries, and a warning says so.
+    """
     readings = _readings(raw)
-    best_map = _OffsetMap(readings[0][1])
+    best_map = _OffsetMap(raw)
     if len(readings) == 1 or not spans:
         return best_map
-    best_score = -1
-    best_label = readings[0][0]
-    for label, reading in readings:
-        m = _OffsetMap(reading)
-        mapped = [(m(min(s, m.length)), m(min(e, m.length))) for s, e in spans]
-        score = _boundary_score(text, mapped)
-        if score > best_score:
-            best_score, best_map, best_label = score, m, label
-    if best_label != readings[0][0]:
+    literal = _boundary_score(text, [(best_map(s), best_map(e)) for s, e in spans])
+    # Another reading must win clearly: ties and near-ties keep the literal one.
+    best_score = literal + max(2, len(spans[:5000]) // 10)
+    best_label = ""
+    for label, reading, utf16 in readings[1:]:
+        m = _OffsetMap(reading, utf16)
+        score = _boundary_score(text, [(m(s), m(e)) for s, e in spans])
+        if score >= best_score:
+            best_score, best_map, best_label = score + 1, m, label
+    if best_label:
         warnings.append((what, f"positions were counted {best_label}; passages re-based to match"))
     return best_map
 
@@ -645,6 +668,8 @@ class _Reader:
         self.speakers = speakers
         self.content = QdpxContent()
         self.extras: dict[str, Any] = {}
+        # Coder's own files count code points of the stored text: nothing to guess.
+        self.literal_positions = False
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # ---------------------------------------------------------------- paths
@@ -706,6 +731,7 @@ class _Reader:
         c = self.content
         c.name = root.get("name") or ""
         c.origin = root.get("origin") or ""
+        self.literal_positions = c.origin.startswith("Coder ") or bool(self.extras)
         c.creating_user = norm_guid(root.get("creatingUserGUID"))
         users = child(root, "Users")
         for u in children(users, "User") if users is not None else []:
@@ -848,8 +874,10 @@ class _Reader:
             spans = [(_int(s.get("startPosition")), _int(s.get("endPosition")))
                      for s in children(text_el, "PlainTextSelection")]  # fmt: skip
             spans = [(s, e) for s, e in spans if s is not None and e is not None]
-            if raw != text:
+            if not self.literal_positions and _needs_rebase(raw, text):
                 posmap = _rebase(raw, text, spans, label, c.warnings)
+            elif raw != text:
+                posmap = _OffsetMap(raw)
             if not text.strip():
                 c.warnings.append((label, "it has no text" + (f"; {rich_failure}" if rich_failure else "")))
         if turns is None:
@@ -869,7 +897,6 @@ class _Reader:
             description=child_text(el, "Description") or "",
             values=self.values(el),
         )
-        raw_len = len(raw) if raw is not None else len(text)
         clamped = 0
         for s in children(text_el, "PlainTextSelection"):
             start, end = _int(s.get("startPosition")), _int(s.get("endPosition"))
@@ -877,11 +904,10 @@ class _Reader:
             if start is None or end is None or start < 0 or end < 0:
                 c.skipped.append((sel_label, "its positions are not numbers of 0 or more"))
                 continue
-            if end > raw_len:
+            start, end = posmap(start), posmap(end)
+            if end > len(text):
                 clamped += 1
-                end = raw_len
-            start, end = posmap(min(start, raw_len)), posmap(end)
-            end = min(end, len(text))
+                end = len(text)
             if start >= end:
                 c.skipped.append((sel_label, "it is empty or lies past the end of the text"))
                 continue
