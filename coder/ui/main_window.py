@@ -558,6 +558,8 @@ class MainWindow(QMainWindow):
                 self.show_error(str(e))
                 return
             self.doc_title.setText(self.view.doc_name)
+            if self.find_bar.isVisible():
+                self.find_bar.search(self.find_bar.edit.text())
             settings.set_value(f"last_document:{self.project.guid}", doc_id)
             self.documentChanged.emit()
         self.central.setCurrentIndex(1)

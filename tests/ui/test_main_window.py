@@ -295,24 +295,27 @@ def test_dock_state_is_restored(qtbot, window: MainWindow) -> None:
     assert second.docks["undo_history"].isVisible()
 
 
-def test_read_only_when_locked(qtbot, project_path: Path, monkeypatch) -> None:
-    from coder.core.errors import ProjectLocked
-
-    real_open = Project.open
-
-    def locked_open(path, read_only=False):
-        if not read_only:
-            raise ProjectLocked("study.coder is open in Coder by someone else")
-        return real_open(path, read_only=True)
-
-    monkeypatch.setattr(Project, "open", staticmethod(locked_open))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    monkeypatch.setattr(win, "ask_read_only", lambda message: True)
-    assert win.open_project(project_path)
-    assert win.project is not None and win.project.read_only
-    assert win.windowTitle() == "study [read-only] — Coder"
-    win.close_project()
+def test_locked_project_opens_read_only_on_request(qtbot, project_path: Path, monkeypatch) -> None:
+    """Another holder has the project: the window offers read-only, and edits are refused."""
+    holder = Project.open(project_path)  # holds the project's lock, like another Coder would
+    try:
+        win = MainWindow()
+        qtbot.addWidget(win)
+        errors: list[str] = []
+        monkeypatch.setattr(win, "show_error", errors.append)
+        asked: list[str] = []
+        monkeypatch.setattr(win, "ask_read_only", lambda message: asked.append(message) or False)
+        assert not win.open_project(project_path)
+        assert asked and win.project is None
+        monkeypatch.setattr(win, "ask_read_only", lambda message: True)
+        assert win.open_project(project_path)
+        assert win.project is not None and win.project.read_only
+        assert win.windowTitle() == "study [read-only] — Coder"
+        assert not win.push("Apply code 'Leaving'", lambda p: p.apply_code(1, 1, 0, 3))
+        assert errors and "read-only" in errors[-1]
+        win.close_project()
+    finally:
+        holder.close()
 
 
 def test_welcome_screen_without_project(qtbot) -> None:

@@ -136,8 +136,15 @@ def import_worker(
         project.close()
 
 
-def finish_import(window: MainWindow, report: ImportReport) -> None:
+def finish_import(window: MainWindow, report: ImportReport, project: Project | None = None) -> None:
     """Back on the GUI thread: one undo step for the whole import, then the failures."""
+    if project is not None and window.project is not project:
+        # The project was closed meanwhile: the documents are in its file, but its undo
+        # history is gone, so there is nothing to record.
+        window.statusBar().showMessage(
+            f"Imported {len(report.imported)} document(s) into {project.path.name}", 5000
+        )
+        return
     if report.changes:
         window.push_changes(import_command_text(report), report.changes)
         created = report.changes.created("documents")
@@ -169,7 +176,7 @@ def import_documents(
     return window.run_task(
         title,
         lambda progress: import_worker(project, paths, progress, speakers, case_per_document),
-        lambda report: finish_import(window, report),
+        lambda report: finish_import(window, report, project),
     )
 
 
