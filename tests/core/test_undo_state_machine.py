@@ -10,6 +10,7 @@ service that refuses an edit (CoderError) must leave the project unchanged.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -255,10 +256,13 @@ class UndoMachine(RuleBasedStateMachine):
             self._dir.cleanup()
 
 
+# CODER_FUZZ_EXAMPLES=500 explores new random sequences; CI replays the same 40 every time.
+_EXPLORE = int(os.environ.get("CODER_FUZZ_EXAMPLES", "0"))
 UndoMachine.TestCase.settings = settings(
-    max_examples=60,
+    max_examples=_EXPLORE or 40,
     stateful_step_count=30,
     deadline=None,
+    derandomize=not _EXPLORE,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestUndoStateMachine = UndoMachine.TestCase
