@@ -672,3 +672,32 @@ def test_selection_template_escapes_odd_values(fresh_project, tmp_path):
     coding = root.find(".//{%s}Coding" % PROJECT_NS)
     assert coding.get("guid") == 'g"&<\t>'
     assert coding.find("{%s}CodeRef" % PROJECT_NS).get("targetGUID") == 'c"&<>\n1'
+
+
+def test_other_tools_notes_sets_and_unknown_codes(fresh_project, tmp_path):
+    fresh_project.add_document("Talk", "an older document with the same name")
+    src = (
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" plainTextPath="internal://t.txt">'
+        f"{selection(4, 8, 1)}"
+        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000009" startPosition="0" endPosition="3">'
+        '<NoteRef targetGUID="F2000000-0000-0000-0000-000000000001"/></PlainTextSelection>'
+        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000008" startPosition="0" endPosition="3">'
+        '<Coding guid="DDDDDDDD-0000-0000-0000-000000000008"><CodeRef targetGUID="99999999-0000-0000-0000-000000000000"/>'
+        "</Coding></PlainTextSelection></TextSource>"
+    )
+    tail = (
+        '<Notes><Note guid="F2000000-0000-0000-0000-000000000001" name="On the opening">'
+        "<PlainTextContent>uncoded passage note</PlainTextContent></Note></Notes>"
+        '<Sets><Set guid="F3000000-0000-0000-0000-000000000001" name="Wave 2">'
+        '<MemberSource targetGUID="EEEEEEEE-0000-0000-0000-000000000001"/></Set></Sets>'
+    )
+    qde = tool_qde(src).replace("</Sources>", "</Sources>" + tail)
+    path = qdpx_with(tmp_path, qde, {"sources/t.txt": b"The hope"})
+    result = import_qdpx(fresh_project, path)
+    doc = fresh_project.find_document("Talk (2)")
+    assert doc.group == "Wave 2"
+    assert passages(fresh_project) == ["hope"]
+    assert [m.text for m in fresh_project.memos()] == ["uncoded passage note"]
+    assert any("not in the codebook" in why for _w, why in result.skipped)
+    notes = " | ".join(note for _w, note in result.warnings)
+    assert "free memo" in notes and "imported as 'Talk (2)'" in notes

@@ -668,6 +668,7 @@ class _Reader:
         self.speakers = speakers
         self.content = QdpxContent()
         self.extras: dict[str, Any] = {}
+        self.extra_documents: dict[str | None, Any] = {}
         # Coder's own files count code points of the stored text: nothing to guess.
         self.literal_positions = False
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -732,6 +733,8 @@ class _Reader:
         c.name = root.get("name") or ""
         c.origin = root.get("origin") or ""
         self.literal_positions = c.origin.startswith("Coder ") or bool(self.extras)
+        docs = self.extras.get("documents")
+        self.extra_documents = {norm_guid(k): v for k, v in docs.items()} if isinstance(docs, dict) else {}
         c.creating_user = norm_guid(root.get("creatingUserGUID"))
         users = child(root, "Users")
         for u in children(users, "User") if users is not None else []:
@@ -831,7 +834,7 @@ class _Reader:
         elif kind != "TextSource":
             c.skipped.append((label, f"{kind} is not a text source (Coder imports text)"))
             return
-        extra = (self.extras.get("documents") or {}).get(guid) if isinstance(self.extras.get("documents"), dict) else None
+        extra = self.extra_documents.get(guid)
         raw: str | None = None
         turns: list[Turn] | None = None
         source_format = ""
@@ -1027,6 +1030,7 @@ class _Writer:
         self.notes_used: set[str] = set()
         self.doc_names: dict[int, str] = {}
         self.code_map: dict[str, int] = {}  # file code GUID -> code id
+        self._codings: dict[str, tuple[int, int, int, int]] | None = None  # GUID -> what it codes
 
     def note_text(self, refs: list[str]) -> str:
         texts = []
@@ -1156,6 +1160,9 @@ class _Writer:
                 if src.created_at:
                     self.db.execute("UPDATE documents SET imported_at = ? WHERE id = ?", [src.created_at, doc_id])
                 self.r.count("documents")
+                stored = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+                if stored != src.name.strip():
+                    self.r.warnings.append((label, f"imported as '{stored}': the name was taken"))
             self.docs[src.guid] = doc_id
             self.doc_names[doc_id] = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
             self.codings(src, doc_id)
@@ -1165,19 +1172,23 @@ class _Writer:
     def codings(self, src: SourceIn, doc_id: int) -> None:
         from coder.core.project import new_guid, now
 
-        existing = {
-            r[0].lower(): (r[1], r[2], r[3], r[4])
-            for r in self.db.execute('SELECT guid, document_id, code_id, start, "end" FROM codings')
-        } if not hasattr(self, "_codings") else self._codings  # fmt: skip
-        self._codings = existing
+        if self._codings is None:
+            self._codings = {
+                r[0].lower(): (r[1], r[2], r[3], r[4])
+                for r in self.db.execute('SELECT guid, document_id, code_id, start, "end" FROM codings')
+            }
+        existing = self._codings
         for sel in src.selections:
             if sel.guid:
                 self.selections[sel.guid] = (doc_id, sel.start, sel.end)
+            if not sel.codings:
+                if sel.note_refs:
+                    # Coder annotates coded passages only: such a note is kept as a free memo.
+                    self.r.warnings.append(
+                        (f"note on passage {sel.start}-{sel.end} in '{src.name}'",
+                         "the passage is not coded; the note was kept as a free memo"))  # fmt: skip
+                continue
             sel_memo = merge_text(self.note_text(sel.note_refs), sel.description)
-            if not sel.codings and sel.note_refs and not self._referenced_by_case(sel.guid):
-                self.r.skipped.append(
-                    (f"note on passage {sel.start}-{sel.end} in '{src.name}'",
-                     "a note on an uncoded passage has no place in Coder"))  # fmt: skip
             for cd in sel.codings:
                 label = f"coding in '{src.name}' {sel.start}-{sel.end}"
                 code_id = self.code_map.get(cd.code_guid or "")
@@ -1202,11 +1213,6 @@ class _Writer:
                 self.rec.created("codings", cur.lastrowid)
                 existing[guid] = (doc_id, code_id, sel.start, sel.end)
                 self.r.count("codings")
-
-    def _referenced_by_case(self, guid: str | None) -> bool:
-        if not hasattr(self, "_case_sel_refs"):
-            self._case_sel_refs = {g for case in self.c.cases for g in case.selection_refs}
-        return bool(guid) and guid in self._case_sel_refs
 
     # ---------------------------------------------------------------- cases
 
@@ -1239,6 +1245,8 @@ class _Writer:
                 if row["case_id"] is None:
                     self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
                     self.r.count("case links")
+                elif row["case_id"] == case_id:
+                    self.r.count("case links", matched=True)
                 elif row["case_id"] != case_id:
                     # A document belongs to one case; a second case gets the whole text as a passage.
                     self._case_selection(case_id, doc_id, 0, len(self.p.document_text(doc_id)))
