@@ -267,3 +267,26 @@ def test_empty_project_gives_empty_tables(fresh_project):
     assert query.cooccurrence(fresh_project).counts == []
     assert query.speaker_breakdown(fresh_project).rows == []
     assert query.retrieve(fresh_project, []) == []
+
+
+def test_frequency_queries_use_indexes_not_table_scans_of_codings(small):
+    """The plan, not the clock: every statement frequencies() runs reads codings through an
+    index (covering for the per-code/document counts), so it stays fast at 20,000 codings."""
+    statements: list[str] = []
+    conn = small.db.conn
+    conn.set_trace_callback(statements.append)
+    try:
+        query.frequencies(small, "case")
+        query.frequencies(small, "document")
+    finally:
+        conn.set_trace_callback(None)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "codings" in s]
+    assert selects
+    plans = []
+    for sql in selects:
+        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        plans.append(plan)
+        for step in plan.split(" | "):
+            if step.startswith("SCAN") and ("codings" in step or step.startswith("SCAN g")):
+                assert "INDEX" in step, (sql, plan)
+    assert any("COVERING INDEX codings_code" in p for p in plans)

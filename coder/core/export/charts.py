@@ -34,7 +34,7 @@ def frequency_figure(
     from matplotlib.figure import Figure
 
     n = len(labels)
-    height = min(max(1.6, 0.27 * n + 0.9), 9.0)
+    height = min(max(1.6, 0.24 * n + 0.9), 8.0)  # at most 8 in: fits a page with its caption
     fig = figure if figure is not None else Figure(figsize=(width_in, height))
     fig.clear()
     ax = fig.add_subplot(111)
