@@ -454,3 +454,46 @@ def test_shift_arrow_selects_text_unless_a_coding_is_selected(
     window.view.stripes.select_coding(cid)  # as a click on its stripe does
     qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert codings(project_path) == [("Leaving", start, start + 7, "")]
+
+
+def test_widgets_have_accessible_names(window: MainWindow) -> None:
+    for widget in (
+        window.view,
+        window.view.stripes,
+        window.view.gutter,
+        window.find_bar.edit,
+        window.welcome.recent,
+        window.undo_view,
+        window.position_label,
+        window.codes_label,
+    ):
+        assert widget.accessibleName(), widget
+    for dock in window.docks.values():
+        assert dock.widget().accessibleName(), dock.objectName()
+
+
+def test_keyboard_shortcuts_help_lists_coding_keys() -> None:
+    from coder.ui.actions import load_features
+    from coder.ui.features.edit import shortcuts_html
+
+    load_features()
+    html = shortcuts_html()
+    for text in ("Quick code 1", "Shift+Left", "Alt+Right", "Code in vivo", "Ctrl+Shift+Z"):
+        assert text in html
+
+
+def test_click_in_coded_passage_lists_its_codes(qtbot, window: MainWindow) -> None:
+    from coder.ui.features import coding
+
+    start = TEXT.index("leaders")
+    doc = window.view.doc_id
+    coding.apply_code(window, code_id(window, "Corruption"), passage=(doc, start, start + 20))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(doc, start + 5, start + 12))
+    view = window.view
+    c = view.textCursor()
+    c.setPosition(u16(TEXT, start + 8))
+    view.setTextCursor(c)
+    rect = view.cursorRect()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.codes_label.text() == "Codes: Leaving, Corruption"
+    assert view.active_coding_id == view.codings_at(start + 8)[0].id
