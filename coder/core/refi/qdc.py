@@ -209,7 +209,9 @@ def write_atomically(path: Path, write: Any) -> None:
 # --------------------------------------------------------------------------- description
 
 
-def format_description(definition: str, inclusion: str = "", exclusion: str = "", example: str = "") -> str:
+def format_description(
+    definition: str, inclusion: str = "", exclusion: str = "", example: str = ""
+) -> str:
     """The ``<Description>`` text: the definition, then labelled criteria and example."""
     values = {"inclusion": inclusion, "exclusion": exclusion, "example": example}
     parts = [definition] if definition else []
@@ -282,7 +284,7 @@ def read_codes(codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0) ->
             name=name,
             color=norm_color(el.get("color")),
             description=desc,
-            note_refs=[g for g in (norm_guid(r.get("targetGUID")) for r in children(el, "NoteRef")) if g],
+            note_refs=[g for r in children(el, "NoteRef") if (g := norm_guid(r.get("targetGUID")))],
             children=read_codes(el, skipped, depth + 1),
         )
         out.append(code)
@@ -379,7 +381,8 @@ class CodeMerger:
     def _position(self, parent_id: int | None) -> int:
         if parent_id not in self._next_pos:
             row = self.db.execute(
-                "SELECT ifnull(max(position) + 1, 0) FROM codes WHERE ifnull(parent_id, 0) = ifnull(?, 0)",
+                "SELECT ifnull(max(position) + 1, 0) FROM codes "
+                "WHERE ifnull(parent_id, 0) = ifnull(?, 0)",
                 [parent_id],
             ).fetchone()
             self._next_pos[parent_id] = row[0]

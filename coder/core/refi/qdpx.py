@@ -126,7 +126,8 @@ def _esc(value: str) -> str:
         return value
     value = xml_text(value)
     if "&" in value or "<" in value or '"' in value or ">" in value:
-        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        value = value.replace('"', "&quot;")
     if "\n" in value or "\r" in value or "\t" in value:
         value = value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
     return value
@@ -172,7 +173,9 @@ class _Ids:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def project_xml(project: Project, progress: Progress | None = None) -> tuple[bytes, dict[str, str], dict, dict[str, int]] | None:
+def project_xml(
+    project: Project, progress: Progress | None = None
+) -> tuple[bytes, dict[str, str], dict, dict[str, int]] | None:
     """Build ``project.qde``: (xml bytes, {doc guid: text}, extras, counts), None if cancelled."""
     from coder.core import settings
 
@@ -312,7 +315,10 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
     extras: dict[str, Any] = {"format": EXTRAS_FORMAT, "version": 1, "documents": {},
                               "attributes": {a["guid"]: a["scope"] for a in attrs}}  # fmt: skip
     turns_by_doc: dict[int, list] = {}
-    for r in db.execute('SELECT document_id, speaker, start, "end", time_start, time_end FROM turns ORDER BY document_id, start, id'):
+    for r in db.execute(
+        'SELECT document_id, speaker, start, "end", time_start, time_end FROM turns '
+        "ORDER BY document_id, start, id"
+    ):
         turns_by_doc.setdefault(r[0], []).append(list(r[1:]))
     codings_by_doc: dict[int, list] = {}
     for r in db.execute(
@@ -344,7 +350,8 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
             # is several times faster than building the elements one by one.
             sub(src, T[_MARKER])
             parts: list[str] = []
-            for _doc, cguid, code_id, coder_id, start, end, created_at, memo in codings_by_doc.get(d["id"], ()):
+            for row in codings_by_doc.get(d["id"], ()):
+                _doc, cguid, code_id, coder_id, start, end, created_at, memo = row
                 user = coder_attr[coder_id]
                 stamp = _dt_attr(created_at)
                 when = f' creationDateTime="{stamp}"' if stamp else ""
@@ -352,7 +359,8 @@ def project_xml(project: Project, progress: Progress | None = None) -> tuple[byt
                 note = ""
                 if memo:
                     note_guid = ids.note("coding", cguid)
-                    notes.append((note_guid, f"Memo: coding in {d['name']} {start}-{end}", memo, None, None))
+                    title = f"Memo: coding in {d['name']} {start}-{end}"
+                    notes.append((note_guid, title, memo, None, None))
                     note = f'<NoteRef targetGUID="{_esc(note_guid)}"/>'
                 parts.append(
                     f'<PlainTextSelection guid="{ids.selection(cguid)}" startPosition="{start}" '
@@ -734,7 +742,8 @@ class _Reader:
         c.origin = root.get("origin") or ""
         self.literal_positions = c.origin.startswith("Coder ") or bool(self.extras)
         docs = self.extras.get("documents")
-        self.extra_documents = {norm_guid(k): v for k, v in docs.items()} if isinstance(docs, dict) else {}
+        if isinstance(docs, dict):
+            self.extra_documents = {norm_guid(k): v for k, v in docs.items()}
         c.creating_user = norm_guid(root.get("creatingUserGUID"))
         users = child(root, "Users")
         for u in children(users, "User") if users is not None else []:
@@ -765,7 +774,8 @@ class _Reader:
             case = CaseIn(g, (el.get("name") or "").strip(), child_text(el, "Description") or "",
                           self.values(el), _refs(el, "SourceRef"), _refs(el, "SelectionRef"))  # fmt: skip
             if children(el, "CodeRef"):
-                c.skipped.append((f"case '{case.name}'", "codes linked to a case are not kept (Coder links codes to passages)"))
+                c.skipped.append((f"case '{case.name}'",
+                                  "codes linked to a case are not kept (Coder codes passages)"))  # fmt: skip
             c.cases.append(case)
         sources = child(root, "Sources")
         items = list(sources) if sources is not None else []
@@ -795,7 +805,8 @@ class _Reader:
             if members and name:
                 c.groups.append((name, members))
             if children(el, "MemberCode") or children(el, "MemberNote"):
-                c.skipped.append((f"set '{name}'", "Coder groups documents only (codes and notes in sets are not kept)"))
+                c.skipped.append((f"set '{name}'",
+                                  "Coder groups documents only (codes and notes in sets are not kept)"))  # fmt: skip
         c.description = child_text(root, "Description") or ""
         c.project_note_refs = _refs(root)
         for kind in ("Links", "Graphs"):
@@ -809,7 +820,7 @@ class _Reader:
         for vv in children(el, "VariableValue"):
             ref = child(vv, "VariableRef")
             g = norm_guid(ref.get("targetGUID")) if ref is not None else None
-            value_el = next((x for x in vv if localname(x).endswith("Value") and localname(x) != "VariableRef"), None)
+            value_el = next((x for x in vv if localname(x).endswith("Value")), None)
             if g is None or value_el is None:
                 continue
             out.append(ValueIn(g, localname(value_el)[: -len("Value")], "".join(value_el.itertext())))
@@ -894,7 +905,9 @@ class _Reader:
             turns=turns,
             created_at=_attr_dt(el, "creationDateTime"),
             user=norm_guid(el.get("creatingUser")),
-            source_name=str(extra.get("source_name", "")) if extra else (PurePosixPath(rich_member).name if rich_member else ""),
+            source_name=str(extra.get("source_name", "")) if extra else (
+                PurePosixPath(rich_member).name if rich_member else ""
+            ),
             source_format=str(extra.get("source_format", "")) if extra else source_format,
             note_refs=_refs(el) + ([] if text_el is el else _refs(text_el)),
             description=child_text(el, "Description") or "",
@@ -922,7 +935,9 @@ class _Reader:
                 sel.codings.append(self.coding(cd))
             src.selections.append(sel)
         if clamped:
-            c.warnings.append((label, f"{clamped} passage(s) ran past the end of the text and were cut at its end"))
+            c.warnings.append(
+                (label, f"{clamped} passage(s) ran past the end of the text and were cut at its end")
+            )
         whole = children(text_el, "Coding")
         if whole and text:
             sel = SelectionIn(None, 0, len(text), None, None, [self.coding(cd) for cd in whole])
@@ -998,7 +1013,9 @@ def read_qdpx(
         data = archive.read(qde, limits.max_xml_bytes)
         root = parse_xml(data, f"{path.name} ({qde})", limits.max_xml_bytes)
         if localname(root) != "Project":
-            raise ExchangeError(f"{path.name} is not a REFI-QDA project (the root of {qde} is <{localname(root)}>)")
+            raise ExchangeError(
+                f"{path.name} is not a REFI-QDA project (the root of {qde} is <{localname(root)}>)"
+            )
         reader = _Reader(archive, limits, speakers)
         member = archive.find(EXTRAS_MEMBER)
         if member:
@@ -1114,7 +1131,9 @@ class _Writer:
         for v in values:
             aid = attrs.get((v.var_guid, scope))
             if aid is None:
-                self.r.skipped.append((f"value of an unknown variable on {owner_label}", "the variable is not declared"))
+                self.r.skipped.append(
+                    (f"value of an unknown variable on {owner_label}", "the variable is not declared")
+                )
                 continue
             col = "case_id" if scope == "case" else "document_id"
             row = self.db.execute(
@@ -1164,7 +1183,9 @@ class _Writer:
                 if stored != src.name.strip():
                     self.r.warnings.append((label, f"imported as '{stored}': the name was taken"))
             self.docs[src.guid] = doc_id
-            self.doc_names[doc_id] = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+            self.doc_names[doc_id] = self.db.execute(
+                "SELECT name FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()[0]
             self.codings(src, doc_id)
             if progress is not None:
                 progress(n + 1, len(self.c.sources), src.name)
@@ -1207,7 +1228,8 @@ class _Writer:
                 cur = self.db.execute(
                     'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
                     "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [guid, doc_id, code_id, self.coder_for(cd.user, sel.user, src.user, self.c.creating_user),
+                    [guid, doc_id, code_id, self.coder_for(cd.user, sel.user, src.user,
+                                                           self.c.creating_user),
                      sel.start, sel.end, cd.created_at or sel.created_at or now(), memo],
                 )  # fmt: skip
                 self.rec.created("codings", cur.lastrowid)
@@ -1302,7 +1324,10 @@ class _Writer:
                     "INSERT INTO meta (key, value) VALUES ('memo', ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [merged],
                 )  # fmt: skip
-        existing = {r[0].lower(): (r[1], r[2], r[3]) for r in self.db.execute("SELECT guid, id, title, text FROM memos")}
+        existing = {
+            r[0].lower(): (r[1], r[2], r[3])
+            for r in self.db.execute("SELECT guid, id, title, text FROM memos")
+        }
         for g, note in self.c.notes.items():
             if g in self.notes_used:
                 continue
@@ -1311,12 +1336,15 @@ class _Writer:
                 if (title, text) == (note.name, note.text):
                     self.r.count("memos", matched=True)
                 else:
-                    self.r.skipped.append((f"memo '{note.name}'", "a different memo with the same GUID is in the project"))
+                    self.r.skipped.append(
+                        (f"memo '{note.name}'", "a different memo with the same GUID is in the project")
+                    )
                 continue
             stamp = now()
             mid = self.db["memos"].insert(
                 {"guid": g, "title": note.name, "text": note.text,
-                 "created_at": note.created_at or stamp, "modified_at": note.modified_at or note.created_at or stamp}
+                 "created_at": note.created_at or stamp,
+                 "modified_at": note.modified_at or note.created_at or stamp}
             ).last_pk  # fmt: skip
             self.rec.created("memos", mid)
             self.r.count("memos")

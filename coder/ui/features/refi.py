@@ -49,7 +49,9 @@ QDPX_FILTER = "REFI-QDA projects (*.qdpx)"
 class DottedNamesDialog(QDialog):
     """Ask whether dotted code names (Taguette's ``a.b``) should become sub-codes."""
 
-    def __init__(self, file_name: str, dotted: list[str], suggest: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, file_name: str, dotted: list[str], suggest: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import codes")
         layout = QVBoxLayout(self)
@@ -61,7 +63,8 @@ class DottedNamesDialog(QDialog):
         self.checkbox.setAccessibleName("Make dotted names into sub-codes")
         self.checkbox.setChecked(suggest)
         layout.addWidget(self.checkbox)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok_cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -189,7 +192,7 @@ def import_project(window: MainWindow, path: Path, dotted: bool | None = None) -
 
 
 @action("refi.import_qdc", "File/Import", "Codebook (.qdc)…", enabled_when="project", order=10,
-        status_tip="Merge a REFI-QDA codebook (NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette) into the codebook")  # fmt: skip
+        status_tip="Merge a REFI-QDA codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette…)")  # fmt: skip
 def import_codebook_action(window: MainWindow) -> None:
     chosen, _ = QFileDialog.getOpenFileName(window, "Import codebook", str(Path.home()), QDC_FILTER)
     if chosen:
@@ -199,7 +202,9 @@ def import_codebook_action(window: MainWindow) -> None:
 @action("refi.import_qdpx", "File/Import", "Project (.qdpx)…", enabled_when="always", order=20,
         status_tip="Import a REFI-QDA project: into the open project, or into a new one")  # fmt: skip
 def import_project_action(window: MainWindow) -> None:
-    chosen, _ = QFileDialog.getOpenFileName(window, "Import REFI-QDA project", str(Path.home()), QDPX_FILTER)
+    chosen, _ = QFileDialog.getOpenFileName(
+        window, "Import REFI-QDA project", str(Path.home()), QDPX_FILTER
+    )
     if not chosen:
         return
     path = Path(chosen)
