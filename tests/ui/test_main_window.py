@@ -497,3 +497,16 @@ def test_click_in_coded_passage_lists_its_codes(qtbot, window: MainWindow) -> No
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.codes_label.text() == "Codes: Leaving, Corruption"
     assert view.active_coding_id == view.codings_at(start + 8)[0].id
+
+
+def test_ctrl_return_codes_with_the_code_selected_in_the_codebook(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
+    codebook = window.dock_widgets.get("codebook")
+    if codebook is None:
+        pytest.skip("the codebook dock is not part of this build")
+    codebook.select_code(code_id(window, "Leaving"))  # type: ignore[attr-defined]
+    start = TEXT.index("night")
+    select(window, start, start + 5)
+    window.trigger("coding.apply_current")
+    assert codings(project_path) == [("Leaving", start, start + 5, "")]

@@ -169,6 +169,17 @@ def code_with_last(window: MainWindow) -> None:
     apply_code(window, window.last_code_id)
 
 
+@action("coding.apply_current", "Code", "Code with the code selected in the &codebook",
+        shortcut="Ctrl+Return", enabled_when="selection", order=105)
+def code_with_current(window: MainWindow) -> None:
+    codebook = window.dock_widgets.get("codebook")
+    current = codebook.current_code_id() if codebook is not None else None  # type: ignore[attr-defined]
+    if current is None:
+        window.statusBar().showMessage("Select a code in the codebook first", 4000)
+        return
+    apply_code(window, current)
+
+
 def quick_code_id(window: MainWindow, digit: int) -> int | None:
     codebook = window.dock_widgets.get("codebook")
     if codebook is not None and hasattr(codebook, "quick_code"):
