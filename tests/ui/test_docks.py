@@ -415,6 +415,7 @@ def test_retrieval_dock_follows_edits(qtbot, project, window) -> None:
 def test_context_html_bolds_the_passage_and_escapes() -> None:
     html = context_html("a <b>\n", "x & y", " end")
     assert html == "…a &lt;b&gt; <b>x &amp; y</b> end…"
+    assert context_html("carry ", "him", ". Every") == "…carry <b>him</b>. Every…"
 
 
 # ------------------------------------------------------------------ cases

@@ -428,9 +428,9 @@ def test_cases_model_contract_and_columns(qtmodeltester, project) -> None:
     model.set_project(project)
     qtmodeltester.check(model)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["Case", "Documents", "Memo", "age", "joined", "returned"]
+    assert headers == ["Case", "Documents", "age", "joined", "returned", "Memo"]
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Ana", "Ben"]
-    assert model.index(0, 3).data() == "34" and model.index(0, 1).data() == "1"
+    assert model.index(0, 2).data() == "34" and model.index(0, 1).data() == "1"
 
 
 def test_cases_typed_attribute_edit(qtmodeltester, project, window) -> None:
@@ -439,7 +439,7 @@ def test_cases_typed_attribute_edit(qtmodeltester, project, window) -> None:
     model.set_project(project)
     qtmodeltester.check(model)
     ben = model.index_of(project.find_case("Ben").id)
-    age, joined, returned = (ben.siblingAtColumn(c) for c in (3, 4, 5))
+    age, joined, returned = (ben.siblingAtColumn(model.column_of(n)) for n in ("age", "joined", "returned"))
     assert not model.setData(age, "thirty")
     assert window.errors == ["'thirty' is not a number for 'age'"]
     assert not model.setData(joined, "someday")
@@ -462,6 +462,9 @@ def test_cases_typed_attribute_edit(qtmodeltester, project, window) -> None:
     assert project.attribute_values("case").get(project.find_case("Ben").id) == {"age": "41"}
     assert model.setData(age, "")
     assert project.attribute_values("case").get(project.find_case("Ben").id) is None
+    assert model.setData(ben.siblingAtColumn(model.memo_column), "Met twice")
+    assert window.undo_texts()[-1] == "Edit memo of case 'Ben'"
+    assert project.find_case("Ben").memo == "Met twice"
 
 
 def test_cases_rename_reorders_rows_and_new_attribute_adds_a_column(project, window) -> None:

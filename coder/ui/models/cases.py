@@ -25,8 +25,9 @@ CaseIdRole = Qt.ItemDataRole.UserRole + 1
 AttributeRole = Qt.ItemDataRole.UserRole + 2  # the core Attribute of a column (None: fixed)
 SortRole = Qt.ItemDataRole.UserRole + 3
 
-FIXED_COLUMNS = ("Case", "Documents", "Memo")
-NAME, DOCUMENTS, MEMO = range(3)
+# Case and Documents first, then one column per attribute, then the memo (the last column).
+LEADING_COLUMNS = ("Case", "Documents")
+NAME, DOCUMENTS = range(2)
 TYPE_LABELS = {"text": "text", "number": "number", "date": "date", "boolean": "yes/no"}
 
 Push = Callable[[str, Callable[[], Changes]], bool]
@@ -104,27 +105,33 @@ class CasesModel(IdTreeModel):
         return [self.value(i).case for i in self.child_ids(ROOT)]
 
     def attribute(self, column: int) -> Attribute | None:
-        i = column - len(FIXED_COLUMNS)
+        i = column - len(LEADING_COLUMNS)
         return self._attributes[i] if 0 <= i < len(self._attributes) else None
+
+    @property
+    def memo_column(self) -> int:
+        return len(LEADING_COLUMNS) + len(self._attributes)
 
     def column_of(self, attribute_name: str) -> int:
         for i, a in enumerate(self._attributes):
             if a.name == attribute_name:
-                return len(FIXED_COLUMNS) + i
+                return len(LEADING_COLUMNS) + i
         return -1
 
     # ----------------------------------------------------------------- Qt's interface
 
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(FIXED_COLUMNS) + len(self._attributes)
+        return 0 if parent.isValid() else len(LEADING_COLUMNS) + len(self._attributes) + 1
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
         if orientation != Qt.Orientation.Horizontal:
             return None
         attr = self.attribute(section)
         if role == Qt.ItemDataRole.DisplayRole:
-            if section < len(FIXED_COLUMNS):
-                return FIXED_COLUMNS[section]
+            if section < len(LEADING_COLUMNS):
+                return LEADING_COLUMNS[section]
+            if section == self.memo_column:
+                return "Memo"
             return attr.name if attr else None
         if role == Qt.ItemDataRole.ToolTipRole and attr is not None:
             return f"Case attribute '{attr.name}' ({TYPE_LABELS[attr.type]})"
@@ -157,17 +164,17 @@ class CasesModel(IdTreeModel):
                 return case.name
             if col == DOCUMENTS:
                 return str(case.documents) if role == Qt.ItemDataRole.DisplayRole else case.documents
-            if col == MEMO:
+            if col == self.memo_column:
                 if role == Qt.ItemDataRole.DisplayRole:
                     return " ".join(case.memo.split())
                 return case.memo
             if attr is not None:
-                return display_value(row.values[col - len(FIXED_COLUMNS)], attr.type)
+                return display_value(row.values[col - len(LEADING_COLUMNS)], attr.type)
         if role == SortRole:
             if col == DOCUMENTS:
                 return case.documents
             if attr is not None and attr.type == "number":
-                value = row.values[col - len(FIXED_COLUMNS)]
+                value = row.values[col - len(LEADING_COLUMNS)]
                 try:
                     return (0, float(value)) if value else (1, 0.0)
                 except ValueError:
@@ -178,7 +185,7 @@ class CasesModel(IdTreeModel):
             col == DOCUMENTS or (attr is not None and attr.type == "number")
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == MEMO and case.memo:
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.memo_column and case.memo:
             return case.memo
         if role == Qt.ItemDataRole.ToolTipRole and col == DOCUMENTS and self._project is not None:
             names = [r[0] for r in self._project.db.execute(
@@ -209,7 +216,7 @@ class CasesModel(IdTreeModel):
                 f"Rename case '{case.name}' to '{name}'",
                 lambda: project.update_case(case.id, name=name),
             )
-        if col == MEMO:
+        if col == self.memo_column:
             if text == case.memo:
                 return False
             return self._push(
@@ -218,7 +225,7 @@ class CasesModel(IdTreeModel):
         attr = self.attribute(col)
         if attr is None:
             return False
-        old = row.values[col - len(FIXED_COLUMNS)]
+        old = row.values[col - len(LEADING_COLUMNS)]
         if not text.strip():
             if not old:
                 return False

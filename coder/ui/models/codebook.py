@@ -29,7 +29,7 @@ QuickKeyRole = Qt.ItemDataRole.UserRole + 4
 CODES_MIME = "application/x-coder-codes"
 PASSAGE_MIME = "application/x-coder-passage"
 
-COLUMNS = ("Code", "Codings", "Docs")
+COLUMNS = ("Code", "n", "Docs")
 NAME, CODINGS, DOCUMENTS = range(3)
 
 Push = Callable[[str, Callable[[], Changes]], bool]
@@ -151,7 +151,7 @@ class CodebookModel(IdTreeModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return (
                     "Code name (a digit after it is the code's quick key)",
-                    "Codings of this code (not counting sub-codes)",
+                    "n: codings of this code (not counting sub-codes)",
                     "Documents with at least one coding of this code",
                 )[section]
         return None

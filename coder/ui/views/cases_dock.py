@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from coder.core.project import Changes, Project
 from coder.ui.models.cases import (
-    FIXED_COLUMNS,
     NAME,
     TYPE_LABELS,
     AttributeRole,
@@ -142,7 +141,6 @@ class CasesDock(QWidget):
         self.filter = common.filter_box("Filter cases…", "Filter cases")
         self.filter.textChanged.connect(lambda t: self.proxy.setFilterFixedString(t.strip()))
         bar = QHBoxLayout()
-        bar.addWidget(self.filter, 1)
         self.buttons: dict[str, QToolButton] = {}
         for key, label, tip, slot in (
             ("add", "Add case", "Add a case", self.ask_add_case),
@@ -158,6 +156,7 @@ class CasesDock(QWidget):
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
+        bar.addStretch(1)
 
         self.view = QTableView()
         self.view.setAccessibleName("Cases table")
@@ -175,6 +174,8 @@ class CasesDock(QWidget):
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.view.setDropIndicatorShown(True)
         self.view.verticalHeader().setVisible(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.view.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.horizontalHeader().customContextMenuRequested.connect(self._header_menu)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -189,6 +190,7 @@ class CasesDock(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
         layout.addLayout(bar)
         layout.addWidget(self.view)
         self.set_project(getattr(window, "project", None))
@@ -336,7 +338,7 @@ class CasesDock(QWidget):
 
     def _header_menu(self, pos: QPoint) -> None:
         section = self.view.horizontalHeader().logicalIndexAt(pos)
-        attr = self.model.attribute(section) if section >= len(FIXED_COLUMNS) else None
+        attr = self.model.attribute(section)
         menu = QMenu(self)
         menu.addAction("Add attribute…", self.ask_add_attribute)
         if attr is not None:

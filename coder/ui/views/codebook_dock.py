@@ -242,9 +242,9 @@ class CodebookDock(QWidget):
         # Fixed widths from the font, not ResizeToContents: that re-measures every row on
         # each change (each coding), which is slow in big codebooks.
         metrics = self.fontMetrics()
-        for col, sample in ((CODINGS, "Codings"), (DOCUMENTS, "Docs")):
+        for col in (CODINGS, DOCUMENTS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+            header.resizeSection(col, metrics.horizontalAdvance("Docs") + 18)
         common.remember_header(header, "codebook")
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.proxy.rowsInserted.connect(self._expand_inserted)

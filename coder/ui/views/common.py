@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtWidgets import QHeaderView, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from coder.core import settings
 
@@ -20,6 +29,18 @@ def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
     box.setClearButtonEnabled(True)
     box.setAccessibleName(accessible_name)
     return box
+
+
+class ElideDelegate(QStyledItemDelegate):
+    """Cuts long text on the left or in the middle (a code path keeps its last part)."""
+
+    def __init__(self, mode: Qt.TextElideMode, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._mode = mode
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802, E501
+        super().initStyleOption(option, index)
+        option.textElideMode = self._mode
 
 
 def remember_header(header: QHeaderView, key: str) -> None:

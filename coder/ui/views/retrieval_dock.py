@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QTextDocument,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,14 +69,22 @@ def context_html(before: str, passage: str, after: str) -> str:
     """The passage in bold between its context, on one line, HTML-escaped."""
 
     def flat(text: str) -> str:
-        return html.escape(" ".join(text.split()))
+        # Runs of white space (line ends too) become one space, kept at either end.
+        inner = " ".join(text.split())
+        if not inner:
+            return " " if text else ""
+        lead = " " if text[0].isspace() else ""
+        trail = " " if text[-1].isspace() else ""
+        return html.escape(lead + inner + trail)
 
     if len(passage) > MAX_PASSAGE_SHOWN:
         half = MAX_PASSAGE_SHOWN // 2
         passage = passage[:half] + " … " + passage[-half:]
-    lead = "…" if before else ""
-    tail = "…" if after else ""
-    return f"{lead}{flat(before)} <b>{flat(passage)}</b> {flat(after)}{tail}"
+    lead = "…" if before.strip() else ""
+    tail = "…" if after.strip() else ""
+    shown_before = flat(before).lstrip() if lead else flat(before)
+    shown_after = flat(after).rstrip() if tail else flat(after)
+    return f"{lead}{shown_before}<b>{flat(passage)}</b>{shown_after}{tail}"
 
 
 class ContextDelegate(QStyledItemDelegate):
@@ -85,6 +94,9 @@ class ContextDelegate(QStyledItemDelegate):
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(2)
+        text_option = QTextOption()
+        text_option.setWrapMode(QTextOption.WrapMode.NoWrap)  # one line per passage
+        doc.setDefaultTextOption(text_option)
         context = index.data(ContextRole)
         doc.setHtml(context_html(*context) if context else "")
         return doc
@@ -158,6 +170,8 @@ class RetrievalDock(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setItemDelegateForColumn(CONTEXT, ContextDelegate(self.view))
+        # A code path keeps its last part (the code's own name) visible.
+        self.view.setItemDelegateForColumn(CODE, common.ElideDelegate(Qt.TextElideMode.ElideMiddle, self.view))
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         for col in (DOCUMENT, CODE, SPEAKER, POSITION, CODER):

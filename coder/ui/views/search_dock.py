@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,14 +28,6 @@ from coder.ui.models.search import AFTER, BEFORE, DOCUMENT, MATCH, DocumentIdRol
 from coder.ui.views import common
 
 LIMIT = 2000
-
-
-class _ElideLeftDelegate(QStyledItemDelegate):
-    """The text before a match keeps its end (next to the match) visible."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideLeft
 
 
 class SearchDock(QWidget):
@@ -71,7 +61,8 @@ class SearchDock(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
-        self.view.setItemDelegateForColumn(BEFORE, _ElideLeftDelegate(self.view))
+        # The text before a match keeps its end (next to the match) visible.
+        self.view.setItemDelegateForColumn(BEFORE, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.view))
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(DOCUMENT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(BEFORE, QHeaderView.ResizeMode.Stretch)
