@@ -320,6 +320,11 @@ class DocumentView(QPlainTextEdit):
         self.coder_filter = set(coder_ids) if coder_ids is not None else None
         self.compare = tuple(compare) if compare is not None else None  # type: ignore[assignment]
         self._apply_filter()
+        if self.compare is not None:
+            first, second = (self.coders.get(c, "?") for c in self.compare)
+            self.stripes.setAccessibleDescription(
+                f"Comparing coders: {first}'s codings on the left, {second}'s on the right"
+            )
         self._update_margins()
         self.viewport().update()
         self.stripes.update()
@@ -1061,8 +1066,12 @@ class StripeMargin(QWidget):
         if event.type() == QEvent.Type.ToolTip:
             cid = self.span_at(event.pos())
             span = self.view.spans.get(cid) if cid is not None else None
+            view = self.view
             if span is not None:
-                QToolTip.showText(event.globalPos(), self.view.codes_tooltip([span]), self)
+                QToolTip.showText(event.globalPos(), view.codes_tooltip([span]), self)
+            elif view.compare is not None:
+                first, second = (view.coders.get(c, "?") for c in view.compare)
+                QToolTip.showText(event.globalPos(), f"Left: {first} · right: {second}", self)
             else:
                 QToolTip.hideText()
                 event.ignore()
