@@ -217,3 +217,26 @@ def test_a_member_whose_data_lies_about_its_size_is_refused(busy_project, tmp_pa
     path = tmp_path / "crc.qdpx"
     path.write_bytes(bytes(data))
     refused(busy_project, path)
+
+
+def test_a_zip_bomb_docx_inside_a_project_is_skipped(busy_project, tmp_path):
+    """A source given as .docx is itself a zip: it gets the same limits before it is read."""
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * (8 * 1024 * 1024))
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>'
+        '<TextSource guid="22222222-2222-2222-2222-222222222222" name="Bomb" richTextPath="internal://b.docx"/>'
+        "</Sources></Project>"
+    )
+    path = make_zip(tmp_path / "docbomb.qdpx", [("project.qde", qde.encode()), ("sources/b.docx", inner.getvalue())])
+    result = import_qdpx(busy_project, path)
+    assert [d.name for d in busy_project.documents()] == ["Interview"]
+    assert len(result.skipped) == 1 and "zip bomb" in result.skipped[0][1]
+
+
+def test_deeply_nested_extras_are_ignored_not_fatal(busy_project, tmp_path):
+    qde = '<Project xmlns="urn:QDA-XML:project:1.0" name="x" origin="Coder 0.1.0"/>'
+    path = make_zip(tmp_path / "deep.qdpx", [("project.qde", qde.encode()), ("coder.json", b"[" * 100_000)])
+    result = import_qdpx(busy_project, path)
+    assert any("coder.json" in what for what, _n in result.warnings)

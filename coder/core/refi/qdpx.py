@@ -723,6 +723,9 @@ class _Reader:
         target = Path(self._tmp.name) / f"source{suffix}"
         target.write_bytes(data)
         try:
+            if data[:4] == b"PK\x03\x04":
+                # .docx/.odt are zip files too: the same limits apply before any reader opens it.
+                SafeArchive(target, self.limits).close()
             doc = read_document(target, speakers=self.speakers)
         except CoderError as e:
             return f"its {suffix} text could not be read ({str(e).split(': ', 1)[-1]})"
@@ -1023,7 +1026,7 @@ def read_qdpx(
                 extras = json.loads(archive.read(member, 256 * 1024 * 1024))
                 if isinstance(extras, dict) and extras.get("format") == EXTRAS_FORMAT:
                     reader.extras = extras
-            except (ValueError, ExchangeError):
+            except (ValueError, RecursionError, ExchangeError):
                 reader.content.warnings.append((EXTRAS_MEMBER, "damaged; speaker turns detected again"))
         try:
             return reader.read_project(root, progress)
