@@ -104,3 +104,18 @@ def test_export_runs_in_a_worker_and_writes_a_qdpx(qtbot, window, tmp_path):
     refi_ui.export_file(window, out, "qdc")
     qtbot.waitUntil(lambda: getattr(window, "last_export", None) == out, timeout=20000)
     assert b"Solo" in out.read_bytes()
+
+
+def test_import_into_a_new_project_when_none_is_open(qtbot, tmp_path, source_qdpx, monkeypatch):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.errors = []  # type: ignore[attr-defined]
+    monkeypatch.setattr(win, "show_error", win.errors.append)
+    assert win.project is None
+    target = tmp_path / "from-qdpx"  # the extension is added
+    assert refi_ui.new_project_for_import(win, target)
+    refi_ui.import_project(win, source_qdpx, dotted=False)
+    finished(qtbot, win)
+    assert win.project.path == tmp_path / "from-qdpx.coder"
+    assert [d.name for d in win.project.documents()] == ["Talk"]
+    win.close_project()
