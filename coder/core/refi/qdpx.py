@@ -22,13 +22,30 @@ document's text as ``sources/<GUID>.txt`` (UTF-8, no BOM, LF line ends), referen
   and each attribute's scope. Without it (files from other tools) speaker turns are detected
   from the text as at any import.
 
-Import reads defensively: a BOM or CRLF in a source text (positions re-based through an offset
-map so passages stay exact), ``<name>.qde``, ``internal://``, ``relative://`` or bare paths,
-text given only as .docx/.pdf (read with Coder's importers), positions past the end (clamped,
-with a warning). Sources not inside the archive are skipped and reported: Coder never reads
-other files a stranger's project names. A clash (same GUID, different object) is reported,
-never overwritten. Everything is written in one transaction: one undo step; a failure changes
-nothing.
+Import reads defensively:
+
+- Positions: the literal reading is code points of the source file's decoded text (a BOM and
+  the CR of CRLF count), mapped through normalisation (BOM dropped, CRLF -> LF) with an offset
+  map, so ``text[start:end]`` is the passage the other tool showed. Files from other tools may
+  have counted without the BOM, CRLF as one character, or in UTF-16 units; such a reading is
+  used only when it puts clearly more passage edges on word boundaries, with a warning. Coder's
+  own files are always read literally. Positions past the end are clamped, with a warning.
+- Paths: ``<name>.qde`` instead of ``project.qde``; ``plainTextPath``/``richTextPath`` as
+  ``internal://``, ``relative://``, ``absolute://`` or a bare name are looked up inside the
+  archive only: Coder never reads other files a stranger's project names (such sources are
+  skipped and reported). Text given only as .docx/.pdf/.odt/.rtf (or an empty .txt next to
+  one, as NVivo writes) is read with Coder's importers; a source with no text at all is kept
+  empty, with a warning. Picture, audio and video sources, links, graphs, code sets and codes
+  linked to cases are skipped and reported.
+- Merging (by GUID, case-insensitive, braces ignored): codes as in :mod:`coder.core.refi.qdc`;
+  coders, cases and attributes by GUID, else by name (attributes per scope); a document with
+  the same GUID and the same text is the same document (new codings are added to it); the
+  same GUID with different text is reported and skipped with its codings, never overwritten;
+  likewise a coding or memo whose GUID is taken by a different one. Memos are appended, never
+  replaced. A document name already taken becomes ``name (2)``. A second case for a document
+  becomes a case passage spanning the whole text. Notes on uncoded passages become free memos.
+- Everything is written in one transaction (``project.edit()``): one undo step; a failure
+  changes nothing. Anything hostile or broken raises ExchangeError before anything is written.
 """
 
 from __future__ import annotations
