@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", action="append", metavar="NAME",
                    help="only this code (name or Parent/Child path); repeat for several "
                    "(default: every code one of the coders applied)")
+    p.add_argument("--partial", action="store_true",
+                   help="also compare documents that only some (two or more) of the coders coded; "
+                   "the others count as missing data there")
     p.add_argument("--disagreements", action="store_true",
                    help="also list the passages where the coders disagree, per code")
     p.add_argument("--json", action="store_true")
@@ -89,13 +92,15 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if len(args.coders) < 2:
         args.parser.error("--coders needs at least two coder names")
     with open_project(args.project, read_only=True) as project:
-        result = intercoder.compute_agreement(project, args.coders, unit=args.unit, codes=args.code)
+        result = intercoder.compute_agreement(
+            project, args.coders, unit=args.unit, codes=args.code, partial=args.partial
+        )
         found: dict[str, list[intercoder.Disagreement]] = {}
         if args.disagreements:
             for row in result.codes:
                 assert row.code_id is not None
                 found[row.code] = intercoder.find_disagreements(
-                    project, args.coders, row.code_id, unit=args.unit
+                    project, args.coders, row.code_id, unit=args.unit, partial=args.partial
                 )
     if args.json:
         data = result.as_json()
@@ -105,10 +110,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     count = len(result.documents)
+    which = "at least two of them" if result.partial else "all of them"
     print(f"Agreement of {', '.join(result.coders)} per {result.unit}, over {count} "
-          f"document{'s' if count != 1 else ''} all of them coded")  # fmt: skip
+          f"document{'s' if count != 1 else ''} {which} coded")  # fmt: skip
     if not count:
-        print("(no document has codings by every one of these coders)")
+        print(f"(no document has codings by {which})")
     two = len(result.coders) == 2
     rows = [
         [

@@ -22,7 +22,7 @@ from itertools import combinations
 from coder.core.errors import InvalidValue
 
 Span = tuple[int, int]
-Pattern = tuple[bool, ...]
+Pattern = tuple[bool | None, ...]  # None: that coder did not code the unit's document
 # codings[coder][doc_id] -> that coder's spans of one code in that document
 Codings = Mapping[str, Mapping[int, Sequence[Span]]]
 
@@ -250,6 +250,8 @@ class DocumentUnits:
     doc_id: int
     length: int
     spans: Sequence[Span] | None = None
+    # The coders who worked on this document; the others are missing data here (None: all).
+    present: frozenset[str] | None = None
     # Starts and ends, when both ascend (paragraphs, turns): codings then find their units by
     # bisection instead of a pass over every unit.
     _starts: list[int] | None = field(default=None, init=False, repr=False, compare=False)
@@ -333,6 +335,22 @@ def _check_coders(coders: Sequence[str]) -> None:
 def _document_patterns(
     document: DocumentUnits, codings: Codings, coders: Sequence[str]
 ) -> Counter[Pattern]:
+    counts = _complete_patterns(document, codings, coders)
+    present = document.present
+    if present is None or all(coder in present for coder in coders):
+        return counts
+    missing = [coder not in present for coder in coders]
+    if sum(not m for m in missing) < 2:
+        return Counter()  # fewer than two coders here: nothing is pairable
+    result: Counter[Pattern] = Counter()
+    for pattern, count in counts.items():
+        result[tuple(None if m else v for m, v in zip(missing, pattern))] += count
+    return result
+
+
+def _complete_patterns(
+    document: DocumentUnits, codings: Codings, coders: Sequence[str]
+) -> Counter[Pattern]:
     spans = [codings.get(coder, {}).get(document.doc_id, ()) for coder in coders]
     if not any(spans):
         # nobody coded this code here: every unit is "not coded" by everyone
@@ -381,15 +399,20 @@ def pool(tallies: Iterable[UnitTally]) -> UnitTally:
 
 
 def mean_pairwise_percent_agreement(tally: UnitTally) -> float | None:
-    """Mean over coder pairs of their percent agreement; None without units."""
-    units = tally.units
-    if units == 0 or tally.coders < 2:
+    """Mean over coder pairs of their percent agreement; None without units.
+
+    With missing data (None in a pattern) it is the share of agreeing pairs among the pairs
+    of coders who both coded a unit; with complete data the two are the same.
+    """
+    if tally.units == 0 or tally.coders < 2:
         return None
     pairs = list(combinations(range(tally.coders), 2))
-    agreeing = 0
+    agreeing = compared = 0
     for pattern, count in tally.patterns.items():
-        agreeing += count * sum(1 for i, j in pairs if pattern[i] == pattern[j])
-    return 100.0 * agreeing / (units * len(pairs))
+        present = [(i, j) for i, j in pairs if pattern[i] is not None and pattern[j] is not None]
+        compared += count * len(present)
+        agreeing += count * sum(1 for i, j in present if pattern[i] == pattern[j])
+    return 100.0 * agreeing / compared if compared else None
 
 
 def result_from_tally(code: str, tally: UnitTally) -> AgreementResult:
@@ -400,7 +423,8 @@ def result_from_tally(code: str, tally: UnitTally) -> AgreementResult:
     and kappa is None.  Alpha (nominal) for any number of coders.
     """
     if tally.coders == 2:
-        table = Counts2x2.from_patterns(tally.patterns)
+        complete = {p: n for p, n in tally.patterns.items() if None not in p}
+        table = Counts2x2.from_patterns(complete)
         percent, kappa = percent_agreement(table), cohen_kappa(table)
     else:
         percent, kappa = mean_pairwise_percent_agreement(tally), None
@@ -467,9 +491,14 @@ def document_disagreements(
 
     Segment unit: consecutive disagreeing units form one run from the first
     unit's start to the last unit's end.  Character unit: touching runs of
-    disagreeing characters are joined.
+    disagreeing characters are joined.  Coders missing from the document (see
+    ``DocumentUnits.present``) are left out of the comparison.
     """
     _check_coders(coders)
+    if document.present is not None:
+        coders = [coder for coder in coders if coder in document.present]
+        if len(coders) < 2:
+            return []
     spans = [codings.get(coder, {}).get(document.doc_id, ()) for coder in coders]
     if document.spans is None:
         return _merge_touching(

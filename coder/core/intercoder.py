@@ -3,7 +3,9 @@
 The maths lives in :mod:`coder.core.agreement`; this module chooses what to feed it:
 
 * **documents**: only those that *every* chosen coder coded (a coder has coded a document when
-  they made at least one coding in it, of any code);
+  they made at least one coding in it, of any code); or, with ``partial=True``, those that at
+  least two of them coded, the others being missing data there (alpha allows missing values;
+  percent agreement then counts the pairs of coders present, kappa the units both coded);
 * **units**: every character of those documents, every paragraph
   (:func:`coder.core.text.paragraphs`), or every speaker turn (the ``turns`` table; documents
   without turns give no turn units);
@@ -58,9 +60,10 @@ class CodeAgreement:
 class ProjectAgreement:
     unit: str
     coders: tuple[str, ...]
-    documents: tuple[str, ...]  # names of the documents every coder coded
+    documents: tuple[str, ...]  # names of the documents compared
     codes: tuple[CodeAgreement, ...]
     overall: CodeAgreement
+    partial: bool = False  # documents coded by at least two of the coders (else by all)
 
     def as_json(self) -> dict[str, Any]:
         """The ``coder agreement --json`` shape."""
@@ -70,6 +73,7 @@ class ProjectAgreement:
             "unit": self.unit,
             "coders": list(self.coders),
             "documents": list(self.documents),
+            "partial": self.partial,
             "codes": [c.as_json() for c in self.codes],
             "overall": overall,
         }
@@ -144,9 +148,11 @@ def shared_documents(
     coder_ids: Sequence[int],
     documents: Iterable[int] | None = None,
     cases: Iterable[int] | None = None,
+    minimum: int | None = None,
 ) -> list[int]:
     """Ids of the documents in which every given coder has at least one coding.
 
+    ``minimum`` asks for at least that many of the coders instead of all of them.
     ``documents`` and ``cases`` (ids) narrow the choice to those documents, or to the
     documents of those cases.
     """
@@ -163,22 +169,63 @@ def shared_documents(
     sql = f"""
         SELECT g.document_id FROM codings g JOIN documents d ON d.id = g.document_id
         WHERE {' AND '.join(where)}
-        GROUP BY g.document_id HAVING count(DISTINCT g.coder_id) = ?
+        GROUP BY g.document_id HAVING count(DISTINCT g.coder_id) >= ?
         ORDER BY d.name COLLATE NOCASE, d.id
     """
-    return [r[0] for r in project.db.execute(sql, [*params, len(set(ids))])]
+    needed = len(set(ids)) if minimum is None else minimum
+    return [r[0] for r in project.db.execute(sql, [*params, needed])]
 
 
-def document_units(project: Project, doc_id: int, unit: str) -> agreement.DocumentUnits:
-    """The units of one document: characters (spans None), paragraphs or turns."""
+def coders_present(
+    project: Project, coders: Sequence[Coder], doc_ids: Sequence[int]
+) -> dict[int, frozenset[str]]:
+    """Per document, the names of the given coders who coded in it."""
+    result: dict[int, set[str]] = defaultdict(set)
+    if not doc_ids or not coders:
+        return {}
+    names = {c.id: c.name for c in coders}
+    cmarks = ",".join("?" for _ in coders)
+    dmarks = ",".join("?" for _ in doc_ids)
+    sql = f"""
+        SELECT DISTINCT document_id, coder_id FROM codings
+        WHERE coder_id IN ({cmarks}) AND document_id IN ({dmarks})
+    """
+    for doc_id, coder_id in project.db.execute(sql, [*names, *doc_ids]):
+        result[doc_id].add(names[coder_id])
+    return {d: frozenset(n) for d, n in result.items()}
+
+
+def _compared_documents(
+    project: Project,
+    chosen: Sequence[Coder],
+    unit: str,
+    partial: bool,
+    documents: Iterable[int] | None = None,
+    cases: Iterable[int] | None = None,
+) -> tuple[list[int], list[agreement.DocumentUnits]]:
+    doc_ids = shared_documents(
+        project, [c.id for c in chosen], documents, cases, minimum=2 if partial else None
+    )
+    present = coders_present(project, chosen, doc_ids) if partial else {}
+    units = [document_units(project, d, unit, present.get(d)) for d in doc_ids]
+    return doc_ids, units
+
+
+def document_units(
+    project: Project, doc_id: int, unit: str, present: frozenset[str] | None = None
+) -> agreement.DocumentUnits:
+    """The units of one document: characters (spans None), paragraphs or turns.
+
+    ``present`` names the coders who coded the document (None: all of them).
+    """
     check_unit(unit)
     text = project.document_text(doc_id)
     if unit == "character":
-        return agreement.DocumentUnits(doc_id, len(text), None)
+        return agreement.DocumentUnits(doc_id, len(text), None, present)
     if unit == "paragraph":
-        return agreement.DocumentUnits(doc_id, len(text), paragraphs(text))
+        return agreement.DocumentUnits(doc_id, len(text), paragraphs(text), present)
     spans = [(t.start, t.end) for t in project.turns(doc_id) if t.end > t.start]
-    return agreement.DocumentUnits(doc_id, len(text), spans)
+    return agreement.DocumentUnits(doc_id, len(text), spans, present)
 
 
 def _codings_by_code(
@@ -232,19 +279,20 @@ def compute_agreement(
     codes: Iterable[str | int] | None = None,
     documents: Iterable[int] | None = None,
     cases: Iterable[int] | None = None,
+    partial: bool = False,
 ) -> ProjectAgreement:
     """Per-code and overall agreement of two or more coders over the documents all of them coded.
 
     ``codes`` (names, paths or ids) restricts the codes; by default every code that one of the
     coders applied in those documents. ``documents`` / ``cases`` (ids) restrict the documents.
     Percent agreement is 0-100 (mean pairwise for three or more coders); kappa only for two
-    coders; alpha for any number. Undefined figures are None.
+    coders; alpha for any number. Undefined figures are None. ``partial``: compare the
+    documents at least two of the coders coded, the others counting as missing there.
     """
     check_unit(unit)
     chosen = resolve_coders(project, coders)
     names = [c.name for c in chosen]
-    doc_ids = shared_documents(project, [c.id for c in chosen], documents, cases)
-    units = [document_units(project, d, unit) for d in doc_ids]
+    doc_ids, units = _compared_documents(project, chosen, unit, partial, documents, cases)
     by_code = _codings_by_code(project, chosen, doc_ids)
     code_list = _resolve_codes(project, codes, set(by_code))
     tallies = [
@@ -265,6 +313,7 @@ def compute_agreement(
         documents=tuple(doc_names[d] for d in doc_ids),
         codes=rows,
         overall=overall,
+        partial=partial,
     )
 
 
@@ -300,22 +349,25 @@ def find_disagreements(
     coders: Sequence[str | int | Coder],
     code: str | int,
     unit: str = "character",
+    partial: bool = False,
 ) -> list[Disagreement]:
     """The passages of one code where the coders differ, over the documents all of them coded.
 
     Passages are maximal runs of disagreeing units (consecutive paragraphs or turns, or adjacent
-    characters), in document order; each names who coded the code there and who did not.
+    characters), in document order; each names who coded the code there and who did not
+    (with ``partial``, coders who did not code the document are named in neither).
     """
     check_unit(unit)
     chosen = resolve_coders(project, coders)
-    names = [c.name for c in chosen]
     target = project.code(code) if isinstance(code, int) else project.find_code(code)
-    doc_ids = shared_documents(project, [c.id for c in chosen])
+    doc_ids, all_units = _compared_documents(project, chosen, unit, partial)
     spans = _codings_by_code(project, chosen, doc_ids).get(target.id, {})
     doc_names = _document_names(project, doc_ids)
     result: list[Disagreement] = []
-    for doc_id in doc_ids:
-        units = document_units(project, doc_id, unit)
+    for doc_id, units in zip(doc_ids, all_units):
+        names = [c.name for c in chosen if units.present is None or c.name in units.present]
+        if len(names) < 2:
+            continue
         runs = agreement.document_disagreements(units, spans, names)
         if not runs:
             continue

@@ -166,3 +166,13 @@ def test_coders_table(copies):
     out = ok("coders", str(ann)).stdout
     assert out.splitlines()[0].split() == ["Coder", "Codings", "Documents", "Codes"]
     assert "ann" in out
+
+
+def test_partial_flag(copies, tmp_path):
+    ann, bob = copies
+    ok("merge", str(ann), str(bob))
+    data = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph",
+                         "--partial", "--json").stdout)  # fmt: skip
+    assert data["partial"] is True and data["codes"][0]["kappa"] == pytest.approx(0.2)
+    strict = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--json").stdout)
+    assert strict["partial"] is False

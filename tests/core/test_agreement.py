@@ -26,6 +26,7 @@ from coder.core.agreement import (
     mean_pairwise_percent_agreement,
     percent_agreement,
     pool,
+    result_from_tally,
     tally_code,
     units_from_spans,
 )
@@ -353,7 +354,10 @@ def test_nobody_coded_anything_is_full_agreement_but_undefined_chance_statistics
 
 
 def test_report_pools_codes():
-    docs = [DocumentUnits(1, 40, [(0, 10), (10, 20), (20, 30), (30, 40)]), DocumentUnits(2, 50, None)]
+    docs = [
+        DocumentUnits(1, 40, [(0, 10), (10, 20), (20, 30), (30, 40)]),
+        DocumentUnits(2, 50, None),
+    ]
     by_code = {
         "A": {"x": {1: [(0, 10)], 2: [(0, 20)]}, "y": {1: [(0, 20)], 2: [(10, 30)]}},
         "B": {"x": {1: [(30, 40)]}, "y": {2: [(40, 50)]}},
@@ -405,3 +409,49 @@ def test_character_disagreements_cover_exactly_the_differing_characters(length, 
     expected = {i for i in range(length) if coded(sa, i) != coded(sb, i)}
     assert covered == expected
     assert all(runs[k][1] < runs[k + 1][0] for k in range(len(runs) - 1))  # maximal
+
+
+# ---------------------------------------------------------------- missing coders
+
+
+def test_coders_absent_from_a_document_are_missing_data():
+    units = [(0, 10), (10, 20), (20, 30)]
+    docs = [
+        DocumentUnits(1, 30, units),  # everyone coded document 1
+        DocumentUnits(2, 30, units, present=frozenset({"a", "b"})),  # c did not code document 2
+    ]
+    codings = {
+        "a": {1: [(0, 10)], 2: [(0, 10), (20, 30)]},
+        "b": {1: [(0, 10)], 2: [(0, 10)]},
+        "c": {1: [(0, 20)]},
+    }
+    tally = tally_code(docs, codings, ["a", "b", "c"])
+    assert tally.patterns == {
+        (True, True, True): 1, (False, False, True): 1, (False, False, False): 1,
+        (True, True, None): 1, (False, False, None): 1, (True, False, None): 1,
+    }  # fmt: skip
+    result = agreement_for_code("X", docs, codings, ["a", "b", "c"])
+    rows = [[1, 1, 1], [0, 0, 1], [0, 0, 0], [1, 1, None], [0, 0, None], [1, 0, None]]
+    assert result.alpha == pytest.approx(library_alpha(rows))
+    # pairs compared: 3 per unit of document 1, 1 per unit of document 2 -> 12; agreeing:
+    # 3 + 1 + 3 in document 1, 1 + 1 + 0 in document 2 -> 9
+    assert result.percent_agreement == pytest.approx(100 * 9 / 12)
+    assert result.units == 6 and result.kappa is None
+    # the disagreement in document 2 is only between a and b
+    assert disagreements(docs, codings, ["a", "b", "c"]) == {1: [(10, 20)], 2: [(20, 30)]}
+
+
+def test_a_document_with_one_coder_present_gives_nothing_pairable():
+    docs = [DocumentUnits(1, 10, None, present=frozenset({"a"}))]
+    result = agreement_for_code("X", docs, {"a": {1: [(0, 5)]}}, ["a", "b"])
+    assert result == AgreementResult("X", 0, None, None, None)
+    assert disagreements(docs, {"a": {1: [(0, 5)]}}, ["a", "b"]) == {}
+
+
+def test_two_coders_with_missing_units_use_the_complete_ones_for_kappa():
+    tally = UnitTally(2, {(True, True): 3, (False, False): 3, (True, None): 4})
+    result = result_from_tally("X", tally)
+    assert result.percent_agreement == pytest.approx(100.0)
+    assert result.kappa == pytest.approx(1.0)
+    rows = [[1, 1]] * 3 + [[0, 0]] * 3 + [[1, None]] * 4
+    assert result.alpha == pytest.approx(library_alpha(rows))

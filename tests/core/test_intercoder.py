@@ -280,3 +280,39 @@ def test_restricting_documents_and_cases(ten):
     assert by_case.documents == ("Second",)
     none = intercoder.compute_agreement(p, ["ann", "bob"], unit="paragraph", documents=[])
     assert none.documents == () and none.overall.units == 0
+
+
+def test_partial_overlap_treats_absent_coders_as_missing(ten):
+    """cat coded only a second document: with partial, ann and bob's Ten counts, cat missing."""
+    p = ten
+    doc, trust = p.find_document("Ten").id, p.find_code("Trust").id
+    _code_paragraphs(p, doc, trust, "cat", [0, 1])
+    p.add_document("Two", "first line\nsecond line")
+    two = p.find_document("Two").id
+    p.apply_code(two, trust, 0, 4, coder="ann")
+    p.apply_code(two, trust, 0, 4, coder="cat")
+    p.apply_code(two, trust, 12, 16, coder="cat")
+    strict = intercoder.compute_agreement(p, ["ann", "bob", "cat"], unit="paragraph")
+    assert strict.documents == ("Ten",) and strict.partial is False
+    loose = intercoder.compute_agreement(p, ["ann", "bob", "cat"], unit="paragraph", partial=True)
+    assert set(loose.documents) == {"Ten", "Two"} and loose.as_json()["partial"] is True
+    row = loose.codes[0]
+    assert row.units == 12 and row.kappa is None
+    krippendorff = pytest.importorskip("krippendorff")
+    import numpy as np
+
+    nan = np.nan
+    ann = [1, 1, 1, 1, 1, 0, 0, 0, 0, 0] + [1, 0]
+    bob = [1, 1, 1, 0, 0, 1, 1, 0, 0, 0] + [nan, nan]
+    cat = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0] + [1, 1]
+    data = np.array([ann, bob, cat], dtype=float)
+    expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+    assert row.alpha == pytest.approx(expected)
+    # pairs: Ten has 3 pairs x 10 units, Two has ann-cat x 2 units
+    agreeing = 6 + 8 + 6 + 1  # ann-bob, ann-cat, bob-cat in Ten; ann-cat in Two
+    assert row.percent_agreement == pytest.approx(100 * agreeing / 32)
+    found = intercoder.find_disagreements(
+        p, ["ann", "bob", "cat"], "Trust", "paragraph", partial=True
+    )
+    [in_two] = [d for d in found if d.document == "Two"]
+    assert (in_two.coded_by, in_two.not_coded_by) == (("cat",), ("ann",))

@@ -177,6 +177,16 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     assert result is not None and result.documents == ()
     assert "No document" in dialog.status.text()
     assert dialog.table.index(0, 2).data() == "undefined"
+    # with documents only some coded: Day (ann, bob) counts, cat is missing there
+    dialog.coders.set_checked(["ann", "bob", "cat"])
+    dialog.partial.setChecked(True)
+    result = dialog.compute()
+    assert result is not None and result.partial and result.documents == ("Day",)
+    assert "at least two of them" in dialog.status.text()
+    assert dialog.table.index(0, 3).data() == "n/a"
+    side = dialog.open_passage(0)
+    qtbot.addWidget(side)
+    assert set(side.panes) == {"ann", "bob"}
 
 
 def test_merge_dialog_checks_merges_and_undoes(qtbot, copies):

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -412,6 +413,13 @@ class AgreementWindow(QDialog):
         )
         form.addRow("&Unit:", self.unit)
         left.addLayout(form)
+        self.partial = QCheckBox("Also documents only &some of them coded")
+        self.partial.setToolTip(
+            "Compare every document that at least two of the chosen coders coded; a coder who "
+            "did not code a document counts as missing data there (Krippendorff's alpha allows "
+            "it)."
+        )
+        left.addWidget(self.partial)
         self.compute_button = QPushButton("C&ompute")
         self.compute_button.setDefault(True)
         self.compute_button.clicked.connect(self.compute)
@@ -422,7 +430,8 @@ class AgreementWindow(QDialog):
         self.copy_button.setEnabled(False)
         left.addWidget(self.copy_button)
         note = QLabel(
-            "Only documents that every chosen coder coded are compared. Kappa needs exactly two "
+            "Unless ticked above, only documents that every chosen coder coded are compared. "
+            "Kappa needs exactly two "
             "coders; alpha works for two or more. 'undefined' means there is no variation."
         )
         note.setWordWrap(True)
@@ -512,7 +521,9 @@ class AgreementWindow(QDialog):
             self.status.setText("Tick at least two coders.")
             return None
         try:
-            result = intercoder.compute_agreement(project, names, unit=self.unit_key())
+            result = intercoder.compute_agreement(
+                project, names, unit=self.unit_key(), partial=self.partial.isChecked()
+            )
         except CoderError as e:
             self.window_.show_error(str(e))
             return None
@@ -522,15 +533,16 @@ class AgreementWindow(QDialog):
         self.table_view.resizeColumnsToContents()
         self.passages.set_rows([])
         count = len(result.documents)
+        which = "at least two of them" if result.partial else "all of them"
         if count == 0:
             self.status.setText(
-                f"No document has codings by all of {', '.join(names)}: nothing to compare."
+                f"No document has codings by {which} ({', '.join(names)}): nothing to compare."
             )
         else:
             codes = len(result.codes)
             self.status.setText(
                 f"{', '.join(names)}: {codes} code{'s' if codes != 1 else ''}"
-                f" over {count} document{'s' if count != 1 else ''} all of them coded, per "
+                f" over {count} document{'s' if count != 1 else ''} {which} coded, per "
                 f"{UNIT_LABELS[result.unit].lower()}."
             )
         if result.codes:
@@ -563,7 +575,8 @@ class AgreementWindow(QDialog):
             return
         self.current_code_id = code.code_id
         found = intercoder.find_disagreements(
-            project, list(self.result.coders), code.code_id, unit=self.result.unit
+            project, list(self.result.coders), code.code_id, unit=self.result.unit,
+            partial=self.result.partial,
         )
         self.passages.set_rows(found)
         self.passages_view.resizeColumnsToContents()
@@ -580,7 +593,8 @@ class AgreementWindow(QDialog):
         if not 0 <= row < self.passages.rowCount():
             return None
         d = self.passages.disagreement(row)
-        dialog = SideBySideDialog(self, project, list(self.result.coders), self.current_code_id, d)
+        coders = [n for n in self.result.coders if n in d.coded_by or n in d.not_coded_by]
+        dialog = SideBySideDialog(self, project, coders, self.current_code_id, d)
         dialog.compare_button.clicked.connect(lambda: self.show_in_main_window(d))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
