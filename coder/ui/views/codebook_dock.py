@@ -124,6 +124,11 @@ class CodebookView(QTreeView):
 
     codeTriggered = Signal(QModelIndex)
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._hover = QPersistentModelIndex()  # the code a passage is being dragged over
+        self.last_click_modifiers = Qt.KeyboardModifier.NoModifier
+
     def _passage_target(self, event: QDropEvent | QDragMoveEvent) -> QModelIndex | None:
         if not event.mimeData().hasFormat(PASSAGE_MIME):
             return None
@@ -174,15 +179,15 @@ class CodebookView(QTreeView):
 
     def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
         super().drawRow(painter, option, index)
-        hover = getattr(self, "_hover", None)
-        if hover is not None and hover.isValid() and hover.row() == index.row() and hover.parent() == index.parent():
+        hover = self._hover
+        if hover.isValid() and hover.row() == index.row() and hover.parent() == index.parent():
             painter.save()
             painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
             painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
             painter.restore()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        self._modifiers = event.modifiers()
+        self.last_click_modifiers = event.modifiers()
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
@@ -334,7 +339,7 @@ class CodebookDock(QWidget):
         self.selectedCodesChanged.emit(self.selected_code_ids())
 
     def _on_clicked(self, index: QModelIndex) -> None:
-        modifiers = getattr(self.view, "_modifiers", Qt.KeyboardModifier.NoModifier)
+        modifiers = self.view.last_click_modifiers
         if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
             return
         self._on_triggered(index)
@@ -519,6 +524,9 @@ class CodebookDock(QWidget):
         value = self.proxy.mapToSource(index).data(CodeIdRole) if index.isValid() else None
         menu.addAction("New code…", lambda: self.ask_new_code(None))
         if value is None:
+            menu.addSeparator()
+            menu.addAction("Expand all", self.view.expandAll)
+            menu.addAction("Collapse all", self.view.collapseAll)
             return menu
         code_id = int(value)
         menu.addAction("New sub-code…", lambda: self.ask_new_code(code_id))

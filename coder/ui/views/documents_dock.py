@@ -115,7 +115,7 @@ class DocumentsDock(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
         common.remember_header(header, "documents")
-        self.proxy.rowsInserted.connect(lambda *_: self.view.expandAll())
+        self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)
 
         delete = QAction("Delete document", self.view)
@@ -167,6 +167,13 @@ class DocumentsDock(QWidget):
     def _on_filter(self, text: str) -> None:
         self.proxy.set_filter(text)
         self.view.expandAll()
+
+    def _expand_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        """Show a new document in its group and a new group open; leave closed ones closed."""
+        if parent.isValid():
+            self.view.expand(parent)
+        for row in range(first, last + 1):
+            self.view.expand(self.proxy.index(row, 0, parent))
 
     def _on_activated(self, index: QModelIndex) -> None:
         doc_id = self.proxy.mapToSource(index).data(DocumentIdRole)
