@@ -160,7 +160,7 @@ def _resolve(project: Project, filters: Filters | None, coder_ids: Iterable[int]
         )
         docs = narrow(docs, (r[0] for r in rows))
     for name, values in f.attributes:
-        attr = project.find_attribute(name)
+        attr = find_attribute(project, name)
         col = "case_id" if attr.scope == "case" else "document_id"
         rows = project.db.execute(
             f"SELECT {col} FROM attribute_values WHERE attribute_id = ? "
@@ -181,6 +181,14 @@ def _resolve(project: Project, filters: Filters | None, coder_ids: Iterable[int]
         else:
             docs = narrow(docs, owners)
     return _Scope(docs, cases, coders, f.speakers)
+
+
+def find_attribute(project: Project, name: str) -> Any:
+    """An attribute by name; ``case:NAME`` or ``document:NAME`` says which when both exist."""
+    scope, sep, rest = name.partition(":")
+    if sep and scope in ("case", "document") and rest:
+        return project.find_attribute(rest, scope)
+    return project.find_attribute(name)
 
 
 # ============================================================================ code groups
@@ -617,7 +625,7 @@ def frequencies_by_attribute(
 ) -> FrequencyTable:
     """Per code and attribute value: units (cases or documents) with that value coded, of all
     units with that value. Units without a value are grouped under the value ''."""
-    attr = project.find_attribute(attribute)
+    attr = find_attribute(project, attribute)
     unit = attr.scope
     scope = _resolve(project, filters, coder_ids)
     values = project.attribute_values(unit)
@@ -747,7 +755,7 @@ def crosstab(
     percentages by the units having the value: "3 of the 5 UK cases (60.0%)".
     """
     table = frequencies_by_attribute(project, attribute, include_children=include_children, filters=filters)
-    attr = project.find_attribute(attribute)
+    attr = find_attribute(project, attribute)
     wanted = set(codes) if codes is not None else None
     by_code: dict[int, list[FrequencyRow]] = defaultdict(list)
     order: list[int] = []

@@ -290,3 +290,13 @@ def test_frequency_queries_use_indexes_not_table_scans_of_codings(small):
             if step.startswith("SCAN") and ("codings" in step or step.startswith("SCAN g")):
                 assert "INDEX" in step, (sql, plan)
     assert any("COVERING INDEX codings_code" in p for p in plans)
+
+
+def test_attribute_in_both_scopes_is_named_with_its_scope(small):
+    small.add_attribute("country", "document", "text")
+    attr = small.find_attribute("country", "document").id
+    small.set_attribute_value(attr, small.find_document("Gamma").id, "Chile")
+    x = query.crosstab(small, "document:country")
+    assert x.unit == "document" and x.values == ["Chile", ""]
+    t = query.frequencies(small, "case", filters=Filters(attributes={"case:country": ["UK"]}))
+    assert t.total == 2

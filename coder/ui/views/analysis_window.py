@@ -127,8 +127,8 @@ def frequency_table(data: AnalysisData) -> Table:
             table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
         table.note = f"N = {t.total} {unit.lower()}" + ("; parent codes include their sub-codes" if kids else "")
         return table
-    attribute = t.by.split("=", 1)[1]
-    table = Table(["Code", attribute, "Codings", "Units", "of N", "%"])
+    attribute = data.options.by  # the key (maybe "case:NAME") that filters by this attribute
+    table = Table(["Code", t.by.split("=", 1)[1], "Codings", "Units", "of N", "%"])
     for r in t.rows:
         table.rows.append([r.code, r.value or "(no value)", r.codings, r.units, r.total, r.percent])
         drill_f = query.with_filters(f, attributes={attribute: [r.value or ""]})
@@ -155,7 +155,8 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
         table.rows.append([r.code, *cells, r.total])
         drills = [_drill((r.code_id,), f, kids=kids)]
         for v in x.values:
-            drills.append(_drill((r.code_id,), query.with_filters(f, attributes={x.attribute: [v]}), kids=kids))
+            key = data.options.crosstab_attribute or x.attribute
+            drills.append(_drill((r.code_id,), query.with_filters(f, attributes={key: [v]}), kids=kids))
         drills.append(_drill((r.code_id,), f, kids=kids))
         table.drills.append(drills)
         table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
@@ -478,10 +479,12 @@ class AnalysisWindow(QWidget):
             groups = sorted({d.group for d in project.documents() if d.group})
             for g in groups:
                 self.group_combo.addItem(f"Group: {g}", g)
-            for a in project.attributes():
-                label = f"{a.name} ({'case' if a.scope == 'case' else 'document'} attribute)"
-                self.by_combo.addItem(label, a.name)
-                self.cross_attr.addItem(a.name, a.name)
+            attributes = project.attributes()
+            names = [a.name for a in attributes]
+            for a in attributes:
+                key = f"{a.scope}:{a.name}" if names.count(a.name) > 1 else a.name
+                self.by_combo.addItem(f"{a.name} ({a.scope} attribute)", key)
+                self.cross_attr.addItem(a.name if key == a.name else f"{a.name} ({a.scope})", key)
         for combo in combos:
             i = combo.findData(keep[id(combo)])
             combo.setCurrentIndex(max(i, 0))
