@@ -381,3 +381,27 @@ def test_adding_files_checks_them_at_once(qtbot, copies, monkeypatch):
         assert dialog.summary.text().startswith("Merge of bob.coder: would add")
         assert dialog.conflicts.rowCount() == 1
         assert len(project.coders()) == 1
+
+
+def test_merge_in_the_main_window_shows_the_other_coders_codings(qtbot, copies, monkeypatch):
+    """Merging refreshes the open document; undo takes the other coder's stripes away again."""
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+    from coder.ui.main_window import MainWindow
+
+    ann, bob = copies
+    win = MainWindow()
+    qtbot.addWidget(win)
+    errors: list[str] = []
+    monkeypatch.setattr(win, "show_error", errors.append)
+    assert win.open_project(ann)
+    win.show_document(win.project.find_document("Day").id)
+    assert {s.coder for s in win.view.spans.values()} == {"ann"}
+    dialog = MergeDialog(win)
+    qtbot.addWidget(dialog)
+    dialog.add_files([str(bob)])
+    assert dialog.merge(), errors
+    assert {s.coder for s in win.view.spans.values()} == {"ann", "bob"}
+    assert len(win.view.spans) == 10
+    win.undo_stack.undo()
+    assert {s.coder for s in win.view.spans.values()} == {"ann"}
+    win.close_project()
