@@ -440,9 +440,10 @@ def report_table(
         for row in (*result.codes, result.overall)
     )
     count = len(result.documents)
+    label = "speaker turn" if unit == "turn" else unit
     note = (
-        f"Agreement between {', '.join(result.coders)}, per {unit}, over the {count} "
-        f"document{'' if count == 1 else 's'} all of them coded. A {unit} counts as coded with "
+        f"Agreement between {', '.join(result.coders)}, per {label}, over the {count} "
+        f"document{'' if count == 1 else 's'} all of them coded. A {label} counts as coded with "
         "a code when one of the coder's codings of that code overlaps it. Percent agreement is "
         + ("the share of units on which both coders agree" if two else "averaged over pairs")
         + "; 'undefined' means the statistic cannot be computed (no variation)."
