@@ -344,6 +344,25 @@ def test_documents_activation_import_and_menu(qtbot, project, window) -> None:
     assert names == ["Interview Ben"]
 
 
+def test_documents_rename_a_group_in_place(qtbot, project, window) -> None:
+    dock = make(qtbot, window, DocumentsDock)
+    group = dock.proxy.index(0, 0)
+    assert group.data() == "Wave 1 (2)"
+    editor = open_editor(dock.view, group)
+    assert editor.text() == "Wave 1"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "First wave")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: project.document(1).group == "First wave")
+    assert project.document(2).group == "First wave"
+    assert window.undo_texts() == ["Rename group 'Wave 1' to 'First wave'"]
+    assert dock.proxy.index(0, 0).data() == "First wave (2)"
+    menu = dock.build_context_menu(dock.proxy.index(0, 0))
+    assert {"Rename group", "Ungroup", "Set case…"} <= {a.text() for a in menu.actions()}
+    window.undo_stack.undo()
+    assert dock.proxy.index(0, 0).data() == "Wave 1 (2)"
+
+
 def test_documents_inline_rename_through_the_view(qtbot, project, window) -> None:
     dock = make(qtbot, window, DocumentsDock)
     dock.select_document(3)

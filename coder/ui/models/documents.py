@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
+from coder.core.bulk import run_together
 from coder.core.model import Document
 from coder.core.project import Changes, Project
 from coder.ui.models.tree import ROOT, IdTreeModel
@@ -204,6 +205,8 @@ class DocumentsModel(IdTreeModel):
             return True
         if role == GroupRole:
             return group.name
+        if role == Qt.ItemDataRole.EditRole and col == NAME:
+            return group.name
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 f"{group.name} ({group.documents})",
@@ -234,15 +237,17 @@ class DocumentsModel(IdTreeModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if isinstance(self.value(self.node_id(index)), Document):
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-            if index.column() == NAME and self._push is not None:
-                flags |= Qt.ItemFlag.ItemIsEditable
+        flags |= Qt.ItemFlag.ItemIsDragEnabled
+        if index.column() == NAME and self._push is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable  # a document's name, or a group's
         return flags
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
             return False
+        group = self.value(self.node_id(index))
+        if isinstance(group, GroupRow):
+            return self.rename_group(group.name, str(value))
         doc = self.document(self.node_id(index))
         project = self._project
         if doc is None or project is None or self._push is None:
@@ -254,6 +259,17 @@ class DocumentsModel(IdTreeModel):
             f"Rename document '{doc.name}' to '{name}'",
             lambda: project.rename_document(doc.id, name),
         )
+
+    def rename_group(self, old: str, new: str) -> bool:
+        """Give every document of group ``old`` the group ``new`` (one undoable edit)."""
+        project, new = self._project, " ".join(new.split())
+        if project is None or self._push is None or not new or new == old:
+            return False
+        members = [d.id for d in self.documents() if d.group == old]
+        if not members:
+            return False
+        calls = [lambda d=d: project.set_document_fields(d, group=new) for d in members]
+        return self._push(f"Rename group '{old}' to '{new}'", lambda: run_together(project, calls))
 
     def mimeTypes(self) -> list[str]:  # noqa: N802
         return [DOCUMENTS_MIME]

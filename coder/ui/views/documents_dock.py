@@ -322,6 +322,11 @@ class DocumentsDock(QWidget):
         doc_id = source.data(DocumentIdRole) if source.isValid() else None
         if doc_id is not None and doc_id not in ids:
             ids = [doc_id]
+        if source.isValid() and source.data(IsGroupRole):
+            menu.addAction("Rename group", lambda: self.view.edit(index.siblingAtColumn(NAME)))
+            menu.addAction("Ungroup", lambda: self.set_group(self.model.document_ids([source]), ""))
+            menu.addSeparator()
+            ids = self.model.document_ids([source])
         single = len(ids) == 1
         if single:
             menu.addAction("Open", lambda: self.documentActivated.emit(ids[0]))
