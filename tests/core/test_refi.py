@@ -133,7 +133,7 @@ def build_sample(p: Project) -> None:
     p.add_document(
         "Interview 1",
         "I: Why did you go? 👩‍👩‍👧\nR: Café e\u0301 — عربى 中文\nI: And then?\nR: I left.",
-        turns=[Turn("I", 0, 21), Turn("R", 22, 44), Turn("I", 45, 57), Turn("R", 58, 68)],
+        turns=[Turn("I", 0, 21, 0.5, 3.25), Turn("R", 22, 44), Turn("I", 45, 57), Turn("R", 58, 68)],
         source_name="int1.docx", source_format="docx", memo="Recorded in a café", group="Wave 1",
     )
     p.add_document("Notes", "Plain notes without speakers.", group="Wave 2")

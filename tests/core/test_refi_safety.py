@@ -240,3 +240,26 @@ def test_deeply_nested_extras_are_ignored_not_fatal(busy_project, tmp_path):
     path = make_zip(tmp_path / "deep.qdpx", [("project.qde", qde.encode()), ("coder.json", b"[" * 100_000)])
     result = import_qdpx(busy_project, path)
     assert any("coder.json" in what for what, _n in result.warnings)
+
+
+def test_a_damaged_source_member_skips_that_source_only(busy_project, tmp_path):
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>'
+        '<TextSource guid="22222222-2222-2222-2222-222222222222" name="Broken" plainTextPath="internal://a.txt"/>'
+        '<TextSource guid="33333333-3333-3333-3333-333333333333" name="Fine" plainTextPath="internal://b.txt"/>'
+        "</Sources></Project>"
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/a.txt", b"AAAAAAAAAAAAAAAA")
+        z.writestr("sources/b.txt", b"fine text")
+    data = bytearray(buf.getvalue())
+    i = data.find(b"AAAAAAAA")
+    data[i : i + 4] = b"BBBB"  # the CRC no longer matches
+    path = tmp_path / "damaged.qdpx"
+    path.write_bytes(bytes(data))
+    result = import_qdpx(busy_project, path)
+    assert "Fine" in [d.name for d in busy_project.documents()]
+    assert "Broken" not in [d.name for d in busy_project.documents()]
+    assert any("Broken" in what and "cannot be read" in why for what, why in result.skipped)

@@ -734,7 +734,10 @@ class _Reader:
         suffix = PurePosixPath(member).suffix.lower()
         if suffix not in supported_extensions():
             return f"its text is a {suffix or 'nameless'} file, which Coder cannot read"
-        data = self.archive.read(member)
+        try:
+            data = self.archive.read(member)
+        except ExchangeError as e:
+            return f"its {suffix} file cannot be read ({str(e).split(': ', 1)[-1]})"
         if self._tmp is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="coder-refi-")
         target = Path(self._tmp.name) / f"source{suffix}"
@@ -867,6 +870,7 @@ class _Reader:
             return
         extra = self.extra_documents.get(guid)
         raw: str | None = None
+        unreadable = ""
         turns: list[Turn] | None = None
         source_format = ""
         inline = child_text(text_el, "PlainTextContent")
@@ -878,8 +882,10 @@ class _Reader:
         elif plain_member is not None:
             try:
                 raw = self.read_member_text(plain_member, label)
+            except ExchangeError as e:
+                unreadable = f"its text file cannot be read ({str(e).split(': ', 1)[-1]})"
             except ValueError:
-                raw = None
+                unreadable = "its text is in an encoding Coder cannot tell"
             source_format = "txt"
         posmap: Callable[[int], int] = _identity
         text = ""
@@ -896,8 +902,8 @@ class _Reader:
                 if children(text_el, "PlainTextSelection"):
                     c.warnings.append((label, "text taken from its rich-text file; check that passages line up"))
         if raw is None and turns is None:
-            if rich_failure:
-                c.skipped.append((label, rich_failure))
+            if unreadable or rich_failure:
+                c.skipped.append((label, unreadable or rich_failure))
                 return
             where = text_el.get("plainTextPath") or text_el.get("richTextPath") or el.get("path")
             why = f"its text ({where}) is not inside the file" if where else "it has no text"
