@@ -47,6 +47,23 @@ if TYPE_CHECKING:
 PASSAGE_MIME = "application/x-coder-passage"
 
 
+def first_line_below(layout: Any, y: float) -> int:
+    """Index of the first line of a block layout whose bottom reaches ``y`` (block coordinates).
+
+    Lines are ordered by y, so this bisects: a huge block (a PDF without line breaks) has
+    thousands of lines.
+    """
+    lo, hi = 0, layout.lineCount()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        line = layout.lineAt(mid)
+        if line.y() + line.height() < y:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def text_has_astral(pm: PositionMap) -> bool:
     """Whether code points and UTF-16 positions differ anywhere in the text."""
     return pm.utf16_length != pm.length
@@ -567,15 +584,28 @@ class DocumentView(QPlainTextEdit):
             block = block.next()
 
     def visible_range(self) -> tuple[int, int]:
-        """UTF-16 range of the blocks on screen."""
+        """UTF-16 range of the lines on screen (whole lines; one huge block stays cheap)."""
         first = last = None
-        for block, _geo in self.visible_blocks():
+        for block, geo in self.visible_blocks():
             if first is None:
-                first = block
-            last = block
+                first = (block, geo)
+            last = (block, geo)
         if first is None or last is None:
             return 0, 0
-        return first.position(), last.position() + last.length()
+        height = self.viewport().height()
+        block, geo = first
+        layout = block.layout()
+        i = first_line_below(layout, -geo.top())
+        start = block.position() + (layout.lineAt(i).textStart() if i < layout.lineCount() else 0)
+        block, geo = last
+        layout = block.layout()
+        j = first_line_below(layout, height - geo.top())
+        if j < layout.lineCount():
+            line = layout.lineAt(j)
+            end = block.position() + line.textStart() + line.textLength() + 1
+        else:
+            end = block.position() + block.length()
+        return start, max(start, end)
 
     def line_locator(self) -> Callable[[int, bool], float | None]:
         """A fast ``y_of`` for positions in the visible blocks (one paint's worth)."""
@@ -631,16 +661,25 @@ class DocumentView(QPlainTextEdit):
                 continue
             bpos = block.position()
             bend = bpos + block.length() - 1  # without the paragraph separator
-            spans = self.spans_between(bpos, max(bend, bpos + 1))
-            matches = self._matches_between(bpos, bend) if self.find_matches else []
-            if not spans and not matches:
-                continue
             layout = block.layout()
             lines = []
-            for i in range(layout.lineCount()):
+            top, bottom = clip.top() - geo.top(), clip.bottom() - geo.top()
+            # Only the lines being painted: a huge block (a PDF without line breaks) has
+            # thousands, ordered by y, so the first one is found by bisection.
+            for i in range(first_line_below(layout, top), layout.lineCount()):
                 line = layout.lineAt(i)
+                if line.y() > bottom:
+                    break
                 ls = line.textStart()
                 lines.append((ls, ls + line.textLength(), line))
+            if not lines:
+                continue
+            a16 = bpos + lines[0][0]
+            b16 = min(bend, bpos + lines[-1][1])
+            spans = self.spans_between(a16, max(b16, a16 + 1))
+            matches = self._matches_between(a16, b16) if self.find_matches else []
+            if not spans and not matches:
+                continue
             # Underline levels: each coding on this block gets its own stripe of the band.
             levels = {col: n for n, col in enumerate(sorted({s.column for s in spans}))}
             for span in spans:
