@@ -359,3 +359,10 @@ def test_include_children_counts_sub_codes_in_the_parent_row(sixty, tmp_path):
     assert "include its sub-codes' codings" in [p.text for p in d.paragraphs if p.style.name == "Caption"][0]
     d = _report(sixty, tmp_path)
     assert [[c.text for c in r.cells] for r in d.tables[0].rows][3] == ["Grievances", "0", "0", "0.0%", "0", "0.0%"]
+
+
+def test_case_memos_appear_in_the_memos_appendix(sixty, tmp_path):
+    sixty.update_case(sixty.find_case("P07").id, memo="Spoke through an interpreter.")
+    d = _report(sixty, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    assert "Case memos" in texts and "P07: Spoke through an interpreter." in texts

@@ -232,3 +232,16 @@ def test_main_window_has_the_menu_entries(qtbot, tmp_path):
                              ("file.export_quotes", "&Quote table (CSV/XLSX)…"),
                              ("file.export_codebook", "Codebook (.&docx)…")):  # fmt: skip
         assert window.actions_by_id[action_id].text() == title
+
+
+def test_codings_per_document_matrix_drills_into_one_document(analysis):
+    analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("document-matrix"))
+    pane = analysis.freq
+    headers = [pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.proxy.columnCount())]
+    assert headers == ["Code", "Field notes", "Interview Ana", "Interview Ben", "Total"]
+    index = cell(pane, "Reasons/Money", 3)
+    assert index.data() == "1"
+    pane._clicked(index)
+    assert [p.document for p in analysis.passages.passages] == ["Interview Ben"]
+    pane._clicked(cell(pane, "Reasons/Money", 2))
+    assert analysis.passages.passages == []

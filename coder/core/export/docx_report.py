@@ -751,6 +751,13 @@ def _memos_section(doc: DocxDocument, project: Project, codes: list[Code], filte
         for d in docs:
             add_field(doc, d.name, d.memo.strip())
         wrote = True
+    scope_cases = set(filters.cases) if filters.cases is not None else None
+    cases = [c for c in project.cases() if c.memo.strip() and (scope_cases is None or c.id in scope_cases)]
+    if cases:
+        heading(doc, "Case memos", 2)
+        for c in cases:
+            add_field(doc, c.name, c.memo.strip())
+        wrote = True
     code_memos = [c for c in codes if c.memo.strip()]
     if code_memos:
         heading(doc, "Code memos", 2)

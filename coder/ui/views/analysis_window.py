@@ -41,6 +41,8 @@ from coder.ui.models.analysis import AnalysisTableModel, DrillRole, PassageModel
 
 WITHIN_LABELS = [("passage", "Overlapping passages"), ("paragraph", "Same paragraph"), ("turn", "Same speaker turn")]
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
+# "Count by" choices that show codings per code in each document / case (a matrix).
+MATRIX_BY = {"document-matrix": "document", "case-matrix": "case"}
 PASSAGE_CONTEXT = 200
 
 
@@ -83,6 +85,7 @@ class AnalysisData:
     cooccurrence: query.Cooccurrence
     speakers: query.SpeakerTable
     colors: dict[int, str]
+    matrix: query.CodeMatrix | None = None
 
 
 def compute(project: Project, options: AnalysisOptions, progress: Callable[..., Any] | None = None) -> AnalysisData:
@@ -91,8 +94,13 @@ def compute(project: Project, options: AnalysisOptions, progress: Callable[..., 
     f = options.filters()
     kids = options.include_children
     step(0, 4, "Frequencies")
+    matrix = None
     if options.by in ("document", "case"):
         freq = query.frequencies(project, options.by, include_children=kids, filters=f)
+    elif options.by in MATRIX_BY:
+        unit = MATRIX_BY[options.by]
+        freq = query.frequencies(project, unit, include_children=kids, filters=f)
+        matrix = query.code_matrix(project, unit, filters=f, include_children=kids)
     else:
         freq = query.frequencies_by_attribute(project, options.by, include_children=kids, filters=f)
     step(1, 4, "Crosstab")
@@ -104,7 +112,7 @@ def compute(project: Project, options: AnalysisOptions, progress: Callable[..., 
     step(3, 4, "Speakers")
     speakers = query.speaker_breakdown(project, filters=f, include_children=kids)
     colors = {c.id: c.color for c in project.codes()}
-    return AnalysisData(options, freq, cross, cooc, speakers, colors)
+    return AnalysisData(options, freq, cross, cooc, speakers, colors, matrix)
 
 
 # ----------------------------------------------------------------------------- tables
@@ -118,6 +126,19 @@ def frequency_table(data: AnalysisData) -> Table:
     t = data.frequencies
     f = data.options.filters()
     kids = t.include_children
+    if data.matrix is not None:
+        m = data.matrix
+        key = "documents" if m.by == "document" else "cases"
+        table = Table(["Code", *[u.name for u in m.units], "Total"])
+        for row, counts in zip(m.codes, m.counts):
+            table.rows.append([row.code, *counts, sum(counts)])
+            drills = [_drill((row.code_id,), f, kids=kids)]
+            drills += [_drill((row.code_id,), query.with_filters(f, **{key: [u.id]}), kids=kids) for u in m.units]
+            drills.append(_drill((row.code_id,), f, kids=kids))
+            table.drills.append(drills)
+            table.tooltips.append("Includes " + ", ".join(row.included) if row.included else "")
+        table.note = f"Codings of each code in each of the {len(m.units)} {key}."
+        return table
     if t.by in ("document", "case"):
         unit = "Documents" if t.by == "document" else "Cases"
         table = Table(["Code", "Codings", unit, "of N", "%", "Coverage %"])
@@ -473,6 +494,8 @@ class AnalysisWindow(QWidget):
         self.group_combo.addItem("All documents", None)
         self.by_combo.addItem("Documents", "document")
         self.by_combo.addItem("Cases", "case")
+        self.by_combo.addItem("Each document (codings per document)", "document-matrix")
+        self.by_combo.addItem("Each case (codings per case)", "case-matrix")
         if project is not None:
             for c in project.coders():
                 self.coder_combo.addItem(c.name, c.id)
@@ -549,9 +572,9 @@ class AnalysisWindow(QWidget):
             return
         from coder.core.export import charts
 
-        if self.freq_fig is not None and data.options.by in ("document", "case"):
+        if self.freq_fig is not None and data.frequencies.by in ("document", "case"):
             rows = data.frequencies.rows
-            unit = "documents" if data.options.by == "document" else "cases"
+            unit = "documents" if data.frequencies.by == "document" else "cases"
             width = self.freq_fig.get_figwidth()
             charts.frequency_figure([r.code for r in rows], [r.percent for r in rows],
                                     [data.colors.get(r.code_id, "") for r in rows],
