@@ -701,3 +701,30 @@ def test_other_tools_notes_sets_and_unknown_codes(fresh_project, tmp_path):
     assert any("not in the codebook" in why for _w, why in result.skipped)
     notes = " | ".join(note for _w, note in result.warnings)
     assert "free memo" in notes and "imported as 'Talk (2)'" in notes
+
+
+def test_cancelling_while_writing_changes_nothing(sample, tmp_path):
+    from coder.core.refi import ImportCancelled, apply_qdpx, read_qdpx
+
+    out = tmp_path / "out.qdpx"
+    export_qdpx(sample, out)
+    content = read_qdpx(out)
+    with Project.create(tmp_path / "other.coder") as other:
+        before = snapshot(other)
+        with pytest.raises(ImportCancelled):
+            apply_qdpx(other, content, progress=lambda done, total, label: done < 2)
+        assert snapshot(other) == before
+
+
+def test_pdf_source_with_a_text_representation(fresh_project, tmp_path):
+    src = (
+        '<PDFSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Paper" path="internal://p.pdf">'
+        '<PDFSelection guid="EEEEEEEE-0000-0000-0000-000000000009" page="1" firstX="0" firstY="0" secondX="9" secondY="9"/>'
+        '<Representation guid="EEEEEEEE-0000-0000-0000-000000000002" plainTextPath="internal://p.txt">'
+        f"{selection(4, 8)}</Representation></PDFSource>"
+    )
+    path = qdpx_with(tmp_path, tool_qde(src), {"sources/p.txt": b"The hope"})
+    result = import_qdpx(fresh_project, path)
+    assert passages(fresh_project) == ["hope"]
+    assert fresh_project.documents()[0].guid == "eeeeeeee-0000-0000-0000-000000000001"
+    assert any("area selections" in why for _w, why in result.skipped)

@@ -23,6 +23,7 @@ from coder.core.refi.qdc import (
 )
 from coder.core.refi.qdpx import (
     ExportResult,
+    ImportCancelled,
     QdpxContent,
     apply_qdpx,
     export_qdpx,
@@ -35,6 +36,7 @@ from coder.core.refi.safe import Limits, SafeArchive, parse_xml
 __all__ = [
     "Codebook",
     "ExportResult",
+    "ImportCancelled",
     "ImportResult",
     "Limits",
     "QdpxContent",

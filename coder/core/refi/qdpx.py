@@ -94,6 +94,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PROJECT_NS",
     "ExportResult",
+    "ImportCancelled",
     "QdpxContent",
     "apply_qdpx",
     "export_qdpx",
@@ -122,6 +123,10 @@ _MARKER = "CoderSelectionsMarker"
 _MARKER_BYTES = b"<CoderSelectionsMarker/>"
 _VAR_TYPES = {"Text": "text", "Boolean": "boolean", "Integer": "number", "Float": "number",
               "Date": "date", "DateTime": "text"}  # fmt: skip
+
+
+class ImportCancelled(CoderError):
+    """The user cancelled an import while it was writing (the transaction is rolled back)."""
 
 
 # =========================================================================== export
@@ -1213,8 +1218,8 @@ class _Writer:
                 "SELECT name FROM documents WHERE id = ?", [doc_id]
             ).fetchone()[0]
             self.codings(src, doc_id)
-            if progress is not None:
-                progress(n + 1, len(self.c.sources), src.name)
+            if progress is not None and progress(n + 1, len(self.c.sources), src.name) is False:
+                raise ImportCancelled("the import was cancelled; the project is unchanged")
 
     def codings(self, src: SourceIn, doc_id: int) -> None:
         from coder.core.project import new_guid, now
