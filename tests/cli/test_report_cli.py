@@ -12,7 +12,7 @@ import pytest
 
 from coder.cli import main
 from coder.core.project import Project
-from coder.core.text import detect_turns
+from coder.core.text import Turn
 
 TEXT = "Interviewer: Why?\nAnn: The rent was high. The landlord was rude.\n"
 
@@ -21,7 +21,8 @@ TEXT = "Interviewer: Why?\nAnn: The rent was high. The landlord was rude.\n"
 def project_path(tmp_path: Path) -> Path:
     path = tmp_path / "study.coder"
     with Project.create(path) as p:
-        p.add_document("Ann interview", TEXT, turns=detect_turns(TEXT), case="Ann")
+        turns = [Turn("Interviewer", 0, 17), Turn("Ann", 18, len(TEXT) - 1)]
+        p.add_document("Ann interview", TEXT, turns=turns, case="Ann")
         p.add_code("Money", definition="Talk about money.")
         p.add_code("Housing")
         p.add_code("Unused")
@@ -118,3 +119,44 @@ def test_report_runs_as_a_command(project_path, tmp_path):
     )  # fmt: skip
     assert proc.returncode == 1
     assert proc.stderr.strip() == "coder: error: no code named 'Missing' (codes: Money, Housing, Unused)"
+
+
+# ----------------------------------------------------------------------------- analysis commands
+
+
+def test_retrieve_and_by_overlap_with_context(project_path, capsys):
+    assert main(["retrieve", str(project_path), "--codes", "Money", "Housing", "--mode", "and",
+                 "--context", "5", "--json"]) == 0  # fmt: skip
+    import json
+
+    [p] = json.loads(capsys.readouterr().out)
+    assert p["text"] == "The rent was high."
+    assert p["before"] == "Ann: " and p["codes"] == ["Money", "Housing"]
+    assert main(["retrieve", str(project_path), "--codes", "Housing", "--without", "Money"]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 passages")
+
+
+def test_crosstab_cooccurrence_and_speakers(project_path, capsys):
+    with Project.open(project_path) as p:
+        p.add_attribute("country", "case", "text")
+        p.set_attribute_value(p.find_attribute("country").id, p.find_case("Ann").id, "UK")
+    import json
+
+    assert main(["crosstab", str(project_path), "country", "--json"]) == 0
+    x = json.loads(capsys.readouterr().out)
+    assert x["values"] == ["UK"] and x["rows"][0] == {
+        "code": "Money", "counts": [1], "total": 1, "row_percent": [100.0], "column_percent": [100.0]}
+    assert main(["cooccurrence", str(project_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pairs"] == [{"code": "Money", "with": "Housing", "passages": 1}]
+    assert main(["speakers", str(project_path), "--coders", "lee"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["code", "Ann", "total"]
+
+
+def test_analysis_commands_name_what_exists_on_a_typo(project_path, capsys):
+    assert main(["crosstab", str(project_path), "age"]) == 1
+    assert capsys.readouterr().err.strip() == "coder: error: no attribute named 'age' (attributes: none yet)"
+    assert main(["retrieve", str(project_path), "--codes", "Money", "--groups", "Wave 9"]) == 1
+    assert capsys.readouterr().err.strip() == "coder: error: no document group named 'Wave 9' (groups: none yet)"
+    assert main(["retrieve", str(project_path), "--codes", "Money", "--attribute", "country"]) == 1
+    assert "NAME=VALUE" in capsys.readouterr().err
