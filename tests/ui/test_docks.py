@@ -261,6 +261,17 @@ def test_new_code_merge_and_colour(qtbot, monkeypatch, project, window) -> None:
     assert dock.model.index_of(3, 1).data() == "2"
 
 
+def test_merge_offers_only_codes_outside_the_subtree(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    asked = answer(monkeypatch, "ask_choice", "Time")
+    dock.ask_merge(1)
+    assert asked[0][3] == ["Family", "Family/Brother", "Time"]
+    assert project.code(6).name == "Time" and [c.path for c in project.codes()][-2:] == [
+        "Time/Disillusion", "Time/Money"
+    ]
+    assert window.undo_texts() == ["Merge code 'Reasons' into 'Time'"]
+
+
 def test_filter_keeps_ancestors_of_matches(qtbot, project, window) -> None:
     dock = make(qtbot, window, CodebookDock)
     dock.filter.setText("broth")
@@ -482,6 +493,39 @@ def test_cases_dock_typed_edit_through_the_view(qtbot, project, window) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: project.attribute_values("case").get(ben) == {"age": "40"})
     assert window.undo_texts() == ["Set 'age' of case 'Ben' to '40'"]
+
+
+def test_cases_yes_no_cell_edits_with_a_choice(qtbot, project, window) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    dock = make(qtbot, window, CasesDock)
+    ana = project.find_case("Ana").id
+    cell = dock.cell(ana, dock.model.column_of("returned"))
+    dock.view.setCurrentIndex(cell)
+    dock.view.edit(cell)
+    [combo] = [c for c in dock.view.findChildren(QComboBox) if c.isVisible()]
+    combo.setCurrentText("no")
+    dock.view.commitData(combo)
+    assert project.attribute_values("case")[ana] == {"age": "34", "returned": "false"}
+    assert cell.data() == "no"
+
+
+def test_link_documents_dialog_adds_and_removes(qtbot, project, window) -> None:
+    from coder.ui.views.cases_dock import LinkDocumentsDialog
+
+    dock = make(qtbot, window, CasesDock)
+    ana = project.find_case("Ana")
+    dialog = LinkDocumentsDialog(project, ana.id, ana.name, dock)
+    qtbot.addWidget(dialog)
+    model = dialog.model
+    rows = {model.index(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(model.rowCount())}
+    assert model.index(rows[2], 0).data() == "Interview Ben  (now: Ben)"
+    for doc_id, state in ((1, Qt.CheckState.Unchecked), (3, Qt.CheckState.Checked)):
+        model.setData(model.index(rows[doc_id], 0), state.value, Qt.ItemDataRole.CheckStateRole)
+    assert (dialog.added(), dialog.removed()) == ([3], [1])
+    assert dock.link_documents(ana.id, dialog.added(), dialog.removed())
+    assert window.undo_texts() == ["Change documents of case 'Ana'"]
+    assert project.document(3).case == "Ana" and project.document(1).case is None
 
 
 def test_cases_dock_delete_case_keeps_documents(qtbot, monkeypatch, project, window) -> None:
