@@ -567,6 +567,19 @@ def test_search_code_all_results_is_one_undoable_command(qtbot, project, window)
     assert len(project.codings()) == before + 2
 
 
+def test_search_code_selected_results_only(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, SearchDock)
+    assert dock.run_search("the")
+    assert len(dock.hits()) >= 3
+    dock.view.selectRow(1)
+    answer(monkeypatch, "ask_choice", "Family/Brother")
+    dock.ask_code_all(dock.selected_hits())
+    hit = dock.hits()[1]
+    coded = {(c.document_id, c.start, c.end) for c in project.codings(code_ids=[5])}
+    assert coded == {(2, 52, 76), (hit.document_id, hit.start, hit.end)}
+    assert window.undo_texts() == ["Code 1 search result for 'the' with 'Brother'"]
+
+
 def test_search_jump_and_bad_query(qtbot, project, window) -> None:
     dock = make(qtbot, window, SearchDock)
     assert not dock.run_search("***")

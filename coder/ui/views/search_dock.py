@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,8 +24,18 @@ from PySide6.QtWidgets import (
 
 from coder.core.bulk import apply_code_to_spans
 from coder.core.errors import CoderError
+from coder.core.model import SearchHit
 from coder.core.project import Changes, Project
-from coder.ui.models.search import AFTER, BEFORE, DOCUMENT, MATCH, DocumentIdRole, SearchResultsModel, SpanRole
+from coder.ui.models.search import (
+    AFTER,
+    BEFORE,
+    DOCUMENT,
+    MATCH,
+    DocumentIdRole,
+    HitRole,
+    SearchResultsModel,
+    SpanRole,
+)
 from coder.ui.views import common
 
 LIMIT = 2000
@@ -50,7 +61,7 @@ class SearchDock(QWidget):
         self.code_button = QPushButton("Code all results with…")
         self.code_button.setAccessibleName("Code all results with a code")
         self.code_button.setEnabled(False)
-        self.code_button.clicked.connect(self.ask_code_all)
+        self.code_button.clicked.connect(lambda: self.ask_code_all())
         self.status = QLabel()
         self.status.setAccessibleName("Search result count")
 
@@ -71,6 +82,8 @@ class SearchDock(QWidget):
         header.resizeSection(DOCUMENT, 140)
         common.remember_header(header, "search")
         self.view.activated.connect(self._on_activated)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
 
         top = QHBoxLayout()
         top.addWidget(self.box, 1)
@@ -165,10 +178,10 @@ class SearchDock(QWidget):
             )
         self.code_button.setEnabled(n > 0)
 
-    def code_all(self, code_id: int) -> bool:
-        """Apply a code to every hit shown, as one undoable command."""
+    def code_all(self, code_id: int, hits: list[SearchHit] | None = None) -> bool:
+        """Apply a code to every hit shown (or to ``hits``), as one undoable command."""
         project = self._project
-        hits = self.model.hits()
+        hits = self.model.hits() if hits is None else hits
         if project is None or not hits:
             return False
         try:
@@ -177,10 +190,15 @@ class SearchDock(QWidget):
             self.window_.show_error(str(e))
             return False
         spans = [(h.document_id, h.start, h.end) for h in hits]
-        text = f"Code {len(spans)} search results for '{self._query}' with '{code.name}'"
+        what = "search result" if len(spans) == 1 else "search results"
+        text = f"Code {len(spans)} {what} for '{self._query}' with '{code.name}'"
         return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
 
-    def ask_code_all(self) -> None:
+    def selected_hits(self) -> list[SearchHit]:
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.index(r, 0).data(HitRole) for r in rows]
+
+    def ask_code_all(self, hits: list[SearchHit] | None = None) -> None:
         project = self._project
         if project is None:
             return
@@ -188,12 +206,27 @@ class SearchDock(QWidget):
         if not codes:
             self.window_.show_error("The codebook is empty: add a code first.")
             return
+        n = self.model.rowCount() if hits is None else len(hits)
         choice = common.ask_choice(
-            self, "Code all results", f"Code all {self.model.rowCount()} results with:",
+            self, "Code search results", f"Code {'all ' if hits is None else ''}{n} results with:",
             [c.path for c in codes],
         )
         if choice is not None:
-            self.code_all(next(c.id for c in codes if c.path == choice))
+            self.code_all(next(c.id for c in codes if c.path == choice), hits)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.view.selectRow(index.row())
+        hits = self.selected_hits()
+        menu = QMenu(self)
+        menu.addAction("Show in document", lambda: self._on_activated(index))
+        label = "Code this result with…" if len(hits) == 1 else f"Code {len(hits)} selected results with…"
+        menu.addAction(label, lambda: self.ask_code_all(hits))
+        menu.addAction("Code all results with…", self.ask_code_all)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def _on_activated(self, index: QModelIndex) -> None:
         doc_id, span = index.data(DocumentIdRole), index.data(SpanRole)
