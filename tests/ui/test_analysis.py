@@ -245,3 +245,25 @@ def test_codings_per_document_matrix_drills_into_one_document(analysis):
     assert [p.document for p in analysis.passages.passages] == ["Interview Ben"]
     pane._clicked(cell(pane, "Reasons/Money", 2))
     assert analysis.passages.passages == []
+
+
+def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
+    from coder.ui.main_window import MainWindow
+
+    path = tmp_path / "s.coder"
+    build_project(path).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window, "show_error", lambda m: None)
+    assert window.open_project(path)
+    a = analysis_feature.open_analysis(window)
+    qtbot.waitUntil(lambda: a.data is not None, timeout=10000)
+    assert a.status.text() == "Up to date."
+    code = window.project.find_code("Time").id
+    window.push("Apply code", lambda: window.project.apply_code(3, code, 0, 5, coder="kim"))
+    assert "press Refresh" in a.status.text()
+    a.refresh()
+    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
+    assert cell(a.freq, "Time", 1).data() == "2"
+    window.close_project()
+    assert not a.isVisible()

@@ -369,6 +369,7 @@ class AnalysisWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.main = main
         self.data: AnalysisData | None = None
+        self.stale = False
         self.task: Any = None
         self._pending = False
         self.setWindowTitle("Analysis — frequencies and co-occurrence")
@@ -479,6 +480,10 @@ class AnalysisWindow(QWidget):
         changed = getattr(main, "projectChanged", None)
         if changed is not None:
             changed.connect(self.project_changed)
+        # Every edit, undo or redo moves the undo group's index: the numbers are then stale.
+        group = getattr(main, "undo_group", None)
+        if group is not None:
+            group.indexChanged.connect(lambda _i: self.mark_stale())
 
     # ------------------------------------------------------------------ choices
 
@@ -560,7 +565,8 @@ class AnalysisWindow(QWidget):
         self.cooc.set_table(cooccurrence_table(data))
         self.speakers.set_table(speaker_table(data))
         self._draw_charts()
-        self.set_status("Tables show the project as it was when computed; press Refresh after coding more.")
+        self.stale = False
+        self.set_status("Up to date.")
 
     def _show_crosstab(self) -> None:
         if self.data is not None:
@@ -590,6 +596,12 @@ class AnalysisWindow(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
+
+    def mark_stale(self) -> None:
+        """The project changed after the tables were computed: say so (Refresh recomputes)."""
+        if self.data is not None and not self.stale:
+            self.stale = True
+            self.set_status("The project has changed since these tables were computed: press Refresh.")
 
     # ------------------------------------------------------------------ passages
 
