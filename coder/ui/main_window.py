@@ -505,8 +505,19 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self.view.apply_changes(changes)
-        if self.view.doc_id is None and self.central.currentIndex() == 1:
-            self.central.setCurrentIndex(2)
+        if self.view.doc_id is None:
+            # Documents added or deleted by this change that exist now: an import (or its
+            # redo), or undoing the deletion of the document that was shown.
+            touched = [*changes.created("documents"), *changes.deleted("documents")]
+            created = [
+                d for d in touched
+                if self.project.db.execute("SELECT 1 FROM documents WHERE id = ?", [d]).fetchone()
+            ]
+            if created:
+                # A document came (back): an import, or undoing the deletion of the one shown.
+                self.show_document(created[0])
+            elif self.central.currentIndex() == 1:
+                self.central.setCurrentIndex(2)
         for widget in self.dock_widgets.values():
             handler = getattr(widget, "on_changes", None)
             if handler is not None:

@@ -510,3 +510,11 @@ def test_ctrl_return_codes_with_the_code_selected_in_the_codebook(
     select(window, start, start + 5)
     window.trigger("coding.apply_current")
     assert codings(project_path) == [("Leaving", start, start + 5, "")]
+
+
+def test_deleting_the_shown_document_and_undoing_shows_it_again(window: MainWindow) -> None:
+    doc = window.view.doc_id
+    assert window.push("Delete document 'Amira'", lambda p: p.delete_document(doc))
+    assert window.view.doc_id is None and window.central.currentWidget() is window.no_document
+    window.undo_stack.undo()
+    assert window.view.doc_id == doc and window.view.text == TEXT
