@@ -728,3 +728,71 @@ def test_pdf_source_with_a_text_representation(fresh_project, tmp_path):
     assert passages(fresh_project) == ["hope"]
     assert fresh_project.documents()[0].guid == "eeeeeeee-0000-0000-0000-000000000001"
     assert any("area selections" in why for _w, why in result.skipped)
+
+
+# --------------------------------------------------------------------------- property: damaged files
+
+
+@st.composite
+def damaged_qde(draw, base: bytes):
+    root = etree.fromstring(base)
+    elements = list(root.iter())
+    for _ in range(draw(st.integers(1, 6))):
+        el = draw(st.sampled_from(elements))
+        op = draw(st.sampled_from(["drop-attr", "garble-attr", "remove", "duplicate", "text"]))
+        if op in ("drop-attr", "garble-attr") and el.attrib:
+            name = draw(st.sampled_from(sorted(el.attrib)))
+            if op == "drop-attr":
+                del el.attrib[name]
+            else:
+                el.set(name, draw(st.sampled_from(["", "-5", "99999999999", "x", "{}", "1.5", "#GGG", "nan"])))
+        elif op == "remove" and el is not root and el.getparent() is not None:
+            el.getparent().remove(el)
+            elements = list(root.iter())
+        elif op == "duplicate" and el is not root and el.getparent() is not None:
+            import copy
+
+            el.getparent().append(copy.deepcopy(el))
+            elements = list(root.iter())
+        elif op == "text":
+            el.text = draw(field_text)
+    return etree.tostring(root)
+
+
+def _sample_export() -> tuple[bytes, dict[str, bytes]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        with Project.create(Path(tmp) / "s.coder") as p:
+            build_sample(p)
+            export_qdpx(p, Path(tmp) / "s.qdpx")
+        with zipfile.ZipFile(Path(tmp) / "s.qdpx") as z:
+            members = {n: z.read(n) for n in z.namelist()}
+    return members.pop("project.qde"), members
+
+
+_SAMPLE_QDE, _SAMPLE_MEMBERS = _sample_export()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged_qde(_SAMPLE_QDE), st.booleans())
+def test_property_damaged_project_files_import_or_fail_cleanly(qde, from_other_tool):
+    """Whatever is missing or garbled, an import succeeds (reporting) or raises ExchangeError."""
+    from coder.core.errors import ExchangeError
+
+    if from_other_tool:
+        qde = qde.replace(b'origin="Coder', b'origin="Other')
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.qdpx"
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("project.qde", qde)
+            for name, data in _SAMPLE_MEMBERS.items():
+                if not (from_other_tool and name == "coder.json"):
+                    z.writestr(name, data)
+        with Project.create(Path(tmp) / "t.coder") as p:
+            try:
+                result = import_qdpx(p, path)
+            except ExchangeError:
+                assert not p.documents() and not p.codes()
+            else:
+                for g in p.codings():
+                    assert 0 <= g.start < g.end <= p.document(g.document_id).characters
+                assert isinstance(result.skipped, list)

@@ -1209,6 +1209,7 @@ class _Writer:
                 )  # fmt: skip
                 if src.created_at:
                     self.db.execute("UPDATE documents SET imported_at = ? WHERE id = ?", [src.created_at, doc_id])
+                by_guid[src.guid] = doc_id  # the same GUID twice in one file is one document
                 self.r.count("documents")
                 stored = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
                 if stored != src.name.strip():
