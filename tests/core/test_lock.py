@@ -220,3 +220,44 @@ def test_network_file_systems_are_recognised_from_the_mount_table(tmp_path: Path
     assert fs("/mnt/lab/local/x.coder", str(mounts)) is None  # a local disk mounted inside
     assert fs("/home/ana/x.coder", str(mounts)) is None
     assert fs("/mnt/labs/x.coder", str(mounts)) is None  # a prefix is not a parent
+
+
+
+RACER = textwrap.dedent(
+    """
+    import sys
+    from coder.core.errors import ProjectLocked
+    from coder.core.project import Project
+    print("ready", flush=True)
+    sys.stdin.readline()            # everyone starts together
+    try:
+        p = Project.open(sys.argv[1])
+    except ProjectLocked:
+        print("locked", flush=True)
+    else:
+        print("got", flush=True)
+        sys.stdin.readline()        # hold it until every racer has answered
+        p.close()
+    """
+)
+
+
+def test_many_processes_racing_for_a_project_get_one_writer(project_path: Path) -> None:
+    racers = [
+        subprocess.Popen([sys.executable, "-c", RACER, str(project_path)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True, env=os.environ.copy())  # fmt: skip
+        for _ in range(5)
+    ]
+    try:
+        for r in racers:
+            assert r.stdout is not None and r.stdout.readline().strip() == "ready"
+        for r in racers:
+            assert r.stdin is not None
+            r.stdin.write("go\n")
+            r.stdin.flush()
+        results = [r.stdout.readline().strip() for r in racers]  # type: ignore[union-attr]
+        assert sorted(results) == ["got", "locked", "locked", "locked", "locked"], results
+    finally:
+        for r in racers:
+            r.communicate("stop\n", timeout=60)
+    assert not lock.lock_path(project_path).exists()
