@@ -139,7 +139,7 @@ class CasesDock(QWidget):
         self.proxy.setFilterKeyColumn(-1)
 
         self.filter = common.filter_box("Filter cases…", "Filter cases")
-        self.filter.textChanged.connect(lambda t: self.proxy.setFilterFixedString(t.strip()))
+        self.filter.textChanged.connect(self._on_filter)
         bar = QHBoxLayout()
         self.buttons: dict[str, QToolButton] = {}
         for key, label, tip, slot in (
@@ -187,6 +187,12 @@ class CasesDock(QWidget):
         delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete.triggered.connect(self.delete_selected)
         self.view.addAction(delete)
+        self.empty_hint = common.EmptyHint(
+            self.view,
+            lambda: "No cases match the filter." if self.filter.text().strip()
+            else "No cases yet.\nAdd a case (a person, an interview), or import a table of cases "
+            "and their attributes (CSV or Excel).",
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -207,6 +213,10 @@ class CasesDock(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         self.model.on_changes(changes)
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self.empty_hint.refresh()
 
     def _push(self, text: str, service: Any) -> bool:
         return bool(self.window_.push(text, service))

@@ -241,6 +241,11 @@ class CodebookDock(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.clicked.connect(self._on_clicked)
         self.view.codeTriggered.connect(self._on_triggered)
+        self.empty_hint = common.EmptyHint(
+            self.view,
+            lambda: "No codes match the filter." if self.filter.text().strip()
+            else "No codes yet.\nAdd one with New code, or select text and create a code from it.",
+        )
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
@@ -327,6 +332,7 @@ class CodebookDock(QWidget):
 
     def _on_filter(self, text: str) -> None:
         self.proxy.set_filter(text)
+        self.empty_hint.refresh()
         self.view.expandAll()
         # Reordering while some codes are hidden would be guesswork.
         self.view.setDragEnabled(not text.strip())

@@ -1,4 +1,5 @@
-"""Small pieces shared by the docks: the filter box, the filter proxy, questions to the user.
+"""Small pieces shared by the docks: filter box and proxy, empty-view hints, remembered
+column widths, and questions to the user.
 
 Questions go through module functions (``ask_text``, ``ask_choice``, ``confirm``) so that tests
 can answer them without a modal dialog.
@@ -6,13 +7,25 @@ can answer them without a modal dialog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QStyledItemDelegate,
@@ -41,6 +54,37 @@ class ElideDelegate(QStyledItemDelegate):
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802, E501
         super().initStyleOption(option, index)
         option.textElideMode = self._mode
+
+
+class EmptyHint(QLabel):
+    """A hint shown in the middle of an item view while it has no rows."""
+
+    def __init__(self, view: QAbstractItemView, text: str | Callable[[], str]) -> None:
+        super().__init__(view.viewport())
+        self._view = view
+        self._text = text
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.setMargin(16)
+        model = view.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.layoutChanged):
+            signal.connect(self.refresh)
+        view.viewport().installEventFilter(self)
+        self.refresh()
+
+    def refresh(self, *_: Any) -> None:
+        empty = self._view.model().rowCount() == 0
+        if empty:
+            self.setText(self._text() if callable(self._text) else self._text)
+            self.setGeometry(self._view.viewport().rect())
+        self.setVisible(empty)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.setGeometry(self._view.viewport().rect())
+        return False
 
 
 def remember_header(header: QHeaderView, key: str) -> None:

@@ -105,6 +105,11 @@ class DocumentsDock(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
+        self.empty_hint = common.EmptyHint(
+            self.view,
+            lambda: "No documents match the filter." if self.filter.text().strip()
+            else "No documents yet.\nImport interviews with Import…, or drop files on the window.",
+        )
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
@@ -166,6 +171,7 @@ class DocumentsDock(QWidget):
 
     def _on_filter(self, text: str) -> None:
         self.proxy.set_filter(text)
+        self.empty_hint.refresh()
         self.view.expandAll()
 
     def _expand_inserted(self, parent: QModelIndex, first: int, last: int) -> None:

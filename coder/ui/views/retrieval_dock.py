@@ -184,6 +184,13 @@ class RetrievalDock(QWidget):
         common.remember_header(header, "retrieval")
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self._on_activated)
+        self.empty_hint = common.EmptyHint(
+            self.view,
+            lambda: "No passages for the selected codes with these filters."
+            if getattr(self, "_code_ids", ())
+            else "Select codes in the codebook to see their coded passages here\n"
+            "(Ctrl+click several and choose AND to see where they overlap).",
+        )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         copy = QAction("Copy passages with source", self.view)
@@ -316,9 +323,11 @@ class RetrievalDock(QWidget):
         self._update_count()
 
     def _update_count(self, *_: Any) -> None:
+        if hasattr(self, "empty_hint"):
+            self.empty_hint.refresh()
         n = self.proxy.rowCount()
         if not getattr(self, "_code_ids", ()):
-            self.count.setText("Select codes in the codebook")
+            self.count.setText("")  # the empty table says what to do
         else:
             self.count.setText(f"{n} passage{'s' if n != 1 else ''}")
 

@@ -82,6 +82,12 @@ class SearchDock(QWidget):
         header.resizeSection(DOCUMENT, 140)
         common.remember_header(header, "search")
         self.view.activated.connect(self._on_activated)
+        self.empty_hint = common.EmptyHint(
+            self.view,
+            lambda: f"No matches for '{self._query}'." if getattr(self, "_query", "")
+            else "Type words and press Enter to search every document.\n"
+            "Use \"quotes\" for a phrase and a trailing * for word beginnings.",
+        )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
 
