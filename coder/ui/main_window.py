@@ -408,6 +408,11 @@ class MainWindow(QMainWindow):
             if spec.id == "file.open":
                 self.recent_menu = menu.addMenu("Open &Recent")
                 self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        quick = menus.get("Code/Quick codes")
+        if quick is not None:
+            from coder.ui.features import coding
+
+            quick.aboutToShow.connect(lambda: coding.refresh_quick_titles(self))
         view_menu = menus["View"]
         view_menu.addSeparator()
         for key, dock in self.docks.items():

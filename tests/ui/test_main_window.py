@@ -518,3 +518,13 @@ def test_deleting_the_shown_document_and_undoing_shows_it_again(window: MainWind
     assert window.view.doc_id is None and window.central.currentWidget() is window.no_document
     window.undo_stack.undo()
     assert window.view.doc_id == doc and window.view.text == TEXT
+
+
+def test_quick_codes_menu_names_the_assigned_codes(window: MainWindow) -> None:
+    from coder.ui.features import coding
+
+    set_quick_key(window, 2, "Leaving")
+    coding.refresh_quick_titles(window)
+    if window.dock_widgets.get("codebook") is not None:
+        assert window.actions_by_id["coding.quick2"].text() == "Quick code 2: Leaving"
+        assert window.actions_by_id["coding.quick3"].text() == "Quick code 3 (not assigned)"

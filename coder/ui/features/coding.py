@@ -200,6 +200,17 @@ def quick(window: MainWindow, digit: int) -> None:
     apply_code(window, code_id)
 
 
+def refresh_quick_titles(window: MainWindow) -> None:
+    """Name each quick key's code in the Code → Quick codes menu."""
+    for digit in range(1, 10):
+        act = window.actions_by_id.get(f"coding.quick{digit}")
+        if act is None:
+            continue
+        code_id = quick_code_id(window, digit) if window.project is not None else None
+        style = window.view.styles.get(code_id) if code_id is not None else None
+        act.setText(f"Quick code {digit}: {style.path}" if style else f"Quick code {digit} (not assigned)")
+
+
 for _d in range(1, 10):
     action(f"coding.quick{_d}", "Code/Quick codes", f"Quick code {_d}", shortcut=str(_d),
            enabled_when="selection", order=_d)(lambda window, d=_d: quick(window, d))
