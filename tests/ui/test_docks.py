@@ -191,6 +191,25 @@ def test_dragging_a_code_above_another_reorders_through_the_view(qtbot, project,
     assert project.code(6).path == "Family/Brother/Time"
 
 
+def test_codebook_keyboard_rename_and_delete(qtbot, monkeypatch, project, window) -> None:
+    dock = make(qtbot, window, CodebookDock)
+    dock.activateWindow()
+    dock.select_code(6)
+    dock.view.setFocus()
+    qtbot.keyClick(dock.view, Qt.Key.Key_F2)
+    [editor] = [e for e in dock.view.findChildren(QLineEdit) if e.isVisible()]
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Timing")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: project.code(6).name == "Timing")
+    answer(monkeypatch, "confirm", True)
+    delete = next(a for a in dock.view.actions() if a.text() == "Delete code")
+    assert delete.shortcut().toString() == "Del"
+    delete.trigger()
+    assert [c.name for c in project.codes() if c.parent_id is None] == ["Reasons", "Family"]
+    assert window.undo_texts() == ["Rename code 'Time' to 'Timing'", "Delete code 'Timing'"]
+
+
 def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> None:
     dock = make(qtbot, window, CodebookDock)
     dock.set_quick_key(3, 5)
@@ -600,6 +619,23 @@ def test_column_widths_are_remembered(qtbot, project, window) -> None:
     qtbot.waitUntil(lambda: settings.get("header:retrieval") is not None)
     again = make(qtbot, FakeWindow(project), RetrievalDock)
     assert again.view.horizontalHeader().sectionSize(0) == 333
+
+
+def test_empty_views_say_what_to_do(qtbot, fresh_project) -> None:
+    window = FakeWindow(fresh_project)
+    codebook = make(qtbot, window, CodebookDock)
+    assert codebook.empty_hint.isVisible() and "No codes yet" in codebook.empty_hint.text()
+    codebook.new_code("First")
+    assert not codebook.empty_hint.isVisible()
+    codebook.filter.setText("zzz")
+    assert codebook.empty_hint.isVisible() and "match the filter" in codebook.empty_hint.text()
+    retrieval = make(qtbot, window, RetrievalDock)
+    assert "Select codes" in retrieval.empty_hint.text()
+    retrieval.show_codes([1])
+    assert retrieval.empty_hint.isVisible() and "No passages" in retrieval.empty_hint.text()
+    search = make(qtbot, window, SearchDock)
+    search.run_search("nothing")
+    assert search.empty_hint.text() == "No matches for 'nothing'."
 
 
 def test_docks_without_a_project(qtbot) -> None:
