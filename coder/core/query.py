@@ -1119,18 +1119,20 @@ def speaker_breakdown(
     filters: Filters | None = None,
     include_children: bool = False,
 ) -> SpeakerTable:
+    """Codings per code (codebook order) and speaker, with the totals per speaker."""
     scope = _resolve(project, filters)
     src = Sources(project)
+    members = _rollup(project, include_children)
+    included = _included_paths(project, members)
+    wanted = set(codes) if codes is not None else None
+    code_ids = None if wanted is None else {m for c in wanted for m in members.get(c, [c])}
     per_code: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     speakers: set[str] = set()
-    for r in _codings(project, scope, sources=src):
+    for r in _codings(project, scope, code_ids, sources=src):
         s = src.speaker(r.document_id, r.start, r.end)
         per_code[r.code_id][s] += 1
         speakers.add(s)
     ordered = sorted(speakers, key=lambda s: (s == NO_SPEAKER, s.casefold()))
-    members = _rollup(project, include_children)
-    included = _included_paths(project, members)
-    wanted = set(codes) if codes is not None else None
     rows = []
     totals = [0] * len(ordered)
     for code in project.codes():
@@ -1138,10 +1140,9 @@ def speaker_breakdown(
             continue
         counts = [sum(per_code.get(i, {}).get(s, 0) for i in members[code.id]) for s in ordered]
         rows.append(SpeakerRow(code.id, code.path, tuple(counts), sum(counts), included[code.id]))
-    for code_id, by_speaker in per_code.items():
-        if wanted is None or code_id in wanted:
-            for k, s in enumerate(ordered):
-                totals[k] += by_speaker.get(s, 0)
+    for by_speaker in per_code.values():  # each coding once, whatever the roll-up
+        for k, s in enumerate(ordered):
+            totals[k] += by_speaker.get(s, 0)
     return SpeakerTable(ordered, rows, totals)
 
 
@@ -1151,8 +1152,8 @@ def with_filters(filters: Filters | None, **changes: Any) -> Filters:
 
 
 __all__ = [
-    "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodingRow", "codings_in_scope", "CodeRef", "Cooccurrence", "Crosstab", "CrosstabRow",
-    "Filters", "FrequencyRow", "FrequencyTable", "Passage", "Sources", "SpeakerRow", "SpeakerTable",
-    "UnitRef", "code_matrix", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
-    "frequencies_by_attribute", "percent", "retrieve", "speaker_breakdown", "with_filters",
+    "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodingRow", "CodeRef", "Cooccurrence", "Crosstab",
+    "CrosstabRow", "Filters", "FrequencyRow", "FrequencyTable", "Passage", "Sources", "SpeakerRow", "SpeakerTable",
+    "UnitRef", "code_matrix", "codings_in_scope", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
+    "find_attribute", "frequencies_by_attribute", "percent", "retrieve", "speaker_breakdown", "with_filters",
 ]  # fmt: skip

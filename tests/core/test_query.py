@@ -300,3 +300,9 @@ def test_attribute_in_both_scopes_is_named_with_its_scope(small):
     assert x.unit == "document" and x.values == ["Chile", ""]
     t = query.frequencies(small, "case", filters=Filters(attributes={"case:country": ["UK"]}))
     assert t.total == 2
+
+
+def test_speaker_breakdown_for_some_codes_lists_only_their_speakers(small):
+    s = query.speaker_breakdown(small, codes=[small.find_code("Emotions").id])
+    assert s.speakers == ["Ann", "Bob"] and [r.code for r in s.rows] == ["Emotions"]
+    assert s.rows[0].counts == (1, 1) and s.totals == [1, 1]
