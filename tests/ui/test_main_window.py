@@ -132,6 +132,29 @@ def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Pat
     assert window.undo_stack.undoText() == "Apply code 'Corruption'"
 
 
+def test_drop_events_on_the_codebook_tree_code_the_passage(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
+    """Drag enter, move and drop on a code's row, as a mouse drag from the text sends them."""
+    from PySide6.QtGui import QDragMoveEvent
+
+    codebook = window.dock_widgets.get("codebook")
+    if codebook is None:
+        pytest.skip("the codebook dock is not part of this build")
+    start = TEXT.index("lied")
+    select(window, start, start + 4)
+    mime = window.view.passage_mime()
+    tree = codebook.view  # type: ignore[attr-defined]
+    index = codebook.proxy.mapFromSource(codebook.model.index_of(code_id(window, "Leaving")))  # type: ignore[attr-defined]
+    pos = QPointF(tree.visualRect(index).center())
+    copy = Qt.DropAction.CopyAction
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    for cls in (QDragEnterEvent, QDragMoveEvent):
+        QApplication.sendEvent(tree.viewport(), cls(pos.toPoint(), copy, mime, buttons, mods))
+    QApplication.sendEvent(tree.viewport(), QDropEvent(pos, copy, mime, buttons, mods))
+    assert codings(project_path) == [("Leaving", start, start + 4, "")]
+
+
 def test_in_vivo_creates_code_from_selection(qtbot, window: MainWindow, project_path: Path) -> None:
     start = TEXT.index("packed my bag")
     select(window, start, start + len("packed my bag"))
