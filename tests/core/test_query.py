@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coder.core import query
 from coder.core.errors import InvalidValue, NotFound
@@ -306,3 +308,52 @@ def test_speaker_breakdown_for_some_codes_lists_only_their_speakers(small):
     s = query.speaker_breakdown(small, codes=[small.find_code("Emotions").id])
     assert s.speakers == ["Ann", "Bob"] and [r.code for r in s.rows] == ["Emotions"]
     assert s.rows[0].counts == (1, 1) and s.totals == [1, 1]
+
+
+_spans = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 58), st.integers(1, 12)), min_size=0, max_size=14
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spans=_spans)
+def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, spans):
+    """Random codings of three codes in one 70-character document: coverage equals the set of
+    coded characters, and each co-occurrence cell equals the AND passages retrieved for it."""
+    from coder.core.project import Project
+
+    text = "\n".join(["x" * 20, "y" * 25, "z" * 23])
+    with Project.create(tmp_path_factory.mktemp("h") / "p.coder") as p:
+        p.add_document("D", text)
+        ids = []
+        for name in ("A", "B", "C"):
+            p.add_code(name)
+            ids.append(p.find_code(name).id)
+        for k, start, length in spans:
+            p.apply_code(1, ids[k], start, min(start + length, len(text)), coder="k")
+        table = query.frequencies(p, "document")
+        for k, code_id in enumerate(ids):
+            chars = set()
+            for kk, start, length in spans:
+                if kk == k:
+                    chars.update(range(start, min(start + length, len(text))))
+            assert _row(table, "ABC"[k]).characters == len(chars)
+        sets = [set() for _ in ids]
+        for k, start, length in spans:
+            sets[k].update(range(start, min(start + length, len(text))))
+        both = sorted(sets[0] & sets[1])
+        runs = []
+        for c in both:
+            if runs and runs[-1][1] == c:
+                runs[-1][1] = c + 1
+            else:
+                runs.append([c, c + 1])
+        found = [[x.start, x.end] for x in query.retrieve(p, [ids[0], ids[1]], "and")]
+        assert found == runs
+        for within in ("passage", "paragraph"):
+            m = query.cooccurrence(p, within=within)
+            for i in range(3):
+                for j in range(3):
+                    if i != j:
+                        expected = len(query.retrieve(p, [ids[i], ids[j]], "and", within))
+                        assert m.counts[i][j] == expected
