@@ -255,6 +255,17 @@ def test_code_editor_is_one_edit_command(qtbot, project, window) -> None:
     assert project.code(3).name == "Money" and project.code(3).definition == "About money"
 
 
+def test_edit_code_from_the_menu_is_named_edit(qtbot, monkeypatch, project, window) -> None:
+    def fill_and_accept(dialog) -> int:
+        dialog.name.setText("Cash")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CodeEditorDialog, "exec", fill_and_accept)
+    dock = make(qtbot, window, CodebookDock)
+    dock.edit_code(3)
+    assert window.undo_texts() == ["Edit code 'Money'"] and project.code(3).name == "Cash"
+
+
 def test_code_editor_refuses_an_empty_name(qtbot, project) -> None:
     dialog = CodeEditorDialog(project.code(3))
     qtbot.addWidget(dialog)

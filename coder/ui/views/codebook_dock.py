@@ -422,15 +422,17 @@ class CodebookDock(QWidget):
         index = self.model.index_of(code_id, NAME)
         return index.isValid() and self.model.setData(index, name)
 
-    def update_code(self, code_id: int, **fields: str) -> bool:
-        """Change fields of a code in one undo step ("Edit code 'X'")."""
+    def update_code(self, code_id: int, command: str | None = None, **fields: str) -> bool:
+        """Change fields of a code in one undo step (named ``command``, or after the change)."""
         project, code = self.project, self.model.code(code_id)
         if project is None or code is None:
             return False
         fields = {k: v for k, v in fields.items() if getattr(code, k) != v}
         if not fields:
             return False
-        if set(fields) == {"color"}:
+        if command is not None:
+            text = command
+        elif set(fields) == {"color"}:
             text = f"Change colour of code '{code.name}'"
         elif set(fields) == {"name"}:
             text = f"Rename code '{code.name}' to '{fields['name']}'"
@@ -444,7 +446,7 @@ class CodebookDock(QWidget):
             return
         dialog = CodeEditorDialog(code, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.update_code(code.id, **dialog.changed_fields())
+            self.update_code(code.id, f"Edit code '{code.name}'", **dialog.changed_fields())
 
     def change_color(self, code_id: int | None) -> None:
         from PySide6.QtGui import QColor
