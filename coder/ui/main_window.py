@@ -207,7 +207,17 @@ class WelcomePage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """The main window. See the module docstring of coder.ui for the API docks rely on."""
+    """The main window.
+
+    What docks and features rely on: ``project``, ``undo_stack``, ``push(text, service_fn,
+    merge_id, merge_key) -> bool`` (``service_fn`` takes no argument, or the project),
+    ``push_changes(text, changes)`` (an edit already written, e.g. by a worker),
+    ``on_changes(changes)``, ``show_error(message)``, ``confirm(question)``,
+    ``ask_text(title, label, text, multiline)``, ``run_task(title, fn, on_done)``,
+    ``show_document(doc_id)``, ``show_passage(doc_id, start, end)``, ``open_project(path)``,
+    ``add_dock(widget, title, area)``, ``view`` (the DocumentView), ``docks`` and
+    ``dock_widgets`` by key, ``trigger(action_id)``.
+    """
 
     projectChanged = Signal()
     documentChanged = Signal()
@@ -592,8 +602,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ projects
 
-    def open_project(self, path: str | Path, read_only: bool = False) -> bool:
-        """Open a project file (asking what to do when another Coder holds it)."""
+    def open_project(self, path: str | Path, read_only: bool = False, remember: bool = True) -> bool:
+        """Open a project file (asking what to do when another Coder holds it).
+
+        ``remember`` adds it to the recent projects (not for throw-away copies like the demo).
+        """
         path = Path(path)
         if self.project is not None and self.project.path.resolve() == path.resolve():
             return True  # already open here (opening it again would find our own lock)
@@ -611,7 +624,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(e))
             return False
         self.set_project(project)
-        if not getattr(self, "_no_recent", False):
+        if remember:
             settings.add_recent_project(path)
         return True
 

@@ -73,11 +73,7 @@ def open_demo(window: MainWindow) -> bool:
         return False
     if isinstance(project_or_path, Project):
         project_or_path.close()
-    window._no_recent = True
-    try:
-        return window.open_project(path)
-    finally:
-        window._no_recent = False
+    return window.open_project(path, remember=False)
 
 
 @action("file.open_demo", "File", "Open &demo project", enabled_when="always", order=30)
