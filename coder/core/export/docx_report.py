@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import time
+import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from coder.core.errors import InvalidValue
 from coder.core.export import Progress, atomic_path, check_progress
-from coder.core.query import Filters, Sources, codings_in_scope, cooccurrence, frequencies, percent
+from coder.core.query import Filters, Sources, codings_in_scope, cooccurrence, frequencies
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -36,8 +38,12 @@ CONTEXTS = ("paragraph", "turn")
 QUOTE_STYLE = "Coder Quote"
 SOURCE_STYLE = "Coder Source"
 TOC_PLACEHOLDER = "Right-click to update the table of contents"
-_PLACEHOLDER = "@@CODER-QUOTES-{}@@"
-_PLACEHOLDER_RE = re.compile(r"<w:p>(?:(?!</w:p>).)*?@@CODER-QUOTES-(\d+)@@(?:(?!</w:p>).)*?</w:p>", re.S)
+
+
+def _placeholder_re(token: str) -> re.Pattern[str]:
+    """The whole paragraph holding ``@@token-CODE_ID@@`` (the token is random per report, so
+    no text in the project can imitate it)."""
+    return re.compile(rf"<w:p>(?:(?!</w:p>).)*?@@{token}-(\d+)@@(?:(?!</w:p>).)*?</w:p>", re.S)
 # Characters XML 1.0 forbids (python-docx refuses them; Word reports the file as corrupt).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -476,9 +482,8 @@ def write_report(
 ) -> ReportResult:
     """Write the Word report to ``path`` (atomically). ``progress(done, total, label)``
     returning False cancels (raises :class:`coder.core.export.Cancelled`, no file)."""
-    import time
-
     t0 = time.perf_counter()
+    token = uuid.uuid4().hex
     options = options or ReportOptions()
     path = Path(path)
     filters = options.filters()
@@ -597,7 +602,7 @@ def write_report(
         swatch_run(p, code.color)
         if n:
             p.add_run(line + ".").italic = True
-            doc.add_paragraph(_PLACEHOLDER.format(code.id))
+            doc.add_paragraph(f"@@{token}-{code.id}@@")
         else:
             p.add_run("No passages are coded with this code" + (" in this selection." if filters else ".")).italic = True
 
@@ -642,7 +647,7 @@ def write_report(
         per_code.pop(code_id, None)  # free each code's rows once written
 
     with atomic_path(path) as tmp:
-        _save_streaming(doc, tmp, quotes)
+        _save_streaming(doc, tmp, quotes, _placeholder_re(token))
     check_progress(progress, total_quotes, max(total_quotes, 1), "Done")
     return ReportResult(path, len(codes), codings_quoted, time.perf_counter() - t0, total_quotes)
 
@@ -667,7 +672,7 @@ def _scope_note(project: Project, options: ReportOptions) -> str:
     return ("This report covers " + "; ".join(parts) + ".") if parts else ""
 
 
-def _save_streaming(doc: DocxDocument, path: Path, quotes: Any) -> None:
+def _save_streaming(doc: DocxDocument, path: Path, quotes: Any, placeholder: re.Pattern[str]) -> None:
     """Save ``doc``, replacing each placeholder paragraph with its code's quote paragraphs."""
     buf = io.BytesIO()
     doc.save(buf)
@@ -683,7 +688,7 @@ def _save_streaming(doc: DocxDocument, path: Path, quotes: Any) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             with zout.open(info, "w", force_zip64=True) as out:
                 pos = 0
-                for m in _PLACEHOLDER_RE.finditer(xml):
+                for m in placeholder.finditer(xml):
                     out.write(xml[pos : m.start()].encode("utf-8"))
                     for chunk in quotes(int(m.group(1))):
                         out.write(chunk.encode("utf-8"))
@@ -815,4 +820,4 @@ def codebook_section(
         p.add_run(f"Colour {code.color.upper()} · {n} coding{'s' if n != 1 else ''}")
 
 
-__all__ = ["ReportOptions", "ReportResult", "write_report", "tint", "format_time", "percent"]
+__all__ = ["ReportOptions", "ReportResult", "write_report", "tint", "format_time"]
