@@ -796,3 +796,32 @@ def test_property_damaged_project_files_import_or_fail_cleanly(qde, from_other_t
                 for g in p.codings():
                     assert 0 <= g.start < g.end <= p.document(g.document_id).characters
                 assert isinstance(result.skipped, list)
+
+
+def _sample_codebook() -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        with Project.create(Path(tmp) / "s.coder") as p:
+            build_sample(p)
+            export_qdc(p, Path(tmp) / "s.qdc")
+        return (Path(tmp) / "s.qdc").read_bytes()
+
+
+_SAMPLE_QDC = _sample_codebook()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged_qde(_SAMPLE_QDC), st.booleans())
+def test_property_damaged_codebooks_import_or_fail_cleanly(qdc, dotted):
+    from coder.core.errors import ExchangeError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.qdc"
+        path.write_bytes(qdc)
+        with Project.create(Path(tmp) / "t.coder") as p:
+            build_sample(p)
+            try:
+                import_qdc(p, path, dotted_hierarchy=dotted)
+            except ExchangeError:
+                pass
+            names = [(c.parent_id, c.name) for c in p.codes()]
+            assert len(names) == len(set(names))
