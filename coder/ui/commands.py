@@ -69,14 +69,29 @@ class ServiceCommand(QUndoCommand):
                 return
         else:
             assert self.changes is not None
-            project.redo(self.changes)
+            if not self._replay(project.redo, "redo"):
+                return
         self._window.on_changes(self.changes)
 
     def undo(self) -> None:
         project = self._window.project
         assert project is not None and self.changes is not None
-        project.undo(self.changes)
-        self._window.on_changes(self.changes)
+        if self._replay(project.undo, "undo"):
+            self._window.on_changes(self.changes)
+
+    def _replay(self, apply: Callable[[Changes], Changes], verb: str) -> bool:
+        """Undo or redo; a failure (the file became unwritable, say) is shown, not raised
+        into Qt, and the views are refreshed from what the file holds."""
+        assert self.changes is not None
+        try:
+            apply(self.changes)
+        except CoderError as e:
+            show = getattr(self._window, "show_error", None)
+            if show is not None:
+                show(f"could not {verb} “{self.text()}”: {e}")
+            self._window.on_changes(self.changes)
+            return False
+        return True
 
     def id(self) -> int:  # noqa: A003 (Qt's name)
         return self._merge_id

@@ -551,3 +551,18 @@ def test_quick_codes_menu_names_the_assigned_codes(window: MainWindow) -> None:
     if window.dock_widgets.get("codebook") is not None:
         assert window.actions_by_id["coding.quick2"].text() == "Quick code 2: Leaving"
         assert window.actions_by_id["coding.quick3"].text() == "Quick code 3 (not assigned)"
+
+
+def test_failed_undo_is_shown_not_raised(window: MainWindow, monkeypatch) -> None:
+    from coder.core.errors import CoderError
+    from coder.ui.features import coding
+
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 5))
+
+    def broken(changes):
+        raise CoderError("study.coder could not be written: disk I/O error")
+
+    monkeypatch.setattr(window.project, "undo", broken)
+    window.undo_stack.undo()
+    assert window.errors[-1].startswith("could not undo “Apply code 'Leaving'”")  # type: ignore[attr-defined]
+    assert len(window.view.spans) == 1  # the view shows what the file holds
