@@ -56,24 +56,31 @@ def _rows(
     case_id: int | None,
     coder_id: int | None,
 ) -> list[_Row]:
-    where = [f"g.code_id IN ({','.join('?' for _ in code_ids)})"]
+    # No join with documents: a document row carries its whole text, and reading a column
+    # stored after it (case_id) walks the text's overflow pages for every coding.
+    names = dict(project.db.execute("SELECT id, name FROM documents").fetchall())
+    where = [f"code_id IN ({','.join('?' for _ in code_ids)})"]
     params: list[object] = list(code_ids)
     if document_id is not None:
-        where.append("g.document_id = ?")
+        where.append("document_id = ?")
         params.append(document_id)
     if case_id is not None:
-        where.append("d.case_id = ?")
-        params.append(case_id)
+        docs = [r[0] for r in project.db.execute("SELECT id FROM documents WHERE case_id = ?", [case_id])]
+        where.append(f"document_id IN ({','.join('?' for _ in docs) or 'NULL'})")
+        params += docs
     if coder_id is not None:
-        where.append("g.coder_id = ?")
+        where.append("coder_id = ?")
         params.append(coder_id)
     sql = f"""
-        SELECT g.id, g.document_id, d.name, g.code_id, g.coder_id, g.start, g."end", g.memo
-        FROM codings g JOIN documents d ON d.id = g.document_id
+        SELECT id, document_id, code_id, coder_id, start, "end", memo FROM codings
         WHERE {' AND '.join(where)}
-        ORDER BY d.name COLLATE NOCASE, g.document_id, g.start, g."end", g.id
     """
-    return [_Row(*r) for r in project.db.execute(sql, params)]
+    rows = [
+        _Row(i, d, names.get(d, ""), c, k, s, e, m)
+        for i, d, c, k, s, e, m in project.db.execute(sql, params)
+    ]
+    rows.sort(key=lambda r: (r.document.casefold(), r.document_id, r.start, r.end, r.id))
+    return rows
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

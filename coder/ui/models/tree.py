@@ -245,12 +245,31 @@ class IdTreeModel(QAbstractItemModel):
                 stack.extend(reversed(wanted))
                 continue
             stable = _stable_nodes(current, wanted)
-            previous: int | None = None
-            for node in wanted:
-                if node not in stable:
-                    target = 0 if previous is None else self._children[parent].index(previous) + 1
+            i = 0
+            while i < len(wanted):
+                node = wanted[i]
+                if node in stable:
+                    i += 1
+                    continue
+                siblings = self._children[parent]
+                target = 0 if i == 0 else siblings.index(wanted[i - 1]) + 1
+                if node in self._parent:
                     self._put(node, parent, target, values)
-                previous = node
+                    i += 1
+                    continue
+                # A run of new nodes goes in with one signal (a first query of 5,000 rows).
+                end = i
+                while end < len(wanted) and wanted[end] not in self._parent:
+                    end += 1
+                run = wanted[i:end]
+                self.beginInsertRows(self._parent_index(parent), target, target + len(run) - 1)
+                siblings[target:target] = run
+                for new in run:
+                    self._parent[new] = parent
+                    self._children.setdefault(new, [])
+                    self._values[new] = values.get(new)
+                self.endInsertRows()
+                i = end
             stack.extend(reversed(wanted))
 
     def _put(self, node: int, parent: int, row: int, values: dict[int, Any]) -> None:
