@@ -237,6 +237,9 @@ class MainWindow(QMainWindow):
         self.last_import_dialog: QWidget | None = None
 
         self.view = DocumentView(self)
+        size = settings.get("text_size")
+        if isinstance(size, (int, float)):
+            self.view.set_text_size(float(size))
         self.find_bar = FindBar(self.view, self)
         doc_pane = QWidget()
         pane_layout = QVBoxLayout(doc_pane)

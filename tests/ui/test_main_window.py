@@ -566,3 +566,18 @@ def test_failed_undo_is_shown_not_raised(window: MainWindow, monkeypatch) -> Non
     window.undo_stack.undo()
     assert window.errors[-1].startswith("could not undo “Apply code 'Leaving'”")  # type: ignore[attr-defined]
     assert len(window.view.spans) == 1  # the view shows what the file holds
+
+
+def test_text_size_changes_and_is_remembered(qtbot, window: MainWindow) -> None:
+    from coder.core import settings
+
+    before = window.view.text_size()
+    window.trigger("view.text_larger")
+    window.trigger("view.text_larger")
+    assert window.view.text_size() == before + 2
+    assert settings.get("text_size") == before + 2
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.view.text_size() == before + 2
+    window.trigger("view.text_reset")
+    assert window.view.text_size() == window.view.default_text_size

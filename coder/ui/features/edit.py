@@ -81,6 +81,30 @@ def focus_stripes(window: MainWindow) -> None:
     window.view.stripes.setFocus()
 
 
+def set_text_size(window: MainWindow, points: float) -> None:
+    from coder.core import settings
+
+    window.view.set_text_size(points)
+    settings.set_value("text_size", window.view.text_size())
+    window.statusBar().showMessage(f"Text size {window.view.text_size():g} pt", 2000)
+
+
+@action("view.text_larger", "View", "&Larger text", shortcut="Ctrl++", enabled_when="always", order=50)
+def text_larger(window: MainWindow) -> None:
+    set_text_size(window, window.view.text_size() + 1)
+
+
+@action("view.text_smaller", "View", "S&maller text", shortcut="Ctrl+-", enabled_when="always", order=51)
+def text_smaller(window: MainWindow) -> None:
+    set_text_size(window, window.view.text_size() - 1)
+
+
+@action("view.text_reset", "View", "&Normal text size", shortcut="Ctrl+0", enabled_when="always",
+        order=52)
+def text_reset(window: MainWindow) -> None:
+    set_text_size(window, window.view.default_text_size)
+
+
 def _focus_dock(window: MainWindow, key: str) -> None:
     dock = window.docks.get(key)
     if dock is None:

@@ -160,9 +160,8 @@ class DocumentView(QPlainTextEdit):
         self.setAccessibleName("Document text")
         self.setAccessibleDescription("The text of the document; select a passage to code it")
         self.setObjectName("documentView")
-        font = self.font()
-        font.setPointSizeF(max(font.pointSizeF(), 10.5))
-        self.setFont(font)
+        self.default_text_size = max(self.font().pointSizeF(), 10.5)
+        self.set_text_size(self.default_text_size)
         self.document().setDocumentMargin(8)
 
         self.project: Project | None = None
@@ -199,6 +198,17 @@ class DocumentView(QPlainTextEdit):
         self.cursorPositionChanged.connect(self.positionChanged)
         self.selectionChanged.connect(self.positionChanged)
         self._update_margins()
+
+    # ------------------------------------------------------------------ text size
+
+    def set_text_size(self, points: float) -> None:
+        """Set the text's point size (6–40): for reading comfort and low vision."""
+        font = self.font()
+        font.setPointSizeF(min(max(points, 6.0), 40.0))
+        self.setFont(font)
+
+    def text_size(self) -> float:
+        return self.font().pointSizeF()
 
     # ------------------------------------------------------------------ loading
 
