@@ -192,8 +192,11 @@ def test_export_report_action_writes_the_docx_in_a_task(qtbot, win, tmp_path, mo
     out.parent.mkdir()
     monkeypatch.setattr(report_feature, "run_dialog", lambda dialog: True)
     monkeypatch.setattr(report_feature, "ask_save_path", lambda *a: str(out))
+    opened = []
+    monkeypatch.setattr(report_feature, "open_file", opened.append)
     report_feature.export_report(win)
     written = out.with_name("study report.docx")
+    assert opened == [written]
     assert win.tasks == ["Writing the Word report"]
     d = docx.Document(str(written))
     assert "Summary" in [p.text for p in d.paragraphs]
@@ -206,6 +209,7 @@ def test_export_cancel_writes_nothing(win, tmp_path, monkeypatch):
     monkeypatch.setattr(report_feature, "run_dialog", lambda dialog: True)
     monkeypatch.setattr(report_feature, "ask_save_path", lambda *a: str(out / "r.docx"))
     win.run_task = lambda title, fn, done: done(fn(lambda *a: False))  # the user presses Cancel
+    monkeypatch.setattr(report_feature, "open_file", lambda path: pytest.fail("opened a cancelled report"))
     report_feature.export_report(win)
     assert list(out.iterdir()) == []
     assert win.last_export_message == "Export cancelled; nothing was written."
@@ -267,3 +271,10 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     assert cell(a.freq, "Time", 1).data() == "2"
     window.close_project()
     assert not a.isVisible()
+
+
+def test_save_chart_as_png(analysis, tmp_path, monkeypatch):
+    out = tmp_path / "chart"
+    monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(out))
+    analysis.cooc.save_chart()
+    assert (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"

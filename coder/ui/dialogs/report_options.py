@@ -92,6 +92,8 @@ class ReportOptionsDialog(QDialog):
         self.memos.setChecked(bool(saved.get("include_memos", True)))
         self.chart = QCheckBox("Include the frequency chart")
         self.chart.setChecked(bool(saved.get("include_chart", True)))
+        self.open_after = QCheckBox("Open the report when it is written")
+        self.open_after.setChecked(bool(saved.get("open_after", True)))
         self.children = QCheckBox("Parent codes' totals include their sub-codes")
         self.children.setChecked(bool(saved.get("include_children", False)))
         self.page = QComboBox()
@@ -112,6 +114,7 @@ class ReportOptionsDialog(QDialog):
         form.addRow("", self.memos)
         form.addRow("", self.chart)
         form.addRow("", self.children)
+        form.addRow("", self.open_after)
         for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
                         (self.context_chars, "Context characters"), (self.order, "Quote order"),
                         (self.page, "Page size")):  # fmt: skip
@@ -183,6 +186,7 @@ class ReportOptionsDialog(QDialog):
             "include_memos": self.memos.isChecked(),
             "include_chart": self.chart.isChecked(),
             "include_children": self.children.isChecked(),
+            "open_after": self.open_after.isChecked(),
             "page_size": self.page.currentText(),
         })  # fmt: skip
         super().accept()

@@ -38,6 +38,14 @@ def _parent(window: Any) -> Any:
     return window if isinstance(window, QWidget) else None
 
 
+def open_file(path: Path) -> None:
+    """Open a written file in its usual application. Tests replace this function."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
 def _default_path(window: Any, name: str) -> str:
     folder = settings.get(FOLDER_KEY)
     if not (isinstance(folder, str) and Path(folder).is_dir()):
@@ -53,7 +61,7 @@ def _with_suffix(path: str, allowed: tuple[str, ...], default: str) -> Path:
 
 
 def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Callable[..., bool]], Any],
-                done_message: Callable[[Any], str]) -> Any:  # fmt: skip
+                done_message: Callable[[Any], str], open_after: bool = False) -> Any:  # fmt: skip
     project = window.project
     settings.set_value(FOLDER_KEY, str(path.parent))
 
@@ -74,6 +82,8 @@ def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Calla
         if callable(status):
             status().showMessage(message, 10000)
         window.last_export_message = message
+        if result is not None and open_after:
+            open_file(path)
 
     return window.run_task(title, work, finished)
 
@@ -98,6 +108,7 @@ def export_report(window: Any) -> Any:
         window, "Writing the Word report", out,
         lambda conn, progress: write_report(conn, out, options, progress),
         lambda r: f"Wrote {out.name}: {r.codes} codes, {r.passages} quotes",
+        open_after=dialog.open_after.isChecked(),
     )  # fmt: skip
 
 

@@ -234,10 +234,11 @@ def speaker_table(data: AnalysisData) -> Table:
 class TablePane(QWidget):
     """A sortable table with Copy and Export buttons (and an optional widget beside it)."""
 
-    def __init__(self, name: str, owner: AnalysisWindow, side: QWidget | None = None) -> None:
+    def __init__(self, name: str, owner: AnalysisWindow, side: QWidget | None = None, figure: Any = None) -> None:
         super().__init__()
         self.name = name
         self.owner = owner
+        self.figure = figure
         self.model = AnalysisTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -272,6 +273,11 @@ class TablePane(QWidget):
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.export_button)
+        if figure is not None:
+            self.chart_button = QPushButton("Save c&hart…")
+            self.chart_button.setToolTip("Save the chart as a PNG image at print resolution")
+            self.chart_button.clicked.connect(self.save_chart)
+            buttons.addWidget(self.chart_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         if side is not None:
@@ -340,6 +346,25 @@ class TablePane(QWidget):
             return
         self.owner.set_status(f"Saved {path}")
 
+    def save_chart(self) -> None:
+        project = self.owner.main.project
+        stem = f"{project.name if project else 'chart'} {self.name.lower()}"
+        path = ask_save_path(self, "Save the chart", stem + ".png", "PNG image (*.png)")
+        if not path or self.figure is None:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        from coder.core.export import atomic_path
+        from coder.core.export.charts import PRINT_DPI
+
+        try:
+            with atomic_path(path) as tmp:
+                self.figure.savefig(str(tmp), format="png", dpi=PRINT_DPI)
+        except (CoderError, OSError) as e:
+            self.owner.main.show_error(str(e))
+            return
+        self.owner.set_status(f"Saved {path}")
+
     def _clicked(self, index: QModelIndex) -> None:
         drill = index.data(DrillRole)
         if drill is not None:
@@ -394,7 +419,7 @@ class AnalysisWindow(QWidget):
 
         self.freq_fig, freq_canvas = _canvas()
         self.freq_canvas = freq_canvas
-        self.freq = TablePane("Frequencies", self, freq_canvas)
+        self.freq = TablePane("Frequencies", self, freq_canvas, self.freq_fig)
         self.by_combo = QComboBox()
         self.by_combo.setAccessibleName("Count by")
         lab = QLabel("Count &by:")
@@ -418,7 +443,7 @@ class AnalysisWindow(QWidget):
 
         self.heat_fig, heat_canvas = _canvas()
         self.heat_canvas = heat_canvas
-        self.cooc = TablePane("Co-occurrence", self, heat_canvas)
+        self.cooc = TablePane("Co-occurrence", self, heat_canvas, self.heat_fig)
         self.within_combo = QComboBox()
         self.within_combo.setAccessibleName("Codes meet in")
         for key, label in WITHIN_LABELS:
