@@ -439,6 +439,14 @@ def test_retrieval_dock_modes_filters_and_jump(qtbot, project, window) -> None:
     dock.grab()  # paints the rich-text context column
 
 
+def test_retrieval_mode_is_remembered(qtbot, project, window) -> None:
+    dock = make(qtbot, window, RetrievalDock)
+    dock.set_mode("and")
+    dock.children_box.setChecked(True)
+    again = make(qtbot, FakeWindow(project), RetrievalDock)
+    assert again.mode.currentData() == "and" and again.children_box.isChecked()
+
+
 def test_retrieval_copy_memo_and_remove(qtbot, project, window) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -619,6 +627,8 @@ def test_search_jump_and_bad_query(qtbot, project, window) -> None:
         dock.view.activated.emit(dock.model.index(0, 0))
     hit = dock.hits()[0]
     assert signal.args == [hit.document_id, hit.start, hit.end]
+    window.push("Rename", lambda: project.rename_document(hit.document_id, "Ben again"))
+    assert [h.document for h in dock.hits()] == ["Ben again"]
     window.push("Delete", lambda: project.delete_document(hit.document_id))
     assert dock.hits() == []
 

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coder.core import settings
 from coder.core.project import Changes, Project
 from coder.core.retrieval import Passage
 from coder.ui.models.codings import (
@@ -156,9 +157,18 @@ class RetrievalDock(QWidget):
         self.coder_box = self._combo("Filter by coder")
         self.count = QLabel()
         self.count.setAccessibleName("Number of passages")
+        # How codes combine and whether sub-codes count are habits: kept per user.
+        self.set_mode(str(settings.get("retrieval:mode", "or")))
+        self.children_box.setChecked(bool(settings.get("retrieval:include_children", False)))
         for combo in (self.mode, self.document_box, self.case_box, self.coder_box):
             combo.currentIndexChanged.connect(self._requery)
         self.children_box.toggled.connect(self._requery)
+        self.mode.currentIndexChanged.connect(
+            lambda _i: settings.set_value("retrieval:mode", self.mode.currentData())
+        )
+        self.children_box.toggled.connect(
+            lambda on: settings.set_value("retrieval:include_children", bool(on))
+        )
 
         self.view = QTableView()
         self.view.setAccessibleName("Retrieved passages table")

@@ -139,8 +139,9 @@ class SearchDock(QWidget):
         if deleted:
             self.model.remove_documents(deleted)
             self._update_status()
-        elif changes.created("documents") and self._query:
-            self.run_search(self._query)  # new documents may match
+        if self._query and changes.documents - deleted:
+            # New documents may match; renamed ones must show their new name.
+            self.run_search(self._query)
 
     def focus_search(self) -> None:
         self.box.setFocus(Qt.FocusReason.ShortcutFocusReason)
