@@ -72,6 +72,7 @@ class SearchDock(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         # The text before a match keeps its end (next to the match) visible.
         self.view.setItemDelegateForColumn(BEFORE, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.view))
         header = self.view.horizontalHeader()
