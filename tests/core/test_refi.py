@@ -640,6 +640,17 @@ def build(p: Project, spec: dict) -> None:
     p.set_project_memo(spec["project memo"])
 
 
+def _schema_if_present(name: str) -> etree.XMLSchema | None:
+    from tests.conftest import SHARED
+
+    path = SHARED / "refi" / name
+    return etree.XMLSchema(etree.parse(str(path))) if path.is_file() else None
+
+
+_PROJECT_SCHEMA = _schema_if_present("Project.xsd")
+_CODEBOOK_SCHEMA = _schema_if_present("Codebook.xsd")
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(projects())
 def test_property_round_trip_through_qdpx(spec):
@@ -651,12 +662,24 @@ def test_property_round_trip_through_qdpx(spec):
             build(a, spec)
             first = tmp_path / "first.qdpx"
             export_qdpx(a, first)
+            if _PROJECT_SCHEMA is not None:
+                root = etree.fromstring(qde_of(first))
+                assert _PROJECT_SCHEMA.validate(root), _PROJECT_SCHEMA.error_log
             result = import_qdpx(b, first)
             assert not result.skipped and not result.warnings
             assert snapshot(b) == snapshot(a)
             second = tmp_path / "second.qdpx"
             export_qdpx(b, second)
             assert comparable_qde(qde_of(first)) == comparable_qde(qde_of(second))
+            book = tmp_path / "book.qdc"
+            export_qdc(a, book)
+            if _CODEBOOK_SCHEMA is not None:
+                assert _CODEBOOK_SCHEMA.validate(etree.parse(str(book))), _CODEBOOK_SCHEMA.error_log
+            (tmp_path / "c").mkdir()
+            with Project.create(tmp_path / "c" / "p.coder") as c:
+                import_qdc(c, book)
+                keep = lambda p: {g: v[:-2] for g, v in snapshot(p)["codes"].items()}  # noqa: E731
+                assert keep(c) == keep(a)  # all fields but the memo (not in a codebook) and path
 
 
 def test_selection_template_escapes_odd_values(fresh_project, tmp_path):
