@@ -765,6 +765,12 @@ class MainWindow(QMainWindow):
         settings.save(values)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        from coder.ui import tasks
+
+        if tasks.running():
+            # An import in flight finishes its current file (each is its own transaction).
+            self.statusBar().showMessage("Stopping the running task…")
+            tasks.cancel_all()
         self.save_state()
         self.close_project()
         super().closeEvent(event)

@@ -129,3 +129,16 @@ def run_task(
 
 # Tasks in flight stay referenced here until their result is delivered.
 _running: set[Task] = set()
+
+
+def running() -> list[Task]:
+    return [t for t in _running if not t.finished]
+
+
+def cancel_all(wait_ms: int = 15000) -> bool:
+    """Cancel the tasks in flight and wait for the workers (closing the window, say);
+    True when they all stopped in time."""
+    for task in list(_running):
+        task.cancel()
+    return QThreadPool.globalInstance().waitForDone(wait_ms)
+
