@@ -278,3 +278,11 @@ def test_save_chart_as_png(analysis, tmp_path, monkeypatch):
     monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(out))
     analysis.cooc.save_chart()
     assert (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_only_cases_with_an_attribute_value(analysis):
+    analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("case"))
+    analysis.where_combo.setCurrentIndex(analysis.where_combo.findText("age = 34"))
+    assert analysis.freq.note.text().startswith("N = 1 cases")
+    assert cell(analysis.freq, "Reasons/Disillusion", 2).data() == "1"
+    assert cell(analysis.freq, "Reasons/Money", 2).data() == "0"

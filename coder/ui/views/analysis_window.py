@@ -41,6 +41,9 @@ from coder.ui.models.analysis import AnalysisTableModel, DrillRole, PassageModel
 
 WITHIN_LABELS = [("passage", "Overlapping passages"), ("paragraph", "Same paragraph"), ("turn", "Same speaker turn")]
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
+# The "Only:" filter lists attribute values, for attributes with at most this many.
+WHERE_MAX_VALUES = 40
+_SEP = "\x1f"
 # "Count by" choices that show codings per code in each document / case (a matrix).
 MATRIX_BY = {"document-matrix": "document", "case-matrix": "case"}
 PASSAGE_CONTEXT = 200
@@ -69,11 +72,13 @@ class AnalysisOptions:
     include_children: bool = False
     crosstab_attribute: str | None = None
     within: str = "passage"
+    where: tuple[str, str] | None = None  # (attribute key, value): only units with that value
 
     def filters(self) -> Filters:
         return Filters(
             coders=None if self.coder_id is None else [self.coder_id],
             groups=None if self.group is None else [self.group],
+            attributes={self.where[0]: [self.where[1]]} if self.where else {},
         )
 
 
@@ -405,10 +410,12 @@ class AnalysisWindow(QWidget):
         self.coder_combo.setAccessibleName("Coder")
         self.group_combo = QComboBox()
         self.group_combo.setAccessibleName("Document group")
+        self.where_combo = QComboBox()
+        self.where_combo.setAccessibleName("Only cases or documents with")
         self.children_box = QCheckBox("Parents include &sub-codes")
         self.refresh_button = QPushButton("&Refresh")
         top = QHBoxLayout()
-        for label, w in (("Coder:", self.coder_combo), ("Documents:", self.group_combo)):
+        for label, w in (("Coder:", self.coder_combo), ("Documents:", self.group_combo), ("Only:", self.where_combo)):
             lab = QLabel(label)
             lab.setBuddy(w)
             top.addWidget(lab)
@@ -497,7 +504,8 @@ class AnalysisWindow(QWidget):
         layout.addWidget(self.status)
 
         self.fill_choices()
-        for combo in (self.coder_combo, self.group_combo, self.by_combo, self.cross_attr, self.within_combo):
+        for combo in (self.coder_combo, self.group_combo, self.where_combo, self.by_combo, self.cross_attr,
+                      self.within_combo):  # fmt: skip
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.children_box.toggled.connect(lambda _c: self.refresh())
         self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
@@ -514,7 +522,7 @@ class AnalysisWindow(QWidget):
 
     def fill_choices(self) -> None:
         project = self.main.project
-        combos = (self.coder_combo, self.group_combo, self.by_combo, self.cross_attr)
+        combos = (self.coder_combo, self.group_combo, self.where_combo, self.by_combo, self.cross_attr)
         for combo in combos:
             combo.blockSignals(True)
         keep = {id(c): c.currentData() for c in combos}
@@ -522,6 +530,7 @@ class AnalysisWindow(QWidget):
             combo.clear()
         self.coder_combo.addItem("All coders", None)
         self.group_combo.addItem("All documents", None)
+        self.where_combo.addItem("All cases and documents", None)
         self.by_combo.addItem("Documents", "document")
         self.by_combo.addItem("Cases", "case")
         self.by_combo.addItem("Each document (codings per document)", "document-matrix")
@@ -538,6 +547,10 @@ class AnalysisWindow(QWidget):
                 key = f"{a.scope}:{a.name}" if names.count(a.name) > 1 else a.name
                 self.by_combo.addItem(f"{a.name} ({a.scope} attribute)", key)
                 self.cross_attr.addItem(a.name if key == a.name else f"{a.name} ({a.scope})", key)
+                values = sorted({v[a.name] for v in project.attribute_values(a.scope).values() if a.name in v})
+                if len(values) <= WHERE_MAX_VALUES:
+                    for v in values:
+                        self.where_combo.addItem(f"{a.name} = {v}", f"{key}{_SEP}{v}")
         for combo in combos:
             i = combo.findData(keep[id(combo)])
             combo.setCurrentIndex(max(i, 0))
@@ -548,6 +561,7 @@ class AnalysisWindow(QWidget):
             by=self.by_combo.currentData() or "document",
             coder_id=self.coder_combo.currentData(),
             group=self.group_combo.currentData(),
+            where=tuple(self.where_combo.currentData().split(_SEP, 1)) if self.where_combo.currentData() else None,
             include_children=self.children_box.isChecked(),
             crosstab_attribute=self.cross_attr.currentData(),
             within=self.within_combo.currentData() or "passage",
