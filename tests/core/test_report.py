@@ -102,6 +102,7 @@ def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
         ("Heading 3", "Ethnic tensions"), ("Heading 2", "Empty"),
     ]  # fmt: skip
     texts = [p.text for p in d.paragraphs]
+    assert "Sub-codes: Ethnic tensions (their quotes follow under their own headings)" in texts
     assert "Author: A. Researcher" in texts
     assert "Coders: kim, lee" in texts
     body = d.element.body

@@ -591,6 +591,9 @@ def write_report(
     for code in codes:
         heading_for_code(doc, code, 2 + min(code.depth, 2))
         code_fields(doc, code)
+        children = [c.name for c in codes if c.parent_id == code.id]
+        if children:
+            add_field(doc, "Sub-codes", ", ".join(children) + " (their quotes follow under their own headings)")
         n = len(per_code.get(code.id, ()))
         d, c = doc_rows.get(code.id), case_rows.get(code.id)
         line = f"{n} quote{'s' if n != 1 else ''}"
