@@ -652,6 +652,7 @@ class MainWindow(QMainWindow):
         last = settings.get(f"last_document:{project.guid}")
         if doc_ids:
             self.show_document(last if last in doc_ids else doc_ids[0])
+            self.view.setFocus()  # ready for the keyboard: select with Shift+arrows, code with 1–9
         else:
             self.central.setCurrentIndex(2)
         self.update_title()
@@ -680,6 +681,9 @@ class MainWindow(QMainWindow):
     def _show_welcome(self) -> None:
         self.welcome.refresh()
         self.central.setCurrentIndex(0)
+        if self.welcome.recent_model.rowCount():
+            self.welcome.recent.setCurrentIndex(self.welcome.recent_model.index(0, 0))
+            self.welcome.recent.setFocus()
         self.position_label.setText("")
         self.codes_label.setText("")
         self.mode_label.setText("")
