@@ -665,6 +665,7 @@ class MainWindow(QMainWindow):
         for widget in self.dock_widgets.values():
             widget.set_project(None)  # type: ignore[attr-defined]
         self.view.clear_document()
+        self.view.coder_filter = self.view.compare = None  # coder ids belong to that project
         self.doc_title.setText("")
         self.find_bar.hide()
         if self._stack is not None:
