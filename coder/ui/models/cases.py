@@ -7,7 +7,7 @@ date, yes/no) before it becomes one undoable command through ``push(text, servic
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -278,7 +278,7 @@ class CasesModel(IdTreeModel):
             return False
         return self.link_documents(self.node_id(parent), self.dropped_documents(data))
 
-    def link_documents(self, case_id: int, add: list[int], remove: list[int] = ()) -> bool:  # type: ignore[assignment]
+    def link_documents(self, case_id: int, add: Sequence[int], remove: Sequence[int] = ()) -> bool:
         """Link documents to a case (and unlink others from it) as one undoable edit."""
         project, case = self._project, self.case(case_id)
         if project is None or case is None or self._push is None:

@@ -7,6 +7,7 @@ one undoable command.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSortFilterProxyModel, Qt
@@ -273,7 +274,7 @@ class CasesDock(QWidget):
     def delete_selected(self) -> None:
         self.delete_cases(self.selected_cases())
 
-    def link_documents(self, case_id: int, add: list[int], remove: list[int] = ()) -> bool:  # type: ignore[assignment]
+    def link_documents(self, case_id: int, add: Sequence[int], remove: Sequence[int] = ()) -> bool:
         return self.model.link_documents(case_id, list(add), list(remove))
 
     def ask_link_documents(self) -> None:
