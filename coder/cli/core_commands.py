@@ -106,22 +106,45 @@ IMPORT_HOOKS: dict[str, object] = {}  # extension -> handler(project, path, args
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    target = Path(args.project)
+    is_new = not target.exists()
+    try:
+        code, imported = _import(args)
+    except BaseException:
+        if is_new:
+            _discard(target)
+        raise
+    if is_new and not imported:
+        _discard(target)  # a failed import into a new project leaves no empty project behind
+    return code
+
+
+def _import(args: argparse.Namespace) -> tuple[int, bool]:
+    """Import the files; returns the exit code and whether anything was imported."""
     special = [f for f in args.files if Path(f).suffix.lower() in IMPORT_HOOKS]
     with open_project(args.project, create=True) as project:
         for f in special:
             IMPORT_HOOKS[Path(f).suffix.lower()](project, Path(f), args)  # type: ignore[operator]
         plain = [f for f in args.files if f not in special]
         if not plain:
-            return 0
+            return 0, True
         report = project.import_files(
             plain, speakers=args.speakers, case_per_document=args.case_per_document
         )
         for doc_id in sorted(report.changes.created("documents")):
             doc = project.document(doc_id)
             print(f"imported {doc.name} ({doc.characters} characters)")
-        for path, message in report.failed:
+        for _path, message in report.failed:
             print(f"coder: error: {message}", file=sys.stderr)
-    return 1 if report.failed else 0
+    return (1 if report.failed else 0), bool(special or report.imported)
+
+
+def _discard(path: Path) -> None:
+    import shutil
+
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.stem + ".backups"), ignore_errors=True)
 
 
 def cmd_documents(args: argparse.Namespace) -> int:

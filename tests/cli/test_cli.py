@@ -235,3 +235,11 @@ def test_version() -> None:
     from coder import __version__
 
     assert ok("--version").stdout.strip() == f"coder {__version__}"
+
+
+def test_failed_import_into_a_new_project_leaves_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "image.txt"
+    bad.write_bytes(bytes(range(256)) * 40)
+    target = tmp_path / "new.coder"
+    user_error("import", str(target), str(bad))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["image.txt"]
