@@ -480,10 +480,12 @@ class DocumentView(QPlainTextEdit):
         ids = list(ids)
         dirty: list[tuple[int, int]] = []
         order, starts, maxends = self._order, self._starts, self._maxends
+        old_columns: dict[int, int] = {}
         for cid in ids:
             self._all.pop(cid, None)
             old = self.spans.pop(cid, None)
             if old is not None:
+                old_columns[cid] = old.column
                 i = bisect_left(order, old.key)
                 if i < len(order) and order[i] == old.key:
                     del order[i], starts[i], maxends[i]
@@ -523,9 +525,11 @@ class DocumentView(QPlainTextEdit):
             new_spans = []
         for span in new_spans:
             used = {s.column for s in self.spans_between(span.s16, span.e16) if s is not span}
-            col = 0
-            while col in used:
-                col += 1
+            col = old_columns.get(span.id, 0)  # a resized or recoded coding keeps its stripe
+            if col in used:
+                col = 0
+                while col in used:
+                    col += 1
             span.column = col
             self._ncols = max(self._ncols, col + 1)
         if self.active_coding_id is not None and self.active_coding_id not in self.spans:
