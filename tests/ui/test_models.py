@@ -231,6 +231,30 @@ def test_codebook_passage_drop_names_code_and_passage(qtbot, project) -> None:
     assert signal.args == [5, 1, 3, 9]
 
 
+def test_codebook_counts_stay_right_through_merge_delete_and_undo(project, window) -> None:
+    model = CodebookModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+
+    def shown() -> dict[int, tuple[str, str]]:
+        return {c: (model.index_of(c, 1).data(), model.index_of(c, 2).data()) for c in model.all_ids()}
+
+    def fresh() -> dict[int, tuple[str, str]]:
+        other = CodebookModel()
+        other.set_project(project)
+        return {c: (other.index_of(c, 1).data(), other.index_of(c, 2).data()) for c in other.all_ids()}
+
+    window.push("Merge", lambda: project.merge_codes(2, 3))
+    assert shown() == fresh() and shown()[3] == ("2", "2")
+    window.push("Delete", lambda: project.delete_code(4, children="move_up"))
+    assert shown() == fresh()
+    window.push("In vivo", lambda: project.add_code("Winter"))
+    assert shown() == fresh()
+    for _ in range(3):
+        window.undo_stack.undo()
+        assert shown() == fresh()
+
+
 def test_codebook_counts_follow_codings(project, window) -> None:
     model = CodebookModel(push=window.push)
     window.add(model)

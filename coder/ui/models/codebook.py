@@ -88,7 +88,15 @@ class CodebookModel(IdTreeModel):
         if self._project is None:
             return
         if changes.codes:
-            self.sync(*self._load())
+            # Recount only the codes touched; the others keep the counts shown.
+            recount = set(changes.codes) | touched(changes, "codings", "code_id")
+            counts = {
+                node: (row.codings, row.documents)
+                for node, row in self._values.items()
+                if node not in recount
+            }
+            counts.update(code_counts(self._project, sorted(recount)))
+            self.sync(*self._load(counts))
         elif changes.codings:
             # Applying one coding must stay cheap in a big project: count only its codes.
             ids = [c for c in touched(changes, "codings", "code_id") if self.value(c) is not None]
@@ -105,12 +113,15 @@ class CodebookModel(IdTreeModel):
         if self._project is not None:
             self.sync(*self._load())
 
-    def _load(self) -> tuple[dict[int, list[int]], dict[int, CodeRow]]:
+    def _load(
+        self, counts: dict[int, tuple[int, int]] | None = None
+    ) -> tuple[dict[int, list[int]], dict[int, CodeRow]]:
         children: dict[int, list[int]] = {ROOT: []}
         values: dict[int, CodeRow] = {}
         if self._project is None:
             return children, values
-        counts = code_counts(self._project)
+        if counts is None:
+            counts = code_counts(self._project)
         for code in self._project.codes():
             n, d = counts.get(code.id, (0, 0))
             values[code.id] = CodeRow(code, n, d, self._quick.get(code.id, ""))
