@@ -3,7 +3,10 @@
 ``<project>.lock`` holds JSON ``{pid, host, user, started}`` so that a second opener can say
 who has the project open. The file alone would outlive a crash, so the holder also keeps an
 OS-level lock on it (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows) for the project's
-lifetime: when that lock can be taken, its holder is gone and the lock file is stale.
+lifetime: when that lock can be taken, its holder is gone and the lock file is stale. Some
+network drives do not pass OS locks between computers, so the holder also touches the file
+every minute, and a lock file written by another computer counts as live until it has gone
+untouched for ten minutes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import os
 import re
 import socket
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +28,10 @@ from coder.core import settings
 from coder.core.errors import ProjectLocked
 
 LOCK_SUFFIX = ".lock"
+# The holder touches its lock file this often; a lock file from another computer untouched
+# for FOREIGN_STALE_SECONDS belongs to a Coder that is gone.
+HEARTBEAT_SECONDS = 60.0
+FOREIGN_STALE_SECONDS = 10 * 60.0
 # Windows locks byte ranges (mandatory); lock one far past the JSON so others can still read it.
 _WIN_LOCK_OFFSET = 0x7FFF0000
 
@@ -179,6 +188,14 @@ def _write_fd(fd: int, data: bytes) -> None:
         os.fsync(fd)
 
 
+def _heartbeat(path: Path, fd: int, stop: threading.Event, every: float) -> None:
+    """Touch the lock file now and then: proof of life where OS locks do not cross machines."""
+    while not stop.wait(every):
+        with contextlib.suppress(OSError):
+            if _same_file(fd, path):
+                os.utime(path)
+
+
 class ProjectLock:
     """A held project lock; :meth:`release` it when the project closes."""
 
@@ -186,6 +203,12 @@ class ProjectLock:
         self.path = path
         self.info = info
         self._fd: int | None = fd
+        self._stop = threading.Event()
+        # The thread holds no reference to self, so a forgotten lock is still collected.
+        threading.Thread(
+            target=_heartbeat, args=(path, fd, self._stop, HEARTBEAT_SECONDS),
+            name=f"coder-lock-{path.name}", daemon=True,
+        ).start()  # fmt: skip
 
     @property
     def held(self) -> bool:
@@ -195,6 +218,7 @@ class ProjectLock:
         fd, self._fd = self._fd, None
         if fd is None:
             return
+        self._stop.set()
         if sys.platform == "win32":
             # An open file cannot be deleted on Windows: unlock, close, then delete.
             _os_unlock(fd)
@@ -255,9 +279,19 @@ def acquire(project_path: str | Path) -> ProjectLock:
                     continue
                 os.close(fd)
                 _raise_locked(project_path, holder)
+            if state is True and holder is not None and holder.host != me.host:
+                # Some network drives do not pass OS locks between machines: a lock file
+                # written on another computer is live while its holder keeps touching it.
+                age = time.time() - os.fstat(fd).st_mtime
+                if age < FOREIGN_STALE_SECONDS:
+                    os.close(fd)
+                    _raise_locked(project_path, holder)
             if state is None and holder is not None:
                 # No OS lock here (some network drives): fall back to the recorded process.
-                stale = holder.host == me.host and not _pid_alive(holder.pid)
+                if holder.host == me.host:
+                    stale = not _pid_alive(holder.pid)
+                else:
+                    stale = time.time() - os.fstat(fd).st_mtime >= FOREIGN_STALE_SECONDS
                 if not stale:
                     os.close(fd)
                     _raise_locked(project_path, holder)

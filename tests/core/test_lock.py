@@ -261,3 +261,32 @@ def test_many_processes_racing_for_a_project_get_one_writer(project_path: Path) 
         for r in racers:
             r.communicate("stop\n", timeout=60)
     assert not lock.lock_path(project_path).exists()
+
+
+def test_lock_file_from_another_computer_is_live_while_it_is_touched(project_path: Path) -> None:
+    """Network drives may not pass OS locks on: a fresh foreign lock file is respected."""
+    info = lock.LockInfo(4242, "lab-pc-7", "bob", "2026-01-01T10:42:00+00:00")
+    path = lock.lock_path(project_path)
+    path.write_bytes(info.to_json())
+    with pytest.raises(ProjectLocked, match="by bob on lab-pc-7"):
+        Project.open(project_path)
+    old = path.stat().st_mtime - lock.FOREIGN_STALE_SECONDS - 60
+    os.utime(path, (old, old))
+    with Project.open(project_path):
+        assert lock.read_lock(project_path).host == socket.gethostname()
+
+
+def test_holder_keeps_touching_its_lock_file(project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(lock, "HEARTBEAT_SECONDS", 0.02)
+    held = lock.acquire(project_path)
+    try:
+        os.utime(held.path, (1000, 1000))
+        deadline = time.monotonic() + 10
+        while held.path.stat().st_mtime == 1000 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert held.path.stat().st_mtime > 1000
+    finally:
+        held.release()
+    assert not held.path.exists()
