@@ -332,6 +332,39 @@ def test_documents_model_precise_refresh(qtmodeltester, project, window) -> None
     assert model.index_of(3).data() == "Field notes"
 
 
+def test_documents_rows_after_edits_equal_a_fresh_read(project, window) -> None:
+    model = DocumentsModel(push=window.push)
+    window.add(model)
+    model.set_project(project)
+
+    def rows(m: DocumentsModel) -> list[tuple]:
+        out = []
+        for r in range(m.rowCount()):
+            top = m.index(r, 0)
+            out.append(tuple(top.siblingAtColumn(c).data() for c in range(4)))
+            out += [tuple(m.index(i, c, top).data() for c in range(4)) for i in range(m.rowCount(top))]
+        return out
+
+    def fresh() -> list[tuple]:
+        other = DocumentsModel()
+        other.set_project(project)
+        return rows(other)
+
+    edits = [
+        lambda: project.update_case(project.find_case("Ana").id, name="Anna"),
+        lambda: project.set_document_fields(3, group="Wave 1"),
+        lambda: project.add_document("Zed", "z" * 10, group="Wave 2", case="New"),
+        lambda: project.delete_case(project.find_case("Ben").id),
+        lambda: project.delete_document(1),
+    ]
+    for edit in edits:
+        window.push("edit", edit)
+        assert rows(model) == fresh()
+    for _ in edits:
+        window.undo_stack.undo()
+        assert rows(model) == fresh()
+
+
 def test_documents_mime_carries_document_ids(project) -> None:
     model = DocumentsModel()
     model.set_project(project)

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.bulk import run_together
+from coder.core.errors import NotFound
 from coder.core.model import Document
 from coder.core.project import Changes, Project
 from coder.ui.models.tree import ROOT, IdTreeModel
@@ -63,7 +64,16 @@ class DocumentsModel(IdTreeModel):
         if self._project is None:
             return
         if changes.documents or changes.cases:
-            self.sync(*self._load())
+            # Re-read only the documents touched (and those of a renamed case): reading all
+            # of them measures every text, which is slow for long transcripts.
+            docs = {d.id: d for d in self.documents()}
+            again = set(changes.documents) | {d.id for d in docs.values() if d.case_id in changes.cases}
+            for doc_id in again:
+                try:
+                    docs[doc_id] = self._project.document(doc_id)
+                except NotFound:
+                    docs.pop(doc_id, None)
+            self.sync(*self._load(list(docs.values())))
         elif changes.codings:
             # Reading every document (lengths of long texts) per coding would be slow.
             docs = [d for d in changes.coding_documents if isinstance(self.value(d), Document)]
@@ -96,12 +106,14 @@ class DocumentsModel(IdTreeModel):
             self._group_ids[name] = GROUP_BASE + len(self._group_ids) + 1
         return self._group_ids[name]
 
-    def _load(self) -> tuple[dict[int, list[int]], dict[int, Any]]:
+    def _load(self, docs: list[Document] | None = None) -> tuple[dict[int, list[int]], dict[int, Any]]:
         children: dict[int, list[int]] = {ROOT: []}
         values: dict[int, Any] = {}
         if self._project is None:
             return children, values
-        docs = self._project.documents()  # ordered by group, then name
+        if docs is None:
+            docs = self._project.documents()
+        docs = sorted(docs, key=lambda d: (d.name.casefold(), d.id))
         ungrouped: list[int] = []
         groups: dict[str, list[Document]] = {}
         for doc in docs:
