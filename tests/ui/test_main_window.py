@@ -145,7 +145,8 @@ def test_drop_events_on_the_codebook_tree_code_the_passage(
     select(window, start, start + 4)
     mime = window.view.passage_mime()
     tree = codebook.view  # type: ignore[attr-defined]
-    index = codebook.proxy.mapFromSource(codebook.model.index_of(code_id(window, "Leaving")))  # type: ignore[attr-defined]
+    source = codebook.model.index_of(code_id(window, "Leaving"))  # type: ignore[attr-defined]
+    index = codebook.proxy.mapFromSource(source)  # type: ignore[attr-defined]
     pos = QPointF(tree.visualRect(index).center())
     copy = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -433,7 +434,8 @@ def test_import_options_case_per_document(qtbot, window: MainWindow, tmp_path: P
     from coder.ui.features import file as file_feature
 
     path = tmp_path / "Bilal.txt"
-    path.write_text("Interviewer: Hello?\nBilal: Hello.\nInterviewer: Why?\nBilal: Why not.\n", encoding="utf-8")
+    text = "Interviewer: Hello?\nBilal: Hello.\nInterviewer: Why?\nBilal: Why not.\n"
+    path.write_text(text, encoding="utf-8")
     dialog = ImportOptionsDialog([path], window)
     dialog.cases.setChecked(True)
     task = file_feature.import_documents(window, [path], **dialog.options())
@@ -467,7 +469,8 @@ def test_shift_arrow_selects_text_unless_a_coding_is_selected(
     qtbot, window: MainWindow, project_path: Path
 ) -> None:
     start = TEXT.index("packed")
-    window.push("Apply code 'Leaving'", lambda p: p.apply_code(window.view.doc_id, code_id(window, "Leaving"), start, start + 6))
+    leaving, doc = code_id(window, "Leaving"), window.view.doc_id
+    window.push("Apply code 'Leaving'", lambda p: p.apply_code(doc, leaving, start, start + 6))
     select(window, start, start + 6)  # same range, but the coding was not selected
     window.view.active_coding_id = None
     qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
@@ -564,7 +567,8 @@ def test_failed_undo_is_shown_not_raised(window: MainWindow, monkeypatch) -> Non
 
     monkeypatch.setattr(window.project, "undo", broken)
     window.undo_stack.undo()
-    assert window.errors[-1].startswith("could not undo “Apply code 'Leaving'”")  # type: ignore[attr-defined]
+    errors = window.errors  # type: ignore[attr-defined]
+    assert errors[-1].startswith("could not undo “Apply code 'Leaving'”")
     assert len(window.view.spans) == 1  # the view shows what the file holds
 
 
@@ -581,3 +585,21 @@ def test_text_size_changes_and_is_remembered(qtbot, window: MainWindow) -> None:
     assert second.view.text_size() == before + 2
     window.trigger("view.text_reset")
     assert window.view.text_size() == window.view.default_text_size
+
+
+def test_alt_down_and_up_walk_the_coded_passages(qtbot, window: MainWindow) -> None:
+    from coder.ui.features import coding
+
+    doc = window.view.doc_id
+    spots = [TEXT.index(w) for w in ("leave", "leaders", "packed")]
+    for s in reversed(spots):
+        coding.apply_code(window, code_id(window, "Leaving"), passage=(doc, s, s + 4))
+    select(window, 0, 0)
+    window.view.active_coding_id = None
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(window.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+        seen.append(window.view.selection_cp()[0])
+    assert seen == [*spots, spots[0]]  # wraps around
+    qtbot.keyClick(window.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.view.selection_cp()[0] == spots[-1]

@@ -235,7 +235,8 @@ def remove_at_cursor(window: MainWindow) -> None:
 
 def edit_memo(window: MainWindow, coding_id: int) -> None:
     span = window.view.spans.get(coding_id)
-    current = span.memo if span is not None else window.project.coding(coding_id).memo  # type: ignore[union-attr]
+    assert window.project is not None
+    current = span.memo if span is not None else window.project.coding(coding_id).memo
     name = _code_name(window, span.code_id) if span is not None else "coding"
     memo = window.ask_text("Coding memo", f"Memo on this '{name}' coding:", current, multiline=True)
     if memo is None or memo == current:
@@ -319,19 +320,25 @@ def shrink_end(window: MainWindow) -> None:
 
 
 def _step_coding(window: MainWindow, forward: bool) -> None:
+    """Select the next/previous coded passage (by start) from the selected coding or caret."""
+    from bisect import bisect_left, bisect_right
+
     view = window.view
-    if not view.spans:
+    order = view._order  # (utf16 start, utf16 end, id), sorted
+    if not order:
         return
-    a, _b = view.selection_cp()
-    ordered = sorted(view.spans.values(), key=lambda s: (s.start, s.end, s.id))
     current = view.spans.get(view.active_coding_id) if view.active_coding_id is not None else None
-    if forward:
-        later = [s for s in ordered if (s.start, s.end, s.id) > ((current.start, current.end, current.id) if current else (a, -1, -1))]
-        target = later[0] if later else ordered[0]
+    if current is not None:
+        key = current.key
     else:
-        earlier = [s for s in ordered if (s.start, s.end, s.id) < ((current.start, current.end, current.id) if current else (a, -1, -1))]
-        target = earlier[-1] if earlier else ordered[-1]
-    view.stripes.select_coding(target.id)
+        key = (view.pm.to_utf16(view.selection_cp()[0]), -1, -1)
+    if forward:
+        i = bisect_right(order, key)
+        target = order[i] if i < len(order) else order[0]
+    else:
+        i = bisect_left(order, key) - 1
+        target = order[i] if i >= 0 else order[-1]
+    view.stripes.select_coding(target[2])
     view.centerCursor()
     view.setFocus()
 
