@@ -383,6 +383,9 @@ def test_documents_activation_import_and_menu(qtbot, project, window) -> None:
         group = dock.proxy.index(r, 0)
         names += [dock.proxy.index(i, 0, group).data() for i in range(dock.proxy.rowCount(group))]
     assert names == ["Interview Ben"]
+    dock.filter.setText("wave")
+    group = dock.proxy.index(0, 0)
+    assert dock.proxy.rowCount() == 1 and dock.proxy.rowCount(group) == 2
 
 
 def test_documents_rename_a_group_in_place(qtbot, project, window) -> None:

@@ -36,11 +36,12 @@ from coder.ui.views import common
 
 
 class DocumentsProxy(QSortFilterProxyModel):
-    """Filter on name, case and group; sort with groups always above loose documents."""
+    """Filter on name, case and group name; sort with groups always above loose documents."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
+        self.setAutoAcceptChildRows(True)  # a group that matches shows all its documents
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self.setSortRole(SortRole)
