@@ -603,3 +603,24 @@ def test_alt_down_and_up_walk_the_coded_passages(qtbot, window: MainWindow) -> N
     assert seen == [*spots, spots[0]]  # wraps around
     qtbot.keyClick(window.view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert window.view.selection_cp()[0] == spots[-1]
+
+
+def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    from coder.ui.features import coding
+
+    start = TEXT.index("leaders")
+    coding.apply_code(window, code_id(window, "Corruption"), passage=(window.view.doc_id, start, start + 7))
+    select(window, start + 1, start + 4)
+    menu = QMenu()
+    coding.fill_text_menu(window, menu, [s.id for s in window.view.codings_at(start + 1)])
+    titles = [a.text() for a in menu.actions()]
+    assert titles[0] == "Code with &recent code"
+    assert "Code &in vivo" in titles and "Code with a &new code…" in titles
+    assert "Coding 'Corruption'" in titles
+    recent = menu.actions()[0].menu()
+    assert [a.text() for a in recent.actions()] == ["Corruption"]
+    recent.actions()[0].trigger()
+    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+    assert len(window.view.spans) == 2

@@ -371,7 +371,7 @@ def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
         recent.addAction(_swatch(style.line), style.path).triggered.connect(
             lambda _=False, c=code_id: apply_code(window, c)
         )
-    for action_id in ("coding.last", "coding.new_code", "coding.in_vivo"):
+    for action_id in ("coding.last", "coding.new_code", "coding.in_vivo", "edit.copy_passage"):
         act = window.actions_by_id.get(action_id)
         if act is not None:
             menu.addAction(act)
