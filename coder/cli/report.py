@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
     p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
+    p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
+    p.add_argument("--agreement-unit", choices=("character", "paragraph", "turn"), default="paragraph",
+                   help="the unit agreement is measured on (default paragraph)")  # fmt: skip
     p.add_argument("--include-children", action="store_true",
                    help="count a parent code's sub-codes' codings in its totals")  # fmt: skip
     p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
@@ -100,6 +103,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             include_memos=not args.no_memos,
             include_chart=not args.no_chart,
             include_children=args.include_children,
+            include_agreement=not args.no_agreement,
+            agreement_unit=args.agreement_unit,
             order=args.order,
             title=args.title,
             author=args.author,

@@ -95,7 +95,8 @@ def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
     heads = _headings(d)
     assert heads[0] == ("Title", "Why they left")
     h1 = [t for s, t in heads if s == "Heading 1"]
-    assert h1 == ["Summary", "Codes and quotes", "Co-occurrence", "Memos", "Appendix: codebook"]
+    assert h1 == ["Summary", "Inter-coder agreement", "Codes and quotes", "Co-occurrence", "Memos",
+                  "Appendix: codebook"]  # fmt: skip
     codes = [(s, t) for s, t in heads if s in ("Heading 2", "Heading 3")]
     assert codes[:5] == [
         ("Heading 2", "Infighting"), ("Heading 2", "Corruption"), ("Heading 2", "Grievances"),
@@ -367,3 +368,24 @@ def test_case_memos_appear_in_the_memos_appendix(sixty, tmp_path):
     d = _report(sixty, tmp_path)
     texts = [p.text for p in d.paragraphs]
     assert "Case memos" in texts and "P07: Spoke through an interpreter." in texts
+
+
+def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
+    # Nobody else coded the Infighting narratives yet: the section says so.
+    d = _report(sixty, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    assert any(t.startswith("No document in this selection was coded by all") for t in texts)
+    # lee codes narrative 1 too: now kim and lee share a document.
+    fought = _narrative(1).index("They fought")
+    sixty.apply_code(sixty.find_document("Narrative 01").id, sixty.find_code("Infighting").id,
+                     fought, fought + 36, coder="lee")  # fmt: skip
+    d = _report(sixty, tmp_path)
+    table = next(t for t in d.tables if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[1].text == "Units")
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha"]
+    infighting = next(r for r in rows if r[0] == "Infighting")
+    assert infighting[2] == "100.0"
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    assert captions[2] == "Table 2. Inter-coder agreement per code."
+    d = _report(sixty, tmp_path, include_agreement=False)
+    assert "Inter-coder agreement" not in [p.text for p in d.paragraphs]

@@ -57,7 +57,8 @@ class ReportOptions:
     ``"paragraph"`` / ``"turn"``. ``order`` puts quotes by document (then position), or by
     ``"position"``: where they fall in their document, beginning first, across documents.
     ``include_children`` makes a parent's counts (summary table, chart) include its sub-codes'
-    codings; quotes stay under the code they were coded with.
+    codings; quotes stay under the code they were coded with. ``include_agreement`` adds
+    inter-coder agreement per code (per ``agreement_unit``) when two or more coders are in scope.
     """
 
     codes: tuple[int, ...] | None = None
@@ -72,6 +73,8 @@ class ReportOptions:
     page_size: str = "A4"  # or "Letter"
     include_chart: bool = True
     include_children: bool = False  # parent codes' counts include their sub-codes' codings
+    include_agreement: bool = True  # with two or more coders: agreement per code
+    agreement_unit: str = "paragraph"  # "character" | "paragraph" | "turn"
 
     def __post_init__(self) -> None:
         for name in ("codes", "documents", "cases", "coders"):
@@ -86,6 +89,8 @@ class ReportOptions:
             object.__setattr__(self, "context", int(self.context))
         if isinstance(self.context, int) and self.context < 0:
             raise InvalidValue("context cannot be negative")
+        if self.agreement_unit not in ("character", "paragraph", "turn"):
+            raise InvalidValue(f"agreement is measured per character, paragraph or turn, not '{self.agreement_unit}'")
         if self.page_size not in ("A4", "Letter"):
             raise InvalidValue(f"page size is A4 or Letter, not '{self.page_size}'")
 
@@ -583,6 +588,10 @@ def write_report(
         doc.add_paragraph().add_run().add_picture(io.BytesIO(charts.png_bytes(fig)), width=Cm(width))
         caption(doc, f"Figure 1. Share of {'cases' if use_cases else 'documents'} coded with each code.")
 
+    tables = 1  # Table 1 is the summary
+    if options.include_agreement:
+        tables += _agreement_section(doc, project, options, codes, width, tables + 1)
+
     # --- one section per code
     page_break(doc)
     heading(doc, "Codes and quotes", 1)
@@ -611,7 +620,7 @@ def write_report(
 
     # --- co-occurrence
     heading(doc, "Co-occurrence", 1)
-    _cooccurrence_section(doc, project, codes, filters, sources, width)
+    _cooccurrence_section(doc, project, codes, filters, sources, width, tables + 1)
 
     if options.include_memos:
         heading(doc, "Memos", 1)
@@ -702,8 +711,44 @@ def _save_streaming(doc: DocxDocument, path: Path, quotes: Any, placeholder: re.
 # ============================================================================ sections
 
 
+def _agreement_section(
+    doc: DocxDocument, project: Project, options: ReportOptions, codes: list[Code], width: float, number: int
+) -> int:
+    """Inter-coder agreement per code, when two or more coders are in scope; returns the
+    number of tables added (0 or 1)."""
+    from coder.core import intercoder
+    from coder.core.errors import CoderError
+
+    coder_ids = list(options.coders) if options.coders is not None else [c.id for c in project.coders()]
+    if len(coder_ids) < 2:
+        return 0
+    heading(doc, "Inter-coder agreement", 1)
+    try:
+        table = intercoder.report_table(
+            project, coder_ids, unit=options.agreement_unit,
+            codes=[c.id for c in codes] if options.codes is not None else None,
+            documents=options.documents, cases=options.cases,
+        )  # fmt: skip
+    except CoderError as e:
+        doc.add_paragraph(f"Agreement could not be computed: {e}.")
+        return 0
+    if not table.rows or all(r[1] == "0" for r in table.rows):
+        doc.add_paragraph("No document in this selection was coded by all of these coders, so agreement "
+                          "cannot be measured yet.")  # fmt: skip
+        return 0
+    doc.add_paragraph(clean(table.note)).paragraph_format.keep_with_next = True
+    widths = [width - 9.9, 1.6, 2.5, 2.4, 3.4]
+    builder = TableBuilder(list(table.headers), widths)
+    for row in table.rows:
+        builder.add(list(row))
+    builder.insert(doc)
+    caption(doc, f"Table {number}. {table.title} per code.")
+    return 1
+
+
 def _cooccurrence_section(
-    doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources, width: float
+    doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources, width: float,
+    number: int = 2,
 ) -> None:
     if len(codes) < 2:
         doc.add_paragraph("Co-occurrence needs at least two codes.")
@@ -713,7 +758,7 @@ def _cooccurrence_section(
     doc.add_paragraph(
         "How often two codes are applied to overlapping passages (each stretch of text coded "
         "with both counts once)."
-    )
+    ).paragraph_format.keep_with_next = bool(pairs)
     if not pairs:
         doc.add_paragraph("No two codes overlap anywhere in this selection.")
         return
@@ -725,7 +770,7 @@ def _cooccurrence_section(
         for i, c in enumerate(codes):
             table.add([c.name] + [("—" if i == j else str(m.counts[i][j])) for j in range(len(codes))])
         table.insert(doc)
-        caption(doc, "Table 2. Passages coded with both codes (overlapping codings).")
+        caption(doc, f"Table {number}. Passages coded with both codes (overlapping codings).")
         return
     shown = pairs[:60]
     widths = [(width - 2.6) / 2, (width - 2.6) / 2, 2.6]
@@ -734,7 +779,7 @@ def _cooccurrence_section(
         table.add([a.path, b.path, str(n)])
     table.insert(doc)
     more = f" (the {len(shown)} most frequent of {len(pairs)})" if len(pairs) > len(shown) else ""
-    caption(doc, f"Table 2. Pairs of codes applied to overlapping passages{more}.")
+    caption(doc, f"Table {number}. Pairs of codes applied to overlapping passages{more}.")
 
 
 def _memos_section(doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources) -> None:

@@ -92,6 +92,8 @@ class ReportOptionsDialog(QDialog):
         self.memos.setChecked(bool(saved.get("include_memos", True)))
         self.chart = QCheckBox("Include the frequency chart")
         self.chart.setChecked(bool(saved.get("include_chart", True)))
+        self.agreement = QCheckBox("Include inter-coder agreement (two or more coders), per paragraph")
+        self.agreement.setChecked(bool(saved.get("include_agreement", True)))
         self.open_after = QCheckBox("Open the report when it is written")
         self.open_after.setChecked(bool(saved.get("open_after", True)))
         self.children = QCheckBox("Parent codes' totals include their sub-codes")
@@ -114,6 +116,7 @@ class ReportOptionsDialog(QDialog):
         form.addRow("", self.memos)
         form.addRow("", self.chart)
         form.addRow("", self.children)
+        form.addRow("", self.agreement)
         form.addRow("", self.open_after)
         for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
                         (self.context_chars, "Context characters"), (self.order, "Quote order"),
@@ -166,6 +169,7 @@ class ReportOptionsDialog(QDialog):
             include_memos=self.memos.isChecked(),
             include_chart=self.chart.isChecked(),
             include_children=self.children.isChecked(),
+            include_agreement=self.agreement.isChecked(),
             order=self.order.currentData(),
             title=self.title.text().strip(),
             author=self.author.text().strip(),
@@ -187,6 +191,7 @@ class ReportOptionsDialog(QDialog):
             "include_chart": self.chart.isChecked(),
             "include_children": self.children.isChecked(),
             "open_after": self.open_after.isChecked(),
+            "include_agreement": self.agreement.isChecked(),
             "page_size": self.page.currentText(),
         })  # fmt: skip
         super().accept()
