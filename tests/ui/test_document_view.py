@@ -260,3 +260,22 @@ def test_index_stays_exact_through_random_edits(view: DocumentView, fresh_projec
             if y.s16 >= x.e16:
                 break
             assert x.column != y.column
+
+
+def test_hovering_a_coded_passage_shows_its_codes(
+    qtbot, view: DocumentView, fresh_project: Project
+) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    doc = _doc(fresh_project, "The money went to the leaders.\n")
+    code = fresh_project.add_code("Money").created("codes")[0]
+    fresh_project.apply_code(doc, code, 4, 9, coder="Alex", memo="cash")
+    view.set_document(fresh_project, doc)
+    c = view.textCursor()
+    c.setPosition(6)
+    pos = view.cursorRect(c).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(view.viewport(), event)
+    assert "Money" in QToolTip.text() and "Alex" in QToolTip.text() and "cash" in QToolTip.text()

@@ -854,6 +854,21 @@ class DocumentView(QPlainTextEdit):
             self.active_coding_id = None
         self.positionChanged.emit()
 
+    def viewportEvent(self, event: Any) -> bool:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.ToolTip and self.doc_id is not None:
+            # Hovering a coded passage names its codes (with coder and memo).
+            cursor = self.cursorForPosition(event.pos())
+            rect = self.cursorRect(cursor)
+            inside = self.codings_at(self.pm.to_codepoint(cursor.position()))
+            if inside and abs(rect.center().y() - event.pos().y()) <= rect.height():
+                QToolTip.showText(event.globalPos(), self.codes_tooltip(inside), self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
     def codes_tooltip(self, spans: list[Span]) -> str:
         from html import escape
 
