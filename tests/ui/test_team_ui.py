@@ -405,3 +405,31 @@ def test_merge_in_the_main_window_shows_the_other_coders_codings(qtbot, copies, 
     win.undo_stack.undo()
     assert {s.coder for s in win.view.spans.values()} == {"ann"}
     win.close_project()
+
+
+def test_view_coders_actions_filter_the_real_document_view(qtbot, merged, monkeypatch):
+    """View → Coders: only one coder's stripes, two compared in separate columns, then all."""
+    from coder.ui.main_window import MainWindow
+    from coder.ui.views import common
+
+    path = merged.path
+    merged.close()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "show_error", lambda message: None)
+    assert win.open_project(path)
+    win.show_document(win.project.find_document("Day").id)
+    view = win.view
+    assert {s.coder for s in view.spans.values()} == {"ann", "bob"}
+    monkeypatch.setattr(common, "ask_choice", lambda *a, **k: "bob")
+    win.trigger("view.coders_only")
+    assert {s.coder for s in view.spans.values()} == {"bob"}
+    answers = iter(["ann", "bob"])
+    monkeypatch.setattr(common, "ask_choice", lambda *a, **k: next(answers))
+    win.trigger("view.coders_compare")
+    columns = {name: {s.column for s in view.spans.values() if s.coder == name}
+               for name in ("ann", "bob")}  # fmt: skip
+    assert columns["ann"] and columns["bob"] and max(columns["ann"]) < min(columns["bob"])
+    win.trigger("view.coders_all")
+    assert len(view.spans) == 10
+    win.close_project()
