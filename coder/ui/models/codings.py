@@ -26,7 +26,7 @@ SortRole = Qt.ItemDataRole.UserRole + 5
 COLUMNS = ("Document", "Code", "Speaker", "Position", "Coder", "Passage")
 DOCUMENT, CODE, SPEAKER, POSITION, CODER, CONTEXT = range(6)
 CONTEXT_CHARS = 60
-MAX_PASSAGE_SHOWN = 600
+MAX_PASSAGE_SHOWN = 300  # in the one-line context column; the tooltip shows all
 
 
 @dataclass

@@ -6,6 +6,7 @@ Double-click or Enter on a passage emits ``passageActivated(doc, start, end)``.
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -89,17 +90,37 @@ def context_html(before: str, passage: str, after: str) -> str:
 
 
 class ContextDelegate(QStyledItemDelegate):
-    """Paints the context column as rich text: the passage in bold, its context plain."""
+    """Paints the context column as rich text: the passage in bold, its context plain.
+
+    Laid-out lines are cached (by text and font): a repaint after one new coding shifts
+    every visible row, and laying out rich text again for each would be slow.
+    """
+
+    CACHE_SIZE = 400
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._cache: OrderedDict[tuple[str, str], QTextDocument] = OrderedDict()
 
     def _document(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QTextDocument:
-        doc = QTextDocument()
+        context = index.data(ContextRole)
+        markup = context_html(*context) if context else ""
+        key = (markup, option.font.key())
+        doc = self._cache.get(key)
+        if doc is not None:
+            self._cache.move_to_end(key)
+            return doc
+        doc = QTextDocument(self)
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(2)
         text_option = QTextOption()
         text_option.setWrapMode(QTextOption.WrapMode.NoWrap)  # one line per passage
         doc.setDefaultTextOption(text_option)
-        context = index.data(ContextRole)
-        doc.setHtml(context_html(*context) if context else "")
+        doc.setHtml(markup)
+        self._cache[key] = doc
+        if len(self._cache) > self.CACHE_SIZE:
+            _key, old = self._cache.popitem(last=False)
+            old.deleteLater()
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
@@ -110,7 +131,6 @@ class ContextDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         doc = self._document(option, index)
-        doc.setTextWidth(option.rect.width())
         ctx = QAbstractTextDocumentLayout.PaintContext()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
@@ -125,7 +145,6 @@ class ContextDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
         doc = self._document(option, index)
-        doc.setTextWidth(max(option.rect.width(), 300))
         return QSize(int(doc.idealWidth()), int(doc.size().height()))
 
 
