@@ -182,6 +182,7 @@ class DocumentView(QPlainTextEdit):
         self._maxends: list[int] = []
         self._turns: list[tuple[int, int, str, float | None]] = []
         self._turn_starts: list[int] = []
+        self._speakers: tuple[str, ...] = ()
         self._paragraphs: list[tuple[int, int]] | None = None
         self.active_coding_id: int | None = None
         self.find_matches: list[tuple[int, int]] = []
@@ -206,6 +207,8 @@ class DocumentView(QPlainTextEdit):
         font = self.font()
         font.setPointSizeF(min(max(points, 6.0), 40.0))
         self.setFont(font)
+        if hasattr(self, "gutter"):
+            self._update_margins()  # speaker names take more or less room
 
     def text_size(self) -> float:
         return self.font().pointSizeF()
@@ -223,6 +226,7 @@ class DocumentView(QPlainTextEdit):
         self._rebuild_index(assign_columns=True)
         self._turns = []
         self._turn_starts = []
+        self._speakers = ()
         self._paragraphs = None
         self.active_coding_id = None
         self.find_matches = []
@@ -274,6 +278,7 @@ class DocumentView(QPlainTextEdit):
             if speaker and 0 <= start <= end <= length
         ]
         self._turn_starts = [t[0] for t in self._turns]
+        self._speakers = tuple(sorted({t[2] for t in self._turns}))
         self.setPlainText(text)
         self._update_margins()
         self.setAccessibleDescription(f"Text of the document {self.doc_name}")
@@ -926,16 +931,28 @@ class DocumentView(QPlainTextEdit):
 class SpeakerGutter(QWidget):
     """Left margin: the speaker's name (bold) at the first line of each turn."""
 
-    WIDTH = 120
+    MAX_WIDTH = 130
 
     def __init__(self, view: DocumentView) -> None:
         super().__init__(view)
         self.view = view
         self.setAccessibleName("Speakers")
         self.setObjectName("speakerGutter")
+        self._cached: tuple[object, int] = (None, 0)
 
     def preferred_width(self) -> int:
-        return self.WIDTH if self.view._turns else 0
+        """Wide enough for the longest speaker name (longer ones are elided)."""
+        turns = self.view._turns
+        if not turns:
+            return 0
+        key = (self.view._speakers, self.view.font().pointSizeF())
+        if self._cached[0] != key:
+            font = QFont(self.view.font())
+            font.setBold(True)
+            fm = QFontMetricsF(font)
+            widest = max(fm.horizontalAdvance(name) for name in self.view._speakers)
+            self._cached = (key, int(min(max(widest + 18, 48), self.MAX_WIDTH)))
+        return self._cached[1]
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(self.preferred_width(), 0)
