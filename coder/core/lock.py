@@ -74,7 +74,8 @@ class LockInfo:
 
 
 def lock_path(project_path: str | Path) -> Path:
-    project_path = Path(project_path)
+    """``<project>.lock`` beside the real file (a symlinked path shares the target's lock)."""
+    project_path = Path(os.path.realpath(project_path))
     return project_path.with_name(project_path.name + LOCK_SUFFIX)
 
 

@@ -290,3 +290,17 @@ def test_holder_keeps_touching_its_lock_file(project_path: Path, monkeypatch: py
     finally:
         held.release()
     assert not held.path.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_symlinked_path_shares_the_projects_lock(project_path: Path, tmp_path: Path) -> None:
+    link = tmp_path / "elsewhere" / "alias.coder"
+    link.parent.mkdir()
+    link.symlink_to(project_path)
+    with Project.open(project_path):
+        with pytest.raises(ProjectLocked):
+            Project.open(link)
+    with Project.open(link):
+        assert lock.lock_path(link) == lock.lock_path(project_path)
+        with pytest.raises(ProjectLocked):
+            Project.open(project_path)
