@@ -279,3 +279,31 @@ def test_hovering_a_coded_passage_shows_its_codes(
     event = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
     QApplication.sendEvent(view.viewport(), event)
     assert "Money" in QToolTip.text() and "Alex" in QToolTip.text() and "cash" in QToolTip.text()
+
+
+def test_a_new_coding_repaints_only_its_lines(qtbot, view: DocumentView, fresh_project: Project) -> None:
+    """One coding repaints the blocks it touches, not the viewport, and never re-lays out."""
+    from PySide6.QtCore import QEvent, QObject
+
+    text = "".join(f"Line {i}: some words about leaving the group.\n" for i in range(200))
+    doc = _doc(fresh_project, text)
+    code = fresh_project.add_code("Leaving").created("codes")[0]
+    view.set_document(fresh_project, doc)
+    qtbot.wait(50)
+    rects = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                rects.append(event.rect())
+            return False
+
+    watch = Watch()
+    view.viewport().installEventFilter(watch)
+    revision = view.document().revision()
+    start = text.index("Line 3:")
+    view.apply_changes(fresh_project.apply_code(doc, code, start, start + 10))
+    qtbot.waitUntil(lambda: bool(rects), timeout=2000)
+    height = view.viewport().height()
+    assert all(r.height() < height / 4 for r in rects), [r.height() for r in rects]
+    assert view.document().revision() == revision
