@@ -169,11 +169,18 @@ class _Recorder:
         self.before.setdefault((table, key), None)
 
     def changes(self) -> Changes:
-        after: dict[RowKey, dict | None] = {}
+        keys_of: dict[str, list[Any]] = {}
         for table, key in self.before:
+            keys_of.setdefault(table, []).append(key)
+        found: dict[RowKey, dict] = {}
+        for table, keys in keys_of.items():  # a few queries, however many rows were touched
             pk = "key" if table == "meta" else "id"
-            rows = list(self.db.query(f"SELECT * FROM {table} WHERE {pk} = ?", [key]))
-            after[(table, key)] = dict(rows[0]) if rows else None
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                marks = ",".join("?" for _ in chunk)
+                for row in self.db.query(f"SELECT * FROM {table} WHERE {pk} IN ({marks})", chunk):
+                    found[(table, row[pk])] = dict(row)
+        after: dict[RowKey, dict | None] = {k: found.get(k) for k in self.before}
         unchanged = [k for k in self.before if self.before[k] == after[k]]
         before = {k: v for k, v in self.before.items() if k not in unchanged}
         return Changes(before, {k: v for k, v in after.items() if k not in unchanged})
@@ -605,23 +612,19 @@ class Project:
             }
         ).last_pk
         rec.created("documents", doc_id)
-        rows = []
-        for t in turns:
-            if not (0 <= t.start <= t.end <= len(text)):
-                continue
-            rows.append(
-                {
-                    "document_id": doc_id,
-                    "speaker": t.speaker,
-                    "start": t.start,
-                    "end": t.end,
-                    "time_start": getattr(t, "time_start", None),
-                    "time_end": getattr(t, "time_end", None),
-                }
-            )
+        length = len(text)
+        rows = [
+            (doc_id, t.speaker, t.start, t.end, getattr(t, "time_start", None), getattr(t, "time_end", None))
+            for t in turns
+            if 0 <= t.start <= t.end <= length
+        ]
         if rows:
             first = self.db.execute("SELECT ifnull(max(id), 0) FROM turns").fetchone()[0] + 1
-            self.db["turns"].insert_all(rows)
+            self.db.conn.executemany(
+                'INSERT INTO turns (document_id, speaker, start, "end", time_start, time_end)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             for tid in range(first, first + len(rows)):
                 rec.created("turns", tid)
         return doc_id
