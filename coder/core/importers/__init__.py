@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,12 +111,25 @@ def read_document(
         raise fail(path, exc.strerror or str(exc)) from None
     if entry.own_turns:
         text, turns = result.text, list(result.turns)
+        if _SURROGATE.search(text):  # cannot be stored; joining them would move the turns
+            raise fail(path, "the file contains broken characters (UTF-16 surrogates)")
     else:
-        text = normalise(result.text)
+        text = normalise(_join_surrogates(result.text))
         turns = detect_turns(text) if speakers == "auto" else []
     if not text.strip():
         raise fail(path, "the file has no text (it is empty or only whitespace)")
     return ImportedText(text=text, format=result.format, turns=turns)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(text: str) -> str:
+    """Join the UTF-16 surrogate pairs some readers return (RTF's \\uN escapes of an emoji)
+    into one character each; a lone surrogate cannot be stored and becomes U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _mb(size: int) -> str:
