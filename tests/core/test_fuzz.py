@@ -117,12 +117,23 @@ def odt_bytes(lines: list[str]) -> bytes:
     return buf.getvalue()
 
 
+def _rtf_escape(line: str) -> str:
+    out = []
+    for ch in line:
+        if ch in "\\{}":
+            out.append("\\" + ch)
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:  # \uN? with N a signed 16-bit number; astral characters as surrogate pairs
+            units = ch.encode("utf-16-le")
+            for i in range(0, len(units), 2):
+                n = int.from_bytes(units[i : i + 2], "little")
+                out.append(f"\\u{n - 65536 if n > 32767 else n}?")
+    return "".join(out)
+
+
 def rtf_bytes(lines: list[str]) -> bytes:
-    body = "".join(
-        line.encode("ascii", "backslashreplace").decode().replace("\\x", "\\'").replace("\\u", "\\u")
-        + "\\par\n"
-        for line in lines
-    )
+    body = "".join(_rtf_escape(line) + "\\par\n" for line in lines)
     return ("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Helvetica;}}\n\\f0 " + body + "}").encode()
 
 
@@ -282,6 +293,34 @@ def test_valid_generated_files_import(tmp_path: Path, fuzz_project: Project) -> 
         path.write_bytes(build(["Ana: hello there", "Ben: general kenobi"]))
         text = read_document(path).text
         assert "hello there" in text and "kenobi" in text, ext
+
+
+def test_rtf_emoji_as_surrogate_escapes_imports_whole(tmp_path: Path, fuzz_project: Project) -> None:
+    """Word writes 😀 in RTF as two \\uN surrogates: they become one character, not a crash."""
+    path = tmp_path / "word.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi Ana: I laughed \\u-10179?\\u-8704? then \\u-10179?alone\\par}")
+    assert read_document(path).text == "Ana: I laughed \U0001F600 then \ufffdalone\n"
+    changes = fuzz_project.import_file(path)
+    (doc_id,) = changes.created("documents")
+    assert "\U0001F600" in fuzz_project.document_text(doc_id)
+    fuzz_project.undo(changes)
+
+
+def test_reader_with_own_turns_returning_surrogates_is_refused(tmp_path: Path) -> None:
+    from coder.core import importers
+    from coder.core.text import Turn
+
+    def reader(path: Path) -> ImportedText:
+        return ImportedText("A: \ud83d\ude00 hi", "fake", [Turn("A", 0, 9)])
+
+    importers.register(".fakesub", reader, own_turns=True)
+    try:
+        path = tmp_path / "x.fakesub"
+        path.write_text("anything")
+        with pytest.raises(CoderError, match="broken characters"):
+            read_document(path)
+    finally:
+        del importers._REGISTRY[".fakesub"]
 
 
 # --------------------------------------------------------------------------- attribute tables
