@@ -279,8 +279,9 @@ class DocumentView(QPlainTextEdit):
         ]
         self._turn_starts = [t[0] for t in self._turns]
         self._speakers = tuple(sorted({t[2] for t in self._turns}))
-        self.setPlainText(text)
+        # Margins first: a width change after the text is set would lay it out twice.
         self._update_margins()
+        self.setPlainText(text)
         self.setAccessibleDescription(f"Text of the document {self.doc_name}")
 
     def load_styles(self, project: Project, update: bool = True) -> None:
