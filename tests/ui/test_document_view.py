@@ -307,3 +307,20 @@ def test_a_new_coding_repaints_only_its_lines(qtbot, view: DocumentView, fresh_p
     height = view.viewport().height()
     assert all(r.height() < height / 4 for r in rects), [r.height() for r in rects]
     assert view.document().revision() == revision
+
+
+def test_deeply_nested_codings_get_one_column_each(view: DocumentView, fresh_project: Project) -> None:
+    """Past 48 overlapping codings the column layout switches method; the result is the same."""
+    text = "x" * 400
+    doc = _doc(fresh_project, text)
+    code = fresh_project.add_code("Nest").created("codes")[0]
+    for i in range(60):
+        fresh_project.apply_code(doc, code, i, 400 - i)
+    fresh_project.apply_code(doc, code, 0, 1)  # overlaps only the outermost coding
+    view.set_document(fresh_project, doc)
+    assert view.columns == 60  # the deepest nesting: greedy layout by start is optimal
+    spans = list(view.spans.values())
+    for x in spans:
+        for y in spans:
+            if x is not y and x.s16 < y.e16 and y.s16 < x.e16:
+                assert x.column != y.column
