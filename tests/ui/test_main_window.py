@@ -624,3 +624,27 @@ def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> Non
     recent.actions()[0].trigger()
     assert window.undo_stack.undoText() == "Apply code 'Corruption'"
     assert len(window.view.spans) == 2
+
+
+def test_keyboard_only_coding(qtbot, window: MainWindow, project_path: Path) -> None:
+    """Caret, Shift+Right to select, 1 to code; then Shift+Right grows that new coding."""
+    set_quick_key(window, 1, "Leaving")
+    if window.dock_widgets.get("codebook") is None:
+        pytest.skip("quick keys are assigned in the codebook dock")
+    view = window.view
+    start = TEXT.index("packed")
+    select(window, start, start)
+    for _ in range(6):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.selection_cp() == (start, start + 6)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert codings(project_path) == [("Leaving", start, start + 6, "")]
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert codings(project_path) == [("Leaving", start, start + 7, "")]
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Edit → Undo
+    assert codings(project_path) == [("Leaving", start, start + 6, "")]
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(view, Qt.Key.Key_Z, mods)  # Edit → Redo
+    assert codings(project_path) == [("Leaving", start, start + 7, "")]
