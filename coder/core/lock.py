@@ -236,9 +236,12 @@ class ProjectLock:
         os.close(fd)
 
     def __del__(self) -> None:
-        # A lock forgotten without close() must not outlive the object.
-        with contextlib.suppress(Exception):
+        # A lock forgotten without close() must not outlive the object. (At interpreter exit
+        # module globals may be gone already; the OS drops the lock with the process then.)
+        try:
             self.release()
+        except Exception:  # noqa: S110
+            pass
 
 
 def acquire(project_path: str | Path) -> ProjectLock:
