@@ -17,6 +17,14 @@ from typing import Any
 # a text selection in the document view.
 ENABLED_WHEN = ("always", "project", "document", "selection")
 MENUS = ("File", "Edit", "View", "Code", "Analysis", "Team", "Help")
+# Where a submenu sits among its parent's actions (by the same ``order`` numbers).
+SUBMENU_ORDER = {
+    "File/Import": 115,
+    "File/Export": 120,
+    "View/Coders": 60,
+    "Code/Quick codes": 130,
+    "Code/Resize coding": 220,
+}
 
 
 @dataclass(frozen=True)

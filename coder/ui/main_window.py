@@ -386,41 +386,40 @@ class MainWindow(QMainWindow):
         self.actions_by_id["edit.undo"] = undo
         self.actions_by_id["edit.redo"] = redo
 
-        def menu_for(path: str) -> QMenu:
-            if path in menus:
-                return menus[path]
-            parent_path, _, name = path.rpartition("/")
-            parent = menu_for(parent_path) if parent_path else bar.addMenu("&" + name)
-            menu = parent.addMenu(name) if parent_path else parent
-            menus[path] = menu
-            return menu
-
-        specs = sorted(actions_table.ACTIONS.values(), key=lambda s: (s.menu, s.order, s.title))
-        last_order: dict[str, int] = {}
+        # Each menu lists its actions and submenus together, by order; a gap of 100 in the
+        # order starts a new group.
+        specs = sorted(actions_table.ACTIONS.values(), key=lambda s: (s.order, s.title))
+        entries: dict[str, list[tuple[int, str, object]]] = {}
         for spec in specs:
-            menu = menu_for(spec.menu)
-            # A gap of 100 in the order starts a new group.
-            prev = last_order.get(spec.menu)
-            if prev is not None and spec.order // 100 != prev // 100:
-                menu.addSeparator()
-            last_order[spec.menu] = spec.order
-            act = QAction(spec.title, self)
-            act.setObjectName(spec.id)
-            if spec.status_tip:
-                act.setStatusTip(spec.status_tip)
-            if spec.shortcut:
-                act.setShortcut(QKeySequence(spec.shortcut))
-                if _is_view_key(spec.shortcut):
-                    act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                    self.view.addAction(act)
-                    self.view.key_actions[QKeySequence(spec.shortcut).toString()] = act
-            act.triggered.connect(lambda _=False, s=spec: self._run(s))
-            act.setData(spec.enabled_when)
-            menu.addAction(act)
-            self.actions_by_id[spec.id] = act
-            if spec.id == "file.open":
-                self.recent_menu = menu.addMenu("Open &Recent")
-                self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+            entries.setdefault(spec.menu, []).append((spec.order, spec.title, spec))
+            path = spec.menu
+            while "/" in path:
+                parent, _, _name = path.rpartition("/")
+                children = entries.setdefault(parent, [])
+                if not any(item == path for _o, _t, item in children):
+                    order = actions_table.SUBMENU_ORDER.get(path, 10_000)
+                    children.append((order, path, path))
+                path = parent
+
+        def fill(menu: QMenu, path: str) -> None:
+            prev = None
+            for order, _title, item in sorted(entries.get(path, []), key=lambda e: (e[0], e[1])):
+                if prev is not None and order // 100 != prev // 100:
+                    menu.addSeparator()
+                prev = order
+                if isinstance(item, str):
+                    sub = menu.addMenu(item.rpartition("/")[2])
+                    menus[item] = sub
+                    fill(sub, item)
+                else:
+                    self._add_action(menu, item)
+
+        for top in actions_table.MENUS:
+            fill(menus[top], top)
+        for path in entries:  # a top-level menu that MENUS does not name goes last
+            if "/" not in path and path not in menus:
+                menus[path] = bar.addMenu("&" + path)
+                fill(menus[path], path)
         quick = menus.get("Code/Quick codes")
         if quick is not None:
             from coder.ui.features import coding
@@ -433,6 +432,25 @@ class MainWindow(QMainWindow):
             if key == "undo_history":
                 toggle.setText("Undo &History")
             view_menu.addAction(toggle)
+
+    def _add_action(self, menu: QMenu, spec: actions_table.ActionSpec) -> None:
+        act = QAction(spec.title, self)
+        act.setObjectName(spec.id)
+        if spec.status_tip:
+            act.setStatusTip(spec.status_tip)
+        if spec.shortcut:
+            act.setShortcut(QKeySequence(spec.shortcut))
+            if _is_view_key(spec.shortcut):
+                act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+                self.view.addAction(act)
+                self.view.key_actions[QKeySequence(spec.shortcut).toString()] = act
+        act.triggered.connect(lambda _=False, s=spec: self._run(s))
+        act.setData(spec.enabled_when)
+        menu.addAction(act)
+        self.actions_by_id[spec.id] = act
+        if spec.id == "file.open":
+            self.recent_menu = menu.addMenu("Open &Recent")
+            self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
 
     def _default_dock_sizes(self) -> None:
         """A first-start layout that leaves the text most of the room."""
