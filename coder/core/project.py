@@ -351,6 +351,14 @@ class Project:
             raise
         return project
 
+    def worker_connection(self) -> Project:
+        """Another connection to this open project, for a worker thread; close it when done.
+
+        It takes no lock (this process holds the project's lock already), makes no backup and
+        runs no migration. SQLite connections are per thread, so each worker opens its own.
+        """
+        return Project(self.path, _connect(self.path, self.read_only), self.read_only)
+
     def _migrate(self) -> None:
         if migrations.pending(self.db):
             migrations.apply(self.db)

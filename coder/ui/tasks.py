@@ -3,7 +3,7 @@
 The function receives ``progress(done, total, label) -> bool`` (False once the user cancelled)
 and its result is handed to ``on_done`` back on the GUI thread. SQLite connections belong to
 one thread, so a function that touches the project opens its own connection
-(:func:`thread_project`).
+(``project.worker_connection()``).
 """
 
 from __future__ import annotations
@@ -17,20 +17,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from coder.core.errors import CoderError
-from coder.core.project import Project
 
 Progress = Callable[[int, int, str], bool]
-
-
-def thread_project(project: Project) -> Project:
-    """A second connection to an open project, for a worker thread; close it when done.
-
-    The window's own connection holds the project's lock, so the worker's connection takes
-    none (opening the file again with ``Project.open`` would find it locked by ourselves).
-    """
-    from coder.core.project import _connect
-
-    return Project(project.path, _connect(project.path, project.read_only), project.read_only)
 
 
 class _Signals(QObject):

@@ -118,9 +118,7 @@ def import_worker(
     case_per_document: bool = False,
 ) -> ImportReport:
     """Import in a worker thread through its own connection (one transaction per file)."""
-    from coder.ui.tasks import thread_project
-
-    project = thread_project(source)
+    project = source.worker_connection()
     try:
         return project.import_files(
             paths,

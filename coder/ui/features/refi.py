@@ -116,15 +116,9 @@ def show_report(window: Any, title: str, result: ImportResult) -> QMessageBox:
 # --------------------------------------------------------------------------- workers
 
 
-def _worker_project(project: Project) -> Project:
-    from coder.ui.tasks import thread_project
-
-    return thread_project(project)
-
-
 def _apply_in_worker(project: Project, apply: Any) -> Any:
     def work(progress: Any) -> ImportResult:
-        own = _worker_project(project)
+        own = project.worker_connection()
         try:
             return apply(own, progress)
         finally:
@@ -241,7 +235,7 @@ def export_file(window: MainWindow, path: Path, kind: str) -> Any:
         return None
 
     def work(progress: Any) -> Any:
-        own = _worker_project(project)
+        own = project.worker_connection()
         try:
             if kind == "qdc":
                 progress(0, 1, path.name)

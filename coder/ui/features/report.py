@@ -66,9 +66,7 @@ def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Calla
     settings.set_value(FOLDER_KEY, str(path.parent))
 
     def work(progress: Callable[..., bool]) -> Any:
-        from coder.ui.views.analysis_window import worker_project
-
-        conn = worker_project(project)
+        conn = project.worker_connection()
         try:
             return write(conn, progress)
         except Cancelled:

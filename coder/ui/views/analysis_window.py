@@ -55,15 +55,6 @@ def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str
     return path or None
 
 
-def worker_project(project: Project) -> Project:
-    """A connection for a worker thread (SQLite connections belong to one thread)."""
-    try:
-        from coder.ui.tasks import thread_project
-    except ImportError:  # pragma: no cover - older window without tasks.thread_project
-        return Project.open(project.path, read_only=True)
-    return thread_project(project)
-
-
 @dataclass
 class AnalysisOptions:
     by: str = "document"  # "document" | "case" | an attribute name
@@ -581,7 +572,7 @@ class AnalysisWindow(QWidget):
         options = self.options()
 
         def work(progress: Callable[..., Any]) -> AnalysisData:
-            conn = worker_project(project)
+            conn = project.worker_connection()
             try:
                 return compute(conn, options, progress)
             finally:
