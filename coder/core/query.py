@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from coder.core.errors import InvalidValue
@@ -194,9 +195,14 @@ def find_attribute(project: Project, name: str) -> Any:
 # ============================================================================ code groups
 
 
-def _rollup(project: Project, include_children: bool) -> dict[int, list[int]]:
-    """For each code, the code ids whose codings count for it (itself, or its subtree)."""
-    codes = project.codes()
+def _rollup(
+    project: Project, include_children: bool, codes: Sequence[Any] | None = None
+) -> dict[int, list[int]]:
+    """For each code, the code ids whose codings count for it (itself, or its subtree).
+
+    ``codes`` is the codebook when the caller already holds it (else it is read).
+    """
+    codes = project.codes() if codes is None else codes
     members = {c.id: [c.id] for c in codes}
     if include_children:
         parent = {c.id: c.parent_id for c in codes}
@@ -217,9 +223,12 @@ def _included_paths(project: Project, members: dict[int, list[int]]) -> dict[int
 
 
 class Sources:
-    """Per-document facts a passage needs (text, paragraphs, turns, cases, attributes), cached.
+    """Per-document facts a passage needs (text, paragraphs, turns, cases, attributes) and the
+    codebook, cached.
 
     Shared by retrieval, the report and the quote table so that each document is read once.
+    It describes the project as it was when made: after documents or cases change, make a new
+    one; after codes change, call :meth:`forget_codes`.
     """
 
     def __init__(self, project: Project) -> None:
@@ -228,16 +237,36 @@ class Sources:
         self._paras: dict[int, list[tuple[int, int]]] = {}
         self._turns: dict[int, tuple[list[int], list[Any]]] = {}
         self._sel: dict[int, list[tuple[int, int, int]]] | None = None
-        rows = project.db.execute(
-            "SELECT d.id, d.name, d.case_id, d.group_name, length(d.text) FROM documents d"
-        ).fetchall()
-        self.document_names = {r[0]: r[1] for r in rows}
-        self.document_case = {r[0]: r[2] for r in rows}
-        self.document_group = {r[0]: r[3] for r in rows}
-        self.document_length = {r[0]: r[4] for r in rows}
+        self._codes: list[Any] | None = None
+        # Only columns stored before the text, or in an index: a column stored after a long
+        # text is reached by reading the whole text.
+        self.document_names = dict(project.db.execute("SELECT id, name FROM documents").fetchall())
+        self.document_case: dict[int, int | None] = dict.fromkeys(self.document_names)
+        self.document_case.update(
+            project.db.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL").fetchall()
+        )
         self.case_names = {r[0]: r[1] for r in project.db.execute("SELECT id, name FROM cases")}
         self._case_attrs: dict[int, dict[str, str]] | None = None
         self._doc_attrs: dict[int, dict[str, str]] | None = None
+
+    @cached_property
+    def document_group(self) -> dict[int, str | None]:
+        return dict(self.project.db.execute("SELECT id, group_name FROM documents").fetchall())
+
+    @cached_property
+    def document_length(self) -> dict[int, int]:
+        """Characters of each document's text (the project keeps them once counted)."""
+        return self.project._document_lengths()
+
+    def codes(self) -> list[Any]:
+        """The codebook (:meth:`Project.codes`), read once."""
+        if self._codes is None:
+            self._codes = self.project.codes()
+        return self._codes
+
+    def forget_codes(self) -> None:
+        """Read the codebook again next time (codes were added, renamed, moved or deleted)."""
+        self._codes = None
 
     def text(self, doc_id: int) -> str:
         if doc_id not in self._texts:
@@ -405,7 +434,8 @@ def _codings(
         sql += " AND g.code_id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(sorted(set(code_ids))))
     clause, p = scope.coding_sql()
-    rows = [CodingRow(*r) for r in project.db.execute(sql + clause + ' ORDER BY g.document_id, g.start, g."end"', params + p)]
+    order = ' ORDER BY g.document_id, g.start, g."end", g.id'  # ties in coding order: a stable result
+    rows = [CodingRow(*r) for r in project.db.execute(sql + clause + order, params + p)]
     if scope.speakers is not None:
         src = sources or Sources(project)
         rows = [r for r in rows if src.speaker(r.document_id, r.start, r.end) in scope.speakers]
@@ -819,6 +849,7 @@ class Passage:
     time_start: float | None = None
     cases: tuple[str, ...] = ()
     color: str = ""
+    memo: str = ""  # the memos of the codings behind the passage, one per line
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -881,6 +912,8 @@ def retrieve(
 
     ``without`` removes, in any mode, results that meet a coding of those codes. Codes are ids,
     names or paths. ``context`` adds text around each passage (see :meth:`Sources.context`).
+    A passage carries the codings behind it (ids, coders and memos). ``sources`` lets
+    repeated calls share what has been read (see :class:`Sources`).
     """
     if mode not in MODES:
         raise InvalidValue(f"codes combine with {', '.join(MODES)}, not '{mode}'")
@@ -892,15 +925,16 @@ def retrieve(
         ids, excluded = ids[:1], ids[1:] + excluded
     if not ids:
         return []
-    members = _rollup(project, include_children)
+    src = sources or Sources(project)
+    codebook = src.codes()
+    members = _rollup(project, include_children, codebook)
     groups = [members.get(i, [i]) for i in ids]
     ex_members = {m for i in excluded for m in members.get(i, [i])}
     scope = _resolve(project, filters)
-    src = sources or Sources(project)
     wanted = {m for g in groups for m in g} | ex_members
     rows = _codings(project, scope, wanted, src)
-    paths = {c.id: c.path for c in project.codes()}
-    colors = dict(project.db.execute("SELECT id, color FROM codes"))
+    paths = {c.id: c.path for c in codebook}
+    colors = {c.id: c.color for c in codebook}
     coder_names = dict(project.db.execute("SELECT id, name FROM coders"))
     per_doc: dict[int, list[CodingRow]] = defaultdict(list)
     for r in rows:
@@ -963,7 +997,25 @@ def retrieve(
                     colors.get(code_list[0], "") if code_list else "",
                 )
             )  # fmt: skip
-    return out
+    return _with_memos(project, out)
+
+
+def _with_memos(project: Project, passages: list[Passage]) -> list[Passage]:
+    """``passages`` with the memos of the codings behind them (one statement for all)."""
+    ids = sorted({c for p in passages for c in p.coding_ids})
+    if not ids:
+        return passages
+    memos = dict(project.db.execute(
+        "SELECT id, memo FROM codings WHERE id IN (SELECT value FROM json_each(?)) AND memo != ''",
+        [json.dumps(ids)],
+    ).fetchall())  # fmt: skip
+    if not memos:
+        return passages
+    return [
+        replace(p, memo="\n".join(memos[c] for c in p.coding_ids if c in memos))
+        if any(c in memos for c in p.coding_ids) else p
+        for p in passages
+    ]  # fmt: skip
 
 
 # ============================================================================ co-occurrence

@@ -185,6 +185,71 @@ def test_retrieve_with_children_and_filters(small):
     assert [p.text for p in ps] == ["The rent was high."]
 
 
+def test_retrieve_and_joins_each_codes_codings_then_filters_before_combining(fresh_project):
+    """AND in one passage: each code's codings (any coder) are joined before codes are
+    intersected, sub-codes count with include_children, and the coder and document filters
+    apply before codes are combined. Each passage names the codings behind it."""
+    p = fresh_project
+    d = p.add_document("D", "x" * 200).created("documents")[0]
+    e = p.add_document("E", "y" * 200).created("documents")[0]
+    a, b, c = (p.add_code(name).created("codes")[0] for name in ("A", "B", "C"))
+    a1 = p.add_code("A1", parent_id=a).created("codes")[0]
+    p.apply_code(d, a, 10, 50, coder="kim")
+    p.apply_code(d, a, 40, 70, coder="lee")  # A again, overlapping, by another coder
+    p.apply_code(d, b, 60, 80, coder="kim")  # meets A in 60-70
+    p.apply_code(d, b, 0, 15, coder="kim")  # meets A in 10-15
+    p.apply_code(d, c, 100, 120, coder="kim")  # C alone
+    p.apply_code(e, a1, 0, 30, coder="kim")  # A1 (under A) in E
+    p.apply_code(e, b, 20, 40, coder="lee")  # meets A1 in 20-30
+    both = query.retrieve(p, [a, b], "or")
+    assert [(x.document, x.start, x.end) for x in both] == [
+        ("D", 0, 15), ("D", 10, 50), ("D", 40, 70), ("D", 60, 80), ("E", 20, 40)
+    ]
+    overlap = query.retrieve(p, [a, b], "and")
+    assert [(x.document, x.start, x.end) for x in overlap] == [("D", 10, 15), ("D", 60, 70)]
+    second = overlap[1]
+    assert set(second.code_ids) == {a, b} and set(second.coders) == {"kim", "lee"}
+    assert sorted((p.coding(i).start, p.coding(i).end) for i in second.coding_ids) == [(40, 70), (60, 80)]
+    assert query.retrieve(p, [b, c], "and") == []
+    with_children = query.retrieve(p, [a, b], "and", include_children=True)
+    assert [(x.document, x.start, x.end) for x in with_children] == [
+        ("D", 10, 15), ("D", 60, 70), ("E", 20, 30)
+    ]
+    kim = p.find_coder("kim").id
+    by_kim = query.retrieve(p, [a, b], "and", filters=Filters(coders=[kim]))
+    assert [(x.start, x.end) for x in by_kim] == [(10, 15)]
+    assert query.retrieve(p, [a], "or", filters=Filters(documents=[e])) == []
+    assert len(query.retrieve(p, [a], "or", filters=Filters(documents=[e]), include_children=True)) == 1
+
+
+def test_retrieve_passages_carry_their_codings_memos(small):
+    alpha = small.find_document("Alpha").id
+    [money] = small.codings(document_id=alpha, code_ids=[small.find_code("Money").id])
+    [housing] = small.codings(document_id=alpha, code_ids=[small.find_code("Housing").id])
+    small.set_coding_memo(money.id, "high rent")
+    small.set_coding_memo(housing.id, "whole complaint")
+    assert [x.memo for x in query.retrieve(small, ["Money"])] == ["high rent", "", ""]
+    [both] = query.retrieve(small, ["Money", "Housing"], "and")
+    assert both.memo == "high rent\nwhole complaint"  # in the order of the codings behind it
+
+
+def test_retrieve_with_shared_sources_reads_the_codebook_once(small, monkeypatch):
+    """Repeated retrievals through one Sources (the Retrieved passages dock) do not re-read
+    the codebook; forget_codes() makes the next one see a renamed code."""
+    sources = query.Sources(small)
+    assert [x.codes for x in query.retrieve(small, ["Emotions"], sources=sources)][0] == ("Emotions",)
+    emotions = small.find_code("Emotions").id
+    small.update_code(emotions, name="Feelings")
+    calls: list[bool] = []
+    real = type(small).codes
+    monkeypatch.setattr(type(small), "codes", lambda self: calls.append(True) or real(self))
+    assert query.retrieve(small, [emotions], sources=sources)[0].codes == ("Emotions",)
+    assert calls == []
+    sources.forget_codes()
+    assert query.retrieve(small, [emotions], sources=sources)[0].codes == ("Feelings",)
+    assert len(calls) == 1
+
+
 def test_retrieve_context_characters_paragraph_and_turn(small):
     [p] = query.retrieve(small, ["Emotions"], filters=Filters(documents=[small.find_document("Alpha").id]))
     assert p.before == "" and p.after == ""
@@ -348,8 +413,15 @@ def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, span
                 runs[-1][1] = c + 1
             else:
                 runs.append([c, c + 1])
-        found = [[x.start, x.end] for x in query.retrieve(p, [ids[0], ids[1]], "and")]
-        assert found == runs
+        anded = query.retrieve(p, [ids[0], ids[1]], "and")
+        assert [[x.start, x.end] for x in anded] == runs
+        for x in anded:  # each stretch names codings of both codes, all overlapping it
+            assert set(x.code_ids) == {ids[0], ids[1]}
+            for cid in x.coding_ids:
+                coding = p.coding(cid)
+                assert coding.start < x.end and x.start < coding.end
+        # OR: one passage per coding of either code.
+        assert len(query.retrieve(p, [ids[0], ids[1]], "or")) == sum(1 for k, _s, _n in spans if k < 2)
         for within in ("passage", "paragraph"):
             m = query.cooccurrence(p, within=within)
             for i in range(3):

@@ -444,10 +444,40 @@ def test_retrieval_dock_modes_filters_and_jump(qtbot, project, window) -> None:
 
 def test_retrieval_mode_is_remembered(qtbot, project, window) -> None:
     dock = make(qtbot, window, RetrievalDock)
-    dock.set_mode("and")
+    dock.set_mode("and", "turn")
     dock.children_box.setChecked(True)
     again = make(qtbot, FakeWindow(project), RetrievalDock)
     assert again.mode.currentData() == "and" and again.children_box.isChecked()
+    assert again.within.currentData() == "turn" and again.within.isVisible()
+
+
+def test_retrieval_dock_within_turn_and_not(qtbot, project, window) -> None:
+    """AND can ask for codes in the same speaker turn; NOT lists the first code's codings
+    that meet none of the others and says which code it kept."""
+    ana = project.find_document("Interview Ana").id
+    project.apply_code(ana, 4, 99, 122, coder="kim")  # Family, in the turn coded Time
+    dock = make(qtbot, window, RetrievalDock)
+    assert not dock.within.isVisible()  # OR lists every coding
+    dock.show_codes([6, 4])
+    assert len(dock.passages()) == 2
+    dock.set_mode("and")
+    assert dock.within.isVisible() and dock.passages() == []
+    dock.set_mode("and", "turn")
+    [turn] = dock.passages()
+    assert (turn.start, turn.end, turn.speaker) == (64, 123, "Ana")
+    assert dock.quote(turn) == (
+        "“Ana: After the second winter, when friends stopped writing.” (Interview Ana, Ana, ¶ 3)"
+    )
+    dock.set_mode("not", "passage")
+    assert dock.within.isVisible()
+    assert [(p.start, p.end, p.code_ids) for p in dock.passages()] == [(69, 92, (6,))]
+    assert dock.count.text() == "1 passage of Time, without Family"
+    dock.set_mode("not", "paragraph")
+    assert dock.passages() == [] and dock.count.text() == "0 passages of Time, without Family"
+    dock.show_codes([4, 6])
+    assert dock.passages() == [] and dock.count.text().endswith("of Family, without Time")
+    dock.set_mode("not", "passage")
+    assert [(p.start, p.end, p.code_ids) for p in dock.passages()] == [(99, 122, (4,))]
 
 
 def test_retrieval_copy_memo_and_remove(qtbot, project, window) -> None:
@@ -464,6 +494,9 @@ def test_retrieval_copy_memo_and_remove(qtbot, project, window) -> None:
     first = dock.passages()[0]
     assert dock.set_memo(first, "strong statement")
     assert project.coding(first.coding_ids[0]).memo == "strong statement"
+    assert dock.passages()[0].memo == "strong statement"
+    assert "Memo: strong statement" in dock.proxy.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+    assert not dock.set_memo(dock.passages()[0], "strong statement")  # unchanged: no undo step
     menu = dock.build_context_menu(dock.proxy.index(0, 0))
     assert "Remove 2 codings" in [a.text() for a in menu.actions()]
     assert dock.remove_codings(dock.selected_passages())

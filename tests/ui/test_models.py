@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.project import Project
-from coder.core.retrieval import retrieve
 from coder.ui.models.cases import CasesModel, DocumentChecklistModel
 from coder.ui.models.codebook import CODES_MIME, PASSAGE_MIME, CodebookModel, CodeIdRole
 from coder.ui.models.codings import Query, RetrievedPassagesModel
@@ -393,23 +392,36 @@ def _and_project(path: Path) -> Project:
     return p
 
 
-def test_retrieval_or_and_and(tmp_path: Path) -> None:
-    with _and_project(tmp_path / "and.coder") as p:
-        both = retrieve(p, [1, 2], "or")
-        assert sorted((x.document_id, x.start, x.end) for x in both) == [
-            (1, 0, 15), (1, 10, 50), (1, 40, 70), (1, 60, 80), (2, 20, 40)
-        ]
-        overlap = retrieve(p, [1, 2], "and")
-        assert [(x.document_id, x.start, x.end) for x in overlap] == [(1, 10, 15), (1, 60, 70)]
-        assert set(overlap[1].code_ids) == {1, 2}
-        assert retrieve(p, [2, 3], "and") == []
-        with_children = retrieve(p, [1, 2], "and", include_children=True)
-        assert [(x.document_id, x.start, x.end) for x in with_children] == [
-            (1, 10, 15), (1, 60, 70), (2, 20, 30)
-        ]
-        kim = p.find_coder("kim").id
-        assert [(x.start, x.end) for x in retrieve(p, [1, 2], "and", coder_id=kim)] == [(10, 15)]
-        assert [(x.start, x.end) for x in retrieve(p, [1], "or", document_id=2)] == []
+def test_retrieval_model_and_within_paragraph_and_not(qtmodeltester, project, window) -> None:
+    """AND in the same paragraph lists the paragraph; NOT keeps the first code's codings
+    that meet none of the others, and follows an edit to the excluded code in place."""
+    ana = project.find_document("Interview Ana").id
+    project.apply_code(ana, 4, 99, 122, coder="kim")  # Family: "friends stopped writing" (Time's paragraph)
+    model = RetrievedPassagesModel()
+    window.add(model)
+    model.set_project(project)
+    model.set_query(Query(code_ids=(6, 4), mode="and"))
+    assert model.rowCount() == 0  # the two codings never overlap
+    model.set_query(Query(code_ids=(6, 4), mode="and", within="paragraph"))
+    qtmodeltester.check(model)
+    assert [model.index(0, c).data() for c in range(5)] == [
+        "Interview Ana", "Time + Family", "Ana", "¶ 3, 64–123", "kim"
+    ]
+    assert model.index(0, 5).data(Qt.ItemDataRole.UserRole + 4)[1] == (
+        "Ana: After the second winter, when friends stopped writing."
+    )
+    assert len(model.passages()[0].coding_ids) == 2
+    model.set_query(Query(code_ids=(6, 4), mode="or", within="paragraph"))
+    assert [(p.start, p.end) for p in model.passages()] == [(69, 92), (99, 122)]  # OR: codings
+    model.set_query(Query(code_ids=(6, 4), mode="not"))
+    assert [(p.start, p.end, p.code_ids) for p in model.passages()] == [(69, 92, (6,))]
+    model.set_query(Query(code_ids=(6, 4), mode="not", within="paragraph"))
+    assert model.rowCount() == 0
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    family = next(c for c in project.codings() if c.code_id == 4)
+    window.push("Remove", lambda: project.remove_coding(family.id))
+    assert [(p.start, p.end) for p in model.passages()] == [(69, 92)] and resets == []
 
 
 def test_retrieval_model_contract_and_context(qtmodeltester, project: Project) -> None:
@@ -443,17 +455,27 @@ def test_retrieval_model_follows_new_codings_without_reset(project, window) -> N
     assert model.rowCount() == 0 and model.query.code_ids == ()
 
 
+def test_retrieval_model_follows_a_renamed_parent_code(project, window) -> None:
+    model = RetrievedPassagesModel()
+    window.add(model)
+    model.set_project(project)
+    model.set_query(Query(code_ids=(2,)))
+    window.push("Rename", lambda: project.update_code(1, name="Motives"))
+    assert model.index(0, 1).data() == "Motives/Disillusion"
+    assert [p.codes for p in model.passages()] == [("Motives/Disillusion",)]
+
+
 def test_retrieval_rows_after_many_edits_equal_a_fresh_query(qtmodeltester, tmp_path) -> None:
-    """Codings added, resized and removed in several documents, in both modes: the rows
+    """Codings added, resized and removed in several documents, in every mode: the rows
     spliced in place always equal what a fresh query returns, in order."""
     rng = random.Random(3)
     with _and_project(tmp_path / "r.coder") as p:
         window = FakeWindow(p)
-        for mode in ("or", "and"):
+        for mode, within in (("or", "passage"), ("and", "passage"), ("and", "paragraph"), ("not", "passage")):
             model = RetrievedPassagesModel()
             window.docks = [model]
             model.set_project(p)
-            model.set_query(Query(code_ids=(1, 2), mode=mode))
+            model.set_query(Query(code_ids=(1, 2), mode=mode, within=within))
             qtmodeltester.check(model)
             resets: list[bool] = []
             model.modelReset.connect(lambda: resets.append(True))

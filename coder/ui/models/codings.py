@@ -1,20 +1,19 @@
 """Retrieved passages as a table model: document, code, speaker, position, coder, context.
 
-Rows come from :func:`coder.core.retrieval.retrieve`. Speaker, paragraph and context are
-read lazily, for the rows a view actually shows, from a per-document cache.
+Rows come from :func:`coder.core.query.retrieve` (the engine of the analysis window and the
+report too), reading through one :class:`coder.core.query.Sources` kept while the project
+is unchanged, so a refresh after one coding re-reads one document's codings only.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.project import Changes, Project
-from coder.core.retrieval import Passage, retrieve
-from coder.core.text import paragraph_index, paragraphs
+from coder.core.query import Filters, Passage, Sources, retrieve
 from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
 PassageRole = Qt.ItemDataRole.UserRole + 1  # the core Passage
@@ -29,21 +28,19 @@ CONTEXT_CHARS = 60
 MAX_PASSAGE_SHOWN = 300  # in the one-line context column; the tooltip shows all
 
 
-@dataclass
-class _DocInfo:
-    text: str
-    paragraphs: list[tuple[int, int]]
-    turns: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, speaker)
-
-
 @dataclass(frozen=True)
 class Query:
+    """What the dock shows. ``mode`` and ``within`` mean what they mean for
+    :func:`coder.core.query.retrieve`: ``"not"`` keeps the first code's codings that do not
+    meet (``within``) a coding of the others."""
+
     code_ids: tuple[int, ...] = ()
-    mode: str = "or"  # "or" | "and"
+    mode: str = "or"  # "or" | "and" | "not"
     include_children: bool = False
     document_id: int | None = None
     case_id: int | None = None
     coder_id: int | None = None
+    within: str = "passage"  # "passage" | "paragraph" | "turn" (AND and NOT)
 
 
 class RetrievedPassagesModel(IdTreeModel):
@@ -52,9 +49,8 @@ class RetrievedPassagesModel(IdTreeModel):
         self._project: Project | None = None
         self._query = Query()
         self._keys: dict[tuple, int] = {}  # passage identity -> row id (stable across refreshes)
-        self._docs: dict[int, _DocInfo] = {}
+        self._sources: Sources | None = None
         self._code_paths: dict[int, str] = {}
-        self._coders: dict[int, str] = {}
 
     @property
     def project(self) -> Project | None:
@@ -68,7 +64,7 @@ class RetrievedPassagesModel(IdTreeModel):
         self._project = project
         self._query = Query()
         self._keys = {}
-        self._docs = {}
+        self._sources = None
         self.replace_all(*self._load())
 
     def set_query(self, query: Query) -> None:
@@ -78,14 +74,23 @@ class RetrievedPassagesModel(IdTreeModel):
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh precisely: names only, the passages of the documents touched, or all."""
-        if self._project is None or not self._query.code_ids:
+        if self._project is None:
             return
-        for doc_id in changes.documents:
-            self._docs.pop(doc_id, None)
-        names = bool(changes.codes or changes.ids("coders"))
-        rows = bool(changes.codings or changes.documents or changes.cases)
+        if changes.documents or changes.cases:
+            self._sources = None  # texts, turns, names or case links may have changed
+        elif changes.codes and self._sources is not None:
+            self._sources.forget_codes()
+        if not self._query.code_ids:
+            return
+        names = bool(changes.codes)
+        # Passages carry their coders' names: a changed coder (not a new one) is read again.
+        coders = bool(changes.ids("coders") - set(changes.created("coders")))
+        rows = bool(changes.codings or changes.documents or changes.cases or coders)
         if names:
+            old_paths = self._code_paths
             self._refresh_names()
+            if any(old_paths.get(c) != self._code_paths.get(c) for c in self._shown_codes()):
+                rows = True  # passages carry their codes' paths
             # Codes that no longer exist drop out of the query.
             codes = tuple(c for c in self._query.code_ids if c in self._code_paths)
             if codes != self._query.code_ids:
@@ -97,7 +102,7 @@ class RetrievedPassagesModel(IdTreeModel):
             if names:
                 self.announce_all()
             return
-        if changes.documents or changes.cases or changes.codes:
+        if changes.documents or changes.cases or changes.codes or coders:
             self.sync(*self._load())
             if names:
                 self.announce_all()
@@ -151,24 +156,38 @@ class RetrievedPassagesModel(IdTreeModel):
     def _refresh_names(self) -> None:
         if self._project is None:
             return
-        self._code_paths = {c.id: c.path for c in self._project.codes()}
-        self._coders = {c.id: c.name for c in self._project.coders()}
+        self._code_paths = {c.id: c.path for c in self.sources().codes()}
+
+    def sources(self) -> Sources:
+        """What retrieval has read of the project (kept until documents or cases change)."""
+        assert self._project is not None
+        if self._sources is None:
+            self._sources = Sources(self._project)
+        return self._sources
 
     def passages(self) -> list[Passage]:
         return [self.value(i) for i in self.child_ids(ROOT)]
 
+    def filters(self, document_id: int | None = None) -> Filters:
+        """The query's document, case and coder choices (narrowed to one document if given)."""
+        q = self._query
+        docs = None if q.document_id is None else {q.document_id}
+        if document_id is not None:
+            docs = {document_id} if docs is None else docs & {document_id}
+        return Filters(
+            documents=docs,
+            cases=[q.case_id] if q.case_id is not None else None,
+            coders=[q.coder_id] if q.coder_id is not None else None,
+        )
+
     def _retrieve(self, document_id: int | None = None) -> list[Passage]:
         q = self._query
         assert self._project is not None
+        within = q.within if q.mode != "or" else "passage"  # OR lists codings one by one
         return retrieve(
-            self._project,
-            q.code_ids,
-            q.mode,
-            q.include_children,
-            document_id if document_id is not None else q.document_id,
-            q.case_id,
-            q.coder_id,
-        )
+            self._project, list(q.code_ids), q.mode, within, filters=self.filters(document_id),
+            context=CONTEXT_CHARS, include_children=q.include_children, sources=self.sources(),
+        )  # fmt: skip
 
     def _load(self) -> tuple[dict[int, list[int]], dict[int, Passage]]:
         if self._project is None or not self._query.code_ids:
@@ -195,36 +214,19 @@ class RetrievedPassagesModel(IdTreeModel):
             children[ROOT].append(node)
         return children, values
 
-    # ----------------------------------------------------------------- lazy document details
-
-    def _doc(self, doc_id: int) -> _DocInfo:
-        info = self._docs.get(doc_id)
-        if info is None:
-            assert self._project is not None
-            text = self._project.document_text(doc_id)
-            turns = [(t.start, t.end, t.speaker or "") for t in self._project.turns(doc_id)]
-            info = _DocInfo(text, paragraphs(text), turns)
-            self._docs[doc_id] = info
-        return info
+    # ----------------------------------------------------------------- passage details
 
     def speaker(self, p: Passage) -> str:
-        turns = self._doc(p.document_id).turns
-        i = bisect_right(turns, (p.start, float("inf"), "")) - 1
-        if i >= 0 and turns[i][0] <= p.start < max(turns[i][1], turns[i][0] + 1):
-            return turns[i][2]
-        return ""
+        """The speaker of the turn covering most of the passage ("" for none)."""
+        return p.speaker
 
     def paragraph(self, p: Passage) -> int | None:
         """1-based number of the paragraph where the passage starts."""
-        i = paragraph_index(self._doc(p.document_id).paragraphs, p.start)
-        return i + 1 if i is not None else None
+        return p.paragraph
 
     def context(self, p: Passage) -> tuple[str, str, str]:
-        text = self._doc(p.document_id).text
-        before = text[max(0, p.start - CONTEXT_CHARS) : p.start]
-        passage = text[p.start : p.end]
-        after = text[p.end : p.end + CONTEXT_CHARS]
-        return before, passage, after
+        """Text before the passage (within its paragraphs), the passage, text after it."""
+        return p.before, p.text, p.after
 
     # ----------------------------------------------------------------- Qt's interface
 
@@ -271,7 +273,7 @@ class RetrievedPassagesModel(IdTreeModel):
                 where = f"¶ {para}, " if para is not None else ""
                 return f"{where}{p.start}–{p.end}"
             if col == CODER:
-                return ", ".join(sorted((self._coders.get(c, "?") for c in p.coder_ids), key=str.casefold))
+                return ", ".join(sorted(p.coders, key=str.casefold))
             if col == CONTEXT:
                 before, passage, after = self.context(p)
                 return " ".join(f"…{before}[{passage}]{after}…".split())

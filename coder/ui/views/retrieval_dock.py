@@ -1,6 +1,9 @@
-"""The Retrieved passages dock: codings of the selected codes (OR / AND), with filters.
+"""The Retrieved passages dock: passages of the selected codes, with filters.
 
-Double-click or Enter on a passage emits ``passageActivated(doc, start, end)``.
+Codes combine as in :func:`coder.core.query.retrieve`: OR (every coding of any of them), AND
+(where they all meet: in the same passage, paragraph or speaker turn) or NOT (the first
+selected code's codings that meet none of the others'). Double-click or Enter on a passage
+emits ``passageActivated(doc, start, end)``.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from coder.core import settings
 from coder.core.project import Changes, Project
-from coder.core.retrieval import Passage
+from coder.core.query import Passage
 from coder.ui.models.codings import (
     CODE,
     CODER,
@@ -164,11 +167,20 @@ class RetrievalDock(QWidget):
         self.mode = QComboBox()
         self.mode.setAccessibleName("Combine codes")
         self.mode.addItem("Any selected code (OR)", "or")
-        self.mode.addItem("All selected codes overlap (AND)", "and")
+        self.mode.addItem("All selected codes (AND)", "and")
+        self.mode.addItem("First code, not the others (NOT)", "not")
         self.mode.setToolTip(
-            "OR: every coding of any selected code. AND: only the passages where codings of "
-            "all selected codes overlap in the same document."
+            "OR: every coding of any selected code.\n"
+            "AND: where codings of all selected codes meet (in the same passage: the stretch "
+            "they all cover; in the same paragraph or speaker turn: that paragraph or turn).\n"
+            "NOT: the codings of the first selected code that meet no coding of the others."
         )
+        self.within = QComboBox()
+        self.within.setAccessibleName("Where codes meet")
+        self.within.addItem("in the same passage", "passage")
+        self.within.addItem("in the same paragraph", "paragraph")
+        self.within.addItem("in the same speaker turn", "turn")
+        self.within.setToolTip("Where codings of different codes count as meeting (AND and NOT)")
         self.children_box = QCheckBox("Include sub-codes")
         self.children_box.setAccessibleName("Include sub-codes")
         self.document_box = self._combo("Filter by document")
@@ -177,13 +189,19 @@ class RetrievalDock(QWidget):
         self.count = QLabel()
         self.count.setAccessibleName("Number of passages")
         # How codes combine and whether sub-codes count are habits: kept per user.
-        self.set_mode(str(settings.get("retrieval:mode", "or")))
+        self.set_mode(
+            str(settings.get("retrieval:mode", "or")), str(settings.get("retrieval:within", "passage"))
+        )
         self.children_box.setChecked(bool(settings.get("retrieval:include_children", False)))
-        for combo in (self.mode, self.document_box, self.case_box, self.coder_box):
+        for combo in (self.mode, self.within, self.document_box, self.case_box, self.coder_box):
             combo.currentIndexChanged.connect(self._requery)
         self.children_box.toggled.connect(self._requery)
+        self.mode.currentIndexChanged.connect(self._show_within)
         self.mode.currentIndexChanged.connect(
             lambda _i: settings.set_value("retrieval:mode", self.mode.currentData())
+        )
+        self.within.currentIndexChanged.connect(
+            lambda _i: settings.set_value("retrieval:within", self.within.currentData())
         )
         self.children_box.toggled.connect(
             lambda on: settings.set_value("retrieval:include_children", bool(on))
@@ -218,7 +236,7 @@ class RetrievalDock(QWidget):
             lambda: "No passages for the selected codes with these filters."
             if getattr(self, "_code_ids", ())
             else "Select codes in the codebook to see their coded passages here\n"
-            "(Ctrl+click several and choose AND to see where they overlap).",
+            "(Ctrl+click several: AND shows where they meet, NOT the first without the others).",
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -233,6 +251,7 @@ class RetrievalDock(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.mode)
+        filters.addWidget(self.within)
         filters.addWidget(self.children_box)
         filters.addWidget(self.document_box)
         filters.addWidget(self.case_box)
@@ -243,6 +262,7 @@ class RetrievalDock(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.view)
+        self._show_within()
         self.set_project(getattr(window, "project", None))
 
     @staticmethod
@@ -281,8 +301,13 @@ class RetrievalDock(QWidget):
         self._code_ids = tuple(dict.fromkeys(int(c) for c in code_ids))
         self._requery()
 
-    def set_mode(self, mode: str) -> None:
-        """``"or"`` or ``"and"``."""
+    def set_mode(self, mode: str, within: str | None = None) -> None:
+        """``"or"``, ``"and"`` or ``"not"``; ``within`` (``"passage"``, ``"paragraph"`` or
+        ``"turn"``) says where codes meet for AND and NOT (unchanged when None)."""
+        if within is not None:
+            i = self.within.findData(within)
+            if i >= 0:
+                self.within.setCurrentIndex(i)
         i = self.mode.findData(mode)
         if i >= 0:
             self.mode.setCurrentIndex(i)
@@ -336,6 +361,10 @@ class RetrievalDock(QWidget):
             if current is not None and i < 0:
                 self._requery()  # the filtered-on item is gone
 
+    def _show_within(self, *_: Any) -> None:
+        """The "where codes meet" choice is shown for AND and NOT (OR lists every coding)."""
+        self.within.setVisible(self.mode.currentData() in ("and", "not"))
+
     def _requery(self, *_: Any) -> None:
         if self.project is None:
             return
@@ -347,6 +376,7 @@ class RetrievalDock(QWidget):
                 document_id=self.document_box.currentData(),
                 case_id=self.case_box.currentData(),
                 coder_id=self.coder_box.currentData(),
+                within=self.within.currentData() or "passage",
             )
         )
         self._update_count()
@@ -355,10 +385,16 @@ class RetrievalDock(QWidget):
         if hasattr(self, "empty_hint"):
             self.empty_hint.refresh()
         n = self.proxy.rowCount()
-        if not getattr(self, "_code_ids", ()):
+        codes = getattr(self, "_code_ids", ())
+        if not codes:
             self.count.setText("")  # the empty table says what to do
-        else:
-            self.count.setText(f"{n} passage{'s' if n != 1 else ''}")
+            return
+        text = f"{n} passage{'s' if n != 1 else ''}"
+        if self.mode.currentData() == "not" and len(codes) > 1 and self.project is not None:
+            # Which code is kept depends on the order the codes were selected in: say it.
+            paths = {c.id: c.path for c in self.model.sources().codes()}
+            text += f" of {paths.get(codes[0], '?')}, without {', '.join(paths.get(c, '?') for c in codes[1:])}"
+        self.count.setText(text)
 
     def selected_passages(self) -> list[Passage]:
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
