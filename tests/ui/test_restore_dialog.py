@@ -128,3 +128,47 @@ def test_window_backs_up_while_editing_and_on_demand(qtbot, project_path: Path, 
     assert not errors
     win.close_project()
     assert guard.tick() is None
+
+
+def test_window_offers_read_only_when_another_coder_holds_the_project(
+    qtbot, project_path: Path, monkeypatch
+) -> None:
+    from coder.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    asked: list[str] = []
+    holder = Project.open(project_path)  # "another Coder" has it open for writing
+    try:
+        monkeypatch.setattr(win, "ask_read_only", lambda message: asked.append(message) or False)
+        assert win.open_project(project_path) is False
+        assert win.project is None
+        assert asked and "is open in Coder by" in asked[0] and "read-only" in asked[0]
+        monkeypatch.setattr(win, "ask_read_only", lambda message: True)
+        assert win.open_project(project_path) is True
+        assert win.project is not None and win.project.read_only
+        assert "[read-only]" in win.windowTitle()
+        holder.add_code("Written by the other Coder")
+        win.close_project()
+    finally:
+        holder.close()
+
+
+def test_window_warns_once_about_a_project_in_a_cloud_folder(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from coder.ui.main_window import MainWindow
+
+    folder = tmp_path / "Dropbox" / "thesis"
+    folder.mkdir(parents=True)
+    path = folder / "study.coder"
+    Project.create(path).close()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self: shown.append(self.text()))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.open_project(path)
+    win.close_project()
+    assert win.open_project(path)
+    win.close_project()
+    assert len(shown) == 1 and "Dropbox" in shown[0]
