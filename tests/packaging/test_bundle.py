@@ -156,3 +156,23 @@ def test_window_opens_demo_then_reopens_it(run, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert f"coder: started ({demo.stem})" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not LINUX, reason="X11 check for Linux")
+def test_window_on_x11(run, bundle: Path, tmp_path: Path) -> None:
+    """The X11 platform plugin loads from the bundle (on a virtual X server when one exists)."""
+    import shutil
+
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        pytest.skip("xvfb-run is not installed")
+    exe = bundle / "coder"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(QT_QPA_PLATFORM="xcb", CODER_DATA_DIR=str(tmp_path / "userdata"),
+               CODER_QUIT_AFTER_START_MS="200", TMPDIR=str(tmp_path))  # fmt: skip
+    proc = subprocess.run(
+        [xvfb, "-a", str(exe), "--demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "coder: started (" in proc.stderr and "no project" not in proc.stderr
