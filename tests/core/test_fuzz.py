@@ -560,3 +560,21 @@ def test_damaged_project_files_are_refused_or_intact(
         pytest.fail(f"a damaged project opened for writing: {e}")
     finally:
         project.close()
+
+
+def test_undecodable_command_line_arguments_give_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bytes that are not text arrive in argv as lone surrogates: an error, not a traceback."""
+    from coder.cli import main
+
+    path = tmp_path / "p.coder"
+    Project.create(path).close()
+    for argv in (["code", "add", str(path), "bad\udcff"],
+                 ["documents", str(path)[:-6] + "\udcff.coder"],
+                 ["import", str(path), str(tmp_path / "x\udcff.txt")]):  # fmt: skip
+        code = main(argv)
+        err = capsys.readouterr().err
+        assert code == 1 and err.startswith("coder: error: ") and len(err.strip().splitlines()) == 1, argv
+    with Project.open(path, read_only=True) as p:
+        assert p.codes() == [] and p.documents() == []
