@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -141,7 +141,9 @@ class CasesDock(QWidget):
 
         self.filter = common.filter_box("Filter cases…", "Filter cases")
         self.filter.textChanged.connect(self._on_filter)
-        bar = QHBoxLayout()
+        # A tool bar folds the buttons that do not fit into its » menu, so the dock can be narrow.
+        bar = QToolBar("Case actions")
+        bar.setAccessibleName("Case actions")
         self.buttons: dict[str, QToolButton] = {}
         for key, label, tip, slot in (
             ("add", "Add case", "Add a case", self.ask_add_case),
@@ -157,7 +159,6 @@ class CasesDock(QWidget):
             button.clicked.connect(slot)
             bar.addWidget(button)
             self.buttons[key] = button
-        bar.addStretch(1)
 
         self.view = QTableView()
         self.view.setAccessibleName("Cases table")
@@ -198,7 +199,7 @@ class CasesDock(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.view)
         self.set_project(getattr(window, "project", None))
 
