@@ -14,6 +14,7 @@ import platform
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 # Before anything imports Qt: measure on the offscreen platform (no display needed).
@@ -50,6 +51,7 @@ def machine() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     from benchmarks import measure
+    from benchmarks.timing import Result
 
     groups = measure.GROUPS
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
@@ -72,12 +74,17 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.only or list(groups):
             log(f"{name}")
             t0 = time.perf_counter()
-            rows = groups[name](ctx)
+            try:
+                rows = groups[name](ctx)
+            except Exception as e:  # one broken measurement must not hide the others
+                traceback.print_exc(file=sys.stderr)
+                message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+                rows = [Result(name, name, "-", missing=f"error: {type(e).__name__}: {message}"[:120])]
             results.extend(rows)
             log(f"{name}: {time.perf_counter() - t0:.1f} s")
     elapsed = time.perf_counter() - started
 
-    failed = [r for r in results if r.status == "FAIL"]
+    failed = [r for r in results if r.status in ("FAIL", "ERROR")]
     if args.json:
         json.dump(
             {
@@ -97,10 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         m = machine()
         print(table(results))
         print()
+        missed = sum(r.status == "FAIL" for r in results)
+        targets = sum(r.status in ("pass", "FAIL") for r in results)
+        errors = sum(r.status == "ERROR" for r in results)
+        summary = f"{missed} of {targets} targets missed" + (f"; {errors} measurements failed" if errors else "")
         print(
             f"{m['cpus']} CPUs ({m['cpu']}), {m['os']}; Python {m['python']}, {m['qt']}, "
             f"SQLite {m['sqlite']}. {'Quick run' if args.quick else 'Full run'} in {elapsed:.0f} s; "
-            f"{len(failed)} of {sum(r.status in ('pass', 'FAIL') for r in results)} targets missed."
+            f"{summary}."
         )
     return 1 if failed else 0
 

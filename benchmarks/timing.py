@@ -34,6 +34,8 @@ class Result:
 
     @property
     def status(self) -> str:
+        if self.missing.startswith("error"):
+            return "ERROR"
         if self.missing:
             return "n/a"
         if self.target is None or not self.samples:
@@ -115,7 +117,7 @@ def table(results: list[Result]) -> str:
     rows = []
     for r in results:
         if r.missing:
-            rows.append([r.work, r.size, "n/a", r.missing, "-", "0", fmt_target(r), "n/a"])
+            rows.append([r.work, r.size, "n/a", r.missing, "-", "0", fmt_target(r), r.status])
             continue
         spread = f"{fmt(min(r.samples), r.unit)} – {fmt(max(r.samples), r.unit)}"
         status = r.status + (f" ({r.note})" if r.note else "")
