@@ -110,3 +110,18 @@ def test_spec_reads_the_version_from_its_one_place() -> None:
     spec = (PACKAGING / "coder.spec").read_text(encoding="utf-8")
     assert '"coder" / "__init__.py"' in spec and "__version__" in spec
     assert '"coder/resources"' in spec  # where coder.assets looks inside a bundle
+
+
+def test_the_app_imports_no_qt_module_the_bundle_leaves_out() -> None:
+    """coder.spec excludes unused Qt modules; importing one would work from a checkout and fail
+    only in the bundle. Remove a module from the spec's excludes before using it."""
+    import re
+
+    spec = (PACKAGING / "coder.spec").read_text(encoding="utf-8")
+    excluded = set(re.findall(r'"(PySide6\.Qt\w+)"', spec))
+    assert "PySide6.QtWebEngineCore" in excluded
+    used: dict[str, str] = {}
+    for path in (REPO / "coder").rglob("*.py"):
+        for module in re.findall(r"^\s*(?:from|import)\s+(PySide6\.Qt\w+)", path.read_text(encoding="utf-8"), re.M):
+            used.setdefault(module, str(path.relative_to(REPO)))
+    assert not {m: where for m, where in used.items() if m in excluded}
