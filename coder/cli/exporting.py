@@ -41,7 +41,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     exporter = exporter_for(out)
     if not out.parent.is_dir():
         raise InvalidValue(f"{out.parent}: no such folder")
-    with open_project(args.project, read_only=False) as project:
+    with open_project(args.project, read_only=True) as project:
         exporter(project, out, args)
     print(f"exported {out}")
     return 0

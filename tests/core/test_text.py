@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from pathlib import Path
 
@@ -106,20 +105,15 @@ def test_position_map_rejects_out_of_range() -> None:
 
 
 @pytest.mark.parametrize("astral", [False, True])
-def test_position_map_builds_fast_on_3m_chars(astral: bool) -> None:
+def test_position_map_stores_only_astral_characters(astral: bool) -> None:
+    """The map's size grows with the astral characters, not the text: cheap on 3M characters."""
     text = ("Grüße, a long interview line with ümlauts.\n" * 70_000)[:3_000_000]
     if astral:
         text = text[:-1] + "😀"
-    best = min(_timed(lambda: PositionMap(text)) for _ in range(3))
-    assert best < 0.05
     pm = PositionMap(text)
+    assert len(pm._astral_cp) == (1 if astral else 0)
     assert pm.to_utf16(len(text)) == u16(text)
-
-
-def _timed(fn: object) -> float:
-    start = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - start
+    assert pm.to_codepoint(u16(text)) == len(text)
 
 
 # --- paragraphs ------------------------------------------------------------------------------
@@ -148,9 +142,11 @@ def test_paragraph_index() -> None:
     assert paragraph_index([], 0) is None
 
 
-def test_paragraphs_fast_on_3m_chars() -> None:
+def test_paragraphs_on_3m_chars() -> None:
     text = ("A line of text.\n\n  \n" * 150_000)[:3_000_000]
-    assert _timed(lambda: paragraphs(text)) < 0.5
+    spans = paragraphs(text)
+    assert len(spans) == 150_000
+    assert all(text[s:e] == "A line of text." for s, e in spans)
 
 
 # --- detect_turns ----------------------------------------------------------------------------
@@ -262,6 +258,8 @@ def test_paragraphs_on_real_interview() -> None:
     assert [text[s:e] for s, e in spans] == expected
 
 
-def test_detect_turns_fast_on_3m_chars() -> None:
+def test_detect_turns_on_3m_chars() -> None:
     text = ("Jo: a line of talk here.\nmore\n\nKim: and a reply.\n\n" * 60_000)[:3_000_000]
-    assert _timed(lambda: detect_turns(text)) < 2.0
+    turns = detect_turns(text)
+    assert len(turns) == 120_000
+    assert {t.speaker for t in turns} == {"Jo", "Kim"}
