@@ -30,6 +30,18 @@ LINUX = sys.platform.startswith("linux")
 MAX_BUNDLE_MB = 300
 
 
+def _say(config: pytest.Config, message: str) -> None:
+    """A line in pytest's output even when output is captured (build time, bundle size)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(message)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
+        reporter.write_line(message)
+
+
 def _wanted(config: pytest.Config) -> bool:
     return "packaging" in (config.getoption("markexpr") or "") or bool(
         os.environ.get("CODER_TEST_PACKAGING")
@@ -52,7 +64,7 @@ def bundle(request: pytest.FixtureRequest) -> Path:
         ["bash", str(REPO / "packaging" / "build.sh")],
         cwd=REPO, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
-    print(f"\nbuild: {time.perf_counter() - t0:.0f} s")
+    _say(request.config, f"packaging/build.sh: {time.perf_counter() - t0:.0f} s")
     assert proc.returncode == 0, f"build.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     path = REPO / "dist" / "Coder"
     assert path.is_dir()
@@ -86,9 +98,9 @@ def test_version(run) -> None:
     assert proc.stdout.strip() == f"coder {__version__}"
 
 
-def test_contents_and_size(bundle: Path) -> None:
+def test_contents_and_size(bundle: Path, pytestconfig: pytest.Config) -> None:
     size = _size_mb(bundle)
-    print(f"\nbundle: {bundle} {size:.0f} MB")
+    _say(pytestconfig, f"bundle: {bundle} {size:.0f} MB")
     internal = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
     resources = internal / "coder" / "resources"
     assert (resources / "demo" / "project.json").is_file()
