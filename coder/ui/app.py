@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
@@ -24,6 +24,19 @@ def app_icon() -> QIcon:
     return QIcon(str(path)) if path.is_file() else QIcon()
 
 
+class Application(QApplication):
+    """The QApplication, plus the FileOpen event: how macOS hands a double-clicked .coder file
+    to the app (not as an argument), at start-up or while Coder runs."""
+
+    fileOpenRequested = Signal(str)  # noqa: N815 (Qt's naming)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and event.file():  # type: ignore[attr-defined]
+            self.fileOpenRequested.emit(event.file())  # type: ignore[attr-defined]
+            return True
+        return super().event(event)
+
+
 def make_application(argv: Sequence[str]) -> QApplication:
     """The QApplication (or the existing one), named, with its icon and palette tweaks."""
     app = QApplication.instance()
@@ -32,7 +45,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-        app = QApplication(list(argv))
+        app = Application(list(argv))
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -52,6 +65,14 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     window = MainWindow()
     window.setWindowIcon(app.windowIcon())
     window.show()
+    opened_by_event: list[str] = []
+    if isinstance(app, Application):
+
+        def open_requested(path: str) -> None:
+            opened_by_event.append(path)  # at start-up: open this, not the last project
+            QTimer.singleShot(0, lambda: window.open_project(Path(path)))
+
+        app.fileOpenRequested.connect(open_requested)
     quit_env = os.environ.get("CODER_QUIT_AFTER_START_MS")
     quit_after = int(quit_env) if quit_env is not None and quit_env.strip().isdigit() else None
 
@@ -62,7 +83,7 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
             window.open_project(Path(project_path))
         elif demo:
             file_feature.open_demo(window)
-        else:
+        elif not opened_by_event:
             recent = [p for p in settings.recent_projects() if Path(p).exists()]
             if recent:
                 window.open_project(recent[0])

@@ -125,3 +125,33 @@ def test_the_app_imports_no_qt_module_the_bundle_leaves_out() -> None:
         for module in re.findall(r"^\s*(?:from|import)\s+(PySide6\.Qt\w+)", path.read_text(encoding="utf-8"), re.M):
             used.setdefault(module, str(path.relative_to(REPO)))
     assert not {m: where for m, where in used.items() if m in excluded}
+
+
+def test_a_file_open_event_opens_the_project(tmp_path: Path) -> None:
+    """macOS hands a double-clicked .coder file to the app as a FileOpen event; the app opens
+    it (a new process: the test session's QApplication is not the app's)."""
+    import json
+    import os
+    import subprocess
+
+    from coder.core.project import Project
+
+    project = tmp_path / "Double clicked.coder"
+    Project.create(project).close()
+    script = """
+import os, sys
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QFileOpenEvent
+from coder.ui import app as coder_app
+application = coder_app.make_application(["coder"])
+assert isinstance(application, coder_app.Application)
+QCoreApplication.postEvent(application, QFileOpenEvent(sys.argv[1]))
+sys.exit(coder_app.run(None))
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CODER_DATA_DIR=str(tmp_path / "data"),
+               CODER_QUIT_AFTER_START_MS="500")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", script, str(project)], env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    recent = json.loads((tmp_path / "data" / "settings.json").read_text(encoding="utf-8"))
+    assert recent["recent_projects"][0] == str(project)
