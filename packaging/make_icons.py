@@ -39,7 +39,8 @@ def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841 (needed for fonts)
+    if QGuiApplication.instance() is None:  # QPainter on a QImage needs an application
+        render.app = QGuiApplication([])  # type: ignore[attr-defined]  # kept alive
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise SystemExit(f"make_icons: {svg} is not a valid SVG file")
