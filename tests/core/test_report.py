@@ -109,10 +109,90 @@ def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
     body = d.element.body
     instr = "".join(t.text for t in body.iter(qn("w:instrText")))
     assert 'TOC \\o "1-3" \\h \\z \\u' in instr
-    assert TOC_PLACEHOLDER in texts
+    assert TOC_PLACEHOLDER not in texts  # the contents are written out, not left to Word
     settings = d.settings.element
     assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
     assert d.core_properties.author == "A. Researcher"
+
+
+def _toc_result(d) -> list:
+    """The paragraphs of the TOC field's result, checking the field spans them properly:
+    begin, instruction and separate in the first paragraph, end in the last."""
+    body = list(d.element.body.iter(qn("w:p")))
+    first = next(i for i, p in enumerate(body) if " TOC " in "".join(t.text for t in p.iter(qn("w:instrText"))))
+    depth, result = 0, []
+    for p in body[first:]:
+        result.append(p)
+        for fc in p.iter(qn("w:fldChar")):
+            depth += {"begin": 1, "end": -1}.get(fc.get(qn("w:fldCharType")), 0)
+        if depth == 0:
+            return result
+    raise AssertionError("the TOC field is never closed")
+
+
+def _toc_entries(d) -> list[tuple[str, str, str, str]]:
+    """(style id, text, bookmark of its PAGEREF, hyperlink anchor) per contents entry."""
+    entries = []
+    for p in _toc_result(d):
+        link = p.find(qn("w:hyperlink"))
+        instr = "".join(t.text for t in link.iter(qn("w:instrText")))
+        shown = [t for t in link.iter(qn("w:t")) if t.getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is None]
+        text = "".join(t.text for t in shown)
+        entries.append((p.pPr.pStyle.val, text, instr.split()[1], link.get(qn("w:anchor"))))
+        assert instr.split()[0] == "PAGEREF"
+    return entries
+
+
+def test_toc_result_lists_the_headings_in_order_linked_to_bookmarks(sixty, tmp_path):
+    d = _report(sixty, tmp_path)
+    entries = _toc_entries(d)
+    assert [(s, t) for s, t, _, _ in entries] == [
+        ("TOC1", "Summary"), ("TOC1", "Inter-coder agreement"), ("TOC1", "Codes and quotes"),
+        ("TOC2", "Infighting"), ("TOC2", "Corruption"), ("TOC2", "Grievances"), ("TOC3", "Ethnic tensions"),
+        ("TOC2", "Empty"), ("TOC1", "Co-occurrence"), ("TOC1", "Memos"), ("TOC2", "Project memo"),
+        ("TOC2", "Memos"), ("TOC3", "Method"), ("TOC1", "Appendix: codebook"),
+    ]  # fmt: skip
+    # Each entry links and refers to a bookmark around its heading, which carries the same text.
+    marks = {}
+    for p in d.paragraphs:
+        for b in p._p.iter(qn("w:bookmarkStart")):
+            marks[b.get(qn("w:name"))] = (p.style.name, p.text)
+    assert [marks[name] for _, _, name, _ in entries] == [
+        (f"Heading {s[-1]}", t) for s, t, _, _ in entries
+    ]
+    assert all(name == anchor and name.startswith("_Toc") for _, _, name, anchor in entries)
+    assert len({name for _, _, name, _ in entries}) == len(entries)
+    # Word's built-in contents styles, indented by level, with a dot leader to the right margin.
+    styles = {s.style_id: s for s in d.styles}
+    assert [styles[f"TOC{n}"].name.lower() for n in (1, 2, 3)] == ["toc 1", "toc 2", "toc 3"]
+    indents = [styles[f"TOC{n}"].paragraph_format.left_indent or 0 for n in (1, 2, 3)]
+    assert indents[0] < indents[1] < indents[2]
+    first = _toc_result(d)[0]
+    tab = first.find(f"{qn('w:pPr')}/{qn('w:tabs')}/{qn('w:tab')}")
+    assert (tab.get(qn("w:val")), tab.get(qn("w:leader"))) == ("right", "dot")
+    assert abs(int(tab.get(qn("w:pos"))) - 16.0 * 566.93) < 2  # the A4 text width, in twips
+    # The field's result sits between separate and end, around the entry paragraphs.
+    kinds = [fc.get(qn("w:fldCharType")) for p in _toc_result(d) for fc in p.iter(qn("w:fldChar"))]
+    assert kinds[:2] == ["begin", "separate"] and kinds[-1] == "end"
+
+
+def test_toc_of_a_selection_and_of_the_codebook_document(sixty, tmp_path):
+    only = (sixty.find_code("Corruption").id, sixty.find_code("Empty").id)
+    d = _report(sixty, tmp_path, codes=only, include_memos=False)
+    texts = [t for _, t, _, _ in _toc_entries(d)]
+    assert texts == ["Summary", "Inter-coder agreement", "Codes and quotes", "Corruption", "Empty",
+                     "Co-occurrence", "Appendix: codebook"]  # fmt: skip
+    parent = sixty.find_code("Grievances").id
+    for i in range(12):
+        sixty.add_code(f"Extra {i:02d}", parent_id=parent if i % 2 else None)
+    out = tmp_path / "codebook.docx"
+    write_codebook(sixty, out)
+    d = docx.Document(str(out))
+    entries = _toc_entries(d)
+    names = [c.name for c in sixty.codes()]
+    assert [t for _, t, _, _ in entries] == names
+    depth = {c.name: c.depth for c in sixty.codes()}
+    assert [s for s, _, _, _ in entries] == [f"TOC{depth[t] + 1}" for _, t, _, _ in entries]
 
 
 def test_summary_table_counts_documents_and_cases_with_one_decimal(sixty, tmp_path):

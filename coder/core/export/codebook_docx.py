@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coder.core.export import atomic_path
-from coder.core.export.docx_report import add_field, add_toc, codebook_section, new_document, para
+from coder.core.export.docx_report import add_field, add_toc, codebook_section, finish_toc, new_document, para
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -28,6 +28,7 @@ def write_codebook(project: Project, path: str | Path, title: str = "", author: 
     if len(codes) > 15:
         add_toc(doc)
     codebook_section(doc, project, codes, heading_level=1)
+    finish_toc(doc)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return len(codes)

@@ -222,21 +222,129 @@ def _update_fields_on_open(doc: DocxDocument) -> None:
     settings.append(el)
 
 
+TOC_LEVELS = (1, 3)  # the heading levels the contents list (its \o switch)
+_TOC_INSTR = f' TOC \\o "{TOC_LEVELS[0]}-{TOC_LEVELS[1]}" \\h \\z \\u '
+# Word's built-in contents styles: "toc 1".. is the name Word (and LibreOffice, which maps it to
+# "Contents 1"..) recognises; the ids are Word's own.
+_TOC_STYLES = (("toc 1", "TOC1", 0), ("toc 2", "TOC2", 220), ("toc 3", "TOC3", 440))
+
+
+@dataclass
+class _Toc:
+    """The contents field paragraph and the headings it lists: (level, text, bookmark)."""
+
+    paragraph: Any
+    entries: list[tuple[int, str, str]]
+
+
+def _add_toc_styles(doc: DocxDocument) -> None:
+    """The "toc 1"-"toc 3" paragraph styles, unless the template has them (indents as Word's)."""
+    from docx.oxml import parse_xml
+
+    have = {s.style_id for s in doc.styles}
+    root = doc.styles.element
+    for name, style_id, indent in _TOC_STYLES:
+        if style_id in have:
+            continue
+        ind = f'<w:ind w:left="{indent}"/>' if indent else ""
+        root.append(parse_xml(
+            f'<w:style xmlns:w="{_W}" w:type="paragraph" w:styleId="{style_id}"><w:name w:val="{name}"/>'
+            '<w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:autoRedefine/><w:uiPriority w:val="39"/>'
+            f'<w:unhideWhenUsed/><w:pPr><w:spacing w:before="0" w:after="60"/>{ind}</w:pPr></w:style>'
+        ))  # fmt: skip
+    doc.__dict__.pop("_coder_style_ids", None)  # the style cache predates these
+
+
 def add_toc(doc: DocxDocument) -> None:
-    """A real TOC field (levels 1-3, hyperlinked) with a placeholder until Word updates it."""
+    """A real TOC field (levels 1-3, hyperlinked). Until :func:`finish_toc` fills it with the
+    headings that follow, its result is a placeholder; Word recomputes it (and the page
+    numbers) when it updates fields, LibreOffice shows the result as written."""
     from docx.oxml import parse_xml
 
     para(doc, "Contents", "TOC Heading")
+    _add_toc_styles(doc)
     p = doc.add_paragraph()
     runs = (
         f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>',
-        f'<w:r xmlns:w="{_W}"><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>',
+        f'<w:r xmlns:w="{_W}"><w:instrText xml:space="preserve">{_TOC_INSTR}</w:instrText></w:r>',
         f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="separate"/></w:r>',
         f'<w:r xmlns:w="{_W}"><w:t>{TOC_PLACEHOLDER}</w:t></w:r>',
         f'<w:r xmlns:w="{_W}"><w:fldChar w:fldCharType="end"/></w:r>',
     )
     for xml in runs:
         p._p.append(parse_xml(xml))
+    doc._coder_toc = _Toc(p, [])  # type: ignore[attr-defined]
+
+
+
+def _toc_heading(doc: DocxDocument, p: Any, text: str, level: int) -> None:
+    """Record a heading the contents list and wrap it in a ``_Toc`` bookmark for PAGEREF."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    toc: _Toc | None = getattr(doc, "_coder_toc", None)
+    if toc is None or not (TOC_LEVELS[0] <= level <= TOC_LEVELS[1]) or not text.strip():
+        return
+    number = len(toc.entries) + 1
+    name = f"_Toc{number:09d}"
+    start = OxmlElement("w:bookmarkStart", attrs={qn("w:id"): str(number), qn("w:name"): name})
+    ppr = p._p.pPr
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p._p.insert(0, start)
+    p._p.append(OxmlElement("w:bookmarkEnd", attrs={qn("w:id"): str(number)}))
+    toc.entries.append((level, text, name))
+
+
+def finish_toc(doc: DocxDocument) -> None:
+    """Write the contents field's result: one paragraph per heading recorded since
+    :func:`add_toc`, in Word's "toc N" styles with a dot-leader tab to a PAGEREF field on the
+    heading's bookmark. The field spans the paragraphs (begin in the first, end in the last)."""
+    from docx.oxml import parse_xml
+
+    toc: _Toc | None = getattr(doc, "_coder_toc", None)
+    if toc is None or not toc.entries:
+        return
+    section = doc.sections[0]
+    tab = round((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
+    style_ids = {level: _style_id(doc, name) for level, (name, _, _) in enumerate(_TOC_STYLES, start=1)}
+    quiet = "<w:rPr><w:noProof/><w:webHidden/></w:rPr>"
+    last = len(toc.entries) - 1
+    paragraphs = []
+    for i, (level, text, name) in enumerate(toc.entries):
+        out = [
+            f'<w:p xmlns:w="{_W}"><w:pPr><w:pStyle w:val="{style_ids[level]}"/>'
+            f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>'
+            "<w:rPr><w:noProof/></w:rPr></w:pPr>"
+        ]
+        if i == 0:
+            out.append(
+                '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                f'<w:r><w:instrText xml:space="preserve">{_TOC_INSTR}</w:instrText></w:r>'
+                '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            )
+        out.append(
+            f'<w:hyperlink w:anchor="{name}" w:history="1">'
+            f'<w:r><w:rPr><w:noProof/></w:rPr><w:t xml:space="preserve">{escape(clean(text))}</w:t></w:r>'
+            f"<w:r>{quiet}<w:tab/></w:r>"
+            f'<w:r>{quiet}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{quiet}<w:instrText xml:space="preserve"> PAGEREF {name} \\h </w:instrText></w:r>'
+            f'<w:r>{quiet}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f"<w:r>{quiet}<w:t>–</w:t></w:r>"
+            f'<w:r>{quiet}<w:fldChar w:fldCharType="end"/></w:r>'
+            "</w:hyperlink>"
+        )
+        if i == last:
+            out.append('<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        out.append("</w:p>")
+        paragraphs.append(parse_xml("".join(out)))
+    anchor = toc.paragraph._p
+    for p in paragraphs:
+        anchor.addnext(p)
+        anchor = p
+    toc.paragraph._p.getparent().remove(toc.paragraph._p)
+    del doc._coder_toc  # type: ignore[attr-defined]
 
 
 def heading_for_code(doc: DocxDocument, code: Code, level: int) -> Any:
@@ -302,7 +410,10 @@ def para(doc: DocxDocument, text: str = "", style: str | None = None) -> Any:
 
 
 def heading(doc: DocxDocument, text: str, level: int) -> Any:
-    return para(doc, text, "Title" if level == 0 else f"Heading {min(max(level, 1), 9)}")
+    level = 0 if level == 0 else min(max(level, 1), 9)
+    p = para(doc, text, "Title" if level == 0 else f"Heading {level}")
+    _toc_heading(doc, p, clean(text), level)
+    return p
 
 
 def _twips(cm: float) -> int:
@@ -658,6 +769,7 @@ def write_report(
             yield "".join(batch)
         per_code.pop(code_id, None)  # free each code's rows once written
 
+    finish_toc(doc)
     with atomic_path(path) as tmp:
         _save_streaming(doc, tmp, quotes, _placeholder_re(token))
     check_progress(progress, total_quotes, max(total_quotes, 1), "Done")
