@@ -276,7 +276,6 @@ def add_toc(doc: DocxDocument) -> None:
     doc._coder_toc = _Toc(p, [])  # type: ignore[attr-defined]
 
 
-
 def _toc_heading(doc: DocxDocument, p: Any, text: str, level: int) -> None:
     """Record a heading the contents list and wrap it in a ``_Toc`` bookmark for PAGEREF."""
     from docx.oxml import OxmlElement
