@@ -287,6 +287,93 @@ def test_applying_a_coding_reads_only_what_it_changed(project, window, monkeypat
     assert passages.rowCount() == 2
 
 
+def test_one_coding_runs_one_count_query_per_model_and_announces_only_its_cells(
+    qtmodeltester, project, window
+) -> None:
+    """One coding: the documents and codebook models each run one indexed count query and
+    announce only the cells whose values changed; a model showing other codes does nothing;
+    the docks' proxies neither re-sort (a layout change repaints every row) nor re-check
+    the coded row's ancestors."""
+    from coder.ui.models.codebook import FilterRole as CodeFilterRole
+    from coder.ui.models.documents import CODINGS, NAME, FilterRole
+    from coder.ui.views.common import TreeFilterProxy
+    from coder.ui.views.documents_dock import DocumentsProxy
+
+    codebook, documents, passages = CodebookModel(), DocumentsModel(), RetrievedPassagesModel()
+    for model in (codebook, documents, passages):
+        window.add(model)
+        model.set_project(project)
+        qtmodeltester.check(model)
+    passages.set_query(Query(code_ids=(6,)))
+    documents_proxy = DocumentsProxy()
+    documents_proxy.setSourceModel(documents)
+    documents_proxy.sort(NAME)
+    codebook_proxy = TreeFilterProxy(column=0)
+    codebook_proxy.setFilterRole(CodeFilterRole)
+    codebook_proxy.setSourceModel(codebook)
+
+    signals: list[tuple] = []
+
+    def listen(name: str, model, source) -> None:
+        def node(index) -> int:
+            return source.node_id(model.mapToSource(index) if model is not source else index)
+
+        model.dataChanged.connect(
+            lambda a, b, roles=(): signals.append((name, node(a), a.column(), b.column(), list(roles)))
+        )
+        for signal in ("layoutChanged", "modelReset", "rowsInserted", "rowsRemoved", "rowsMoved"):
+            getattr(model, signal).connect(lambda *_a, s=signal: signals.append((name, s)))
+
+    listen("documents", documents, documents)
+    listen("documents proxy", documents_proxy, documents)
+    listen("codebook", codebook, codebook)
+    listen("codebook proxy", codebook_proxy, codebook)
+    listen("passages", passages, passages)
+
+    # 'Disillusion' (a sub-code of 'Reasons') on Ben's interview, in group 'Wave 1'.
+    changes = project.apply_code(2, 2, 0, 3, coder="kim")
+    statements: list[str] = []
+    project.db.conn.set_trace_callback(statements.append)
+    try:
+        window.on_changes(changes)
+    finally:
+        project.db.conn.set_trace_callback(None)
+
+    assert len(statements) == 2, statements  # one count per model; nothing for passages
+    assert all("WHERE" in s for s in statements)
+    group = documents.parent_id(2)
+    counts = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole]
+    assert sorted(s[:4] for s in signals if s[0].startswith("documents")) == sorted([
+        ("documents", 2, CODINGS, CODINGS),
+        ("documents proxy", 2, CODINGS, CODINGS),
+        ("documents", group, CODINGS, CODINGS),
+        ("documents proxy", group, CODINGS, CODINGS),
+    ])  # fmt: skip
+    assert sorted(s[:4] for s in signals if s[0].startswith("codebook")) == [
+        ("codebook", 2, 0, 2),
+        ("codebook proxy", 2, 0, 2),  # not its parent 'Reasons'
+    ]
+    for s in signals:
+        assert set(counts) <= set(s[4]) and FilterRole not in s[4] and CodeFilterRole not in s[4]
+    assert documents.index_of(2, CODINGS).data() == "3"
+    assert documents.index_of(group, CODINGS).data() == "6"
+    assert codebook.index_of(2, 1).data() == "2" and codebook.index_of(2, 2).data() == "2"
+
+    # A coding of the code the passages model shows: one row comes, nothing else moves.
+    signals.clear()
+    window.push("Apply code 'Time'", lambda: project.apply_code(3, 6, 0, 5, coder="kim"))
+    assert [s for s in signals if s[0] == "passages"] == [("passages", "rowsInserted")]
+    assert not [s for s in signals if s[0] != "passages" and len(s) == 2]  # no layout or rows
+    assert passages.rowCount() == 2
+    # Undo: the counts go back, again cell by cell.
+    signals.clear()
+    window.undo_stack.undo()
+    assert [s for s in signals if s[0] == "passages"] == [("passages", "rowsRemoved")]
+    assert documents.index_of(3, CODINGS).data() == "0"
+    assert codebook.index_of(6, 1).data() == "1"
+    assert not [s for s in signals if s[0] != "passages" and len(s) == 2]
+
+
 # ------------------------------------------------------------------ documents
 
 

@@ -25,12 +25,22 @@ CodeIdRole = Qt.ItemDataRole.UserRole + 1
 CodeColorRole = Qt.ItemDataRole.UserRole + 2
 CodePathRole = Qt.ItemDataRole.UserRole + 3
 QuickKeyRole = Qt.ItemDataRole.UserRole + 4
+# The text a filter matches: the code's name (in the name column). Counts never change it,
+# so a filtering proxy keyed on this role is not re-run when a coding changes a count.
+FilterRole = Qt.ItemDataRole.UserRole + 5
 
 CODES_MIME = "application/x-coder-codes"
 PASSAGE_MIME = "application/x-coder-passage"
 
 COLUMNS = ("Code", "n", "Docs")
 NAME, CODINGS, DOCUMENTS = range(3)
+# What new counts change in a code's row (see CodebookModel.on_changes).
+# The name cell is included for its spoken text and tooltip, which say the counts. The roles
+# leave out FilterRole: a filtering proxy then does not re-check (and announce) the ancestors.
+COUNT_CELLS = ((NAME, DOCUMENTS, [
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole,
+    Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
+]),)  # fmt: skip
 
 Push = Callable[[str, Callable[[], Changes]], bool]
 
@@ -44,12 +54,23 @@ class CodeRow:
 
 
 def code_counts(project: Project, code_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """``{code id: (codings, documents)}`` for all codes or some, in one indexed query."""
+    """``{code id: (codings, documents)}`` for all codes or some, from the code index."""
+    if code_ids is not None and len(code_ids) <= 4:
+        # A few codes (one coding applied): per code, two walks of its run in the
+        # (code_id, document_id) index; count(DISTINCT) would sort them in a temporary tree.
+        out = {}
+        for code_id in code_ids:
+            n, d = project.db.execute(
+                "SELECT (SELECT count(*) FROM codings WHERE code_id = ?), "
+                "(SELECT count(*) FROM (SELECT DISTINCT document_id FROM codings WHERE code_id = ?))",
+                [code_id, code_id],
+            ).fetchone()
+            if n:
+                out[code_id] = (n, d)
+        return out
     sql = "SELECT code_id, count(*), count(DISTINCT document_id) FROM codings"
     params: list[int] = []
     if code_ids is not None:
-        if not code_ids:
-            return {}
         sql += f" WHERE code_id IN ({','.join('?' for _ in code_ids)})"
         params = list(code_ids)
     return {r[0]: (r[1], r[2]) for r in project.db.execute(sql + " GROUP BY code_id", params)}
@@ -98,7 +119,10 @@ class CodebookModel(IdTreeModel):
             counts.update(code_counts(self._project, sorted(recount)))
             self.sync(*self._load(counts))
         elif changes.codings:
-            # Applying one coding must stay cheap in a big project: count only its codes.
+            # Applying one coding must stay cheap in a big project: count only its codes,
+            # and announce only the roles counts change. Not the ancestors: a filtering
+            # proxy would re-check the branch and the view repaint every row of it (the
+            # tooltips that add up sub-codes are built when shown).
             ids = [c for c in touched(changes, "codings", "code_id") if self.value(c) is not None]
             counts = code_counts(self._project, ids)
             self.update_values(
@@ -106,7 +130,8 @@ class CodebookModel(IdTreeModel):
                     c: replace(self.value(c), codings=counts.get(c, (0, 0))[0],
                                documents=counts.get(c, (0, 0))[1])
                     for c in ids
-                }
+                },
+                COUNT_CELLS,
             )  # fmt: skip
 
     def refresh(self) -> None:
@@ -182,6 +207,8 @@ class CodebookModel(IdTreeModel):
             return code.path
         if role == QuickKeyRole:
             return row.quick_key
+        if role == FilterRole:
+            return code.name if col == NAME else None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if col == NAME:
                 return code.name

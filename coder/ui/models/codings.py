@@ -7,6 +7,7 @@ is unchanged, so a refresh after one coding re-reads one document's codings only
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -118,24 +119,30 @@ class RetrievedPassagesModel(IdTreeModel):
 
     def _replace_document(self, doc_id: int) -> None:
         """Re-read one document's passages and splice them into the rows (rows stay in
-        document order, so a document's passages form one run)."""
-        rows = self.child_ids(ROOT)
-        old_rows = [i for i, node in enumerate(rows) if self.value(node).document_id == doc_id]
+        document order, so a document's passages form one run, found by bisection)."""
+        assert self._project is not None
+        rows = self._children[ROOT]
         _children, values = self._tree(self._retrieve(doc_id))
         new = _children[ROOT]
-        if old_rows:
-            start = old_rows[0]
-        elif new:
-            first = values[new[0]]
-            key = (first.document.casefold(), doc_id)
-            start = next(
-                (i for i, node in enumerate(rows)
-                 if (self.value(node).document.casefold(), self.value(node).document_id) > key),
-                len(rows),
-            )  # fmt: skip
+        if new:
+            name = values[new[0]].document
         else:
+            found = self._project.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+            if found is None:
+                return
+            name = found[0]
+        value = self.value
+
+        def order(node: int) -> tuple[str, int]:
+            return value(node).document.casefold(), value(node).document_id
+
+        start = bisect_left(rows, (name.casefold(), doc_id), key=order)
+        end = start
+        while end < len(rows) and value(rows[end]).document_id == doc_id:
+            end += 1
+        if end == start and not new:
             return
-        self.splice(ROOT, start, [rows[i] for i in old_rows], new, values)
+        self.splice(ROOT, start, rows[start:end], new, values)
 
     def _shown_codes(self) -> set[int]:
         """The codes whose codings the query reads (with sub-codes when it includes them)."""

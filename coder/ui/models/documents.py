@@ -23,11 +23,21 @@ DocumentIdRole = Qt.ItemDataRole.UserRole + 1
 GroupRole = Qt.ItemDataRole.UserRole + 2
 IsGroupRole = Qt.ItemDataRole.UserRole + 3
 SortRole = Qt.ItemDataRole.UserRole + 4
+# The text a filter matches (name and case cells); counts never change it, so a filtering
+# proxy keyed on this role is not re-run when a coding changes a count.
+FilterRole = Qt.ItemDataRole.UserRole + 5
 
 DOCUMENTS_MIME = "application/x-coder-documents"
 
 COLUMNS = ("Document", "Characters", "Codings", "Case")
 NAME, CHARACTERS, CODINGS, CASE = range(4)
+
+# What a new codings count is announced as (see DocumentsModel.on_changes): the codings cell
+# alone, never the name column (a proxy sorted by name would re-sort: a layout change that
+# makes the view lay out and repaint every row) nor FilterRole (a recursive filter would
+# re-check and announce the group). The spoken text of the name, which says the count, is
+# read when asked for.
+COUNT_CELLS = ((CODINGS, CODINGS, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SortRole]),)
 
 # Group rows get ids far above any SQLite rowid a project will reach in practice.
 GROUP_BASE = 1 << 48
@@ -95,7 +105,7 @@ class DocumentsModel(IdTreeModel):
                 if group and isinstance(self.value(group), GroupRow):
                     old = updated.get(group, self.value(group))
                     updated[group] = replace(old, codings=old.codings - doc.codings + counts.get(d, 0))
-            self.update_values(updated)
+            self.update_values(updated, COUNT_CELLS)
 
     def refresh(self) -> None:
         if self._project is not None:
@@ -193,6 +203,8 @@ class DocumentsModel(IdTreeModel):
                 return f"{doc.codings:,}" if role == Qt.ItemDataRole.DisplayRole else doc.codings
             if col == CASE:
                 return doc.case or ""
+        if role == FilterRole:
+            return (doc.name, None, None, doc.case)[col]
         if role == SortRole:
             return (doc.name.casefold(), doc.characters, doc.codings, (doc.case or "").casefold())[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (CHARACTERS, CODINGS):
@@ -219,6 +231,8 @@ class DocumentsModel(IdTreeModel):
             return group.name
         if role == Qt.ItemDataRole.EditRole and col == NAME:
             return group.name
+        if role == FilterRole:
+            return f"{group.name} ({group.documents})" if col == NAME else None
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 f"{group.name} ({group.documents})",

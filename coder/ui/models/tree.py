@@ -140,16 +140,29 @@ class IdTreeModel(QAbstractItemModel):
                 if index.isValid():
                     self.dataChanged.emit(index, index.siblingAtColumn(max(columns - 1, 0)))
 
-    def update_values(self, values: dict[int, Any]) -> None:
-        """Replace the values of shown nodes (same structure) and announce their rows."""
-        columns = self.columnCount()
+    def update_values(
+        self,
+        values: dict[int, Any],
+        cells: Iterable[tuple[int, int, list[int]]] | None = None,
+    ) -> None:
+        """Replace the values of shown nodes (same structure) and announce their rows.
+
+        ``cells`` narrows the announcement to what the new values change: ``(first column,
+        last column, roles)`` spans, each one ``dataChanged``. Narrow signals matter to a
+        sorting proxy, which re-sorts (calling ``lessThan`` on many rows) only when the
+        sort column and the sort role are among the changed, and to the view, which then
+        repaints only those cells. By default the whole row is announced, for every role.
+        """
+        spans = list(cells) if cells is not None else [(0, max(self.columnCount() - 1, 0), [])]
         for node, value in values.items():
             if node not in self._values or self._values[node] == value:
                 continue
             self._values[node] = value
             index = self.index_of(node)
-            if index.isValid():
-                self.dataChanged.emit(index, index.siblingAtColumn(max(columns - 1, 0)))
+            if not index.isValid():
+                continue
+            for first, last, roles in spans:
+                self.dataChanged.emit(index.siblingAtColumn(first), index.siblingAtColumn(last), roles)
 
     def splice(self, parent: int, start: int, old: list[int], new: list[int], values: dict[int, Any]) -> None:
         """Replace a run of rows under ``parent`` (``old``, beginning at row ``start``, or

@@ -64,6 +64,7 @@ from coder.ui.models.codebook import (
     PASSAGE_MIME,
     CodebookModel,
     CodeIdRole,
+    FilterRole,
     QuickKeyRole,
 )
 from coder.ui.views import common
@@ -215,6 +216,8 @@ class CodebookDock(QWidget):
         self.model = CodebookModel(push=self._push, parent=self)
         self.model.passageDropped.connect(self.passageDropped)
         self.proxy = common.TreeFilterProxy(self, column=NAME)
+        # Filter on the name alone, so a new count does not re-filter (and repaint) a branch.
+        self.proxy.setFilterRole(FilterRole)
         self.proxy.setSourceModel(self.model)
 
         self.filter = common.filter_box("Filter codes…", "Filter codes")

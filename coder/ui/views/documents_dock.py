@@ -29,6 +29,7 @@ from coder.ui.models.documents import (
     NAME,
     DocumentIdRole,
     DocumentsModel,
+    FilterRole,
     IsGroupRole,
     SortRole,
 )
@@ -45,6 +46,8 @@ class DocumentsProxy(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self.setSortRole(SortRole)
+        # Filter on the name and case text only, so a new count does not re-filter.
+        self.setFilterRole(FilterRole)
 
     def set_filter(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
@@ -56,7 +59,7 @@ class DocumentsProxy(QSortFilterProxyModel):
         model = self.sourceModel()
         needle = self.filterRegularExpression()
         for col in (NAME, CASE):
-            value = model.index(row, col, parent).data(Qt.ItemDataRole.DisplayRole)
+            value = model.index(row, col, parent).data(FilterRole)
             if value and needle.match(str(value)).hasMatch():
                 return True
         return False
