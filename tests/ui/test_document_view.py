@@ -324,3 +324,100 @@ def test_deeply_nested_codings_get_one_column_each(view: DocumentView, fresh_pro
         for y in spans:
             if x is not y and x.s16 < y.e16 and y.s16 < x.e16:
                 assert x.column != y.column
+
+
+def _long_code_lines(view: DocumentView, project: Project) -> tuple[int, int, str]:
+    """A document of one-line paragraphs and a code whose stripe label outruns a line."""
+    text = "".join(f"Line {i}: some words about leaving the group.\n" for i in range(200))
+    doc = _doc(project, text)
+    code = project.add_code("Leaving the group behind for good").created("codes")[0]
+    return doc, code, text
+
+
+def test_one_coding_lays_out_and_repaints_only_its_stripe(
+    qtbot, view: DocumentView, fresh_project: Project
+) -> None:
+    """After one coding the margin lays out that coding's stripe alone and repaints a band
+    around it (with its label), not the whole margin."""
+    from PySide6.QtCore import QEvent, QObject
+
+    doc, code, text = _long_code_lines(view, fresh_project)
+    for i in range(0, 64, 8):  # stripes on screen already
+        start = text.index(f"Line {i}:")
+        fresh_project.apply_code(doc, code, start, start + 30)
+    view.set_document(fresh_project, doc)
+    view.stripes.repaint()
+    qtbot.wait(20)
+    assert len(view.stripes._hits) >= 4
+    placed = []
+    original_place = view.stripes._place
+    def spy(lay, span, y_of):
+        placed.append(span.id)
+        return original_place(lay, span, y_of)
+
+    view.stripes._place = spy  # type: ignore[method-assign]
+    rects = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                rects.append(event.rect())
+            return False
+
+    watch = Watch()
+    view.stripes.installEventFilter(watch)
+    start = text.index("Line 4:")
+    changes = fresh_project.apply_code(doc, code, start, start + 10)
+    view.apply_changes(changes)
+    qtbot.waitUntil(lambda: bool(rects), timeout=2000)
+    qtbot.wait(20)
+    assert placed == changes.created("codings")  # one stripe laid out, not every one on screen
+    height = view.stripes.height()
+    assert all(r.height() < height / 2 for r in rects), [r.height() for r in rects]
+    # The band holds the new stripe and its label, which runs past its one-line paragraph.
+    bar = next(r for r, cid in view.stripes._hits if cid == placed[0])
+    assert any(r.top() <= bar.top() and r.bottom() >= bar.bottom() + 40 for r in rects)
+    view.stripes.removeEventFilter(watch)
+
+
+def _screen(widget) -> QImage:
+    """What is on screen now (the backing store), without painting anything again."""
+    window = widget.window()
+    return window.screen().grabWindow(window.winId()).toImage()
+
+
+def test_partial_repaints_look_like_a_full_repaint(
+    qtbot, view: DocumentView, fresh_project: Project
+) -> None:
+    """Codings added, resized and removed one at a time leave the text and the stripes (bars,
+    columns, labels that now end elsewhere) exactly as painting everything again would."""
+    doc, code, text = _long_code_lines(view, fresh_project)
+    other = fresh_project.add_code("Money", color="#4E79A7").created("codes")[0]
+    view.setCursorWidth(0)
+    view.set_document(fresh_project, doc)
+    view.repaint()
+    qtbot.wait(20)
+    rng = random.Random(5)
+    ids: list[int] = []
+    end_of_screen = text.index("Line 30:")
+    for step in range(30):
+        roll = rng.random()
+        if roll < 0.6 or not ids:
+            s = rng.randrange(end_of_screen)
+            code_id = rng.choice([code, other])
+            changes = fresh_project.apply_code(doc, code_id, s, s + rng.randint(5, 200))
+            ids += changes.created("codings")
+        elif roll < 0.8:
+            s = rng.randrange(end_of_screen)
+            changes = fresh_project.resize_coding(rng.choice(ids), s, s + rng.randint(5, 120))
+        else:
+            changes = fresh_project.remove_coding(ids.pop(rng.randrange(len(ids))))
+        view.apply_changes(changes)
+        qtbot.wait(5)  # paints only what the change scheduled
+        partial = _screen(view)
+        hits = list(view.stripes._hits)
+        view._gen += 1  # measure and lay out everything again
+        view.viewport().repaint()
+        view.stripes.repaint()
+        assert _screen(view) == partial, f"step {step}"
+        assert view.stripes._hits == hits

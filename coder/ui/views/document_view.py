@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
+import math
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 from itertools import accumulate
@@ -137,6 +138,40 @@ class CodeStyle:
 _CODING_SQL = 'SELECT g.id, g.code_id, g.start, g."end", g.memo, g.coder_id FROM codings g'
 
 
+def first_line_after(layout: Any, y: float) -> int:
+    """Index of the first line of a block layout that starts below ``y`` (block coordinates)."""
+    lo, hi = 0, layout.lineCount()
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if layout.lineAt(mid).y() > y:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+class VisibleBlocks:
+    """The blocks on screen with their viewport geometry, for one scroll position and layout.
+
+    ``QPlainTextEdit.blockBoundingGeometry`` walks from the first visible block on every call,
+    so the view measures the screen once and reuses it until the key (scroll position, sizes,
+    document layout, or the view's generation) changes.
+    """
+
+    __slots__ = ("blocks", "bottoms", "key", "lines", "range", "starts")
+
+    def __init__(
+        self, key: tuple, blocks: list[tuple[QTextBlock, QRectF]], rng: tuple[int, int]
+    ) -> None:
+        self.key = key
+        self.blocks = blocks
+        self.starts = [b.position() for b, _g in blocks]
+        self.bottoms = [g.bottom() for _b, g in blocks]
+        self.range = rng
+        # block index -> UTF-16 range of its lines on screen
+        self.lines: dict[int, tuple[int, int]] = {}
+
+
 
 class DocumentView(QPlainTextEdit):
     """Shows one document of a project; every coding is drawn from the core at paint time."""
@@ -148,6 +183,10 @@ class DocumentView(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Bumped whenever what is drawn changes wholesale (document, codings index, styles,
+        # fonts): the screen measurements and the stripe layout are then measured again.
+        self._gen = 0
+        self._vis: VisibleBlocks | None = None
         self.setReadOnly(True)
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -207,6 +246,7 @@ class DocumentView(QPlainTextEdit):
         font = self.font()
         font.setPointSizeF(min(max(points, 6.0), 40.0))
         self.setFont(font)
+        self._gen += 1
         if hasattr(self, "gutter"):
             self._update_margins()  # speaker names take more or less room
 
@@ -288,6 +328,7 @@ class DocumentView(QPlainTextEdit):
         """Read code names and colours (after a code was renamed or recoloured)."""
         dark = is_dark(self.palette())
         self.styles = {c.id: CodeStyle(c.name, c.path, c.color, dark) for c in project.codes()}
+        self._gen += 1
         if update:
             self.viewport().update()
             self.stripes.update()
@@ -296,6 +337,7 @@ class DocumentView(QPlainTextEdit):
         self, assign_columns: bool = False, order: list[tuple[int, int, int]] | None = None
     ) -> None:
         spans = self.spans
+        self._gen += 1
         self._order = order if order is not None else sorted(s.key for s in spans.values())
         self._starts = [k[0] for k in self._order]
         self._maxends = list(accumulate((k[1] for k in self._order), max))
@@ -504,10 +546,13 @@ class DocumentView(QPlainTextEdit):
         dirty: list[tuple[int, int]] = []
         order, starts, maxends = self._order, self._starts, self._maxends
         old_columns: dict[int, int] = {}
+        removed: list[Span] = []
+        colw = self.stripes.column_width()
         for cid in ids:
             self._all.pop(cid, None)
             old = self.spans.pop(cid, None)
             if old is not None:
+                removed.append(old)
                 old_columns[cid] = old.column
                 i = bisect_left(order, old.key)
                 if i < len(order) and order[i] == old.key:
@@ -543,7 +588,8 @@ class DocumentView(QPlainTextEdit):
             self._refresh_maxends(i)
             new_spans.append(span)
             dirty.append((span.s16, span.e16))
-        if self.compare is not None and new_spans:
+        rebuilt = self.compare is not None and bool(new_spans)
+        if rebuilt:
             self._rebuild_index(assign_columns=True)  # keeps each coder's columns apart
             new_spans = []
         for span in new_spans:
@@ -557,13 +603,19 @@ class DocumentView(QPlainTextEdit):
             self._ncols = max(self._ncols, col + 1)
         if self.active_coding_id is not None and self.active_coding_id not in self.spans:
             self.active_coding_id = None
-        if len(dirty) > 64:
-            # A bulk change (undoing a merge, an import): one repaint of the visible area.
+        if len(dirty) > 64 or rebuilt:
+            # A bulk change (undoing a merge, an import) or new columns: one repaint of the
+            # visible area.
+            self.stripes.invalidate()
             self.viewport().update()
             self.stripes.update()
         else:
             for a, b in dirty:
-                self.update_range(a, b)
+                rect = self._visible_rect(a, b)
+                if rect is not None:
+                    self.viewport().update(rect)
+            # The margin repaints where the changed stripes are, with their labels.
+            self.stripes.edited(removed, new_spans, colw)
         self.positionChanged.emit()
 
     def _refresh_maxends(self, i: int) -> None:
@@ -608,7 +660,35 @@ class DocumentView(QPlainTextEdit):
 
     # ------------------------------------------------------------------ geometry helpers
 
+    def _visible_key(self) -> tuple:
+        first = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        size = self.document().documentLayout().documentSize()
+        viewport = self.viewport()
+        return (
+            self._gen, self.document().revision(), first.blockNumber(), offset.x(), offset.y(),
+            viewport.width(), viewport.height(), size.width(), size.height(),
+        )  # fmt: skip
+
+    def visible(self) -> VisibleBlocks:
+        """The blocks on screen, measured once per scroll position and layout."""
+        key = self._visible_key()
+        vis = self._vis
+        if vis is not None and vis.key == key:
+            return vis
+        for _ in range(2):  # measuring may lay out blocks, which can move the ones below
+            blocks = list(self._scan_visible_blocks())
+            after = self._visible_key()
+            if after == key:
+                break
+            key = after
+        vis = self._vis = VisibleBlocks(key, blocks, self._range_of(blocks))
+        return vis
+
     def visible_blocks(self) -> Iterable[tuple[QTextBlock, QRectF]]:
+        return self.visible().blocks
+
+    def _scan_visible_blocks(self) -> Iterable[tuple[QTextBlock, QRectF]]:
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
         height = self.viewport().height()
@@ -622,13 +702,12 @@ class DocumentView(QPlainTextEdit):
 
     def visible_range(self) -> tuple[int, int]:
         """UTF-16 range of the lines on screen (whole lines; one huge block stays cheap)."""
-        first = last = None
-        for block, geo in self.visible_blocks():
-            if first is None:
-                first = (block, geo)
-            last = (block, geo)
-        if first is None or last is None:
+        return self.visible().range
+
+    def _range_of(self, blocks: list[tuple[QTextBlock, QRectF]]) -> tuple[int, int]:
+        if not blocks:
             return 0, 0
+        first, last = blocks[0], blocks[-1]
         height = self.viewport().height()
         block, geo = first
         layout = block.layout()
@@ -646,11 +725,8 @@ class DocumentView(QPlainTextEdit):
 
     def line_locator(self) -> Callable[[int, bool], float | None]:
         """A fast ``y_of`` for positions in the visible blocks (one paint's worth)."""
-        starts: list[int] = []
-        blocks: list[tuple[QTextBlock, QRectF]] = []
-        for block, geo in self.visible_blocks():
-            starts.append(block.position())
-            blocks.append((block, geo))
+        vis = self.visible()
+        starts, blocks = vis.starts, vis.blocks
 
         def locate(u16: int, bottom: bool) -> float | None:
             i = bisect_right(starts, u16) - 1
@@ -691,11 +767,34 @@ class DocumentView(QPlainTextEdit):
                 painter.end()
         super().paintEvent(event)
 
+    def _screen_lines(self, vis: VisibleBlocks, n: int) -> tuple[int, int]:
+        """UTF-16 range of the lines of visible block ``n`` that are on screen."""
+        found = vis.lines.get(n)
+        if found is None:
+            block, geo = vis.blocks[n]
+            layout = block.layout()
+            bpos = block.position()
+            bend = bpos + block.length() - 1
+            first = first_line_below(layout, -geo.top())
+            last = first_line_after(layout, self.viewport().height() - 1 - geo.top()) - 1
+            if first > last or first >= layout.lineCount():
+                found = (bpos, bpos)
+            else:
+                a = bpos + layout.lineAt(first).textStart()
+                line = layout.lineAt(last)
+                found = (a, min(bend, bpos + line.textStart() + line.textLength()))
+            vis.lines[n] = found
+        return found
+
     def _paint_highlights(self, painter: QPainter, clip: QRect) -> None:
         styles = self.styles
-        for block, geo in self.visible_blocks():
-            if geo.bottom() < clip.top() or geo.top() > clip.bottom():
-                continue
+        vis = self.visible()
+        blocks = vis.blocks
+        # Only the blocks crossing the repainted area (bottoms grow down the screen).
+        for n in range(bisect_left(vis.bottoms, clip.top()), len(blocks)):
+            block, geo = blocks[n]
+            if geo.top() > clip.bottom():
+                break
             bpos = block.position()
             bend = bpos + block.length() - 1  # without the paragraph separator
             layout = block.layout()
@@ -713,12 +812,16 @@ class DocumentView(QPlainTextEdit):
                 continue
             a16 = bpos + lines[0][0]
             b16 = min(bend, bpos + lines[-1][1])
-            spans = self.spans_between(a16, max(b16, a16 + 1))
+            # Underline levels: each coding on this block's lines on screen gets its own stripe
+            # of the band, whichever part of the block is being repainted.
+            va, vb = self._screen_lines(vis, n)
+            shown = self.spans_between(min(va, a16), max(vb, b16, a16 + 1))
+            hi = max(b16, a16 + 1)
+            spans = [s for s in shown if s.s16 < hi and s.e16 > a16]
             matches = self._matches_between(a16, b16) if self.find_matches else []
             if not spans and not matches:
                 continue
-            # Underline levels: each coding on this block gets its own stripe of the band.
-            levels = {col: n for n, col in enumerate(sorted({s.column for s in spans}))}
+            levels = {col: n for n, col in enumerate(sorted({s.column for s in shown}))}
             for span in spans:
                 style = styles.get(span.code_id)
                 if style is None:
@@ -942,6 +1045,8 @@ class DocumentView(QPlainTextEdit):
         from PySide6.QtCore import QEvent
 
         super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._gen += 1
         if event.type() == QEvent.Type.PaletteChange and self.project is not None:
             self.load_styles(self.project)
 
@@ -1015,6 +1120,72 @@ class SpeakerGutter(QWidget):
         painter.end()
 
 
+class StripeBar:
+    """One coding's stripe as laid out for the lines on screen (margin coordinates)."""
+
+    __slots__ = ("bottom", "column", "key", "reach", "room", "span", "style", "top")
+
+    def __init__(self, span: Span, style: CodeStyle, top: float, bottom: float) -> None:
+        self.span = span
+        self.style = style
+        self.top = top
+        self.bottom = bottom
+        self.column = span.column
+        self.key = (top, span.s16, span.e16, span.id)
+        self.room: int | None = None  # label length, set by StripeLayout.reindex
+        self.reach = bottom  # lowest y the bar, its outline or its label may paint
+
+
+def _bar_key(bar: StripeBar) -> tuple[float, int, int, int]:
+    return bar.key
+
+
+class StripeLayout:
+    """The stripes of the codings on screen, by column and top, for one screen measurement.
+
+    Each column's bars are sorted by top with a running maximum of how far down they paint,
+    so a paint finds the bars crossing its rectangle with two bisects per column, and one
+    coding added or removed re-lays out only its own column.
+    """
+
+    __slots__ = ("a16", "b16", "bars", "columns", "height", "hits", "key", "order", "reach", "tops")
+
+    def __init__(self, key: tuple, a16: int, b16: int, height: int) -> None:
+        self.key = key
+        self.a16 = a16
+        self.b16 = b16
+        self.height = height
+        self.bars: dict[int, StripeBar] = {}
+        self.columns: dict[int, list[StripeBar]] = {}
+        self.order: list[int] = []
+        self.tops: dict[int, list[float]] = {}
+        self.reach: dict[int, list[float]] = {}
+        self.hits: tuple[float, list[tuple[QRectF, int]]] | None = None
+
+    def reindex(self, col: int) -> list[tuple[StripeBar, float]]:
+        """Recompute the label room of a column's bars (a label may run past a short bar, down
+        to the next bar of the same column); returns the bars whose room changed, each with
+        how far down it painted before."""
+        bars = self.columns[col]
+        changed = []
+        last = len(bars) - 1
+        for i, bar in enumerate(bars):
+            limit = bars[i + 1].top if i < last else self.height
+            top = bar.top
+            room = int(min(max(limit - top, bar.bottom - top), 220) - 6)
+            if room != bar.room:
+                changed.append((bar, bar.reach))
+                bar.room = room
+                # The label starts 3 px below the top; a pixel of slack for the outline.
+                bar.reach = max(bar.bottom, top + room + 4)
+        if bars:
+            self.tops[col] = [b.top for b in bars]
+            self.reach[col] = list(accumulate((b.reach for b in bars), max))
+        else:
+            del self.columns[col], self.tops[col], self.reach[col]
+        return changed
+
+
 class StripeMargin(QWidget):
     """Right margin: one bar per coding, in its code's colour, labelled with the code's name.
 
@@ -1035,7 +1206,8 @@ class StripeMargin(QWidget):
         self.setAccessibleName("Coding stripes")
         self.setAccessibleDescription("One bar per coding beside the text; Up and Down walk them")
         self.setObjectName("codingStripes")
-        self._hits: list[tuple[QRectF, int]] = []
+        self._layout: StripeLayout | None = None
+        self._label_font: tuple[QFont, QFontMetricsF] | None = None
         self._labels: dict[tuple[str, int], str] = {}
         self.focused_id: int | None = None
         self._width = self.COLUMN * 3 + 8
@@ -1055,75 +1227,184 @@ class StripeMargin(QWidget):
         cols = max(self.view.columns, 1)
         return min(float(self.COLUMN), max(3.0, (self.width() - 8) / cols))
 
+    # ------------------------------------------------------------------ layout
+
+    def invalidate(self) -> None:
+        """Forget the laid-out stripes (the next paint lays them out again)."""
+        self._layout = None
+
+    def stripe_layout(self) -> StripeLayout | None:
+        """The stripes of the codings on screen, laid out once per screen measurement."""
+        view = self.view
+        if view.doc_id is None or not view.spans:
+            self._layout = None
+            return None
+        vis = view.visible()
+        key = (vis.key, self.height())
+        lay = self._layout
+        if lay is not None and lay.key == key:
+            return lay
+        a16, b16 = vis.range
+        lay = StripeLayout(key, a16, b16, self.height())
+        y_of = view.line_locator()
+        for span in view.spans_between(a16, b16):
+            bar = self._place(lay, span, y_of)
+            if bar is not None:
+                lay.bars[span.id] = bar
+                lay.columns.setdefault(bar.column, []).append(bar)
+        for col, bars in list(lay.columns.items()):
+            bars.sort(key=_bar_key)  # by top, then in text order
+            lay.reindex(col)
+        lay.order = sorted(lay.columns)
+        self._layout = lay
+        return lay
+
+    def _place(
+        self, lay: StripeLayout, span: Span, y_of: Callable[[int, bool], float | None]
+    ) -> StripeBar | None:
+        a16, b16, height = lay.a16, lay.b16, lay.height
+        if not (span.s16 < (b16 if b16 > a16 else a16 + 1) and span.e16 > a16):
+            return None  # off screen
+        style = self.view.styles.get(span.code_id)
+        if style is None:
+            return None
+        top = y_of(span.s16, False) if span.s16 >= a16 else -4.0
+        bottom = y_of(max(span.s16, span.e16 - 1), True) if span.e16 <= b16 else height + 4.0
+        if top is None or bottom is None:
+            return None
+        return StripeBar(span, style, max(top, -4.0), min(bottom, height + 4.0))
+
+    def edited(self, removed: Iterable[Span], added: Iterable[Span], column_width: float) -> None:
+        """Follow codings removed and added (a changed one is both): lay out only those and
+        repaint the margin where they paint, with the labels above them in their columns that
+        now end elsewhere. ``column_width`` is the one before the change."""
+        view = self.view
+        lay = self._layout
+        if (
+            lay is None
+            or not view.spans
+            or self.column_width() != column_width
+            or lay.key != (view.visible().key, self.height())
+        ):
+            self._layout = None
+            self.update()
+            return
+        dirty: list[tuple[float, float]] = []
+        columns: set[int] = set()
+        for span in removed:
+            bar = lay.bars.pop(span.id, None)
+            if bar is not None:
+                bars = lay.columns[bar.column]
+                del bars[bisect_left(bars, bar.key, key=_bar_key)]
+                dirty.append((bar.top, bar.reach))
+                columns.add(bar.column)
+        y_of = view.line_locator()
+        for span in added:
+            bar = self._place(lay, span, y_of)
+            if bar is not None:
+                lay.bars[span.id] = bar
+                insort(lay.columns.setdefault(bar.column, []), bar, key=_bar_key)
+                columns.add(bar.column)
+        for col in columns:
+            for bar, before in lay.reindex(col):
+                dirty.append((bar.top, max(before, bar.reach)))
+        lay.order = sorted(lay.columns)
+        lay.hits = None
+        width = self.width()
+        for top, bottom in dirty:
+            y = math.floor(top) - 2
+            self.update(QRect(0, y, width, math.ceil(bottom) + 2 - y))
+
+    @property
+    def _hits(self) -> list[tuple[QRectF, int]]:
+        """(rectangle, coding id) of every stripe on screen, in painting order."""
+        lay = self.stripe_layout()
+        if lay is None:
+            return []
+        colw = self.column_width()
+        if lay.hits is None or lay.hits[0] != colw:
+            hits = []
+            for col in lay.order:
+                x = 6 + col * colw
+                for b in lay.columns[col]:
+                    hits.append((QRectF(x, b.top, colw, b.bottom - b.top), b.span.id))
+            lay.hits = (colw, hits)
+        return lay.hits[1]
+
+    # ------------------------------------------------------------------ painting
+
+    def _font(self) -> tuple[QFont, QFontMetricsF]:
+        if self._label_font is None:
+            font = QFont(self.font())
+            font.setPointSizeF(7.5)
+            self._label_font = (font, QFontMetricsF(font))
+        return self._label_font
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FontChange:
+            self._label_font = None
+            self._labels = {}
+        super().changeEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         view = self.view
         painter = QPainter(self)
         pal = self.palette()
-        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Window))
+        clip = event.rect()
+        painter.fillRect(clip, pal.color(QPalette.ColorRole.Window))
         painter.setPen(pal.color(QPalette.ColorRole.Mid))
-        painter.drawLine(0, event.rect().top(), 0, event.rect().bottom())
-        self._hits = []
-        if view.doc_id is None or not view.spans:
+        painter.drawLine(0, clip.top(), 0, clip.bottom())
+        lay = self.stripe_layout()
+        if lay is None:
             painter.end()
             return
-        a16, b16 = view.visible_range()
-        spans = view.spans_between(a16, b16)
         colw = self.column_width()
         labels = colw >= 11
-        font = QFont(self.font())
-        font.setPointSizeF(7.5)
+        font, fm = self._font()
         painter.setFont(font)
-        fm = QFontMetricsF(font)
         height = self.height()
         text_color = pal.color(QPalette.ColorRole.WindowText)
-        y_of = view.line_locator()
-        placed: list[tuple[Span, CodeStyle, float, float]] = []
-        for span in spans:
-            style = view.styles.get(span.code_id)
-            if style is None:
-                continue
-            top = y_of(span.s16, False) if span.s16 >= a16 else -4.0
-            bottom = y_of(max(span.s16, span.e16 - 1), True) if span.e16 <= b16 else height + 4.0
-            if top is None or bottom is None:
-                continue
-            placed.append((span, style, max(top, -4.0), min(bottom, height + 4.0)))
         if view.compare is not None and view.compare_split:
             # Comparing two coders: a rule between the first coder's stripes and the second's.
             x = 6 + view.compare_split * colw - 2
             painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, 0), QPointF(x, height))
-        # A label may run past a short bar, down to the next bar of the same column.
-        placed.sort(key=lambda p: (p[0].column, p[2]))
-        clip = event.rect()
-        for n, (span, style, top, bottom) in enumerate(placed):
-            x = 6 + span.column * colw
-            self._hits.append((QRectF(x, top, colw, bottom - top), span.id))
-            following = placed[n + 1] if n + 1 < len(placed) else None
-            limit = following[2] if following and following[0].column == span.column else height
-            room = int(min(max(limit - top, bottom - top), 220) - 6)
-            if max(bottom, top + room) <= clip.top() - 2 or top >= clip.bottom() + 2:
-                continue
-            bar = QRectF(x, top + 1, min(self.BAR, colw - 1), max(bottom - top - 2, 3))
-            painter.fillRect(bar, style.line)
-            if span.id in (view.active_coding_id, self.focused_id):
-                painter.setPen(QPen(text_color, 1))
-                painter.drawRect(bar.adjusted(-1, -1, 1, 1))
-            if labels and room > 24:
-                room = room // 8 * 8  # elide in steps: most bars reuse a label
-                key = (style.name, room)
-                label = self._labels.get(key)
-                if label is None:
-                    if len(self._labels) > 4000:
-                        self._labels.clear()
-                    label = self._labels[key] = fm.elidedText(
-                        style.name, Qt.TextElideMode.ElideRight, room
-                    )
-                painter.save()
-                painter.translate(x + self.BAR + 1.5, top + 3)
-                painter.rotate(90)
-                painter.setPen(text_color)
-                painter.drawText(QPointF(0, -fm.descent()), label)
-                painter.restore()
+        marked = (view.active_coding_id, self.focused_id)
+        above, below = clip.top(), clip.bottom() + 2
+        bar_width = min(self.BAR, colw - 1)
+        for col in lay.order:
+            bars = lay.columns[col]
+            # Bars whose paint reaches the rectangle and that start above its bottom.
+            lo = bisect_right(lay.reach[col], above)
+            hi = bisect_left(lay.tops[col], below)
+            x = 6 + col * colw
+            for bar in bars[lo:hi]:
+                if bar.reach <= above:
+                    continue
+                top, bottom, room = bar.top, bar.bottom, bar.room or 0
+                rect = QRectF(x, top + 1, bar_width, max(bottom - top - 2, 3))
+                painter.fillRect(rect, bar.style.line)
+                if bar.span.id in marked:
+                    painter.setPen(QPen(text_color, 1))
+                    painter.drawRect(rect.adjusted(-1, -1, 1, 1))
+                if labels and room > 24:
+                    room = room // 8 * 8  # elide in steps: most bars reuse a label
+                    name = bar.style.name
+                    label = self._labels.get((name, room))
+                    if label is None:
+                        if len(self._labels) > 4000:
+                            self._labels.clear()
+                        label = self._labels[(name, room)] = fm.elidedText(
+                            name, Qt.TextElideMode.ElideRight, room
+                        )
+                    painter.save()
+                    painter.translate(x + self.BAR + 1.5, top + 3)
+                    painter.rotate(90)
+                    painter.setPen(text_color)
+                    painter.drawText(QPointF(0, -fm.descent()), label)
+                    painter.restore()
         painter.end()
 
     def span_at(self, pos: QPoint | QPointF) -> int | None:
