@@ -158,7 +158,7 @@ class VisibleBlocks:
     document layout, or the view's generation) changes.
     """
 
-    __slots__ = ("blocks", "bottoms", "key", "lines", "range", "starts")
+    __slots__ = ("blocks", "bottoms", "key", "levels", "lines", "range", "starts")
 
     def __init__(
         self, key: tuple, blocks: list[tuple[QTextBlock, QRectF]], rng: tuple[int, int]
@@ -170,6 +170,8 @@ class VisibleBlocks:
         self.range = rng
         # block index -> UTF-16 range of its lines on screen
         self.lines: dict[int, tuple[int, int]] = {}
+        # block index -> the stripe columns its underline levels were last painted with
+        self.levels: dict[int, tuple[int, ...]] = {}
 
 
 
@@ -611,9 +613,7 @@ class DocumentView(QPlainTextEdit):
             self.stripes.update()
         else:
             for a, b in dirty:
-                rect = self._visible_rect(a, b)
-                if rect is not None:
-                    self.viewport().update(rect)
+                self._repaint_text(a, b)
             # The margin repaints where the changed stripes are, with their labels.
             self.stripes.edited(removed, new_spans, colw)
         self.positionChanged.emit()
@@ -786,6 +786,44 @@ class DocumentView(QPlainTextEdit):
             vis.lines[n] = found
         return found
 
+    def _block_columns(self, vis: VisibleBlocks, n: int) -> tuple[list[Span], tuple[int, ...]]:
+        """The codings on the screen lines of visible block ``n`` and their stripe columns,
+        which set the underline levels of the whole block."""
+        va, vb = self._screen_lines(vis, n)
+        shown = self.spans_between(va, max(vb, va + 1))
+        return shown, tuple(sorted({s.column for s in shown}))
+
+    def _repaint_text(self, a16: int, b16: int) -> None:
+        """Repaint the screen lines holding UTF-16 range [a16, b16) after its codings changed:
+        only those lines, or the whole block where the change moved other codings' underlines
+        (the block's set of stripe columns changed)."""
+        vis = self.visible()
+        blocks = vis.blocks
+        if not blocks or b16 <= a16 or b16 <= vis.range[0] or a16 >= vis.range[1]:
+            return
+        first = max(bisect_right(vis.starts, a16) - 1, 0)
+        last = bisect_right(vis.starts, b16 - 1) - 1
+        viewport = self.viewport()
+        width, height = viewport.width(), viewport.height()
+        for n in range(first, last + 1):
+            block, geo = blocks[n]
+            bpos = block.position()
+            before = vis.levels.get(n)
+            if before is None or before != self._block_columns(vis, n)[1]:
+                top, bottom = geo.top(), geo.bottom()
+            else:
+                layout = block.layout()
+                line = layout.lineForTextPosition(max(a16, bpos) - bpos)
+                end = layout.lineForTextPosition(max(min(b16, bpos + block.length() - 1) - bpos - 1, 0))
+                if not line.isValid() or not end.isValid():
+                    top, bottom = geo.top(), geo.bottom()
+                else:
+                    top, bottom = geo.top() + line.y(), geo.top() + end.y() + end.height()
+            top, bottom = max(top, 0.0), min(bottom, float(height))
+            if bottom > top:
+                y = math.floor(top) - 1
+                viewport.update(QRect(0, y, width, math.ceil(bottom) + 2 - y))
+
     def _paint_highlights(self, painter: QPainter, clip: QRect) -> None:
         styles = self.styles
         vis = self.visible()
@@ -814,14 +852,14 @@ class DocumentView(QPlainTextEdit):
             b16 = min(bend, bpos + lines[-1][1])
             # Underline levels: each coding on this block's lines on screen gets its own stripe
             # of the band, whichever part of the block is being repainted.
-            va, vb = self._screen_lines(vis, n)
-            shown = self.spans_between(min(va, a16), max(vb, b16, a16 + 1))
+            shown, columns = self._block_columns(vis, n)
+            vis.levels[n] = columns
             hi = max(b16, a16 + 1)
             spans = [s for s in shown if s.s16 < hi and s.e16 > a16]
             matches = self._matches_between(a16, b16) if self.find_matches else []
             if not spans and not matches:
                 continue
-            levels = {col: n for n, col in enumerate(sorted({s.column for s in shown}))}
+            levels = {col: k for k, col in enumerate(columns)}
             for span in spans:
                 style = styles.get(span.code_id)
                 if style is None:
