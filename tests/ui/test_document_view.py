@@ -389,8 +389,9 @@ def _screen(widget) -> QImage:
 def test_partial_repaints_look_like_a_full_repaint(
     qtbot, view: DocumentView, fresh_project: Project
 ) -> None:
-    """Codings added, resized and removed one at a time leave the text and the stripes (bars,
-    columns, labels that now end elsewhere) exactly as painting everything again would."""
+    """Codings added, resized, removed and selected one at a time leave the text and the
+    stripes (bars, columns, outlines, labels that now end elsewhere) exactly as painting
+    everything again would."""
     doc, code, text = _long_code_lines(view, fresh_project)
     other = fresh_project.add_code("Money", color="#4E79A7").created("codes")[0]
     view.setCursorWidth(0)
@@ -413,6 +414,8 @@ def test_partial_repaints_look_like_a_full_repaint(
         else:
             changes = fresh_project.remove_coding(ids.pop(rng.randrange(len(ids))))
         view.apply_changes(changes)
+        if ids and rng.random() < 0.3:  # the selected coding's stripe is outlined
+            view.set_active_coding(rng.choice([*ids, None]))
         qtbot.wait(5)  # paints only what the change scheduled
         partial = _screen(view)
         hits = list(view.stripes._hits)

@@ -618,6 +618,14 @@ class DocumentView(QPlainTextEdit):
             self.stripes.edited(removed, new_spans, colw)
         self.positionChanged.emit()
 
+    def set_active_coding(self, cid: int | None) -> None:
+        """Make a coding the selected one (outlined in the margin; Shift/Alt+arrows and M act
+        on it), repainting only the stripes whose outline changes."""
+        old, self.active_coding_id = self.active_coding_id, cid
+        if old != cid:
+            self.stripes.repaint_coding(old)
+            self.stripes.repaint_coding(cid)
+
     def _refresh_maxends(self, i: int) -> None:
         """Fix the running maximum of ends from index ``i`` after an insertion or deletion there.
 
@@ -1007,7 +1015,7 @@ class DocumentView(QPlainTextEdit):
         cp = self.pm.to_codepoint(self.cursorForPosition(event.position().toPoint()).position())
         inside = self.codings_at(cp)
         if inside:
-            self.active_coding_id = inside[0].id
+            self.set_active_coding(inside[0].id)
             QToolTip.showText(
                 event.globalPosition().toPoint(),
                 self.codes_tooltip(inside),
@@ -1015,7 +1023,7 @@ class DocumentView(QPlainTextEdit):
             )
             self.codingActivated.emit(inside[0].id)
         else:
-            self.active_coding_id = None
+            self.set_active_coding(None)
         self.positionChanged.emit()
 
     def viewportEvent(self, event: Any) -> bool:  # noqa: N802
@@ -1353,6 +1361,19 @@ class StripeMargin(QWidget):
             y = math.floor(top) - 2
             self.update(QRect(0, y, width, math.ceil(bottom) + 2 - y))
 
+    def repaint_coding(self, cid: int | None) -> None:
+        """Repaint the band of one coding's stripe (its outline or label changed)."""
+        if cid is None:
+            return
+        lay = self._layout
+        if lay is None or lay.key != (self.view.visible().key, self.height()):
+            self.update()
+            return
+        bar = lay.bars.get(cid)
+        if bar is not None:
+            y = math.floor(bar.top) - 2
+            self.update(QRect(0, y, self.width(), math.ceil(bar.reach) + 2 - y))
+
     @property
     def _hits(self) -> list[tuple[QRectF, int]]:
         """(rectangle, coding id) of every stripe on screen, in painting order."""
@@ -1465,11 +1486,10 @@ class StripeMargin(QWidget):
         span = view.spans.get(cid)
         if span is None:
             return
-        view.active_coding_id = cid
+        view.set_active_coding(cid)
         view.select_cp(span.start, span.end)
         view.codingActivated.emit(cid)
         view.positionChanged.emit()
-        self.update()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
         cid = self.span_at(event.pos()) if event.reason() == event.Reason.Mouse else self.focused_id
@@ -1508,14 +1528,15 @@ class StripeMargin(QWidget):
                 i = ids.index(self.focused_id) + (1 if key == Qt.Key.Key_Down else -1)
             else:
                 i = 0
-            self.focused_id = ids[i % len(ids)]
+            old, self.focused_id = self.focused_id, ids[i % len(ids)]
+            self.repaint_coding(old)
+            self.repaint_coding(self.focused_id)
             span = self.view.spans.get(self.focused_id)
             if span is not None:
                 style = self.view.styles.get(span.code_id)
                 self.setAccessibleDescription(
                     f"{style.path if style else 'code'}: {self.view.text[span.start:span.end][:80]}"
                 )
-            self.update()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.focused_id:
             self.select_coding(self.focused_id)
         elif key == Qt.Key.Key_Delete and self.focused_id and self.view.stripe_menu_hook:
