@@ -133,6 +133,26 @@ class Changes:
                 docs.add(row["document_id"])
         return frozenset(docs)
 
+    def inverse(self) -> Changes:
+        """What undoing these changes does (rows created become rows deleted, and so on)."""
+        return Changes(self.after, self.before)
+
+    def coding_counts(self) -> dict[int, int]:
+        """How many codings each document gained (positive) or lost (negative)."""
+        delta: dict[int, int] = {}
+        for key, after in self.after.items():
+            if key[0] != "codings":
+                continue
+            before = self.before.get(key)
+            old = before["document_id"] if before else None
+            new = after["document_id"] if after else None
+            if old != new:
+                if old is not None:
+                    delta[old] = delta.get(old, 0) - 1
+                if new is not None:
+                    delta[new] = delta.get(new, 0) + 1
+        return delta
+
     def __bool__(self) -> bool:
         return bool(self.after)
 

@@ -77,7 +77,7 @@ class ServiceCommand(QUndoCommand):
         project = self._window.project
         assert project is not None and self.changes is not None
         if self._replay(project.undo, "undo"):
-            self._window.on_changes(self.changes)
+            self._window.on_changes(self.changes.inverse())
 
     def _replay(self, apply: Callable[[Changes], Changes], verb: str) -> bool:
         """Undo or redo; a failure (the file became unwritable, say) is shown, not raised
@@ -89,7 +89,8 @@ class ServiceCommand(QUndoCommand):
             show = getattr(self._window, "show_error", None)
             if show is not None:
                 show(f"could not {verb} “{self.text()}”: {e}")
-            self._window.on_changes(self.changes)
+            # Nothing was written: refresh the touched rows from the file, with no net change.
+            self._window.on_changes(Changes(self.changes.after, self.changes.after))
             return False
         return True
 

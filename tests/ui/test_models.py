@@ -339,8 +339,9 @@ def test_one_coding_runs_one_count_query_per_model_and_announces_only_its_cells(
     finally:
         project.db.conn.set_trace_callback(None)
 
-    assert len(statements) == 2, statements  # one count per model; nothing for passages
-    assert all("WHERE" in s for s in statements)
+    # The codebook counts the one code; documents add the change's delta; passages do nothing.
+    assert len(statements) == 1, statements
+    assert "WHERE code_id" in statements[0]
     group = documents.parent_id(2)
     counts = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole]
     assert sorted(s[:4] for s in signals if s[0].startswith("documents")) == sorted([
@@ -683,3 +684,35 @@ def test_code_ids_role(project) -> None:
     model = CodebookModel()
     model.set_project(project)
     assert model.index(0, 0).data(CodeIdRole) == 1
+
+
+def test_document_counts_stay_right_through_codings_undo_and_redo(project, window) -> None:
+    """Counts move by each change's delta; undo reverses it; they always equal a fresh read."""
+    from coder.ui.models.documents import CODINGS
+
+    model = DocumentsModel()
+    window.add(model)
+    model.set_project(project)
+
+    def counts(m: DocumentsModel) -> dict[int, str]:
+        return {d: m.index_of(d, CODINGS).data() for d in m.all_ids()}
+
+    def fresh() -> dict[int, str]:
+        other = DocumentsModel()
+        other.set_project(project)
+        return counts(other)
+
+    doc = project.find_document("Interview Ana").id
+    code, other_code = project.find_code("Reasons").id, project.find_code("Time").id
+    coding = project.codings(document_id=doc)[0].id
+    window.push("Apply", lambda: project.apply_code(doc, code, 0, 3))
+    window.push("Apply again", lambda: project.apply_code(doc, other_code, 1, 4))
+    window.push("Remove", lambda: project.remove_coding(coding))
+    window.push("Merge", lambda: project.merge_codes(other_code, code))
+    assert counts(model) == fresh()
+    for _ in range(4):
+        window.undo_stack.undo()
+        assert counts(model) == fresh()
+    for _ in range(4):
+        window.undo_stack.redo()
+        assert counts(model) == fresh()

@@ -85,27 +85,20 @@ class DocumentsModel(IdTreeModel):
                     docs.pop(doc_id, None)
             self.sync(*self._load(list(docs.values())))
         elif changes.codings:
-            # Reading every document (lengths of long texts) per coding would be slow.
-            docs = [d for d in changes.coding_documents if isinstance(self.value(d), Document)]
-            if not docs:
-                return
-            marks = ",".join("?" for _ in docs)
-            counts = dict(
-                self._project.db.execute(
-                    f"SELECT document_id, count(*) FROM codings WHERE document_id IN ({marks}) "
-                    "GROUP BY document_id",
-                    docs,
-                ).fetchall()
-            )
+            # Counts move by what the change created and deleted: re-counting a document's
+            # codings (or reading every document) per coding would be slow on long transcripts.
             updated: dict[int, Any] = {}
-            for d in docs:
+            for d, delta in changes.coding_counts().items():
                 doc = self.value(d)
-                updated[d] = replace(doc, codings=counts.get(d, 0))
+                if not delta or not isinstance(doc, Document):
+                    continue
+                updated[d] = replace(doc, codings=doc.codings + delta)
                 group = self.parent_id(d)
                 if group and isinstance(self.value(group), GroupRow):
                     old = updated.get(group, self.value(group))
-                    updated[group] = replace(old, codings=old.codings - doc.codings + counts.get(d, 0))
-            self.update_values(updated, COUNT_CELLS)
+                    updated[group] = replace(old, codings=old.codings + delta)
+            if updated:
+                self.update_values(updated, COUNT_CELLS)
 
     def refresh(self) -> None:
         if self._project is not None:
