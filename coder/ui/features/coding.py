@@ -53,8 +53,7 @@ def _make_active(window: MainWindow, changes: Changes | None) -> None:
     view = window.view
     created = changes.created("codings") if changes else []
     if created and created[-1] in view.spans:
-        view.active_coding_id = created[-1]
-        view.stripes.update()
+        view.set_active_coding(created[-1])
 
 
 def _last_command_changes(window: MainWindow) -> Changes | None:
