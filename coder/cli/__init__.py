@@ -21,7 +21,10 @@ def _command_modules() -> list[str]:
 
     import coder.cli as package
 
-    return sorted(f"coder.cli.{m.name}" for m in pkgutil.iter_modules(package.__path__))
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__))
+    # The everyday commands come first in --help.
+    names.sort(key=lambda name: name != "core_commands")
+    return [f"coder.cli.{name}" for name in names]
 
 
 def build_parser() -> argparse.ArgumentParser:
