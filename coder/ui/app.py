@@ -79,6 +79,10 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     def open_first() -> None:
         from coder.ui.features import file as file_feature
 
+        if quit_after is None:  # first start: whose name do the codings carry? (never in checks)
+            from coder.ui.dialogs.preferences import ensure_coder_name
+
+            ensure_coder_name(window)
         if project_path:
             window.open_project(Path(project_path))
         elif demo:
