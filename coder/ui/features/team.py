@@ -125,6 +125,8 @@ def agreement_window(window: MainWindow) -> None:
         existing.close()
     window.agreement_window = AgreementWindow(window)  # type: ignore[attr-defined]
     window.agreement_window.show()
+    if len(window.agreement_window.coders.checked_names()) >= 2:
+        window.agreement_window.compute()  # the figures at once for the usual two-coder case
 
 
 @action("team.coders", "Team", "&Coders…", enabled_when="project", order=20,

@@ -455,7 +455,10 @@ class AgreementWindow(QDialog):
         self.table_view.setAccessibleName("Agreement per code")
         self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(AgreementModel.HEADERS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table_view.verticalHeader().hide()
         self.table_view.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self.show_disagreements(current.row())
