@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QStringListModel,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from coder.core.errors import CoderError
 from coder.core.merge import Conflict, MergeReport, merge_projects
+from coder.ui.models.table import RowsTableModel
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -50,25 +50,13 @@ def choose_files(parent: QWidget | None, folder: str) -> list[str]:
     return paths
 
 
-class ConflictsModel(QAbstractTableModel):
+class ConflictsModel(RowsTableModel):
     """The conflicts of a merge, one row each."""
 
     HEADERS = ("File", "Item", "Field", "Mine", "Theirs", "Kept")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Conflict] = []
-
     def set_conflicts(self, conflicts: list[Conflict]) -> None:
-        self.beginResetModel()
-        self._rows = list(conflicts)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        self.set_rows(conflicts)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -85,16 +73,6 @@ class ConflictsModel(QAbstractTableModel):
             return text
         return None
 
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
 
 class MergeDialog(QDialog):

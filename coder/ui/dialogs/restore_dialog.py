@@ -10,7 +10,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from coder.core import backup
 from coder.core.backup import BackupInfo
 from coder.core.errors import CoderError
+from coder.ui.models.table import RowsTableModel
 
 BackupRole = Qt.ItemDataRole.UserRole
 _Index = QModelIndex | QPersistentModelIndex
@@ -56,7 +57,7 @@ def human_age(created: _dt.datetime, now: _dt.datetime | None = None) -> str:
     return f"{days} day{'s' if days != 1 else ''} ago"
 
 
-class BackupTableModel(QAbstractTableModel):
+class BackupTableModel(RowsTableModel):
     """The backups of one project, newest first: created, age, size, file name."""
 
     HEADERS = ("Created", "Age", "Size", "File")
@@ -64,26 +65,16 @@ class BackupTableModel(QAbstractTableModel):
     def __init__(self, project_path: Path | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.project_path = project_path
-        self.backups: list[BackupInfo] = []
         self.refresh()
 
+    @property
+    def backups(self) -> list[BackupInfo]:
+        """Newest first."""
+        return self._rows
+
     def refresh(self) -> None:
-        self.beginResetModel()
         found = backup.list_backups(self.project_path) if self.project_path else []
-        self.backups = list(reversed(found))
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.backups)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.HEADERS):
-                return self.HEADERS[section]
-        return None
+        self.set_rows(reversed(found))
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.backups)):

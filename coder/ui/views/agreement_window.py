@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -43,6 +42,7 @@ from coder.core.errors import CoderError
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
 from coder.core.text import PositionMap
+from coder.ui.models.table import RowsTableModel
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -143,30 +143,21 @@ class CodersModel(QAbstractListModel):
         return True
 
 
-class AgreementModel(QAbstractTableModel):
+class AgreementModel(RowsTableModel):
     """One row per code, then the pooled overall row."""
 
     HEADERS = ("Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[CodeAgreement] = []
         self._two = True
 
     def set_result(self, result: intercoder.ProjectAgreement | None) -> None:
-        self.beginResetModel()
-        self._rows = [] if result is None else [*result.codes, result.overall]
         self._two = result is None or len(result.coders) == 2
-        self.endResetModel()
+        self.set_rows([] if result is None else [*result.codes, result.overall])
 
     def row(self, n: int) -> CodeAgreement:
         return self._rows[n]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -200,38 +191,13 @@ class AgreementModel(QAbstractTableModel):
             return font
         return None
 
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
 
-class DisagreementsModel(QAbstractTableModel):
+class DisagreementsModel(RowsTableModel):
     HEADERS = ("Document", "Position", "Coded by", "Not coded by", "Passage")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Disagreement] = []
-
-    def set_rows(self, rows: list[Disagreement]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def disagreement(self, n: int) -> Disagreement:
         return self._rows[n]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -250,16 +216,6 @@ class DisagreementsModel(QAbstractTableModel):
             return values[index.column()]
         return None
 
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
 
 # --------------------------------------------------------------------------- side by side
