@@ -149,6 +149,8 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
             if any(str(c).strip() for c in cells):
                 rows.append(cells)
         return rows
+    except Exception as e:  # read-only workbooks parse lazily: damage shows up while reading
+        raise ImportFailed(f"{path.name} is not a readable .xlsx file ({type(e).__name__})") from None
     finally:
         wb.close()
 
