@@ -4,40 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from coder.core.project import Project
+from tests.cli.helpers import ok, run, user_error
 
 EMOJI_TEXT = "\ufeffInterviewer: Why did you go? 👩‍👩‍👧\r\nMara: The leaders lied. مرحبا שלום 漢字 e\u0301.\r\nInterviewer: And then?\r\nMara: I left. The leaders lied again.\r\n"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "coder", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd, timeout=120,
-    )  # fmt: skip
-
-
-def ok(*args: str) -> subprocess.CompletedProcess[str]:
-    result = run(*args)
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def user_error(*args: str) -> str:
-    """Run a command that must fail with exit 1 and exactly one line on stderr."""
-    result = run(*args)
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    return lines[0]
 
 
 def digest(path: Path) -> str:

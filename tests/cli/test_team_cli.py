@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from coder.core.project import Project
 from coder.core.text import paragraphs
+from tests.cli.helpers import ok, run, user_error
 
 TEXT = "\n".join(f"Speaker: paragraph {i} of the interview." for i in range(10))
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "coder", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120,
-    )  # fmt: skip
-
-
-def ok(*args: str) -> subprocess.CompletedProcess[str]:
-    result = run(*args)
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-def user_error(*args: str) -> str:
-    result = run(*args)
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    return lines[0]
 
 
 def _code(p: Project, coder: str, indexes: list[int], code: str = "Trust") -> None:
