@@ -35,8 +35,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import coder.cli  # noqa: F401  (every command module has registered its formats by now)
-
     out = Path(args.out)
     exporter = exporter_for(out)
     if not out.parent.is_dir():

@@ -382,6 +382,7 @@ def test_demo_copies_coded_by_two_people_merge_and_agree(tmp_path):
         [row] = result.codes
         # both {2,3}; ann only {0,1}; bob only {4,5,6}; neither: the other n-7 paragraphs
         both, only_a, only_b, neither = 2, 2, 3, n - 7
+        assert both + only_a + only_b + neither == n
         po = (both + neither) / n
         pe = (4 / n) * (5 / n) + ((n - 4) / n) * ((n - 5) / n)
         assert row.units == n
