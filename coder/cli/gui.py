@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from coder.core.errors import CoderError
 
 
 def launch(project: str | None, demo: bool = False) -> int:
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        # Qt would abort with a page about platform plugins; say what is wrong instead.
+        raise CoderError(
+            "there is no display to open the window on (DISPLAY is not set); "
+            "the commands work without one: see 'coder --help'"
+        )
     try:
         from coder.ui.app import run
     except ImportError as e:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -218,3 +221,15 @@ def test_failed_import_into_a_new_project_leaves_nothing(tmp_path: Path) -> None
     target = tmp_path / "new.coder"
     user_error("import", str(target), str(bad))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image.txt"]
+
+
+def test_window_without_a_display_is_one_clear_line() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display check is for Linux")
+    result = subprocess.run([sys.executable, "-m", "coder"], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "coder: error: there is no display to open the window on (DISPLAY is not set); "
+        "the commands work without one: see 'coder --help'"
+    )
