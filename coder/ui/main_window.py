@@ -454,9 +454,9 @@ class MainWindow(QMainWindow):
 
     def _default_dock_sizes(self) -> None:
         """A first-start layout that leaves the text most of the room."""
-        for key, share in (("documents", 6), ("codebook", 5)):
+        for key, share in (("documents", 0.22), ("codebook", 0.2)):
             if key in self.docks:
-                width = max(240, self.width() // share)
+                width = max(240, int(self.width() * share))
                 self.resizeDocks([self.docks[key]], [width], Qt.Orientation.Horizontal)
         bottom = [self.docks[k] for k in ("retrieval",) if k in self.docks]
         if bottom:

@@ -120,7 +120,7 @@ class DocumentsDock(QWidget):
         # Fixed widths from the font, not ResizeToContents: that re-measures every row on
         # each change, which is slow in big projects.
         metrics = self.fontMetrics()
-        for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "Codings"), (CASE, "Case name")):
+        for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "Codings"), (CASE, "Case")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
         common.remember_header(header, "documents")
