@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from coder.core.errors import CoderError
 from coder.core.importers import ImportedText, read_document
 from coder.core.project import Project
+from tests.builders import pdf_bytes
 
 HARD_LIMIT_SECONDS = 20
 # CODER_FUZZ_EXAMPLES=500 explores new random inputs; CI runs the same 30 per test every time.
@@ -60,34 +61,6 @@ def hard_limit(seconds: int = HARD_LIMIT_SECONDS) -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- valid files
-
-
-def pdf_bytes(lines: list[str]) -> bytes:
-    ops = ["BT", "/F1 12 Tf", "72 720 Td", "14 TL"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({escaped}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("cp1252", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def docx_bytes(lines: list[str]) -> bytes:
