@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -18,21 +17,7 @@ from coder.ui.views.codebook_dock import CodebookDock, quick_codes_key
 from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.retrieval_dock import RetrievalDock, context_html
 from coder.ui.views.search_dock import SearchDock
-from tests.ui.fake_window import FakeWindow, build_project
-
-
-@pytest.fixture
-def project(tmp_path: Path):
-    p = build_project(tmp_path / "study.coder")
-    try:
-        yield p
-    finally:
-        p.close()
-
-
-@pytest.fixture
-def window(project: Project) -> FakeWindow:
-    return FakeWindow(project)
+from tests.ui.fake_window import FakeWindow
 
 
 def make(qtbot, window: FakeWindow, cls):

@@ -6,7 +6,6 @@ import json
 import random
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.project import Project
@@ -16,21 +15,7 @@ from coder.ui.models.codings import Query, RetrievedPassagesModel
 from coder.ui.models.documents import DOCUMENTS_MIME, DocumentIdRole, DocumentsModel, IsGroupRole
 from coder.ui.models.search import SearchResultsModel
 from coder.ui.models.tree import ROOT, IdTreeModel
-from tests.ui.fake_window import FakeWindow, build_project
-
-
-@pytest.fixture
-def project(tmp_path: Path):
-    p = build_project(tmp_path / "study.coder")
-    try:
-        yield p
-    finally:
-        p.close()
-
-
-@pytest.fixture
-def window(project: Project) -> FakeWindow:
-    return FakeWindow(project)
+from tests.ui.fake_window import FakeWindow
 
 
 def reopen(project: Project) -> Project:
