@@ -54,8 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.timing import Result
 
     groups = measure.GROUPS
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--quick", action="store_true", help="target sizes only, fewer runs (< 1 minute)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n\n")[1]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="target sizes only, fewer runs (< 1 minute)"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--only", nargs="+", metavar="NAME", choices=list(groups),
                         help="run only these groups: " + ", ".join(groups))  # fmt: skip
@@ -79,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as e:  # one broken measurement must not hide the others
                 traceback.print_exc(file=sys.stderr)
                 message = str(e).strip().splitlines()[0] if str(e).strip() else ""
-                rows = [Result(name, name, "-", missing=f"error: {type(e).__name__}: {message}"[:120])]
+                rows = [
+                    Result(name, name, "-", missing=f"error: {type(e).__name__}: {message}"[:120])
+                ]
             results.extend(rows)
             log(f"{name}: {time.perf_counter() - t0:.1f} s")
     elapsed = time.perf_counter() - started
@@ -107,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         missed = sum(r.status == "FAIL" for r in results)
         targets = sum(r.status in ("pass", "FAIL") for r in results)
         errors = sum(r.status == "ERROR" for r in results)
-        summary = f"{missed} of {targets} targets missed" + (f"; {errors} measurements failed" if errors else "")
+        summary = f"{missed} of {targets} targets missed" + (
+            f"; {errors} measurements failed" if errors else ""
+        )
         print(
             f"{m['cpus']} CPUs ({m['cpu']}), {m['os']}; Python {m['python']}, {m['qt']}, "
             f"SQLite {m['sqlite']}. {'Quick run' if args.quick else 'Full run'} in {elapsed:.0f} s; "

@@ -62,7 +62,9 @@ class Context:
         return path
 
 
-def _missing(name: str, work: str, size: str, target: float | None, why: str, unit: str = "s") -> Result:
+def _missing(
+    name: str, work: str, size: str, target: float | None, why: str, unit: str = "s"
+) -> Result:
     return Result(name, work, size, unit=unit, target=target, missing=why)
 
 
@@ -153,7 +155,9 @@ def import_docx(ctx: Context) -> list[Result]:
             return Project.create(folder / f"p{next(counter)}.coder")
 
         def run(project):
-            report = project.import_files(files, progress=lambda done, total, path: calls.append(done))
+            report = project.import_files(
+                files, progress=lambda done, total, path: calls.append(done)
+            )
             assert len(report.imported) == n and not report.failed, report.failed
 
         def done(project):
@@ -286,7 +290,8 @@ def open_document(ctx: Context) -> list[Result]:
     view_mod = _module("coder.ui.views.document_view")
     if view_mod is None:
         return [
-            _missing("open_document", work, DOCUMENT[f].label(), 0.05 * f, "not built") for f in sizes
+            _missing("open_document", work, DOCUMENT[f].label(), 0.05 * f, "not built")
+            for f in sizes
         ]
     from benchmarks import gui
     from coder.core.project import Project
@@ -378,7 +383,9 @@ def apply_coding(ctx: Context) -> list[Result]:
 
         def run(since):
             s, e = next(passages)
-            ok = window.push("Apply code", lambda: project.apply_code(doc_id, code_id, s, e, coder="Amira"))
+            ok = window.push(
+                "Apply code", lambda: project.apply_code(doc_id, code_id, s, e, coder="Amira")
+            )
             assert ok
             if not watch.wait(since, timeout=5):
                 late.append(1)
@@ -430,7 +437,10 @@ def report(ctx: Context) -> list[Result]:
     work = "Word report, every coding as a quote"
     scales = ctx.sizes([0.1, 0.3, 1.0], [0.1])
     if _module("coder.core.export.docx_report") is None:
-        return [_missing("report", work, f"{FIELDWORK[s].codings:,} quotes", None, "not built") for s in scales]
+        return [
+            _missing("report", work, f"{FIELDWORK[s].codings:,} quotes", None, "not built")
+            for s in scales
+        ]
     out = []
     memory = []
     for scale in scales:
@@ -459,7 +469,10 @@ def export_qdpx(ctx: Context) -> list[Result]:
     scales = ctx.sizes([0.25, 1.0], [0.25])
     mod = _module("coder.core.refi.qdpx")
     if mod is None:
-        return [_missing("qdpx", work, f"{FIELDWORK[s].codings:,} codings", None, "not built") for s in scales]
+        return [
+            _missing("qdpx", work, f"{FIELDWORK[s].codings:,} codings", None, "not built")
+            for s in scales
+        ]
     from coder.core.project import Project
 
     out = []
@@ -468,6 +481,7 @@ def export_qdpx(ctx: Context) -> list[Result]:
         folder = ctx.folder("qdpx")
         counter = iter(range(1000))
         with Project.open(corpus.ensure(spec), read_only=True) as project:
+
             def run(_):
                 mod.export_qdpx(project, folder / f"export-{next(counter)}.qdpx")
 
@@ -549,7 +563,9 @@ def memory(ctx: Context) -> list[Result]:
     path = corpus.working_copy(spec, ctx.folder("memory"))
     runs = [_probe(ctx, "memory", str(path)) for _ in range(ctx.runs(3, 1))]
     empty = [_probe(ctx, "memory", "-") for _ in range(ctx.runs(3, 1))]
-    assert all(r["documents"] == spec.documents and r["codings"] == spec.codings for r in runs), runs
+    assert all(r["documents"] == spec.documents and r["codings"] == spec.codings for r in runs), (
+        runs
+    )
     return [
         Result("memory", work, size, [r["maxrss_mb"] for r in runs], unit="MB", target=250),
         Result("memory", "Reference: peak memory of the window with no project", "-",

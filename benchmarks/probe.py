@@ -33,7 +33,9 @@ def _maxrss_mb() -> float:
     except OSError:
         pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB elsewhere
+    return (
+        rss / 1024 / 1024 if sys.platform == "darwin" else rss / 1024
+    )  # bytes on macOS, KiB elsewhere
 
 
 def memory(path: str) -> dict:

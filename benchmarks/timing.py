@@ -123,9 +123,20 @@ def table(results: list[Result]) -> str:
         status = r.status + (f" ({r.note})" if r.note else "")
         cpu = fmt(statistics.median(r.cpu), "s") if r.cpu else "-"
         rows.append(
-            [r.work, r.size, fmt(r.median, r.unit), spread, cpu, str(len(r.samples)), fmt_target(r), status]
+            [
+                r.work,
+                r.size,
+                fmt(r.median, r.unit),
+                spread,
+                cpu,
+                str(len(r.samples)),
+                fmt_target(r),
+                status,
+            ]
         )
-    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)]
+    widths = [
+        max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(head)
+    ]
     lines = [
         "| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
         "|" + "|".join("-" * (w + 2) for w in widths) + "|",

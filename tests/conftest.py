@@ -16,7 +16,9 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def _user_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _user_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Settings, recent projects and fallback backups never touch the real home folder."""
     path = tmp_path_factory.mktemp("userdata")
     monkeypatch.setenv("CODER_DATA_DIR", str(path))

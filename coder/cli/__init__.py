@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from coder import __version__
 from coder.core.errors import CoderError
 
+
 # Every module of this package that defines ``register(subparsers)`` adds its sub-commands;
 # a handler is set with ``parser.set_defaults(handler=fn)`` and returns an exit code.
 def _command_modules() -> list[str]:

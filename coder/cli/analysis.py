@@ -22,26 +22,53 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
     p.add_argument("--attribute", action="append", metavar="NAME=VALUE", dest="attribute_values",
                    help="only cases/documents with this attribute value (repeat for more)")  # fmt: skip
-    p.add_argument("--include-children", action="store_true", help="a parent code counts its sub-codes' codings")
+    p.add_argument(
+        "--include-children",
+        action="store_true",
+        help="a parent code counts its sub-codes' codings",
+    )
     p.add_argument("--json", action="store_true")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("retrieve", help="passages coded with codes combined by OR, AND or NOT, with context")
+    p = sub.add_parser(
+        "retrieve", help="passages coded with codes combined by OR, AND or NOT, with context"
+    )
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--codes", nargs="+", required=True, metavar="NAME", help="codes (names or Parent/Child paths)")
+    p.add_argument(
+        "--codes",
+        nargs="+",
+        required=True,
+        metavar="NAME",
+        help="codes (names or Parent/Child paths)",
+    )
     p.add_argument("--mode", choices=query.MODES, default="or",
                    help="or: any code; and: where all meet; not: the first code without the others")  # fmt: skip
     p.add_argument("--within", choices=query.WITHIN, default="passage",
                    help="codes meet in overlapping passages, the same paragraph or the same speaker turn")  # fmt: skip
-    p.add_argument("--without", nargs="+", metavar="NAME", default=[], help="drop passages that meet these codes")
-    p.add_argument("--context", default="0", metavar="N", help="characters around each passage, or paragraph / turn")
+    p.add_argument(
+        "--without",
+        nargs="+",
+        metavar="NAME",
+        default=[],
+        help="drop passages that meet these codes",
+    )
+    p.add_argument(
+        "--context",
+        default="0",
+        metavar="N",
+        help="characters around each passage, or paragraph / turn",
+    )
     _selection_args(p)
     p.set_defaults(handler=cmd_retrieve)
 
     p = sub.add_parser("crosstab", help="cases (or documents) per code and attribute value")
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("attribute", metavar="ATTRIBUTE", help="an attribute name (case:NAME or document:NAME if both)")
+    p.add_argument(
+        "attribute",
+        metavar="ATTRIBUTE",
+        help="an attribute name (case:NAME or document:NAME if both)",
+    )
     p.add_argument("--codes", nargs="+", metavar="NAME")
     _selection_args(p)
     p.set_defaults(handler=cmd_crosstab)
@@ -74,7 +101,9 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
             query.find_attribute(project, name.strip())
         except NotFound:
             known = [a.name for a in project.attributes()]
-            raise NotFound(f"no attribute named '{name.strip()}' (attributes: {_listing(known)})") from None
+            raise NotFound(
+                f"no attribute named '{name.strip()}' (attributes: {_listing(known)})"
+            ) from None
         attributes.setdefault(name.strip(), []).append(value.strip())
     groups = args.groups
     if groups:
@@ -111,7 +140,9 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     for p in passages:
         where = f"¶{p.paragraph}" if p.paragraph is not None else f"{p.start}-{p.end}"
         who = f" {p.speaker}:" if p.speaker else ""
-        print(f"{p.document} {where} {p.start}-{p.end} [{', '.join(p.codes)}] ({', '.join(p.coders)}){who}")
+        print(
+            f"{p.document} {where} {p.start}-{p.end} [{', '.join(p.codes)}] ({', '.join(p.coders)}){who}"
+        )
         print("    " + " ".join((p.before + "[" + p.text + "]" + p.after).split()))
     print(f"{len(passages)} passage{'s' if len(passages) != 1 else ''}")
     return 0
@@ -123,7 +154,9 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
             query.find_attribute(project, args.attribute)
         except NotFound:
             known = [a.name for a in project.attributes()]
-            raise NotFound(f"no attribute named '{args.attribute}' (attributes: {_listing(known)})") from None
+            raise NotFound(
+                f"no attribute named '{args.attribute}' (attributes: {_listing(known)})"
+            ) from None
         x = query.crosstab(project, args.attribute, _code_ids(project, args.codes), _filters(project, args),
                            args.include_children)  # fmt: skip
     if args.json:
@@ -134,8 +167,15 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
                      for r in x.rows],
         })  # fmt: skip
         return 0
-    headers = ["code"] + [f"{v or '(none)'} (N={n})" for v, n in zip(x.values, x.column_totals)] + ["total"]
-    rows = [[r.code, *[f"{n} ({p:.1f}%)" for n, p in zip(r.counts, r.column_percent)], r.total] for r in x.rows]
+    headers = (
+        ["code"]
+        + [f"{v or '(none)'} (N={n})" for v, n in zip(x.values, x.column_totals)]
+        + ["total"]
+    )
+    rows = [
+        [r.code, *[f"{n} ({p:.1f}%)" for n, p in zip(r.counts, r.column_percent)], r.total]
+        for r in x.rows
+    ]
     print_table(headers, rows)
     return 0
 

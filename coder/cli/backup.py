@@ -21,8 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("restore", help="restore a backup into a new project file")
     p.add_argument("backup", metavar="BACKUP")
-    p.add_argument("-o", "--output", required=True, metavar="NEW.coder",
-                   help="the new project file (an existing file is never overwritten)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="NEW.coder",
+        help="the new project file (an existing file is never overwritten)",
+    )
     p.set_defaults(handler=cmd_restore)
 
 
@@ -46,8 +51,14 @@ def cmd_backups(args: argparse.Namespace) -> int:
     backups = backup.list_backups(args.project)
     if args.json:
         print_json(
-            [{"path": str(b.path), "created": b.created.isoformat(timespec="seconds"),
-              "size": b.size} for b in backups]  # fmt: skip
+            [
+                {
+                    "path": str(b.path),
+                    "created": b.created.isoformat(timespec="seconds"),
+                    "size": b.size,
+                }
+                for b in backups
+            ]  # fmt: skip
         )
     elif backups:
         print_table(
@@ -55,7 +66,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
             [[f"{b.created:%Y-%m-%d %H:%M:%S}", _size(b.size), b.path] for b in backups],
         )
     else:
-        print(f"no backups of {Path(args.project).name} (folder: {backup.beside_folder(args.project)})")
+        print(
+            f"no backups of {Path(args.project).name} (folder: {backup.beside_folder(args.project)})"
+        )
     return 0
 
 

@@ -22,12 +22,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import transcripts (or a REFI-QDA .qdc/.qdpx file)")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("files", metavar="FILE", nargs="+")
-    p.add_argument("--speakers", choices=["auto", "none"], default="auto",
-                   help="detect speaker turns like 'Name: text' (default: auto)")
-    p.add_argument("--case-per-document", action="store_true",
-                   help="create a case for each imported document, named after it")
-    p.add_argument("--dotted-hierarchy", action="store_true",
-                   help="REFI-QDA files: make dotted code names (a.b, as Taguette writes) sub-codes")
+    p.add_argument(
+        "--speakers",
+        choices=["auto", "none"],
+        default="auto",
+        help="detect speaker turns like 'Name: text' (default: auto)",
+    )
+    p.add_argument(
+        "--case-per-document",
+        action="store_true",
+        help="create a case for each imported document, named after it",
+    )
+    p.add_argument(
+        "--dotted-hierarchy",
+        action="store_true",
+        help="REFI-QDA files: make dotted code names (a.b, as Taguette writes) sub-codes",
+    )
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("documents", help="list the documents")
@@ -56,7 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--text", metavar="PASSAGE", help="the exact passage to code")
     where.add_argument("--start", type=int, metavar="S", help="first code point (0-based)")
     p.add_argument("--end", type=int, metavar="E", help="code point after the passage")
-    p.add_argument("--occurrence", type=int, metavar="N", help="which occurrence of --text (1-based)")
+    p.add_argument(
+        "--occurrence", type=int, metavar="N", help="which occurrence of --text (1-based)"
+    )
     p.add_argument("--coder", metavar="NAME", help="default: the configured coder name")
     p.set_defaults(handler=cmd_code_apply)
 
@@ -72,8 +84,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--by", default="document", metavar="document|case|attribute=NAME")
     p.add_argument("--coder", metavar="NAME", action="append", help="only this coder's codings")
-    p.add_argument("--include-children", action="store_true",
-                   help="a parent code also counts its sub-codes' codings")
+    p.add_argument(
+        "--include-children",
+        action="store_true",
+        help="a parent code also counts its sub-codes' codings",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
 
@@ -152,8 +167,17 @@ def cmd_documents(args: argparse.Namespace) -> int:
         docs = project.documents()
     if args.json:
         print_json(
-            [{"guid": d.guid, "name": d.name, "characters": d.characters, "case": d.case,
-              "group": d.group or None, "codings": d.codings} for d in docs]  # fmt: skip
+            [
+                {
+                    "guid": d.guid,
+                    "name": d.name,
+                    "characters": d.characters,
+                    "case": d.case,
+                    "group": d.group or None,
+                    "codings": d.codings,
+                }
+                for d in docs
+            ]  # fmt: skip
         )
     else:
         print_table(
@@ -238,9 +262,17 @@ def cmd_codings(args: argparse.Namespace) -> int:
             if g.document_id not in texts:
                 texts[g.document_id] = project.document_text(g.document_id)
             out.append(
-                {"guid": g.guid, "document": g.document, "code": g.code_path, "start": g.start,
-                 "end": g.end, "text": texts[g.document_id][g.start:g.end], "coder": g.coder,
-                 "speaker": speakers.speaker(g.document_id, g.start), "memo": g.memo}  # fmt: skip
+                {
+                    "guid": g.guid,
+                    "document": g.document,
+                    "code": g.code_path,
+                    "start": g.start,
+                    "end": g.end,
+                    "text": texts[g.document_id][g.start : g.end],
+                    "coder": g.coder,
+                    "speaker": speakers.speaker(g.document_id, g.start),
+                    "memo": g.memo,
+                }  # fmt: skip
             )
     if args.json:
         print_json(out)
@@ -279,7 +311,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         unit = {"document": "documents", "case": "cases"}.get(table.by, "units")
         headers = ["code"] + (["value"] if by_attr else []) + ["codings", unit, "%"]
         rows = [
-            [r.code] + ([r.value] if by_attr else []) + [r.codings, f"{r.units} of {r.total}", f"{r.percent:.1f}"]
+            [r.code]
+            + ([r.value] if by_attr else [])
+            + [r.codings, f"{r.units} of {r.total}", f"{r.percent:.1f}"]
             for r in table.rows
         ]
         print_table(headers, rows)
@@ -291,8 +325,17 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = project.search(args.query, limit=args.limit)
     if args.json:
         print_json(
-            [{"document": h.document, "start": h.start, "end": h.end, "text": h.match,
-              "before": h.before, "after": h.after} for h in hits]  # fmt: skip
+            [
+                {
+                    "document": h.document,
+                    "start": h.start,
+                    "end": h.end,
+                    "text": h.match,
+                    "before": h.before,
+                    "after": h.after,
+                }
+                for h in hits
+            ]  # fmt: skip
         )
     else:
         for h in hits:
@@ -319,12 +362,18 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         attrs = [a.name for a in project.attributes("case")]
     if args.json:
         print_json(
-            [{"guid": c.guid, "name": c.name, "documents": c.documents, "memo": c.memo,
-              "attributes": values.get(c.id, {})} for c in cases]  # fmt: skip
+            [
+                {
+                    "guid": c.guid,
+                    "name": c.name,
+                    "documents": c.documents,
+                    "memo": c.memo,
+                    "attributes": values.get(c.id, {}),
+                }
+                for c in cases
+            ]  # fmt: skip
         )
     else:
         print_table(["case", "documents", *attrs],
                     [[c.name, c.documents, *(values.get(c.id, {}).get(a, "") for a in attrs)] for c in cases])  # fmt: skip
     return 0
-
-

@@ -22,8 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and the codebook. Selections narrow what is counted and quoted.",
     )
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.docx", help="the report file to write")
-    p.add_argument("--codes", nargs="+", metavar="NAME", help="only these codes (names or Parent/Child paths)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT.docx", help="the report file to write"
+    )
+    p.add_argument(
+        "--codes", nargs="+", metavar="NAME", help="only these codes (names or Parent/Child paths)"
+    )
     p.add_argument("--cases", nargs="+", metavar="NAME", help="only codings in these cases")
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
@@ -31,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--context", default="120", metavar="N",
         help="characters of text shown around each quote (0 for none), or 'paragraph' or 'turn' (default 120)",
     )  # fmt: skip
-    p.add_argument("--title", default="", help="the report's title (default: PROJECT: coding report)")
+    p.add_argument(
+        "--title", default="", help="the report's title (default: PROJECT: coding report)"
+    )
     p.add_argument("--author", default="", help="the author named on the title page")
     p.add_argument(
         "--order", choices=("document", "position"), default="document",
@@ -62,7 +68,12 @@ def _listing(names: Sequence[str], limit: int = 20) -> str:
     return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
-def _resolve(kind: str, names: Sequence[str] | None, find: Callable[[str], Any], known: Callable[[], list[str]]) -> tuple[int, ...] | None:
+def _resolve(
+    kind: str,
+    names: Sequence[str] | None,
+    find: Callable[[str], Any],
+    known: Callable[[], list[str]],
+) -> tuple[int, ...] | None:
     if not names:
         return None
     ids = []
@@ -93,12 +104,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InvalidValue(f"{out.parent}: no such folder")
     with open_project(args.project, read_only=True) as project:
         options = ReportOptions(
-            codes=_resolve("code", args.codes, project.find_code, lambda: [c.path for c in project.codes()]),
-            cases=_resolve("case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]),
-            documents=_resolve(
-                "document", args.documents, project.find_document, lambda: [d.name for d in project.documents()]
+            codes=_resolve(
+                "code", args.codes, project.find_code, lambda: [c.path for c in project.codes()]
             ),
-            coders=_resolve("coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]),
+            cases=_resolve(
+                "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
+            ),
+            documents=_resolve(
+                "document",
+                args.documents,
+                project.find_document,
+                lambda: [d.name for d in project.documents()],
+            ),
+            coders=_resolve(
+                "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
+            ),
             context=_context(args.context),
             include_memos=not args.no_memos,
             include_chart=not args.no_chart,

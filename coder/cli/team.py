@@ -22,10 +22,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("others", metavar="OTHER", nargs="+", help="project files to merge in")
-    p.add_argument("--prefer", choices=PREFER, default="mine",
-                   help="which value wins a conflict (default: mine, i.e. PROJECT's)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="report what would change; change nothing")
+    p.add_argument(
+        "--prefer",
+        choices=PREFER,
+        default="mine",
+        help="which value wins a conflict (default: mine, i.e. PROJECT's)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would change; change nothing"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_merge)
 
@@ -37,18 +42,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Undefined statistics (no variation) are shown as 'undefined' (null in JSON).",
     )
     p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--coders", nargs="+", required=True, metavar="NAME",
-                   help="two or more coder names")
-    p.add_argument("--unit", choices=intercoder.UNITS, default="character",
-                   help="what counts as one unit (default: character)")
-    p.add_argument("--code", action="append", metavar="NAME",
-                   help="only this code (name or Parent/Child path); repeat for several "
-                   "(default: every code one of the coders applied)")
-    p.add_argument("--partial", action="store_true",
-                   help="also compare documents that only some (two or more) of the coders coded; "
-                   "the others count as missing data there")
-    p.add_argument("--disagreements", action="store_true",
-                   help="also list the passages where the coders disagree, per code")
+    p.add_argument(
+        "--coders", nargs="+", required=True, metavar="NAME", help="two or more coder names"
+    )
+    p.add_argument(
+        "--unit",
+        choices=intercoder.UNITS,
+        default="character",
+        help="what counts as one unit (default: character)",
+    )
+    p.add_argument(
+        "--code",
+        action="append",
+        metavar="NAME",
+        help="only this code (name or Parent/Child path); repeat for several "
+        "(default: every code one of the coders applied)",
+    )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="also compare documents that only some (two or more) of the coders coded; "
+        "the others count as missing data there",
+    )
+    p.add_argument(
+        "--disagreements",
+        action="store_true",
+        help="also list the passages where the coders disagree, per code",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_agreement, parser=p)
 
@@ -155,8 +175,13 @@ def cmd_coders(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {"name": r.name, "guid": r.guid, "codings": r.codings,
-                 "documents": r.documents, "codes": r.codes}
+                {
+                    "name": r.name,
+                    "guid": r.guid,
+                    "codings": r.codings,
+                    "documents": r.documents,
+                    "codes": r.codes,
+                }
                 for r in rows
             ]  # fmt: skip
         )

@@ -464,8 +464,7 @@ def agreement_report(
     """Per-code results and the overall result pooling every code's units."""
     _check_coders(coders)
     tallies = [
-        (code, tally_code(documents, codings, coders))
-        for code, codings in codings_by_code.items()
+        (code, tally_code(documents, codings, coders)) for code, codings in codings_by_code.items()
     ]
     overall = pool(t for _, t in tallies) if tallies else UnitTally(len(coders), {})
     return AgreementReport(

@@ -125,7 +125,9 @@ def _read_csv(path: Path) -> list[list[Any]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        return [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+        return [
+            row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)
+        ]
     except csv.Error as e:
         raise ImportFailed(f"{path.name} is not a valid CSV file: {e}") from None
 
@@ -140,7 +142,9 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise ImportFailed(f"{path.name} is not a readable .xlsx file ({e})") from None
     except Exception as e:  # openpyxl raises assorted errors on damaged workbooks
-        raise ImportFailed(f"{path.name} is not a readable .xlsx file ({type(e).__name__})") from None
+        raise ImportFailed(
+            f"{path.name} is not a readable .xlsx file ({type(e).__name__})"
+        ) from None
     try:
         sheet = wb.worksheets[0]
         rows = []
@@ -150,7 +154,9 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
                 rows.append(cells)
         return rows
     except Exception as e:  # read-only workbooks parse lazily: damage shows up while reading
-        raise ImportFailed(f"{path.name} is not a readable .xlsx file ({type(e).__name__})") from None
+        raise ImportFailed(
+            f"{path.name} is not a readable .xlsx file ({type(e).__name__})"
+        ) from None
     finally:
         wb.close()
 
@@ -165,15 +171,19 @@ def import_table(project: Project, path: Path) -> Changes:
         raise ImportFailed(f"{path.name}: the first row must name the case column and attributes")
     names = header[1:]
     if len(set(names)) != len(names) or any(not n for n in names):
-        raise ImportFailed(f"{path.name}: attribute names in the first row must be unique and non-empty")
+        raise ImportFailed(
+            f"{path.name}: attribute names in the first row must be unique and non-empty"
+        )
     data = [list(r) + [""] * (len(header) - len(r)) for r in rows[1:]]
     types = [infer_type([r[i + 1] for r in data]) for i in range(len(names))]
     documents = {d.name: d.id for d in project.documents()}
     case_names = {c.name for c in project.cases()}
     # A row names a document (and no case of that name exists): document attributes.
-    doc_rows = all(str(r[0]).strip() in documents for r in data) and not any(
-        str(r[0]).strip() in case_names for r in data
-    ) and bool(documents)
+    doc_rows = (
+        all(str(r[0]).strip() in documents for r in data)
+        and not any(str(r[0]).strip() in case_names for r in data)
+        and bool(documents)
+    )
     scope = "document" if doc_rows else "case"
     with project.edit() as rec:
         attr_ids: list[int] = []
@@ -189,17 +199,29 @@ def import_table(project: Project, path: Path) -> Changes:
             ).fetchone()[0]
             from coder.core.project import new_guid
 
-            aid = project.db["attributes"].insert(
-                {"guid": new_guid(), "name": name, "scope": scope, "type": type_, "position": pos}
-            ).last_pk
+            aid = (
+                project.db["attributes"]
+                .insert(
+                    {
+                        "guid": new_guid(),
+                        "name": name,
+                        "scope": scope,
+                        "type": type_,
+                        "position": pos,
+                    }
+                )
+                .last_pk
+            )
             rec.created("attributes", aid)
             attr_ids.append(aid)
         for line, r in enumerate(data, start=2):
             owner_name = str(r[0]).strip()
             if not owner_name:
                 raise ImportFailed(f"{path.name}, row {line}: the first column is empty")
-            owner = documents[owner_name] if scope == "document" else project._case_id(
-                rec, owner_name, create=True
+            owner = (
+                documents[owner_name]
+                if scope == "document"
+                else project._case_id(rec, owner_name, create=True)
             )
             for aid, value in zip(attr_ids, r[1:]):
                 try:

@@ -260,7 +260,7 @@ def _new_backup_path(folder: Path, stem: str) -> Path:
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
-    """"ok", or the first problem PRAGMA integrity_check reports."""
+    """ "ok", or the first problem PRAGMA integrity_check reports."""
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
     except sqlite3.DatabaseError as e:
@@ -369,9 +369,11 @@ def on_open(project: Project) -> Path | None:
     if project.read_only:
         return None
     backups = list_backups(project.path)
-    recent = backups and (
-        _dt.datetime.now() - backups[-1].created
-    ).total_seconds() < MIN_SECONDS_BETWEEN_OPEN_BACKUPS
+    recent = (
+        backups
+        and (_dt.datetime.now() - backups[-1].created).total_seconds()
+        < MIN_SECONDS_BETWEEN_OPEN_BACKUPS
+    )
     if not changed_since_backup(project.path):
         _sessions[project] = (_change_marker(project), time.monotonic())
         return None
@@ -379,7 +381,9 @@ def on_open(project: Project) -> Path | None:
         # No new copy so soon, but a changed file is still checked before anyone edits it.
         problem = _integrity_quick(project.db.conn)
         if problem != "ok":
-            raise ProjectFileError(with_hint(f"{project.path} is damaged ({problem})", project.path))
+            raise ProjectFileError(
+                with_hint(f"{project.path} is damaged ({problem})", project.path)
+            )
         _sessions[project] = (_change_marker(project), time.monotonic())
         return None
     try:
@@ -475,7 +479,9 @@ def restore(backup_path: str | Path, new_path: str | Path) -> Path:
             raise InvalidValue(f"{new_path} already exists; restore into a new file name") from None
         except OSError:
             if new_path.exists():
-                raise InvalidValue(f"{new_path} already exists; restore into a new file name") from None
+                raise InvalidValue(
+                    f"{new_path} already exists; restore into a new file name"
+                ) from None
             os.replace(part, new_path)  # file systems without hard links
     finally:
         with contextlib.suppress(OSError):

@@ -145,8 +145,8 @@ def create_demo_project(path: str | Path, source: str | Path | None = None) -> N
     project = Project.create(path)
     try:
         with contextlib.ExitStack() as stack:
-            folder = Path(source) if source is not None else stack.enter_context(
-                _as_path(demo_folder())
+            folder = (
+                Path(source) if source is not None else stack.enter_context(_as_path(demo_folder()))
             )
             build_demo(project, folder)
     except BaseException:

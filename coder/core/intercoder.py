@@ -168,7 +168,7 @@ def shared_documents(
             params += chosen
     sql = f"""
         SELECT g.document_id FROM codings g JOIN documents d ON d.id = g.document_id
-        WHERE {' AND '.join(where)}
+        WHERE {" AND ".join(where)}
         GROUP BY g.document_id HAVING count(DISTINCT g.coder_id) >= ?
         ORDER BY d.name COLLATE NOCASE, d.id
     """
@@ -244,9 +244,7 @@ def _codings_by_code(
         SELECT code_id, coder_id, document_id, start, "end" FROM codings
         WHERE coder_id IN ({cmarks}) AND document_id IN ({dmarks})
     """
-    for code_id, coder_id, doc_id, start, end in project.db.execute(
-        sql, [*names, *doc_ids]
-    ):
+    for code_id, coder_id, doc_id, start, end in project.db.execute(sql, [*names, *doc_ids]):
         result[code_id][names[coder_id]][doc_id].append((start, end))
     return result
 

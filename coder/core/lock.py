@@ -54,7 +54,9 @@ class LockInfo:
     def parse(cls, data: bytes) -> LockInfo | None:
         try:
             value = json.loads(data.decode("utf-8"))
-            return cls(int(value["pid"]), str(value["host"]), str(value["user"]), str(value["started"]))
+            return cls(
+                int(value["pid"]), str(value["host"]), str(value["user"]), str(value["started"])
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 

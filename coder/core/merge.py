@@ -313,7 +313,13 @@ class _Merger:
         self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
 
     def _conflict(
-        self, kind: str, item: str, name: str, mine: Any, theirs: Any, note: str = "",
+        self,
+        kind: str,
+        item: str,
+        name: str,
+        mine: Any,
+        theirs: Any,
+        note: str = "",
         kept: str | None = None,
     ) -> bool:
         """Record a conflict; True when their value should be taken."""
@@ -324,8 +330,14 @@ class _Merger:
         return kept == "theirs"
 
     def _reconcile_text(
-        self, table: str, kind: str, item: str, mine: dict[str, Any], theirs: dict[str, Any],
-        fields: Iterable[str], labels: dict[str, str] | None = None,
+        self,
+        table: str,
+        kind: str,
+        item: str,
+        mine: dict[str, Any],
+        theirs: dict[str, Any],
+        fields: Iterable[str],
+        labels: dict[str, str] | None = None,
     ) -> None:
         """Fields that differ: fill an empty side, else a conflict resolved by the rule."""
         updates: dict[str, Any] = {}
@@ -361,7 +373,11 @@ class _Merger:
             if match["name"] != row["name"]:
                 taken = row["name"] in by_name
                 take = self._conflict(
-                    "coder", _short(match["name"]), "name", match["name"], row["name"],
+                    "coder",
+                    _short(match["name"]),
+                    "name",
+                    match["name"],
+                    row["name"],
                     note="name already used" if taken else "",
                     kept="mine" if taken else None,
                 )
@@ -387,8 +403,13 @@ class _Merger:
             if match["name"] != row["name"]:
                 taken = row["name"] in by_name
                 take = self._conflict(
-                    "case", item, "name", match["name"], row["name"],
-                    note="name already used" if taken else "", kept="mine" if taken else None,
+                    "case",
+                    item,
+                    "name",
+                    match["name"],
+                    row["name"],
+                    note="name already used" if taken else "",
+                    kept="mine" if taken else None,
                 )
                 if take:
                     self._update("cases", match["id"], {"name": row["name"]})
@@ -414,8 +435,11 @@ class _Merger:
             match_id = by_guid.get(row["guid"])
             if match_id is not None and mine[match_id]["digest"] != digest:
                 self._conflict(
-                    "document", _short(row["name"]), "text",
-                    f"{mine[match_id]['name']} (same GUID)", row["name"],
+                    "document",
+                    _short(row["name"]),
+                    "text",
+                    f"{mine[match_id]['name']} (same GUID)",
+                    row["name"],
                     note="different texts: theirs added as a separate document",
                     kept="mine",
                 )
@@ -430,9 +454,11 @@ class _Merger:
                 match_id = self._add_document(row, by_guid)
                 mine[match_id] = {"id": match_id, "digest": digest}
                 by_text[digest].append(match_id)
-                by_guid[self.db.execute(
-                    "SELECT guid FROM documents WHERE id = ?", [match_id]
-                ).fetchone()[0]] = match_id
+                by_guid[
+                    self.db.execute(
+                        "SELECT guid FROM documents WHERE id = ?", [match_id]
+                    ).fetchone()[0]
+                ] = match_id
                 self.documents[row["id"]] = match_id
                 used.add(match_id)
                 continue
@@ -463,8 +489,13 @@ class _Merger:
                 [row["name"], mine["id"]],
             ).fetchone()
             take = self._conflict(
-                "document", item, "name", mine["name"], row["name"],
-                note="name already used" if taken else "", kept="mine" if taken else None,
+                "document",
+                item,
+                "name",
+                mine["name"],
+                row["name"],
+                note="name already used" if taken else "",
+                kept="mine" if taken else None,
             )
             if take:
                 self._update("documents", mine["id"], {"name": row["name"]})
@@ -478,7 +509,10 @@ class _Merger:
                 self._update("documents", mine["id"], {"case_id": theirs_case})
                 self.report.filled += 1
             elif self._conflict(
-                "document", item, "case", _case_name(self.db, mine["case_id"]),
+                "document",
+                item,
+                "case",
+                _case_name(self.db, mine["case_id"]),
                 _case_name(self.db, theirs_case),
             ):
                 self._update("documents", mine["id"], {"case_id": theirs_case})
@@ -534,7 +568,12 @@ class _Merger:
                 _code_path(self.db, mine["parent_id"]) if mine["parent_id"] else "(top level)"
             )
             if self._conflict(
-                "code", item, "parent", mine_parent, theirs_parent, note=blocked,
+                "code",
+                item,
+                "parent",
+                mine_parent,
+                theirs_parent,
+                note=blocked,
                 kept="mine" if blocked else None,
             ):
                 position = self.db.execute(
@@ -549,8 +588,13 @@ class _Merger:
                 [mine["parent_id"] or 0, row["name"], mine["id"]],
             ).fetchone()
             if self._conflict(
-                "code", item, "name", mine["name"], row["name"],
-                note="name already used" if clash else "", kept="mine" if clash else None,
+                "code",
+                item,
+                "name",
+                mine["name"],
+                row["name"],
+                note="name already used" if clash else "",
+                kept="mine" if clash else None,
             ):
                 self._update("codes", mine["id"], {"name": row["name"]})
         if mine["color"] != row["color"] and self._conflict(
@@ -564,7 +608,7 @@ class _Merger:
     def merge_codings(self) -> None:
         mine_by_guid: dict[str, dict[str, Any]] = {}
         mine_keys: dict[tuple[int, int, int, int, int], dict[str, Any]] = {}
-        for row in self._mine('SELECT * FROM codings'):
+        for row in self._mine("SELECT * FROM codings"):
             mine_by_guid[row["guid"]] = row
             key = (row["document_id"], row["code_id"], row["coder_id"], row["start"], row["end"])
             mine_keys.setdefault(key, row)
@@ -615,12 +659,18 @@ class _Merger:
                            kept="mine")  # fmt: skip
             return
         if (mine["start"], mine["end"]) != (theirs["start"], theirs["end"]) and self._conflict(
-            "coding", item, "passage", f"{mine['start']}-{mine['end']}",
+            "coding",
+            item,
+            "passage",
+            f"{mine['start']}-{mine['end']}",
             f"{theirs['start']}-{theirs['end']}",
         ):
             self._update("codings", mine["id"], {"start": theirs["start"], "end": theirs["end"]})
         if mine["code_id"] != theirs["code_id"] and self._conflict(
-            "coding", item, "code", _code_path(self.db, mine["code_id"]),
+            "coding",
+            item,
+            "code",
+            _code_path(self.db, mine["code_id"]),
             _code_path(self.db, theirs["code_id"]),
         ):
             self._update("codings", mine["id"], {"code_id": theirs["code_id"]})
@@ -671,8 +721,13 @@ class _Merger:
                     [mine["scope"], row["name"], mine["id"]],
                 ).fetchone()
                 if self._conflict(
-                    "attribute", item, "name", mine["name"], row["name"],
-                    note="name already used" if clash else "", kept="mine" if clash else None,
+                    "attribute",
+                    item,
+                    "name",
+                    mine["name"],
+                    row["name"],
+                    note="name already used" if clash else "",
+                    kept="mine" if clash else None,
                 ):
                     self._update("attributes", mine["id"], {"name": row["name"]})
             if mine["type"] != row["type"]:

@@ -365,7 +365,9 @@ class Project:
                 project._migrate()
         except sqlite3.Error as e:
             project.close()
-            raise ProjectFileError(_backup.with_hint(f"{path} cannot be opened: {e}", path)) from None
+            raise ProjectFileError(
+                _backup.with_hint(f"{path} cannot be opened: {e}", path)
+            ) from None
         except BaseException:
             project.close()
             raise
@@ -513,7 +515,9 @@ class Project:
         """
         out: dict[int, int] = {}
         missing = []
-        for doc_id, guid in self.db.execute(f"SELECT id, guid FROM documents WHERE {where}", params):
+        for doc_id, guid in self.db.execute(
+            f"SELECT id, guid FROM documents WHERE {where}", params
+        ):
             n = self._lengths.get((doc_id, guid))
             if n is None:
                 missing.append(doc_id)
@@ -566,7 +570,9 @@ class Project:
         if len(docs) == 1:
             return docs[0]
         if len(docs) > 1:
-            raise Ambiguous(f"'{name}' matches several documents: " + ", ".join(d.name for d in docs))
+            raise Ambiguous(
+                f"'{name}' matches several documents: " + ", ".join(d.name for d in docs)
+            )
         raise NotFound(f"no document named '{name}'")
 
     def document_text(self, doc_id: int) -> str:
@@ -576,7 +582,7 @@ class Project:
         return row[0]
 
     def turns(self, doc_id: int) -> list[Turn]:
-        sql = 'SELECT * FROM turns WHERE document_id = ? ORDER BY start'
+        sql = "SELECT * FROM turns WHERE document_id = ? ORDER BY start"
         return [Turn(**r) for r in self.db.query(sql, [doc_id])]
 
     def _unique_document_name(self, name: str) -> str:
@@ -626,23 +632,34 @@ class Project:
         group: str = "",
         memo: str = "",
     ) -> int:
-        doc_id = self.db["documents"].insert(
-            {
-                "guid": guid or new_guid(),
-                "name": self._unique_document_name(name),
-                "text": text,
-                "source_name": source_name,
-                "source_format": source_format,
-                "imported_at": now(),
-                "memo": memo,
-                "group_name": group,
-                "case_id": None,
-            }
-        ).last_pk
+        doc_id = (
+            self.db["documents"]
+            .insert(
+                {
+                    "guid": guid or new_guid(),
+                    "name": self._unique_document_name(name),
+                    "text": text,
+                    "source_name": source_name,
+                    "source_format": source_format,
+                    "imported_at": now(),
+                    "memo": memo,
+                    "group_name": group,
+                    "case_id": None,
+                }
+            )
+            .last_pk
+        )
         rec.created("documents", doc_id)
         length = len(text)
         rows = [
-            (doc_id, t.speaker, t.start, t.end, getattr(t, "time_start", None), getattr(t, "time_end", None))
+            (
+                doc_id,
+                t.speaker,
+                t.start,
+                t.end,
+                getattr(t, "time_start", None),
+                getattr(t, "time_end", None),
+            )
             for t in turns
             if 0 <= t.start <= t.end <= length
         ]
@@ -876,21 +893,25 @@ class Project:
             if position is None or position > len(siblings):
                 position = len(siblings)
             self._renumber(parent_id, insert_at=position)
-            code_id = self.db["codes"].insert(
-                {
-                    "guid": guid or new_guid(),
-                    "name": name,
-                    "parent_id": parent_id,
-                    "position": position,
-                    "color": color,
-                    "definition": definition,
-                    "inclusion": inclusion,
-                    "exclusion": exclusion,
-                    "example": example,
-                    "memo": memo,
-                    "created_at": now(),
-                }
-            ).last_pk
+            code_id = (
+                self.db["codes"]
+                .insert(
+                    {
+                        "guid": guid or new_guid(),
+                        "name": name,
+                        "parent_id": parent_id,
+                        "position": position,
+                        "color": color,
+                        "definition": definition,
+                        "inclusion": inclusion,
+                        "exclusion": exclusion,
+                        "example": example,
+                        "memo": memo,
+                        "created_at": now(),
+                    }
+                )
+                .last_pk
+            )
             rec.created("codes", code_id)
         return rec.changes()
 
@@ -930,7 +951,9 @@ class Project:
                 self.db["codes"].update(code_id, fields)
         return rec.changes()
 
-    def move_code(self, code_id: int, parent_id: int | None, position: int | None = None) -> Changes:
+    def move_code(
+        self, code_id: int, parent_id: int | None, position: int | None = None
+    ) -> Changes:
         """Move a code under another parent (None: top level) at a sibling position."""
         with self.edit() as rec:
             row = rec.touch_id("codes", code_id)
@@ -948,7 +971,9 @@ class Project:
             if position is None or position > count:
                 position = count
             self._renumber(row["parent_id"], skip=code_id)
-            self.db.execute("UPDATE codes SET parent_id = NULL, position = -1 WHERE id = ?", [code_id])
+            self.db.execute(
+                "UPDATE codes SET parent_id = NULL, position = -1 WHERE id = ?", [code_id]
+            )
             self._renumber(parent_id, insert_at=position, skip=code_id)
             self.db.execute(
                 "UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
@@ -1030,7 +1055,9 @@ class Project:
                        AND t.coder_id = codings.coder_id)""",
                 [source_id, target_id],
             )
-            self.db.execute("UPDATE codings SET code_id = ? WHERE code_id = ?", [target_id, source_id])
+            self.db.execute(
+                "UPDATE codings SET code_id = ? WHERE code_id = ?", [target_id, source_id]
+            )
             self._move_children_up(rec, source_id, target_id)
             self._renumber(target_id)
             rec.touch("codes", "ifnull(parent_id, 0) = ifnull(?, 0)", [src["parent_id"]])
@@ -1061,17 +1088,21 @@ class Project:
                    g.created_at, g.memo, d.name AS document, k.name AS coder, c.color AS color
             FROM codings g JOIN documents d ON d.id = g.document_id
             JOIN coders k ON k.id = g.coder_id JOIN codes c ON c.id = g.code_id
-            WHERE {' AND '.join(where)}
+            WHERE {" AND ".join(where)}
             ORDER BY d.name COLLATE NOCASE, g.document_id, g.start, g."end", g.id
         """
         paths = {c.id: c.path for c in self.codes()}
-        return [Coding(**r, code_path=paths.get(r["code_id"], "")) for r in self.db.query(sql, params)]
+        return [
+            Coding(**r, code_path=paths.get(r["code_id"], "")) for r in self.db.query(sql, params)
+        ]
 
     def coding(self, coding_id: int) -> Coding:
-        rows = list(self.db.query('SELECT * FROM codings WHERE id = ?', [coding_id]))
+        rows = list(self.db.query("SELECT * FROM codings WHERE id = ?", [coding_id]))
         if not rows:
             raise NotFound(f"no coding with id {coding_id}")
-        return Coding(**{k: v for k, v in rows[0].items() if k != "coder_id"}, coder_id=rows[0]["coder_id"])
+        return Coding(
+            **{k: v for k, v in rows[0].items() if k != "coder_id"}, coder_id=rows[0]["coder_id"]
+        )
 
     def _check_range(self, doc_id: int, start: int, end: int) -> None:
         length = self._document_lengths("id = ?", [doc_id]).get(doc_id)
@@ -1169,7 +1200,9 @@ class Project:
             rec.created("memos", mid)
         return rec.changes()
 
-    def update_memo(self, memo_id: int, title: str | None = None, text: str | None = None) -> Changes:
+    def update_memo(
+        self, memo_id: int, title: str | None = None, text: str | None = None
+    ) -> Changes:
         with self.edit() as rec:
             if rec.touch_id("memos", memo_id) is None:
                 raise NotFound(f"no memo with id {memo_id}")
@@ -1223,13 +1256,17 @@ class Project:
                 raise InvalidValue("a case needs a name")
             if self.db.execute("SELECT 1 FROM cases WHERE name = ?", [name]).fetchone():
                 raise InvalidValue(f"a case named '{name}' already exists")
-            cid = self.db["cases"].insert(
-                {"guid": guid or new_guid(), "name": name, "memo": memo}
-            ).last_pk
+            cid = (
+                self.db["cases"]
+                .insert({"guid": guid or new_guid(), "name": name, "memo": memo})
+                .last_pk
+            )
             rec.created("cases", cid)
         return rec.changes()
 
-    def update_case(self, case_id: int, name: str | None = None, memo: str | None = None) -> Changes:
+    def update_case(
+        self, case_id: int, name: str | None = None, memo: str | None = None
+    ) -> Changes:
         with self.edit() as rec:
             if rec.touch_id("cases", case_id) is None:
                 raise NotFound(f"no case with id {case_id}")
@@ -1272,9 +1309,11 @@ class Project:
             self._check_range(doc_id, start, end)
             if rec.touch_id("cases", case_id) is None:
                 raise NotFound(f"no case with id {case_id}")
-            sid = self.db["case_selections"].insert(
-                {"case_id": case_id, "document_id": doc_id, "start": start, "end": end}
-            ).last_pk
+            sid = (
+                self.db["case_selections"]
+                .insert({"case_id": case_id, "document_id": doc_id, "start": start, "end": end})
+                .last_pk
+            )
             rec.created("case_selections", sid)
         return rec.changes()
 
@@ -1285,7 +1324,9 @@ class Project:
         if scope:
             sql += " WHERE scope = ?"
             params.append(scope)
-        return [Attribute(**r) for r in self.db.query(sql + " ORDER BY scope, position, id", params)]
+        return [
+            Attribute(**r) for r in self.db.query(sql + " ORDER BY scope, position, id", params)
+        ]
 
     def find_attribute(self, name: str, scope: str | None = None) -> Attribute:
         matches = [a for a in self.attributes(scope) if a.name == name]

@@ -76,7 +76,8 @@ class Filters:
 
     def __bool__(self) -> bool:
         return any(
-            v is not None for v in (self.documents, self.groups, self.cases, self.coders, self.speakers)
+            v is not None
+            for v in (self.documents, self.groups, self.cases, self.coders, self.speakers)
         ) or bool(self.attributes)
 
 
@@ -143,7 +144,9 @@ class _Scope:
         return [r[0] for r in project.db.execute(sql + " ORDER BY c.id", params)]
 
 
-def _resolve(project: Project, filters: Filters | None, coder_ids: Iterable[int] | None = None) -> _Scope:
+def _resolve(
+    project: Project, filters: Filters | None, coder_ids: Iterable[int] | None = None
+) -> _Scope:
     f = filters or NO_FILTERS
     docs: set[int] | None = set(f.documents) if f.documents is not None else None
     cases: set[int] | None = set(f.cases) if f.cases is not None else None
@@ -243,7 +246,9 @@ class Sources:
         self.document_names = dict(project.db.execute("SELECT id, name FROM documents").fetchall())
         self.document_case: dict[int, int | None] = dict.fromkeys(self.document_names)
         self.document_case.update(
-            project.db.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL").fetchall()
+            project.db.execute(
+                "SELECT id, case_id FROM documents WHERE case_id IS NOT NULL"
+            ).fetchall()
         )
         self.case_names = {r[0]: r[1] for r in project.db.execute("SELECT id, name FROM cases")}
         self._case_attrs: dict[int, dict[str, str]] | None = None
@@ -369,7 +374,9 @@ class Sources:
         if context == "paragraph":
             return text[lo:start], text[end:hi]
         if not isinstance(context, int) or context < 0:
-            raise InvalidValue(f"context is a number of characters, 'paragraph' or 'turn', not {context!r}")
+            raise InvalidValue(
+                f"context is a number of characters, 'paragraph' or 'turn', not {context!r}"
+            )
         b0 = max(lo, start - context)
         before = text[b0:start]
         if b0 > lo:
@@ -428,13 +435,17 @@ def _codings(
     sources: Sources | None = None,
 ) -> list[CodingRow]:
     """Codings in scope, in document and position order."""
-    sql = 'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" FROM codings g WHERE 1'
+    sql = (
+        'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" FROM codings g WHERE 1'
+    )
     params: list[Any] = []
     if code_ids is not None:
         sql += " AND g.code_id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(sorted(set(code_ids))))
     clause, p = scope.coding_sql()
-    order = ' ORDER BY g.document_id, g.start, g."end", g.id'  # ties in coding order: a stable result
+    order = (
+        ' ORDER BY g.document_id, g.start, g."end", g.id'  # ties in coding order: a stable result
+    )
     rows = [CodingRow(*r) for r in project.db.execute(sql + clause + order, params + p)]
     if scope.speakers is not None:
         src = sources or Sources(project)
@@ -491,7 +502,9 @@ def _unit_pairs(
         return doc_pairs
     has_selections = project.db.execute("SELECT 1 FROM case_selections LIMIT 1").fetchone()
     if not has_selections:
-        case_of = dict(project.db.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL"))
+        case_of = dict(
+            project.db.execute("SELECT id, case_id FROM documents WHERE case_id IS NOT NULL")
+        )
         counts: dict[tuple[int, int], int] = defaultdict(int)
         for code_id, doc_id, n in doc_pairs:
             case_id = case_of.get(doc_id)
@@ -525,11 +538,17 @@ def _union_length(intervals: list[tuple[int, int]]) -> int:
     return total
 
 
-def _speaker_pairs(project: Project, unit: str, scope: _Scope, sources: Sources) -> list[tuple[int, int, int]]:
+def _speaker_pairs(
+    project: Project, unit: str, scope: _Scope, sources: Sources
+) -> list[tuple[int, int, int]]:
     """Like :func:`_unit_pairs`, for scopes that filter by speaker (computed per coding)."""
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for r in _codings(project, scope, sources=sources):
-        owners = [r.document_id] if unit == "document" else sources.case_ids(r.document_id, r.start, r.end)
+        owners = (
+            [r.document_id]
+            if unit == "document"
+            else sources.case_ids(r.document_id, r.start, r.end)
+        )
         for o in owners:
             if unit == "case" and scope.cases is not None and o not in scope.cases:
                 continue
@@ -717,7 +736,9 @@ def code_matrix(
     include_children: bool = False,
 ) -> CodeMatrix:
     """Codings of each code in each document (or case) in scope."""
-    table = frequencies(project, by, include_children=include_children, filters=filters, coverage=False)
+    table = frequencies(
+        project, by, include_children=include_children, filters=filters, coverage=False
+    )
     scope = _resolve(project, filters)
     if by == "document":
         ids = scope.document_ids(project)
@@ -784,7 +805,9 @@ def crosstab(
     Row percentages divide by the units coded with the code (whatever their value); column
     percentages by the units having the value: "3 of the 5 UK cases (60.0%)".
     """
-    table = frequencies_by_attribute(project, attribute, include_children=include_children, filters=filters)
+    table = frequencies_by_attribute(
+        project, attribute, include_children=include_children, filters=filters
+    )
     attr = find_attribute(project, attribute)
     wanted = set(codes) if codes is not None else None
     by_code: dict[int, list[FrequencyRow]] = defaultdict(list)
@@ -952,7 +975,11 @@ def retrieve(
                     merged = _merge((r.start, r.end) for r in doc_rows if r.code_id in g)
                     region = merged if region is None else _intersect(region, merged)
                 for s, e in region or []:
-                    behind = [r for r in doc_rows if r.start < e and s < r.end and any(r.code_id in g for g in group_of)]
+                    behind = [
+                        r
+                        for r in doc_rows
+                        if r.start < e and s < r.end and any(r.code_id in g for g in group_of)
+                    ]
                     results.append((s, e, behind))
             else:
                 base = set().union(*group_of) if mode != "not" else group_of[0]
@@ -1100,7 +1127,9 @@ def cooccurrence(
     return Cooccurrence(within, refs, counts, include_children)
 
 
-def _sweep_pairs(doc_rows: list[CodingRow], groups_of: dict[int, list[int]], counts: list[list[int]]) -> None:
+def _sweep_pairs(
+    doc_rows: list[CodingRow], groups_of: dict[int, list[int]], counts: list[list[int]]
+) -> None:
     """Count, per pair of matrix codes, the maximal stretches coded with both (one document)."""
     events: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for r in doc_rows:
@@ -1139,7 +1168,13 @@ def cooccurrence_passages(
     """The passages behind one cell of :func:`cooccurrence` (a diagonal cell: the code's own)."""
     codes = [code_a] if code_a == code_b else [code_a, code_b]
     return retrieve(
-        project, codes, "and", within, filters=filters, context=context, include_children=include_children
+        project,
+        codes,
+        "and",
+        within,
+        filters=filters,
+        context=context,
+        include_children=include_children,
     )
 
 

@@ -56,7 +56,9 @@ def action(
         raise ValueError(f"enabled_when must be one of {ENABLED_WHEN}")
 
     def register(handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        ACTIONS[id] = ActionSpec(id, menu, title, handler, shortcut, enabled_when, order, status_tip)
+        ACTIONS[id] = ActionSpec(
+            id, menu, title, handler, shortcut, enabled_when, order, status_tip
+        )
         return handler
 
     return register

@@ -49,7 +49,14 @@ DOCKS = (
     ("documents", "coder.ui.views.documents_dock", "DocumentsDock", "Documents", "left", None),
     ("cases", "coder.ui.views.cases_dock", "CasesDock", "Cases", "left", "documents"),
     ("codebook", "coder.ui.views.codebook_dock", "CodebookDock", "Codebook", "right", None),
-    ("retrieval", "coder.ui.views.retrieval_dock", "RetrievalDock", "Retrieved passages", "bottom", None),
+    (
+        "retrieval",
+        "coder.ui.views.retrieval_dock",
+        "RetrievalDock",
+        "Retrieved passages",
+        "bottom",
+        None,
+    ),
     ("search", "coder.ui.views.search_dock", "SearchDock", "Search project", "bottom", "retrieval"),
 )
 _AREAS = {
@@ -257,7 +264,9 @@ class MainWindow(QMainWindow):
         pane_layout.addWidget(self.doc_title)
         pane_layout.addWidget(self.view, 1)
         pane_layout.addWidget(self.find_bar)
-        self.no_document = QLabel("Choose a document in the Documents list, or import one (Ctrl+I).")
+        self.no_document = QLabel(
+            "Choose a document in the Documents list, or import one (Ctrl+I)."
+        )
         self.no_document.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_document.setWordWrap(True)
         self.welcome = WelcomePage(self)
@@ -342,7 +351,9 @@ class MainWindow(QMainWindow):
         self._connect(self.dock_widgets.get("documents"), "documentActivated", self.show_document)
         self._connect(self.dock_widgets.get("codebook"), "codeActivated", self._on_code_activated)
         self._connect(self.dock_widgets.get("codebook"), "passageDropped", self._on_passage_dropped)
-        self._connect(self.dock_widgets.get("codebook"), "selectedCodesChanged", self._on_codes_selected)
+        self._connect(
+            self.dock_widgets.get("codebook"), "selectedCodesChanged", self._on_codes_selected
+        )
         self._connect(self.dock_widgets.get("retrieval"), "passageActivated", self.show_passage)
         self._connect(self.dock_widgets.get("search"), "passageActivated", self.show_passage)
 
@@ -546,7 +557,8 @@ class MainWindow(QMainWindow):
             # redo), or undoing the deletion of the document that was shown.
             touched = [*changes.created("documents"), *changes.deleted("documents")]
             created = [
-                d for d in touched
+                d
+                for d in touched
                 if self.project.db.execute("SELECT 1 FROM documents WHERE id = ?", [d]).fetchone()
             ]
             if created:
@@ -579,7 +591,9 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.clickedButton() is ok
 
-    def ask_text(self, title: str, label: str, text: str = "", multiline: bool = False) -> str | None:
+    def ask_text(
+        self, title: str, label: str, text: str = "", multiline: bool = False
+    ) -> str | None:
         """Ask for a line (or a memo); None when cancelled."""
         from PySide6.QtWidgets import QInputDialog
 
@@ -623,7 +637,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ projects
 
-    def open_project(self, path: str | Path, read_only: bool = False, remember: bool = True) -> bool:
+    def open_project(
+        self, path: str | Path, read_only: bool = False, remember: bool = True
+    ) -> bool:
         """Open a project file (asking what to do when another Coder holds it).
 
         ``remember`` adds it to the recent projects (not for throw-away copies like the demo).
@@ -666,7 +682,10 @@ class MainWindow(QMainWindow):
         for widget in self.dock_widgets.values():
             widget.set_project(project)  # type: ignore[attr-defined]
         self.mode_label.setText("Read-only" if project.read_only else "")
-        doc_ids = [r[0] for r in project.db.execute("SELECT id FROM documents ORDER BY name COLLATE NOCASE")]
+        doc_ids = [
+            r[0]
+            for r in project.db.execute("SELECT id FROM documents ORDER BY name COLLATE NOCASE")
+        ]
         last = settings.get(f"last_document:{project.guid}")
         if doc_ids:
             self.show_document(last if last in doc_ids else doc_ids[0])
@@ -737,9 +756,7 @@ class MainWindow(QMainWindow):
         if speaker:
             parts.append(f"Speaker: {speaker}")
         self.position_label.setText(" · ".join(parts))
-        inside = view.codings_at(a) if b == a else [
-            s for s in view.codings_at(a) if s.end >= b
-        ]
+        inside = view.codings_at(a) if b == a else [s for s in view.codings_at(a) if s.end >= b]
         names = []
         for s in inside:
             style = view.styles.get(s.code_id)

@@ -129,4 +129,3 @@ def cancel_all(wait_ms: int = 15000) -> bool:
     for task in list(_running):
         task.cancel()
     return QThreadPool.globalInstance().waitForDone(wait_ms)
-

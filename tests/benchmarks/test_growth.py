@@ -118,7 +118,9 @@ def test_one_coding_does_not_rebuild_the_view_index(tmp_path: Path, qapp, monkey
         view.set_document(project, doc_id)
         assert calls["n"] == 1
         for i in range(10):
-            changes = project.apply_code(doc_id, project.codes()[1].id, 100 * i, 100 * i + 50, coder="Ben")
+            changes = project.apply_code(
+                doc_id, project.codes()[1].id, 100 * i, 100 * i + 50, coder="Ben"
+            )
             view.apply_changes(changes)
             changes = project.remove_coding(changes.created("codings")[0])
             view.apply_changes(changes)

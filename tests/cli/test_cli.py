@@ -33,12 +33,46 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_import_code_and_read_back_exact_passages(project: Path) -> None:
-    ok("code", "add", str(project), "Betrayal", "--color", "#e15759", "--definition", "Leaders broke trust")
+    ok(
+        "code",
+        "add",
+        str(project),
+        "Betrayal",
+        "--color",
+        "#e15759",
+        "--definition",
+        "Leaders broke trust",
+    )
     ok("code", "add", str(project), "Lies", "--parent", "Betrayal")
-    ok("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--text", "The leaders lied", "--occurrence", "2")
-    ok("code", "apply", str(project), "--document", "mara", "--code", "Betrayal", "--text", "שלום 漢字 e\u0301")
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--text",
+        "The leaders lied",
+        "--occurrence",
+        "2",
+    )
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Betrayal",
+        "--text",
+        "שלום 漢字 e\u0301",
+    )
     codings = json.loads(ok("codings", str(project), "--json").stdout)
-    assert [set(c) >= {"guid", "document", "code", "start", "end", "text", "coder", "speaker"} for c in codings] == [True, True]
+    assert [
+        set(c) >= {"guid", "document", "code", "start", "end", "text", "coder", "speaker"}
+        for c in codings
+    ] == [True, True]
     by_code = {c["code"]: c for c in codings}
     assert by_code["Betrayal/Lies"]["text"] == "The leaders lied"
     assert by_code["Betrayal/Lies"]["speaker"] == "Mara"
@@ -58,7 +92,18 @@ def test_documents_and_code_list_json_shapes(project: Path) -> None:
     assert doc["name"] == "mara" and doc["case"] is None
     assert doc["characters"] == len(EMOJI_TEXT.lstrip("\ufeff").replace("\r\n", "\n"))
     ok("code", "add", str(project), "Top")
-    ok("code", "add", str(project), "Sub", "--parent", "Top", "--color", "#00AA00", "--definition", "d")
+    ok(
+        "code",
+        "add",
+        str(project),
+        "Sub",
+        "--parent",
+        "Top",
+        "--color",
+        "#00AA00",
+        "--definition",
+        "d",
+    )
     tree = json.loads(ok("code", "list", str(project), "--json").stdout)
     assert tree[0]["name"] == "Top" and tree[0]["path"] == "Top"
     sub = tree[0]["children"][0]
@@ -70,13 +115,73 @@ def test_documents_and_code_list_json_shapes(project: Path) -> None:
 
 def test_passage_choice_errors(project: Path) -> None:
     ok("code", "add", str(project), "Lies")
-    assert "occurs 2 times" in user_error("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--text", "The leaders lied")
-    assert "does not occur" in user_error("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--text", "absent words")
-    assert "--occurrence 3" in user_error("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--text", "The leaders lied", "--occurrence", "3")
-    assert "no code named" in user_error("code", "apply", str(project), "--document", "mara", "--code", "Nope", "--text", "I left")
-    assert "no document named" in user_error("code", "apply", str(project), "--document", "nope", "--code", "Lies", "--text", "I left")
-    ok("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--start", "0", "--end", "11")
-    assert "not inside the document" in user_error("code", "apply", str(project), "--document", "mara", "--code", "Lies", "--start", "5", "--end", "100000")
+    assert "occurs 2 times" in user_error(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--text",
+        "The leaders lied",
+    )
+    assert "does not occur" in user_error(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--text",
+        "absent words",
+    )
+    assert "--occurrence 3" in user_error(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--text",
+        "The leaders lied",
+        "--occurrence",
+        "3",
+    )
+    assert "no code named" in user_error(
+        "code", "apply", str(project), "--document", "mara", "--code", "Nope", "--text", "I left"
+    )
+    assert "no document named" in user_error(
+        "code", "apply", str(project), "--document", "nope", "--code", "Lies", "--text", "I left"
+    )
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--start",
+        "0",
+        "--end",
+        "11",
+    )
+    assert "not inside the document" in user_error(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "mara",
+        "--code",
+        "Lies",
+        "--start",
+        "5",
+        "--end",
+        "100000",
+    )
 
 
 def test_ambiguous_code_name_lists_paths(project: Path) -> None:
@@ -95,7 +200,11 @@ def test_sixty_narratives_case_table(tmp_path: Path) -> None:
         infighting = p.add_code("Infighting").created("codes")[0]
         brutality = p.add_code("Brutality").created("codes")[0]
         for i in range(60):
-            doc = p.add_document(f"narrative {i:02}", "He left because of infighting and brutality.", case=f"person {i:02}")
+            doc = p.add_document(
+                f"narrative {i:02}",
+                "He left because of infighting and brutality.",
+                case=f"person {i:02}",
+            )
             doc_id = doc.created("documents")[0]
             if i < 21:
                 p.apply_code(doc_id, infighting, 19, 29)
@@ -122,7 +231,9 @@ def test_stats_by_attribute(tmp_path: Path) -> None:
                 p.apply_code(doc, code, 0, 4)
         attr = p.add_attribute("country", "case", "text").created("attributes")[0]
         for case in p.cases():
-            p.set_attribute_value(attr, case.id, ["UK", "UK", "France", "France", "France"][int(case.name[1])])
+            p.set_attribute_value(
+                attr, case.id, ["UK", "UK", "France", "France", "France"][int(case.name[1])]
+            )
     stats = json.loads(ok("stats", str(path), "--by", "attribute=country", "--json").stdout)
     rows = {r["value"]: r for r in stats["rows"]}
     assert rows["UK"]["units"] == 1 and rows["UK"]["total"] == 2 and rows["UK"]["percent"] == 50.0
@@ -224,10 +335,16 @@ def test_failed_import_into_a_new_project_leaves_nothing(tmp_path: Path) -> None
 
 
 def test_window_without_a_display_is_one_clear_line() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     if not sys.platform.startswith("linux"):
         pytest.skip("the display check is for Linux")
-    result = subprocess.run([sys.executable, "-m", "coder"], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "coder"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "coder: error: there is no display to open the window on (DISPLAY is not set); "

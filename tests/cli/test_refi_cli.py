@@ -22,7 +22,9 @@ def study(tmp_path: Path) -> Path:
     path = tmp_path / "study.coder"
     with Project.create(path) as p:
         p.add_document("Talk", "I: What gave you hope?\nR: My family.")
-        p.add_code("Hope", definition="hope for the future", inclusion="explicit", example="My family")
+        p.add_code(
+            "Hope", definition="hope for the future", inclusion="explicit", example="My family"
+        )
         p.add_code("Family", parent_id=p.find_code("Hope").id)
         p.apply_code(p.documents()[0].id, p.find_code("Family").id, 26, 35, coder="ann")
     return path
@@ -38,7 +40,7 @@ def test_export_and_import_a_project(capsys, study, tmp_path):
     assert "imported" in stdout and "1 document" in stdout and stderr == ""
     with Project.open(copy) as p:
         g = p.codings()[0]
-        assert p.document_text(g.document_id)[g.start:g.end] == "My family"
+        assert p.document_text(g.document_id)[g.start : g.end] == "My family"
         assert g.code_path == "Hope/Family" and g.coder == "ann"
 
 
@@ -51,7 +53,11 @@ def test_export_and_import_a_codebook(capsys, study, tmp_path):
     assert code == 0 and "2 codes" in stdout
     with Project.open(other) as p:
         hope = p.find_code("Hope")
-        assert (hope.definition, hope.inclusion, hope.example) == ("hope for the future", "explicit", "My family")
+        assert (hope.definition, hope.inclusion, hope.example) == (
+            "hope for the future",
+            "explicit",
+            "My family",
+        )
 
 
 def test_taguette_codebook_with_dotted_hierarchy(capsys, tmp_path, shared_dir):

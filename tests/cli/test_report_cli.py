@@ -50,7 +50,10 @@ def test_report_writes_a_docx_with_options(project_path, tmp_path, capsys):
 
 def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
     out = tmp_path / "r.docx"
-    assert main(["report", str(project_path), "-o", str(out), "--coders", "lee", "--context", "0"]) == 0
+    assert (
+        main(["report", str(project_path), "-o", str(out), "--coders", "lee", "--context", "0"])
+        == 0
+    )
     assert _quotes(out) == ["The rent was high. The landlord was rude."]
     assert main(["report", str(project_path), "-o", str(out), "--cases", "Ann",
                  "--documents", "Ann interview", "--context", "paragraph"]) == 0  # fmt: skip
@@ -63,11 +66,21 @@ def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
         ("--codes", "Nope", "coder: error: no code named 'Nope' (codes: Money, Housing, Unused)"),
         ("--cases", "Bob", "coder: error: no case named 'Bob' (cases: Ann)"),
         ("--coders", "zed", "coder: error: no coder named 'zed' (coders: kim, lee)"),
-        ("--documents", "Other", "coder: error: no document named 'Other' (documents: Ann interview)"),
-        ("--context", "lots", "coder: error: --context is a number of characters, 'paragraph' or 'turn', not 'lots'"),
+        (
+            "--documents",
+            "Other",
+            "coder: error: no document named 'Other' (documents: Ann interview)",
+        ),
+        (
+            "--context",
+            "lots",
+            "coder: error: --context is a number of characters, 'paragraph' or 'turn', not 'lots'",
+        ),
     ],
 )
-def test_unknown_names_are_one_line_errors_listing_what_exists(project_path, tmp_path, capsys, option, value, message):
+def test_unknown_names_are_one_line_errors_listing_what_exists(
+    project_path, tmp_path, capsys, option, value, message
+):
     out = tmp_path / "r.docx"
     assert main(["report", str(project_path), "-o", str(out), option, value]) == 1
     err = capsys.readouterr().err
@@ -104,7 +117,11 @@ def test_export_formats(project_path, tmp_path, capsys):
     rows = list(csv.reader((tmp_path / "q.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert [r[2] for r in rows[1:]] == ["Money", "Housing"]
     cb = docx.Document(str(tmp_path / "cb.codebook.docx"))
-    assert [p.text for p in cb.paragraphs if p.style.name == "Heading 1"] == ["Money", "Housing", "Unused"]
+    assert [p.text for p in cb.paragraphs if p.style.name == "Heading 1"] == [
+        "Money",
+        "Housing",
+        "Unused",
+    ]
     assert len(_quotes(tmp_path / "full.docx")) == 2
     import openpyxl
 
@@ -118,7 +135,10 @@ def test_report_runs_as_a_command(project_path, tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 1
-    assert proc.stderr.strip() == "coder: error: no code named 'Missing' (codes: Money, Housing, Unused)"
+    assert (
+        proc.stderr.strip()
+        == "coder: error: no code named 'Missing' (codes: Money, Housing, Unused)"
+    )
 
 
 # ----------------------------------------------------------------------------- analysis commands
@@ -145,9 +165,16 @@ def test_crosstab_cooccurrence_and_speakers(project_path, capsys):
     assert main(["crosstab", str(project_path), "country", "--json"]) == 0
     x = json.loads(capsys.readouterr().out)
     assert x["values"] == ["UK"] and x["rows"][0] == {
-        "code": "Money", "counts": [1], "total": 1, "row_percent": [100.0], "column_percent": [100.0]}
+        "code": "Money",
+        "counts": [1],
+        "total": 1,
+        "row_percent": [100.0],
+        "column_percent": [100.0],
+    }
     assert main(["cooccurrence", str(project_path), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["pairs"] == [{"code": "Money", "with": "Housing", "passages": 1}]
+    assert json.loads(capsys.readouterr().out)["pairs"] == [
+        {"code": "Money", "with": "Housing", "passages": 1}
+    ]
     assert main(["speakers", str(project_path), "--coders", "lee"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["code", "Ann", "total"]
@@ -155,8 +182,14 @@ def test_crosstab_cooccurrence_and_speakers(project_path, capsys):
 
 def test_analysis_commands_name_what_exists_on_a_typo(project_path, capsys):
     assert main(["crosstab", str(project_path), "age"]) == 1
-    assert capsys.readouterr().err.strip() == "coder: error: no attribute named 'age' (attributes: none yet)"
+    assert (
+        capsys.readouterr().err.strip()
+        == "coder: error: no attribute named 'age' (attributes: none yet)"
+    )
     assert main(["retrieve", str(project_path), "--codes", "Money", "--groups", "Wave 9"]) == 1
-    assert capsys.readouterr().err.strip() == "coder: error: no document group named 'Wave 9' (groups: none yet)"
+    assert (
+        capsys.readouterr().err.strip()
+        == "coder: error: no document group named 'Wave 9' (groups: none yet)"
+    )
     assert main(["retrieve", str(project_path), "--codes", "Money", "--attribute", "country"]) == 1
     assert "NAME=VALUE" in capsys.readouterr().err

@@ -403,6 +403,7 @@ def test_character_disagreements_cover_exactly_the_differing_characters(length, 
     docs = [DocumentUnits(0, length, None)]
     runs = disagreements(docs, {"a": {0: sa}, "b": {0: sb}}, ["a", "b"]).get(0, [])
     covered = {i for s, e in runs for i in range(s, e)}
+
     def coded(spans, i):
         return any(s <= i < e for s, e in spans)
 

@@ -279,7 +279,9 @@ def test_cli_backup_backups_and_restore(tmp_path: Path, capsys: pytest.CaptureFi
     assert made.exists() and made.parent == tmp_path / "study.backups"
     assert main(["backups", str(path), "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert listed == [{"path": str(made), "created": listed[0]["created"], "size": made.stat().st_size}]
+    assert listed == [
+        {"path": str(made), "created": listed[0]["created"], "size": made.stat().st_size}
+    ]
     assert main(["backups", str(path)]) == 0
     assert made.name in capsys.readouterr().out
     out = tmp_path / "again.coder"
@@ -290,7 +292,9 @@ def test_cli_backup_backups_and_restore(tmp_path: Path, capsys: pytest.CaptureFi
     assert "already exists" in capsys.readouterr().err
 
 
-def test_cli_backup_works_while_the_project_is_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_backup_works_while_the_project_is_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _make(tmp_path / "study.coder", docs=1)
     with Project.open(path) as p:
         p.add_code("Unsaved? No: every edit is saved")
@@ -334,7 +338,9 @@ def test_periodic_backup_sees_changes_made_through_another_connection(tmp_path: 
         assert copy.find_document("Imported by a worker")
 
 
-def test_project_turning_read_only_during_an_edit_raises_and_keeps_saved_work(tmp_path: Path) -> None:
+def test_project_turning_read_only_during_an_edit_raises_and_keeps_saved_work(
+    tmp_path: Path,
+) -> None:
     path = _make(tmp_path / "study.coder", docs=2, size=100)
     with Project.open(path) as p:
         p.add_code("Saved before")

@@ -50,7 +50,10 @@ def test_run_together_is_all_or_nothing(project) -> None:
     with pytest.raises(InvalidValue):
         run_together(
             project,
-            [lambda: project.rename_document(1, "Alpha"), lambda: project.rename_document(2, "Alpha")],
+            [
+                lambda: project.rename_document(1, "Alpha"),
+                lambda: project.rename_document(2, "Alpha"),
+            ],
         )
     assert [d.name for d in project.documents()] == ["A", "B"]
     changes = run_together(

@@ -25,6 +25,8 @@ print("ok", len([m for m in sys.modules if m.startswith("coder.core")]))
 
 
 def test_core_and_cli_import_without_qt() -> None:
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")

@@ -35,8 +35,11 @@ _EXPLORE = int(os.environ.get("CODER_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
     max_examples=_EXPLORE or 30,
     deadline=None,  # the hard limit below catches hangs; timing varies on shared machines
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],  # fmt: skip
     derandomize=not _EXPLORE,
 )
 
@@ -108,7 +111,9 @@ def _rtf_escape(line: str) -> str:
 
 def rtf_bytes(lines: list[str]) -> bytes:
     body = "".join(_rtf_escape(line) + "\\par\n" for line in lines)
-    return ("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Helvetica;}}\n\\f0 " + body + "}").encode()
+    return (
+        "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Helvetica;}}\n\\f0 " + body + "}"
+    ).encode()
 
 
 def vtt_bytes(lines: list[str]) -> bytes:
@@ -118,7 +123,10 @@ def vtt_bytes(lines: list[str]) -> bytes:
 
 
 def srt_bytes(lines: list[str]) -> bytes:
-    cues = [f"{i + 1}\n00:00:{i:02d},000 --> 00:00:{i:02d},900\n{line}\n" for i, line in enumerate(lines)]
+    cues = [
+        f"{i + 1}\n00:00:{i:02d},000 --> 00:00:{i:02d},900\n{line}\n"
+        for i, line in enumerate(lines)
+    ]
     return "\n".join(cues).encode()
 
 
@@ -133,8 +141,11 @@ BUILDERS = {
 
 LINES = st.lists(
     st.one_of(
-        st.builds(lambda who, words: f"{who}: {words}", st.sampled_from(["Ana", "Ben", "Q"]),
-                  st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=60)),  # fmt: skip
+        st.builds(
+            lambda who, words: f"{who}: {words}",
+            st.sampled_from(["Ana", "Ben", "Q"]),
+            st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=60),
+        ),  # fmt: skip
         st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=80),
     ),
     min_size=1,
@@ -247,7 +258,9 @@ def check_import(project: Project, path: Path) -> None:
             assert counts(project) == before, "a failed import wrote to the project"
             return
     (doc_id,) = changes.created("documents")
-    assert project.document_text(doc_id) == (result.text if result else project.document_text(doc_id))
+    assert project.document_text(doc_id) == (
+        result.text if result else project.document_text(doc_id)
+    )
     project.undo(changes)
     assert counts(project) == before
 
@@ -276,14 +289,16 @@ def test_valid_generated_files_import(tmp_path: Path, fuzz_project: Project) -> 
         assert "hello there" in text and "kenobi" in text, ext
 
 
-def test_rtf_emoji_as_surrogate_escapes_imports_whole(tmp_path: Path, fuzz_project: Project) -> None:
+def test_rtf_emoji_as_surrogate_escapes_imports_whole(
+    tmp_path: Path, fuzz_project: Project
+) -> None:
     """Word writes 😀 in RTF as two \\uN surrogates: they become one character, not a crash."""
     path = tmp_path / "word.rtf"
     path.write_bytes(b"{\\rtf1\\ansi Ana: I laughed \\u-10179?\\u-8704? then \\u-10179?alone\\par}")
-    assert read_document(path).text == "Ana: I laughed \U0001F600 then \ufffdalone\n"
+    assert read_document(path).text == "Ana: I laughed \U0001f600 then \ufffdalone\n"
     changes = fuzz_project.import_file(path)
     (doc_id,) = changes.created("documents")
-    assert "\U0001F600" in fuzz_project.document_text(doc_id)
+    assert "\U0001f600" in fuzz_project.document_text(doc_id)
     fuzz_project.undo(changes)
 
 
@@ -309,7 +324,7 @@ def test_reader_with_own_turns_returning_surrogates_is_refused(tmp_path: Path) -
 CELL = st.one_of(
     st.none(),
     st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=20),
-    st.integers(-10**12, 10**12),
+    st.integers(-(10**12), 10**12),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.dates(min_value=dt.date(1900, 1, 1)),
@@ -366,7 +381,9 @@ def _stable_zip(data: bytes) -> bytes:
         for info in src.infolist():
             content = src.read(info)
             if info.filename.endswith(".xml"):
-                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", b"2020-01-01T00:00:00", content)
+                content = re.sub(
+                    rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", b"2020-01-01T00:00:00", content
+                )
             dst.writestr(zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), content,
                          info.compress_type)  # fmt: skip
     return out.getvalue()
@@ -420,7 +437,9 @@ def test_xlsx_attribute_import_fuzz(
     check_attribute_import(fuzz_project, path)
 
 
-def test_attribute_import_sets_values_from_a_valid_table(tmp_path: Path, fuzz_project: Project) -> None:
+def test_attribute_import_sets_values_from_a_valid_table(
+    tmp_path: Path, fuzz_project: Project
+) -> None:
     """The fuzzed path really imports: a clean table creates cases and typed values."""
     path = tmp_path / "clean.csv"
     path.write_text("case,age,consent\nP1,34,yes\nP2,41,no\n", encoding="utf-8")
@@ -473,19 +492,28 @@ def test_refi_import_survives_mutated_files(
     @given(content=st.one_of(*strategies))
     def run(content: bytes) -> None:
         path.write_bytes(content)
-        before = counts(fuzz_project), fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone()
+        before = (
+            counts(fuzz_project),
+            fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
+        )
         with hard_limit():
             try:
                 result = importer(fuzz_project, path)
             except CoderError as e:
                 assert str(e) and "\n" not in str(e)
-                after = counts(fuzz_project), fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone()
+                after = (
+                    counts(fuzz_project),
+                    fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
+                )
                 assert after == before, "a failed REFI import wrote"
                 return
         changes = getattr(result, "changes", None)
         if changes is not None:
             fuzz_project.undo(changes)
-            after = counts(fuzz_project), fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone()
+            after = (
+                counts(fuzz_project),
+                fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
+            )
             assert after == before
 
     run()
@@ -548,6 +576,8 @@ def test_undecodable_command_line_arguments_give_a_one_line_error(
                  ["import", str(path), str(tmp_path / "x\udcff.txt")]):  # fmt: skip
         code = main(argv)
         err = capsys.readouterr().err
-        assert code == 1 and err.startswith("coder: error: ") and len(err.strip().splitlines()) == 1, argv
+        assert (
+            code == 1 and err.startswith("coder: error: ") and len(err.strip().splitlines()) == 1
+        ), argv
     with Project.open(path, read_only=True) as p:
         assert p.codes() == [] and p.documents() == []

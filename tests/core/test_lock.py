@@ -50,7 +50,9 @@ def _holder(path: Path, mode: str) -> subprocess.Popen:
     return proc
 
 
-def test_second_writer_in_the_same_process_is_refused_with_who_and_since(project_path: Path) -> None:
+def test_second_writer_in_the_same_process_is_refused_with_who_and_since(
+    project_path: Path,
+) -> None:
     settings.set_value("coder_name", "alice")
     with Project.open(project_path):
         with pytest.raises(ProjectLocked) as err:
@@ -222,7 +224,6 @@ def test_network_file_systems_are_recognised_from_the_mount_table(tmp_path: Path
     assert fs("/mnt/labs/x.coder", str(mounts)) is None  # a prefix is not a parent
 
 
-
 RACER = textwrap.dedent(
     """
     import sys
@@ -244,8 +245,13 @@ RACER = textwrap.dedent(
 
 def test_many_processes_racing_for_a_project_get_one_writer(project_path: Path) -> None:
     racers = [
-        subprocess.Popen([sys.executable, "-c", RACER, str(project_path)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, text=True, env=os.environ.copy())  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(project_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )  # fmt: skip
         for _ in range(5)
     ]
     try:
@@ -276,7 +282,9 @@ def test_lock_file_from_another_computer_is_live_while_it_is_touched(project_pat
         assert lock.read_lock(project_path).host == socket.gethostname()
 
 
-def test_holder_keeps_touching_its_lock_file(project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_holder_keeps_touching_its_lock_file(
+    project_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     monkeypatch.setattr(lock, "HEARTBEAT_SECONDS", 0.02)

@@ -445,10 +445,7 @@ def test_summary_counts_read_naturally(team):
 
 
 def _dump(project: Project) -> dict[str, list[tuple]]:
-    return {
-        t: sorted(tuple(r) for r in project.db.execute(f"SELECT * FROM {t}"))
-        for t in TABLES
-    }
+    return {t: sorted(tuple(r) for r in project.db.execute(f"SELECT * FROM {t}")) for t in TABLES}
 
 
 _edits = st.lists(

@@ -71,16 +71,27 @@ def test_old_project_reads_through_the_api(old_project: tuple[Path, dict]) -> No
         assert ana.case == "Ana" and ana.group == "2025" and ana.codings == 4
         assert [t.speaker for t in p.turns(ana.id)] == ["Interviewer", "Ana", "Interviewer", "Ana"]
         text = p.document_text(ana.id)
-        passages = {(g.code_path, g.coder, text[g.start : g.end]) for g in p.codings(document_id=ana.id)}
+        passages = {
+            (g.code_path, g.coder, text[g.start : g.end]) for g in p.codings(document_id=ana.id)
+        }
         assert ("Trust", "ana", "trust the council") in passages
         assert ("Fear", "ben", "I feared them") in passages
         assert ("Trust", "ana", "😀 Later") in passages, "offsets are code points, emoji included"
         assert [c.path for c in p.codes()] == ["Trust", "Trust/Distrust", "Fear", "Fear/Hope"]
         trust = p.find_code("Trust")
         assert (trust.definition, trust.inclusion, trust.exclusion, trust.example, trust.memo) == (
-            "Confidence in an institution", "explicit statements", "sarcasm", "I trust them", "core code")
+            "Confidence in an institution",
+            "explicit statements",
+            "sarcasm",
+            "I trust them",
+            "core code",
+        )
         case_values = p.attribute_values("case")
-        assert case_values[p.find_case("Ana").id] == {"age": "34", "region": "North", "joined": "2024-03-01"}
+        assert case_values[p.find_case("Ana").id] == {
+            "age": "34",
+            "region": "North",
+            "joined": "2024-03-01",
+        }
         assert p.attribute_values("document")[ana.id] == {"consent": "true"}
         assert [m.title for m in p.memos()] == ["Method"]
         assert [h.document for h in p.search("council")] == ["Interview Ana"]

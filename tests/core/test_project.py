@@ -34,7 +34,9 @@ def digest(path: Path) -> str:
 def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
     """Migrating an empty file gives exactly these tables, columns and foreign keys."""
     db = fresh_project.db
-    tables = {t: db[t].columns_dict for t in db.table_names() if not t.startswith(("documents_fts", "_"))}
+    tables = {
+        t: db[t].columns_dict for t in db.table_names() if not t.startswith(("documents_fts", "_"))
+    }
     assert {k: list(v) for k, v in tables.items()} == {
         "meta": ["key", "value"],
         "coders": ["id", "guid", "name"],
@@ -51,11 +53,7 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         "attribute_values": ["id", "attribute_id", "case_id", "document_id", "value"],
         "memos": ["id", "guid", "title", "text", "created_at", "modified_at"],
     }  # fmt: skip
-    fks = {
-        (t, fk.column, fk.other_table)
-        for t in tables
-        for fk in db[t].foreign_keys
-    }
+    fks = {(t, fk.column, fk.other_table) for t in tables for fk in db[t].foreign_keys}
     assert fks == {
         ("documents", "case_id", "cases"),
         ("turns", "document_id", "documents"),
@@ -91,11 +89,17 @@ def test_close_leaves_one_self_contained_file(tmp_path: Path) -> None:
 def test_document_names_are_unique(fresh_project: Project) -> None:
     for _ in range(3):
         fresh_project.add_document("Interview", "same text")
-    assert [d.name for d in fresh_project.documents()] == ["Interview", "Interview (2)", "Interview (3)"]
+    assert [d.name for d in fresh_project.documents()] == [
+        "Interview",
+        "Interview (2)",
+        "Interview (3)",
+    ]
 
 
 def test_text_is_normalised_once_and_offsets_are_code_points(fresh_project: Project) -> None:
-    doc_id = fresh_project.add_document("u", "\ufeff" + TEXT.replace("\n", "\r\n") + "\x00").created("documents")[0]
+    doc_id = fresh_project.add_document(
+        "u", "\ufeff" + TEXT.replace("\n", "\r\n") + "\x00"
+    ).created("documents")[0]
     text = fresh_project.document_text(doc_id)
     assert text == TEXT  # BOM, CRLF and NUL gone; combining mark kept (no NFC)
     code_id = fresh_project.add_code("Flag").created("codes")[0]
@@ -202,7 +206,12 @@ def test_attribute_import_infers_types(fresh_project: Project, tmp_path: Path) -
     assert types == {"age": "number", "joined": "date", "returned": "boolean", "country": "text"}
     values = fresh_project.attribute_values("case")
     mara = fresh_project.find_case("Mara").id
-    assert values[mara] == {"age": "34", "joined": "2019-03-01", "returned": "true", "country": "Norway"}
+    assert values[mara] == {
+        "age": "34",
+        "joined": "2019-03-01",
+        "returned": "true",
+        "country": "Norway",
+    }
     jun = fresh_project.find_case("Jun").id
     assert values[jun]["joined"] == "2020-05-12"
 
@@ -258,7 +267,9 @@ def _corrupt_project(path: Path) -> None:
         (_corrupt_project, "damaged"),
     ],
 )
-def test_opening_what_is_not_a_project_is_refused_unchanged(tmp_path: Path, make, message: str) -> None:
+def test_opening_what_is_not_a_project_is_refused_unchanged(
+    tmp_path: Path, make, message: str
+) -> None:
     path = tmp_path / "thing.coder"
     make(path)
     before = digest(path)

@@ -16,7 +16,9 @@ ALPHA = (
     "Ann: The rent was high. The landlord was rude.\n"
     "Ann: We felt alone at first.\n"
 )
-BETA = "Interviewer: And money?\nBob: Money was tight. I felt afraid.\n\nBob: The landlord helped.\n"
+BETA = (
+    "Interviewer: And money?\nBob: Money was tight. I felt afraid.\n\nBob: The landlord helped.\n"
+)
 GAMMA = "Plain notes without speakers.\nMoney matters here.\n"
 
 
@@ -48,7 +50,9 @@ def small(fresh_project):
     p.add_code("Landlords", parent_id=p.find_code("Housing").id)
     p.add_code("Emotions")
     a, b, g = (p.find_document(n).id for n in ("Alpha", "Beta", "Gamma"))
-    money, housing, landlords, emotions = (p.find_code(n).id for n in ("Money", "Housing", "Landlords", "Emotions"))
+    money, housing, landlords, emotions = (
+        p.find_code(n).id for n in ("Money", "Housing", "Landlords", "Emotions")
+    )
     _code(p, a, money, ALPHA, "The rent was high.")
     _code(p, a, housing, ALPHA, "The rent was high. The landlord was rude.")
     _code(p, a, landlords, ALPHA, "The landlord was rude.", coder="lee")
@@ -75,7 +79,11 @@ def test_frequencies_by_document_count_codings_units_and_percent(small):
     assert t.total == 3
     money = _row(t, "Money")
     assert (money.codings, money.units, money.total, money.percent) == (3, 3, 3, 100.0)
-    assert (_row(t, "Housing").codings, _row(t, "Housing").units, _row(t, "Housing").percent) == (1, 1, 33.3)
+    assert (_row(t, "Housing").codings, _row(t, "Housing").units, _row(t, "Housing").percent) == (
+        1,
+        1,
+        33.3,
+    )
     assert (_row(t, "Housing/Landlords").codings, _row(t, "Housing/Landlords").units) == (2, 2)
     assert [r.code for r in t.rows] == ["Money", "Housing", "Housing/Landlords", "Emotions"]
 
@@ -165,7 +173,9 @@ def test_retrieve_and_by_overlap_returns_the_shared_stretch(small):
 def test_retrieve_and_by_turn_and_paragraph(small):
     for within in ("turn", "paragraph"):
         ps = query.retrieve(small, ["Money", "Emotions"], "and", within=within)
-        assert [(p.document, p.text) for p in ps] == [("Beta", "Bob: Money was tight. I felt afraid.")]
+        assert [(p.document, p.text) for p in ps] == [
+            ("Beta", "Bob: Money was tight. I felt afraid.")
+        ]
 
 
 def test_retrieve_not_excludes_by_overlap_or_turn(small):
@@ -203,23 +213,35 @@ def test_retrieve_and_joins_each_codes_codings_then_filters_before_combining(fre
     p.apply_code(e, b, 20, 40, coder="lee")  # meets A1 in 20-30
     both = query.retrieve(p, [a, b], "or")
     assert [(x.document, x.start, x.end) for x in both] == [
-        ("D", 0, 15), ("D", 10, 50), ("D", 40, 70), ("D", 60, 80), ("E", 20, 40)
+        ("D", 0, 15),
+        ("D", 10, 50),
+        ("D", 40, 70),
+        ("D", 60, 80),
+        ("E", 20, 40),
     ]
     overlap = query.retrieve(p, [a, b], "and")
     assert [(x.document, x.start, x.end) for x in overlap] == [("D", 10, 15), ("D", 60, 70)]
     second = overlap[1]
     assert set(second.code_ids) == {a, b} and set(second.coders) == {"kim", "lee"}
-    assert sorted((p.coding(i).start, p.coding(i).end) for i in second.coding_ids) == [(40, 70), (60, 80)]
+    assert sorted((p.coding(i).start, p.coding(i).end) for i in second.coding_ids) == [
+        (40, 70),
+        (60, 80),
+    ]
     assert query.retrieve(p, [b, c], "and") == []
     with_children = query.retrieve(p, [a, b], "and", include_children=True)
     assert [(x.document, x.start, x.end) for x in with_children] == [
-        ("D", 10, 15), ("D", 60, 70), ("E", 20, 30)
+        ("D", 10, 15),
+        ("D", 60, 70),
+        ("E", 20, 30),
     ]
     kim = p.find_coder("kim").id
     by_kim = query.retrieve(p, [a, b], "and", filters=Filters(coders=[kim]))
     assert [(x.start, x.end) for x in by_kim] == [(10, 15)]
     assert query.retrieve(p, [a], "or", filters=Filters(documents=[e])) == []
-    assert len(query.retrieve(p, [a], "or", filters=Filters(documents=[e]), include_children=True)) == 1
+    assert (
+        len(query.retrieve(p, [a], "or", filters=Filters(documents=[e]), include_children=True))
+        == 1
+    )
 
 
 def test_retrieve_passages_carry_their_codings_memos(small):
@@ -237,7 +259,9 @@ def test_retrieve_with_shared_sources_reads_the_codebook_once(small, monkeypatch
     """Repeated retrievals through one Sources (the Retrieved passages dock) do not re-read
     the codebook; forget_codes() makes the next one see a renamed code."""
     sources = query.Sources(small)
-    assert [x.codes for x in query.retrieve(small, ["Emotions"], sources=sources)][0] == ("Emotions",)
+    assert [x.codes for x in query.retrieve(small, ["Emotions"], sources=sources)][0] == (
+        "Emotions",
+    )
     emotions = small.find_code("Emotions").id
     small.update_code(emotions, name="Feelings")
     calls: list[bool] = []
@@ -251,7 +275,9 @@ def test_retrieve_with_shared_sources_reads_the_codebook_once(small, monkeypatch
 
 
 def test_retrieve_context_characters_paragraph_and_turn(small):
-    [p] = query.retrieve(small, ["Emotions"], filters=Filters(documents=[small.find_document("Alpha").id]))
+    [p] = query.retrieve(
+        small, ["Emotions"], filters=Filters(documents=[small.find_document("Alpha").id])
+    )
     assert p.before == "" and p.after == ""
     [p] = query.retrieve(small, ["Emotions"], context=5, filters=Filters(groups=["Wave 1"]))
     assert (p.before, p.after) == ("Ann: ", " at")
@@ -291,7 +317,9 @@ def test_cooccurrence_by_overlap(small):
     assert [(a.path, b.path, n) for a, b, n in m.pairs()] == [
         ("Housing", "Housing/Landlords", 1), ("Money", "Housing", 1),
     ]  # fmt: skip
-    ps = query.cooccurrence_passages(small, small.find_code("Money").id, small.find_code("Housing").id)
+    ps = query.cooccurrence_passages(
+        small, small.find_code("Money").id, small.find_code("Housing").id
+    )
     assert [p.text for p in ps] == ["The rent was high."]
 
 
@@ -311,7 +339,9 @@ def test_cooccurrence_counts_match_the_passages_behind_each_cell(small):
         for i, a in enumerate(m.codes):
             for j, b in enumerate(m.codes):
                 if i != j:
-                    assert m.counts[i][j] == len(query.cooccurrence_passages(small, a.id, b.id, within))
+                    assert m.counts[i][j] == len(
+                        query.cooccurrence_passages(small, a.id, b.id, within)
+                    )
 
 
 def test_speaker_breakdown(small):
@@ -380,7 +410,9 @@ _spans = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(spans=_spans)
 def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, spans):
     """Random codings of three codes in one 70-character document: coverage equals the set of
@@ -421,7 +453,9 @@ def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, span
                 coding = p.coding(cid)
                 assert coding.start < x.end and x.start < coding.end
         # OR: one passage per coding of either code.
-        assert len(query.retrieve(p, [ids[0], ids[1]], "or")) == sum(1 for k, _s, _n in spans if k < 2)
+        assert len(query.retrieve(p, [ids[0], ids[1]], "or")) == sum(
+            1 for k, _s, _n in spans if k < 2
+        )
         for within in ("passage", "paragraph"):
             m = query.cooccurrence(p, within=within)
             for i in range(3):

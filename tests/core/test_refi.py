@@ -74,11 +74,16 @@ def snapshot(p: Project) -> dict:
         for r in db.query("SELECT * FROM case_selections")
     )
     out["attributes"] = {
-        g: (n, s, t, pos) for g, n, s, t, pos in db.execute("SELECT guid, name, scope, type, position FROM attributes")
+        g: (n, s, t, pos)
+        for g, n, s, t, pos in db.execute(
+            "SELECT guid, name, scope, type, position FROM attributes"
+        )
     }
     out["values"] = {
         (attr_guid[a], case_guid.get(c) or doc_guid.get(d)): v
-        for a, c, d, v in db.execute("SELECT attribute_id, case_id, document_id, value FROM attribute_values")
+        for a, c, d, v in db.execute(
+            "SELECT attribute_id, case_id, document_id, value FROM attribute_values"
+        )
     }
     out["memos"] = {m.guid: (m.title, m.text, m.created_at, m.modified_at) for m in p.memos()}
     return out
@@ -96,7 +101,9 @@ def comparable_qde(data: bytes) -> bytes:
 
 
 def test_description_carries_definition_criteria_and_example():
-    text = format_description("Says why they left.", "Any stated reason", "Rumours", "'I left because...'")
+    text = format_description(
+        "Says why they left.", "Any stated reason", "Rumours", "'I left because...'"
+    )
     assert text == (
         "Says why they left.\n\nInclusion criteria:\nAny stated reason\n\n"
         "Exclusion criteria:\nRumours\n\nTypical example:\n'I left because...'"
@@ -113,7 +120,8 @@ def test_description_written_by_another_tool_is_all_definition():
 
 
 field_text = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff") | st.sampled_from("\n\t"),
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
+    | st.sampled_from("\n\t"),
     max_size=40,
 )
 
@@ -133,8 +141,16 @@ def build_sample(p: Project) -> None:
     p.add_document(
         "Interview 1",
         "I: Why did you go? 👩‍👩‍👧\nR: Café e\u0301 — عربى 中文\nI: And then?\nR: I left.",
-        turns=[Turn("I", 0, 21, 0.5, 3.25), Turn("R", 22, 44), Turn("I", 45, 57), Turn("R", 58, 68)],
-        source_name="int1.docx", source_format="docx", memo="Recorded in a café", group="Wave 1",
+        turns=[
+            Turn("I", 0, 21, 0.5, 3.25),
+            Turn("R", 22, 44),
+            Turn("I", 45, 57),
+            Turn("R", 58, 68),
+        ],
+        source_name="int1.docx",
+        source_format="docx",
+        memo="Recorded in a café",
+        group="Wave 1",
     )
     p.add_document("Notes", "Plain notes without speakers.", group="Wave 2")
     doc, notes = p.find_document("Interview 1"), p.find_document("Notes")
@@ -218,13 +234,17 @@ def test_qdpx_layout_sources_and_positions(sample, tmp_path):
     assert text[start:end] == "👩‍👩‍👧"  # code points, end exclusive
     bob = sample.find_coder("bob")
     assert sel.find("q:Coding", ns).get("creatingUser") == bob.guid
-    variables = {v.get("name"): v.get("typeOfVariable") for v in root.findall("q:Variables/q:Variable", ns)}
+    variables = {
+        v.get("name"): v.get("typeOfVariable") for v in root.findall("q:Variables/q:Variable", ns)
+    }
     assert variables == {"age": "Integer", "height": "Float", "born": "Date", "veteran": "Boolean",
                          "country": "Text", "language": "Text", "unused": "Date"}  # fmt: skip
     alice = root.find("q:Cases/q:Case[@name='Alice']", ns)
     assert alice.find("q:SourceRef", ns).get("targetGUID") == doc.guid
     assert alice.find("q:VariableValue/q:BooleanValue", ns).text == "true"
-    assert root.find("q:Sets/q:Set[@name='Wave 1']/q:MemberSource", ns).get("targetGUID") == doc.guid
+    assert (
+        root.find("q:Sets/q:Set[@name='Wave 1']/q:MemberSource", ns).get("targetGUID") == doc.guid
+    )
     project_note = root.find("q:NoteRef", ns).get("targetGUID")
     note = root.find(f"q:Notes/q:Note[@guid='{project_note}']/q:PlainTextContent", ns)
     assert note.text == "Project about leaving."
@@ -275,7 +295,10 @@ def test_a_document_with_the_same_guid_but_other_text_is_reported_not_overwritte
     with Project.create(tmp_path / "other.coder") as other:
         other.add_document("Notes", "Completely different text here.", guid=doc.guid)
         result = import_qdpx(other, out)
-        assert other.document_text(other.find_document("Notes").id) == "Completely different text here."
+        assert (
+            other.document_text(other.find_document("Notes").id)
+            == "Completely different text here."
+        )
         assert any("Notes" in what and "same GUID" in why for what, why in result.skipped)
         # the clashing document's codings and case link are skipped, the rest is imported
         assert result.imported["documents"] == 1
@@ -288,7 +311,9 @@ def test_merge_into_a_project_with_the_same_coder_and_code_names(sample, tmp_pat
     with Project.create(tmp_path / "other.coder") as other:
         other.add_code("Motives", definition="local definition")
         other.add_document("Mine", "some text to code")
-        other.apply_code(other.find_document("Mine").id, other.find_code("Motives").id, 0, 4, coder="ann")
+        other.apply_code(
+            other.find_document("Mine").id, other.find_code("Motives").id, 0, 4, coder="ann"
+        )
         result = import_qdpx(other, out)
         assert [c.name for c in other.coders()] == ["ann", "bob"]
         motives = other.find_code("Motives")
@@ -307,8 +332,10 @@ def test_qdc_round_trip_into_another_project(sample, tmp_path):
     with Project.create(tmp_path / "other.coder") as other:
         result = import_qdc(other, out)
         assert result.imported == {"codes": 3}
-        fields = lambda p: [(c.guid, c.path, c.color, c.definition, c.inclusion, c.exclusion, c.example)
-                            for c in p.codes()]  # noqa: E731
+        fields = lambda p: [
+            (c.guid, c.path, c.color, c.definition, c.inclusion, c.exclusion, c.example)
+            for c in p.codes()
+        ]  # noqa: E731
         assert fields(other) == fields(sample)
         assert other.find_code("Motives").memo == ""  # memos are not part of a codebook
 
@@ -360,7 +387,11 @@ def test_dotted_names_create_missing_parents_in_any_order(fresh_project, tmp_pat
     import_qdc(fresh_project, path, dotted_hierarchy=True)
     assert [c.path for c in fresh_project.codes()] == ["a", "a/b", "a/b/c"]
     a = fresh_project.find_code("a")
-    assert (a.guid, a.definition, a.color) == ("00000000-0000-0000-0000-000000000002", "the real a", "#FF0000")
+    assert (a.guid, a.definition, a.color) == (
+        "00000000-0000-0000-0000-000000000002",
+        "the real a",
+        "#FF0000",
+    )
 
 
 # --------------------------------------------------------------------------- other tools' files
@@ -380,7 +411,9 @@ def test_nvivo_sample_imports_codes_and_sources(fresh_project, shared_dir):
     assert doc.imported_at == "2024-09-15T15:36:47Z"
 
 
-def qdpx_with(tmp_path: Path, qde: str, members: dict[str, bytes], name: str = "project.qde") -> Path:
+def qdpx_with(
+    tmp_path: Path, qde: str, members: dict[str, bytes], name: str = "project.qde"
+) -> Path:
     path = tmp_path / "tool.qdpx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(name, qde)
@@ -408,7 +441,7 @@ def selection(start: int, end: int, n: int = 1) -> str:
 
 
 def passages(p: Project) -> list[str]:
-    return [p.document_text(g.document_id)[g.start:g.end] for g in p.codings()]
+    return [p.document_text(g.document_id)[g.start : g.end] for g in p.codings()]
 
 
 @pytest.mark.parametrize("prefix", ["internal://", "relative://", "relative:///", ""])
@@ -433,7 +466,10 @@ def test_bom_and_crlf_in_source_text_are_rebased(fresh_project, tmp_path):
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": raw.encode("utf-8")})
     import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope", "fear"]
-    assert fresh_project.document_text(fresh_project.documents()[0].id) == "Line one\nWe had hope\nand fear\n"
+    assert (
+        fresh_project.document_text(fresh_project.documents()[0].id)
+        == "Line one\nWe had hope\nand fear\n"
+    )
 
 
 def test_positions_counted_without_the_bom_are_recognised(fresh_project, tmp_path):
@@ -452,7 +488,9 @@ def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path
     text = "😀 We had hope. 😀😀 Then fear came. 🇳🇴 And love stayed."
     words = ["hope", "fear", "love"]
     u16 = lambda cp: len(text[:cp].encode("utf-16-le")) // 2  # noqa: E731
-    sels = "".join(selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1))
+    sels = "".join(
+        selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1)
+    )
     src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
            f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": text.encode("utf-8")})
@@ -527,7 +565,10 @@ def test_cases_variables_and_notes_from_another_tool(fresh_project, tmp_path):
     assert not result.skipped, result.skipped
     case = fresh_project.find_case("P1")
     assert case.memo == "first" and case.documents == 1
-    assert fresh_project.attribute_values("case")[case.id] == {"Age": "41", "When": "2020-01-02T10:00:00"}
+    assert fresh_project.attribute_values("case")[case.id] == {
+        "Age": "41",
+        "When": "2020-01-02T10:00:00",
+    }
     assert fresh_project.find_attribute("Age").type == "number"
     assert fresh_project.documents()[0].memo == "doc note"
     assert [m.title for m in fresh_project.memos()] == ["Loose"]
@@ -548,7 +589,20 @@ def test_variable_values_of_the_wrong_type_are_skipped(fresh_project, tmp_path):
 
 # --------------------------------------------------------------------------- property: round trip
 
-_FRAGMENTS = ["👩‍👩‍👧", "e\u0301", "عربى", "中文", "🇳🇴", "\u200d", "Ελληνικά", " ", "\n", "\t", "ﬁ", "𝔘"]
+_FRAGMENTS = [
+    "👩‍👩‍👧",
+    "e\u0301",
+    "عربى",
+    "中文",
+    "🇳🇴",
+    "\u200d",
+    "Ελληνικά",
+    " ",
+    "\n",
+    "\t",
+    "ﬁ",
+    "𝔘",
+]
 _chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
 doc_text = st.lists(st.one_of(st.text(_chars, min_size=1, max_size=6), st.sampled_from(_FRAGMENTS)),
                     min_size=1, max_size=25).map("".join).filter(lambda t: t.strip() != "")  # fmt: skip
@@ -573,7 +627,9 @@ def projects(draw):
     for i in range(draw(st.integers(1, 3))):
         text = draw(doc_text)
         cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
-        turns = [Turn(draw(st.sampled_from(["I", "R", None])), a, b) for a, b in zip(cuts, cuts[1:])]
+        turns = [
+            Turn(draw(st.sampled_from(["I", "R", None])), a, b) for a, b in zip(cuts, cuts[1:])
+        ]
         spec["docs"].append({"name": f"{draw(names)} {i}", "text": text, "turns": turns,
                              "memo": draw(field_text), "group": draw(st.sampled_from(["", "A", "Grüße"])),
                              "source_name": draw(st.sampled_from(["", "x.docx"]))})  # fmt: skip
@@ -658,7 +714,10 @@ def test_property_round_trip_through_qdpx(spec):
         tmp_path = Path(tmp)
         (tmp_path / "a").mkdir()
         (tmp_path / "b").mkdir()
-        with Project.create(tmp_path / "a" / "p.coder") as a, Project.create(tmp_path / "b" / "p.coder") as b:
+        with (
+            Project.create(tmp_path / "a" / "p.coder") as a,
+            Project.create(tmp_path / "b" / "p.coder") as b,
+        ):
             build(a, spec)
             first = tmp_path / "first.qdpx"
             export_qdpx(a, first)
@@ -768,7 +827,12 @@ def damaged_qde(draw, base: bytes):
             if op == "drop-attr":
                 del el.attrib[name]
             else:
-                el.set(name, draw(st.sampled_from(["", "-5", "99999999999", "x", "{}", "1.5", "#GGG", "nan"])))
+                el.set(
+                    name,
+                    draw(
+                        st.sampled_from(["", "-5", "99999999999", "x", "{}", "1.5", "#GGG", "nan"])
+                    ),
+                )
         elif op == "remove" and el is not root and el.getparent() is not None:
             el.getparent().remove(el)
             elements = list(root.iter())

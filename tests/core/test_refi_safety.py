@@ -24,7 +24,9 @@ GOOD_QDE = (
 def snapshot(project) -> dict:
     tables = ("coders", "cases", "documents", "turns", "codes", "codings", "case_selections",
               "attributes", "attribute_values", "memos", "meta")  # fmt: skip
-    return {t: [tuple(r) for r in project.db.execute(f"SELECT * FROM {t} ORDER BY 1")] for t in tables}
+    return {
+        t: [tuple(r) for r in project.db.execute(f"SELECT * FROM {t} ORDER BY 1")] for t in tables
+    }
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def refused(project, path: Path, limits: Limits | None = None, match: str | None
 
 
 def test_zip_slip_member_is_refused(busy_project, tmp_path):
-    path = make_zip(tmp_path / "slip.qdpx", [("project.qde", GOOD_QDE.encode()), ("../evil.txt", b"x")])
+    path = make_zip(
+        tmp_path / "slip.qdpx", [("project.qde", GOOD_QDE.encode()), ("../evil.txt", b"x")]
+    )
     refused(busy_project, path, match="outside")
     assert not (tmp_path / "evil.txt").exists()
 
@@ -69,7 +73,9 @@ def test_zip_slip_with_backslashes_is_refused(busy_project, tmp_path):
     refused(busy_project, path, match="outside")
 
 
-@pytest.mark.parametrize("name", ["/etc/evil.txt", "C:/evil.txt", "c:\\evil.txt", "\\\\server\\x.txt"])
+@pytest.mark.parametrize(
+    "name", ["/etc/evil.txt", "C:/evil.txt", "c:\\evil.txt", "\\\\server\\x.txt"]
+)
 def test_absolute_member_path_is_refused(busy_project, tmp_path, name):
     path = make_zip(tmp_path / "abs.qdpx", [("project.qde", GOOD_QDE.encode()), (name, b"x")])
     refused(busy_project, path, match="absolute")
@@ -79,7 +85,9 @@ def test_symlink_member_is_refused(busy_project, tmp_path):
     link = zipfile.ZipInfo("sources/link.txt")
     link.create_system = 3
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
-    path = make_zip(tmp_path / "link.qdpx", [("project.qde", GOOD_QDE.encode()), (link, b"/etc/passwd")])
+    path = make_zip(
+        tmp_path / "link.qdpx", [("project.qde", GOOD_QDE.encode()), (link, b"/etc/passwd")]
+    )
     refused(busy_project, path, match="link")
 
 
@@ -116,7 +124,10 @@ XXE = (
 )
 LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE Project [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+    + "".join(
+        f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
+        for i in range(1, 10)
+    )
     + ']>\n<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Description>&lol9;</Description></Project>'
 )
 EXTERNAL_DTD = (
@@ -159,7 +170,9 @@ def test_an_archive_without_a_qde_is_refused(busy_project, tmp_path):
     refused(busy_project, path, match="no project.qde")
 
 
-@pytest.mark.parametrize("xml", [b"<Project name='x'><Users>", b"\x00\x01garbage", b"", b"<Other/>"])
+@pytest.mark.parametrize(
+    "xml", [b"<Project name='x'><Users>", b"\x00\x01garbage", b"", b"<Other/>"]
+)
 def test_corrupt_xml_is_refused(busy_project, tmp_path, xml):
     path = make_zip(tmp_path / "corrupt.qdpx", [("project.qde", xml)])
     refused(busy_project, path)
@@ -229,7 +242,10 @@ def test_a_zip_bomb_docx_inside_a_project_is_skipped(busy_project, tmp_path):
         '<TextSource guid="22222222-2222-2222-2222-222222222222" name="Bomb" richTextPath="internal://b.docx"/>'
         "</Sources></Project>"
     )
-    path = make_zip(tmp_path / "docbomb.qdpx", [("project.qde", qde.encode()), ("sources/b.docx", inner.getvalue())])
+    path = make_zip(
+        tmp_path / "docbomb.qdpx",
+        [("project.qde", qde.encode()), ("sources/b.docx", inner.getvalue())],
+    )
     result = import_qdpx(busy_project, path)
     assert [d.name for d in busy_project.documents()] == ["Interview"]
     assert len(result.skipped) == 1 and "zip bomb" in result.skipped[0][1]
@@ -237,7 +253,9 @@ def test_a_zip_bomb_docx_inside_a_project_is_skipped(busy_project, tmp_path):
 
 def test_deeply_nested_extras_are_ignored_not_fatal(busy_project, tmp_path):
     qde = '<Project xmlns="urn:QDA-XML:project:1.0" name="x" origin="Coder 0.1.0"/>'
-    path = make_zip(tmp_path / "deep.qdpx", [("project.qde", qde.encode()), ("coder.json", b"[" * 100_000)])
+    path = make_zip(
+        tmp_path / "deep.qdpx", [("project.qde", qde.encode()), ("coder.json", b"[" * 100_000)]
+    )
     result = import_qdpx(busy_project, path)
     assert any("coder.json" in what for what, _n in result.warnings)
 

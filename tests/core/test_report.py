@@ -61,11 +61,23 @@ def sixty(fresh_project):
     for i in range(1, 61):
         doc = docs[f"Narrative {i:02d}"]
         if i <= 21:
-            calls.append(lambda doc=doc: p.apply_code(doc, codes["Infighting"], fought, fought + 36, coder="kim"))
+            calls.append(
+                lambda doc=doc: p.apply_code(
+                    doc, codes["Infighting"], fought, fought + 36, coder="kim"
+                )
+            )
         if i > 47:
-            calls.append(lambda doc=doc: p.apply_code(doc, codes["Corruption"], short, short + 16, coder="lee"))
+            calls.append(
+                lambda doc=doc: p.apply_code(
+                    doc, codes["Corruption"], short, short + 16, coder="lee"
+                )
+            )
         if i in (2, 4, 6, 8, 10):
-            calls.append(lambda doc=doc: p.apply_code(doc, codes["Ethnic tensions"], fought, fought + 10, coder="kim"))
+            calls.append(
+                lambda doc=doc: p.apply_code(
+                    doc, codes["Ethnic tensions"], fought, fought + 10, coder="kim"
+                )
+            )
     run_together(p, calls)
     p.set_project_memo("Why people leave: a first pass.")
     p.add_memo("Method", "Coded by two people.")
@@ -79,7 +91,11 @@ def _report(project, tmp_path: Path, **options) -> docx.document.Document:
 
 
 def _headings(d) -> list[tuple[str, str]]:
-    return [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    return [
+        (p.style.name, p.text)
+        for p in d.paragraphs
+        if p.style.name.startswith(("Heading", "Title"))
+    ]
 
 
 def _quote_paragraphs(d):
@@ -87,7 +103,11 @@ def _quote_paragraphs(d):
 
 
 def _shaded_runs(paragraph):
-    return [r for r in paragraph._p.iter(qn("w:r")) if r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None]
+    return [
+        r
+        for r in paragraph._p.iter(qn("w:r"))
+        if r.find(f"{qn('w:rPr')}/{qn('w:shd')}") is not None
+    ]
 
 
 def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
@@ -119,7 +139,11 @@ def _toc_result(d) -> list:
     """The paragraphs of the TOC field's result, checking the field spans them properly:
     begin, instruction and separate in the first paragraph, end in the last."""
     body = list(d.element.body.iter(qn("w:p")))
-    first = next(i for i, p in enumerate(body) if " TOC " in "".join(t.text for t in p.iter(qn("w:instrText"))))
+    first = next(
+        i
+        for i, p in enumerate(body)
+        if " TOC " in "".join(t.text for t in p.iter(qn("w:instrText")))
+    )
     depth, result = 0, []
     for p in body[first:]:
         result.append(p)
@@ -136,7 +160,11 @@ def _toc_entries(d) -> list[tuple[str, str, str, str]]:
     for p in _toc_result(d):
         link = p.find(qn("w:hyperlink"))
         instr = "".join(t.text for t in link.iter(qn("w:instrText")))
-        shown = [t for t in link.iter(qn("w:t")) if t.getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is None]
+        shown = [
+            t
+            for t in link.iter(qn("w:t"))
+            if t.getparent().find(f"{qn('w:rPr')}/{qn('w:webHidden')}") is None
+        ]
         text = "".join(t.text for t in shown)
         entries.append((p.pPr.pStyle.val, text, instr.split()[1], link.get(qn("w:anchor"))))
         assert instr.split()[0] == "PAGEREF"
@@ -237,9 +265,19 @@ def test_source_lines_name_document_paragraph_speaker_case_attributes_and_coder(
     d = _report(sixty, tmp_path)
     paras = d.paragraphs
     sources = [paras[i + 1].text for i, p in enumerate(paras) if p.style.name == "Coder Quote"]
-    assert all(paras[i + 1].style.name == "Coder Source" for i, p in enumerate(paras) if p.style.name == "Coder Quote")
-    assert sources[0] == "— Narrative 01, paragraph 2, speaker P01; case P01 (country: UK); coded by kim"
-    assert sources[21] == "— Narrative 48, paragraph 2, speaker P48; case P48 (country: France); coded by lee"
+    assert all(
+        paras[i + 1].style.name == "Coder Source"
+        for i, p in enumerate(paras)
+        if p.style.name == "Coder Quote"
+    )
+    assert (
+        sources[0]
+        == "— Narrative 01, paragraph 2, speaker P01; case P01 (country: UK); coded by kim"
+    )
+    assert (
+        sources[21]
+        == "— Narrative 48, paragraph 2, speaker P48; case P48 (country: France); coded by lee"
+    )
 
 
 def test_subtitle_quotes_give_the_timestamp(fresh_project, tmp_path):
@@ -263,7 +301,9 @@ def test_selection_options_narrow_codes_cases_and_coders(sixty, tmp_path):
     assert len(_quote_paragraphs(d)) == 2
     rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
     assert rows[1] == ["Infighting", "2", "2", "66.7%", "2", "66.7%"]
-    assert "This report covers 1 selected codes; cases P01, P02, P50." in [p.text for p in d.paragraphs]
+    assert "This report covers 1 selected codes; cases P01, P02, P50." in [
+        p.text for p in d.paragraphs
+    ]
 
 
 def test_order_by_position_interleaves_documents(fresh_project, tmp_path):
@@ -281,7 +321,9 @@ def test_order_by_position_interleaves_documents(fresh_project, tmp_path):
 
 
 def test_memos_appendix_and_codebook_appendix(sixty, tmp_path):
-    sixty.set_coding_memo(sixty.codings(code_ids=[sixty.find_code("Corruption").id])[0].id, "Check this one")
+    sixty.set_coding_memo(
+        sixty.codings(code_ids=[sixty.find_code("Corruption").id])[0].id, "Check this one"
+    )
     d = _report(sixty, tmp_path)
     texts = [p.text for p in d.paragraphs]
     heads = _headings(d)
@@ -301,12 +343,21 @@ def test_code_without_codings_and_empty_project_give_sensible_reports(fresh_proj
     d = _report(fresh_project, tmp_path)
     texts = [p.text for p in d.paragraphs]
     assert "The codebook is empty: there is nothing to report yet." in texts
-    assert [[c.text for c in r.cells] for r in d.tables[0].rows] == [["Code", "Codings", "Documents", "%", "Cases", "%"]]
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows] == [
+        ["Code", "Codings", "Documents", "%", "Cases", "%"]
+    ]
     fresh_project.add_code("Lonely")
     d = _report(fresh_project, tmp_path)
     texts = [p.text for p in d.paragraphs]
     assert any(t.endswith("No passages are coded with this code.") for t in texts)
-    assert [[c.text for c in r.cells] for r in d.tables[0].rows][1] == ["Lonely", "0", "0", "–", "0", "–"]
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows][1] == [
+        "Lonely",
+        "0",
+        "0",
+        "–",
+        "0",
+        "–",
+    ]
 
 
 def test_package_is_well_formed_with_page_numbers_and_a_chart(sixty, tmp_path):
@@ -379,7 +430,19 @@ def test_quote_table_csv_has_bom_one_row_per_coding_and_attribute_columns(sixty,
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0] == ["index", "document", "code", "coder", "speaker", "start", "end", "case", "country", "text", "memo"]
+    assert rows[0] == [
+        "index",
+        "document",
+        "code",
+        "coder",
+        "speaker",
+        "start",
+        "end",
+        "case",
+        "country",
+        "text",
+        "memo",
+    ]
     assert rows[1] == ["1", "Narrative 01", "Infighting", "kim", "P01", "37", "73", "P01", "UK",
                        "They fought each other all the time.", ""]  # fmt: skip
     assert rows[-1][2] == "Grievances/Ethnic tensions"
@@ -438,9 +501,19 @@ def test_include_children_counts_sub_codes_in_the_parent_row(sixty, tmp_path):
     d = _report(sixty, tmp_path, include_children=True)
     rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
     assert rows[3] == ["Grievances", "5", "5", "8.3%", "5", "8.3%"]
-    assert "include its sub-codes' codings" in [p.text for p in d.paragraphs if p.style.name == "Caption"][0]
+    assert (
+        "include its sub-codes' codings"
+        in [p.text for p in d.paragraphs if p.style.name == "Caption"][0]
+    )
     d = _report(sixty, tmp_path)
-    assert [[c.text for c in r.cells] for r in d.tables[0].rows][3] == ["Grievances", "0", "0", "0.0%", "0", "0.0%"]
+    assert [[c.text for c in r.cells] for r in d.tables[0].rows][3] == [
+        "Grievances",
+        "0",
+        "0",
+        "0.0%",
+        "0",
+        "0.0%",
+    ]
 
 
 def test_case_memos_appear_in_the_memos_appendix(sixty, tmp_path):
@@ -460,7 +533,11 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     sixty.apply_code(sixty.find_document("Narrative 01").id, sixty.find_code("Infighting").id,
                      fought, fought + 36, coder="lee")  # fmt: skip
     d = _report(sixty, tmp_path)
-    table = next(t for t in d.tables if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[1].text == "Units")
+    table = next(
+        t
+        for t in d.tables
+        if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[1].text == "Units"
+    )
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha"]
     infighting = next(r for r in rows if r[0] == "Infighting")

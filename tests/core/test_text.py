@@ -30,9 +30,9 @@ TRICKY = [
     "\n",
     "x",
 ]
-tricky_text = st.lists(
-    st.one_of(st.sampled_from(TRICKY), st.text(max_size=5)), max_size=30
-).map("".join)
+tricky_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=5)), max_size=30).map(
+    "".join
+)
 
 
 def u16(text: str) -> int:
@@ -137,7 +137,17 @@ def test_paragraph_index() -> None:
     text = "aa\n\nbbb\ncc"
     spans = paragraphs(text)
     assert [paragraph_index(spans, i) for i in range(len(text) + 1)] == [
-        0, 0, 0, None, 1, 1, 1, 1, 2, 2, 2,
+        0,
+        0,
+        0,
+        None,
+        1,
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
     ]
     assert paragraph_index([], 0) is None
 
@@ -184,11 +194,16 @@ def test_turns_bracket_labels() -> None:
 
 def test_turns_known_interview_labels_count_once() -> None:
     text = (
-        "Header\nI: Question?\nR: Answer.\nInterviewer: one\nP1: two\nSpeaker 2: three\n"
-        "Q: x\nA: y"
+        "Header\nI: Question?\nR: Answer.\nInterviewer: one\nP1: two\nSpeaker 2: three\nQ: x\nA: y"
     )
     assert [t.speaker for t in detect_turns(text)] == [
-        "I", "R", "Interviewer", "P1", "Speaker 2", "Q", "A",
+        "I",
+        "R",
+        "Interviewer",
+        "P1",
+        "Speaker 2",
+        "Q",
+        "A",
     ]
 
 
@@ -197,7 +212,7 @@ def test_turns_ignore_headings_quotes_and_times() -> None:
         "Filed under:\n\n"
         "Note: this appears once.\n"
         "“Reality is here:” a quoted headline\n"
-        "\"Quoted: text\"\n"
+        '"Quoted: text"\n'
         "See http://example.org\n"
         "Http://example.org\n"
         "At 10:30 we met.\n"

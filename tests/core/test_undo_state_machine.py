@@ -50,7 +50,9 @@ class UndoMachine(RuleBasedStateMachine):
         self._dir = tempfile.TemporaryDirectory()
         self.project = Project.create(Path(self._dir.name) / "undo.coder")
         p = self.project
-        for i, text in enumerate(["Ana: I trust them.\nBen: Fear is real.\n", "Cy: hope and care " * 5]):
+        for i, text in enumerate(
+            ["Ana: I trust them.\nBen: Fear is real.\n", "Cy: hope and care " * 5]
+        ):
             p.add_document(f"Doc {i}", text, turns=[Turn("Ana", 0, 5)] if i == 0 else [])
         self.initial = dump(p)
         self.history: list[tuple[Changes, dict, dict]] = []  # (changes, before, after)
@@ -123,7 +125,15 @@ class UndoMachine(RuleBasedStateMachine):
     def apply_code(self, data: st.DataObject, coder: str | None, memo: str) -> None:
         doc = self.pick(data, "documents")
         start, end = self.span(data, doc)
-        self.run(self.project.apply_code, doc, self.pick(data, "codes"), start, end, coder=coder, memo=memo)
+        self.run(
+            self.project.apply_code,
+            doc,
+            self.pick(data, "codes"),
+            start,
+            end,
+            coder=coder,
+            memo=memo,
+        )
 
     @precondition(lambda self: self.ids("codings"))
     @rule(data=st.data())
@@ -134,7 +144,9 @@ class UndoMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def resize_coding(self, data: st.DataObject) -> None:
         coding = self.pick(data, "codings")
-        doc = self.project.db.execute("SELECT document_id FROM codings WHERE id = ?", [coding]).fetchone()[0]
+        doc = self.project.db.execute(
+            "SELECT document_id FROM codings WHERE id = ?", [coding]
+        ).fetchone()[0]
         start, end = self.span(data, doc)
         if data.draw(st.booleans()):
             end = start  # an empty range is refused
@@ -173,12 +185,19 @@ class UndoMachine(RuleBasedStateMachine):
         if action == "add" or case is None:
             self.run(self.project.add_case, name, memo=memo)
         elif action == "update":
-            self.run(self.project.update_case, case, name=name if data.draw(st.booleans()) else None, memo=memo)
+            self.run(
+                self.project.update_case,
+                case,
+                name=name if data.draw(st.booleans()) else None,
+                memo=memo,
+            )
         elif action == "delete":
             self.run(self.project.delete_case, case)
         elif action == "link":
             doc = self.pick(data, "documents")
-            self.run(self.project.set_document_case, doc, case if data.draw(st.booleans()) else None)
+            self.run(
+                self.project.set_document_case, doc, case if data.draw(st.booleans()) else None
+            )
         else:
             doc = self.pick(data, "documents")
             start, end = self.span(data, doc)
@@ -188,7 +207,9 @@ class UndoMachine(RuleBasedStateMachine):
           scope=st.sampled_from(["case", "document"]),
           type_=st.sampled_from(["text", "number", "date", "boolean"]),
           value=st.sampled_from(["", "42", "north", "2024-01-31", "yes", "3.5", "not a date"]))  # fmt: skip
-    def attributes(self, data: st.DataObject, name: str, scope: str, type_: str, value: str) -> None:
+    def attributes(
+        self, data: st.DataObject, name: str, scope: str, type_: str, value: str
+    ) -> None:
         action = data.draw(st.sampled_from(["add", "set", "set", "delete"]))
         attr = self.pick(data, "attributes")
         if action == "add" or attr is None:
@@ -196,7 +217,9 @@ class UndoMachine(RuleBasedStateMachine):
         elif action == "delete":
             self.run(self.project.delete_attribute, attr)
         else:
-            scope = self.project.db.execute("SELECT scope FROM attributes WHERE id = ?", [attr]).fetchone()[0]
+            scope = self.project.db.execute(
+                "SELECT scope FROM attributes WHERE id = ?", [attr]
+            ).fetchone()[0]
             owner = self.pick(data, "cases" if scope == "case" else "documents")
             if owner is not None:
                 self.run(self.project.set_attribute_value, attr, owner, value)

@@ -89,7 +89,9 @@ def run(bundle: Path, tmp_path: Path):
 
 
 def _size_mb(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    return (
+        sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 1e6
+    )
 
 
 def test_version(run) -> None:
@@ -114,7 +116,9 @@ def test_contents_and_size(bundle: Path, pytestconfig: pytest.Config) -> None:
     assert any("svg" in p.name for p in next(internal.rglob("plugins/imageformats")).iterdir())
     assert any("svg" in p.name for p in next(internal.rglob("plugins/iconengines")).iterdir())
     files = [p.relative_to(internal).as_posix() for p in internal.rglob("*")]
-    unwanted = re.compile(r"WebEngine|Qt6Qml|Qt6Quick|Qt63D|Multimedia|libgtk-3|/tests?/|pytest|hypothesis")
+    unwanted = re.compile(
+        r"WebEngine|Qt6Qml|Qt6Quick|Qt63D|Multimedia|libgtk-3|/tests?/|pytest|hypothesis"
+    )
     assert not [f for f in files if unwanted.search(f)][:5]
     if LINUX:
         share = bundle / "share"
@@ -141,8 +145,19 @@ def test_command_line_work(run, tmp_path: Path) -> None:
         ("new", project),
         ("import", project, str(source)),
         ("code", "add", project, "Loneliness"),
-        ("code", "apply", project, "--document", "Interview Ana", "--code", "Loneliness",
-         "--text", "lonely at first", "--coder", "Ana"),
+        (
+            "code",
+            "apply",
+            project,
+            "--document",
+            "Interview Ana",
+            "--code",
+            "Loneliness",
+            "--text",
+            "lonely at first",
+            "--coder",
+            "Ana",
+        ),
         ("report", project, "-o", "report.docx"),
         ("export", project, "study.qdpx"),
         ("search", project, "neighbours"),

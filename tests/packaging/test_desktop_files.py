@@ -68,7 +68,9 @@ def test_committed_icons_cover_every_size() -> None:
         data = (icons / f"coder-{size}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", data[16:24]) == (size, size)
-    assert (icons / "coder.svg").read_bytes() == (REPO / "resources" / "icons" / "coder.svg").read_bytes()
+    assert (icons / "coder.svg").read_bytes() == (
+        REPO / "resources" / "icons" / "coder.svg"
+    ).read_bytes()
 
 
 def test_make_icons_writes_valid_ico_and_icns(tmp_path: Path, qapp) -> None:
@@ -82,7 +84,9 @@ def test_make_icons_writes_valid_ico_and_icns(tmp_path: Path, qapp) -> None:
     reserved, kind, count = struct.unpack("<HHH", ico[:6])
     assert (reserved, kind, count) == (0, 1, len(make_icons.ICO_SIZES))
     for i, size in enumerate(make_icons.ICO_SIZES):
-        w, h, _c, _r, _p, _b, length, offset = struct.unpack("<BBBBHHII", ico[6 + 16 * i : 22 + 16 * i])
+        w, h, _c, _r, _p, _b, length, offset = struct.unpack(
+            "<BBBBHHII", ico[6 + 16 * i : 22 + 16 * i]
+        )
         assert (w or 256) == size and (h or 256) == size
         png = ico[offset : offset + length]
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (size, size)
@@ -102,7 +106,9 @@ def test_scripts_are_valid_shell() -> None:
     import subprocess
 
     for script, shell in (("build.sh", "bash"), ("install-linux.sh", "sh")):
-        proc = subprocess.run([shell, "-n", str(PACKAGING / script)], capture_output=True, text=True)
+        proc = subprocess.run(
+            [shell, "-n", str(PACKAGING / script)], capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
 
 
@@ -122,7 +128,9 @@ def test_the_app_imports_no_qt_module_the_bundle_leaves_out() -> None:
     assert "PySide6.QtWebEngineCore" in excluded
     used: dict[str, str] = {}
     for path in (REPO / "coder").rglob("*.py"):
-        for module in re.findall(r"^\s*(?:from|import)\s+(PySide6\.Qt\w+)", path.read_text(encoding="utf-8"), re.M):
+        for module in re.findall(
+            r"^\s*(?:from|import)\s+(PySide6\.Qt\w+)", path.read_text(encoding="utf-8"), re.M
+        ):
             used.setdefault(module, str(path.relative_to(REPO)))
     assert not {m: where for m, where in used.items() if m in excluded}
 

@@ -23,7 +23,11 @@ class FakeWindow:
         self.triggered: list[str] = []
 
     def push(
-        self, text: str, service_fn: Callable[[], Changes], merge_id: int = -1, merge_key: object = None
+        self,
+        text: str,
+        service_fn: Callable[[], Changes],
+        merge_id: int = -1,
+        merge_key: object = None,
     ) -> bool:
         cmd = ServiceCommand(self, text, service_fn, merge_id, merge_key)
         self.undo_stack.push(cmd)
@@ -78,11 +82,11 @@ def build_project(path: Path) -> Project:
         p.add_code(name, parent_id=parent, definition=f"About {name.lower()}")
     ana = p.find_document("Interview Ana").id
     ben = p.find_document("Interview Ben").id
-    p.apply_code(ana, 2, 5, 44, coder="kim")     # "I left because the promises were empty."
+    p.apply_code(ana, 2, 5, 44, coder="kim")  # "I left because the promises were empty."
     p.apply_code(ana, 1, 0, 44, coder="lee")
-    p.apply_code(ana, 6, 69, 92, coder="kim")    # "After the second winter"
-    p.apply_code(ben, 3, 5, 46, coder="kim")     # "Nobody told us the truth about the money."
-    p.apply_code(ben, 5, 52, 76, coder="lee")    # "I stayed for my brother."
+    p.apply_code(ana, 6, 69, 92, coder="kim")  # "After the second winter"
+    p.apply_code(ben, 3, 5, 46, coder="kim")  # "Nobody told us the truth about the money."
+    p.apply_code(ben, 5, 52, 76, coder="lee")  # "I stayed for my brother."
     p.add_attribute("age", "case", "number")
     p.add_attribute("joined", "case", "date")
     p.add_attribute("returned", "case", "boolean")

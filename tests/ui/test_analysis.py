@@ -66,7 +66,12 @@ def test_window_computes_every_table_in_a_task(analysis, win):
     freq = analysis.freq
     assert freq.proxy.headerData(2, Qt.Orientation.Horizontal) == "Documents"
     # Disillusion is coded once, in one of the three documents.
-    assert [cell(freq, "Reasons/Disillusion", c).data() for c in range(1, 5)] == ["1", "1", "3", "33.3"]
+    assert [cell(freq, "Reasons/Disillusion", c).data() for c in range(1, 5)] == [
+        "1",
+        "1",
+        "3",
+        "33.3",
+    ]
     assert analysis.cooc.proxy.rowCount() == 6
     assert analysis.speakers.proxy.headerData(1, Qt.Orientation.Horizontal) == "Ana"
 
@@ -106,7 +111,9 @@ def test_clicking_a_cell_lists_passages_and_double_click_shows_one(analysis, win
 def test_include_children_and_coder_filter_recompute(analysis, win):
     analysis.children_box.setChecked(True)
     assert cell(analysis.freq, "Reasons", 1).data() == "3"  # its own coding + two sub-codes'
-    assert "Includes Reasons/Disillusion" in cell(analysis.freq, "Reasons", 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Includes Reasons/Disillusion" in cell(analysis.freq, "Reasons", 0).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
     analysis.coder_combo.setCurrentIndex(analysis.coder_combo.findText("lee"))
     assert cell(analysis.freq, "Family/Brother", 1).data() == "1"
     assert cell(analysis.freq, "Reasons/Money", 1).data() == "0"
@@ -127,7 +134,9 @@ def test_crosstab_and_cooccurrence_cells_drill_into_passages(analysis):
     index = cell(analysis.cooc, "Reasons", 2)
     assert index.data() == "1"
     analysis.cooc._clicked(index)
-    assert [p.text for p in analysis.passages.passages] == ["I left because the promises were empty."]
+    assert [p.text for p in analysis.passages.passages] == [
+        "I left because the promises were empty."
+    ]
     analysis.within_combo.setCurrentIndex(analysis.within_combo.findData("turn"))
     assert analysis.cooc.note.text().startswith("Passages where two codes meet (same speaker turn)")
 
@@ -209,7 +218,9 @@ def test_export_cancel_writes_nothing(win, tmp_path, monkeypatch):
     monkeypatch.setattr(report_feature, "run_dialog", lambda dialog: True)
     monkeypatch.setattr(report_feature, "ask_save_path", lambda *a: str(out / "r.docx"))
     win.run_task = lambda title, fn, done: done(fn(lambda *a: False))  # the user presses Cancel
-    monkeypatch.setattr(report_feature, "open_file", lambda path: pytest.fail("opened a cancelled report"))
+    monkeypatch.setattr(
+        report_feature, "open_file", lambda path: pytest.fail("opened a cancelled report")
+    )
     report_feature.export_report(win)
     assert list(out.iterdir()) == []
     assert win.last_export_message == "Export cancelled; nothing was written."
@@ -241,7 +252,9 @@ def test_main_window_has_the_menu_entries(qtbot, tmp_path):
 def test_codings_per_document_matrix_drills_into_one_document(analysis):
     analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("document-matrix"))
     pane = analysis.freq
-    headers = [pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.proxy.columnCount())]
+    headers = [
+        pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.proxy.columnCount())
+    ]
     assert headers == ["Code", "Field notes", "Interview Ana", "Interview Ben", "Total"]
     index = cell(pane, "Reasons/Money", 3)
     assert index.data() == "1"

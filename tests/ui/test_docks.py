@@ -57,7 +57,9 @@ def answer(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> list:
 # ------------------------------------------------------------------ codebook
 
 
-def test_delete_code_with_children_asks_and_moves_them_up(qtbot, monkeypatch, project, window) -> None:
+def test_delete_code_with_children_asks_and_moves_them_up(
+    qtbot, monkeypatch, project, window
+) -> None:
     dock = make(qtbot, window, CodebookDock)
     asked = answer(monkeypatch, "ask_buttons", "Move sub-codes up")
     assert dock.delete_code(1)
@@ -65,13 +67,21 @@ def test_delete_code_with_children_asks_and_moves_them_up(qtbot, monkeypatch, pr
     assert window.undo_texts() == ["Delete code 'Reasons'"]
     with reopen(project) as stored:
         assert [c.path for c in stored.codes()] == [
-            "Family", "Family/Brother", "Time", "Disillusion", "Money"
+            "Family",
+            "Family/Brother",
+            "Time",
+            "Disillusion",
+            "Money",
         ]
         assert len(stored.codings(code_ids=[1])) == 0
         assert len(stored.codings(code_ids=[2])) == 1
     assert dock.model.parent_id(2) == 0
     window.undo_stack.undo()
-    assert [c.path for c in project.codes()][:3] == ["Reasons", "Reasons/Disillusion", "Reasons/Money"]
+    assert [c.path for c in project.codes()][:3] == [
+        "Reasons",
+        "Reasons/Disillusion",
+        "Reasons/Money",
+    ]
     assert dock.model.parent_id(2) == 1
 
 
@@ -104,10 +114,14 @@ def test_click_on_code_activates_it_but_ctrl_click_only_selects(qtbot, project, 
     selected: list[list] = []
     dock.codeActivated.connect(activated.append)
     dock.selectedCodesChanged.connect(selected.append)
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(family).center())
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(family).center()
+    )
     assert activated == [4]
     qtbot.mouseClick(
-        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
         view.visualRect(time).center(),
     )
     assert activated == [4]
@@ -145,8 +159,9 @@ def test_dropping_a_passage_anywhere_on_a_code_row_codes_it(qtbot, project, wind
     drop = QDropEvent(edge, copy, mime, left, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(view.viewport(), drop)
     assert dropped == [(6, 3, 0, 5)]
-    empty = QDropEvent(QPointF(5, view.viewport().height() - 2), copy, mime, left,
-                       Qt.KeyboardModifier.NoModifier)
+    empty = QDropEvent(
+        QPointF(5, view.viewport().height() - 2), copy, mime, left, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(view.viewport(), empty)
     assert len(dropped) == 1  # not on a code: nothing
 
@@ -161,7 +176,11 @@ def test_dragging_a_code_above_another_reorders_through_the_view(qtbot, project,
     mime = dock.proxy.mimeData([dock.proxy.mapFromSource(dock.model.index_of(6))])
     rect = view.visualRect(dock.proxy.mapFromSource(dock.model.index_of(1)))
     top = QPointF(rect.center().x(), rect.top() + 1)
-    move, left, none = Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    move, left, none = (
+        Qt.DropAction.MoveAction,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(view.viewport(), QDragEnterEvent(top.toPoint(), move, mime, left, none))
     QApplication.sendEvent(view.viewport(), QDragMoveEvent(top.toPoint(), move, mime, left, none))
     QApplication.sendEvent(view.viewport(), QDropEvent(top, move, mime, left, none))
@@ -170,8 +189,12 @@ def test_dragging_a_code_above_another_reorders_through_the_view(qtbot, project,
     rect = view.visualRect(dock.proxy.mapFromSource(dock.model.index_of(5)))  # onto "Brother"
     middle = QPointF(rect.center())
     mime = dock.proxy.mimeData([dock.proxy.mapFromSource(dock.model.index_of(6))])
-    QApplication.sendEvent(view.viewport(), QDragEnterEvent(middle.toPoint(), move, mime, left, none))
-    QApplication.sendEvent(view.viewport(), QDragMoveEvent(middle.toPoint(), move, mime, left, none))
+    QApplication.sendEvent(
+        view.viewport(), QDragEnterEvent(middle.toPoint(), move, mime, left, none)
+    )
+    QApplication.sendEvent(
+        view.viewport(), QDragMoveEvent(middle.toPoint(), move, mime, left, none)
+    )
     QApplication.sendEvent(view.viewport(), QDropEvent(middle, move, mime, left, none))
     assert project.code(6).path == "Family/Brother/Time"
 
@@ -201,7 +224,8 @@ def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> 
     dock.set_quick_key(1, 6)
     assert dock.quick_code(3) == 5 and dock.quick_code("1") == 6 and dock.quick_code(2) is None
     assert settings.get(quick_codes_key(project)) == {
-        "1": project.code(6).guid, "3": project.code(5).guid
+        "1": project.code(6).guid,
+        "3": project.code(5).guid,
     }
     assert dock.model.index_of(5).data(QuickKeyRole) == "3"
     dock.set_quick_key(3, 6)  # the key moves to another code; the code's old key goes
@@ -228,13 +252,24 @@ def test_code_editor_is_one_edit_command(qtbot, project, window) -> None:
     dialog.texts["example"].setPlainText("They never paid us.")
     dialog.texts["memo"].setPlainText("Check with coder B")
     changed = dialog.changed_fields()
-    assert set(changed) == {"name", "color", "definition", "inclusion", "exclusion", "example", "memo"}
+    assert set(changed) == {
+        "name",
+        "color",
+        "definition",
+        "inclusion",
+        "exclusion",
+        "example",
+        "memo",
+    }
     assert dock.update_code(3, **changed)
     assert window.undo_texts() == ["Edit code 'Money'"]
     with reopen(project) as stored:
         code = stored.code(3)
     assert (code.name, code.color, code.example, code.memo) == (
-        "Money matters", "#112233", "They never paid us.", "Check with coder B"
+        "Money matters",
+        "#112233",
+        "They never paid us.",
+        "Check with coder B",
     )
     window.undo_stack.undo()
     assert project.code(3).name == "Money" and project.code(3).definition == "About money"
@@ -282,7 +317,8 @@ def test_merge_offers_only_codes_outside_the_subtree(qtbot, monkeypatch, project
     dock.ask_merge(1)
     assert asked[0][3] == ["Family", "Family/Brother", "Time"]
     assert project.code(6).name == "Time" and [c.path for c in project.codes()][-2:] == [
-        "Time/Disillusion", "Time/Money"
+        "Time/Disillusion",
+        "Time/Money",
     ]
     assert window.undo_texts() == ["Merge code 'Reasons' into 'Time'"]
 
@@ -302,8 +338,16 @@ def test_codebook_context_menu_offers_the_commands(qtbot, project, window) -> No
     dock = make(qtbot, window, CodebookDock)
     menu = dock.build_context_menu(dock.proxy.mapFromSource(dock.model.index_of(1)))
     titles = [a.text() for a in menu.actions() if a.text()]
-    for expected in ("New code…", "New sub-code…", "Edit…", "Rename", "Change colour…",
-                     "Quick key", "Merge into…", "Delete…"):
+    for expected in (
+        "New code…",
+        "New sub-code…",
+        "Edit…",
+        "Rename",
+        "Change colour…",
+        "Quick key",
+        "Merge into…",
+        "Delete…",
+    ):
         assert expected in titles
     assert dock.view.accessibleName() and dock.filter.accessibleName()
 
@@ -340,7 +384,10 @@ def test_documents_set_new_case_group_and_memo(qtbot, project, window) -> None:
     with reopen(project) as stored:
         doc = stored.document(3)
         assert (doc.name, doc.case, doc.group, doc.memo) == (
-            "Meeting notes", "Observer", "Wave 2", "Written after the meeting"
+            "Meeting notes",
+            "Observer",
+            "Wave 2",
+            "Written after the meeting",
         )
     top = [dock.model.index(r, 0).data() for r in range(dock.model.rowCount())]
     assert top == ["Wave 1 (2)", "Wave 2 (1)"]

@@ -32,7 +32,9 @@ def _doc(project: Project, text: str) -> int:
     return project.add_document("Doc", text).created("documents")[0]
 
 
-def test_selection_reports_code_points_after_emoji(view: DocumentView, fresh_project: Project) -> None:
+def test_selection_reports_code_points_after_emoji(
+    view: DocumentView, fresh_project: Project
+) -> None:
     """A selection after ZWJ emoji and a flag maps to the right code points."""
     doc = _doc(fresh_project, EMOJI_TEXT)
     view.set_document(fresh_project, doc)
@@ -46,7 +48,9 @@ def test_selection_reports_code_points_after_emoji(view: DocumentView, fresh_pro
     assert view.text[slice(*view.selection_cp())] == "passage"
 
 
-def test_selection_never_splits_a_surrogate_pair(view: DocumentView, fresh_project: Project) -> None:
+def test_selection_never_splits_a_surrogate_pair(
+    view: DocumentView, fresh_project: Project
+) -> None:
     """A UTF-16 position inside an emoji snaps outwards to whole characters."""
     text = "a😀b"
     view.set_document(fresh_project, _doc(fresh_project, text))
@@ -57,7 +61,9 @@ def test_selection_never_splits_a_surrogate_pair(view: DocumentView, fresh_proje
     assert view.selection_cp() == (1, 2)
 
 
-def test_codings_are_indexed_and_found_by_position(view: DocumentView, fresh_project: Project) -> None:
+def test_codings_are_indexed_and_found_by_position(
+    view: DocumentView, fresh_project: Project
+) -> None:
     doc = _doc(fresh_project, EMOJI_TEXT)
     code = fresh_project.add_code("Place").created("codes")[0]
     flag = EMOJI_TEXT.index("🇫🇷")
@@ -90,7 +96,9 @@ def test_interval_query_matches_brute_force(view: DocumentView, fresh_project: P
         assert got == want
 
 
-def test_change_updates_only_the_touched_codings(view: DocumentView, fresh_project: Project) -> None:
+def test_change_updates_only_the_touched_codings(
+    view: DocumentView, fresh_project: Project
+) -> None:
     """Applying and removing a coding updates the index without reloading the document."""
     doc = _doc(fresh_project, "one two three four\n" * 50)
     code = fresh_project.add_code("C").created("codes")[0]
@@ -136,7 +144,9 @@ def test_paints_dense_codings_and_many_blocks_without_crashing(
     assert view.stripes._hits  # stripes were painted for the visible codings
 
 
-def test_highlight_is_painted_in_the_code_colour(view: DocumentView, fresh_project: Project) -> None:
+def test_highlight_is_painted_in_the_code_colour(
+    view: DocumentView, fresh_project: Project
+) -> None:
     doc = _doc(fresh_project, "Nothing here. Corruption everywhere.\n")
     code = fresh_project.add_code("Corruption", color="#E15759").created("codes")[0]
     fresh_project.apply_code(doc, code, 0, 13)
@@ -165,7 +175,9 @@ def test_drag_payload_carries_code_points(view: DocumentView, fresh_project: Pro
     assert mime.text() == "passage"
 
 
-def test_find_counts_and_steps_case_insensitively(view: DocumentView, fresh_project: Project) -> None:
+def test_find_counts_and_steps_case_insensitively(
+    view: DocumentView, fresh_project: Project
+) -> None:
     text = "Trust 🙂 trust TRUST distrust\n"
     view.set_document(fresh_project, _doc(fresh_project, text))
     assert view.find_all("trust") == 4
@@ -237,7 +249,9 @@ def test_index_stays_exact_through_random_edits(view: DocumentView, fresh_projec
         roll = rng.random()
         if roll < 0.5 or not ids:
             s = rng.randrange(len(text) - 1)
-            changes = fresh_project.apply_code(doc, code, s, min(len(text), s + rng.randint(1, 900)))
+            changes = fresh_project.apply_code(
+                doc, code, s, min(len(text), s + rng.randint(1, 900))
+            )
             ids += changes.created("codings")
         elif roll < 0.75:
             cid = rng.choice(ids)
@@ -281,7 +295,9 @@ def test_hovering_a_coded_passage_shows_its_codes(
     assert "Money" in QToolTip.text() and "Alex" in QToolTip.text() and "cash" in QToolTip.text()
 
 
-def test_a_new_coding_repaints_only_its_lines(qtbot, view: DocumentView, fresh_project: Project) -> None:
+def test_a_new_coding_repaints_only_its_lines(
+    qtbot, view: DocumentView, fresh_project: Project
+) -> None:
     """One coding repaints the blocks it touches, not the viewport, and never re-lays out."""
     from PySide6.QtCore import QEvent, QObject
 
@@ -309,7 +325,9 @@ def test_a_new_coding_repaints_only_its_lines(qtbot, view: DocumentView, fresh_p
     assert view.document().revision() == revision
 
 
-def test_deeply_nested_codings_get_one_column_each(view: DocumentView, fresh_project: Project) -> None:
+def test_deeply_nested_codings_get_one_column_each(
+    view: DocumentView, fresh_project: Project
+) -> None:
     """Past 48 overlapping codings the column layout switches method; the result is the same."""
     text = "x" * 400
     doc = _doc(fresh_project, text)

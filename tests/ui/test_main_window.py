@@ -83,7 +83,9 @@ def test_opens_project_with_title_and_document(window: MainWindow, project_path:
     assert window.undo_stack is not None and window.undo_stack.count() == 0
 
 
-def test_quick_key_codes_the_selection_after_emoji(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_quick_key_codes_the_selection_after_emoji(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
     """Select after 👩‍👩‍👧 and 🇫🇷, press 1: the file holds the right code point offsets."""
     set_quick_key(window, 1, "Corruption")
     start = TEXT.index("The leaders")
@@ -100,11 +102,15 @@ def test_quick_key_codes_the_selection_after_emoji(qtbot, window: MainWindow, pr
     assert codings(project_path) == [("Corruption", start, end, "")]
 
 
-def test_q_codes_with_last_code_and_u_removes(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_q_codes_with_last_code_and_u_removes(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
     from coder.ui.features import coding
 
     first = TEXT.index("Family")
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, first, first + 6))
+    coding.apply_code(
+        window, code_id(window, "Leaving"), passage=(window.view.doc_id, first, first + 6)
+    )
     start = TEXT.index("packed")
     select(window, start, start + 6)
     qtbot.keyClick(window.view, Qt.Key.Key_Q)
@@ -178,7 +184,9 @@ def test_in_vivo_name_is_trimmed_and_short() -> None:
     assert len(long) <= 60 and long.endswith("…")
 
 
-def test_new_code_from_context_menu_path(window: MainWindow, project_path: Path, monkeypatch) -> None:
+def test_new_code_from_context_menu_path(
+    window: MainWindow, project_path: Path, monkeypatch
+) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("leave")
@@ -189,7 +197,9 @@ def test_new_code_from_context_menu_path(window: MainWindow, project_path: Path,
     assert window.undo_stack.undoText() == "Apply new code 'Departure'"
 
 
-def test_resize_by_keys_merges_into_one_undo_step(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_resize_by_keys_merges_into_one_undo_step(
+    qtbot, window: MainWindow, project_path: Path
+) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("leaders")
@@ -221,13 +231,17 @@ def test_resize_keeps_emoji_whole(qtbot, window: MainWindow, project_path: Path)
     select(window, start, start + 5)
     coding.apply_code(window, code_id(window, "Leaving"))
     qtbot.keyClick(window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # the space
-    qtbot.keyClick(window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # the whole flag
+    qtbot.keyClick(
+        window.view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier
+    )  # the whole flag
     [(_code, s, e, _memo)] = codings(project_path)
     assert (s, e) == (flag - 1, start + 5) or (s, e) == (flag, start + 5)
     assert not ("\ud800" <= TEXT[s] <= "\udfff")
 
 
-def test_memo_on_coding_under_cursor(qtbot, window: MainWindow, project_path: Path, monkeypatch) -> None:
+def test_memo_on_coding_under_cursor(
+    qtbot, window: MainWindow, project_path: Path, monkeypatch
+) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("night")
@@ -245,7 +259,9 @@ def test_recode_from_stripe_menu_command(window: MainWindow, project_path: Path)
     from coder.ui.features import coding
 
     start = TEXT.index("bag")
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, start, start + 3))
+    coding.apply_code(
+        window, code_id(window, "Leaving"), passage=(window.view.doc_id, start, start + 3)
+    )
     [cid] = window.view.spans
     coding.recode(window, cid, code_id(window, "Corruption"))
     assert codings(project_path) == [("Corruption", start, start + 3, "")]
@@ -376,7 +392,9 @@ def test_screenshot_of_main_window(qtbot, window: MainWindow) -> None:
     assert path.stat().st_size > 10000
 
 
-def test_dropping_files_on_the_window_imports_them(qtbot, window: MainWindow, tmp_path: Path) -> None:
+def test_dropping_files_on_the_window_imports_them(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:
     from PySide6.QtCore import QMimeData, QUrl
 
     note = tmp_path / "dropped.txt"
@@ -389,8 +407,12 @@ def test_dropping_files_on_the_window_imports_them(qtbot, window: MainWindow, tm
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
-    qtbot.waitUntil(lambda: "dropped" in {d.name for d in window.project.documents()}, timeout=20000)
-    qtbot.waitUntil(lambda: window.undo_stack.undoText() == "Import document 'dropped'", timeout=5000)
+    qtbot.waitUntil(
+        lambda: "dropped" in {d.name for d in window.project.documents()}, timeout=20000
+    )
+    qtbot.waitUntil(
+        lambda: window.undo_stack.undoText() == "Import document 'dropped'", timeout=5000
+    )
 
 
 def test_stripe_menu_offers_remove_recode_memo(window: MainWindow) -> None:
@@ -611,7 +633,9 @@ def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> Non
     from coder.ui.features import coding
 
     start = TEXT.index("leaders")
-    coding.apply_code(window, code_id(window, "Corruption"), passage=(window.view.doc_id, start, start + 7))
+    coding.apply_code(
+        window, code_id(window, "Corruption"), passage=(window.view.doc_id, start, start + 7)
+    )
     select(window, start + 1, start + 4)
     menu = QMenu()
     coding.fill_text_menu(window, menu, [s.id for s in window.view.codings_at(start + 1)])

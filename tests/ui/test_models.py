@@ -117,10 +117,15 @@ def test_codebook_model_contract_and_tree(qtmodeltester, project: Project) -> No
     model = CodebookModel(push=None)
     model.set_project(project)
     qtmodeltester.check(model)
-    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Reasons", "Family", "Time"]
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        "Reasons",
+        "Family",
+        "Time",
+    ]
     reasons = model.index(0, 0)
     assert [model.index(r, 0, reasons).data() for r in range(model.rowCount(reasons))] == [
-        "Disillusion", "Money"
+        "Disillusion",
+        "Money",
     ]
     assert model.index(0, 1, reasons).data() == "1"  # Disillusion: one coding
     assert model.index(0, 2).data() == "1"  # Reasons: in one document
@@ -182,14 +187,21 @@ def test_codebook_drop_reorders_and_nests(qtmodeltester, project, window) -> Non
     assert model.dropMimeData(_code_mime([3]), Qt.DropAction.MoveAction, 0, 0, model.index_of(4))
     assert [c.name for c in project.codes() if c.parent_id == 4] == ["Money", "Brother", "Time"]
     assert window.undo_texts() == [
-        "Move code 'Time'", "Move code 'Time' into 'Family'", "Move code 'Money' into 'Family'"
+        "Move code 'Time'",
+        "Move code 'Time' into 'Family'",
+        "Move code 'Money' into 'Family'",
     ]
     assert resets == []
     window.undo_stack.undo()
     window.undo_stack.undo()
     window.undo_stack.undo()
     assert [c.path for c in project.codes()] == [
-        "Reasons", "Reasons/Disillusion", "Reasons/Money", "Family", "Family/Brother", "Time"
+        "Reasons",
+        "Reasons/Disillusion",
+        "Reasons/Money",
+        "Family",
+        "Family/Brother",
+        "Time",
     ]
     assert _shape(model)[ROOT] == [1, 4, 6]
 
@@ -200,7 +212,9 @@ def test_codebook_refuses_a_drop_into_its_own_subtree(project, window) -> None:
     child = model.index_of(2)
     assert not model.canDropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, child)
     assert not model.dropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, child)
-    assert not model.dropMimeData(_code_mime([1]), Qt.DropAction.MoveAction, -1, 0, model.index_of(1))
+    assert not model.dropMimeData(
+        _code_mime([1]), Qt.DropAction.MoveAction, -1, 0, model.index_of(1)
+    )
     assert window.undo_texts() == []
 
 
@@ -221,12 +235,16 @@ def test_codebook_counts_stay_right_through_merge_delete_and_undo(project, windo
     model.set_project(project)
 
     def shown() -> dict[int, tuple[str, str]]:
-        return {c: (model.index_of(c, 1).data(), model.index_of(c, 2).data()) for c in model.all_ids()}
+        return {
+            c: (model.index_of(c, 1).data(), model.index_of(c, 2).data()) for c in model.all_ids()
+        }
 
     def fresh() -> dict[int, tuple[str, str]]:
         other = CodebookModel()
         other.set_project(project)
-        return {c: (other.index_of(c, 1).data(), other.index_of(c, 2).data()) for c in other.all_ids()}
+        return {
+            c: (other.index_of(c, 1).data(), other.index_of(c, 2).data()) for c in other.all_ids()
+        }
 
     window.push("Merge", lambda: project.merge_codes(2, 3))
     assert shown() == fresh() and shown()[3] == ("2", "2")
@@ -304,7 +322,9 @@ def test_one_coding_runs_one_count_query_per_model_and_announces_only_its_cells(
             return source.node_id(model.mapToSource(index) if model is not source else index)
 
         model.dataChanged.connect(
-            lambda a, b, roles=(): signals.append((name, node(a), a.column(), b.column(), list(roles)))
+            lambda a, b, roles=(): signals.append(
+                (name, node(a), a.column(), b.column(), list(roles))
+            )
         )
         for signal in ("layoutChanged", "modelReset", "rowsInserted", "rowsRemoved", "rowsMoved"):
             getattr(model, signal).connect(lambda *_a, s=signal: signals.append((name, s)))
@@ -372,7 +392,8 @@ def test_documents_model_groups_and_contract(qtmodeltester, project) -> None:
     assert top[0].data(IsGroupRole) is True
     group = top[0]
     assert [model.index(r, 0, group).data() for r in range(model.rowCount(group))] == [
-        "Interview Ana", "Interview Ben"
+        "Interview Ana",
+        "Interview Ben",
     ]
     ana = model.index(0, 0, group)
     assert model.index(0, 3, group).data() == "Ana"
@@ -414,7 +435,9 @@ def test_documents_rows_after_edits_equal_a_fresh_read(project, window) -> None:
         for r in range(m.rowCount()):
             top = m.index(r, 0)
             out.append(tuple(top.siblingAtColumn(c).data() for c in range(4)))
-            out += [tuple(m.index(i, c, top).data() for c in range(4)) for i in range(m.rowCount(top))]
+            out += [
+                tuple(m.index(i, c, top).data() for c in range(4)) for i in range(m.rowCount(top))
+            ]
         return out
 
     def fresh() -> list[tuple]:
@@ -455,13 +478,13 @@ def _and_project(path: Path) -> Project:
     for name in ("A", "B", "C"):
         p.add_code(name)
     p.add_code("A1", parent_id=1)  # id 4
-    p.apply_code(1, 1, 10, 50, coder="kim")    # A
-    p.apply_code(1, 1, 40, 70, coder="lee")    # A again (overlapping, other coder)
-    p.apply_code(1, 2, 60, 80, coder="kim")    # B overlaps A in 60-70
-    p.apply_code(1, 2, 0, 15, coder="kim")     # B overlaps A in 10-15
+    p.apply_code(1, 1, 10, 50, coder="kim")  # A
+    p.apply_code(1, 1, 40, 70, coder="lee")  # A again (overlapping, other coder)
+    p.apply_code(1, 2, 60, 80, coder="kim")  # B overlaps A in 60-70
+    p.apply_code(1, 2, 0, 15, coder="kim")  # B overlaps A in 10-15
     p.apply_code(1, 3, 100, 120, coder="kim")  # C alone
-    p.apply_code(2, 4, 0, 30, coder="kim")     # A1 (sub-code of A) in E
-    p.apply_code(2, 2, 20, 40, coder="lee")    # B in E overlaps A1 in 20-30
+    p.apply_code(2, 4, 0, 30, coder="kim")  # A1 (sub-code of A) in E
+    p.apply_code(2, 2, 20, 40, coder="lee")  # B in E overlaps A1 in 20-30
     return p
 
 
@@ -469,7 +492,9 @@ def test_retrieval_model_and_within_paragraph_and_not(qtmodeltester, project, wi
     """AND in the same paragraph lists the paragraph; NOT keeps the first code's codings
     that meet none of the others, and follows an edit to the excluded code in place."""
     ana = project.find_document("Interview Ana").id
-    project.apply_code(ana, 4, 99, 122, coder="kim")  # Family: "friends stopped writing" (Time's paragraph)
+    project.apply_code(
+        ana, 4, 99, 122, coder="kim"
+    )  # Family: "friends stopped writing" (Time's paragraph)
     model = RetrievedPassagesModel()
     window.add(model)
     model.set_project(project)
@@ -478,7 +503,11 @@ def test_retrieval_model_and_within_paragraph_and_not(qtmodeltester, project, wi
     model.set_query(Query(code_ids=(6, 4), mode="and", within="paragraph"))
     qtmodeltester.check(model)
     assert [model.index(0, c).data() for c in range(5)] == [
-        "Interview Ana", "Time + Family", "Ana", "¶ 3, 64–123", "kim"
+        "Interview Ana",
+        "Time + Family",
+        "Ana",
+        "¶ 3, 64–123",
+        "kim",
     ]
     assert model.index(0, 5).data(Qt.ItemDataRole.UserRole + 4)[1] == (
         "Ana: After the second winter, when friends stopped writing."
@@ -511,7 +540,9 @@ def test_retrieval_model_contract_and_context(qtmodeltester, project: Project) -
     assert model.rowCount() == 1
     assert model.index(0, 1).data() == "Reasons + Reasons/Disillusion"
     assert model.index(0, 4).data() == "kim, lee"
-    model.set_query(Query(code_ids=(1,), include_children=True, case_id=project.find_case("Ben").id))
+    model.set_query(
+        Query(code_ids=(1,), include_children=True, case_id=project.find_case("Ben").id)
+    )
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Interview Ben"]
 
 
@@ -544,7 +575,12 @@ def test_retrieval_rows_after_many_edits_equal_a_fresh_query(qtmodeltester, tmp_
     rng = random.Random(3)
     with _and_project(tmp_path / "r.coder") as p:
         window = FakeWindow(p)
-        for mode, within in (("or", "passage"), ("and", "passage"), ("and", "paragraph"), ("not", "passage")):
+        for mode, within in (
+            ("or", "passage"),
+            ("and", "passage"),
+            ("and", "paragraph"),
+            ("not", "passage"),
+        ):
             model = RetrievedPassagesModel()
             window.docks = [model]
             model.set_project(p)
@@ -557,7 +593,9 @@ def test_retrieval_rows_after_many_edits_equal_a_fresh_query(qtmodeltester, tmp_
                 action = rng.random()
                 if action < 0.5 or not codings:
                     s = rng.randint(0, 190)
-                    fn = lambda s=s: p.apply_code(rng.randint(1, 2), rng.randint(1, 3), s, s + rng.randint(1, 9), coder="kim")  # noqa: E731, E501
+                    fn = lambda s=s: p.apply_code(
+                        rng.randint(1, 2), rng.randint(1, 3), s, s + rng.randint(1, 9), coder="kim"
+                    )  # noqa: E731, E501
                 elif action < 0.75:
                     c = rng.choice(codings)
                     fn = lambda c=c: p.resize_coding(c.id, max(0, c.start - 3), c.end)  # noqa: E731
@@ -591,7 +629,9 @@ def test_cases_typed_attribute_edit(qtmodeltester, project, window) -> None:
     model.set_project(project)
     qtmodeltester.check(model)
     ben = model.index_of(project.find_case("Ben").id)
-    age, joined, returned = (ben.siblingAtColumn(model.column_of(n)) for n in ("age", "joined", "returned"))
+    age, joined, returned = (
+        ben.siblingAtColumn(model.column_of(n)) for n in ("age", "joined", "returned")
+    )
     assert not model.setData(age, "thirty")
     assert window.errors == ["'thirty' is not a number for 'age'"]
     assert not model.setData(joined, "someday")
@@ -641,7 +681,9 @@ def test_cases_drop_documents_links_them(project, window) -> None:
     assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, ana)
     assert window.undo_texts() == ["Link 2 documents to case 'Ana'"]
     assert {d.name: d.case for d in project.documents()} == {
-        "Interview Ana": "Ana", "Interview Ben": "Ana", "Field notes": "Ana"
+        "Interview Ana": "Ana",
+        "Interview Ben": "Ana",
+        "Field notes": "Ana",
     }
     assert ana.siblingAtColumn(1).data() == "3"
     window.undo_stack.undo()
@@ -651,7 +693,9 @@ def test_cases_drop_documents_links_them(project, window) -> None:
 def test_document_checklist_contract(qtmodeltester, project) -> None:
     model = DocumentChecklistModel(project.documents(), {1}, 1)
     qtmodeltester.check(model)
-    assert model.setData(model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert model.setData(
+        model.index(0, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+    )
     assert len(model.checked()) == 2
 
 

@@ -40,8 +40,10 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow
 
 
 def finished(qtbot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: getattr(window, "last_refi_report", None) is not None or bool(window.errors),
-                    timeout=20000)
+    qtbot.waitUntil(
+        lambda: getattr(window, "last_refi_report", None) is not None or bool(window.errors),
+        timeout=20000,
+    )
 
 
 def test_menus_offer_import_and_export(window):
@@ -56,7 +58,7 @@ def test_project_import_is_one_undo_step(qtbot, window, source_qdpx):
     project = window.project
     assert sorted(d.name for d in project.documents()) == ["Mine", "Talk"]
     g = project.codings()[0]
-    assert project.document_text(g.document_id)[g.start:g.end] == "My family"
+    assert project.document_text(g.document_id)[g.start : g.end] == "My family"
     assert window.undo_stack.count() == 1
     assert window.undo_stack.text(0) == "Import project 'source.qdpx'"
     assert "1 coding" in window.last_refi_report.text()

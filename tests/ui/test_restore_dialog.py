@@ -105,7 +105,9 @@ def test_cloud_warning_is_shown_once_per_project(qtbot, tmp_path: Path) -> None:
     assert backup_feature.cloud_warning_once(parent, tmp_path / "local.coder") is None  # type: ignore[arg-type]
 
 
-def test_window_backs_up_while_editing_and_on_demand(qtbot, project_path: Path, monkeypatch) -> None:
+def test_window_backs_up_while_editing_and_on_demand(
+    qtbot, project_path: Path, monkeypatch
+) -> None:
     from coder.ui.main_window import MainWindow
 
     win = MainWindow()
@@ -154,7 +156,9 @@ def test_window_offers_read_only_when_another_coder_holds_the_project(
         holder.close()
 
 
-def test_window_warns_once_about_a_project_in_a_cloud_folder(qtbot, tmp_path: Path, monkeypatch) -> None:
+def test_window_warns_once_about_a_project_in_a_cloud_folder(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from coder.ui.main_window import MainWindow

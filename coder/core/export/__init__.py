@@ -44,7 +44,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     if not path.parent.is_dir():
         raise InvalidValue(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -59,7 +61,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         try:
             os.replace(tmp_path, path)
         except PermissionError:
-            raise InvalidValue(f"{path} cannot be written (is it open in another program?)") from None
+            raise InvalidValue(
+                f"{path} cannot be written (is it open in another program?)"
+            ) from None
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

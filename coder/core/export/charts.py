@@ -69,12 +69,17 @@ def frequency_figure(
     longest = max((len(_short(label)) for label in labels), default=4)
     left_in = min(0.15 + longest * fontsize * 0.55 / 72, width_in * 0.45)
     fig.subplots_adjust(
-        left=left_in / width_in, right=1 - 0.25 / width_in, top=1 - 0.12 / height, bottom=0.5 / height
+        left=left_in / width_in,
+        right=1 - 0.25 / width_in,
+        top=1 - 0.12 / height,
+        bottom=0.5 / height,
     )
     return fig
 
 
-def heatmap_figure(labels: Sequence[str], counts: Sequence[Sequence[int]], figure: Any = None) -> Any:
+def heatmap_figure(
+    labels: Sequence[str], counts: Sequence[Sequence[int]], figure: Any = None
+) -> Any:
     """A co-occurrence heat map (diagonal left blank so that pairs stand out)."""
     from matplotlib.figure import Figure
 

@@ -8,13 +8,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coder.core.export import atomic_path
-from coder.core.export.docx_report import add_field, add_toc, codebook_section, finish_toc, new_document, para
+from coder.core.export.docx_report import (
+    add_field,
+    add_toc,
+    codebook_section,
+    finish_toc,
+    new_document,
+    para,
+)
 
 if TYPE_CHECKING:
     from coder.core.project import Project
 
 
-def write_codebook(project: Project, path: str | Path, title: str = "", author: str = "", page_size: str = "A4") -> int:
+def write_codebook(
+    project: Project, path: str | Path, title: str = "", author: str = "", page_size: str = "A4"
+) -> int:
     """Write the codebook to ``path`` (atomically); returns the number of codes."""
     title = title.strip() or f"{project.name}: codebook"
     doc = new_document(title, author, page_size)

@@ -44,6 +44,8 @@ def _placeholder_re(token: str) -> re.Pattern[str]:
     """The whole paragraph holding ``@@token-CODE_ID@@`` (the token is random per report, so
     no text in the project can imitate it)."""
     return re.compile(rf"<w:p>(?:(?!</w:p>).)*?@@{token}-(\d+)@@(?:(?!</w:p>).)*?</w:p>", re.S)
+
+
 # Characters XML 1.0 forbids (python-docx refuses them; Word reports the file as corrupt).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -85,12 +87,16 @@ class ReportOptions:
             raise InvalidValue(f"quotes are ordered by {' or '.join(ORDERS)}, not '{self.order}'")
         if isinstance(self.context, str) and self.context not in CONTEXTS:
             if not self.context.isdigit():
-                raise InvalidValue(f"context is a number of characters, 'paragraph' or 'turn', not '{self.context}'")
+                raise InvalidValue(
+                    f"context is a number of characters, 'paragraph' or 'turn', not '{self.context}'"
+                )
             object.__setattr__(self, "context", int(self.context))
         if isinstance(self.context, int) and self.context < 0:
             raise InvalidValue("context cannot be negative")
         if self.agreement_unit not in ("character", "paragraph", "turn"):
-            raise InvalidValue(f"agreement is measured per character, paragraph or turn, not '{self.agreement_unit}'")
+            raise InvalidValue(
+                f"agreement is measured per character, paragraph or turn, not '{self.agreement_unit}'"
+            )
         if self.page_size not in ("A4", "Letter"):
             raise InvalidValue(f"page size is A4 or Letter, not '{self.page_size}'")
 
@@ -306,8 +312,12 @@ def finish_toc(doc: DocxDocument) -> None:
     if toc is None or not toc.entries:
         return
     section = doc.sections[0]
-    tab = round((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
-    style_ids = {level: _style_id(doc, name) for level, (name, _, _) in enumerate(_TOC_STYLES, start=1)}
+    tab = round(
+        (section.page_width - section.left_margin - section.right_margin) / 635
+    )  # EMU -> twips
+    style_ids = {
+        level: _style_id(doc, name) for level, (name, _, _) in enumerate(_TOC_STYLES, start=1)
+    }
     quiet = "<w:rPr><w:noProof/><w:webHidden/></w:rPr>"
     last = len(toc.entries) - 1
     paragraphs = []
@@ -453,7 +463,11 @@ class TableBuilder:
             self._cell(v, w, header, i in self.numeric, _twips(indent_cm) if i == 0 else 0)
             for i, (v, w) in enumerate(zip(values, self.widths))
         )
-        tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+        tr_pr = (
+            "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+            if header
+            else "<w:trPr><w:cantSplit/></w:trPr>"
+        )
         return f"<w:tr>{tr_pr}{cells}</w:tr>"
 
     def add(self, values: list[str], indent_cm: float = 0) -> None:
@@ -505,11 +519,12 @@ class _Quote:
     coder_ids: list[int]
 
 
-
 class _QuoteWriter:
     """Quote paragraphs as WordprocessingML strings, from codings and cached sources."""
 
-    def __init__(self, project: Project, options: ReportOptions, sources: Sources, style_ids: tuple[str, str]):
+    def __init__(
+        self, project: Project, options: ReportOptions, sources: Sources, style_ids: tuple[str, str]
+    ):
         self.project = project
         self.options = options
         self.sources = sources
@@ -547,10 +562,16 @@ class _QuoteWriter:
             line += f"; coded by {who}"
         return line
 
-    def quote_xml(self, doc_id: int, start: int, end: int, coder_ids: tuple[int, ...], fill: str) -> str:
+    def quote_xml(
+        self, doc_id: int, start: int, end: int, coder_ids: tuple[int, ...], fill: str
+    ) -> str:
         src = self.sources
         text = src.text(doc_id)
-        before, after = src.context(doc_id, start, end, self.options.context) if self.options.context else ("", "")
+        before, after = (
+            src.context(doc_id, start, end, self.options.context)
+            if self.options.context
+            else ("", "")
+        )
         if isinstance(self.options.context, int) and self.options.context:
             b0, a1 = start - len(before), end + len(after)
             if before and b0 > 0 and text[b0 - 1] != "\n":
@@ -613,7 +634,11 @@ def write_report(
     for r in rows:
         items = per_code.setdefault(r.code_id, [])
         last = items[-1] if items else None
-        if last is not None and (last.document_id, last.start, last.end) == (r.document_id, r.start, r.end):
+        if last is not None and (last.document_id, last.start, last.end) == (
+            r.document_id,
+            r.start,
+            r.end,
+        ):
             if r.coder_id not in last.coder_ids:
                 last.coder_ids.append(r.coder_id)
         else:
@@ -621,7 +646,9 @@ def write_report(
     codings_quoted = len(rows)
     del rows
     kids = options.include_children
-    by_doc = frequencies(project, "document", filters=filters, coverage=False, include_children=kids)
+    by_doc = frequencies(
+        project, "document", filters=filters, coverage=False, include_children=kids
+    )
     by_case = frequencies(project, "case", filters=filters, coverage=False, include_children=kids)
     doc_rows = {r.code_id: r for r in by_doc.rows}
     case_rows = {r.code_id: r for r in by_case.rows}
@@ -634,7 +661,9 @@ def write_report(
     # --- title page
     para(doc, title, "Title")
     para(doc, f"Project {project.name}", "Subtitle")
-    coders_in_scope = [c.name for c in project.coders() if options.coders is None or c.id in options.coders]
+    coders_in_scope = [
+        c.name for c in project.coders() if options.coders is None or c.id in options.coders
+    ]
     facts = [
         ("Author", options.author.strip() or "—"),
         ("Date", _dt.date.today().strftime("%d %B %Y").lstrip("0")),
@@ -642,7 +671,11 @@ def write_report(
         ("Documents", str(by_doc.total)),
         ("Cases", str(by_case.total)),
         ("Codes", str(len(codes))),
-        ("Quotes", str(total_quotes) + (f" (of {codings_quoted} codings)" if codings_quoted != total_quotes else "")),
+        (
+            "Quotes",
+            str(total_quotes)
+            + (f" (of {codings_quoted} codings)" if codings_quoted != total_quotes else ""),
+        ),
     ]
     for label, value in facts:
         add_field(doc, label, value)
@@ -695,8 +728,12 @@ def write_report(
             [c.path for c in codes], values, [c.color for c in codes],
             xlabel=f"% of {'cases' if use_cases else 'documents'}", width_in=width / 2.54,
         )  # fmt: skip
-        doc.add_paragraph().add_run().add_picture(io.BytesIO(charts.png_bytes(fig)), width=Cm(width))
-        caption(doc, f"Figure 1. Share of {'cases' if use_cases else 'documents'} coded with each code.")
+        doc.add_paragraph().add_run().add_picture(
+            io.BytesIO(charts.png_bytes(fig)), width=Cm(width)
+        )
+        caption(
+            doc, f"Figure 1. Share of {'cases' if use_cases else 'documents'} coded with each code."
+        )
 
     tables = 1  # Table 1 is the summary
     if options.include_agreement:
@@ -712,7 +749,11 @@ def write_report(
         code_fields(doc, code)
         children = [c.name for c in codes if c.parent_id == code.id]
         if children:
-            add_field(doc, "Sub-codes", ", ".join(children) + " (their quotes follow under their own headings)")
+            add_field(
+                doc,
+                "Sub-codes",
+                ", ".join(children) + " (their quotes follow under their own headings)",
+            )
         n = len(per_code.get(code.id, ()))
         d, c = doc_rows.get(code.id), case_rows.get(code.id)
         line = f"{n} quote{'s' if n != 1 else ''}"
@@ -726,7 +767,9 @@ def write_report(
             p.add_run(line + ".").italic = True
             doc.add_paragraph(f"@@{token}-{code.id}@@")
         else:
-            p.add_run("No passages are coded with this code" + (" in this selection." if filters else ".")).italic = True
+            p.add_run(
+                "No passages are coded with this code" + (" in this selection." if filters else ".")
+            ).italic = True
 
     # --- co-occurrence
     heading(doc, "Co-occurrence", 1)
@@ -752,10 +795,18 @@ def write_report(
         items = per_code.get(code_id, [])
         names = sources.document_names
         if options.order == "document":
-            items.sort(key=lambda r: (names[r.document_id].casefold(), r.document_id, r.start, r.end))
+            items.sort(
+                key=lambda r: (names[r.document_id].casefold(), r.document_id, r.start, r.end)
+            )
         else:
             lengths = sources.document_length
-            items.sort(key=lambda r: (r.start / max(lengths[r.document_id], 1), names[r.document_id].casefold(), r.start))
+            items.sort(
+                key=lambda r: (
+                    r.start / max(lengths[r.document_id], 1),
+                    names[r.document_id].casefold(),
+                    r.start,
+                )
+            )
         batch: list[str] = []
         for r in items:
             batch.append(writer.quote_xml(r.document_id, r.start, r.end, tuple(r.coder_ids), fill))
@@ -795,12 +846,17 @@ def _scope_note(project: Project, options: ReportOptions) -> str:
     return ("This report covers " + "; ".join(parts) + ".") if parts else ""
 
 
-def _save_streaming(doc: DocxDocument, path: Path, quotes: Any, placeholder: re.Pattern[str]) -> None:
+def _save_streaming(
+    doc: DocxDocument, path: Path, quotes: Any, placeholder: re.Pattern[str]
+) -> None:
     """Save ``doc``, replacing each placeholder paragraph with its code's quote paragraphs."""
     buf = io.BytesIO()
     doc.save(buf)
     buf.seek(0)
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as zout:
+    with (
+        zipfile.ZipFile(buf) as zin,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as zout,
+    ):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename != "word/document.xml":
@@ -823,14 +879,21 @@ def _save_streaming(doc: DocxDocument, path: Path, quotes: Any, placeholder: re.
 
 
 def _agreement_section(
-    doc: DocxDocument, project: Project, options: ReportOptions, codes: list[Code], width: float, number: int
+    doc: DocxDocument,
+    project: Project,
+    options: ReportOptions,
+    codes: list[Code],
+    width: float,
+    number: int,
 ) -> int:
     """Inter-coder agreement per code, when two or more coders are in scope; returns the
     number of tables added (0 or 1)."""
     from coder.core import intercoder
     from coder.core.errors import CoderError
 
-    coder_ids = list(options.coders) if options.coders is not None else [c.id for c in project.coders()]
+    coder_ids = (
+        list(options.coders) if options.coders is not None else [c.id for c in project.coders()]
+    )
     if len(coder_ids) < 2:
         return 0
     heading(doc, "Inter-coder agreement", 1)
@@ -858,7 +921,12 @@ def _agreement_section(
 
 
 def _cooccurrence_section(
-    doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources, width: float,
+    doc: DocxDocument,
+    project: Project,
+    codes: list[Code],
+    filters: Filters,
+    sources: Sources,
+    width: float,
     number: int = 2,
 ) -> None:
     if len(codes) < 2:
@@ -879,7 +947,9 @@ def _cooccurrence_section(
         widths = [first] + [rest] * len(codes)
         table = TableBuilder(["Code"] + [c.name for c in codes], widths)
         for i, c in enumerate(codes):
-            table.add([c.name] + [("—" if i == j else str(m.counts[i][j])) for j in range(len(codes))])
+            table.add(
+                [c.name] + [("—" if i == j else str(m.counts[i][j])) for j in range(len(codes))]
+            )
         table.insert(doc)
         caption(doc, f"Table {number}. Passages coded with both codes (overlapping codings).")
         return
@@ -893,7 +963,9 @@ def _cooccurrence_section(
     caption(doc, f"Table {number}. Pairs of codes applied to overlapping passages{more}.")
 
 
-def _memos_section(doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources) -> None:
+def _memos_section(
+    doc: DocxDocument, project: Project, codes: list[Code], filters: Filters, sources: Sources
+) -> None:
     wrote = False
     if project.memo.strip():
         heading(doc, "Project memo", 2)
@@ -909,14 +981,22 @@ def _memos_section(doc: DocxDocument, project: Project, codes: list[Code], filte
             p.add_run(f"Last changed {memo.modified_at[:16].replace('T', ' ')}")
         wrote = True
     scope_docs = set(filters.documents) if filters.documents is not None else None
-    docs = [d for d in project.documents() if d.memo.strip() and (scope_docs is None or d.id in scope_docs)]
+    docs = [
+        d
+        for d in project.documents()
+        if d.memo.strip() and (scope_docs is None or d.id in scope_docs)
+    ]
     if docs:
         heading(doc, "Document memos", 2)
         for d in docs:
             add_field(doc, d.name, d.memo.strip())
         wrote = True
     scope_cases = set(filters.cases) if filters.cases is not None else None
-    cases = [c for c in project.cases() if c.memo.strip() and (scope_cases is None or c.id in scope_cases)]
+    cases = [
+        c
+        for c in project.cases()
+        if c.memo.strip() and (scope_cases is None or c.id in scope_cases)
+    ]
     if cases:
         heading(doc, "Case memos", 2)
         for c in cases:

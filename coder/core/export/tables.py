@@ -40,7 +40,14 @@ def quote_table(
     coders = dict(project.db.execute("SELECT id, name FROM coders"))
     rows = codings_in_scope(project, filters, wanted, sources)
     names = sources.document_names
-    rows.sort(key=lambda r: (order.get(r.code_id, 0), names[r.document_id].casefold(), r.document_id, r.start))
+    rows.sort(
+        key=lambda r: (
+            order.get(r.code_id, 0),
+            names[r.document_id].casefold(),
+            r.document_id,
+            r.start,
+        )
+    )
     memos = dict(project.db.execute("SELECT id, memo FROM codings WHERE memo != ''"))
     case_attrs = [a.name for a in project.attributes("case")]
     doc_attrs = [a.name for a in project.attributes("document")]
@@ -94,7 +101,9 @@ def write_quote_table(
     return total
 
 
-def _write_csv(path: Path, headers: list[str], total: int, rows: Iterator[list[Any]], progress: Progress | None) -> None:
+def _write_csv(
+    path: Path, headers: list[str], total: int, rows: Iterator[list[Any]], progress: Progress | None
+) -> None:
     # utf-8-sig: the BOM makes Excel read UTF-8 instead of the local code page.
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
@@ -126,7 +135,9 @@ def _write_xlsx(
     widths = {"index": 7, "document": 24, "code": 28, "coder": 12, "speaker": 14, "start": 9, "end": 9,
               "case": 16, "text": 80, "memo": 40}  # fmt: skip
     for i, h in enumerate(headers, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(h, 16) if text_col >= 0 else (36 if i == 1 else 14)
+        ws.column_dimensions[get_column_letter(i)].width = (
+            widths.get(h, 16) if text_col >= 0 else (36 if i == 1 else 14)
+        )
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")

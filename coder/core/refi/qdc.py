@@ -301,7 +301,9 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Codebook:
         raise ExchangeError(f"{path.name} is too large for a codebook; refused")
     root = parse_xml(path.read_bytes(), path.name, limits.max_xml_bytes)
     if localname(root) != "CodeBook":
-        raise ExchangeError(f"{path.name} is not a REFI-QDA codebook (its root is <{localname(root)}>)")
+        raise ExchangeError(
+            f"{path.name} is not a REFI-QDA codebook (its root is <{localname(root)}>)"
+        )
     book = Codebook(origin=root.get("origin") or "")
     codes_el = child(root, "Codes")
     if codes_el is None:
@@ -400,7 +402,9 @@ class CodeMerger:
         from coder.core.project import PALETTE, now
 
         fields = parse_description(code.description) if code.description is not None else None
-        memo = "\n\n".join(memos[g] for g in code.note_refs if memos.get(g)) if code.note_refs else ""
+        memo = (
+            "\n\n".join(memos[g] for g in code.note_refs if memos.get(g)) if code.note_refs else ""
+        )
         code_id = self.guid_map.get(code.guid) or self.by_guid.get(code.guid)
         if code_id is None:
             code_id = self._sibling(parent_id, code.name)
@@ -413,7 +417,10 @@ class CodeMerger:
                     update["name"] = code.name
                 else:
                     self.result.warnings.append(
-                        (f"code '{row['name']}'", f"not renamed to '{code.name}': a sibling has that name")
+                        (
+                            f"code '{row['name']}'",
+                            f"not renamed to '{code.name}': a sibling has that name",
+                        )
                     )
             if code.color and code.color != row["color"]:
                 update["color"] = code.color
@@ -450,7 +457,9 @@ class CodeMerger:
         return code_id
 
 
-def apply_codebook(project: Project, book: Codebook, dotted_hierarchy: bool = False) -> ImportResult:
+def apply_codebook(
+    project: Project, book: Codebook, dotted_hierarchy: bool = False
+) -> ImportResult:
     """Merge a read codebook into the project: one transaction, one undo step."""
     result = ImportResult(skipped=list(book.skipped), warnings=list(book.warnings))
     codes = split_dotted(book.codes) if dotted_hierarchy else book.codes
@@ -461,7 +470,10 @@ def apply_codebook(project: Project, book: Codebook, dotted_hierarchy: bool = Fa
 
 
 def import_qdc(
-    project: Project, path: str | Path, dotted_hierarchy: bool = False, limits: Limits = DEFAULT_LIMITS
+    project: Project,
+    path: str | Path,
+    dotted_hierarchy: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ImportResult:
     """Import a .qdc codebook into the project, merging by GUID (see the module docstring)."""
     return apply_codebook(project, read_qdc(path, limits), dotted_hierarchy)

@@ -116,9 +116,7 @@ T = {name: _NS + name for name in (
     "TextSource", "PlainTextSelection", "Coding", "CodeRef", "NoteRef", "Notes", "Note",
     "PlainTextContent", "Sets", "Set", "MemberSource", "CoderSelectionsMarker",
 )}  # fmt: skip
-_DATETIME_RE = re.compile(
-    r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$"
-)
+_DATETIME_RE = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _MARKER = "CoderSelectionsMarker"
 _MARKER_BYTES = b"<CoderSelectionsMarker/>"
 _VAR_TYPES = {"Text": "text", "Boolean": "boolean", "Integer": "number", "Float": "number",
@@ -221,7 +219,9 @@ def project_xml(
     from coder.core.project import now
 
     root.set("modifiedDateTime", now())
-    notes: list[tuple[str, str, str, str | None, str | None]] = []  # guid, name, text, created, modified
+    notes: list[
+        tuple[str, str, str, str | None, str | None]
+    ] = []  # guid, name, text, created, modified
 
     def note_ref(parent: Any, kind: str, owner_guid: str, owner_name: str, text: str) -> None:
         if not text:
@@ -302,7 +302,9 @@ def project_xml(
         "FROM documents ORDER BY id")]  # fmt: skip
     doc_guid = {d["id"]: d["guid"] for d in docs}
     cases = [dict(r) for r in db.query("SELECT * FROM cases ORDER BY id")]
-    case_sel = [dict(r) for r in db.query("SELECT * FROM case_selections ORDER BY document_id, start, id")]
+    case_sel = [
+        dict(r) for r in db.query("SELECT * FROM case_selections ORDER BY document_id, start, id")
+    ]
     case_guid = {c["id"]: c["guid"] for c in cases}
     sel_guid: dict[int, str] = {}
     seen_sel: set[str] = set()
@@ -360,7 +362,11 @@ def project_xml(
         sub = etree.SubElement
         for i, d in enumerate(docs):
             guid = d["guid"]
-            attrs_ = {"guid": guid, "name": xml_text(d["name"]), "plainTextPath": f"internal://{guid}.txt"}
+            attrs_ = {
+                "guid": guid,
+                "name": xml_text(d["name"]),
+                "plainTextPath": f"internal://{guid}.txt",
+            }
             if my_guid:
                 attrs_["creatingUser"] = my_guid
             stamp = _dt_attr(d["imported_at"])
@@ -413,7 +419,9 @@ def project_xml(
     memos = [dict(r) for r in db.query("SELECT * FROM memos ORDER BY created_at, id")]
     project_memo = meta.get("memo", "")
     if project_memo:
-        notes.insert(0, (ids.note("project", project_memo), "Project memo", project_memo, None, None))
+        notes.insert(
+            0, (ids.note("project", project_memo), "Project memo", project_memo, None, None)
+        )
     for m in memos:
         notes.append((m["guid"], m["title"], m["text"], m["created_at"], m["modified_at"]))
     counts["memos"] = len(memos)
@@ -458,7 +466,9 @@ class _Row:
         self.__dict__.update(row)
 
 
-def export_qdpx(project: Project, path: str | Path, progress: Progress | None = None) -> ExportResult:
+def export_qdpx(
+    project: Project, path: str | Path, progress: Progress | None = None
+) -> ExportResult:
     """Write the whole project as a .qdpx file (atomically: a cancelled export leaves nothing)."""
     path = Path(path)
     built = project_xml(project, progress)
@@ -712,7 +722,7 @@ class _Reader:
         p = path.strip()
         for scheme in ("internal://", "relative://", "absolute://", "file://"):
             if p.lower().startswith(scheme):
-                p = p[len(scheme):]
+                p = p[len(scheme) :]
                 break
         p = unquote(p).replace("\\", "/").lstrip("/")
         if not p:
@@ -792,7 +802,9 @@ class _Reader:
             c.variables[g] = (name, v.get("typeOfVariable") or "Text")
         scopes = self.extras.get("attributes")
         if isinstance(scopes, dict):
-            c.scopes = {norm_guid(k) or "": v for k, v in scopes.items() if v in ("case", "document")}
+            c.scopes = {
+                norm_guid(k) or "": v for k, v in scopes.items() if v in ("case", "document")
+            }
         cases = child(root, "Cases")
         for el in children(cases, "Case") if cases is not None else []:
             g = norm_guid(el.get("guid"))
@@ -851,7 +863,9 @@ class _Reader:
             value_el = next((x for x in vv if localname(x).endswith("Value")), None)
             if g is None or value_el is None:
                 continue
-            out.append(ValueIn(g, localname(value_el)[: -len("Value")], "".join(value_el.itertext())))
+            out.append(
+                ValueIn(g, localname(value_el)[: -len("Value")], "".join(value_el.itertext()))
+            )
         return out
 
     def read_source(self, el: Any) -> None:
@@ -905,7 +919,9 @@ class _Reader:
                 text, turns = rich
                 source_format = PurePosixPath(rich_member).suffix.lstrip(".").lower()
                 if children(text_el, "PlainTextSelection"):
-                    c.warnings.append((label, "text taken from its rich-text file; check that passages line up"))
+                    c.warnings.append(
+                        (label, "text taken from its rich-text file; check that passages line up")
+                    )
         if raw is None and turns is None:
             if unreadable or rich_failure:
                 c.skipped.append((label, unreadable or rich_failure))
@@ -924,7 +940,9 @@ class _Reader:
             elif raw != text:
                 posmap = _OffsetMap(raw)
             if not text.strip():
-                c.warnings.append((label, "it has no text" + (f"; {rich_failure}" if rich_failure else "")))
+                c.warnings.append(
+                    (label, "it has no text" + (f"; {rich_failure}" if rich_failure else ""))
+                )
         if turns is None:
             turns = self._extra_turns(extra, text, label)
         if turns is None:
@@ -936,9 +954,9 @@ class _Reader:
             turns=turns,
             created_at=_attr_dt(el, "creationDateTime"),
             user=norm_guid(el.get("creatingUser")),
-            source_name=str(extra.get("source_name", "")) if extra else (
-                PurePosixPath(rich_member).name if rich_member else ""
-            ),
+            source_name=str(extra.get("source_name", ""))
+            if extra
+            else (PurePosixPath(rich_member).name if rich_member else ""),
             source_format=str(extra.get("source_format", "")) if extra else source_format,
             note_refs=_refs(el) + ([] if text_el is el else _refs(text_el)),
             description=child_text(el, "Description") or "",
@@ -967,7 +985,10 @@ class _Reader:
             src.selections.append(sel)
         if clamped:
             c.warnings.append(
-                (label, f"{clamped} passage(s) ran past the end of the text and were cut at its end")
+                (
+                    label,
+                    f"{clamped} passage(s) ran past the end of the text and were cut at its end",
+                )
             )
         whole = children(text_el, "Coding")
         if whole and text:
@@ -992,12 +1013,18 @@ class _Reader:
         try:
             for t in extra["turns"]:
                 speaker, start, end, ts, te = t
-                if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+                if not (
+                    isinstance(start, int)
+                    and isinstance(end, int)
+                    and 0 <= start <= end <= len(text)
+                ):
                     raise ValueError
                 out.append(Turn(None if speaker is None else str(speaker), start, end,
                                 None if ts is None else float(ts), None if te is None else float(te)))  # fmt: skip
         except (TypeError, ValueError):
-            self.content.warnings.append((label, "its stored speaker turns are damaged; detected again"))
+            self.content.warnings.append(
+                (label, "its stored speaker turns are damaged; detected again")
+            )
             return None
         return out
 
@@ -1030,7 +1057,9 @@ def _find_qde(archive: SafeArchive) -> str:
     nested = [n for n in names if n.lower().endswith(".qde")]
     if len(nested) == 1:
         return nested[0]
-    raise ExchangeError(f"{archive.path.name} is not a REFI-QDA project: it has no project.qde inside")
+    raise ExchangeError(
+        f"{archive.path.name} is not a REFI-QDA project: it has no project.qde inside"
+    )
 
 
 def read_qdpx(
@@ -1055,7 +1084,9 @@ def read_qdpx(
                 if isinstance(extras, dict) and extras.get("format") == EXTRAS_FORMAT:
                     reader.extras = extras
             except (ValueError, RecursionError, ExchangeError):
-                reader.content.warnings.append((EXTRAS_MEMBER, "damaged; speaker turns detected again"))
+                reader.content.warnings.append(
+                    (EXTRAS_MEMBER, "damaged; speaker turns detected again")
+                )
         try:
             return reader.read_project(root, progress)
         finally:
@@ -1066,7 +1097,9 @@ def read_qdpx(
 
 
 class _Writer:
-    def __init__(self, project: Project, content: QdpxContent, result: ImportResult, rec: Any) -> None:
+    def __init__(
+        self, project: Project, content: QdpxContent, result: ImportResult, rec: Any
+    ) -> None:
         self.p = project
         self.db = project.db
         self.c = content
@@ -1105,7 +1138,9 @@ class _Writer:
                 self.users[guid] = by_name[name]
                 self.r.count("coders", matched=True)
                 continue
-            cid = self.db.execute("INSERT INTO coders (guid, name) VALUES (?, ?)", [guid, name]).lastrowid
+            cid = self.db.execute(
+                "INSERT INTO coders (guid, name) VALUES (?, ?)", [guid, name]
+            ).lastrowid
             self.rec.created("coders", cid)
             by_guid[guid] = by_name[name] = self.users[guid] = cid
             self.r.count("coders")
@@ -1136,9 +1171,13 @@ class _Writer:
         for guid, (name, vtype) in self.c.variables.items():
             scopes = used.get(guid) or [self.c.scopes.get(guid, "case")]
             for n, scope in enumerate(scopes):
-                hit = next((a for a in existing if a["guid"].lower() == guid and a["scope"] == scope), None)
+                hit = next(
+                    (a for a in existing if a["guid"].lower() == guid and a["scope"] == scope), None
+                )
                 if hit is None:
-                    hit = next((a for a in existing if a["name"] == name and a["scope"] == scope), None)
+                    hit = next(
+                        (a for a in existing if a["name"] == name and a["scope"] == scope), None
+                    )
                 if hit is not None:
                     out[(guid, scope)] = hit["id"]
                     self.r.count("attributes", matched=True)
@@ -1163,16 +1202,22 @@ class _Writer:
             aid = attrs.get((v.var_guid, scope))
             if aid is None:
                 self.r.skipped.append(
-                    (f"value of an unknown variable on {owner_label}", "the variable is not declared")
+                    (
+                        f"value of an unknown variable on {owner_label}",
+                        "the variable is not declared",
+                    )
                 )
                 continue
             col = "case_id" if scope == "case" else "document_id"
             row = self.db.execute(
-                f"SELECT value FROM attribute_values WHERE attribute_id = ? AND {col} = ?", [aid, owner]
+                f"SELECT value FROM attribute_values WHERE attribute_id = ? AND {col} = ?",
+                [aid, owner],
             ).fetchone()
             try:
                 if row is not None:
-                    type_ = self.db.execute("SELECT type FROM attributes WHERE id = ?", [aid]).fetchone()[0]
+                    type_ = self.db.execute(
+                        "SELECT type FROM attributes WHERE id = ?", [aid]
+                    ).fetchone()[0]
                     if canonical_value(v.raw, type_) == row[0]:
                         self.r.count("values", matched=True)
                         continue
@@ -1193,25 +1238,35 @@ class _Writer:
             if doc_id is not None:
                 if self.p.document_text(doc_id) != src.text:
                     self.r.skipped.append(
-                        (label, "a different document with the same GUID is in the project; "
-                                "it was not overwritten")  # fmt: skip
+                        (
+                            label,
+                            "a different document with the same GUID is in the project; "
+                            "it was not overwritten",
+                        )  # fmt: skip
                     )
                     continue
                 self.r.count("documents", matched=True)
                 row = self.rec.touch_id("documents", doc_id)
                 new_memo = merge_text(row["memo"], memo)
                 if new_memo != row["memo"]:
-                    self.db.execute("UPDATE documents SET memo = ? WHERE id = ?", [new_memo, doc_id])
+                    self.db.execute(
+                        "UPDATE documents SET memo = ? WHERE id = ?", [new_memo, doc_id]
+                    )
             else:
                 doc_id = self.p._insert_document(
                     self.rec, src.name, src.text, src.turns or [], src.source_name,
                     src.source_format, src.guid, "", memo,
                 )  # fmt: skip
                 if src.created_at:
-                    self.db.execute("UPDATE documents SET imported_at = ? WHERE id = ?", [src.created_at, doc_id])
+                    self.db.execute(
+                        "UPDATE documents SET imported_at = ? WHERE id = ?",
+                        [src.created_at, doc_id],
+                    )
                 by_guid[src.guid] = doc_id  # the same GUID twice in one file is one document
                 self.r.count("documents")
-                stored = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]
+                stored = self.db.execute(
+                    "SELECT name FROM documents WHERE id = ?", [doc_id]
+                ).fetchone()[0]
                 if stored != src.name.strip():
                     self.r.warnings.append((label, f"imported as '{stored}': the name was taken"))
             self.docs[src.guid] = doc_id
@@ -1228,7 +1283,9 @@ class _Writer:
         if self._codings is None:
             self._codings = {
                 r[0].lower(): (r[1], r[2], r[3], r[4])
-                for r in self.db.execute('SELECT guid, document_id, code_id, start, "end" FROM codings')
+                for r in self.db.execute(
+                    'SELECT guid, document_id, code_id, start, "end" FROM codings'
+                )
             }
         existing = self._codings
         for sel in src.selections:
@@ -1254,7 +1311,9 @@ class _Writer:
                     if existing[guid] == (doc_id, code_id, sel.start, sel.end):
                         self.r.count("codings", matched=True)
                         continue
-                    self.r.skipped.append((label, "a different coding with the same GUID is in the project"))
+                    self.r.skipped.append(
+                        (label, "a different coding with the same GUID is in the project")
+                    )
                     continue
                 guid = guid or new_guid()
                 cur = self.db.execute(
@@ -1284,7 +1343,8 @@ class _Writer:
                 self.r.count("cases", matched=True)
             else:
                 case_id = self.db.execute(
-                    "INSERT INTO cases (guid, name, memo) VALUES (?, ?, ?)", [case.guid, name, case.description]
+                    "INSERT INTO cases (guid, name, memo) VALUES (?, ?, ?)",
+                    [case.guid, name, case.description],
                 ).lastrowid
                 self.rec.created("cases", case_id)
                 by_guid[case.guid] = by_name[name] = case_id
@@ -1293,11 +1353,15 @@ class _Writer:
             for g in case.source_refs:
                 doc_id = self.docs.get(g)
                 if doc_id is None:
-                    self.r.skipped.append((f"case '{name}' link to source {g}", "the source was not imported"))
+                    self.r.skipped.append(
+                        (f"case '{name}' link to source {g}", "the source was not imported")
+                    )
                     continue
                 row = self.rec.touch_id("documents", doc_id)
                 if row["case_id"] is None:
-                    self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
+                    self.db.execute(
+                        "UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id]
+                    )
                     self.r.count("case links")
                 elif row["case_id"] == case_id:
                     self.r.count("case links", matched=True)
@@ -1307,7 +1371,9 @@ class _Writer:
             for g in case.selection_refs:
                 sel = self.selections.get(g)
                 if sel is None:
-                    self.r.skipped.append((f"case '{name}' link to passage {g}", "the passage was not imported"))
+                    self.r.skipped.append(
+                        (f"case '{name}' link to passage {g}", "the passage was not imported")
+                    )
                     continue
                 self._case_selection(case_id, *sel)
 
@@ -1321,9 +1387,11 @@ class _Writer:
         if hit:
             self.r.count("case links", matched=True)
             return
-        sid = self.db["case_selections"].insert(
-            {"case_id": case_id, "document_id": doc_id, "start": start, "end": end}
-        ).last_pk
+        sid = (
+            self.db["case_selections"]
+            .insert({"case_id": case_id, "document_id": doc_id, "start": start, "end": end})
+            .last_pk
+        )
         self.rec.created("case_selections", sid)
         self.r.count("case links")
 
@@ -1337,10 +1405,15 @@ class _Writer:
                     continue
                 row = self.rec.touch_id("documents", doc_id)
                 if not row["group_name"]:
-                    self.db.execute("UPDATE documents SET group_name = ? WHERE id = ?", [name, doc_id])
+                    self.db.execute(
+                        "UPDATE documents SET group_name = ? WHERE id = ?", [name, doc_id]
+                    )
                 elif row["group_name"] != name:
                     self.r.warnings.append(
-                        (f"document '{row['name']}'", f"stays in group '{row['group_name']}', not also '{name}'")
+                        (
+                            f"document '{row['name']}'",
+                            f"stays in group '{row['group_name']}', not also '{name}'",
+                        )
                     )
 
     def memos(self) -> None:
@@ -1369,7 +1442,10 @@ class _Writer:
                     self.r.count("memos", matched=True)
                 else:
                     self.r.skipped.append(
-                        (f"memo '{note.name}'", "a different memo with the same GUID is in the project")
+                        (
+                            f"memo '{note.name}'",
+                            "a different memo with the same GUID is in the project",
+                        )
                     )
                 continue
             stamp = now()
@@ -1421,7 +1497,9 @@ def apply_qdpx(project: Project, content: QdpxContent, dotted_hierarchy: bool = 
         for src in content.sources:
             doc_id = w.docs.get(src.guid)
             if doc_id is not None:
-                w.set_values(attrs, "document", doc_id, src.values, f"document '{w.doc_names[doc_id]}'")
+                w.set_values(
+                    attrs, "document", doc_id, src.values, f"document '{w.doc_names[doc_id]}'"
+                )
         w.cases(attrs)
         w.groups()
         w.memos()

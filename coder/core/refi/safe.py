@@ -65,7 +65,9 @@ class SafeArchive:
         try:
             self._zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError) as e:
-            raise ExchangeError(f"{label} is not a .qdpx file (not a readable zip archive: {e})") from None
+            raise ExchangeError(
+                f"{label} is not a .qdpx file (not a readable zip archive: {e})"
+            ) from None
         try:
             self._members = self._check()
         except BaseException:
@@ -157,7 +159,14 @@ class SafeArchive:
                             f"{self._label}: refused, member '{name}' is larger than it declares"
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as e:
             raise ExchangeError(f"{self._label}: member '{name}' is damaged ({e})") from None
         except RuntimeError as e:  # encrypted members and the like
             raise ExchangeError(f"{self._label}: member '{name}' cannot be read ({e})") from None
@@ -204,7 +213,9 @@ def _make_parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes, what: str, max_bytes: int = DEFAULT_LIMITS.max_xml_bytes) -> etree._Element:
+def parse_xml(
+    data: bytes, what: str, max_bytes: int = DEFAULT_LIMITS.max_xml_bytes
+) -> etree._Element:
     """Parse untrusted XML safely and return its root element.
 
     Refuses files over ``max_bytes`` and any document type declaration that declares entities

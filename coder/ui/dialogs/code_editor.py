@@ -20,9 +20,17 @@ from PySide6.QtWidgets import (
 from coder.core.model import Code
 
 TEXT_FIELDS = (
-    ("definition", "&Definition", "What the code means, so that every coder applies it the same way"),
+    (
+        "definition",
+        "&Definition",
+        "What the code means, so that every coder applies it the same way",
+    ),
     ("inclusion", "&Include when", "Inclusion criteria: when to apply the code"),
-    ("exclusion", "E&xclude when", "Exclusion criteria: when not to apply it (and which code to use instead)"),
+    (
+        "exclusion",
+        "E&xclude when",
+        "Exclusion criteria: when not to apply it (and which code to use instead)",
+    ),
     ("example", "Typical e&xample", "A typical passage for this code"),
     ("memo", "&Memo", "Notes about the code"),
 )
@@ -46,7 +54,9 @@ class ColorButton(QPushButton):
         self.setText(self._color)
         qc = QColor(self._color)
         text = "#000000" if qc.lightnessF() > 0.55 else "#FFFFFF"
-        self.setStyleSheet(f"QPushButton {{ background: {self._color}; color: {text}; padding: 4px 12px; }}")
+        self.setStyleSheet(
+            f"QPushButton {{ background: {self._color}; color: {text}; padding: 4px 12px; }}"
+        )
 
     def choose(self) -> None:
         chosen = QColorDialog.getColor(QColor(self._color), self, "Code colour")
@@ -57,7 +67,9 @@ class ColorButton(QPushButton):
 class CodeEditorDialog(QDialog):
     """Edit (or create, with ``code=None``) one code; :meth:`changed_fields` lists the edits."""
 
-    def __init__(self, code: Code | None, parent: QWidget | None = None, color: str = "#4E79A7") -> None:
+    def __init__(
+        self, code: Code | None, parent: QWidget | None = None, color: str = "#4E79A7"
+    ) -> None:
         super().__init__(parent)
         self._code = code
         self.setWindowTitle(f"Edit code '{code.name}'" if code else "New code")
@@ -78,7 +90,9 @@ class CodeEditorDialog(QDialog):
             edit.setMinimumHeight(54 if field != "definition" else 80)
             self.texts[field] = edit
             form.addRow(label, edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

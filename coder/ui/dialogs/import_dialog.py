@@ -71,8 +71,10 @@ class ImportOptionsDialog(QDialog):
         self.cases = QCheckBox("Create one &case per document (named after it)")
         layout.addWidget(self.speakers)
         layout.addWidget(self.cases)
-        note = QLabel("Each file is imported on its own; a file that cannot be read is listed at the "
-                      "end and the others are still imported. The whole import is one undo step.")
+        note = QLabel(
+            "Each file is imported on its own; a file that cannot be read is listed at the "
+            "end and the others are still imported. The whole import is one undo step."
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
         buttons = QDialogButtonBox(

@@ -74,7 +74,6 @@ class ConflictsModel(RowsTableModel):
         return None
 
 
-
 class MergeDialog(QDialog):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)

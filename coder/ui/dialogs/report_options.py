@@ -92,7 +92,9 @@ class ReportOptionsDialog(QDialog):
         self.memos.setChecked(bool(saved.get("include_memos", True)))
         self.chart = QCheckBox("Include the frequency chart")
         self.chart.setChecked(bool(saved.get("include_chart", True)))
-        self.agreement = QCheckBox("Include inter-coder agreement (two or more coders), per paragraph")
+        self.agreement = QCheckBox(
+            "Include inter-coder agreement (two or more coders), per paragraph"
+        )
         self.agreement.setChecked(bool(saved.get("include_agreement", True)))
         self.open_after = QCheckBox("Open the report when it is written")
         self.open_after.setChecked(bool(saved.get("open_after", True)))
@@ -133,7 +135,9 @@ class ReportOptionsDialog(QDialog):
         tabs.addTab(self.cases, "Ca&ses")
         tabs.addTab(self.coders, "Co&ders")
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Write report…")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

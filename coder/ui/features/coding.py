@@ -129,8 +129,15 @@ def code_with_new(window: MainWindow, name: str, text: str, passage: tuple[int, 
     return ok
 
 
-@action("coding.in_vivo", "Code", "Code &in vivo", shortcut="V", enabled_when="selection", order=120,
-        status_tip="Create a code named after the selected words and apply it")
+@action(
+    "coding.in_vivo",
+    "Code",
+    "Code &in vivo",
+    shortcut="V",
+    enabled_when="selection",
+    order=120,
+    status_tip="Create a code named after the selected words and apply it",
+)
 def in_vivo(window: MainWindow) -> None:
     target = _selection(window)
     if target is None:
@@ -142,8 +149,14 @@ def in_vivo(window: MainWindow) -> None:
     code_with_new(window, name, f"Code in vivo '{name}'", target)
 
 
-@action("coding.new_code", "Code", "Code with a &new code…", shortcut="Ctrl+Shift+K",
-        enabled_when="selection", order=110)
+@action(
+    "coding.new_code",
+    "Code",
+    "Code with a &new code…",
+    shortcut="Ctrl+Shift+K",
+    enabled_when="selection",
+    order=110,
+)
 def new_code(window: MainWindow) -> None:
     target = _selection(window)
     if target is None:
@@ -155,8 +168,14 @@ def new_code(window: MainWindow) -> None:
     code_with_new(window, name, f"Apply new code '{name}'", target)
 
 
-@action("coding.last", "Code", "Code with the &last code", shortcut="Q", enabled_when="selection",
-        order=100)
+@action(
+    "coding.last",
+    "Code",
+    "Code with the &last code",
+    shortcut="Q",
+    enabled_when="selection",
+    order=100,
+)
 def code_with_last(window: MainWindow) -> None:
     if window.last_code_id is None:
         codebook = window.dock_widgets.get("codebook")
@@ -168,8 +187,14 @@ def code_with_last(window: MainWindow) -> None:
     apply_code(window, window.last_code_id)
 
 
-@action("coding.apply_current", "Code", "Code with the code selected in the &codebook",
-        shortcut="Ctrl+Return", enabled_when="selection", order=105)
+@action(
+    "coding.apply_current",
+    "Code",
+    "Code with the code selected in the &codebook",
+    shortcut="Ctrl+Return",
+    enabled_when="selection",
+    order=105,
+)
 def code_with_current(window: MainWindow) -> None:
     codebook = window.dock_widgets.get("codebook")
     current = codebook.current_code_id() if codebook is not None else None  # type: ignore[attr-defined]
@@ -194,7 +219,9 @@ def quick(window: MainWindow, digit: int) -> None:
         return
     code_id = quick_code_id(window, digit)
     if code_id is None:
-        window.statusBar().showMessage(f"No code assigned to key {digit} (set it in the codebook)", 4000)
+        window.statusBar().showMessage(
+            f"No code assigned to key {digit} (set it in the codebook)", 4000
+        )
         return
     apply_code(window, code_id)
 
@@ -207,12 +234,20 @@ def refresh_quick_titles(window: MainWindow) -> None:
             continue
         code_id = quick_code_id(window, digit) if window.project is not None else None
         style = window.view.styles.get(code_id) if code_id is not None else None
-        act.setText(f"Quick code {digit}: {style.path}" if style else f"Quick code {digit} (not assigned)")
+        act.setText(
+            f"Quick code {digit}: {style.path}" if style else f"Quick code {digit} (not assigned)"
+        )
 
 
 for _d in range(1, 10):
-    action(f"coding.quick{_d}", "Code/Quick codes", f"Quick code {_d}", shortcut=str(_d),
-           enabled_when="selection", order=_d)(lambda window, d=_d: quick(window, d))
+    action(
+        f"coding.quick{_d}",
+        "Code/Quick codes",
+        f"Quick code {_d}",
+        shortcut=str(_d),
+        enabled_when="selection",
+        order=_d,
+    )(lambda window, d=_d: quick(window, d))
 
 
 def remove_coding(window: MainWindow, coding_id: int) -> bool:
@@ -222,8 +257,14 @@ def remove_coding(window: MainWindow, coding_id: int) -> bool:
     return window.push(text, lambda p: p.remove_coding(coding_id))
 
 
-@action("coding.remove", "Code", "&Remove coding under the cursor", shortcut="U",
-        enabled_when="document", order=200)
+@action(
+    "coding.remove",
+    "Code",
+    "&Remove coding under the cursor",
+    shortcut="U",
+    enabled_when="document",
+    order=200,
+)
 def remove_at_cursor(window: MainWindow) -> None:
     span = window.view.target_span()
     if span is None:
@@ -243,7 +284,9 @@ def edit_memo(window: MainWindow, coding_id: int) -> None:
     window.push("Edit coding memo", lambda p: p.set_coding_memo(coding_id, memo))
 
 
-@action("coding.memo", "Code", "&Memo on the coding…", shortcut="M", enabled_when="document", order=210)
+@action(
+    "coding.memo", "Code", "&Memo on the coding…", shortcut="M", enabled_when="document", order=210
+)
 def memo_at_cursor(window: MainWindow) -> None:
     span = window.view.target_span()
     if span is None:
@@ -259,6 +302,7 @@ def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
 
 # ---------------------------------------------------------------------------- resizing
 
+
 # (edge, direction): Shift+Left grows the start, Shift+Right grows the end,
 # Alt+Right shrinks the start, Alt+Left shrinks the end.
 def resize(window: MainWindow, edge: str, grow: bool) -> None:
@@ -272,7 +316,11 @@ def resize(window: MainWindow, edge: str, grow: bool) -> None:
             from PySide6.QtGui import QTextCursor
 
             c = view.textCursor()
-            op = QTextCursor.MoveOperation.Left if edge == "start" else QTextCursor.MoveOperation.Right
+            op = (
+                QTextCursor.MoveOperation.Left
+                if edge == "start"
+                else QTextCursor.MoveOperation.Right
+            )
             c.movePosition(op, QTextCursor.MoveMode.KeepAnchor)
             view.setTextCursor(c)
         return
@@ -294,26 +342,50 @@ def resize(window: MainWindow, edge: str, grow: bool) -> None:
         view.select_cp(start, end)
 
 
-@action("coding.grow_start", "Code/Resize coding", "Grow start (one character earlier)",
-        shortcut="Shift+Left", enabled_when="document", order=1)
+@action(
+    "coding.grow_start",
+    "Code/Resize coding",
+    "Grow start (one character earlier)",
+    shortcut="Shift+Left",
+    enabled_when="document",
+    order=1,
+)
 def grow_start(window: MainWindow) -> None:
     resize(window, "start", grow=True)
 
 
-@action("coding.grow_end", "Code/Resize coding", "Grow end (one character later)",
-        shortcut="Shift+Right", enabled_when="document", order=2)
+@action(
+    "coding.grow_end",
+    "Code/Resize coding",
+    "Grow end (one character later)",
+    shortcut="Shift+Right",
+    enabled_when="document",
+    order=2,
+)
 def grow_end(window: MainWindow) -> None:
     resize(window, "end", grow=True)
 
 
-@action("coding.shrink_start", "Code/Resize coding", "Shrink start (one character later)",
-        shortcut="Alt+Right", enabled_when="document", order=3)
+@action(
+    "coding.shrink_start",
+    "Code/Resize coding",
+    "Shrink start (one character later)",
+    shortcut="Alt+Right",
+    enabled_when="document",
+    order=3,
+)
 def shrink_start(window: MainWindow) -> None:
     resize(window, "start", grow=False)
 
 
-@action("coding.shrink_end", "Code/Resize coding", "Shrink end (one character earlier)",
-        shortcut="Alt+Left", enabled_when="document", order=4)
+@action(
+    "coding.shrink_end",
+    "Code/Resize coding",
+    "Shrink end (one character earlier)",
+    shortcut="Alt+Left",
+    enabled_when="document",
+    order=4,
+)
 def shrink_end(window: MainWindow) -> None:
     resize(window, "end", grow=False)
 
@@ -342,14 +414,26 @@ def _step_coding(window: MainWindow, forward: bool) -> None:
     view.setFocus()
 
 
-@action("coding.next", "Code", "Next coded passage", shortcut="Alt+Down", enabled_when="document",
-        order=300)
+@action(
+    "coding.next",
+    "Code",
+    "Next coded passage",
+    shortcut="Alt+Down",
+    enabled_when="document",
+    order=300,
+)
 def next_coding(window: MainWindow) -> None:
     _step_coding(window, True)
 
 
-@action("coding.previous", "Code", "Previous coded passage", shortcut="Alt+Up",
-        enabled_when="document", order=301)
+@action(
+    "coding.previous",
+    "Code",
+    "Previous coded passage",
+    shortcut="Alt+Up",
+    enabled_when="document",
+    order=301,
+)
 def previous_coding(window: MainWindow) -> None:
     _step_coding(window, False)
 
@@ -386,7 +470,9 @@ def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
 def fill_coding_menu(window: MainWindow, menu: QMenu, coding_id: int) -> None:
     """Menu for one coding: select, remove, recode (submenu of codes), memo."""
     view = window.view
-    menu.addAction("&Select passage").triggered.connect(lambda: view.stripes.select_coding(coding_id))
+    menu.addAction("&Select passage").triggered.connect(
+        lambda: view.stripes.select_coding(coding_id)
+    )
     menu.addAction("&Remove coding").triggered.connect(lambda: remove_coding(window, coding_id))
     recode_menu = menu.addMenu("Re&code as")
     span = view.spans.get(coding_id)

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
 
 
-@action("edit.find", "Edit", "&Find in document…", shortcut="Ctrl+F", enabled_when="document", order=200)
+@action(
+    "edit.find", "Edit", "&Find in document…", shortcut="Ctrl+F", enabled_when="document", order=200
+)
 def find(window: MainWindow) -> None:
     window.find_bar.open_bar()
 
@@ -28,8 +30,14 @@ def find_next(window: MainWindow) -> None:
         window.find_bar.step(True)
 
 
-@action("edit.find_previous", "Edit", "Find &previous", shortcut="Shift+F3", enabled_when="document",
-        order=202)
+@action(
+    "edit.find_previous",
+    "Edit",
+    "Find &previous",
+    shortcut="Shift+F3",
+    enabled_when="document",
+    order=202,
+)
 def find_previous(window: MainWindow) -> None:
     if not window.find_bar.isVisible():
         window.find_bar.open_bar()
@@ -37,8 +45,14 @@ def find_previous(window: MainWindow) -> None:
         window.find_bar.step(False)
 
 
-@action("edit.search_project", "Edit", "&Search project…", shortcut="Ctrl+Shift+F",
-        enabled_when="project", order=210)
+@action(
+    "edit.search_project",
+    "Edit",
+    "&Search project…",
+    shortcut="Ctrl+Shift+F",
+    enabled_when="project",
+    order=210,
+)
 def search_project(window: MainWindow) -> None:
     search = window.dock_widgets.get("search")
     dock = window.docks.get("search")
@@ -51,8 +65,14 @@ def search_project(window: MainWindow) -> None:
         search.focus_search()
 
 
-@action("edit.copy_passage", "Edit", "Copy passage with &source", shortcut="Ctrl+Shift+C",
-        enabled_when="selection", order=300)
+@action(
+    "edit.copy_passage",
+    "Edit",
+    "Copy passage with &source",
+    shortcut="Ctrl+Shift+C",
+    enabled_when="selection",
+    order=300,
+)
 def copy_passage(window: MainWindow) -> None:
     """Copy the selected passage as a quote with its document, speaker and position."""
     from PySide6.QtWidgets import QApplication
@@ -63,20 +83,35 @@ def copy_passage(window: MainWindow) -> None:
         return
     speaker = view.speaker_at(a)
     para = view.paragraph_of(a)
-    source = view.doc_name + (f", {speaker}" if speaker else "") + (
-        f", ¶ {para + 1}" if para is not None else "")
+    source = (
+        view.doc_name
+        + (f", {speaker}" if speaker else "")
+        + (f", ¶ {para + 1}" if para is not None else "")
+    )
     QApplication.clipboard().setText(f"“{view.text[a:b].strip()}” ({source})")
     window.statusBar().showMessage("Passage copied with its source", 3000)
 
 
-@action("view.focus_text", "View", "Focus the &document text", shortcut="Ctrl+1", enabled_when="document",
-        order=10)
+@action(
+    "view.focus_text",
+    "View",
+    "Focus the &document text",
+    shortcut="Ctrl+1",
+    enabled_when="document",
+    order=10,
+)
 def focus_text(window: MainWindow) -> None:
     window.view.setFocus()
 
 
-@action("view.focus_stripes", "View", "Focus the coding &stripes", shortcut="Ctrl+2",
-        enabled_when="document", order=11)
+@action(
+    "view.focus_stripes",
+    "View",
+    "Focus the coding &stripes",
+    shortcut="Ctrl+2",
+    enabled_when="document",
+    order=11,
+)
 def focus_stripes(window: MainWindow) -> None:
     window.view.stripes.setFocus()
 
@@ -89,18 +124,28 @@ def set_text_size(window: MainWindow, points: float) -> None:
     window.statusBar().showMessage(f"Text size {window.view.text_size():g} pt", 2000)
 
 
-@action("view.text_larger", "View", "&Larger text", shortcut="Ctrl++", enabled_when="always", order=50)
+@action(
+    "view.text_larger", "View", "&Larger text", shortcut="Ctrl++", enabled_when="always", order=50
+)
 def text_larger(window: MainWindow) -> None:
     set_text_size(window, window.view.text_size() + 1)
 
 
-@action("view.text_smaller", "View", "S&maller text", shortcut="Ctrl+-", enabled_when="always", order=51)
+@action(
+    "view.text_smaller", "View", "S&maller text", shortcut="Ctrl+-", enabled_when="always", order=51
+)
 def text_smaller(window: MainWindow) -> None:
     set_text_size(window, window.view.text_size() - 1)
 
 
-@action("view.text_reset", "View", "&Normal text size", shortcut="Ctrl+0", enabled_when="always",
-        order=52)
+@action(
+    "view.text_reset",
+    "View",
+    "&Normal text size",
+    shortcut="Ctrl+0",
+    enabled_when="always",
+    order=52,
+)
 def text_reset(window: MainWindow) -> None:
     set_text_size(window, window.view.default_text_size)
 
@@ -118,20 +163,38 @@ def _focus_dock(window: MainWindow, key: str) -> None:
         focus.setFocus()
 
 
-@action("view.focus_documents", "View", "Focus the d&ocuments list", shortcut="Ctrl+3",
-        enabled_when="project", order=12)
+@action(
+    "view.focus_documents",
+    "View",
+    "Focus the d&ocuments list",
+    shortcut="Ctrl+3",
+    enabled_when="project",
+    order=12,
+)
 def focus_documents(window: MainWindow) -> None:
     _focus_dock(window, "documents")
 
 
-@action("view.focus_codebook", "View", "Focus the &codebook", shortcut="Ctrl+4", enabled_when="project",
-        order=13)
+@action(
+    "view.focus_codebook",
+    "View",
+    "Focus the &codebook",
+    shortcut="Ctrl+4",
+    enabled_when="project",
+    order=13,
+)
 def focus_codebook(window: MainWindow) -> None:
     _focus_dock(window, "codebook")
 
 
-@action("view.focus_retrieval", "View", "Focus the &retrieved passages", shortcut="Ctrl+5",
-        enabled_when="project", order=14)
+@action(
+    "view.focus_retrieval",
+    "View",
+    "Focus the &retrieved passages",
+    shortcut="Ctrl+5",
+    enabled_when="project",
+    order=14,
+)
 def focus_retrieval(window: MainWindow) -> None:
     _focus_dock(window, "retrieval")
 
@@ -141,8 +204,11 @@ SHORTCUT_NOTES = (
     ("Drag a selection onto a code", "Apply that code to the dragged passage"),
     ("Click a stripe", "Select that coding's passage (it becomes the active coding)"),
     ("Click inside a coded passage", "List its codes in the status bar and a tooltip"),
-    ("Shift+Left / Shift+Right", "Selected coding (click its stripe, or just applied): move its "
-     "start earlier / its end later; otherwise they extend the text selection as usual"),
+    (
+        "Shift+Left / Shift+Right",
+        "Selected coding (click its stripe, or just applied): move its "
+        "start earlier / its end later; otherwise they extend the text selection as usual",
+    ),
     ("Alt+Right / Alt+Left", "Selected coding: move its start later / its end earlier"),
     ("U / M", "Remove / memo the selected coding, else the innermost coding at the cursor"),
     ("Stripes: Up / Down, Enter, Delete, Menu", "Walk the visible codings, select, remove, menu"),
@@ -159,7 +225,9 @@ def shortcuts_html() -> str:
         rows.append((key, f"{spec.menu.replace('/', ' › ')} › {spec.title.replace('&', '')}"))
     rows += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo")]
     body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows)
-    notes = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES)
+    notes = "".join(
+        f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES
+    )
     return (
         "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M) act in the document text.</p>"
         f"<table cellpadding='3'>{body}</table><h3>Mouse and keys in the text</h3>"
@@ -167,7 +235,9 @@ def shortcuts_html() -> str:
     )
 
 
-@action("help.shortcuts", "Help", "&Keyboard shortcuts", shortcut="F1", enabled_when="always", order=10)
+@action(
+    "help.shortcuts", "Help", "&Keyboard shortcuts", shortcut="F1", enabled_when="always", order=10
+)
 def show_shortcuts(window: MainWindow) -> None:
     dialog = QDialog(window)
     dialog.setWindowTitle("Keyboard shortcuts")

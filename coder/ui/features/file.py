@@ -22,8 +22,9 @@ PROJECT_FILTER = f"Coder projects (*{EXTENSION})"
 
 @action("file.new", "File", "&New project…", shortcut="Ctrl+N", enabled_when="always", order=10)
 def new_project(window: MainWindow) -> None:
-    path, _ = QFileDialog.getSaveFileName(window, "New project", str(Path.home() / f"Project{EXTENSION}"),
-                                          PROJECT_FILTER)
+    path, _ = QFileDialog.getSaveFileName(
+        window, "New project", str(Path.home() / f"Project{EXTENSION}"), PROJECT_FILTER
+    )
     if not path:
         return
     if not path.lower().endswith(EXTENSION):
@@ -47,7 +48,9 @@ def create_project(window: MainWindow, path: Path) -> bool:
 @action("file.open", "File", "&Open project…", shortcut="Ctrl+O", enabled_when="always", order=20)
 def open_project(window: MainWindow) -> None:
     start = str(window.project.path.parent) if window.project else str(Path.home())
-    path, _ = QFileDialog.getOpenFileName(window, "Open project", start, PROJECT_FILTER + ";;All files (*)")
+    path, _ = QFileDialog.getOpenFileName(
+        window, "Open project", start, PROJECT_FILTER + ";;All files (*)"
+    )
     if path:
         window.open_project(path)
 
@@ -86,8 +89,15 @@ def document_filter() -> str:
     return f"Documents ({exts});;All files (*)"
 
 
-@action("file.import", "File", "&Import documents…", shortcut="Ctrl+I", enabled_when="project",
-        order=110, status_tip="Import transcripts and documents (txt, docx, odt, rtf, pdf, vtt, srt)")
+@action(
+    "file.import",
+    "File",
+    "&Import documents…",
+    shortcut="Ctrl+I",
+    enabled_when="project",
+    order=110,
+    status_tip="Import transcripts and documents (txt, docx, odt, rtf, pdf, vtt, srt)",
+)
 def import_action(window: MainWindow) -> None:
     from coder.core import settings
     from coder.ui.dialogs.import_dialog import ImportOptionsDialog
@@ -174,7 +184,9 @@ def import_documents(
     )
 
 
-@action("file.close", "File", "&Close project", shortcut="Ctrl+W", enabled_when="project", order=900)
+@action(
+    "file.close", "File", "&Close project", shortcut="Ctrl+W", enabled_when="project", order=900
+)
 def close_project(window: MainWindow) -> None:
     window.close_project()
 

@@ -148,7 +148,9 @@ def import_codebook(window: MainWindow, path: Path, dotted: bool | None = None) 
         return read_qdc(path)
 
     def merge(book: Any) -> None:
-        choice = dotted if dotted is not None else ask_dotted(window, path.name, book.codes, book.origin)
+        choice = (
+            dotted if dotted is not None else ask_dotted(window, path.name, book.codes, book.origin)
+        )
         if choice is None:
             return
         window.run_task(
@@ -173,12 +175,18 @@ def import_project(window: MainWindow, path: Path, dotted: bool | None = None) -
     def merge(content: Any) -> None:
         if content.cancelled:
             return
-        choice = dotted if dotted is not None else ask_dotted(window, path.name, content.codes, content.origin)
+        choice = (
+            dotted
+            if dotted is not None
+            else ask_dotted(window, path.name, content.codes, content.origin)
+        )
         if choice is None:
             return
         window.run_task(
             f"Importing {path.name}",
-            _apply_in_worker(project, lambda own, progress: apply_qdpx(own, content, choice, progress)),
+            _apply_in_worker(
+                project, lambda own, progress: apply_qdpx(own, content, choice, progress)
+            ),
             lambda result: _finish_import(window, f"Import project '{path.name}'", result),
         )
 
@@ -204,7 +212,10 @@ def import_project_action(window: MainWindow) -> None:
     path = Path(chosen)
     if window.project is None:
         target, _ = QFileDialog.getSaveFileName(
-            window, "New project for the import", str(path.with_suffix(".coder")), "Coder projects (*.coder)"
+            window,
+            "New project for the import",
+            str(path.with_suffix(".coder")),
+            "Coder projects (*.coder)",
         )
         if not target:
             return

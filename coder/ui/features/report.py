@@ -75,7 +75,9 @@ def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Calla
             conn.close()
 
     def finished(result: Any) -> None:
-        message = "Export cancelled; nothing was written." if result is None else done_message(result)
+        message = (
+            "Export cancelled; nothing was written." if result is None else done_message(result)
+        )
         status = getattr(window, "statusBar", None)
         if callable(status):
             status().showMessage(message, 10000)

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from coder.core.query import Passage
@@ -93,7 +99,9 @@ class AnalysisTableModel(QAbstractTableModel):
             return None
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -157,7 +165,9 @@ class PassageModel(QAbstractTableModel):
             return QBrush(color)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
@@ -197,25 +207,35 @@ class CheckListModel(QAbstractListModel):
         if not index.isValid() or role != Qt.ItemDataRole.CheckStateRole:
             return False
         state = value.value if hasattr(value, "value") else value
-        self.checked[index.row()] = state == Qt.CheckState.Checked.value or value == Qt.CheckState.Checked
+        self.checked[index.row()] = (
+            state == Qt.CheckState.Checked.value or value == Qt.CheckState.Checked
+        )
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
         return True
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsUserCheckable
+        )
 
     def set_all(self, checked: bool) -> None:
         self.checked = [checked] * len(self.items)
         if self.items:
-            self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1), [Qt.ItemDataRole.CheckStateRole])
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self.items) - 1), [Qt.ItemDataRole.CheckStateRole]
+            )
 
     def set_checked_ids(self, ids: Sequence[int]) -> None:
         wanted = set(ids)
         self.checked = [i in wanted for i, _, _ in self.items]
         if self.items:
-            self.dataChanged.emit(self.index(0), self.index(len(self.items) - 1), [Qt.ItemDataRole.CheckStateRole])
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self.items) - 1), [Qt.ItemDataRole.CheckStateRole]
+            )
 
     def checked_ids(self) -> list[int]:
         return [item[0] for item, on in zip(self.items, self.checked) if on]

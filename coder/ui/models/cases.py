@@ -123,7 +123,9 @@ class CasesModel(IdTreeModel):
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(LEADING_COLUMNS) + len(self._attributes) + 1
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802, E501
         if orientation != Qt.Orientation.Horizontal:
             return None
         attr = self.attribute(section)
@@ -142,12 +144,16 @@ class CasesModel(IdTreeModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        flags = (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDropEnabled
+        )
         if index.column() != DOCUMENTS and self._push is not None:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid():
             return None
         row: CaseRow | None = self.value(self.node_id(index))
@@ -163,7 +169,9 @@ class CasesModel(IdTreeModel):
             if col == NAME:
                 return case.name
             if col == DOCUMENTS:
-                return str(case.documents) if role == Qt.ItemDataRole.DisplayRole else case.documents
+                return (
+                    str(case.documents) if role == Qt.ItemDataRole.DisplayRole else case.documents
+                )
             if col == self.memo_column:
                 if role == Qt.ItemDataRole.DisplayRole:
                     return " ".join(case.memo.split())
@@ -197,7 +205,12 @@ class CasesModel(IdTreeModel):
             return f"{header} of case {case.name}: {self.data(index) or 'empty'}"
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:  # noqa: N802, E501
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         row: CaseRow | None = self.value(self.node_id(index))
@@ -265,7 +278,14 @@ class CasesModel(IdTreeModel):
             return []
         return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:  # noqa: N802, E501
         return (
             self._push is not None
             and data.hasFormat(DOCUMENTS_MIME)
@@ -273,7 +293,14 @@ class CasesModel(IdTreeModel):
             and bool(self.dropped_documents(data))
         )
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:  # noqa: N802, E501
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         return self.link_documents(self.node_id(parent), self.dropped_documents(data))
@@ -304,7 +331,9 @@ class CasesModel(IdTreeModel):
 class DocumentChecklistModel(QAbstractListModel):
     """Documents with a check box each (the documents linked to one case)."""
 
-    def __init__(self, documents: list[Document], checked: set[int], case_id: int | None, parent: Any = None) -> None:  # noqa: E501
+    def __init__(
+        self, documents: list[Document], checked: set[int], case_id: int | None, parent: Any = None
+    ) -> None:  # noqa: E501
         super().__init__(parent)
         self._docs = list(documents)
         self._checked = set(checked)
@@ -316,7 +345,9 @@ class DocumentChecklistModel(QAbstractListModel):
     def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._docs)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid() or not 0 <= index.row() < len(self._docs):
             return None
         doc = self._docs[index.row()]
@@ -332,9 +363,18 @@ class DocumentChecklistModel(QAbstractListModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsUserCheckable
+        )
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:  # noqa: N802, E501
         if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
             return False
         doc_id = self._docs[index.row()].id

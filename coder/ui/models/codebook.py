@@ -180,7 +180,9 @@ class CodebookModel(IdTreeModel):
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802, E501
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
@@ -192,7 +194,9 @@ class CodebookModel(IdTreeModel):
                 )[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid():
             return None
         row: CodeRow | None = self.value(self.node_id(index))
@@ -259,7 +263,12 @@ class CodebookModel(IdTreeModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:  # noqa: N802, E501
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
             return False
         code = self.code(self.node_id(index))
@@ -315,7 +324,14 @@ class CodebookModel(IdTreeModel):
             return None
         return (doc, start, end) if 0 <= start < end else None
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:  # noqa: N802, E501
         if data.hasFormat(PASSAGE_MIME):
             # A passage is coded with the code it is dropped on (not between codes).
             return parent.isValid() and row == -1 and self.dropped_passage(data) is not None
@@ -325,7 +341,14 @@ class CodebookModel(IdTreeModel):
         target = self.node_id(parent)
         return bool(ids) and not any(self._is_ancestor(i, target) for i in ids)
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:  # noqa: N802, E501
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         if data.hasFormat(PASSAGE_MIME):
@@ -343,7 +366,11 @@ class CodebookModel(IdTreeModel):
         if project is None or self._push is None or not ids:
             return False
         # Drop the codes whose ancestor is dragged too: they travel with it.
-        moving = [i for i in ids if not any(self._is_ancestor(a, self.parent_id(i) or ROOT) for a in ids if a != i)]
+        moving = [
+            i
+            for i in ids
+            if not any(self._is_ancestor(a, self.parent_id(i) or ROOT) for a in ids if a != i)
+        ]
         siblings = self.child_ids(parent_id or ROOT)
         if row < 0 or row > len(siblings):
             row = len(siblings)

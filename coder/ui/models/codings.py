@@ -127,7 +127,9 @@ class RetrievedPassagesModel(IdTreeModel):
         if new:
             name = values[new[0]].document
         else:
-            found = self._project.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+            found = self._project.db.execute(
+                "SELECT name FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()
             if found is None:
                 return
             name = found[0]
@@ -206,7 +208,8 @@ class RetrievedPassagesModel(IdTreeModel):
     def _tree(self, passages: list[Passage]) -> tuple[dict[int, list[int]], dict[int, Passage]]:
         """Rows in document and position order, each with an id stable across refreshes."""
         passages = sorted(
-            passages, key=lambda p: (p.document.casefold(), p.document_id, p.start, p.end, p.coding_ids)
+            passages,
+            key=lambda p: (p.document.casefold(), p.document_id, p.start, p.end, p.coding_ids),
         )
         children: dict[int, list[int]] = {ROOT: []}
         values: dict[int, Passage] = {}
@@ -240,7 +243,9 @@ class RetrievedPassagesModel(IdTreeModel):
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802, E501
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
@@ -253,7 +258,9 @@ class RetrievedPassagesModel(IdTreeModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid():
             return None
         p: Passage | None = self.value(self.node_id(index))

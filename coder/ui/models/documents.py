@@ -37,7 +37,9 @@ NAME, CHARACTERS, CODINGS, CASE = range(4)
 # makes the view lay out and repaint every row) nor FilterRole (a recursive filter would
 # re-check and announce the group). The spoken text of the name, which says the count, is
 # read when asked for.
-COUNT_CELLS = ((CODINGS, CODINGS, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SortRole]),)
+COUNT_CELLS = (
+    (CODINGS, CODINGS, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SortRole]),
+)
 
 # Group rows get ids far above any SQLite rowid a project will reach in practice.
 GROUP_BASE = 1 << 48
@@ -77,7 +79,9 @@ class DocumentsModel(IdTreeModel):
             # Re-read only the documents touched (and those of a renamed case): reading all
             # of them measures every text, which is slow for long transcripts.
             docs = {d.id: d for d in self.documents()}
-            again = set(changes.documents) | {d.id for d in docs.values() if d.case_id in changes.cases}
+            again = set(changes.documents) | {
+                d.id for d in docs.values() if d.case_id in changes.cases
+            }
             for doc_id in again:
                 try:
                     docs[doc_id] = self._project.document(doc_id)
@@ -109,7 +113,9 @@ class DocumentsModel(IdTreeModel):
             self._group_ids[name] = GROUP_BASE + len(self._group_ids) + 1
         return self._group_ids[name]
 
-    def _load(self, docs: list[Document] | None = None) -> tuple[dict[int, list[int]], dict[int, Any]]:
+    def _load(
+        self, docs: list[Document] | None = None
+    ) -> tuple[dict[int, list[int]], dict[int, Any]]:
         children: dict[int, list[int]] = {ROOT: []}
         values: dict[int, Any] = {}
         if self._project is None:
@@ -165,13 +171,17 @@ class DocumentsModel(IdTreeModel):
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802, E501
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid():
             return None
         value = self.value(self.node_id(index))
@@ -191,7 +201,9 @@ class DocumentsModel(IdTreeModel):
             if col == NAME:
                 return doc.name
             if col == CHARACTERS:
-                return f"{doc.characters:,}" if role == Qt.ItemDataRole.DisplayRole else doc.characters
+                return (
+                    f"{doc.characters:,}" if role == Qt.ItemDataRole.DisplayRole else doc.characters
+                )
             if col == CODINGS:
                 return f"{doc.codings:,}" if role == Qt.ItemDataRole.DisplayRole else doc.codings
             if col == CASE:
@@ -199,7 +211,9 @@ class DocumentsModel(IdTreeModel):
         if role == FilterRole:
             return (doc.name, None, None, doc.case)[col]
         if role == SortRole:
-            return (doc.name.casefold(), doc.characters, doc.codings, (doc.case or "").casefold())[col]
+            return (doc.name.casefold(), doc.characters, doc.codings, (doc.case or "").casefold())[
+                col
+            ]
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (CHARACTERS, CODINGS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -261,7 +275,12 @@ class DocumentsModel(IdTreeModel):
             flags |= Qt.ItemFlag.ItemIsEditable  # a document's name, or a group's
         return flags
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802, E501
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:  # noqa: N802, E501
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
             return False
         group = self.value(self.node_id(index))

@@ -49,7 +49,9 @@ class SearchResultsModel(QAbstractTableModel):
     def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802, E501
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802, E501
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
                 return COLUMNS[section]
@@ -57,7 +59,9 @@ class SearchResultsModel(QAbstractTableModel):
                 return str(section + 1)
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: E501
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: E501
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
             return None
         hit, col = self._hits[index.row()], index.column()

@@ -162,9 +162,13 @@ class IdTreeModel(QAbstractItemModel):
             if not index.isValid():
                 continue
             for first, last, roles in spans:
-                self.dataChanged.emit(index.siblingAtColumn(first), index.siblingAtColumn(last), roles)
+                self.dataChanged.emit(
+                    index.siblingAtColumn(first), index.siblingAtColumn(last), roles
+                )
 
-    def splice(self, parent: int, start: int, old: list[int], new: list[int], values: dict[int, Any]) -> None:
+    def splice(
+        self, parent: int, start: int, old: list[int], new: list[int], values: dict[int, Any]
+    ) -> None:
         """Replace a run of rows under ``parent`` (``old``, beginning at row ``start``, or
         nothing: then ``new`` is inserted at ``start``) by ``new``, touching only that run.
 

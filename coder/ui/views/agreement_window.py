@@ -114,8 +114,7 @@ class CodersModel(QAbstractListModel):
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
-                f"{row.name}: {row.codings} codings in {row.documents} documents, "
-                f"{row.codes} codes"
+                f"{row.name}: {row.codings} codings in {row.documents} documents, {row.codes} codes"
             )
         return None
 
@@ -192,7 +191,6 @@ class AgreementModel(RowsTableModel):
         return None
 
 
-
 class DisagreementsModel(RowsTableModel):
     HEADERS = ("Document", "Position", "Coded by", "Not coded by", "Passage")
 
@@ -215,7 +213,6 @@ class DisagreementsModel(RowsTableModel):
             )
             return values[index.column()]
         return None
-
 
 
 # --------------------------------------------------------------------------- side by side
@@ -534,7 +531,10 @@ class AgreementWindow(QDialog):
             return
         self.current_code_id = code.code_id
         found = intercoder.find_disagreements(
-            project, list(self.result.coders), code.code_id, unit=self.result.unit,
+            project,
+            list(self.result.coders),
+            code.code_id,
+            unit=self.result.unit,
             partial=self.result.partial,
         )
         self.passages.set_rows(found)

@@ -37,9 +37,20 @@ from coder.core import query
 from coder.core.errors import CoderError
 from coder.core.project import Project
 from coder.core.query import Filters
-from coder.ui.models.analysis import AnalysisTableModel, DrillRole, PassageModel, PassageRole, SortRole, Table
+from coder.ui.models.analysis import (
+    AnalysisTableModel,
+    DrillRole,
+    PassageModel,
+    PassageRole,
+    SortRole,
+    Table,
+)
 
-WITHIN_LABELS = [("passage", "Overlapping passages"), ("paragraph", "Same paragraph"), ("turn", "Same speaker turn")]
+WITHIN_LABELS = [
+    ("passage", "Overlapping passages"),
+    ("paragraph", "Same paragraph"),
+    ("turn", "Same speaker turn"),
+]
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
 # The "Only:" filter lists attribute values, for attributes with at most this many.
 WHERE_MAX_VALUES = 40
@@ -84,7 +95,9 @@ class AnalysisData:
     matrix: query.CodeMatrix | None = None
 
 
-def compute(project: Project, options: AnalysisOptions, progress: Callable[..., Any] | None = None) -> AnalysisData:
+def compute(
+    project: Project, options: AnalysisOptions, progress: Callable[..., Any] | None = None
+) -> AnalysisData:
     """Every table of the window in one go (pure core; runs in a worker thread)."""
     step = progress or (lambda *a: True)
     f = options.filters()
@@ -102,7 +115,9 @@ def compute(project: Project, options: AnalysisOptions, progress: Callable[..., 
     step(1, 4, "Crosstab")
     cross = None
     if options.crosstab_attribute:
-        cross = query.crosstab(project, options.crosstab_attribute, filters=f, include_children=kids)
+        cross = query.crosstab(
+            project, options.crosstab_attribute, filters=f, include_children=kids
+        )
     step(2, 4, "Co-occurrence")
     cooc = query.cooccurrence(project, within=options.within, filters=f, include_children=kids)
     step(3, 4, "Speakers")
@@ -114,7 +129,13 @@ def compute(project: Project, options: AnalysisOptions, progress: Callable[..., 
 # ----------------------------------------------------------------------------- tables
 
 
-def _drill(codes: tuple[int, ...], filters: Filters, mode: str = "or", within: str = "passage", kids: bool = False) -> tuple:
+def _drill(
+    codes: tuple[int, ...],
+    filters: Filters,
+    mode: str = "or",
+    within: str = "passage",
+    kids: bool = False,
+) -> tuple:
     return (codes, mode, within, filters, kids)
 
 
@@ -129,7 +150,10 @@ def frequency_table(data: AnalysisData) -> Table:
         for row, counts in zip(m.codes, m.counts):
             table.rows.append([row.code, *counts, sum(counts)])
             drills = [_drill((row.code_id,), f, kids=kids)]
-            drills += [_drill((row.code_id,), query.with_filters(f, **{key: [u.id]}), kids=kids) for u in m.units]
+            drills += [
+                _drill((row.code_id,), query.with_filters(f, **{key: [u.id]}), kids=kids)
+                for u in m.units
+            ]
             drills.append(_drill((row.code_id,), f, kids=kids))
             table.drills.append(drills)
             table.tooltips.append("Includes " + ", ".join(row.included) if row.included else "")
@@ -142,7 +166,9 @@ def frequency_table(data: AnalysisData) -> Table:
             table.rows.append([r.code, r.codings, r.units, r.total, r.percent, r.coverage])
             table.drills.append([_drill((r.code_id,), f, kids=kids)] * 6)
             table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
-        table.note = f"N = {t.total} {unit.lower()}" + ("; parent codes include their sub-codes" if kids else "")
+        table.note = f"N = {t.total} {unit.lower()}" + (
+            "; parent codes include their sub-codes" if kids else ""
+        )
         return table
     attribute = data.options.by  # the key (maybe "case:NAME") that filters by this attribute
     table = Table(["Code", t.by.split("=", 1)[1], "Codings", "Units", "of N", "%"])
@@ -160,7 +186,11 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
         return Table(["Code"], note="Add case or document attributes to cross codes with them.")
     f = data.options.filters()
     kids = data.options.include_children
-    headers = ["Code"] + [f"{v or '(no value)'} (N={n})" for v, n in zip(x.values, x.column_totals)] + ["Total"]
+    headers = (
+        ["Code"]
+        + [f"{v or '(no value)'} (N={n})" for v, n in zip(x.values, x.column_totals)]
+        + ["Total"]
+    )
     table = Table(headers)
     for r in x.rows:
         if show == "Row %":
@@ -173,7 +203,9 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
         drills = [_drill((r.code_id,), f, kids=kids)]
         for v in x.values:
             key = data.options.crosstab_attribute or x.attribute
-            drills.append(_drill((r.code_id,), query.with_filters(f, attributes={key: [v]}), kids=kids))
+            drills.append(
+                _drill((r.code_id,), query.with_filters(f, attributes={key: [v]}), kids=kids)
+            )
         drills.append(_drill((r.code_id,), f, kids=kids))
         table.drills.append(drills)
         table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
@@ -215,7 +247,10 @@ def speaker_table(data: AnalysisData) -> Table:
     for r in s.rows:
         table.rows.append([r.code, *r.counts, r.total])
         drills: list[Any] = [_drill((r.code_id,), f, kids=kids)]
-        drills += [_drill((r.code_id,), query.with_filters(f, speakers=[sp]), kids=kids) for sp in s.speakers]
+        drills += [
+            _drill((r.code_id,), query.with_filters(f, speakers=[sp]), kids=kids)
+            for sp in s.speakers
+        ]
         drills.append(_drill((r.code_id,), f, kids=kids))
         table.drills.append(drills)
     table.rows.append(["All codes", *s.totals, sum(s.totals)])
@@ -230,7 +265,9 @@ def speaker_table(data: AnalysisData) -> Table:
 class TablePane(QWidget):
     """A sortable table with Copy and Export buttons (and an optional widget beside it)."""
 
-    def __init__(self, name: str, owner: AnalysisWindow, side: QWidget | None = None, figure: Any = None) -> None:
+    def __init__(
+        self, name: str, owner: AnalysisWindow, side: QWidget | None = None, figure: Any = None
+    ) -> None:
         super().__init__()
         self.name = name
         self.owner = owner
@@ -259,7 +296,9 @@ class TablePane(QWidget):
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.copy_button = QPushButton("&Copy")
-        self.copy_button.setToolTip("Copy the selected cells (or the whole table) as tab-separated text")
+        self.copy_button.setToolTip(
+            "Copy the selected cells (or the whole table) as tab-separated text"
+        )
         self.copy_button.clicked.connect(self.copy)
         self.export_button = QPushButton("E&xport…")
         self.export_button.setToolTip("Save this table as CSV or XLSX")
@@ -312,7 +351,9 @@ class TablePane(QWidget):
 
     def as_tsv(self, only_selected: bool = True) -> str:
         headers, rows = self.rows_as_shown(only_selected)
-        lines = ["\t".join(headers)] + ["\t".join(v.replace("\t", " ").replace("\n", " ") for v in r) for r in rows]
+        lines = ["\t".join(headers)] + [
+            "\t".join(v.replace("\t", " ").replace("\n", " ") for v in r) for r in rows
+        ]
         return "\n".join(lines) + "\n"
 
     def copy(self) -> None:
@@ -406,7 +447,11 @@ class AnalysisWindow(QWidget):
         self.children_box = QCheckBox("Parents include &sub-codes")
         self.refresh_button = QPushButton("&Refresh")
         top = QHBoxLayout()
-        for label, w in (("Coder:", self.coder_combo), ("Documents:", self.group_combo), ("Only:", self.where_combo)):
+        for label, w in (
+            ("Coder:", self.coder_combo),
+            ("Documents:", self.group_combo),
+            ("Only:", self.where_combo),
+        ):
             lab = QLabel(label)
             lab.setBuddy(w)
             top.addWidget(lab)
@@ -460,7 +505,9 @@ class AnalysisWindow(QWidget):
         self.tabs.addTab(self.cooc, "Co-&occurrence")
         self.tabs.addTab(self.speakers, "Spea&kers")
 
-        self.passage_label = QLabel("Click a cell to list the passages behind it; double-click a passage to open it.")
+        self.passage_label = QLabel(
+            "Click a cell to list the passages behind it; double-click a passage to open it."
+        )
         self.passage_label.setWordWrap(True)
         self.passages = PassageModel(self)
         self.passage_proxy = QSortFilterProxyModel(self)
@@ -469,7 +516,9 @@ class AnalysisWindow(QWidget):
         self.passage_view = QTableView()
         self.passage_view.setModel(self.passage_proxy)
         self.passage_view.setSortingEnabled(True)
-        self.passage_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # retrieval order until asked
+        self.passage_view.sortByColumn(
+            -1, Qt.SortOrder.AscendingOrder
+        )  # retrieval order until asked
         self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.passage_view.setAccessibleName("Passages")
         self.passage_view.verticalHeader().setVisible(False)
@@ -513,7 +562,13 @@ class AnalysisWindow(QWidget):
 
     def fill_choices(self) -> None:
         project = self.main.project
-        combos = (self.coder_combo, self.group_combo, self.where_combo, self.by_combo, self.cross_attr)
+        combos = (
+            self.coder_combo,
+            self.group_combo,
+            self.where_combo,
+            self.by_combo,
+            self.cross_attr,
+        )
         for combo in combos:
             combo.blockSignals(True)
         keep = {id(c): c.currentData() for c in combos}
@@ -538,7 +593,9 @@ class AnalysisWindow(QWidget):
                 key = f"{a.scope}:{a.name}" if names.count(a.name) > 1 else a.name
                 self.by_combo.addItem(f"{a.name} ({a.scope} attribute)", key)
                 self.cross_attr.addItem(a.name if key == a.name else f"{a.name} ({a.scope})", key)
-                values = sorted({v[a.name] for v in project.attribute_values(a.scope).values() if a.name in v})
+                values = sorted(
+                    {v[a.name] for v in project.attribute_values(a.scope).values() if a.name in v}
+                )
                 if len(values) <= WHERE_MAX_VALUES:
                     for v in values:
                         self.where_combo.addItem(f"{a.name} = {v}", f"{key}{_SEP}{v}")
@@ -552,7 +609,9 @@ class AnalysisWindow(QWidget):
             by=self.by_combo.currentData() or "document",
             coder_id=self.coder_combo.currentData(),
             group=self.group_combo.currentData(),
-            where=tuple(self.where_combo.currentData().split(_SEP, 1)) if self.where_combo.currentData() else None,
+            where=tuple(self.where_combo.currentData().split(_SEP, 1))
+            if self.where_combo.currentData()
+            else None,
             include_children=self.children_box.isChecked(),
             crosstab_attribute=self.cross_attr.currentData(),
             within=self.within_combo.currentData() or "passage",
@@ -631,7 +690,9 @@ class AnalysisWindow(QWidget):
         """The project changed after the tables were computed: say so (Refresh recomputes)."""
         if self.data is not None and not self.stale:
             self.stale = True
-            self.set_status("The project has changed since these tables were computed: press Refresh.")
+            self.set_status(
+                "The project has changed since these tables were computed: press Refresh."
+            )
 
     # ------------------------------------------------------------------ passages
 
@@ -650,7 +711,9 @@ class AnalysisWindow(QWidget):
         self.passage_view.resizeColumnsToContents()
         self.passage_view.horizontalHeader().setStretchLastSection(True)
         n = len(found)
-        self.passage_label.setText(f"{title}: {n} passage{'s' if n != 1 else ''}. Double-click one to open it.")
+        self.passage_label.setText(
+            f"{title}: {n} passage{'s' if n != 1 else ''}. Double-click one to open it."
+        )
 
     def _open_passage(self, index: QModelIndex) -> None:
         p = index.data(PassageRole) if index.isValid() else None

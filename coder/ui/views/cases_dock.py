@@ -49,7 +49,12 @@ from coder.ui.views import common
 class AttributeDelegate(QStyledItemDelegate):
     """Yes/no cells edit with a choice; dates show the expected form as a placeholder."""
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:  # noqa: N802, E501
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:  # noqa: N802, E501
         attr = index.data(AttributeRole)
         if attr is not None and attr.type == "boolean":
             combo = QComboBox(parent)
@@ -71,7 +76,9 @@ class AttributeDelegate(QStyledItemDelegate):
             return
         super().setEditorData(editor, index)
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+    def setModelData(
+        self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
             return
@@ -81,7 +88,9 @@ class AttributeDelegate(QStyledItemDelegate):
 class LinkDocumentsDialog(QDialog):
     """A checklist of documents: the checked ones are linked to the case."""
 
-    def __init__(self, project: Project, case_id: int, case_name: str, parent: QWidget | None = None) -> None:  # noqa: E501
+    def __init__(
+        self, project: Project, case_id: int, case_name: str, parent: QWidget | None = None
+    ) -> None:  # noqa: E501
         super().__init__(parent)
         self.setWindowTitle(f"Documents of case '{case_name}'")
         docs = project.documents()
@@ -91,7 +100,9 @@ class LinkDocumentsDialog(QDialog):
         view = QListView()
         view.setAccessibleName("Documents to link")
         view.setModel(self.model)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -120,7 +131,9 @@ class AddAttributeDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("&Name", self.name)
         form.addRow("&Type", self.type)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -147,10 +160,30 @@ class CasesDock(QWidget):
         self.buttons: dict[str, QToolButton] = {}
         for key, label, tip, slot in (
             ("add", "Add case", "Add a case", self.ask_add_case),
-            ("delete", "Delete", "Delete the selected cases (documents stay)", self.delete_selected),
-            ("link", "Documents…", "Choose the documents of the current case", self.ask_link_documents),
-            ("attribute", "Add attribute…", "Add a case attribute (a column)", self.ask_add_attribute),
-            ("import", "Import…", "Import case attributes from a CSV or Excel table", self.ask_import),
+            (
+                "delete",
+                "Delete",
+                "Delete the selected cases (documents stay)",
+                self.delete_selected,
+            ),
+            (
+                "link",
+                "Documents…",
+                "Choose the documents of the current case",
+                self.ask_link_documents,
+            ),
+            (
+                "attribute",
+                "Add attribute…",
+                "Add a case attribute (a column)",
+                self.ask_add_attribute,
+            ),
+            (
+                "import",
+                "Import…",
+                "Import case attributes from a CSV or Excel table",
+                self.ask_import,
+            ),
         ):
             button = QToolButton()
             button.setText(label)
@@ -191,9 +224,12 @@ class CasesDock(QWidget):
         self.view.addAction(delete)
         self.empty_hint = common.EmptyHint(
             self.view,
-            lambda: "No cases match the filter." if self.filter.text().strip()
-            else "No cases yet.\nAdd a case (a person, an interview), or import a table of cases "
-            "and their attributes (CSV or Excel).",
+            lambda: (
+                "No cases match the filter."
+                if self.filter.text().strip()
+                else "No cases yet.\nAdd a case (a person, an interview), or import a table of cases "
+                "and their attributes (CSV or Excel)."
+            ),
         )
 
         layout = QVBoxLayout(self)
@@ -261,9 +297,12 @@ class CasesDock(QWidget):
         cases = [c for c in (self.model.case(i) for i in case_ids) if c is not None]
         if project is None or not cases:
             return False
-        title = f"Delete case '{cases[0].name}'" if len(cases) == 1 else f"Delete {len(cases)} cases"
+        title = (
+            f"Delete case '{cases[0].name}'" if len(cases) == 1 else f"Delete {len(cases)} cases"
+        )
         if ask and not common.confirm(
-            self, title,
+            self,
+            title,
             f"{title}? Its documents stay (unlinked); its attribute values go. You can undo this.",
         ):
             return False
@@ -354,5 +393,7 @@ class CasesDock(QWidget):
         menu = QMenu(self)
         menu.addAction("Add attribute…", self.ask_add_attribute)
         if attr is not None:
-            menu.addAction(f"Delete attribute '{attr.name}'…", lambda: self.delete_attribute(attr.id))
+            menu.addAction(
+                f"Delete attribute '{attr.name}'…", lambda: self.delete_attribute(attr.id)
+            )
         menu.exec(self.view.horizontalHeader().mapToGlobal(pos))

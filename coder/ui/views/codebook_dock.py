@@ -95,10 +95,14 @@ class CodeNameDelegate(QStyledItemDelegate):
         narrowed = QStyleOptionViewItem(option)
         narrowed.rect = option.rect.adjusted(0, 0, -width - 4, 0)
         super().paint(painter, narrowed, index)
-        rect = QRect(option.rect.right() - width - 1, option.rect.top() + 2, width, option.rect.height() - 4)
+        rect = QRect(
+            option.rect.right() - width - 1, option.rect.top() + 2, width, option.rect.height() - 4
+        )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette = option.palette
-        fg = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        fg = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(fg, 1))
@@ -246,8 +250,11 @@ class CodebookDock(QWidget):
         self.view.codeTriggered.connect(self._on_triggered)
         self.empty_hint = common.EmptyHint(
             self.view,
-            lambda: "No codes match the filter." if self.filter.text().strip()
-            else "No codes yet.\nAdd one with New code, or select text and create a code from it.",
+            lambda: (
+                "No codes match the filter."
+                if self.filter.text().strip()
+                else "No codes yet.\nAdd one with New code, or select text and create a code from it."
+            ),
         )
         header = self.view.header()
         header.setStretchLastSection(False)
@@ -265,8 +272,16 @@ class CodebookDock(QWidget):
 
         for title, keys, slot in (
             ("Edit code…", QKeySequence("Ctrl+E"), lambda: self.edit_code(self.current_code_id())),
-            ("Delete code", QKeySequence(QKeySequence.StandardKey.Delete), lambda: self.delete_code(self.current_code_id())),  # noqa: E501
-            ("New sub-code", QKeySequence("Ctrl+Shift+N"), lambda: self.ask_new_code(self.current_code_id())),
+            (
+                "Delete code",
+                QKeySequence(QKeySequence.StandardKey.Delete),
+                lambda: self.delete_code(self.current_code_id()),
+            ),  # noqa: E501
+            (
+                "New sub-code",
+                QKeySequence("Ctrl+Shift+N"),
+                lambda: self.ask_new_code(self.current_code_id()),
+            ),
         ):
             act = QAction(title, self.view)
             act.setShortcut(keys)
@@ -416,7 +431,9 @@ class CodebookDock(QWidget):
 
     def ask_new_code(self, parent_id: int | None) -> None:
         parent = self.model.code(parent_id) if parent_id else None
-        label = f"Name of the new sub-code of '{parent.name}':" if parent else "Name of the new code:"
+        label = (
+            f"Name of the new sub-code of '{parent.name}':" if parent else "Name of the new code:"
+        )
         name = common.ask_text(self, "New sub-code" if parent else "New code", label)
         if name and name.strip():
             self.new_code(name, parent_id)
@@ -481,14 +498,18 @@ class CodebookDock(QWidget):
             self.window_.show_error("There is no other code to merge into.")
             return
         choice = common.ask_choice(
-            self, "Merge code", f"Merge '{code.path}' (its codings and sub-codes) into:",
+            self,
+            "Merge code",
+            f"Merge '{code.path}' (its codings and sub-codes) into:",
             [c.path for c in targets],
         )
         if choice is not None:
             target = next(c for c in targets if c.path == choice)
             self.merge_code(code.id, target.id)
 
-    def delete_code(self, code_id: int | None, children: str | None = None, ask: bool = True) -> bool:
+    def delete_code(
+        self, code_id: int | None, children: str | None = None, ask: bool = True
+    ) -> bool:
         """Delete a code; with sub-codes, ``children`` is "delete" or "move_up" (asked if None)."""
         project = self.project
         code = self.model.code(code_id) if code_id is not None else None
@@ -556,7 +577,9 @@ class CodebookDock(QWidget):
             act.setCheckable(True)
             act.setChecked(current == digit)
         keys.addSeparator()
-        keys.addAction("None", lambda: self.set_quick_key(None, code_id)).setEnabled(current is not None)
+        keys.addAction("None", lambda: self.set_quick_key(None, code_id)).setEnabled(
+            current is not None
+        )
         menu.addSeparator()
         menu.addAction("Merge into…", lambda: self.ask_merge(code_id))
         menu.addAction("Delete…", lambda: self.delete_code(code_id))

@@ -51,7 +51,9 @@ class ElideDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._mode = mode
 
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802, E501
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802, E501
         super().initStyleOption(option, index)
         option.textElideMode = self._mode
 
@@ -69,7 +71,12 @@ class EmptyHint(QLabel):
         self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.setMargin(16)
         model = view.model()
-        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.layoutChanged):
+        for signal in (
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            model.layoutChanged,
+        ):
             signal.connect(self.refresh)
         view.viewport().installEventFilter(self)
         self.refresh()
@@ -144,7 +151,11 @@ def ask_multiline(parent: QWidget | None, title: str, label: str, text: str = ""
 
 
 def ask_choice(
-    parent: QWidget | None, title: str, label: str, items: list[str], editable: bool = False,
+    parent: QWidget | None,
+    title: str,
+    label: str,
+    items: list[str],
+    editable: bool = False,
     current: int = 0,
 ) -> str | None:
     """One of ``items`` (or, when ``editable``, any text typed); None when cancelled."""
@@ -152,9 +163,7 @@ def ask_choice(
     return value if ok else None
 
 
-def ask_buttons(
-    parent: QWidget | None, title: str, text: str, buttons: list[str]
-) -> str | None:
+def ask_buttons(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> str | None:
     """The label of the button pressed (None for Cancel)."""
     box = QMessageBox(parent)
     box.setWindowTitle(title)

@@ -19,7 +19,17 @@ from heapq import heappop, heappush
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QKeyCombination, QMimeData, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QKeyCombination,
+    QMimeData,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -174,7 +184,6 @@ class VisibleBlocks:
         self.levels: dict[int, tuple[int, ...]] = {}
 
 
-
 class DocumentView(QPlainTextEdit):
     """Shows one document of a project; every coding is drawn from the core at paint time."""
 
@@ -279,7 +288,9 @@ class DocumentView(QPlainTextEdit):
     def set_document(self, project: Project, doc_id: int) -> None:
         """Show a document with its codings and speaker turns."""
         text = project.document_text(doc_id)
-        name_row = project.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+        name_row = project.db.execute(
+            "SELECT name FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
         self.project = project
         self.doc_id = doc_id
         self.doc_name = name_row[0] if name_row else ""
@@ -489,7 +500,11 @@ class DocumentView(QPlainTextEdit):
         """The code point offset one user-perceived character after/before ``cp``."""
         c = QTextCursor(self.document())
         c.setPosition(self.pm.to_utf16(min(max(cp, 0), self.pm.length)))
-        op = QTextCursor.MoveOperation.NextCharacter if forward else QTextCursor.MoveOperation.PreviousCharacter
+        op = (
+            QTextCursor.MoveOperation.NextCharacter
+            if forward
+            else QTextCursor.MoveOperation.PreviousCharacter
+        )
         if not c.movePosition(op):
             return cp
         return self.pm.to_codepoint(c.position(), "up" if forward else "down")
@@ -534,7 +549,9 @@ class DocumentView(QPlainTextEdit):
         if changes.codes:
             self.load_styles(project)
         if changes.documents and self.doc_id in changes.documents:
-            row = project.db.execute("SELECT name FROM documents WHERE id = ?", [self.doc_id]).fetchone()
+            row = project.db.execute(
+                "SELECT name FROM documents WHERE id = ?", [self.doc_id]
+            ).fetchone()
             if row:
                 self.doc_name = row[0]
         if changes.codings and self.doc_id in changes.coding_documents:
@@ -566,7 +583,8 @@ class DocumentView(QPlainTextEdit):
             chunk = ids[i : i + 500]
             marks = ",".join("?" for _ in chunk)
             rows += project.db.execute(
-                _CODING_SQL + f" WHERE g.id IN ({marks}) AND g.document_id = ?", [*chunk, self.doc_id]
+                _CODING_SQL + f" WHERE g.id IN ({marks}) AND g.document_id = ?",
+                [*chunk, self.doc_id],
             ).fetchall()
         pm = self.pm
         new_spans = []
@@ -577,7 +595,15 @@ class DocumentView(QPlainTextEdit):
             if not 0 <= start < end <= pm.length:
                 continue
             span = Span(
-                cid, code_id, start, end, pm.to_utf16(start), pm.to_utf16(end), coder, memo, coder_id
+                cid,
+                code_id,
+                start,
+                end,
+                pm.to_utf16(start),
+                pm.to_utf16(end),
+                coder,
+                memo,
+                coder_id,
             )
             self._all[cid] = span
             if not self._shown(span):
@@ -664,7 +690,9 @@ class DocumentView(QPlainTextEdit):
             return None
         end_geo = self.blockBoundingGeometry(bottom_block).translated(offset)
         bottom = min(end_geo.bottom(), height) if bottom_block.isValid() else height
-        return QRect(0, int(max(top, 0)) - 1, self.viewport().width(), int(bottom - max(top, 0)) + 3)
+        return QRect(
+            0, int(max(top, 0)) - 1, self.viewport().width(), int(bottom - max(top, 0)) + 3
+        )
 
     # ------------------------------------------------------------------ geometry helpers
 
@@ -822,7 +850,9 @@ class DocumentView(QPlainTextEdit):
             else:
                 layout = block.layout()
                 line = layout.lineForTextPosition(max(a16, bpos) - bpos)
-                end = layout.lineForTextPosition(max(min(b16, bpos + block.length() - 1) - bpos - 1, 0))
+                end = layout.lineForTextPosition(
+                    max(min(b16, bpos + block.length() - 1) - bpos - 1, 0)
+                )
                 if not line.isValid() or not end.isValid():
                     top, bottom = geo.top(), geo.bottom()
                 else:
@@ -1160,9 +1190,13 @@ class SpeakerGutter(QWidget):
                 painter.setFont(small)
                 t = int(time_start)
                 stamp = f"{t // 3600:d}:{t % 3600 // 60:02d}:{t % 60:02d}"
-                painter.drawText(QPointF(8, y + fm.height() + QFontMetricsF(small).ascent() + 1), stamp)
+                painter.drawText(
+                    QPointF(8, y + fm.height() + QFontMetricsF(small).ascent() + 1), stamp
+                )
         painter.setPen(pal.color(QPalette.ColorRole.Mid))
-        painter.drawLine(self.width() - 1, event.rect().top(), self.width() - 1, event.rect().bottom())
+        painter.drawLine(
+            self.width() - 1, event.rect().top(), self.width() - 1, event.rect().bottom()
+        )
         painter.end()
 
 
@@ -1535,7 +1569,7 @@ class StripeMargin(QWidget):
             if span is not None:
                 style = self.view.styles.get(span.code_id)
                 self.setAccessibleDescription(
-                    f"{style.path if style else 'code'}: {self.view.text[span.start:span.end][:80]}"
+                    f"{style.path if style else 'code'}: {self.view.text[span.start : span.end][:80]}"
                 )
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.focused_id:
             self.select_coding(self.focused_id)

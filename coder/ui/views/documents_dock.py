@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,7 +71,9 @@ class DocumentsProxy(QSortFilterProxyModel):
                 return True
         return False
 
-    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802, E501
+    def lessThan(
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:  # noqa: N802, E501
         lg, rg = bool(left.data(IsGroupRole)), bool(right.data(IsGroupRole))
         if lg != rg:
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
@@ -102,7 +111,8 @@ class DocumentsDock(QWidget):
         self.view.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(
-            QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.SelectedClicked
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
@@ -111,8 +121,11 @@ class DocumentsDock(QWidget):
         self.view.activated.connect(self._on_activated)
         self.empty_hint = common.EmptyHint(
             self.view,
-            lambda: "No documents match the filter." if self.filter.text().strip()
-            else "No documents yet.\nImport interviews with Import…, or drop files on the window.",
+            lambda: (
+                "No documents match the filter."
+                if self.filter.text().strip()
+                else "No documents yet.\nImport interviews with Import…, or drop files on the window."
+            ),
         )
         header = self.view.header()
         header.setStretchLastSection(False)
@@ -221,7 +234,9 @@ class DocumentsDock(QWidget):
             what = f"{len(docs)} documents"
         if ask:
             whose = "its" if len(docs) == 1 else "their"
-            detail = f" and {whose} {codings} coding{'s' if codings != 1 else ''}" if codings else ""
+            detail = (
+                f" and {whose} {codings} coding{'s' if codings != 1 else ''}" if codings else ""
+            )
             if not common.confirm(self, title, f"Delete {what}{detail}? You can undo this."):
                 return False
         calls = [lambda d=d: project.delete_document(d.id) for d in docs]
@@ -282,8 +297,12 @@ class DocumentsDock(QWidget):
         first = self.model.document(doc_ids[0])
         current = names.index(first.case) + 1 if first and first.case in names else 0
         choice = common.ask_choice(
-            self, "Set case", "Case (choose one, or type a new name):", ["(no case)", *names],
-            editable=True, current=current,
+            self,
+            "Set case",
+            "Case (choose one, or type a new name):",
+            ["(no case)", *names],
+            editable=True,
+            current=current,
         )
         if choice is not None:
             self.set_case(doc_ids, None if choice == "(no case)" else choice)
@@ -309,8 +328,12 @@ class DocumentsDock(QWidget):
         first = self.model.document(doc_ids[0])
         current = groups.index(first.group) + 1 if first and first.group in groups else 0
         choice = common.ask_choice(
-            self, "Group", "Group (choose one, or type a new name):", ["(no group)", *groups],
-            editable=True, current=current,
+            self,
+            "Group",
+            "Group (choose one, or type a new name):",
+            ["(no group)", *groups],
+            editable=True,
+            current=current,
         )
         if choice is not None:
             self.set_group(doc_ids, "" if choice == "(no group)" else choice)
@@ -340,14 +363,19 @@ class DocumentsDock(QWidget):
         single = len(ids) == 1
         if single:
             menu.addAction("Open", lambda: self.documentActivated.emit(ids[0]))
-            menu.addAction("Rename", lambda: self.view.edit(self.proxy.mapFromSource(self.model.index_of(ids[0]))))
+            menu.addAction(
+                "Rename",
+                lambda: self.view.edit(self.proxy.mapFromSource(self.model.index_of(ids[0]))),
+            )
             menu.addAction("Memo…", lambda: self.edit_memo(ids[0]))
         if ids:
             menu.addAction("Set case…", lambda: self.choose_case(ids))
             menu.addAction("Group…", lambda: self.choose_group(ids))
             menu.addSeparator()
-            menu.addAction("Delete…" if single else f"Delete {len(ids)} documents…",
-                           lambda: self.delete_documents(ids))
+            menu.addAction(
+                "Delete…" if single else f"Delete {len(ids)} documents…",
+                lambda: self.delete_documents(ids),
+            )
             menu.addSeparator()
         menu.addAction("Import documents…", self.import_documents)
         return menu

@@ -105,7 +105,9 @@ class ContextDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._cache: OrderedDict[tuple[str, str], QTextDocument] = OrderedDict()
 
-    def _document(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QTextDocument:
+    def _document(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QTextDocument:
         context = index.data(ContextRole)
         markup = context_html(*context) if context else ""
         key = (markup, option.font.key())
@@ -126,7 +128,12 @@ class ContextDelegate(QStyledItemDelegate):
             old.deleteLater()
         return doc
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
@@ -146,7 +153,9 @@ class ContextDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:  # noqa: N802
         doc = self._document(option, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()))
 
@@ -190,7 +199,8 @@ class RetrievalDock(QWidget):
         self.count.setAccessibleName("Number of passages")
         # How codes combine and whether sub-codes count are habits: kept per user.
         self.set_mode(
-            str(settings.get("retrieval:mode", "or")), str(settings.get("retrieval:within", "passage"))
+            str(settings.get("retrieval:mode", "or")),
+            str(settings.get("retrieval:within", "passage")),
         )
         self.children_box.setChecked(bool(settings.get("retrieval:include_children", False)))
         for combo in (self.mode, self.within, self.document_box, self.case_box, self.coder_box):
@@ -218,7 +228,9 @@ class RetrievalDock(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.view.setItemDelegateForColumn(CONTEXT, ContextDelegate(self.view))
         # A code path keeps its last part (the code's own name) visible.
-        self.view.setItemDelegateForColumn(CODE, common.ElideDelegate(Qt.TextElideMode.ElideMiddle, self.view))
+        self.view.setItemDelegateForColumn(
+            CODE, common.ElideDelegate(Qt.TextElideMode.ElideMiddle, self.view)
+        )
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         for col in (DOCUMENT, CODE, SPEAKER, POSITION, CODER):
@@ -233,10 +245,12 @@ class RetrievalDock(QWidget):
         self.view.activated.connect(self._on_activated)
         self.empty_hint = common.EmptyHint(
             self.view,
-            lambda: "No passages for the selected codes with these filters."
-            if getattr(self, "_code_ids", ())
-            else "Select codes in the codebook to see their coded passages here\n"
-            "(Ctrl+click several: AND shows where they meet, NOT the first without the others).",
+            lambda: (
+                "No passages for the selected codes with these filters."
+                if getattr(self, "_code_ids", ())
+                else "Select codes in the codebook to see their coded passages here\n"
+                "(Ctrl+click several: AND shows where they meet, NOT the first without the others)."
+            ),
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -313,7 +327,10 @@ class RetrievalDock(QWidget):
             self.mode.setCurrentIndex(i)
 
     def set_filters(
-        self, document_id: int | None = None, case_id: int | None = None, coder_id: int | None = None
+        self,
+        document_id: int | None = None,
+        case_id: int | None = None,
+        coder_id: int | None = None,
     ) -> None:
         for combo, value in (
             (self.document_box, document_id),
@@ -337,11 +354,16 @@ class RetrievalDock(QWidget):
         sources: list[tuple[QComboBox, str, list[tuple[str, int]]]] = []
         if project is not None:
             sources = [
-                (self.document_box, "All documents", [
-                    (name, doc_id) for doc_id, name in project.db.execute(
-                        "SELECT id, name FROM documents ORDER BY name COLLATE NOCASE"
-                    )
-                ]),
+                (
+                    self.document_box,
+                    "All documents",
+                    [
+                        (name, doc_id)
+                        for doc_id, name in project.db.execute(
+                            "SELECT id, name FROM documents ORDER BY name COLLATE NOCASE"
+                        )
+                    ],
+                ),
                 (self.case_box, "All cases", [(c.name, c.id) for c in project.cases()]),
                 (self.coder_box, "All coders", [(c.name, c.id) for c in project.coders()]),
             ]
@@ -456,13 +478,16 @@ class RetrievalDock(QWidget):
         if len(passages) == 1 and len(passages[0].coding_ids) == 1:
             menu.addAction("Memo…", lambda: self._ask_memo(passages[0]))
         n = len({c for p in passages for c in p.coding_ids})
-        menu.addAction("Remove coding" if n == 1 else f"Remove {n} codings",
-                       lambda: self.remove_codings(passages))
+        menu.addAction(
+            "Remove coding" if n == 1 else f"Remove {n} codings",
+            lambda: self.remove_codings(passages),
+        )
         return menu
 
     def _ask_memo(self, passage: Passage) -> None:
-        memo = common.ask_multiline(self, "Coding memo", f"Memo on this coding in '{passage.document}':",
-                                    passage.memo)
+        memo = common.ask_multiline(
+            self, "Coding memo", f"Memo on this coding in '{passage.document}':", passage.memo
+        )
         if memo is not None:
             self.set_memo(passage, memo)
 

@@ -52,7 +52,9 @@ class SearchDock(QWidget):
         self.model = SearchResultsModel(self)
         self._query = ""
 
-        self.box = common.filter_box("Search all documents (word, \"a phrase\", prefix*)…", "Search text")
+        self.box = common.filter_box(
+            'Search all documents (word, "a phrase", prefix*)…', "Search text"
+        )
         self.box.returnPressed.connect(self.run_search)
         self.box.installEventFilter(self)
         self.search_button = QPushButton("Search")
@@ -74,7 +76,9 @@ class SearchDock(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         # The text before a match keeps its end (next to the match) visible.
-        self.view.setItemDelegateForColumn(BEFORE, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.view))
+        self.view.setItemDelegateForColumn(
+            BEFORE, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.view)
+        )
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(DOCUMENT, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(BEFORE, QHeaderView.ResizeMode.Stretch)
@@ -85,9 +89,12 @@ class SearchDock(QWidget):
         self.view.activated.connect(self._on_activated)
         self.empty_hint = common.EmptyHint(
             self.view,
-            lambda: f"No matches for '{self._query}'." if getattr(self, "_query", "")
-            else "Type words and press Enter to search every document.\n"
-            "Use \"quotes\" for a phrase and a trailing * for word beginnings.",
+            lambda: (
+                f"No matches for '{self._query}'."
+                if getattr(self, "_query", "")
+                else "Type words and press Enter to search every document.\n"
+                'Use "quotes" for a phrase and a trailing * for word beginnings.'
+            ),
         )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
@@ -216,7 +223,9 @@ class SearchDock(QWidget):
             return
         n = self.model.rowCount() if hits is None else len(hits)
         choice = common.ask_choice(
-            self, "Code search results", f"Code {'all ' if hits is None else ''}{n} results with:",
+            self,
+            "Code search results",
+            f"Code {'all ' if hits is None else ''}{n} results with:",
             [c.path for c in codes],
         )
         if choice is not None:
@@ -231,7 +240,11 @@ class SearchDock(QWidget):
         hits = self.selected_hits()
         menu = QMenu(self)
         menu.addAction("Show in document", lambda: self._on_activated(index))
-        label = "Code this result with…" if len(hits) == 1 else f"Code {len(hits)} selected results with…"
+        label = (
+            "Code this result with…"
+            if len(hits) == 1
+            else f"Code {len(hits)} selected results with…"
+        )
         menu.addAction(label, lambda: self.ask_code_all(hits))
         menu.addAction("Code all results with…", self.ask_code_all)
         menu.exec(self.view.viewport().mapToGlobal(pos))
