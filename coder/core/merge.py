@@ -430,6 +430,8 @@ class _Merger:
             by_guid[row["guid"]] = row["id"]
             by_text[digest].append(row["id"])
         used: set[int] = set(self.documents.values())
+        matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        new_rows: list[dict[str, Any]] = []
         for row in self._rows("SELECT * FROM documents ORDER BY id"):
             digest = _digest(row["text"])
             match_id = by_guid.get(row["guid"])
@@ -451,20 +453,21 @@ class _Merger:
                     match_id = (same_name or candidates)[0]
                     self.report.matched["documents by text"] += 1
             if match_id is None:
-                match_id = self._add_document(row, by_guid)
-                mine[match_id] = {"id": match_id, "digest": digest}
-                by_text[digest].append(match_id)
-                by_guid[
-                    self.db.execute(
-                        "SELECT guid FROM documents WHERE id = ?", [match_id]
-                    ).fetchone()[0]
-                ] = match_id
-                self.documents[row["id"]] = match_id
-                used.add(match_id)
+                new_rows.append(row)
                 continue
             used.add(match_id)
             self.documents[row["id"]] = match_id
-            self._reconcile_document(mine[match_id], row)
+            matched.append((mine[match_id], row))
+        # Renames first, then new documents: a name that a rename frees is not taken by a new
+        # document as "name (2)", which would make merging the same file again rename it.
+        for mine_row, row in matched:
+            self._reconcile_document(mine_row, row)
+        for row in new_rows:
+            match_id = self._add_document(row, by_guid)
+            by_guid[
+                self.db.execute("SELECT guid FROM documents WHERE id = ?", [match_id]).fetchone()[0]
+            ] = match_id
+            self.documents[row["id"]] = match_id
 
     def _add_document(self, row: dict[str, Any], by_guid: dict[str, int]) -> int:
         guid = row["guid"] if row["guid"] not in by_guid else new_guid()

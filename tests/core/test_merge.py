@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coder.core import intercoder
@@ -488,6 +488,13 @@ def _apply_edits(p: Project, coder: str, edits: list[tuple[str, int, int]]) -> N
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(ann_edits=_edits, bob_edits=_edits, prefer=st.sampled_from(["mine", "theirs"]))
+# A rename that frees a name the same merge gives to a new document ("Extra 1" -> "Extra 0",
+# then bob's own "Extra 1" arrives): merging again must not rename it from "Extra 1 (2)".
+@example(
+    ann_edits=[("document", 1, 1)],
+    bob_edits=[("document", 1, 0), ("document", 0, 1)],
+    prefer="theirs",
+)
 def test_merge_properties(tmp_path_factory, ann_edits, bob_edits, prefer):
     """Any edits on both sides: all codings arrive, merging again changes nothing, undo is exact."""
     folder = tmp_path_factory.mktemp("merge")
