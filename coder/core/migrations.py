@@ -11,7 +11,7 @@ from sqlite_utils.migrations import Migrations
 
 # "CODR" as a 32-bit integer: marks an SQLite file as a Coder project (PRAGMA application_id).
 APPLICATION_ID = 0x434F4452
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 migrations = Migrations("coder")
 
@@ -132,3 +132,48 @@ def m001_initial(db: Database) -> None:
         """
     )
     db["documents"].enable_fts(["name", "text"], create_triggers=True, tokenize="unicode61")
+
+
+@migrations()
+def m002_annotations_categories_memo_links(db: Database) -> None:
+    """Wave 2: annotations, categories (codes that cannot be applied), memo authors and links.
+
+    Until version 2 is released, later wave-2 schema changes are added here, never in a new
+    migration, so that every released version has one migration and one fixture.
+    """
+    db.executescript(
+        """
+        ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1 CHECK (codable IN (0, 1));
+        ALTER TABLE memos ADD COLUMN coder_id INTEGER REFERENCES coders(id);
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            modified_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX annotations_document ON annotations(document_id, start);
+        CREATE TABLE memo_links (
+            id INTEGER PRIMARY KEY,
+            memo_id INTEGER NOT NULL REFERENCES memos(id) ON DELETE CASCADE,
+            document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+            code_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+            coding_id INTEGER REFERENCES codings(id) ON DELETE CASCADE,
+            case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+            CHECK ((document_id IS NOT NULL) + (code_id IS NOT NULL) + (coding_id IS NOT NULL)
+                   + (case_id IS NOT NULL) = 1)
+        );
+        CREATE UNIQUE INDEX memo_links_target ON memo_links(
+            memo_id, ifnull(document_id, 0), ifnull(code_id, 0), ifnull(coding_id, 0),
+            ifnull(case_id, 0));
+        CREATE INDEX memo_links_document ON memo_links(document_id);
+        CREATE INDEX memo_links_code ON memo_links(code_id);
+        CREATE INDEX memo_links_coding ON memo_links(coding_id);
+        CREATE INDEX memo_links_case ON memo_links(case_id);
+        """
+    )

@@ -47,6 +47,8 @@ class Code:
     memo: str = ""
     path: str = ""
     depth: int = 0
+    created_at: str = ""
+    codable: bool = True  # False: a category, which groups codes and is never applied
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,36 @@ class Memo:
     text: str
     created_at: str
     modified_at: str
+    coder_id: int | None = None
+    author: str = ""  # the coder who wrote it ("" when unknown)
+
+
+@dataclass(frozen=True)
+class MemoLink:
+    """A memo's link to one document, code, coding or case (exactly one id is set)."""
+
+    id: int
+    memo_id: int
+    document_id: int | None = None
+    code_id: int | None = None
+    coding_id: int | None = None
+    case_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A note anchored to a passage of a document, without a code."""
+
+    id: int
+    guid: str
+    document_id: int
+    coder_id: int
+    start: int
+    end: int
+    text: str
+    created_at: str
+    modified_at: str
+    coder: str = ""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ from coder.core.model import (
     Coder,
     Coding,
     Document,
+    Annotation,
     Memo,
+    MemoLink,
     SearchHit,
     Turn,
 )
@@ -55,7 +57,7 @@ _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Restore order: a parent table comes before the tables that refer to it.
 _TABLE_ORDER = (
     "meta", "coders", "cases", "documents", "turns", "codes", "codings",
-    "case_selections", "attributes", "attribute_values", "memos",
+    "case_selections", "attributes", "attribute_values", "memos", "memo_links", "annotations",
 )  # fmt: skip
 ATTRIBUTE_TYPES = ("text", "number", "date", "boolean")
 
@@ -122,7 +124,15 @@ class Changes:
 
     @property
     def memos(self) -> frozenset[int]:
-        return self.ids("memos")
+        return self.ids("memos") | {
+            row["memo_id"]
+            for (t, _k), row in (*self.before.items(), *self.after.items())
+            if t == "memo_links" and row is not None
+        }
+
+    @property
+    def annotations(self) -> frozenset[int]:
+        return self.ids("annotations")
 
     @property
     def coding_documents(self) -> frozenset[int]:
@@ -298,6 +308,7 @@ class Project:
         self.read_only = read_only
         self.db = Database(conn, execute_plugins=False)
         self._closed = False
+        self._memory_uri = ""  # an older project opened read-only is migrated in memory
         # (document id, guid) -> length of its text; see _document_lengths
         self._lengths: dict[tuple[int, str], int] = {}
 
@@ -363,6 +374,8 @@ class Project:
             if not read_only:
                 _backup.on_open(project)  # before migrating: keeps the old version's state
                 project._migrate()
+            elif migrations.pending(project.db):
+                project._migrate_in_memory()
         except sqlite3.Error as e:
             project.close()
             raise ProjectFileError(
@@ -379,7 +392,27 @@ class Project:
         It takes no lock (this process holds the project's lock already), makes no backup and
         runs no migration. SQLite connections are per thread, so each worker opens its own.
         """
+        if self._memory_uri:
+            return Project(self.path, self._memory_connection(), True)
         return Project(self.path, _connect(self.path, self.read_only), self.read_only)
+
+    def _memory_connection(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self._memory_uri, uri=True, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _migrate_in_memory(self) -> None:
+        """Read an older project without changing its file: copy it into memory and migrate
+        the copy (the file keeps its schema version, and a newer Coder is never needed)."""
+        self._memory_uri = f"file:coder-{new_guid()}?mode=memory&cache=shared"
+        memory = self._memory_connection()
+        self.db.conn.backup(memory)
+        self.db.conn.close()
+        self.db = Database(memory, execute_plugins=False)
+        self._migrate()
+        memory.execute("PRAGMA query_only = ON")
 
     def _migrate(self) -> None:
         if migrations.pending(self.db):
@@ -393,7 +426,7 @@ class Project:
         self._closed = True
         conn = self.db.conn
         with contextlib.suppress(sqlite3.Error):
-            if not self.read_only:
+            if not self.read_only and not self._memory_uri:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         lock = getattr(self, "_lock", None)
@@ -769,8 +802,16 @@ class Project:
     def delete_document(self, doc_id: int) -> Changes:
         """Delete a document with its turns, codings, case spans and attribute values."""
         with self.edit() as rec:
-            for table in ("turns", "codings", "case_selections", "attribute_values"):
+            for table in (
+                "turns", "codings", "case_selections", "attribute_values", "annotations",
+                "memo_links",
+            ):  # fmt: skip
                 rec.touch(table, "document_id = ?", [doc_id])
+            rec.touch(
+                "memo_links",
+                "coding_id IN (SELECT id FROM codings WHERE document_id = ?)",
+                [doc_id],
+            )
             if rec.touch_id("documents", doc_id) is None:
                 raise NotFound(f"no document with id {doc_id}")
             self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
@@ -799,7 +840,7 @@ class Project:
                     continue
                 seen.add(r["id"])
                 path = f"{prefix}/{r['name']}" if prefix else r["name"]
-                r.pop("created_at", None)
+                r["codable"] = bool(r["codable"])
                 out.append(Code(**r, path=path, depth=depth))
                 walk(r["id"], path, depth + 1)
 
@@ -878,8 +919,10 @@ class Project:
         memo: str = "",
         position: int | None = None,
         guid: str | None = None,
+        codable: bool = True,
     ) -> Changes:
-        """Create a code (last among its siblings unless ``position`` is given)."""
+        """Create a code (last among its siblings unless ``position`` is given); with
+        ``codable=False`` a category, which groups codes and is never applied."""
         name = self._clean_code_name(name)
         with self.edit() as rec:
             if parent_id is not None and rec.touch_id("codes", parent_id) is None:
@@ -908,6 +951,7 @@ class Project:
                         "example": example,
                         "memo": memo,
                         "created_at": now(),
+                        "codable": 1 if codable else 0,
                     }
                 )
                 .last_pk
@@ -932,9 +976,12 @@ class Project:
             pos = i + 1 if insert_at is not None and i >= insert_at else i
             self.db.execute("UPDATE codes SET position = ? WHERE id = ?", [pos, cid])
 
-    def update_code(self, code_id: int, **fields: str) -> Changes:
-        """Rename, recolour, or edit definition, inclusion, exclusion, example and memo."""
-        allowed = {"name", "color", "definition", "inclusion", "exclusion", "example", "memo"}
+    def update_code(self, code_id: int, **fields: Any) -> Changes:
+        """Rename, recolour, or edit definition, inclusion, exclusion, example and memo; or make
+        the code a category (``codable=False``: it groups codes and is never applied)."""
+        allowed = {
+            "name", "color", "definition", "inclusion", "exclusion", "example", "memo", "codable",
+        }  # fmt: skip
         unknown = set(fields) - allowed
         if unknown:
             raise InvalidValue(f"unknown code field(s): {', '.join(sorted(unknown))}")
@@ -947,6 +994,18 @@ class Project:
                 self._check_sibling_name(fields["name"], row["parent_id"], code_id)
             if "color" in fields:
                 fields["color"] = normalise_color(fields["color"])
+            if "codable" in fields:
+                fields["codable"] = 1 if fields["codable"] else 0
+                if (
+                    not fields["codable"]
+                    and self.db.execute(
+                        "SELECT 1 FROM codings WHERE code_id = ? LIMIT 1", [code_id]
+                    ).fetchone()
+                ):
+                    raise InvalidValue(
+                        f"'{row['name']}' has codings: a category cannot hold codings "
+                        "(move them to another code first)"
+                    )
             if fields:
                 self.db["codes"].update(code_id, fields)
         return rec.changes()
@@ -1029,6 +1088,12 @@ class Project:
             marks = ",".join("?" for _ in doomed)
             rec.touch("codes", f"id IN ({marks})", doomed)
             rec.touch("codings", f"code_id IN ({marks})", doomed)
+            rec.touch(
+                "memo_links",
+                f"code_id IN ({marks}) OR coding_id IN "
+                f"(SELECT id FROM codings WHERE code_id IN ({marks}))",
+                doomed + doomed,
+            )
             self.db.execute(f"DELETE FROM codings WHERE code_id IN ({marks})", doomed)
             self.db.execute(f"DELETE FROM codes WHERE id IN ({marks})", doomed)
             self._renumber(row["parent_id"])
@@ -1048,6 +1113,17 @@ class Project:
             if target_id in self._descendants(source_id):
                 raise InvalidValue("cannot merge a code into one of its own sub-codes")
             rec.touch("codings", "code_id = ?", [source_id])
+            rec.touch(
+                "memo_links",
+                "code_id = ? OR coding_id IN (SELECT id FROM codings WHERE code_id = ?)",
+                [source_id, source_id],
+            )
+            # A memo linked to both codes keeps one link, to the target.
+            self.db.execute(
+                "UPDATE OR IGNORE memo_links SET code_id = ? WHERE code_id = ?",
+                [target_id, source_id],
+            )
+            self.db.execute("DELETE FROM memo_links WHERE code_id = ?", [source_id])
             self.db.execute(
                 """DELETE FROM codings WHERE code_id = ? AND EXISTS (
                        SELECT 1 FROM codings t WHERE t.code_id = ? AND t.document_id = codings.document_id
@@ -1113,6 +1189,15 @@ class Project:
                 f"passage {start}-{end} is not inside the document (0-{length}, end after start)"
             )
 
+    def _check_codable(self, code_id: int) -> None:
+        row = self.db.execute("SELECT name, codable FROM codes WHERE id = ?", [code_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no code with id {code_id}")
+        if not row[1]:
+            raise InvalidValue(
+                f"'{row[0]}' is a category: it groups codes and cannot be applied to text"
+            )
+
     def apply_code(
         self,
         doc_id: int,
@@ -1126,8 +1211,7 @@ class Project:
         """Code the passage ``text[start:end]`` (code points, end exclusive) with a code."""
         with self.edit() as rec:
             self._check_range(doc_id, start, end)
-            if not self.db.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone():
-                raise NotFound(f"no code with id {code_id}")
+            self._check_codable(code_id)
             coder_id = self._coder_id(rec, coder)
             cur = self.db.execute(
                 'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
@@ -1139,6 +1223,7 @@ class Project:
 
     def remove_coding(self, coding_id: int) -> Changes:
         with self.edit() as rec:
+            rec.touch("memo_links", "coding_id = ?", [coding_id])
             if rec.touch_id("codings", coding_id) is None:
                 raise NotFound(f"no coding with id {coding_id}")
             self.db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
@@ -1159,8 +1244,7 @@ class Project:
         with self.edit() as rec:
             if rec.touch_id("codings", coding_id) is None:
                 raise NotFound(f"no coding with id {coding_id}")
-            if not self.db.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone():
-                raise NotFound(f"no code with id {code_id}")
+            self._check_codable(code_id)
             self.db.execute("UPDATE codings SET code_id = ? WHERE id = ?", [code_id, coding_id])
         return rec.changes()
 
@@ -1188,14 +1272,22 @@ class Project:
         return rec.changes()
 
     def memos(self) -> list[Memo]:
-        return [Memo(**r) for r in self.db.query("SELECT * FROM memos ORDER BY created_at, id")]
+        sql = """
+            SELECT m.*, ifnull(k.name, '') AS author FROM memos m
+            LEFT JOIN coders k ON k.id = m.coder_id ORDER BY m.created_at, m.id
+        """
+        return [Memo(**r) for r in self.db.query(sql)]
 
-    def add_memo(self, title: str, text: str = "", guid: str | None = None) -> Changes:
+    def add_memo(
+        self, title: str, text: str = "", guid: str | None = None, coder: str | None = None
+    ) -> Changes:
+        """A free-standing memo, written by ``coder`` (None: no author recorded)."""
         with self.edit() as rec:
             stamp = now()
             mid = self.db["memos"].insert(
                 {"guid": guid or new_guid(), "title": title, "text": text,
-                 "created_at": stamp, "modified_at": stamp}
+                 "created_at": stamp, "modified_at": stamp,
+                 "coder_id": None if coder is None else self._coder_id(rec, coder)}
             ).last_pk  # fmt: skip
             rec.created("memos", mid)
         return rec.changes()
@@ -1216,9 +1308,116 @@ class Project:
 
     def delete_memo(self, memo_id: int) -> Changes:
         with self.edit() as rec:
+            rec.touch("memo_links", "memo_id = ?", [memo_id])
             if rec.touch_id("memos", memo_id) is None:
                 raise NotFound(f"no memo with id {memo_id}")
             self.db.execute("DELETE FROM memos WHERE id = ?", [memo_id])
+        return rec.changes()
+
+    _LINK_TARGETS = ("document_id", "code_id", "coding_id", "case_id")
+
+    def memo_links(self, memo_id: int | None = None) -> list[MemoLink]:
+        """Links from memos to documents, codes, codings and cases (of one memo, or all)."""
+        sql = "SELECT * FROM memo_links"
+        params: list[Any] = []
+        if memo_id is not None:
+            sql += " WHERE memo_id = ?"
+            params.append(memo_id)
+        return [MemoLink(**r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def link_memo(self, memo_id: int, **target: int) -> Changes:
+        """Link a memo to one object: ``document_id=``, ``code_id=``, ``coding_id=`` or
+        ``case_id=``. Linking twice changes nothing."""
+        if len(target) != 1 or next(iter(target)) not in self._LINK_TARGETS:
+            raise InvalidValue("a memo link names exactly one document, code, coding or case")
+        ((column, key),) = target.items()
+        table = {"document_id": "documents", "code_id": "codes", "coding_id": "codings",
+                 "case_id": "cases"}[column]  # fmt: skip
+        with self.edit() as rec:
+            if rec.touch_id("memos", memo_id) is None:
+                raise NotFound(f"no memo with id {memo_id}")
+            if not self.db.execute(f"SELECT 1 FROM {table} WHERE id = ?", [key]).fetchone():
+                raise NotFound(f"no {table[:-1]} with id {key}")
+            cur = self.db.execute(
+                f"INSERT OR IGNORE INTO memo_links (memo_id, {column}) VALUES (?, ?)",
+                [memo_id, key],
+            )
+            if cur.rowcount:
+                rec.created("memo_links", cur.lastrowid)
+        return rec.changes()
+
+    def unlink_memo(self, link_id: int) -> Changes:
+        with self.edit() as rec:
+            if rec.touch_id("memo_links", link_id) is None:
+                raise NotFound(f"no memo link with id {link_id}")
+            self.db.execute("DELETE FROM memo_links WHERE id = ?", [link_id])
+        return rec.changes()
+
+    # ----------------------------------------------------------------- annotations
+
+    def annotations(self, document_id: int | None = None) -> list[Annotation]:
+        """Annotations in document and position order, with their authors' names."""
+        where, params = "1", []
+        if document_id is not None:
+            where, params = "a.document_id = ?", [document_id]
+        sql = f"""
+            SELECT a.*, k.name AS coder FROM annotations a JOIN coders k ON k.id = a.coder_id
+            WHERE {where} ORDER BY a.document_id, a.start, a."end", a.id
+        """
+        return [Annotation(**r) for r in self.db.query(sql, params)]
+
+    def add_annotation(
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        text: str,
+        coder: str | None = None,
+        guid: str | None = None,
+        created_at: str | None = None,
+    ) -> Changes:
+        """Anchor a note to the passage ``text[start:end]`` of a document, without a code."""
+        with self.edit() as rec:
+            self._check_range(doc_id, start, end)
+            coder_id = self._coder_id(rec, coder)
+            stamp = now()
+            cur = self.db.execute(
+                'INSERT INTO annotations (guid, document_id, coder_id, start, "end", text, '
+                "created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [guid or new_guid(), doc_id, coder_id, start, end, text,
+                 created_at or stamp, stamp],
+            )  # fmt: skip
+            rec.created("annotations", cur.lastrowid)
+        return rec.changes()
+
+    def update_annotation(
+        self,
+        annotation_id: int,
+        text: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> Changes:
+        """Change an annotation's text or the passage it is anchored to."""
+        with self.edit() as rec:
+            row = rec.touch_id("annotations", annotation_id)
+            if row is None:
+                raise NotFound(f"no annotation with id {annotation_id}")
+            new_start = row["start"] if start is None else start
+            new_end = row["end"] if end is None else end
+            self._check_range(row["document_id"], new_start, new_end)
+            self.db.execute(
+                'UPDATE annotations SET text = ?, start = ?, "end" = ?, modified_at = ? '
+                "WHERE id = ?",
+                [row["text"] if text is None else text, new_start, new_end, now(),
+                 annotation_id],
+            )  # fmt: skip
+        return rec.changes()
+
+    def delete_annotation(self, annotation_id: int) -> Changes:
+        with self.edit() as rec:
+            if rec.touch_id("annotations", annotation_id) is None:
+                raise NotFound(f"no annotation with id {annotation_id}")
+            self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
         return rec.changes()
 
     # ----------------------------------------------------------------- cases
@@ -1289,6 +1488,7 @@ class Project:
         with self.edit() as rec:
             rec.touch("documents", "case_id = ?", [case_id])
             rec.touch("case_selections", "case_id = ?", [case_id])
+            rec.touch("memo_links", "case_id = ?", [case_id])
             rec.touch("attribute_values", "case_id = ?", [case_id])
             if rec.touch_id("cases", case_id) is None:
                 raise NotFound(f"no case with id {case_id}")

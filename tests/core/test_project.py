@@ -45,13 +45,16 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
                       "memo", "group_name", "case_id"],
         "turns": ["id", "document_id", "speaker", "start", "end", "time_start", "time_end"],
         "codes": ["id", "guid", "name", "parent_id", "position", "color", "definition", "inclusion",
-                  "exclusion", "example", "memo", "created_at"],
+                  "exclusion", "example", "memo", "created_at", "codable"],
         "codings": ["id", "guid", "document_id", "code_id", "coder_id", "start", "end",
                     "created_at", "memo"],
         "case_selections": ["id", "case_id", "document_id", "start", "end"],
         "attributes": ["id", "guid", "name", "scope", "type", "position"],
         "attribute_values": ["id", "attribute_id", "case_id", "document_id", "value"],
-        "memos": ["id", "guid", "title", "text", "created_at", "modified_at"],
+        "memos": ["id", "guid", "title", "text", "created_at", "modified_at", "coder_id"],
+        "annotations": ["id", "guid", "document_id", "coder_id", "start", "end", "text",
+                        "created_at", "modified_at"],
+        "memo_links": ["id", "memo_id", "document_id", "code_id", "coding_id", "case_id"],
     }  # fmt: skip
     fks = {(t, fk.column, fk.other_table) for t in tables for fk in db[t].foreign_keys}
     assert fks == {
@@ -66,6 +69,14 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         ("attribute_values", "attribute_id", "attributes"),
         ("attribute_values", "case_id", "cases"),
         ("attribute_values", "document_id", "documents"),
+        ("memos", "coder_id", "coders"),
+        ("annotations", "document_id", "documents"),
+        ("annotations", "coder_id", "coders"),
+        ("memo_links", "memo_id", "memos"),
+        ("memo_links", "document_id", "documents"),
+        ("memo_links", "code_id", "codes"),
+        ("memo_links", "coding_id", "codings"),
+        ("memo_links", "case_id", "cases"),
     }
     assert db["documents"].detect_fts() == "documents_fts"
     triggers = {t.name for t in db.triggers}
