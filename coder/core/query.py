@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from coder.core import numbers
 from coder.core.errors import InvalidValue
 from coder.core.text import paragraphs as _paragraph_spans
 
@@ -35,8 +36,9 @@ NO_SPEAKER = ""
 
 
 def percent(units: int, total: int) -> float:
-    """``units`` of ``total`` as a percentage rounded to one decimal (0.0 when total is 0)."""
-    return round(units / total * 100, 1) if total else 0.0
+    """``units`` of ``total`` as a percentage rounded to one decimal, halves up (0.0 when total
+    is 0): see :mod:`coder.core.numbers`."""
+    return numbers.percent(units, total)
 
 
 # ============================================================================ filters
@@ -129,7 +131,9 @@ class _Scope:
         return [r[0] for r in project.db.execute(sql + " ORDER BY d.id", params)]
 
     def case_ids(self, project: Project) -> list[int]:
-        """Cases in scope: the case filters, and linked to an allowed document."""
+        """Cases in scope (the cases analysed, N): the case filters, and linked to at least one
+        document in scope (as the document's case or by a case selection in it). A case
+        without a document in scope is not analysed and never counted."""
         sql, params = "SELECT id FROM cases c WHERE 1", []
         if self.cases is not None:
             sql += " AND c.id IN (SELECT value FROM json_each(?))"
@@ -141,7 +145,20 @@ class _Scope:
                        OR EXISTS (SELECT 1 FROM case_selections s WHERE s.case_id = c.id
                                AND s.document_id IN (SELECT value FROM json_each(?))))"""
             params += [ids, ids]
+        else:
+            sql += """ AND (EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id)
+                       OR EXISTS (SELECT 1 FROM case_selections s WHERE s.case_id = c.id))"""
         return [r[0] for r in project.db.execute(sql + " ORDER BY c.id", params)]
+
+    def cases_not_analysed(self, project: Project) -> list[int]:
+        """Cases that pass the case filters but have no document in scope (listed, not counted)."""
+        analysed = set(self.case_ids(project))
+        sql, params = "SELECT id FROM cases c WHERE 1", []
+        if self.cases is not None:
+            sql += " AND c.id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(self.cases)))
+        rows = project.db.execute(sql + " ORDER BY c.name COLLATE NOCASE, c.id", params)
+        return [r[0] for r in rows if r[0] not in analysed]
 
 
 def _resolve(
@@ -1233,6 +1250,14 @@ def speaker_breakdown(
     return SpeakerTable(ordered, rows, totals)
 
 
+def cases_not_analysed(project: Project, filters: Filters | None = None) -> list[str]:
+    """Names of the cases in the selection that have no document in it: they are not analysed
+    and not counted in N (a report lists them)."""
+    scope = _resolve(project, filters)
+    names = dict(project.db.execute("SELECT id, name FROM cases"))
+    return [names[i] for i in scope.cases_not_analysed(project)]
+
+
 def with_filters(filters: Filters | None, **changes: Any) -> Filters:
     """``filters`` with some fields replaced (a convenience for drilling into a table cell)."""
     return replace(filters or NO_FILTERS, **changes)
@@ -1241,6 +1266,6 @@ def with_filters(filters: Filters | None, **changes: Any) -> Filters:
 __all__ = [
     "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodingRow", "CodeRef", "Cooccurrence", "Crosstab",
     "CrosstabRow", "Filters", "FrequencyRow", "FrequencyTable", "Passage", "Sources", "SpeakerRow", "SpeakerTable",
-    "UnitRef", "code_matrix", "codings_in_scope", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
+    "UnitRef", "cases_not_analysed", "code_matrix", "codings_in_scope", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
     "find_attribute", "frequencies_by_attribute", "percent", "retrieve", "speaker_breakdown", "with_filters",
 ]  # fmt: skip

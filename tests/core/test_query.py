@@ -72,6 +72,8 @@ def test_percent_has_one_decimal():
     assert query.percent(21, 60) == 35.0
     assert query.percent(1, 3) == 33.3
     assert query.percent(5, 0) == 0.0
+    assert query.percent(1, 16) == 6.3  # 6.25: halves round up
+    assert query.percent(1, 8) == 12.5
 
 
 def test_frequencies_by_document_count_codings_units_and_percent(small):
@@ -90,10 +92,26 @@ def test_frequencies_by_document_count_codings_units_and_percent(small):
 
 def test_frequencies_by_case_ignore_documents_without_a_case(small):
     t = query.frequencies(small, "case")
-    assert t.total == 3  # Ann, Bob, Cy
-    assert (_row(t, "Money").units, _row(t, "Money").percent) == (2, 66.7)
+    assert t.total == 2  # Ann and Bob; Cy has no document, so it is not analysed
+    assert (_row(t, "Money").units, _row(t, "Money").percent) == (2, 100.0)
     assert _row(t, "Money").codings == 3
     assert _row(t, "Housing").units == 1
+    assert query.cases_not_analysed(small) == ["Cy"]
+
+
+def test_case_n_is_the_same_with_and_without_a_list_of_every_document(small):
+    every = Filters(documents=[d.id for d in small.documents()])
+    for by in ("case",):
+        assert (
+            query.frequencies(small, by).total == query.frequencies(small, by, filters=every).total
+        )
+    plain = query.frequencies_by_attribute(small, "country")
+    listed = query.frequencies_by_attribute(small, "country", filters=every)
+    assert [(r.value, r.total) for r in plain.rows] == [(r.value, r.total) for r in listed.rows]
+    assert {(r.value, r.total) for r in plain.rows} == {("France", 1), ("UK", 1)}
+    assert query.crosstab(small, "country").column_totals == [1, 1]
+    assert query.crosstab(small, "country", filters=every).column_totals == [1, 1]
+    assert query.cases_not_analysed(small, every) == ["Cy"]
 
 
 def test_case_selections_count_for_their_case(small):
@@ -102,7 +120,7 @@ def test_case_selections_count_for_their_case(small):
     start = GAMMA.index("Money matters here.")
     small.add_case_selection(small.find_case("Dee").id, g, start, start + 19)
     t = query.frequencies(small, "case")
-    assert t.total == 4
+    assert t.total == 3  # Ann, Bob and Dee (a selection in Gamma); not Cy
     assert _row(t, "Money").units == 3
 
 
@@ -136,8 +154,8 @@ def test_filters_by_coder_group_and_attribute(small):
     t = query.frequencies(small, "document", filters=Filters(groups=["Wave 2"]))
     assert (t.total, _row(t, "Money").units, _row(t, "Housing/Landlords").units) == (2, 2, 1)
     t = query.frequencies(small, "case", filters=Filters(attributes={"country": ["UK"]}))
-    assert t.total == 2  # Ann and Cy
-    assert (_row(t, "Money").units, _row(t, "Money").percent) == (1, 50.0)
+    assert t.total == 1  # Ann (Cy, also UK, has no document)
+    assert (_row(t, "Money").units, _row(t, "Money").percent) == (1, 100.0)
     t = query.frequencies(small, "document", filters=Filters(attributes={"country": "France"}))
     assert (t.total, _row(t, "Money").codings) == (1, 1)
 
@@ -296,13 +314,13 @@ def test_retrieve_rejects_unknown_mode_and_code(small):
 
 def test_crosstab_counts_row_and_column_percentages(small):
     x = query.crosstab(small, "country")
-    assert x.values == ["France", "UK"] and x.column_totals == [1, 2]
+    assert x.values == ["France", "UK"] and x.column_totals == [1, 1]  # Cy: no document
     money = next(r for r in x.rows if r.code == "Money")
     assert money.counts == (1, 1) and money.total == 2
     assert money.row_percent == (50.0, 50.0)
-    assert money.column_percent == (100.0, 50.0)
+    assert money.column_percent == (100.0, 100.0)
     housing = next(r for r in x.rows if r.code == "Housing")
-    assert housing.counts == (0, 1) and housing.column_percent == (0.0, 50.0)
+    assert housing.counts == (0, 1) and housing.column_percent == (0.0, 100.0)
 
 
 def test_cooccurrence_by_overlap(small):
@@ -396,7 +414,7 @@ def test_attribute_in_both_scopes_is_named_with_its_scope(small):
     x = query.crosstab(small, "document:country")
     assert x.unit == "document" and x.values == ["Chile", ""]
     t = query.frequencies(small, "case", filters=Filters(attributes={"case:country": ["UK"]}))
-    assert t.total == 2
+    assert t.total == 1  # Ann; Cy has no document
 
 
 def test_speaker_breakdown_for_some_codes_lists_only_their_speakers(small):
