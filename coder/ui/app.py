@@ -53,7 +53,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app.setDesktopFileName("coder")
     app.setWindowIcon(app_icon())
     # The system palette (light or dark) is kept as it is: the document view derives its
-    # highlight strength from the palette's base colour (see views.document_view.CodeStyle).
+    # highlight strength from the palette's base colour (see views.span_index.CodeStyle).
     return app  # type: ignore[return-value]
 
 
