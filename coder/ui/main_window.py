@@ -1,37 +1,37 @@
-"""The workbench: document view in the centre, docks around it, one undo stack per project."""
+"""The workbench: document view in the centre, docks around it, one undo stack per project.
+
+The docks are listed and wired in ``window_docks``, the menus built from the actions table
+in ``window_menus``; this module owns the project's lifecycle and the API that docks and
+features use.
+"""
 
 from __future__ import annotations
 
 import base64
-import importlib
 import inspect
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QKeySequence,
+    QShowEvent,
     QUndoGroup,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
-    QToolButton,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -40,177 +40,14 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.errors import CoderError, ProjectLocked
 from coder.core.project import Changes, Project
-from coder.ui import actions as actions_table
+from coder.ui import tasks, window_docks, window_menus
 from coder.ui.commands import ServiceCommand
+from coder.ui.features import backup as backup_feature
+from coder.ui.features import coding
+from coder.ui.features import file as file_feature
 from coder.ui.views.document_view import DocumentView
-
-# (setting key, module, class, title, area, tabify-with)
-DOCKS = (
-    ("documents", "coder.ui.views.documents_dock", "DocumentsDock", "Documents", "left", None),
-    ("cases", "coder.ui.views.cases_dock", "CasesDock", "Cases", "left", "documents"),
-    ("codebook", "coder.ui.views.codebook_dock", "CodebookDock", "Codebook", "right", None),
-    (
-        "retrieval",
-        "coder.ui.views.retrieval_dock",
-        "RetrievalDock",
-        "Retrieved passages",
-        "bottom",
-        None,
-    ),
-    ("search", "coder.ui.views.search_dock", "SearchDock", "Search project", "bottom", "retrieval"),
-)
-_AREAS = {
-    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
-    "right": Qt.DockWidgetArea.RightDockWidgetArea,
-    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
-    "top": Qt.DockWidgetArea.TopDockWidgetArea,
-}
-RESIZE_MERGE_ID = 4101  # nudging one coding's edges merges into one undo step
-
-
-def _is_view_key(shortcut: str | None) -> bool:
-    """Single keys and Shift/Alt+arrows act on the document view only (not in text fields)."""
-    if not shortcut:
-        return False
-    if len(shortcut) == 1:
-        return True
-    return shortcut in ("Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "Alt+Up", "Alt+Down")
-
-
-class FindBar(QWidget):
-    """Ctrl+F: find in the shown document (case-insensitive), with a match count."""
-
-    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.view = view
-        self.setObjectName("findBar")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        label = QLabel("&Find:")
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText("Find in document (Enter: next, Shift+Enter: previous)")
-        self.edit.setAccessibleName("Find in document")
-        self.edit.setClearButtonEnabled(True)
-        label.setBuddy(self.edit)
-        self.count = QLabel("")
-        self.count.setAccessibleName("Matches")
-        self.count.setMinimumWidth(90)
-        prev_button = QToolButton(text="Previous")
-        prev_button.setAccessibleName("Previous match")
-        prev_button.setToolTip("Previous match (Shift+Enter, Shift+F3)")
-        next_button = QToolButton(text="Next")
-        next_button.setAccessibleName("Next match")
-        next_button.setToolTip("Next match (Enter, F3)")
-        close_button = QToolButton(text="✕")
-        close_button.setAccessibleName("Close find bar")
-        close_button.setToolTip("Close (Escape)")
-        for w in (label, self.edit, self.count, prev_button, next_button, close_button):
-            layout.addWidget(w)
-        layout.setStretch(1, 1)
-        self.edit.textChanged.connect(self.search)
-        self.edit.installEventFilter(self)
-        prev_button.clicked.connect(lambda: self.step(False))
-        next_button.clicked.connect(lambda: self.step(True))
-        close_button.clicked.connect(self.close_bar)
-        self.hide()
-
-    def open_bar(self) -> None:
-        self.show()
-        c = self.view.textCursor()
-        if c.hasSelection() and "\u2029" not in c.selectedText() and len(c.selectedText()) < 80:
-            self.edit.setText(c.selectedText())
-        self.edit.setFocus()
-        self.edit.selectAll()
-        self.search(self.edit.text())
-
-    def close_bar(self) -> None:
-        self.hide()
-        self.view.find_all("")
-        self.view.setFocus()
-
-    def search(self, needle: str) -> None:
-        n = self.view.find_all(needle)
-        self._show_count(-1, n)
-        if n:
-            self.step(True, from_start=True)
-
-    def step(self, forward: bool, from_start: bool = False) -> None:
-        if from_start:
-            c = self.view.textCursor()
-            c.setPosition(c.selectionStart())
-            self.view.setTextCursor(c)
-        i = self.view.find_step(forward)
-        self._show_count(i, len(self.view.find_matches))
-
-    def _show_count(self, i: int, n: int) -> None:
-        if not self.edit.text():
-            self.count.setText("")
-        elif n == 0:
-            self.count.setText("No matches")
-        else:
-            self.count.setText(f"{i + 1} of {n}" if i >= 0 else f"{n} matches")
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
-        from PySide6.QtCore import QEvent
-
-        if watched is self.edit and event.type() == QEvent.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Escape:
-                self.close_bar()
-                return True
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.step(not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                return True
-        return super().eventFilter(watched, event)
-
-
-class WelcomePage(QWidget):
-    """Shown when no project is open: New, Open, Open demo, and the recent projects."""
-
-    openRequested = Signal(str)
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        self.setObjectName("welcomePage")
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        box = QWidget()
-        box.setMaximumWidth(560)
-        layout = QVBoxLayout(box)
-        title = QLabel("<h1>Coder</h1><p>Qualitative coding of interviews and documents.</p>")
-        title.setAccessibleName("Welcome to Coder")
-        layout.addWidget(title)
-        buttons = QHBoxLayout()
-        for text, action_id in (
-            ("&New project…", "file.new"),
-            ("&Open project…", "file.open"),
-            ("Open &demo project", "file.open_demo"),
-        ):
-            b = QPushButton(text)
-            b.setAccessibleName(text.replace("&", "").rstrip("…"))
-            b.clicked.connect(lambda _=False, a=action_id: window.trigger(a))
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
-        recent_label = QLabel("&Recent projects:")
-        layout.addWidget(recent_label)
-        self.recent_model = QStringListModel(self)
-        self.recent = QListView()
-        self.recent.setModel(self.recent_model)
-        self.recent.setAccessibleName("Recent projects")
-        self.recent.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
-        self.recent.activated.connect(lambda index: self.openRequested.emit(index.data()))
-        recent_label.setBuddy(self.recent)
-        layout.addWidget(self.recent)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box, 3)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-        self.openRequested.connect(window.open_project)
-
-    def refresh(self) -> None:
-        self.recent_model.setStringList([p for p in settings.recent_projects() if Path(p).exists()])
+from coder.ui.views.find_bar import FindBar
+from coder.ui.views.welcome_page import WelcomePage
 
 
 class MainWindow(QMainWindow):
@@ -242,48 +79,24 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.dock_widgets: dict[str, QWidget] = {}
         self.last_import_dialog: QWidget | None = None
+        self.recent_menu: QMenu | None = None
 
         self.view = DocumentView(self)
         size = settings.get("text_size")
         if isinstance(size, (int, float)):
             self.view.set_text_size(float(size))
         self.find_bar = FindBar(self.view, self)
-        doc_pane = QWidget()
-        pane_layout = QVBoxLayout(doc_pane)
-        pane_layout.setContentsMargins(0, 0, 0, 0)
-        pane_layout.setSpacing(0)
         self.doc_title = QLabel("")
-        self.doc_title.setObjectName("documentTitle")
-        self.doc_title.setContentsMargins(10, 4, 10, 4)
-        self.doc_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.doc_title.setAccessibleName("Document name")
-        title_font = self.doc_title.font()
-        title_font.setBold(True)
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
-        self.doc_title.setFont(title_font)
-        pane_layout.addWidget(self.doc_title)
-        pane_layout.addWidget(self.view, 1)
-        pane_layout.addWidget(self.find_bar)
         self.no_document = QLabel(
             "Choose a document in the Documents list, or import one (Ctrl+I)."
         )
-        self.no_document.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_document.setWordWrap(True)
         self.welcome = WelcomePage(self)
         self.central = QStackedWidget()
-        self.central.addWidget(self.welcome)
-        self.central.addWidget(doc_pane)
-        self.central.addWidget(self.no_document)
-        self.setCentralWidget(self.central)
-
+        self._build_central()
         self.position_label = QLabel("")
-        self.position_label.setAccessibleName("Selection position")
         self.codes_label = QLabel("")
-        self.codes_label.setAccessibleName("Codes at the cursor")
         self.mode_label = QLabel("")
-        self.statusBar().addWidget(self.position_label)
-        self.statusBar().addWidget(self.codes_label, 1)
-        self.statusBar().addPermanentWidget(self.mode_label)
+        self._build_status_bar()
 
         self.undo_view = QUndoView(self.undo_group)
         self.undo_view.setEmptyLabel("<project opened>")
@@ -291,16 +104,14 @@ class MainWindow(QMainWindow):
         self.undo_dock = self.add_dock(self.undo_view, "Undo history", "right", name="undo_history")
         self.undo_dock.hide()
 
-        self._create_docks()
-        self._build_menus()
-        from coder.ui.features import backup as backup_feature
-
+        window_docks.create_docks(self)
+        window_menus.build_menus(self)
         backup_feature.install(self)  # periodic backups; the cloud/network folder warning
         self.setTabOrder(self.view, self.view.stripes)
         self.setTabOrder(self.view.stripes, self.find_bar.edit)
         self.view.positionChanged.connect(self._on_position)
-        self.view.menu_hook = self._text_menu
-        self.view.stripe_menu_hook = self._stripe_menu
+        self.view.menu_hook = lambda menu, inside: coding.fill_text_menu(self, menu, inside)
+        self.view.stripe_menu_hook = lambda menu, cid: coding.fill_coding_menu(self, menu, cid)
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
@@ -314,181 +125,45 @@ class MainWindow(QMainWindow):
         self.update_actions()
         self.update_title()
 
-    # ------------------------------------------------------------------ docks
+    def _build_central(self) -> None:
+        """The centre: the welcome page, the document with its title and find bar, or a
+        hint when no document is shown."""
+        doc_pane = QWidget()
+        pane_layout = QVBoxLayout(doc_pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(0)
+        self.doc_title.setObjectName("documentTitle")
+        self.doc_title.setContentsMargins(10, 4, 10, 4)
+        self.doc_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.doc_title.setAccessibleName("Document name")
+        title_font = self.doc_title.font()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.15)
+        self.doc_title.setFont(title_font)
+        pane_layout.addWidget(self.doc_title)
+        pane_layout.addWidget(self.view, 1)
+        pane_layout.addWidget(self.find_bar)
+        self.no_document.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_document.setWordWrap(True)
+        self.central.addWidget(self.welcome)
+        self.central.addWidget(doc_pane)
+        self.central.addWidget(self.no_document)
+        self.setCentralWidget(self.central)
+
+    def _build_status_bar(self) -> None:
+        self.position_label.setAccessibleName("Selection position")
+        self.codes_label.setAccessibleName("Codes at the cursor")
+        self.statusBar().addWidget(self.position_label)
+        self.statusBar().addWidget(self.codes_label, 1)
+        self.statusBar().addPermanentWidget(self.mode_label)
+
+    # ------------------------------------------------------------------ docks and actions
 
     def add_dock(
         self, widget: QWidget, title: str, area: str = "right", name: str | None = None
     ) -> QDockWidget:
         """Put ``widget`` in a dock (its state is saved under ``name``)."""
-        dock = QDockWidget(title.replace("&&", "&"), self)
-        key = name or type(widget).__name__
-        dock.setObjectName(f"dock_{key}")
-        dock.setWidget(widget)
-        if not widget.accessibleName():
-            widget.setAccessibleName(title.replace("&&", "&"))
-        self.addDockWidget(_AREAS.get(area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
-        self.docks[key] = dock
-        return dock
-
-    def _create_docks(self) -> None:
-        for key, module, cls_name, title, area, tab_with in DOCKS:
-            try:
-                cls = getattr(importlib.import_module(module), cls_name)
-            except (ImportError, AttributeError):
-                continue  # that dock is not part of this build yet
-            try:
-                widget = cls(self)
-            except Exception:
-                traceback.print_exc()
-                continue
-            self.dock_widgets[key] = widget
-            dock = self.add_dock(widget, title, area, name=key)
-            if tab_with and tab_with in self.docks:
-                self.tabifyDockWidget(self.docks[tab_with], dock)
-        for key, _m, _c, _t, _a, tab_with in DOCKS:
-            if tab_with is None and key in self.docks:
-                self.docks[key].raise_()
-        self._connect(self.dock_widgets.get("documents"), "documentActivated", self.show_document)
-        self._connect(self.dock_widgets.get("codebook"), "codeActivated", self._on_code_activated)
-        self._connect(self.dock_widgets.get("codebook"), "passageDropped", self._on_passage_dropped)
-        self._connect(
-            self.dock_widgets.get("codebook"), "selectedCodesChanged", self._on_codes_selected
-        )
-        self._connect(self.dock_widgets.get("retrieval"), "passageActivated", self.show_passage)
-        self._connect(self.dock_widgets.get("search"), "passageActivated", self.show_passage)
-
-    @staticmethod
-    def _connect(widget: QWidget | None, signal: str, slot: Callable[..., Any]) -> None:
-        sig = getattr(widget, signal, None) if widget is not None else None
-        if sig is not None:
-            sig.connect(slot)
-
-    def _on_code_activated(self, code_id: int) -> None:
-        from coder.ui.features import coding
-
-        if self.view.doc_id is not None and self.view.has_selection():
-            coding.apply_code(self, code_id)
-
-    def _on_passage_dropped(self, code_id: int, doc_id: int, start: int, end: int) -> None:
-        from coder.ui.features import coding
-
-        coding.apply_code(self, code_id, passage=(doc_id, start, end))
-
-    def _on_codes_selected(self, code_ids: list) -> None:
-        retrieval = self.dock_widgets.get("retrieval")
-        if retrieval is not None and hasattr(retrieval, "show_codes"):
-            retrieval.show_codes(list(code_ids))
-
-    # ------------------------------------------------------------------ menus and actions
-
-    def _build_menus(self) -> None:
-        actions_table.load_features()
-        menus: dict[str, QMenu] = {}
-        bar = self.menuBar()
-        for top in actions_table.MENUS:
-            menus[top] = bar.addMenu("&" + top)
-        undo = self.undo_group.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_group.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
-        menus["Edit"].addAction(undo)
-        menus["Edit"].addAction(redo)
-        menus["Edit"].addSeparator()
-        self.actions_by_id["edit.undo"] = undo
-        self.actions_by_id["edit.redo"] = redo
-
-        # Each menu lists its actions and submenus together, by order; a gap of 100 in the
-        # order starts a new group.
-        specs = sorted(actions_table.ACTIONS.values(), key=lambda s: (s.order, s.title))
-        entries: dict[str, list[tuple[int, str, object]]] = {}
-        for spec in specs:
-            entries.setdefault(spec.menu, []).append((spec.order, spec.title, spec))
-            path = spec.menu
-            while "/" in path:
-                parent, _, _name = path.rpartition("/")
-                children = entries.setdefault(parent, [])
-                if not any(item == path for _o, _t, item in children):
-                    order = actions_table.SUBMENU_ORDER.get(path, 10_000)
-                    children.append((order, path, path))
-                path = parent
-
-        def fill(menu: QMenu, path: str) -> None:
-            prev = None
-            for order, _title, item in sorted(entries.get(path, []), key=lambda e: (e[0], e[1])):
-                if prev is not None and order // 100 != prev // 100:
-                    menu.addSeparator()
-                prev = order
-                if isinstance(item, str):
-                    sub = menu.addMenu(item.rpartition("/")[2])
-                    menus[item] = sub
-                    fill(sub, item)
-                else:
-                    self._add_action(menu, item)
-
-        for top in actions_table.MENUS:
-            fill(menus[top], top)
-        for path in entries:  # a top-level menu that MENUS does not name goes last
-            if "/" not in path and path not in menus:
-                menus[path] = bar.addMenu("&" + path)
-                fill(menus[path], path)
-        quick = menus.get("Code/Quick codes")
-        if quick is not None:
-            from coder.ui.features import coding
-
-            quick.aboutToShow.connect(lambda: coding.refresh_quick_titles(self))
-        view_menu = menus["View"]
-        view_menu.addSeparator()
-        for key, dock in self.docks.items():
-            toggle = dock.toggleViewAction()
-            if key == "undo_history":
-                toggle.setText("Undo &History")
-            view_menu.addAction(toggle)
-
-    def _add_action(self, menu: QMenu, spec: actions_table.ActionSpec) -> None:
-        act = QAction(spec.title, self)
-        act.setObjectName(spec.id)
-        if spec.status_tip:
-            act.setStatusTip(spec.status_tip)
-        if spec.shortcut:
-            act.setShortcut(QKeySequence(spec.shortcut))
-            if _is_view_key(spec.shortcut):
-                act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.view.addAction(act)
-                self.view.key_actions[QKeySequence(spec.shortcut).toString()] = act
-        act.triggered.connect(lambda _=False, s=spec: self._run(s))
-        act.setData(spec.enabled_when)
-        menu.addAction(act)
-        self.actions_by_id[spec.id] = act
-        if spec.id == "file.open":
-            self.recent_menu = menu.addMenu("Open &Recent")
-            self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-
-    def _default_dock_sizes(self) -> None:
-        """A first-start layout that leaves the text most of the room."""
-        for key, share in (("documents", 0.22), ("codebook", 0.2)):
-            if key in self.docks:
-                width = max(240, int(self.width() * share))
-                self.resizeDocks([self.docks[key]], [width], Qt.Orientation.Horizontal)
-        bottom = [self.docks[k] for k in ("retrieval",) if k in self.docks]
-        if bottom:
-            self.resizeDocks(bottom, [max(160, self.height() // 5)], Qt.Orientation.Vertical)
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = [p for p in settings.recent_projects() if Path(p).exists()]
-        for path in recent:
-            act = self.recent_menu.addAction(Path(path).name)
-            act.setToolTip(path)
-            act.setStatusTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.open_project(p))
-        if not recent:
-            self.recent_menu.addAction("No recent projects").setEnabled(False)
-
-    def _run(self, spec: actions_table.ActionSpec) -> None:
-        try:
-            spec.handler(self)
-        except CoderError as e:
-            self.show_error(str(e))
+        return window_docks.add_dock(self, widget, title, area, name)
 
     def trigger(self, action_id: str) -> None:
         act = self.actions_by_id.get(action_id)
@@ -595,8 +270,6 @@ class MainWindow(QMainWindow):
         self, title: str, label: str, text: str = "", multiline: bool = False
     ) -> str | None:
         """Ask for a line (or a memo); None when cancelled."""
-        from PySide6.QtWidgets import QInputDialog
-
         if multiline:
             value, ok = QInputDialog.getMultiLineText(self, title, label, text)
         else:
@@ -605,9 +278,7 @@ class MainWindow(QMainWindow):
 
     def run_task(self, title: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> Any:
         """Run ``fn(progress)`` off the GUI thread with a progress dialog; returns the task."""
-        from coder.ui.tasks import run_task
-
-        return run_task(self, title, fn, on_done, self.show_error)
+        return tasks.run_task(self, title, fn, on_done, self.show_error)
 
     def show_document(self, doc_id: int) -> None:
         if self.project is None:
@@ -764,18 +435,6 @@ class MainWindow(QMainWindow):
                 names.append(style.path)
         self.codes_label.setText(("Codes: " + ", ".join(names)) if names else "")
 
-    # ------------------------------------------------------------------ menus for the view
-
-    def _text_menu(self, menu: QMenu, inside: list[int]) -> None:
-        from coder.ui.features import coding
-
-        coding.fill_text_menu(self, menu, inside)
-
-    def _stripe_menu(self, menu: QMenu, coding_id: int) -> None:
-        from coder.ui.features import coding
-
-        coding.fill_coding_menu(self, menu, coding_id)
-
     # ------------------------------------------------------------------ window state
 
     def _restore_state(self) -> bool:
@@ -790,13 +449,13 @@ class MainWindow(QMainWindow):
             pass  # an unreadable saved layout: keep the default one
         return False
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._first_show:
             self._first_show = False
             if not self._layout_restored:
                 # Dock sizes only take once the window is laid out.
-                QTimer.singleShot(0, self._default_dock_sizes)
+                QTimer.singleShot(0, lambda: window_docks.default_dock_sizes(self))
 
     def save_state(self) -> None:
         values = settings.load()
@@ -805,8 +464,6 @@ class MainWindow(QMainWindow):
         settings.save(values)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        from coder.ui import tasks
-
         if tasks.running():
             # An import in flight finishes its current file (each is its own transaction).
             self.statusBar().showMessage("Stopping the running task…")
@@ -830,8 +487,6 @@ class MainWindow(QMainWindow):
 
     def drop_files(self, paths: list[str]) -> None:
         """Open a dropped .coder file, or import dropped documents into the open project."""
-        from coder.ui.features import file as file_feature
-
         projects = [p for p in paths if p.lower().endswith(".coder")]
         if projects:
             self.open_project(projects[0])

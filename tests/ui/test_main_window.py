@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from coder.core.project import Project
 from coder.core.text import detect_turns
 from coder.ui.main_window import MainWindow
+from coder.ui.views.codebook_dock import CodebookDock
 
 TEXT = (
     "Interviewer: Why did you leave?\n"
@@ -70,10 +71,44 @@ def code_id(window: MainWindow, name: str) -> int:
     return window.project.find_code(name).id
 
 
+def codebook_dock(window: MainWindow) -> CodebookDock:
+    codebook = window.dock_widgets["codebook"]
+    assert isinstance(codebook, CodebookDock)
+    return codebook
+
+
 def set_quick_key(window: MainWindow, digit: int, name: str) -> None:
-    codebook = window.dock_widgets.get("codebook")
-    if codebook is not None:
-        codebook.set_quick_key(digit, code_id(window, name))  # type: ignore[attr-defined]
+    codebook_dock(window).set_quick_key(digit, code_id(window, name))
+
+
+def test_the_window_has_exactly_its_docks(window: MainWindow) -> None:
+    """Every dock is built with the window; none is quietly left out."""
+    from coder.ui.views.cases_dock import CasesDock
+    from coder.ui.views.documents_dock import DocumentsDock
+    from coder.ui.views.retrieval_dock import RetrievalDock
+    from coder.ui.views.search_dock import SearchDock
+
+    assert {key: type(w) for key, w in window.dock_widgets.items()} == {
+        "documents": DocumentsDock,
+        "cases": CasesDock,
+        "codebook": CodebookDock,
+        "retrieval": RetrievalDock,
+        "search": SearchDock,
+    }
+    assert set(window.docks) == {*window.dock_widgets, "undo_history"}
+    for key, widget in window.dock_widgets.items():
+        assert window.docks[key].widget() is widget
+
+
+def test_a_dock_that_fails_to_build_fails_the_window(qtbot, monkeypatch) -> None:
+    """An error in a dock's constructor reaches the caller; no half-built window."""
+
+    def broken(self: CodebookDock, window: MainWindow) -> None:
+        raise RuntimeError("the codebook dock is broken")
+
+    monkeypatch.setattr(CodebookDock, "__init__", broken)
+    with pytest.raises(RuntimeError, match="the codebook dock is broken"):
+        MainWindow()
 
 
 def test_opens_project_with_title_and_document(window: MainWindow, project_path: Path) -> None:
@@ -124,13 +159,11 @@ def test_q_codes_with_last_code_and_u_removes(
 
 def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Path) -> None:
     """The view's drag data, dropped on a code in the codebook's model, codes the passage."""
-    codebook = window.dock_widgets.get("codebook")
-    if codebook is None:
-        pytest.skip("the codebook dock is not part of this build")
+    codebook = codebook_dock(window)
     start = TEXT.index("money")
     select(window, start, start + 5)
     mime = window.view.passage_mime()
-    model = codebook.model  # type: ignore[attr-defined]
+    model = codebook.model
     target = model.index_of(code_id(window, "Corruption"))
     assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
@@ -144,15 +177,13 @@ def test_drop_events_on_the_codebook_tree_code_the_passage(
     """Drag enter, move and drop on a code's row, as a mouse drag from the text sends them."""
     from PySide6.QtGui import QDragMoveEvent
 
-    codebook = window.dock_widgets.get("codebook")
-    if codebook is None:
-        pytest.skip("the codebook dock is not part of this build")
+    codebook = codebook_dock(window)
     start = TEXT.index("lied")
     select(window, start, start + 4)
     mime = window.view.passage_mime()
-    tree = codebook.view  # type: ignore[attr-defined]
-    source = codebook.model.index_of(code_id(window, "Leaving"))  # type: ignore[attr-defined]
-    index = codebook.proxy.mapFromSource(source)  # type: ignore[attr-defined]
+    tree = codebook.view
+    source = codebook.model.index_of(code_id(window, "Leaving"))
+    index = codebook.proxy.mapFromSource(source)
     pos = QPointF(tree.visualRect(index).center())
     copy = Qt.DropAction.CopyAction
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -366,7 +397,6 @@ def test_welcome_screen_without_project(qtbot) -> None:
 
 
 def test_open_demo_project(qtbot, monkeypatch) -> None:
-    pytest.importorskip("coder.core.demo")
     from coder.ui.features import file as file_feature
 
     win = MainWindow()
@@ -550,10 +580,8 @@ def test_click_in_coded_passage_lists_its_codes(qtbot, window: MainWindow) -> No
 def test_ctrl_return_codes_with_the_code_selected_in_the_codebook(
     qtbot, window: MainWindow, project_path: Path
 ) -> None:
-    codebook = window.dock_widgets.get("codebook")
-    if codebook is None:
-        pytest.skip("the codebook dock is not part of this build")
-    codebook.select_code(code_id(window, "Leaving"))  # type: ignore[attr-defined]
+    codebook = codebook_dock(window)
+    codebook.select_code(code_id(window, "Leaving"))
     start = TEXT.index("night")
     select(window, start, start + 5)
     window.trigger("coding.apply_current")
@@ -573,9 +601,8 @@ def test_quick_codes_menu_names_the_assigned_codes(window: MainWindow) -> None:
 
     set_quick_key(window, 2, "Leaving")
     coding.refresh_quick_titles(window)
-    if window.dock_widgets.get("codebook") is not None:
-        assert window.actions_by_id["coding.quick2"].text() == "Quick code 2: Leaving"
-        assert window.actions_by_id["coding.quick3"].text() == "Quick code 3 (not assigned)"
+    assert window.actions_by_id["coding.quick2"].text() == "Quick code 2: Leaving"
+    assert window.actions_by_id["coding.quick3"].text() == "Quick code 3 (not assigned)"
 
 
 def test_failed_undo_is_shown_not_raised(window: MainWindow, monkeypatch) -> None:
@@ -653,8 +680,6 @@ def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> Non
 def test_keyboard_only_coding(qtbot, window: MainWindow, project_path: Path) -> None:
     """Caret, Shift+Right to select, 1 to code; then Shift+Right grows that new coding."""
     set_quick_key(window, 1, "Leaving")
-    if window.dock_widgets.get("codebook") is None:
-        pytest.skip("quick keys are assigned in the codebook dock")
     view = window.view
     start = TEXT.index("packed")
     select(window, start, start)

@@ -6,17 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-pytest.importorskip("PySide6")
-
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
-
-from coder.core import settings  # noqa: E402
-from coder.core.project import Project  # noqa: E402
-from coder.core.text import paragraphs  # noqa: E402
-from coder.ui.commands import ServiceCommand  # noqa: E402
+from coder.core import settings
+from coder.core.project import Project
+from coder.core.text import paragraphs
+from coder.ui.commands import ServiceCommand
 
 TEXT = "\n".join(f"Paragraph {i}: somebody talks about their day." for i in range(10))
 

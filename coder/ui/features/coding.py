@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 IN_VIVO_MAX = 60
 RECENT_CODES = 8
+RESIZE_MERGE_ID = 4101  # nudging one coding's edges merges into one undo step
 
 
 def _code_name(window: MainWindow, code_id: int) -> str:
@@ -306,8 +307,6 @@ def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
 # (edge, direction): Shift+Left grows the start, Shift+Right grows the end,
 # Alt+Right shrinks the start, Alt+Left shrinks the end.
 def resize(window: MainWindow, edge: str, grow: bool) -> None:
-    from coder.ui.main_window import RESIZE_MERGE_ID
-
     view = window.view
     span = view.active_span()
     if span is None:

@@ -1,0 +1,101 @@
+"""The workbench's docks: one fixed list, created with the window, and how they are wired.
+
+Every dock is built when the window is: an error in a dock's constructor is an error of the
+window, never a dock quietly left out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from coder.ui.views.cases_dock import CasesDock
+from coder.ui.views.codebook_dock import CodebookDock
+from coder.ui.views.documents_dock import DocumentsDock
+from coder.ui.views.retrieval_dock import RetrievalDock
+from coder.ui.views.search_dock import SearchDock
+
+if TYPE_CHECKING:
+    from coder.ui.main_window import MainWindow
+
+AREAS = {
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+
+# (key, class, title, area, tabbed with): the key also names the dock's saved state.
+DOCKS: tuple[tuple[str, type[QWidget], str, str, str | None], ...] = (
+    ("documents", DocumentsDock, "Documents", "left", None),
+    ("cases", CasesDock, "Cases", "left", "documents"),
+    ("codebook", CodebookDock, "Codebook", "right", None),
+    ("retrieval", RetrievalDock, "Retrieved passages", "bottom", None),
+    ("search", SearchDock, "Search project", "bottom", "retrieval"),
+)
+
+
+def add_dock(
+    window: MainWindow, widget: QWidget, title: str, area: str = "right", name: str | None = None
+) -> QDockWidget:
+    """Put ``widget`` in a dock of ``window`` (its state is saved under ``name``)."""
+    dock = QDockWidget(title.replace("&&", "&"), window)
+    key = name or type(widget).__name__
+    dock.setObjectName(f"dock_{key}")
+    dock.setWidget(widget)
+    if not widget.accessibleName():
+        widget.setAccessibleName(title.replace("&&", "&"))
+    window.addDockWidget(AREAS.get(area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
+    window.docks[key] = dock
+    return dock
+
+
+def create_docks(window: MainWindow) -> None:
+    """Build every dock of :data:`DOCKS` into ``window`` and connect their signals."""
+    for key, cls, title, area, tab_with in DOCKS:
+        widget = cls(window)
+        window.dock_widgets[key] = widget
+        dock = add_dock(window, widget, title, area, name=key)
+        if tab_with is not None:
+            window.tabifyDockWidget(window.docks[tab_with], dock)
+    for key, _cls, _title, _area, tab_with in DOCKS:
+        if tab_with is None:
+            window.docks[key].raise_()
+    _connect(window)
+
+
+def _connect(window: MainWindow) -> None:
+    from coder.ui.features import coding
+
+    widgets = window.dock_widgets
+    documents = widgets["documents"]
+    codebook = widgets["codebook"]
+    retrieval = widgets["retrieval"]
+    search = widgets["search"]
+    assert isinstance(documents, DocumentsDock) and isinstance(codebook, CodebookDock)
+    assert isinstance(retrieval, RetrievalDock) and isinstance(search, SearchDock)
+
+    def code_activated(code_id: int) -> None:
+        if window.view.doc_id is not None and window.view.has_selection():
+            coding.apply_code(window, code_id)
+
+    def passage_dropped(code_id: int, doc_id: int, start: int, end: int) -> None:
+        coding.apply_code(window, code_id, passage=(doc_id, start, end))
+
+    documents.documentActivated.connect(window.show_document)
+    codebook.codeActivated.connect(code_activated)
+    codebook.passageDropped.connect(passage_dropped)
+    codebook.selectedCodesChanged.connect(lambda code_ids: retrieval.show_codes(list(code_ids)))
+    retrieval.passageActivated.connect(window.show_passage)
+    search.passageActivated.connect(window.show_passage)
+
+
+def default_dock_sizes(window: MainWindow) -> None:
+    """A first-start layout that leaves the text most of the room."""
+    for key, share in (("documents", 0.22), ("codebook", 0.2)):
+        width = max(240, int(window.width() * share))
+        window.resizeDocks([window.docks[key]], [width], Qt.Orientation.Horizontal)
+    bottom = [window.docks["retrieval"]]
+    window.resizeDocks(bottom, [max(160, window.height() // 5)], Qt.Orientation.Vertical)
