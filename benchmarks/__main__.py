@@ -61,8 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="target sizes only, fewer runs (< 1 minute)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    parser.add_argument("--only", nargs="+", metavar="NAME", choices=list(groups),
-                        help="run only these groups: " + ", ".join(groups))  # fmt: skip
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=list(groups),
+        help="run only these groups: " + ", ".join(groups),
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -118,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"{m['cpus']} CPUs ({m['cpu']}), {m['os']}; Python {m['python']}, {m['qt']}, "
-            f"SQLite {m['sqlite']}. {'Quick run' if args.quick else 'Full run'} in {elapsed:.0f} s; "
+            f"SQLite {m['sqlite']}. {'Quick run' if args.quick else 'Full run'} "
+            f"in {elapsed:.0f} s; "
             f"{summary}."
         )
     return 1 if failed else 0

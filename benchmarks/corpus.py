@@ -60,10 +60,19 @@ _QUESTIONS = [
     "What does {} mean to you now?",
 ]
 _TOPICS = [
-    "your first year here", "the housing situation", "your work", "the school",
-    "your neighbours", "the council", "money at the end of the month", "the language course",
-    "your family back home", "the clinic", "the community centre", "the winter",
-]  # fmt: skip
+    "your first year here",
+    "the housing situation",
+    "your work",
+    "the school",
+    "your neighbours",
+    "the council",
+    "money at the end of the month",
+    "the language course",
+    "your family back home",
+    "the clinic",
+    "the community centre",
+    "the winter",
+]
 
 # Ten themes with three sub-codes each: forty codes, two levels.
 CODEBOOK = {
@@ -314,12 +323,18 @@ def build(path: Path, spec: Spec) -> Path:
                 case_id = case_ids[i % spec.cases] if spec.cases else None
                 cur = db.execute(
                     "INSERT INTO documents (guid, name, text, source_name, source_format,"
-                    " imported_at, memo, group_name, case_id) VALUES (?, ?, ?, ?, 'txt', ?, '', ?, ?)",
+                    " imported_at, memo, group_name, case_id)"
+                    " VALUES (?, ?, ?, ?, 'txt', ?, '', ?, ?)",
                     [
-                        new_guid(), f"Interview {i + 1:03d}", t.text, f"interview-{i + 1:03d}.txt",
-                        stamp, _SITES[i % len(_SITES)], case_id,
+                        new_guid(),
+                        f"Interview {i + 1:03d}",
+                        t.text,
+                        f"interview-{i + 1:03d}.txt",
+                        stamp,
+                        _SITES[i % len(_SITES)],
+                        case_id,
                     ],
-                )  # fmt: skip
+                )
                 doc_id = cur.lastrowid
                 doc_ids.append(doc_id)
                 db.conn.executemany(

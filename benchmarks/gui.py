@@ -34,7 +34,7 @@ class PaintWatch:
         self.paints = 0
 
         class _Filter(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            def eventFilter(self, obj, event):
                 if event.type() == paint:
                     watch.paints += 1
                 return False

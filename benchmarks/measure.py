@@ -352,9 +352,15 @@ def apply_coding(ctx: Context) -> list[Result]:
     window_mod = _module("coder.ui.main_window")
     if window_mod is None:
         return out + [
-            _missing("apply_coding", work, f"{spec.codings:,} codings {where}", 0.005 if target else None,
-                     "not built") for spec, target, where in cases
-        ]  # fmt: skip
+            _missing(
+                "apply_coding",
+                work,
+                f"{spec.codings:,} codings {where}",
+                0.005 if target else None,
+                "not built",
+            )
+            for spec, target, where in cases
+        ]
     from benchmarks import gui
 
     gui.app()
@@ -421,8 +427,12 @@ def _env(ctx: Context, **extra: str) -> dict[str, str]:
 def _probe(ctx: Context, *args: str, env: dict | None = None) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.probe", *args],
-        cwd=corpus.REPO, env=env or _env(ctx), capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=corpus.REPO,
+        env=env or _env(ctx),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"probe {args[0]} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -454,13 +464,25 @@ def report(ctx: Context) -> list[Result]:
             runs.append(r)
         target = {0.1: 1.0, 1.0: 10.0}.get(scale)
         out.append(
-            Result("report", work, f"{spec.codings:,} quotes", [r["seconds"] for r in runs], target=target,
-                   note=f"{runs[0]['bytes'] / 1e6:.1f} MB file", cpu=[r["cpu"] for r in runs])
-        )  # fmt: skip
+            Result(
+                "report",
+                work,
+                f"{spec.codings:,} quotes",
+                [r["seconds"] for r in runs],
+                target=target,
+                note=f"{runs[0]['bytes'] / 1e6:.1f} MB file",
+                cpu=[r["cpu"] for r in runs],
+            )
+        )
         memory.append(
-            Result("report", "Word report: memory it adds (peak RSS minus before)", f"{spec.codings:,} quotes",
-                   [r["maxrss_mb"] - r["before_mb"] for r in runs], unit="MB")
-        )  # fmt: skip
+            Result(
+                "report",
+                "Word report: memory it adds (peak RSS minus before)",
+                f"{spec.codings:,} quotes",
+                [r["maxrss_mb"] - r["before_mb"] for r in runs],
+                unit="MB",
+            )
+        )
     return out + memory
 
 
@@ -488,9 +510,15 @@ def export_qdpx(ctx: Context) -> list[Result]:
             samples = measure(run, ctx.runs(5, 3))
         size = (folder / "export-0.qdpx").stat().st_size
         out.append(
-            Result("qdpx", work, f"{spec.documents} docs, {spec.codings:,} codings", samples,
-                   target=0.2 if scale == 0.25 else None, note=f"{size / 1e6:.1f} MB file")
-        )  # fmt: skip
+            Result(
+                "qdpx",
+                work,
+                f"{spec.documents} docs, {spec.codings:,} codings",
+                samples,
+                target=0.2 if scale == 0.25 else None,
+                note=f"{size / 1e6:.1f} MB file",
+            )
+        )
     return out
 
 
@@ -510,18 +538,28 @@ def startup(ctx: Context) -> list[Result]:
     data = folder / "userdata"
     env = _env(ctx, CODER_DATA_DIR=str(data), CODER_QUIT_AFTER_START_MS="0")
     subprocess.run(
-        [sys.executable, "-c", "import sys; from coder.core import settings; "
-         "settings.add_recent_project(sys.argv[1])", str(path)],
-        env=env, check=True, cwd=corpus.REPO,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import sys; from coder.core import settings; settings.add_recent_project(sys.argv[1])",
+            str(path),
+        ],
+        env=env,
+        check=True,
+        cwd=corpus.REPO,
+    )
 
     def start() -> tuple[float, float, float]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "coder"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            text=True, cwd=folder,
-        )  # fmt: skip
+            [sys.executable, "-m", "coder"],
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            cwd=folder,
+        )
         ready = None
         lines = []
         for line in proc.stderr:
@@ -548,10 +586,23 @@ def startup(ctx: Context) -> list[Result]:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         base_cpu.append((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
     return [
-        Result("startup", work, size, [r[0] for r in runs], target=1.0, cpu=[r[2] for r in runs],
-               note=f"until exit {statistics.median(r[1] for r in runs):.2f} s; CPU is start to exit"),
-        Result("startup", "Reference: start and stop the Python interpreter alone", "-", base, cpu=base_cpu),
-    ]  # fmt: skip
+        Result(
+            "startup",
+            work,
+            size,
+            [r[0] for r in runs],
+            target=1.0,
+            cpu=[r[2] for r in runs],
+            note=f"until exit {statistics.median(r[1] for r in runs):.2f} s; CPU is start to exit",
+        ),
+        Result(
+            "startup",
+            "Reference: start and stop the Python interpreter alone",
+            "-",
+            base,
+            cpu=base_cpu,
+        ),
+    ]
 
 
 def memory(ctx: Context) -> list[Result]:
@@ -568,9 +619,14 @@ def memory(ctx: Context) -> list[Result]:
     )
     return [
         Result("memory", work, size, [r["maxrss_mb"] for r in runs], unit="MB", target=250),
-        Result("memory", "Reference: peak memory of the window with no project", "-",
-               [r["maxrss_mb"] for r in empty], unit="MB"),
-    ]  # fmt: skip
+        Result(
+            "memory",
+            "Reference: peak memory of the window with no project",
+            "-",
+            [r["maxrss_mb"] for r in empty],
+            unit="MB",
+        ),
+    ]
 
 
 # ------------------------------------------------------------------------------ registry

@@ -62,19 +62,22 @@ def memory(path: str) -> dict:
             app.processEvents()
             shown += 1
     seconds = time.perf_counter() - t0
-    result = {"maxrss_mb": _maxrss_mb(), "before_mb": before, "documents": shown,
-              "codings": codings, "seconds": seconds}  # fmt: skip
+    result = {
+        "maxrss_mb": _maxrss_mb(),
+        "before_mb": before,
+        "documents": shown,
+        "codings": codings,
+        "seconds": seconds,
+    }
     window.close_project()
     return result
 
 
 def report(path: str, out: str) -> dict:
+    # What the window has loaded before the user asks for a report: modules, matplotlib.
+
     from coder.core.export import docx_report
     from coder.core.project import Project
-
-    # What the window has loaded before the user asks for a report: modules, matplotlib.
-    import matplotlib.figure  # noqa: F401
-    from matplotlib.backends import backend_agg  # noqa: F401
 
     with Project.open(path, read_only=True) as project:
         before = _maxrss_mb()

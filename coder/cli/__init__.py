@@ -90,8 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnicodeEncodeError:
         # Bytes in an argument that are not valid text in the system's encoding arrive as
         # lone surrogates, which no project can store.
-        print("coder: error: an argument is not valid text (it holds undecodable bytes)",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "coder: error: an argument is not valid text (it holds undecodable bytes)",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("coder: interrupted", file=sys.stderr)

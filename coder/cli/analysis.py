@@ -20,8 +20,13 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--groups", nargs="+", metavar="NAME", help="only documents in these groups")
     p.add_argument("--cases", nargs="+", metavar="NAME", help="only codings in these cases")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
-    p.add_argument("--attribute", action="append", metavar="NAME=VALUE", dest="attribute_values",
-                   help="only cases/documents with this attribute value (repeat for more)")  # fmt: skip
+    p.add_argument(
+        "--attribute",
+        action="append",
+        metavar="NAME=VALUE",
+        dest="attribute_values",
+        help="only cases/documents with this attribute value (repeat for more)",
+    )
     p.add_argument(
         "--include-children",
         action="store_true",
@@ -42,10 +47,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="codes (names or Parent/Child paths)",
     )
-    p.add_argument("--mode", choices=query.MODES, default="or",
-                   help="or: any code; and: where all meet; not: the first code without the others")  # fmt: skip
-    p.add_argument("--within", choices=query.WITHIN, default="passage",
-                   help="codes meet in overlapping passages, the same paragraph or the same speaker turn")  # fmt: skip
+    p.add_argument(
+        "--mode",
+        choices=query.MODES,
+        default="or",
+        help="or: any code; and: where all meet; not: the first code without the others",
+    )
+    p.add_argument(
+        "--within",
+        choices=query.WITHIN,
+        default="passage",
+        help="codes meet in overlapping passages, the same paragraph or the same speaker turn",
+    )
     p.add_argument(
         "--without",
         nargs="+",
@@ -112,13 +125,21 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
             if g not in known:
                 raise NotFound(f"no document group named '{g}' (groups: {_listing(known)})")
     return query.Filters(
-        documents=_resolve("document", args.documents, project.find_document,
-                           lambda: [d.name for d in project.documents()]),
+        documents=_resolve(
+            "document",
+            args.documents,
+            project.find_document,
+            lambda: [d.name for d in project.documents()],
+        ),
         groups=groups or None,
-        cases=_resolve("case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]),
-        coders=_resolve("coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]),
+        cases=_resolve(
+            "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
+        ),
+        coders=_resolve(
+            "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
+        ),
         attributes=attributes,
-    )  # fmt: skip
+    )
 
 
 def cmd_retrieve(args: argparse.Namespace) -> int:
@@ -126,23 +147,41 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
         codes = _code_ids(project, args.codes) or ()
         without = _code_ids(project, args.without) or ()
         passages = query.retrieve(
-            project, list(codes), args.mode, args.within, without=list(without), filters=_filters(project, args),
-            context=_context(args.context), include_children=args.include_children,
-        )  # fmt: skip
+            project,
+            list(codes),
+            args.mode,
+            args.within,
+            without=list(without),
+            filters=_filters(project, args),
+            context=_context(args.context),
+            include_children=args.include_children,
+        )
     if args.json:
-        print_json([
-            {"document": p.document, "start": p.start, "end": p.end, "text": p.text, "before": p.before,
-             "after": p.after, "codes": list(p.codes), "coders": list(p.coders), "speaker": p.speaker,
-             "paragraph": p.paragraph, "time": p.time_start, "cases": list(p.cases)}
-            for p in passages
-        ])  # fmt: skip
+        print_json(
+            [
+                {
+                    "document": p.document,
+                    "start": p.start,
+                    "end": p.end,
+                    "text": p.text,
+                    "before": p.before,
+                    "after": p.after,
+                    "codes": list(p.codes),
+                    "coders": list(p.coders),
+                    "speaker": p.speaker,
+                    "paragraph": p.paragraph,
+                    "time": p.time_start,
+                    "cases": list(p.cases),
+                }
+                for p in passages
+            ]
+        )
         return 0
     for p in passages:
         where = f"¶{p.paragraph}" if p.paragraph is not None else f"{p.start}-{p.end}"
         who = f" {p.speaker}:" if p.speaker else ""
-        print(
-            f"{p.document} {where} {p.start}-{p.end} [{', '.join(p.codes)}] ({', '.join(p.coders)}){who}"
-        )
+        codes, coders = ", ".join(p.codes), ", ".join(p.coders)
+        print(f"{p.document} {where} {p.start}-{p.end} [{codes}] ({coders}){who}")
         print("    " + " ".join((p.before + "[" + p.text + "]" + p.after).split()))
     print(f"{len(passages)} passage{'s' if len(passages) != 1 else ''}")
     return 0
@@ -157,23 +196,44 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
             raise NotFound(
                 f"no attribute named '{args.attribute}' (attributes: {_listing(known)})"
             ) from None
-        x = query.crosstab(project, args.attribute, _code_ids(project, args.codes), _filters(project, args),
-                           args.include_children)  # fmt: skip
+        x = query.crosstab(
+            project,
+            args.attribute,
+            _code_ids(project, args.codes),
+            _filters(project, args),
+            args.include_children,
+        )
     if args.json:
-        print_json({
-            "attribute": x.attribute, "unit": x.unit, "values": x.values, "column_totals": x.column_totals,
-            "rows": [{"code": r.code, "counts": list(r.counts), "total": r.total,
-                      "row_percent": list(r.row_percent), "column_percent": list(r.column_percent)}
-                     for r in x.rows],
-        })  # fmt: skip
+        print_json(
+            {
+                "attribute": x.attribute,
+                "unit": x.unit,
+                "values": x.values,
+                "column_totals": x.column_totals,
+                "rows": [
+                    {
+                        "code": r.code,
+                        "counts": list(r.counts),
+                        "total": r.total,
+                        "row_percent": list(r.row_percent),
+                        "column_percent": list(r.column_percent),
+                    }
+                    for r in x.rows
+                ],
+            }
+        )
         return 0
     headers = (
         ["code"]
-        + [f"{v or '(none)'} (N={n})" for v, n in zip(x.values, x.column_totals)]
+        + [f"{v or '(none)'} (N={n})" for v, n in zip(x.values, x.column_totals, strict=True)]
         + ["total"]
     )
     rows = [
-        [r.code, *[f"{n} ({p:.1f}%)" for n, p in zip(r.counts, r.column_percent)], r.total]
+        [
+            r.code,
+            *[f"{n} ({p:.1f}%)" for n, p in zip(r.counts, r.column_percent, strict=True)],
+            r.total,
+        ]
         for r in x.rows
     ]
     print_table(headers, rows)
@@ -182,14 +242,23 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
 
 def cmd_cooccurrence(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
-        m = query.cooccurrence(project, _code_ids(project, args.codes), args.within, _filters(project, args),
-                               args.include_children)  # fmt: skip
+        m = query.cooccurrence(
+            project,
+            _code_ids(project, args.codes),
+            args.within,
+            _filters(project, args),
+            args.include_children,
+        )
     pairs = m.pairs()
     if args.json:
-        print_json({
-            "within": m.within, "codes": [c.path for c in m.codes], "counts": m.counts,
-            "pairs": [{"code": a.path, "with": b.path, "passages": n} for a, b, n in pairs],
-        })  # fmt: skip
+        print_json(
+            {
+                "within": m.within,
+                "codes": [c.path for c in m.codes],
+                "counts": m.counts,
+                "pairs": [{"code": a.path, "with": b.path, "passages": n} for a, b, n in pairs],
+            }
+        )
         return 0
     print_table(["code", "with code", "passages"], [[a.path, b.path, n] for a, b, n in pairs])
     return 0
@@ -197,12 +266,20 @@ def cmd_cooccurrence(args: argparse.Namespace) -> int:
 
 def cmd_speakers(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
-        s = query.speaker_breakdown(project, _code_ids(project, args.codes), _filters(project, args),
-                                    args.include_children)  # fmt: skip
+        s = query.speaker_breakdown(
+            project, _code_ids(project, args.codes), _filters(project, args), args.include_children
+        )
     labels = [sp or "(no speaker)" for sp in s.speakers]
     if args.json:
-        print_json({"speakers": s.speakers, "totals": s.totals,
-                    "rows": [{"code": r.code, "counts": list(r.counts), "total": r.total} for r in s.rows]})  # fmt: skip
+        print_json(
+            {
+                "speakers": s.speakers,
+                "totals": s.totals,
+                "rows": [
+                    {"code": r.code, "counts": list(r.counts), "total": r.total} for r in s.rows
+                ],
+            }
+        )
         return 0
     print_table(["code", *labels, "total"], [[r.code, *r.counts, r.total] for r in s.rows])
     return 0

@@ -58,7 +58,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
                     "size": b.size,
                 }
                 for b in backups
-            ]  # fmt: skip
+            ]
         )
     elif backups:
         print_table(
@@ -66,9 +66,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
             [[f"{b.created:%Y-%m-%d %H:%M:%S}", _size(b.size), b.path] for b in backups],
         )
     else:
-        print(
-            f"no backups of {Path(args.project).name} (folder: {backup.beside_folder(args.project)})"
-        )
+        folder = backup.beside_folder(args.project)
+        print(f"no backups of {Path(args.project).name} (folder: {folder})")
     return 0
 
 

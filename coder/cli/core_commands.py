@@ -177,7 +177,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
                     "codings": d.codings,
                 }
                 for d in docs
-            ]  # fmt: skip
+            ]
         )
     else:
         print_table(
@@ -272,7 +272,7 @@ def cmd_codings(args: argparse.Namespace) -> int:
                     "coder": g.coder,
                     "speaker": speakers.speaker(g.document_id, g.start),
                     "memo": g.memo,
-                }  # fmt: skip
+                }
             )
     if args.json:
         print_json(out)
@@ -305,8 +305,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
             if by_attr:
                 row.update({"value": r.value, "total": r.total})
             rows.append(row)
-        print_json({"by": table.by, "total": table.total, "include_children": table.include_children,
-                    "rows": rows})  # fmt: skip
+        print_json(
+            {
+                "by": table.by,
+                "total": table.total,
+                "include_children": table.include_children,
+                "rows": rows,
+            }
+        )
     else:
         unit = {"document": "documents", "case": "cases"}.get(table.by, "units")
         headers = ["code"] + (["value"] if by_attr else []) + ["codings", unit, "%"]
@@ -335,7 +341,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     "after": h.after,
                 }
                 for h in hits
-            ]  # fmt: skip
+            ]
         )
     else:
         for h in hits:
@@ -350,8 +356,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_cases_import(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         changes = project.import_attributes(args.file)
-        print(f"imported attributes: {len(changes.cases)} cases changed, "
-              f"{len(changes.created('attributes'))} new attributes")  # fmt: skip
+        print(
+            f"imported attributes: {len(changes.cases)} cases changed, "
+            f"{len(changes.created('attributes'))} new attributes"
+        )
     return 0
 
 
@@ -371,9 +379,14 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
                     "attributes": values.get(c.id, {}),
                 }
                 for c in cases
-            ]  # fmt: skip
+            ]
         )
     else:
-        print_table(["case", "documents", *attrs],
-                    [[c.name, c.documents, *(values.get(c.id, {}).get(a, "") for a in attrs)] for c in cases])  # fmt: skip
+        print_table(
+            ["case", "documents", *attrs],
+            [
+                [c.name, c.documents, *(values.get(c.id, {}).get(a, "") for a in attrs)]
+                for c in cases
+            ],
+        )
     return 0

@@ -16,7 +16,7 @@ from coder.core.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
 from coder.core.refi.qdc import ImportResult
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: ARG001 (adds formats, not commands)
+def register(sub: argparse._SubParsersAction) -> None:
     from coder.cli import core_commands, exporting
 
     exporting.EXPORTERS[".qdc"] = export_codebook

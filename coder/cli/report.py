@@ -32,24 +32,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
     p.add_argument(
-        "--context", default="120", metavar="N",
-        help="characters of text shown around each quote (0 for none), or 'paragraph' or 'turn' (default 120)",
-    )  # fmt: skip
+        "--context",
+        default="120",
+        metavar="N",
+        help="characters of text shown around each quote (0 for none), or 'paragraph' or "
+        "'turn' (default 120)",
+    )
     p.add_argument(
         "--title", default="", help="the report's title (default: PROJECT: coding report)"
     )
     p.add_argument("--author", default="", help="the author named on the title page")
     p.add_argument(
-        "--order", choices=("document", "position"), default="document",
-        help="quotes by document, or by position (where they fall in their document, earliest first)",
-    )  # fmt: skip
+        "--order",
+        choices=("document", "position"),
+        default="document",
+        help="quotes by document, or by position (where they fall in their document, "
+        "earliest first)",
+    )
     p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
     p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
     p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
-    p.add_argument("--agreement-unit", choices=("character", "paragraph", "turn"), default="paragraph",
-                   help="the unit agreement is measured on (default paragraph)")  # fmt: skip
-    p.add_argument("--include-children", action="store_true",
-                   help="count a parent code's sub-codes' codings in its totals")  # fmt: skip
+    p.add_argument(
+        "--agreement-unit",
+        choices=("character", "paragraph", "turn"),
+        default="paragraph",
+        help="the unit agreement is measured on (default paragraph)",
+    )
+    p.add_argument(
+        "--include-children",
+        action="store_true",
+        help="count a parent code's sub-codes' codings in its totals",
+    )
     p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     p.set_defaults(handler=cmd_report)
 

@@ -94,8 +94,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     if matched:
         print(f"matched: {matched}")
     if report.filled:
-        print(f"filled {report.filled} empty field{'s' if report.filled != 1 else ''} "
-              "from the other files")  # fmt: skip
+        print(
+            f"filled {report.filled} empty field{'s' if report.filled != 1 else ''} "
+            "from the other files"
+        )
     if report.backup:
         print(f"backup before merging: {report.backup}")
     return 0
@@ -131,8 +133,10 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         return 0
     count = len(result.documents)
     which = "at least two of them" if result.partial else "all of them"
-    print(f"Agreement of {', '.join(result.coders)} per {result.unit}, over {count} "
-          f"document{'s' if count != 1 else ''} {which} coded")  # fmt: skip
+    print(
+        f"Agreement of {', '.join(result.coders)} per {result.unit}, over {count} "
+        f"document{'s' if count != 1 else ''} {which} coded"
+    )
     if not count:
         print(f"(no document has codings by {which})")
     two = len(result.coders) == 2
@@ -183,7 +187,7 @@ def cmd_coders(args: argparse.Namespace) -> int:
                     "codes": r.codes,
                 }
                 for r in rows
-            ]  # fmt: skip
+            ]
         )
         return 0
     if not rows:

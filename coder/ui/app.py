@@ -7,8 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -28,7 +27,7 @@ class Application(QApplication):
     """The QApplication, plus the FileOpen event: how macOS hands a double-clicked .coder file
     to the app (not as an argument), at start-up or while Coder runs."""
 
-    fileOpenRequested = Signal(str)  # noqa: N815 (Qt's naming)
+    fileOpenRequested = Signal(str)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FileOpen and event.file():  # type: ignore[attr-defined]

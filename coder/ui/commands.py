@@ -94,10 +94,10 @@ class ServiceCommand(QUndoCommand):
             return False
         return True
 
-    def id(self) -> int:  # noqa: A003 (Qt's name)
+    def id(self) -> int:
         return self._merge_id
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, ServiceCommand) or other._merge_key != self._merge_key:
             return False
         if self.changes is None or other.changes is None or other.error is not None:

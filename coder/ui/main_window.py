@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import inspect
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -48,6 +49,19 @@ from coder.ui.features import file as file_feature
 from coder.ui.views.document_view import DocumentView
 from coder.ui.views.find_bar import FindBar
 from coder.ui.views.welcome_page import WelcomePage
+
+
+def _without_arguments(
+    service_fn: Callable[[], Changes] | Callable[[Project], Changes], project: Project
+) -> Callable[[], Changes]:
+    """An edit as a call without arguments (``service_fn`` may take the project)."""
+    try:
+        wants_project = len(inspect.signature(service_fn).parameters) == 1
+    except (TypeError, ValueError):
+        wants_project = False
+    if wants_project:
+        return partial(cast("Callable[[Project], Changes]", service_fn), project)
+    return cast("Callable[[], Changes]", service_fn)
 
 
 class MainWindow(QMainWindow):
@@ -189,7 +203,7 @@ class MainWindow(QMainWindow):
     def push(
         self,
         text: str,
-        service_fn: Callable[[], Changes],
+        service_fn: Callable[[], Changes] | Callable[[Project], Changes],
         merge_id: int = -1,
         merge_key: object = None,
     ) -> bool:
@@ -200,14 +214,7 @@ class MainWindow(QMainWindow):
         if self.project.read_only:
             self.show_error(f"{self.project.path.name} is open read-only; changes are not allowed")
             return False
-        fn = service_fn
-        try:
-            wants_project = len(inspect.signature(service_fn).parameters) == 1
-        except (TypeError, ValueError):
-            wants_project = False
-        if wants_project:
-            project = self.project
-            fn = lambda: service_fn(project)  # type: ignore[call-arg]  # noqa: E731
+        fn = _without_arguments(service_fn, self.project)
         cmd = ServiceCommand(self, text, fn, merge_id=merge_id, merge_key=merge_key)
         outcome = cmd  # keep the Python side alive: the stack deletes failed commands
         self._stack.push(cmd)
@@ -449,7 +456,7 @@ class MainWindow(QMainWindow):
             pass  # an unreadable saved layout: keep the default one
         return False
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._first_show:
             self._first_show = False
@@ -463,7 +470,7 @@ class MainWindow(QMainWindow):
         values["window_state"] = base64.b64encode(bytes(self.saveState().data())).decode()
         settings.save(values)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if tasks.running():
             # An import in flight finishes its current file (each is its own transaction).
             self.statusBar().showMessage("Stopping the running task…")
@@ -474,11 +481,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ drag and drop of files
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if not paths:
             return

@@ -12,8 +12,13 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "coder", *args],
-        capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def ok(*args: str) -> subprocess.CompletedProcess[str]:

@@ -39,7 +39,13 @@ def test_a_case_without_documents_is_not_in_n(tmp_path: Path) -> None:
     totals = {r["value"]: r["total"] for r in by_gender["rows"]}
     assert totals == {"female": 3, "male": 1}
     crosstab = json.loads(ok("crosstab", str(path), "gender", "--json").stdout)
-    assert dict(zip(crosstab["values"], crosstab["column_totals"])) == {"female": 3, "male": 1}
+    assert dict(zip(crosstab["values"], crosstab["column_totals"], strict=True)) == {
+        "female": 3,
+        "male": 1,
+    }
     every = ["--documents", "P01", "P02", "P03", "P04"]
     crosstab = json.loads(ok("crosstab", str(path), "gender", *every, "--json").stdout)
-    assert dict(zip(crosstab["values"], crosstab["column_totals"])) == {"female": 3, "male": 1}
+    assert dict(zip(crosstab["values"], crosstab["column_totals"], strict=True)) == {
+        "female": 3,
+        "male": 1,
+    }

@@ -15,7 +15,12 @@ import pytest
 from coder.core.project import Project
 from tests.cli.helpers import ok, run, user_error
 
-EMOJI_TEXT = "\ufeffInterviewer: Why did you go? 👩‍👩‍👧\r\nMara: The leaders lied. مرحبا שלום 漢字 e\u0301.\r\nInterviewer: And then?\r\nMara: I left. The leaders lied again.\r\n"
+EMOJI_TEXT = (
+    "\ufeffInterviewer: Why did you go? 👩‍👩‍👧\r\n"
+    "Mara: The leaders lied. مرحبا שלום 漢字 e\u0301.\r\n"
+    "Interviewer: And then?\r\n"
+    "Mara: I left. The leaders lied again.\r\n"
+)
 
 
 def digest(path: Path) -> str:
@@ -108,8 +113,13 @@ def test_documents_and_code_list_json_shapes(project: Path) -> None:
     assert tree[0]["name"] == "Top" and tree[0]["path"] == "Top"
     sub = tree[0]["children"][0]
     assert {k: sub[k] for k in ("name", "path", "color", "definition", "codings", "children")} == {
-        "name": "Sub", "path": "Top/Sub", "color": "#00AA00", "definition": "d", "codings": 0, "children": []
-    }  # fmt: skip
+        "name": "Sub",
+        "path": "Top/Sub",
+        "color": "#00AA00",
+        "definition": "d",
+        "codings": 0,
+        "children": [],
+    }
     assert "guid" in sub
 
 
@@ -225,7 +235,7 @@ def test_stats_by_attribute(tmp_path: Path) -> None:
     path = tmp_path / "attr.coder"
     with Project.create(path) as p:
         code = p.add_code("Corruption").created("codes")[0]
-        for i, country in enumerate(["UK", "UK", "France", "France", "France"]):
+        for i in range(5):
             doc = p.add_document(f"d{i}", "some text here", case=f"c{i}").created("documents")[0]
             if i in (0, 2):
                 p.apply_code(doc, code, 0, 4)

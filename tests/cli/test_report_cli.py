@@ -38,8 +38,25 @@ def _quotes(path: Path) -> list[str]:
 
 def test_report_writes_a_docx_with_options(project_path, tmp_path, capsys):
     out = tmp_path / "report.docx"
-    rc = main(["report", str(project_path), "-o", str(out), "--codes", "Money", "--context", "0",
-               "--title", "Rent", "--author", "Me", "--order", "position", "--no-memos"])  # fmt: skip
+    rc = main(
+        [
+            "report",
+            str(project_path),
+            "-o",
+            str(out),
+            "--codes",
+            "Money",
+            "--context",
+            "0",
+            "--title",
+            "Rent",
+            "--author",
+            "Me",
+            "--order",
+            "position",
+            "--no-memos",
+        ]
+    )
     assert rc == 0
     assert capsys.readouterr().out.startswith(f"wrote {out} (1 code, 1 quote,")
     d = docx.Document(str(out))
@@ -55,8 +72,23 @@ def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
         == 0
     )
     assert _quotes(out) == ["The rent was high. The landlord was rude."]
-    assert main(["report", str(project_path), "-o", str(out), "--cases", "Ann",
-                 "--documents", "Ann interview", "--context", "paragraph"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                str(project_path),
+                "-o",
+                str(out),
+                "--cases",
+                "Ann",
+                "--documents",
+                "Ann interview",
+                "--context",
+                "paragraph",
+            ]
+        )
+        == 0
+    )
     assert len(_quotes(out)) == 2
 
 
@@ -131,9 +163,21 @@ def test_export_formats(project_path, tmp_path, capsys):
 def test_report_runs_as_a_command(project_path, tmp_path):
     out = tmp_path / "r.docx"
     proc = subprocess.run(
-        [sys.executable, "-m", "coder", "report", str(project_path), "-o", str(out), "--codes", "Missing"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "coder",
+            "report",
+            str(project_path),
+            "-o",
+            str(out),
+            "--codes",
+            "Missing",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert (
         proc.stderr.strip()
@@ -145,8 +189,23 @@ def test_report_runs_as_a_command(project_path, tmp_path):
 
 
 def test_retrieve_and_by_overlap_with_context(project_path, capsys):
-    assert main(["retrieve", str(project_path), "--codes", "Money", "Housing", "--mode", "and",
-                 "--context", "5", "--json"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "retrieve",
+                str(project_path),
+                "--codes",
+                "Money",
+                "Housing",
+                "--mode",
+                "and",
+                "--context",
+                "5",
+                "--json",
+            ]
+        )
+        == 0
+    )
     import json
 
     [p] = json.loads(capsys.readouterr().out)

@@ -49,8 +49,9 @@ def test_merge_then_agreement_json(copies):
     # the rename is a conflict: listed on stderr, mine kept
     conflicts = [line for line in merged.stderr.splitlines() if line.startswith("coder: conflict:")]
     assert len(conflicts) == 1 and "'Doubt'" in conflicts[0] and "'Uncertainty'" in conflicts[0]
-    data = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph",
-                         "--json").stdout)  # fmt: skip
+    data = json.loads(
+        ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph", "--json").stdout
+    )
     assert set(data) >= {"unit", "coders", "codes", "overall"}
     assert data["unit"] == "paragraph" and data["coders"] == ["ann", "bob"]
     assert [c["code"] for c in data["codes"]] == ["Trust", "Doubt"]
@@ -80,8 +81,9 @@ def test_merge_twice_changes_nothing(copies):
 
 def test_merge_prefer_theirs_and_dry_run(copies):
     ann, bob = copies
-    dry = json.loads(ok("merge", str(ann), str(bob), "--prefer", "theirs", "--dry-run",
-                        "--json").stdout)  # fmt: skip
+    dry = json.loads(
+        ok("merge", str(ann), str(bob), "--prefer", "theirs", "--dry-run", "--json").stdout
+    )
     assert dry["dry_run"] is True and dry["added"]["codings"] == 6
     assert [c["kept"] for c in dry["conflicts"]] == ["theirs"]
     assert [r["name"] for r in json.loads(ok("coders", str(ann), "--json").stdout)] == ["ann"]
@@ -93,12 +95,26 @@ def test_merge_prefer_theirs_and_dry_run(copies):
 def test_undefined_statistics_are_null(copies):
     ann, bob = copies
     ok("merge", str(ann), str(bob))
-    data = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "turn",
-                         "--json").stdout)  # fmt: skip
+    data = json.loads(
+        ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "turn", "--json").stdout
+    )
     # no speaker turns were stored: no units, nothing made up
     assert data["overall"] == {"percent_agreement": None, "kappa": None, "alpha": None, "units": 0}
-    data = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph",
-                         "--code", "Trust", "--disagreements", "--json").stdout)  # fmt: skip
+    data = json.loads(
+        ok(
+            "agreement",
+            str(ann),
+            "--coders",
+            "ann",
+            "bob",
+            "--unit",
+            "paragraph",
+            "--code",
+            "Trust",
+            "--disagreements",
+            "--json",
+        ).stdout
+    )
     assert [c["code"] for c in data["codes"]] == ["Trust"]
     [passage] = data["codes"][0]["disagreements"]
     assert passage["coded_by"] == ["ann", "bob"] and passage["document"] == "Interview"
@@ -107,8 +123,9 @@ def test_undefined_statistics_are_null(copies):
 def test_agreement_text_output(copies):
     ann, bob = copies
     ok("merge", str(ann), str(bob))
-    out = ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph",
-             "--disagreements").stdout  # fmt: skip
+    out = ok(
+        "agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph", "--disagreements"
+    ).stdout
     assert "Trust" in out and "0.200" in out and "All codes (pooled)" in out
     assert "Disagreements on Trust: 1" in out
 
@@ -147,8 +164,19 @@ def test_coders_table(copies):
 def test_partial_flag(copies, tmp_path):
     ann, bob = copies
     ok("merge", str(ann), str(bob))
-    data = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "paragraph",
-                         "--partial", "--json").stdout)  # fmt: skip
+    data = json.loads(
+        ok(
+            "agreement",
+            str(ann),
+            "--coders",
+            "ann",
+            "bob",
+            "--unit",
+            "paragraph",
+            "--partial",
+            "--json",
+        ).stdout
+    )
     assert data["partial"] is True and data["codes"][0]["kappa"] == pytest.approx(0.2)
     strict = json.loads(ok("agreement", str(ann), "--coders", "ann", "bob", "--json").stdout)
     assert strict["partial"] is False

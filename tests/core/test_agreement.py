@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import pairwise
 
 import krippendorff
 import numpy as np
@@ -69,9 +70,9 @@ spans = st.lists(
 def unit_spans_strategy(draw):
     cuts = sorted(set(draw(st.lists(st.integers(0, 60), max_size=15))))
     # consecutive cuts as units, some dropped to leave gaps
-    units = [(a, b) for a, b in zip(cuts, cuts[1:])]
+    units = [(a, b) for a, b in pairwise(cuts)]
     keep = draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units)))
-    return [u for u, k in zip(units, keep) if k]
+    return [u for u, k in zip(units, keep, strict=True) if k]
 
 
 # ---------------------------------------------------------------- kappa
@@ -137,14 +138,14 @@ KRIPPENDORFF_2011 = [
 
 
 def test_krippendorff_2011_nominal_example():
-    units = [list(unit) for unit in zip(*KRIPPENDORFF_2011)]
+    units = [list(unit) for unit in zip(*KRIPPENDORFF_2011, strict=True)]
     alpha = krippendorff_alpha_nominal(units)
     assert alpha == pytest.approx(0.743, abs=5e-4)
     assert alpha == pytest.approx(library_alpha(units), abs=1e-12)
 
 
 def test_krippendorff_example_as_patterns_and_strings():
-    units = [tuple(unit) for unit in zip(*KRIPPENDORFF_2011)]
+    units = [tuple(unit) for unit in zip(*KRIPPENDORFF_2011, strict=True)]
     as_text = [tuple(None if v is None else f"v{v}" for v in unit) for unit in units]
     assert alpha_from_value_patterns(Counter(as_text)) == krippendorff_alpha_nominal(units)
 
@@ -228,8 +229,8 @@ def test_covered_units_by_bisection_match_brute_force(units, codings):
 def test_segment_tally_matches_per_unit_flags(units, per_coder):
     document = DocumentUnits(1, 60, units)
     names = [f"c{i}" for i in range(len(per_coder))]
-    codings = {name: {1: coder} for name, coder in zip(names, per_coder)}
-    expected = Counter(zip(*(brute_units(units, coder) for coder in per_coder)))
+    codings = {name: {1: coder} for name, coder in zip(names, per_coder, strict=True)}
+    expected = Counter(zip(*(brute_units(units, coder) for coder in per_coder), strict=True))
     assert +Counter(tally_code([document], codings, names).patterns) == +expected
 
 
@@ -428,9 +429,13 @@ def test_coders_absent_from_a_document_are_missing_data():
     }
     tally = tally_code(docs, codings, ["a", "b", "c"])
     assert tally.patterns == {
-        (True, True, True): 1, (False, False, True): 1, (False, False, False): 1,
-        (True, True, None): 1, (False, False, None): 1, (True, False, None): 1,
-    }  # fmt: skip
+        (True, True, True): 1,
+        (False, False, True): 1,
+        (False, False, False): 1,
+        (True, True, None): 1,
+        (False, False, None): 1,
+        (True, False, None): 1,
+    }
     result = agreement_for_code("X", docs, codings, ["a", "b", "c"])
     rows = [[1, 1, 1], [0, 0, 1], [0, 0, 0], [1, 1, None], [0, 0, None], [1, 0, None]]
     assert result.alpha == pytest.approx(library_alpha(rows))

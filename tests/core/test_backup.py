@@ -34,9 +34,13 @@ def _make(path: Path, docs: int = 3, size: int = 2000) -> Path:
 def _dump(path: Path) -> dict[str, list]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%fts%' "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE '%fts%' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
     finally:
         conn.close()
@@ -145,8 +149,14 @@ def test_unwritable_folder_backs_up_into_user_data(tmp_path: Path) -> None:
 def test_list_backups_ignores_other_files_and_projects(tmp_path: Path) -> None:
     folder = tmp_path / "a.backups"
     folder.mkdir()
-    for name in ("a-20240101-101010.coder", "a-20240101-101010-2.coder", "a-b-20240102-101010.coder",
-                 "notes.txt", "a-2024.coder", "a-20240103-101010.coder.part"):  # fmt: skip
+    for name in (
+        "a-20240101-101010.coder",
+        "a-20240101-101010-2.coder",
+        "a-b-20240102-101010.coder",
+        "notes.txt",
+        "a-2024.coder",
+        "a-20240103-101010.coder.part",
+    ):
         (folder / name).write_bytes(b"x" * 7)
     found = backup.list_backups(tmp_path / "a.coder")
     assert [b.path.name for b in found] == ["a-20240101-101010.coder", "a-20240101-101010-2.coder"]
@@ -264,8 +274,9 @@ def test_disk_full_during_an_edit_raises_and_keeps_saved_work(tmp_path: Path) ->
 
 def _csv(folder: Path, rows: int) -> Path:
     path = folder / "attributes.csv"
-    lines = ["case,age,region"] + [f"Case {i},{20 + i % 50},Region {i % 7} " + "y" * 200
-                                   for i in range(rows)]  # fmt: skip
+    lines = ["case,age,region"] + [
+        f"Case {i},{20 + i % 50},Region {i % 7} " + "y" * 200 for i in range(rows)
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 

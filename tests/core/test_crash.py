@@ -79,9 +79,11 @@ def _integrity(path: Path) -> str:
 def _run_and_kill(args: list[str], lines_before_kill: int, extra_delay: float) -> list[str]:
     """Start the child, let it report some edits, SIGKILL it; return every complete line."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-c", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=os.environ.copy(),
-    )  # fmt: skip
+    )
     assert proc.stdout is not None
     lines: list[str] = []
     try:
@@ -138,8 +140,10 @@ def test_import_killed_half_way_leaves_no_half_document(tmp_path: Path) -> None:
     sources.mkdir()
     turns_per_doc = 12
     for i in range(60):
-        lines = [f"{'Interviewer' if t % 2 == 0 else f'Person{i}'}: answer {t} " + "text " * 300
-                 for t in range(turns_per_doc)]  # fmt: skip
+        lines = [
+            f"{'Interviewer' if t % 2 == 0 else f'Person{i}'}: answer {t} " + "text " * 300
+            for t in range(turns_per_doc)
+        ]
         (sources / f"doc{i:03d}.txt").write_text("\n".join(lines), encoding="utf-8")
     rnd = random.Random(7)
     trials, deadline = 0, time.monotonic() + TRIAL_BUDGET_SECONDS

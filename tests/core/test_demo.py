@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,9 @@ from coder.core.demo import (
     demo_folder,
     fresh_demo_copy,
 )
-from coder.core.text import find_passage
 from coder.core.errors import Ambiguous, InvalidValue, NotFound
 from coder.core.project import Project
-from coder.core.text import normalise
+from coder.core.text import find_passage, normalise
 
 DEMO = Path(str(demo_folder()))
 PSEUDONYMS = {"Mara", "Tomasz", "Aiyana", "Jun"}
@@ -58,7 +58,7 @@ def test_four_interviews_with_two_speakers_each(demo: Project) -> None:
     setup = _data("project.json")
     docs = demo.documents()
     assert [d.name for d in docs] == [e["name"] for e in setup["documents"]]
-    for doc, entry in zip(docs, setup["documents"]):
+    for doc, entry in zip(docs, setup["documents"], strict=True):
         text = demo.document_text(doc.id)
         raw = (DEMO / entry["file"]).read_text(encoding="utf-8")
         assert text == normalise(raw)
@@ -68,7 +68,7 @@ def test_four_interviews_with_two_speakers_each(demo: Project) -> None:
         assert set(speakers) == {"Interviewer", entry["case"]}
         assert min(speakers.values()) >= 8
         # turns alternate and every turn starts with its speaker's label
-        assert all(a.speaker != b.speaker for a, b in zip(turns, turns[1:]))
+        assert all(a.speaker != b.speaker for a, b in pairwise(turns))
         assert all(text[t.start : t.end].startswith(f"{t.speaker}: ") for t in turns)
         assert doc.case == entry["case"]
         assert doc.group == "Interviews"
@@ -83,9 +83,10 @@ def test_unicode_passages_survive_exactly(demo: Project) -> None:
     assert "🕯️🕯️" in texts["Interview 3 – Aiyana"]
     jun = demo.find_document("Interview 4 – Jun")
     (card,) = [
-        c for c in demo.codings(document_id=jun.id)
+        c
+        for c in demo.codings(document_id=jun.id)
         if c.coder == "Alex" and "待ってるよ" in texts[jun.name][c.start : c.end]
-    ]  # fmt: skip
+    ]
     # Offsets are code points: the emoji is one character, the passage ends where the data says.
     assert texts[jun.name][card.start : card.end].startswith("「いつでも")
     assert texts[jun.name][card.end - 1] == "."
@@ -126,9 +127,10 @@ def test_every_coding_matches_its_data_passage(demo: Project) -> None:
     # the one passage picked by occurrence is the second of two
     aiyana = texts["Interview 3 – Aiyana"]
     (in_vivo,) = [
-        c for c in demo.codings(document_id=docs["Interview 3 – Aiyana"])
+        c
+        for c in demo.codings(document_id=docs["Interview 3 – Aiyana"])
         if c.coder == "Alex" and c.code_path == "Disillusionment with leaders/Hypocrisy"
-    ]  # fmt: skip
+    ]
     assert aiyana[in_vivo.start : in_vivo.end] == "carry him"
     assert in_vivo.start == aiyana.find("carry him", aiyana.find("carry him") + 1)
 
@@ -147,9 +149,11 @@ def test_two_coders_who_mostly_agree(demo: Project) -> None:
     assert len(only) >= 10  # ...but enough differences to review
     # differing extents: the same code in the same document, overlapping but not identical
     extents = [
-        (a, s) for a in spans["Alex"] - both for s in spans["Sam"] - both
+        (a, s)
+        for a in spans["Alex"] - both
+        for s in spans["Sam"] - both
         if a[:2] == s[:2] and a[2] < s[3] and s[2] < a[3]
-    ]  # fmt: skip
+    ]
     assert len(extents) >= 5
     # every coder worked on every document
     for name in ("Alex", "Sam"):
@@ -163,9 +167,13 @@ def test_cases_with_typed_attributes(demo: Project) -> None:
     assert all(c.documents == 1 and c.memo for c in cases)
     types = {a.name: a.type for a in demo.attributes("case")}
     assert types == {
-        "age": "number", "country": "text", "role": "text", "years_in_group": "number",
-        "returned_home": "boolean", "interview_date": "date",
-    }  # fmt: skip
+        "age": "number",
+        "country": "text",
+        "role": "text",
+        "years_in_group": "number",
+        "returned_home": "boolean",
+        "interview_date": "date",
+    }
     values = demo.attribute_values("case")
     with (DEMO / "cases.csv").open(encoding="utf-8", newline="") as f:
         rows = {r["case"]: r for r in csv.DictReader(f)}

@@ -39,7 +39,7 @@ FUZZ = settings(
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
-    ],  # fmt: skip
+    ],
     derandomize=not _EXPLORE,
 )
 
@@ -117,8 +117,10 @@ def rtf_bytes(lines: list[str]) -> bytes:
 
 
 def vtt_bytes(lines: list[str]) -> bytes:
-    cues = [f"00:00:{i:02d}.000 --> 00:00:{i:02d}.900\n<v Speaker {i % 2}>{line}\n"
-            for i, line in enumerate(lines)]  # fmt: skip
+    cues = [
+        f"00:00:{i:02d}.000 --> 00:00:{i:02d}.900\n<v Speaker {i % 2}>{line}\n"
+        for i, line in enumerate(lines)
+    ]
     return ("WEBVTT\n\n" + "\n".join(cues)).encode()
 
 
@@ -135,9 +137,14 @@ def txt_bytes(lines: list[str]) -> bytes:
 
 
 BUILDERS = {
-    ".txt": txt_bytes, ".docx": docx_bytes, ".odt": odt_bytes, ".rtf": rtf_bytes,
-    ".pdf": pdf_bytes, ".vtt": vtt_bytes, ".srt": srt_bytes,
-}  # fmt: skip
+    ".txt": txt_bytes,
+    ".docx": docx_bytes,
+    ".odt": odt_bytes,
+    ".rtf": rtf_bytes,
+    ".pdf": pdf_bytes,
+    ".vtt": vtt_bytes,
+    ".srt": srt_bytes,
+}
 
 LINES = st.lists(
     st.one_of(
@@ -145,7 +152,7 @@ LINES = st.lists(
             lambda who, words: f"{who}: {words}",
             st.sampled_from(["Ana", "Ben", "Q"]),
             st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=60),
-        ),  # fmt: skip
+        ),
         st.text(st.characters(blacklist_categories=["Cs", "Cc", "Co", "Cn"]), max_size=80),
     ),
     min_size=1,
@@ -219,8 +226,10 @@ def file_inputs(ext: str) -> st.SearchStrategy[bytes]:
 
 def counts(project: Project) -> tuple:
     tables = ("documents", "turns", "cases", "codings", "attributes", "attribute_values")
-    rows = tuple(project.db.execute(f"SELECT count(*), ifnull(max(id), 0) FROM {t}").fetchone()
-                 for t in tables)  # fmt: skip
+    rows = tuple(
+        project.db.execute(f"SELECT count(*), ifnull(max(id), 0) FROM {t}").fetchone()
+        for t in tables
+    )
     fts = project.db.execute("SELECT count(*) FROM documents_fts").fetchone()[0]
     return rows + (fts,)
 
@@ -335,8 +344,10 @@ CELL = st.one_of(
 @st.composite
 def tables(draw: st.DrawFn) -> list[list[Any]]:
     cols = draw(st.integers(1, 5))
-    header = [draw(st.sampled_from(["case", "Case", "", "age", "age", "region", "="]))
-              for _ in range(cols)]  # fmt: skip
+    header = [
+        draw(st.sampled_from(["case", "Case", "", "age", "age", "region", "="]))
+        for _ in range(cols)
+    ]
     rows = draw(st.lists(st.lists(CELL, min_size=0, max_size=cols + 1), max_size=8))
     return [header, *rows]
 
@@ -384,8 +395,9 @@ def _stable_zip(data: bytes) -> bytes:
                 content = re.sub(
                     rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?", b"2020-01-01T00:00:00", content
                 )
-            dst.writestr(zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), content,
-                         info.compress_type)  # fmt: skip
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, (2020, 1, 1, 0, 0, 0)), content, info.compress_type
+            )
     return out.getvalue()
 
 
@@ -411,9 +423,14 @@ def check_attribute_import(project: Project, path: Path) -> None:
     data=st.data(),
 )
 def test_csv_attribute_import_fuzz(
-    tmp_path: Path, fuzz_project: Project, table: list, delimiter: str, encoding: str,
-    mutate: bool, data: st.DataObject,
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    fuzz_project: Project,
+    table: list,
+    delimiter: str,
+    encoding: str,
+    mutate: bool,
+    data: st.DataObject,
+) -> None:
     content = csv_bytes(table, delimiter, encoding)
     if mutate:
         content = data.draw(mutated(content))
@@ -571,9 +588,11 @@ def test_undecodable_command_line_arguments_give_a_one_line_error(
 
     path = tmp_path / "p.coder"
     Project.create(path).close()
-    for argv in (["code", "add", str(path), "bad\udcff"],
-                 ["documents", str(path)[:-6] + "\udcff.coder"],
-                 ["import", str(path), str(tmp_path / "x\udcff.txt")]):  # fmt: skip
+    for argv in (
+        ["code", "add", str(path), "bad\udcff"],
+        ["documents", str(path)[:-6] + "\udcff.coder"],
+        ["import", str(path), str(tmp_path / "x\udcff.txt")],
+    ):
         code = main(argv)
         err = capsys.readouterr().err
         assert (

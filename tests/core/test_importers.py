@@ -282,7 +282,7 @@ def test_vtt_voices_and_times(tmp_path: Path) -> None:
         ("Anna Schmidt", 60.0, 62.0),
         ("Ben", 60.0, 62.0),
     ]
-    for turn, line in zip(result.turns, result.text.split("\n")):
+    for turn, line in zip(result.turns, result.text.split("\n"), strict=True):
         assert result.text[turn.start : turn.end] == line
     assert read_document(path, speakers="auto").turns == result.turns
 

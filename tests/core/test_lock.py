@@ -43,8 +43,11 @@ def project_path(tmp_path: Path) -> Path:
 def _holder(path: Path, mode: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(path), mode],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "locked"
     return proc
@@ -125,8 +128,12 @@ def test_stale_lock_of_a_crashed_process_is_taken_over(project_path: Path) -> No
 
 
 def test_lock_file_without_os_lock_and_dead_pid_is_stale(project_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     info = lock.LockInfo(int(dead.stdout), socket.gethostname(), "bob", "2020-01-01T10:00:00+00:00")
     lock.lock_path(project_path).write_bytes(info.to_json())
     with Project.open(project_path):
@@ -148,8 +155,12 @@ def test_lock_held_by_a_dead_process_of_this_host_is_replaced() -> None:
         project.touch()
         fd = os.open(lock.lock_path(project), os.O_RDWR | os.O_CREAT)
         assert lock._os_lock(fd) is True
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         info = lock.LockInfo(int(dead.stdout), socket.gethostname(), "bob", "2020-01-01T10:00:00")
         os.write(fd, info.to_json())
         try:
@@ -251,7 +262,7 @@ def test_many_processes_racing_for_a_project_get_one_writer(project_path: Path) 
             stdout=subprocess.PIPE,
             text=True,
             env=os.environ.copy(),
-        )  # fmt: skip
+        )
         for _ in range(5)
     ]
     try:

@@ -17,9 +17,18 @@ from coder.core.project import Project
 from coder.core.text import paragraphs
 
 TABLES = (
-    "coders", "cases", "documents", "turns", "codes", "codings", "case_selections",
-    "attributes", "attribute_values", "memos", "meta",
-)  # fmt: skip
+    "coders",
+    "cases",
+    "documents",
+    "turns",
+    "codes",
+    "codings",
+    "case_selections",
+    "attributes",
+    "attribute_values",
+    "memos",
+    "meta",
+)
 
 INTERVIEW = "\n".join(
     [
@@ -148,7 +157,7 @@ def test_documents_imported_separately_are_matched_by_text(tmp_path):
     with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
         a.add_document("Interview", INTERVIEW)
         b.add_document("interview-final", INTERVIEW)  # another GUID and name, same text
-        for p, coder in ((a, "ann"), (b, "bob")):
+        for p in (a, b):
             p.add_code("Barriers")
             p.add_code("Cost", parent_id=p.find_code("Barriers").id)
         code_paragraphs(a, "Interview", "Barriers/Cost", "ann", [1])

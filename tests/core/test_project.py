@@ -20,8 +20,8 @@ def dump(project: Project) -> dict[str, list[tuple]]:
     tables = [
         r[0]
         for r in project.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts%' "
-            "AND name NOT LIKE '\\_%' ESCAPE '\\'"
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE '\\_%' ESCAPE '\\'"
         )
     ]
     return {t: sorted(map(tuple, project.db.execute(f"SELECT * FROM {t}"))) for t in tables}
@@ -41,21 +41,62 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         "meta": ["key", "value"],
         "coders": ["id", "guid", "name"],
         "cases": ["id", "guid", "name", "memo"],
-        "documents": ["id", "guid", "name", "text", "source_name", "source_format", "imported_at",
-                      "memo", "group_name", "case_id"],
+        "documents": [
+            "id",
+            "guid",
+            "name",
+            "text",
+            "source_name",
+            "source_format",
+            "imported_at",
+            "memo",
+            "group_name",
+            "case_id",
+        ],
         "turns": ["id", "document_id", "speaker", "start", "end", "time_start", "time_end"],
-        "codes": ["id", "guid", "name", "parent_id", "position", "color", "definition", "inclusion",
-                  "exclusion", "example", "memo", "created_at", "codable"],
-        "codings": ["id", "guid", "document_id", "code_id", "coder_id", "start", "end",
-                    "created_at", "memo"],
+        "codes": [
+            "id",
+            "guid",
+            "name",
+            "parent_id",
+            "position",
+            "color",
+            "definition",
+            "inclusion",
+            "exclusion",
+            "example",
+            "memo",
+            "created_at",
+            "codable",
+        ],
+        "codings": [
+            "id",
+            "guid",
+            "document_id",
+            "code_id",
+            "coder_id",
+            "start",
+            "end",
+            "created_at",
+            "memo",
+        ],
         "case_selections": ["id", "case_id", "document_id", "start", "end"],
         "attributes": ["id", "guid", "name", "scope", "type", "position"],
         "attribute_values": ["id", "attribute_id", "case_id", "document_id", "value"],
         "memos": ["id", "guid", "title", "text", "created_at", "modified_at", "coder_id"],
-        "annotations": ["id", "guid", "document_id", "coder_id", "start", "end", "text",
-                        "created_at", "modified_at"],
+        "annotations": [
+            "id",
+            "guid",
+            "document_id",
+            "coder_id",
+            "start",
+            "end",
+            "text",
+            "created_at",
+            "modified_at",
+        ],
         "memo_links": ["id", "memo_id", "document_id", "code_id", "coding_id", "case_id"],
-    }  # fmt: skip
+    }
     fks = {(t, fk.column, fk.other_table) for t in tables for fk in db[t].foreign_keys}
     assert fks == {
         ("documents", "case_id", "cases"),
@@ -210,8 +251,10 @@ def test_coding_ranges_are_checked(fresh_project: Project) -> None:
 
 def test_attribute_import_infers_types(fresh_project: Project, tmp_path: Path) -> None:
     csv = tmp_path / "cases.csv"
-    csv.write_text("case;age;joined;returned;country\nMara;34;2019-03-01;yes;Norway\nJun;28;12/05/2020;no;Japan\n",
-                   encoding="utf-8")  # fmt: skip
+    csv.write_text(
+        "case;age;joined;returned;country\nMara;34;2019-03-01;yes;Norway\nJun;28;12/05/2020;no;Japan\n",
+        encoding="utf-8",
+    )
     fresh_project.import_attributes(csv)
     types = {a.name: a.type for a in fresh_project.attributes("case")}
     assert types == {"age": "number", "joined": "date", "returned": "boolean", "country": "text"}

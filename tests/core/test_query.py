@@ -326,15 +326,19 @@ def test_crosstab_counts_row_and_column_percentages(small):
 def test_cooccurrence_by_overlap(small):
     m = query.cooccurrence(small)
     idx = {c.path: i for i, c in enumerate(m.codes)}
-    cell = lambda a, b: m.counts[idx[a]][idx[b]]  # noqa: E731
+
+    def cell(a: str, b: str) -> int:
+        return m.counts[idx[a]][idx[b]]
+
     assert cell("Money", "Housing") == cell("Housing", "Money") == 1
     assert cell("Housing", "Housing/Landlords") == 1
     assert cell("Money", "Housing/Landlords") == 0
     assert cell("Money", "Emotions") == 0
     assert cell("Money", "Money") == 3
     assert [(a.path, b.path, n) for a, b, n in m.pairs()] == [
-        ("Housing", "Housing/Landlords", 1), ("Money", "Housing", 1),
-    ]  # fmt: skip
+        ("Housing", "Housing/Landlords", 1),
+        ("Money", "Housing", 1),
+    ]
     ps = query.cooccurrence_passages(
         small, small.find_code("Money").id, small.find_code("Housing").id
     )
@@ -344,7 +348,10 @@ def test_cooccurrence_by_overlap(small):
 def test_cooccurrence_by_turn(small):
     m = query.cooccurrence(small, within="turn")
     idx = {c.path: i for i, c in enumerate(m.codes)}
-    cell = lambda a, b: m.counts[idx[a]][idx[b]]  # noqa: E731
+
+    def cell(a: str, b: str) -> int:
+        return m.counts[idx[a]][idx[b]]
+
     assert cell("Money", "Emotions") == 1
     assert cell("Money", "Housing/Landlords") == 1
     assert cell("Emotions", "Housing/Landlords") == 0
@@ -447,7 +454,7 @@ def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, span
         for k, start, length in spans:
             p.apply_code(1, ids[k], start, min(start + length, len(text)), coder="k")
         table = query.frequencies(p, "document")
-        for k, code_id in enumerate(ids):
+        for k in range(len(ids)):
             chars = set()
             for kk, start, length in spans:
                 if kk == k:

@@ -1,4 +1,5 @@
-"""REFI-QDA exchange: schema-valid exports, lossless Coder round trips, real files from other tools."""
+"""REFI-QDA exchange: schema-valid exports, lossless Coder round trips, real files from other
+tools."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as _dt
 import io
 import tempfile
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -52,22 +54,47 @@ def snapshot(p: Project) -> dict:
     out: dict = {"project memo": p.memo}
     out["coders"] = {g: n for g, n in db.execute("SELECT guid, name FROM coders")}
     out["documents"] = {
-        r["guid"]: (r["name"], r["text"], r["source_name"], r["source_format"], r["imported_at"],
-                    r["memo"], r["group_name"], case_guid.get(r["case_id"]),
-                    [(t.speaker, t.start, t.end, t.time_start, t.time_end) for t in p.turns(r["id"])])
+        r["guid"]: (
+            r["name"],
+            r["text"],
+            r["source_name"],
+            r["source_format"],
+            r["imported_at"],
+            r["memo"],
+            r["group_name"],
+            case_guid.get(r["case_id"]),
+            [(t.speaker, t.start, t.end, t.time_start, t.time_end) for t in p.turns(r["id"])],
+        )
         for r in db.query("SELECT * FROM documents")
-    }  # fmt: skip
+    }
     out["codes"] = {
-        c.guid: (c.name, code_guid.get(c.parent_id), c.position, c.color, c.definition, c.inclusion,
-                 c.exclusion, c.example, c.memo, c.path)
+        c.guid: (
+            c.name,
+            code_guid.get(c.parent_id),
+            c.position,
+            c.color,
+            c.definition,
+            c.inclusion,
+            c.exclusion,
+            c.example,
+            c.memo,
+            c.path,
+        )
         for c in p.codes()
-    }  # fmt: skip
+    }
     out["codings"] = {
-        r["guid"]: (doc_guid[r["document_id"]], code_guid[r["code_id"]], coder_guid[r["coder_id"]],
-                    r["start"], r["end"], texts[r["document_id"]][r["start"]:r["end"]],
-                    r["created_at"], r["memo"])
+        r["guid"]: (
+            doc_guid[r["document_id"]],
+            code_guid[r["code_id"]],
+            coder_guid[r["coder_id"]],
+            r["start"],
+            r["end"],
+            texts[r["document_id"]][r["start"] : r["end"]],
+            r["created_at"],
+            r["memo"],
+        )
         for r in db.query("SELECT * FROM codings")
-    }  # fmt: skip
+    }
     out["cases"] = {g: (n, m) for g, n, m in db.execute("SELECT guid, name, memo FROM cases")}
     out["case selections"] = sorted(
         (case_guid[r["case_id"]], doc_guid[r["document_id"]], r["start"], r["end"])
@@ -109,9 +136,11 @@ def test_description_carries_definition_criteria_and_example():
         "Exclusion criteria:\nRumours\n\nTypical example:\n'I left because...'"
     )
     assert parse_description(text) == {
-        "definition": "Says why they left.", "inclusion": "Any stated reason",
-        "exclusion": "Rumours", "example": "'I left because...'",
-    }  # fmt: skip
+        "definition": "Says why they left.",
+        "inclusion": "Any stated reason",
+        "exclusion": "Rumours",
+        "example": "'I left because...'",
+    }
 
 
 def test_description_written_by_another_tool_is_all_definition():
@@ -130,8 +159,11 @@ field_text = st.text(
 def test_description_round_trip(definition, inclusion, exclusion, example):
     text = format_description(definition, inclusion, exclusion, example)
     assert parse_description(text) == {
-        "definition": definition, "inclusion": inclusion, "exclusion": exclusion, "example": example,
-    }  # fmt: skip
+        "definition": definition,
+        "inclusion": inclusion,
+        "exclusion": exclusion,
+        "example": example,
+    }
 
 
 # --------------------------------------------------------------------------- a built project
@@ -154,8 +186,15 @@ def build_sample(p: Project) -> None:
     )
     p.add_document("Notes", "Plain notes without speakers.", group="Wave 2")
     doc, notes = p.find_document("Interview 1"), p.find_document("Notes")
-    p.add_code("Motives", color="#112233", definition="Why people leave", inclusion="stated reasons",
-               exclusion="rumours", example="I left because", memo="central code")  # fmt: skip
+    p.add_code(
+        "Motives",
+        color="#112233",
+        definition="Why people leave",
+        inclusion="stated reasons",
+        exclusion="rumours",
+        example="I left because",
+        memo="central code",
+    )
     motives = p.find_code("Motives")
     p.add_code("Family", parent_id=motives.id, definition="family reasons")
     p.add_code("Other")
@@ -170,9 +209,13 @@ def build_sample(p: Project) -> None:
     alice, bob = p.find_case("Alice"), p.find_case("Bob")
     p.set_document_case(doc.id, alice.id)
     p.add_case_selection(bob.id, notes.id, 6, 12)
-    for name, type_, value in (("age", "number", "34"), ("height", "number", "1.75"),
-                               ("born", "date", "1990-02-03"), ("veteran", "boolean", "yes"),
-                               ("country", "text", "Norway")):  # fmt: skip
+    for name, type_, value in (
+        ("age", "number", "34"),
+        ("height", "number", "1.75"),
+        ("born", "date", "1990-02-03"),
+        ("veteran", "boolean", "yes"),
+        ("country", "text", "Norway"),
+    ):
         p.add_attribute(name, "case", type_)
         p.set_attribute_value(p.find_attribute(name, "case").id, alice.id, value)
     p.add_attribute("language", "document", "text")
@@ -227,9 +270,12 @@ def test_qdpx_layout_sources_and_positions(sample, tmp_path):
     assert src.get("plainTextPath") == f"internal://{doc.guid}.txt"
     assert src.get("name") == "Interview 1" and src.get("creationDateTime")
     family = sample.find_code("Family")
-    sel = next(s for s in src.findall("q:PlainTextSelection", ns)
-               if s.find("q:Coding/q:CodeRef", ns) is not None
-               and s.find("q:Coding/q:CodeRef", ns).get("targetGUID") == family.guid)  # fmt: skip
+    sel = next(
+        s
+        for s in src.findall("q:PlainTextSelection", ns)
+        if s.find("q:Coding/q:CodeRef", ns) is not None
+        and s.find("q:Coding/q:CodeRef", ns).get("targetGUID") == family.guid
+    )
     start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
     assert text[start:end] == "👩‍👩‍👧"  # code points, end exclusive
     bob = sample.find_coder("bob")
@@ -237,8 +283,15 @@ def test_qdpx_layout_sources_and_positions(sample, tmp_path):
     variables = {
         v.get("name"): v.get("typeOfVariable") for v in root.findall("q:Variables/q:Variable", ns)
     }
-    assert variables == {"age": "Integer", "height": "Float", "born": "Date", "veteran": "Boolean",
-                         "country": "Text", "language": "Text", "unused": "Date"}  # fmt: skip
+    assert variables == {
+        "age": "Integer",
+        "height": "Float",
+        "born": "Date",
+        "veteran": "Boolean",
+        "country": "Text",
+        "language": "Text",
+        "unused": "Date",
+    }
     alice = root.find("q:Cases/q:Case[@name='Alice']", ns)
     assert alice.find("q:SourceRef", ns).get("targetGUID") == doc.guid
     assert alice.find("q:VariableValue/q:BooleanValue", ns).text == "true"
@@ -332,10 +385,13 @@ def test_qdc_round_trip_into_another_project(sample, tmp_path):
     with Project.create(tmp_path / "other.coder") as other:
         result = import_qdc(other, out)
         assert result.imported == {"codes": 3}
-        fields = lambda p: [
-            (c.guid, c.path, c.color, c.definition, c.inclusion, c.exclusion, c.example)
-            for c in p.codes()
-        ]  # noqa: E731
+
+        def fields(p: Project) -> list[tuple]:
+            return [
+                (c.guid, c.path, c.color, c.definition, c.inclusion, c.exclusion, c.example)
+                for c in p.codes()
+            ]
+
         assert fields(other) == fields(sample)
         assert other.find_code("Motives").memo == ""  # memos are not part of a codebook
 
@@ -379,7 +435,8 @@ def test_dotted_names_create_missing_parents_in_any_order(fresh_project, tmp_pat
     path.write_text(
         '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
         '<Code guid="00000000-0000-0000-0000-000000000001" name="a.b.c" isCodable="true"/>'
-        '<Code guid="00000000-0000-0000-0000-000000000002" name="a" isCodable="true" color="#ff0000">'
+        '<Code guid="00000000-0000-0000-0000-000000000002" name="a" isCodable="true"'
+        ' color="#ff0000">'
         "<Description>the real a</Description></Code>"
         "</Codes><Sets/></CodeBook>",
         encoding="utf-8",
@@ -426,16 +483,19 @@ def tool_qde(sources: str, extra: str = "") -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="t">'
         '<Users><User guid="AAAAAAAA-0000-0000-0000-000000000001" name="Kim"/></Users>'
-        '<CodeBook><Codes><Code guid="{BBBBBBBB-0000-0000-0000-000000000001}" name="Hope" isCodable="true"/>'
+        "<CodeBook><Codes>"
+        '<Code guid="{BBBBBBBB-0000-0000-0000-000000000001}" name="Hope" isCodable="true"/>'
         "</Codes></CodeBook>" + extra + f"<Sources>{sources}</Sources></Project>"
     )
 
 
 def selection(start: int, end: int, n: int = 1) -> str:
     return (
-        f'<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-00000000000{n}" startPosition="{start}" '
+        f'<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-00000000000{n}" startPosition="{start}"'
+        " "
         f'endPosition="{end}" creatingUser="AAAAAAAA-0000-0000-0000-000000000001">'
-        f'<Coding guid="DDDDDDDD-0000-0000-0000-00000000000{n}" creatingUser="AAAAAAAA-0000-0000-0000-000000000001">'
+        f'<Coding guid="DDDDDDDD-0000-0000-0000-00000000000{n}"'
+        ' creatingUser="AAAAAAAA-0000-0000-0000-000000000001">'
         '<CodeRef targetGUID="BBBBBBBB-0000-0000-0000-000000000001"/></Coding></PlainTextSelection>'
     )
 
@@ -446,9 +506,11 @@ def passages(p: Project) -> list[str]:
 
 @pytest.mark.parametrize("prefix", ["internal://", "relative://", "relative:///", ""])
 def test_plain_text_paths_in_every_form(fresh_project, tmp_path, prefix):
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="{prefix}talk.txt">{selection(4, 8)}</TextSource>')  # fmt: skip
-    path = qdpx_with(tmp_path, tool_qde(src), {"sources/talk.txt": "The hope was real".encode()})
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="{prefix}talk.txt">{selection(4, 8)}</TextSource>'
+    )
+    path = qdpx_with(tmp_path, tool_qde(src), {"sources/talk.txt": b"The hope was real"})
     result = import_qdpx(fresh_project, path)
     assert not result.skipped
     assert passages(fresh_project) == ["hope"]
@@ -461,8 +523,11 @@ def test_bom_and_crlf_in_source_text_are_rebased(fresh_project, tmp_path):
     # Positions counted in the raw text (BOM and CR included), as a tool writing raw text does.
     s = raw.index("hope")
     f = raw.index("fear")
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        'plainTextPath="internal://t.txt">'
+        f"{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>"
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": raw.encode("utf-8")})
     import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope", "fear"]
@@ -475,8 +540,11 @@ def test_bom_and_crlf_in_source_text_are_rebased(fresh_project, tmp_path):
 def test_positions_counted_without_the_bom_are_recognised(fresh_project, tmp_path):
     text = "Line one\r\nWe had hope\r\nand fear\r\n"
     s, f = text.index("hope"), text.index("fear")  # a tool that counted its text, not the file
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        'plainTextPath="internal://t.txt">'
+        f"{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>"
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": ("\ufeff" + text).encode("utf-8")})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope", "fear"]
@@ -487,12 +555,17 @@ def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path
     """Programs built on .NET or Qt count UTF-16 units: each emoji before a passage shifts it."""
     text = "😀 We had hope. 😀😀 Then fear came. 🇳🇴 And love stayed."
     words = ["hope", "fear", "love"]
-    u16 = lambda cp: len(text[:cp].encode("utf-16-le")) // 2  # noqa: E731
+
+    def u16(cp: int) -> int:
+        return len(text[:cp].encode("utf-16-le")) // 2
+
     sels = "".join(
         selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1)
     )
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="internal://t.txt">{sels}</TextSource>'
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": text.encode("utf-8")})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == words
@@ -500,16 +573,21 @@ def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path
 
 
 def test_atlas_style_named_qde_and_inline_text(fresh_project, tmp_path):
-    src = ('<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Inline">'
-           f"<PlainTextContent>Some hope here</PlainTextContent>{selection(5, 9)}</TextSource>")  # fmt: skip
+    src = (
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Inline">'
+        f"<PlainTextContent>Some hope here</PlainTextContent>{selection(5, 9)}</TextSource>"
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {}, name="My Study.qde")
     import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope"]
 
 
 def test_positions_past_the_end_are_clamped_with_a_warning(fresh_project, tmp_path):
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{selection(4, 400, 1)}{selection(300, 400, 2)}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        'plainTextPath="internal://t.txt">'
+        f"{selection(4, 400, 1)}{selection(300, 400, 2)}</TextSource>"
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": b"The hope"})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope"]
@@ -518,9 +596,14 @@ def test_positions_past_the_end_are_clamped_with_a_warning(fresh_project, tmp_pa
 
 
 def test_missing_sources_are_skipped_and_the_rest_imported(fresh_project, tmp_path):
-    src = ('<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Gone" plainTextPath="internal://gone.txt"/>'
-           '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000002" name="Here" plainTextPath="internal://here.txt"/>'
-           '<PictureSource guid="EEEEEEEE-0000-0000-0000-000000000003" name="Photo" path="internal://p.jpg"/>')  # fmt: skip
+    src = (
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Gone"'
+        ' plainTextPath="internal://gone.txt"/>'
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000002" name="Here"'
+        ' plainTextPath="internal://here.txt"/>'
+        '<PictureSource guid="EEEEEEEE-0000-0000-0000-000000000003" name="Photo"'
+        ' path="internal://p.jpg"/>'
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/here.txt": b"present"})
     result = import_qdpx(fresh_project, path)
     assert [d.name for d in fresh_project.documents()] == ["Here"]
@@ -536,8 +619,10 @@ def test_text_only_in_a_docx_is_read_with_the_importers(fresh_project, tmp_path)
     d.add_paragraph("Respondent: My family.")
     buf = io.BytesIO()
     d.save(buf)
-    src = ('<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Word" '
-           'richTextPath="internal://w.docx"/>')  # fmt: skip
+    src = (
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Word" '
+        'richTextPath="internal://w.docx"/>'
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/w.docx": buf.getvalue()})
     import_qdpx(fresh_project, path)
     doc = fresh_project.documents()[0]
@@ -548,17 +633,31 @@ def test_text_only_in_a_docx_is_read_with_the_importers(fresh_project, tmp_path)
 
 def test_cases_variables_and_notes_from_another_tool(fresh_project, tmp_path):
     extra = (
-        '<Variables><Variable guid="F0000000-0000-0000-0000-000000000001" name="Age" typeOfVariable="Integer"/>'
-        '<Variable guid="F0000000-0000-0000-0000-000000000002" name="When" typeOfVariable="DateTime"/></Variables>'
-        '<Cases><Case guid="F1000000-0000-0000-0000-000000000001" name="P1"><Description>first</Description>'
-        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000001"/><IntegerValue>41</IntegerValue></VariableValue>'
-        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000002"/><DateTimeValue>2020-01-02T10:00:00</DateTimeValue></VariableValue>'
+        "<Variables>"
+        '<Variable guid="F0000000-0000-0000-0000-000000000001" name="Age"'
+        ' typeOfVariable="Integer"/>'
+        '<Variable guid="F0000000-0000-0000-0000-000000000002" name="When"'
+        ' typeOfVariable="DateTime"/></Variables>'
+        '<Cases><Case guid="F1000000-0000-0000-0000-000000000001" name="P1">'
+        "<Description>first</Description>"
+        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000001"/>'
+        "<IntegerValue>41</IntegerValue></VariableValue>"
+        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000002"/>'
+        "<DateTimeValue>2020-01-02T10:00:00</DateTimeValue></VariableValue>"
         '<SourceRef targetGUID="EEEEEEEE-0000-0000-0000-000000000001"/></Case></Cases>'
     )
-    src = ('<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" plainTextPath="internal://t.txt">'
-           f'{selection(4, 8)}<NoteRef targetGUID="F2000000-0000-0000-0000-000000000001"/></TextSource>')  # fmt: skip
-    notes = ('<Notes><Note guid="F2000000-0000-0000-0000-000000000001" name="About"><PlainTextContent>doc note</PlainTextContent></Note>'
-             '<Note guid="F2000000-0000-0000-0000-000000000002" name="Loose"><PlainTextContent>free</PlainTextContent></Note></Notes>')  # fmt: skip
+    src = (
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk"'
+        ' plainTextPath="internal://t.txt">'
+        f'{selection(4, 8)}<NoteRef targetGUID="F2000000-0000-0000-0000-000000000001"/>'
+        "</TextSource>"
+    )
+    notes = (
+        '<Notes><Note guid="F2000000-0000-0000-0000-000000000001" name="About">'
+        "<PlainTextContent>doc note</PlainTextContent></Note>"
+        '<Note guid="F2000000-0000-0000-0000-000000000002" name="Loose">'
+        "<PlainTextContent>free</PlainTextContent></Note></Notes>"
+    )
     qde = tool_qde(src, extra).replace("</Sources>", "</Sources>" + notes)
     path = qdpx_with(tmp_path, qde, {"sources/t.txt": b"The hope"})
     result = import_qdpx(fresh_project, path)
@@ -576,9 +675,12 @@ def test_cases_variables_and_notes_from_another_tool(fresh_project, tmp_path):
 
 def test_variable_values_of_the_wrong_type_are_skipped(fresh_project, tmp_path):
     extra = (
-        '<Variables><Variable guid="F0000000-0000-0000-0000-000000000001" name="Age" typeOfVariable="Integer"/></Variables>'
+        "<Variables>"
+        '<Variable guid="F0000000-0000-0000-0000-000000000001" name="Age"'
+        ' typeOfVariable="Integer"/></Variables>'
         '<Cases><Case guid="F1000000-0000-0000-0000-000000000001" name="P1">'
-        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000001"/><TextValue>forty</TextValue></VariableValue>'
+        '<VariableValue><VariableRef targetGUID="F0000000-0000-0000-0000-000000000001"/>'
+        "<TextValue>forty</TextValue></VariableValue>"
         "</Case></Cases>"
     )
     path = qdpx_with(tmp_path, tool_qde("", extra).replace("<Sources></Sources>", ""), {})
@@ -604,16 +706,25 @@ _FRAGMENTS = [
     "𝔘",
 ]
 _chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff")
-doc_text = st.lists(st.one_of(st.text(_chars, min_size=1, max_size=6), st.sampled_from(_FRAGMENTS)),
-                    min_size=1, max_size=25).map("".join).filter(lambda t: t.strip() != "")  # fmt: skip
+doc_text = (
+    st.lists(
+        st.one_of(st.text(_chars, min_size=1, max_size=6), st.sampled_from(_FRAGMENTS)),
+        min_size=1,
+        max_size=25,
+    )
+    .map("".join)
+    .filter(lambda t: t.strip() != "")
+)
 names = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=8)
 colors = st.from_regex(r"#[0-9A-F]{6}", fullmatch=True)
 
 
 def attribute_value(type_: str):
     if type_ == "number":
-        return st.one_of(st.integers(-10**6, 10**6).map(str),
-                         st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr))  # fmt: skip
+        return st.one_of(
+            st.integers(-(10**6), 10**6).map(str),
+            st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
+        )
     if type_ == "date":
         return st.dates(_dt.date(1900, 1, 1), _dt.date(2100, 1, 1)).map(_dt.date.isoformat)
     if type_ == "boolean":
@@ -627,29 +738,55 @@ def projects(draw):
     for i in range(draw(st.integers(1, 3))):
         text = draw(doc_text)
         cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
-        turns = [
-            Turn(draw(st.sampled_from(["I", "R", None])), a, b) for a, b in zip(cuts, cuts[1:])
-        ]
-        spec["docs"].append({"name": f"{draw(names)} {i}", "text": text, "turns": turns,
-                             "memo": draw(field_text), "group": draw(st.sampled_from(["", "A", "Grüße"])),
-                             "source_name": draw(st.sampled_from(["", "x.docx"]))})  # fmt: skip
+        turns = [Turn(draw(st.sampled_from(["I", "R", None])), a, b) for a, b in pairwise(cuts)]
+        spec["docs"].append(
+            {
+                "name": f"{draw(names)} {i}",
+                "text": text,
+                "turns": turns,
+                "memo": draw(field_text),
+                "group": draw(st.sampled_from(["", "A", "Grüße"])),
+                "source_name": draw(st.sampled_from(["", "x.docx"])),
+            }
+        )
     for i in range(draw(st.integers(1, 5))):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
-        spec["codes"].append({"name": f"{draw(names)}{i}", "parent": parent, "color": draw(colors),
-                              "definition": draw(field_text), "inclusion": draw(field_text),
-                              "exclusion": draw(field_text), "example": draw(field_text),
-                              "memo": draw(field_text)})  # fmt: skip
+        spec["codes"].append(
+            {
+                "name": f"{draw(names)}{i}",
+                "parent": parent,
+                "color": draw(colors),
+                "definition": draw(field_text),
+                "inclusion": draw(field_text),
+                "exclusion": draw(field_text),
+                "example": draw(field_text),
+                "memo": draw(field_text),
+            }
+        )
     coders = ["ann", "bob", "Zoë"]
     for _ in range(draw(st.integers(0, 8))):
         d = draw(st.integers(0, len(spec["docs"]) - 1))
         n = len(spec["docs"][d]["text"])
         start = draw(st.integers(0, n - 1))
         end = draw(st.integers(start + 1, n))
-        spec["codings"].append((d, draw(st.integers(0, len(spec["codes"]) - 1)), draw(st.sampled_from(coders)),
-                                start, end, draw(field_text)))  # fmt: skip
+        spec["codings"].append(
+            (
+                d,
+                draw(st.integers(0, len(spec["codes"]) - 1)),
+                draw(st.sampled_from(coders)),
+                start,
+                end,
+                draw(field_text),
+            )
+        )
     for i in range(draw(st.integers(0, 2))):
-        spec["cases"].append({"name": f"case {i} {draw(names)}", "memo": draw(field_text),
-                              "docs": draw(st.sets(st.integers(0, len(spec["docs"]) - 1), max_size=2))})  # fmt: skip
+        spec["cases"].append(
+            {
+                "name": f"case {i} {draw(names)}",
+                "memo": draw(field_text),
+                "docs": draw(st.sets(st.integers(0, len(spec["docs"]) - 1), max_size=2)),
+            }
+        )
     for i in range(draw(st.integers(0, 3))):
         type_ = draw(st.sampled_from(["text", "number", "date", "boolean"]))
         scope = draw(st.sampled_from(["case", "document"]))
@@ -665,15 +802,28 @@ def projects(draw):
 def build(p: Project, spec: dict) -> None:
     docs = []
     for d in spec["docs"]:
-        ch = p.add_document(d["name"], d["text"], turns=d["turns"], source_name=d["source_name"],
-                            memo=d["memo"], group=d["group"])  # fmt: skip
+        ch = p.add_document(
+            d["name"],
+            d["text"],
+            turns=d["turns"],
+            source_name=d["source_name"],
+            memo=d["memo"],
+            group=d["group"],
+        )
         docs.append(ch.created("documents")[0])
     codes = []
     for c in spec["codes"]:
         parent = codes[c["parent"]] if c["parent"] is not None else None
-        ch = p.add_code(c["name"], parent_id=parent, color=c["color"], definition=c["definition"],
-                        inclusion=c["inclusion"], exclusion=c["exclusion"], example=c["example"],
-                        memo=c["memo"])  # fmt: skip
+        ch = p.add_code(
+            c["name"],
+            parent_id=parent,
+            color=c["color"],
+            definition=c["definition"],
+            inclusion=c["inclusion"],
+            exclusion=c["exclusion"],
+            example=c["example"],
+            memo=c["memo"],
+        )
         codes.append(ch.created("codes")[0])
     for d, c, coder, start, end, memo in spec["codings"]:
         p.apply_code(docs[d], codes[c], start, end, coder=coder, memo=memo)
@@ -737,8 +887,9 @@ def test_property_round_trip_through_qdpx(spec):
             (tmp_path / "c").mkdir()
             with Project.create(tmp_path / "c" / "p.coder") as c:
                 import_qdc(c, book)
-                keep = lambda p: {g: v[:-2] for g, v in snapshot(p)["codes"].items()}  # noqa: E731
-                assert keep(c) == keep(a)  # all fields but the memo (not in a codebook) and path
+                codes_a = {g: v[:-2] for g, v in snapshot(a)["codes"].items()}
+                codes_c = {g: v[:-2] for g, v in snapshot(c)["codes"].items()}
+                assert codes_c == codes_a  # all fields but the memo (not in a codebook) and path
 
 
 def test_selection_template_escapes_odd_values(fresh_project, tmp_path):
@@ -751,20 +902,24 @@ def test_selection_template_escapes_odd_values(fresh_project, tmp_path):
     out = tmp_path / "odd.qdpx"
     export_qdpx(p, out)
     root = etree.fromstring(qde_of(out))
-    coding = root.find(".//{%s}Coding" % PROJECT_NS)
+    coding = root.find(f".//{{{PROJECT_NS}}}Coding")
     assert coding.get("guid") == 'g"&<\t>'
-    assert coding.find("{%s}CodeRef" % PROJECT_NS).get("targetGUID") == 'c"&<>\n1'
+    assert coding.find(f"{{{PROJECT_NS}}}CodeRef").get("targetGUID") == 'c"&<>\n1'
 
 
 def test_other_tools_notes_sets_and_unknown_codes(fresh_project, tmp_path):
     fresh_project.add_document("Talk", "an older document with the same name")
     src = (
-        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" plainTextPath="internal://t.txt">'
+        '<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk"'
+        ' plainTextPath="internal://t.txt">'
         f"{selection(4, 8, 1)}"
-        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000009" startPosition="0" endPosition="3">'
+        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000009" startPosition="0"'
+        ' endPosition="3">'
         '<NoteRef targetGUID="F2000000-0000-0000-0000-000000000001"/></PlainTextSelection>'
-        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000008" startPosition="0" endPosition="3">'
-        '<Coding guid="DDDDDDDD-0000-0000-0000-000000000008"><CodeRef targetGUID="99999999-0000-0000-0000-000000000000"/>'
+        '<PlainTextSelection guid="CCCCCCCC-0000-0000-0000-000000000008" startPosition="0"'
+        ' endPosition="3">'
+        '<Coding guid="DDDDDDDD-0000-0000-0000-000000000008">'
+        '<CodeRef targetGUID="99999999-0000-0000-0000-000000000000"/>'
         "</Coding></PlainTextSelection></TextSource>"
     )
     tail = (
@@ -800,9 +955,12 @@ def test_cancelling_while_writing_changes_nothing(sample, tmp_path):
 
 def test_pdf_source_with_a_text_representation(fresh_project, tmp_path):
     src = (
-        '<PDFSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Paper" path="internal://p.pdf">'
-        '<PDFSelection guid="EEEEEEEE-0000-0000-0000-000000000009" page="1" firstX="0" firstY="0" secondX="9" secondY="9"/>'
-        '<Representation guid="EEEEEEEE-0000-0000-0000-000000000002" plainTextPath="internal://p.txt">'
+        '<PDFSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Paper"'
+        ' path="internal://p.pdf">'
+        '<PDFSelection guid="EEEEEEEE-0000-0000-0000-000000000009" page="1" firstX="0" firstY="0"'
+        ' secondX="9" secondY="9"/>'
+        '<Representation guid="EEEEEEEE-0000-0000-0000-000000000002"'
+        ' plainTextPath="internal://p.txt">'
         f"{selection(4, 8)}</Representation></PDFSource>"
     )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/p.txt": b"The hope"})
@@ -812,7 +970,7 @@ def test_pdf_source_with_a_text_representation(fresh_project, tmp_path):
     assert any("area selections" in why for _w, why in result.skipped)
 
 
-# --------------------------------------------------------------------------- property: damaged files
+# ------------------------------------------------------------------- property: damaged files
 
 
 @st.composite

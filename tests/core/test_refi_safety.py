@@ -22,8 +22,19 @@ GOOD_QDE = (
 
 
 def snapshot(project) -> dict:
-    tables = ("coders", "cases", "documents", "turns", "codes", "codings", "case_selections",
-              "attributes", "attribute_values", "memos", "meta")  # fmt: skip
+    tables = (
+        "coders",
+        "cases",
+        "documents",
+        "turns",
+        "codes",
+        "codings",
+        "case_selections",
+        "attributes",
+        "attribute_values",
+        "memos",
+        "meta",
+    )
     return {
         t: [tuple(r) for r in project.db.execute(f"SELECT * FROM {t} ORDER BY 1")] for t in tables
     }
@@ -68,8 +79,10 @@ def test_zip_slip_member_is_refused(busy_project, tmp_path):
 
 
 def test_zip_slip_with_backslashes_is_refused(busy_project, tmp_path):
-    path = make_zip(tmp_path / "slip.qdpx",
-                    [("project.qde", GOOD_QDE.encode()), ("sources\\..\\..\\evil.txt", b"x")])  # fmt: skip
+    path = make_zip(
+        tmp_path / "slip.qdpx",
+        [("project.qde", GOOD_QDE.encode()), ("sources\\..\\..\\evil.txt", b"x")],
+    )
     refused(busy_project, path, match="outside")
 
 
@@ -92,15 +105,19 @@ def test_symlink_member_is_refused(busy_project, tmp_path):
 
 
 def test_zip_bomb_is_refused_by_its_compression_ratio(busy_project, tmp_path):
-    path = make_zip(tmp_path / "bomb.qdpx",
-                    [("project.qde", GOOD_QDE.encode()), ("sources/a.txt", b"\0" * (8 * 1024 * 1024))])  # fmt: skip
+    path = make_zip(
+        tmp_path / "bomb.qdpx",
+        [("project.qde", GOOD_QDE.encode()), ("sources/a.txt", b"\0" * (8 * 1024 * 1024))],
+    )
     assert zipfile.ZipFile(path).getinfo("sources/a.txt").compress_size < 100_000
     refused(busy_project, path, match="zip bomb")
 
 
 def test_total_uncompressed_size_is_capped(busy_project, tmp_path):
-    path = make_zip(tmp_path / "big.qdpx",
-                    [("project.qde", GOOD_QDE.encode()), ("sources/a.txt", b"abc" * 2000)])  # fmt: skip
+    path = make_zip(
+        tmp_path / "big.qdpx",
+        [("project.qde", GOOD_QDE.encode()), ("sources/a.txt", b"abc" * 2000)],
+    )
     refused(busy_project, path, Limits(max_total_bytes=4000), match="exceed")
 
 
@@ -120,7 +137,8 @@ def test_duplicate_member_names_are_refused(busy_project, tmp_path):
 
 XXE = (
     '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-    '<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"><Description>&xxe;</Description></Project>'
+    '<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;">'
+    "<Description>&xxe;</Description></Project>"
 )
 LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE Project [\n <!ENTITY lol "lol">\n'
@@ -128,7 +146,8 @@ LAUGHS = (
         f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
         for i in range(1, 10)
     )
-    + ']>\n<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Description>&lol9;</Description></Project>'
+    + ']>\n<Project xmlns="urn:QDA-XML:project:1.0" name="x">'
+    + "<Description>&lol9;</Description></Project>"
 )
 EXTERNAL_DTD = (
     '<?xml version="1.0"?>\n<!DOCTYPE Project SYSTEM "http://127.0.0.1:9/evil.dtd">\n'

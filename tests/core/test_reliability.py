@@ -75,8 +75,13 @@ def test_undefined_figures_are_none():
 
 
 def test_three_coder_table():
-    patterns = {(True, True, True): 3, (True, None, True): 1, (True, False, False): 2,
-                (False, False, False): 4, (None, None, True): 9}  # fmt: skip
+    patterns = {
+        (True, True, True): 3,
+        (True, None, True): 1,
+        (True, False, False): 2,
+        (False, False, False): 4,
+        (None, None, True): 9,
+    }
     assert reliability.agreement_table(patterns, 3) == {"all": 4, "some": 2, "none": 4}
 
 
@@ -96,8 +101,10 @@ def test_fleiss_kappa_matches_statsmodels(coders):
             warnings.simplefilter("ignore")
             theirs = float(fleiss_kappa(table, method="fleiss"))
         if ours is None:
-            assert math.isnan(theirs) or all(sum(1 for v in u if v) == 0 for u in units) or all(
-                sum(1 for v in u if not v) == 0 for u in units
+            assert (
+                math.isnan(theirs)
+                or all(sum(1 for v in u if v) == 0 for u in units)
+                or all(sum(1 for v in u if not v) == 0 for u in units)
             )
         else:
             assert ours == pytest.approx(theirs, abs=1e-12)

@@ -19,7 +19,10 @@ from coder.core.export.tables import write_quote_table
 from coder.core.text import Turn
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NARRATIVE = "Interviewer: Why did you leave?\n{name}: They fought each other all the time. Money was short.\n"
+NARRATIVE = (
+    "Interviewer: Why did you leave?\n"
+    "{name}: They fought each other all the time. Money was short.\n"
+)
 
 
 def _narrative(i: int) -> str:
@@ -37,18 +40,33 @@ def sixty(fresh_project):
     for i in range(1, 61):
         text = _narrative(i)
         turns = [Turn("Interviewer", 0, 31), Turn(f"P{i:02d}", 32, len(text) - 1)]
-        calls.append(lambda i=i, text=text, turns=turns: p.add_document(
-            f"Narrative {i:02d}", text, turns=turns, case=f"P{i:02d}"))  # fmt: skip
+        calls.append(
+            lambda i=i, text=text, turns=turns: p.add_document(
+                f"Narrative {i:02d}", text, turns=turns, case=f"P{i:02d}"
+            )
+        )
     run_together(p, calls)
     p.add_attribute("country", "case", "text")
     country = p.find_attribute("country").id
-    run_together(p, [
-        (lambda c=c: p.set_attribute_value(country, c.id, "UK" if int(c.name[1:]) % 2 else "France"))
-        for c in p.cases()
-    ])  # fmt: skip
-    p.add_code("Infighting", color="#E53935", definition="Fighting between factions.",
-               inclusion="Any violence between members.", exclusion="Fighting the enemy.",
-               example="They fought each other.")  # fmt: skip
+    run_together(
+        p,
+        [
+            (
+                lambda c=c: p.set_attribute_value(
+                    country, c.id, "UK" if int(c.name[1:]) % 2 else "France"
+                )
+            )
+            for c in p.cases()
+        ],
+    )
+    p.add_code(
+        "Infighting",
+        color="#E53935",
+        definition="Fighting between factions.",
+        inclusion="Any violence between members.",
+        exclusion="Fighting the enemy.",
+        example="They fought each other.",
+    )
     p.add_code("Corruption", color="#1E88E5")
     p.add_code("Grievances", color="#43A047")
     p.add_code("Ethnic tensions", parent_id=p.find_code("Grievances").id, color="#8E24AA")
@@ -115,13 +133,22 @@ def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
     heads = _headings(d)
     assert heads[0] == ("Title", "Why they left")
     h1 = [t for s, t in heads if s == "Heading 1"]
-    assert h1 == ["Summary", "Inter-coder agreement", "Codes and quotes", "Co-occurrence", "Memos",
-                  "Appendix: codebook"]  # fmt: skip
+    assert h1 == [
+        "Summary",
+        "Inter-coder agreement",
+        "Codes and quotes",
+        "Co-occurrence",
+        "Memos",
+        "Appendix: codebook",
+    ]
     codes = [(s, t) for s, t in heads if s in ("Heading 2", "Heading 3")]
     assert codes[:5] == [
-        ("Heading 2", "Infighting"), ("Heading 2", "Corruption"), ("Heading 2", "Grievances"),
-        ("Heading 3", "Ethnic tensions"), ("Heading 2", "Empty"),
-    ]  # fmt: skip
+        ("Heading 2", "Infighting"),
+        ("Heading 2", "Corruption"),
+        ("Heading 2", "Grievances"),
+        ("Heading 3", "Ethnic tensions"),
+        ("Heading 2", "Empty"),
+    ]
     texts = [p.text for p in d.paragraphs]
     assert "Sub-codes: Ethnic tensions (their quotes follow under their own headings)" in texts
     assert "Author: A. Researcher" in texts
@@ -175,11 +202,21 @@ def test_toc_result_lists_the_headings_in_order_linked_to_bookmarks(sixty, tmp_p
     d = _report(sixty, tmp_path)
     entries = _toc_entries(d)
     assert [(s, t) for s, t, _, _ in entries] == [
-        ("TOC1", "Summary"), ("TOC1", "Inter-coder agreement"), ("TOC1", "Codes and quotes"),
-        ("TOC2", "Infighting"), ("TOC2", "Corruption"), ("TOC2", "Grievances"), ("TOC3", "Ethnic tensions"),
-        ("TOC2", "Empty"), ("TOC1", "Co-occurrence"), ("TOC1", "Memos"), ("TOC2", "Project memo"),
-        ("TOC2", "Memos"), ("TOC3", "Method"), ("TOC1", "Appendix: codebook"),
-    ]  # fmt: skip
+        ("TOC1", "Summary"),
+        ("TOC1", "Inter-coder agreement"),
+        ("TOC1", "Codes and quotes"),
+        ("TOC2", "Infighting"),
+        ("TOC2", "Corruption"),
+        ("TOC2", "Grievances"),
+        ("TOC3", "Ethnic tensions"),
+        ("TOC2", "Empty"),
+        ("TOC1", "Co-occurrence"),
+        ("TOC1", "Memos"),
+        ("TOC2", "Project memo"),
+        ("TOC2", "Memos"),
+        ("TOC3", "Method"),
+        ("TOC1", "Appendix: codebook"),
+    ]
     # Each entry links and refers to a bookmark around its heading, which carries the same text.
     marks = {}
     for p in d.paragraphs:
@@ -208,8 +245,15 @@ def test_toc_of_a_selection_and_of_the_codebook_document(sixty, tmp_path):
     only = (sixty.find_code("Corruption").id, sixty.find_code("Empty").id)
     d = _report(sixty, tmp_path, codes=only, include_memos=False)
     texts = [t for _, t, _, _ in _toc_entries(d)]
-    assert texts == ["Summary", "Inter-coder agreement", "Codes and quotes", "Corruption", "Empty",
-                     "Co-occurrence", "Appendix: codebook"]  # fmt: skip
+    assert texts == [
+        "Summary",
+        "Inter-coder agreement",
+        "Codes and quotes",
+        "Corruption",
+        "Empty",
+        "Co-occurrence",
+        "Appendix: codebook",
+    ]
     parent = sixty.find_code("Grievances").id
     for i in range(12):
         sixty.add_code(f"Extra {i:02d}", parent_id=parent if i % 2 else None)
@@ -443,8 +487,19 @@ def test_quote_table_csv_has_bom_one_row_per_coding_and_attribute_columns(sixty,
         "text",
         "memo",
     ]
-    assert rows[1] == ["1", "Narrative 01", "Infighting", "kim", "P01", "37", "73", "P01", "UK",
-                       "They fought each other all the time.", ""]  # fmt: skip
+    assert rows[1] == [
+        "1",
+        "Narrative 01",
+        "Infighting",
+        "kim",
+        "P01",
+        "37",
+        "73",
+        "P01",
+        "UK",
+        "They fought each other all the time.",
+        "",
+    ]
     assert rows[-1][2] == "Grievances/Ethnic tensions"
     assert len(rows) == 40
 
@@ -530,8 +585,13 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     assert any(t.startswith("No document in this selection was coded by all") for t in texts)
     # lee codes narrative 1 too: now kim and lee share a document.
     fought = _narrative(1).index("They fought")
-    sixty.apply_code(sixty.find_document("Narrative 01").id, sixty.find_code("Infighting").id,
-                     fought, fought + 36, coder="lee")  # fmt: skip
+    sixty.apply_code(
+        sixty.find_document("Narrative 01").id,
+        sixty.find_code("Infighting").id,
+        fought,
+        fought + 36,
+        coder="lee",
+    )
     d = _report(sixty, tmp_path)
     table = next(
         t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -252,7 +253,7 @@ def test_turns_on_real_interview() -> None:
     turns = detect_turns(text)
     assert {t.speaker for t in turns} == {"Zack Beauchamp", "Peter Neumann"}
     speakers = [t.speaker for t in turns]
-    assert all(a != b for a, b in zip(speakers, speakers[1:]))  # they alternate
+    assert all(a != b for a, b in pairwise(speakers))  # they alternate
     assert all(text[t.start : t.end].startswith(f"{t.speaker}:") for t in turns)
     # A paragraph without a label (line 61) belongs to the Peter Neumann turn before it.
     spans = paragraphs(text)

@@ -31,9 +31,13 @@ COLORS = st.sampled_from(["#E15759", "#4e79a7", "#59A14F", "not a colour"])
 def dump(project: Project) -> dict[str, list[tuple]]:
     """Every row of every table (and the full-text index), in id order."""
     db = project.db
-    tables = [r[0] for r in db.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts%' "
-        "AND name NOT LIKE 'sqlite_%' ORDER BY name")]  # fmt: skip
+    tables = [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     out = {t: db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
     out["documents_fts"] = db.execute(
         "SELECT rowid, name, text FROM documents_fts ORDER BY rowid"
@@ -203,10 +207,13 @@ class UndoMachine(RuleBasedStateMachine):
             start, end = self.span(data, doc)
             self.run(self.project.add_case_selection, case, doc, start, end)
 
-    @rule(data=st.data(), name=st.sampled_from(["age", "region", "joined", "consent"]),
-          scope=st.sampled_from(["case", "document"]),
-          type_=st.sampled_from(["text", "number", "date", "boolean"]),
-          value=st.sampled_from(["", "42", "north", "2024-01-31", "yes", "3.5", "not a date"]))  # fmt: skip
+    @rule(
+        data=st.data(),
+        name=st.sampled_from(["age", "region", "joined", "consent"]),
+        scope=st.sampled_from(["case", "document"]),
+        type_=st.sampled_from(["text", "number", "date", "boolean"]),
+        value=st.sampled_from(["", "42", "north", "2024-01-31", "yes", "3.5", "not a date"]),
+    )
     def attributes(
         self, data: st.DataObject, name: str, scope: str, type_: str, value: str
     ) -> None:
@@ -232,8 +239,13 @@ class UndoMachine(RuleBasedStateMachine):
         doc = self.pick(data, "documents")
         if action == "add" or doc is None:
             case = data.draw(st.none() | NAMES)
-            self.run(self.project.add_document, name, "Trust: " + text, case=case,
-                     turns=[Turn("Trust", 0, 6)])  # fmt: skip
+            self.run(
+                self.project.add_document,
+                name,
+                "Trust: " + text,
+                case=case,
+                turns=[Turn("Trust", 0, 6)],
+            )
         elif action == "rename":
             self.run(self.project.rename_document, doc, name)
         elif action == "fields":

@@ -62,8 +62,11 @@ def bundle(request: pytest.FixtureRequest) -> Path:
     t0 = time.perf_counter()
     proc = subprocess.run(
         ["bash", str(REPO / "packaging" / "build.sh")],
-        cwd=REPO, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     _say(request.config, f"packaging/build.sh: {time.perf_counter() - t0:.0f} s")
     assert proc.returncode == 0, f"build.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     path = REPO / "dist" / "Coder"
@@ -81,9 +84,13 @@ def run(bundle: Path, tmp_path: Path):
 
     def run(*args: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(exe), *args], cwd=tmp_path, env={**env, **extra}, capture_output=True, text=True,
+            [str(exe), *args],
+            cwd=tmp_path,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
             timeout=timeout,
-        )  # fmt: skip
+        )
 
     return run
 
@@ -136,8 +143,12 @@ def test_command_line_work(run, tmp_path: Path) -> None:
 
     source = tmp_path / "Interview Ana.docx"
     d = docx.Document()
-    for line in ["Interviewer: How was the first winter?", "Ana: Cold, and lonely at first. 😢",
-                 "Interviewer: And later?", "Ana: The neighbours helped; ευχαριστώ πολύ."]:  # fmt: skip
+    for line in [
+        "Interviewer: How was the first winter?",
+        "Ana: Cold, and lonely at first. 😢",
+        "Interviewer: And later?",
+        "Ana: The neighbours helped; ευχαριστώ πολύ.",
+    ]:
         d.add_paragraph(line)
     d.save(source)
     project = "study.coder"
@@ -195,11 +206,19 @@ def test_window_on_x11(run, bundle: Path, tmp_path: Path) -> None:
         pytest.skip("xvfb-run is not installed")
     exe = bundle / "coder"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    env.update(QT_QPA_PLATFORM="xcb", CODER_DATA_DIR=str(tmp_path / "userdata"),
-               CODER_QUIT_AFTER_START_MS="200", TMPDIR=str(tmp_path))  # fmt: skip
+    env.update(
+        QT_QPA_PLATFORM="xcb",
+        CODER_DATA_DIR=str(tmp_path / "userdata"),
+        CODER_QUIT_AFTER_START_MS="200",
+        TMPDIR=str(tmp_path),
+    )
     proc = subprocess.run(
-        [xvfb, "-a", str(exe), "--demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [xvfb, "-a", str(exe), "--demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=180,
-    )  # fmt: skip
+    )
     assert proc.returncode == 0, proc.stderr
     assert "coder: started (" in proc.stderr and "no project" not in proc.stderr

@@ -156,10 +156,19 @@ assert isinstance(application, coder_app.Application)
 QCoreApplication.postEvent(application, QFileOpenEvent(sys.argv[1]))
 sys.exit(coder_app.run(None))
 """
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CODER_DATA_DIR=str(tmp_path / "data"),
-               CODER_QUIT_AFTER_START_MS="500")  # fmt: skip
-    proc = subprocess.run([sys.executable, "-c", script, str(project)], env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        CODER_DATA_DIR=str(tmp_path / "data"),
+        CODER_QUIT_AFTER_START_MS="500",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(project)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     recent = json.loads((tmp_path / "data" / "settings.json").read_text(encoding="utf-8"))
     assert recent["recent_projects"][0] == str(project)

@@ -72,13 +72,13 @@ def build_project(path: Path) -> Project:
     )
     p.add_document("Field notes", "Notes about the meeting. The promises again.\n")
     for name, parent in (
-        ("Reasons", None),          # 1
-        ("Disillusion", 1),         # 2
-        ("Money", 1),               # 3
-        ("Family", None),           # 4
-        ("Brother", 4),             # 5
-        ("Time", None),             # 6
-    ):  # fmt: skip
+        ("Reasons", None),  # 1
+        ("Disillusion", 1),  # 2
+        ("Money", 1),  # 3
+        ("Family", None),  # 4
+        ("Brother", 4),  # 5
+        ("Time", None),  # 6
+    ):
         p.add_code(name, parent_id=parent, definition=f"About {name.lower()}")
     ana = p.find_document("Interview Ana").id
     ben = p.find_document("Interview Ben").id

@@ -242,10 +242,12 @@ def test_main_window_has_the_menu_entries(qtbot, tmp_path):
 
     window = MainWindow()
     qtbot.addWidget(window)
-    for action_id, title in (("analysis.frequencies", "&Frequencies and co-occurrence…"),
-                             ("file.export_report", "&Word report…"),
-                             ("file.export_quotes", "&Quote table (CSV/XLSX)…"),
-                             ("file.export_codebook", "Codebook (.&docx)…")):  # fmt: skip
+    for action_id, title in (
+        ("analysis.frequencies", "&Frequencies and co-occurrence…"),
+        ("file.export_report", "&Word report…"),
+        ("file.export_quotes", "&Quote table (CSV/XLSX)…"),
+        ("file.export_codebook", "Codebook (.&docx)…"),
+    ):
         assert window.actions_by_id[action_id].text() == title
 
 

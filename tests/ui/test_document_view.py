@@ -130,7 +130,8 @@ def test_paints_dense_codings_and_many_blocks_without_crashing(
     coder = fresh_project.add_coder("bulk").created("coders")[0]
     with fresh_project.db.atomic():
         fresh_project.db.conn.executemany(
-            'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", created_at, memo)'
+            "INSERT INTO codings"
+            ' (guid, document_id, code_id, coder_id, start, "end", created_at, memo)'
             " VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, ?, '', '')",
             [(d, c, coder, s, e) for d, c, s, e in rows],
         )
@@ -309,7 +310,7 @@ def test_a_new_coding_repaints_only_its_lines(
     rects = []
 
     class Watch(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint:
                 rects.append(event.rect())
             return False

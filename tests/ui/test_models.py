@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
-from coder.core.project import Project
+from coder.core.project import Changes, Project
 from coder.ui.models.cases import CasesModel, DocumentChecklistModel
 from coder.ui.models.codebook import CODES_MIME, PASSAGE_MIME, CodebookModel, CodeIdRole
 from coder.ui.models.codings import Query, RetrievedPassagesModel
@@ -27,7 +29,7 @@ def reopen(project: Project) -> Project:
 
 
 class _Tree(IdTreeModel):
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 2
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -47,7 +49,7 @@ def _random_tree(rng: random.Random, ids: list[int]) -> dict[int, list[int]]:
     return children
 
 
-def _shape(model: IdTreeModel, parent: QModelIndex = QModelIndex()) -> dict[int, list[int]]:  # noqa: B008
+def _shape(model: IdTreeModel, parent: QModelIndex = QModelIndex()) -> dict[int, list[int]]:
     out = {model.node_id(parent): []}
     for row in range(model.rowCount(parent)):
         child = model.index(row, 0, parent)
@@ -349,12 +351,14 @@ def test_one_coding_runs_one_count_query_per_model_and_announces_only_its_cells(
     assert "WHERE code_id" in statements[0]
     group = documents.parent_id(2)
     counts = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole]
-    assert sorted(s[:4] for s in signals if s[0].startswith("documents")) == sorted([
-        ("documents", 2, CODINGS, CODINGS),
-        ("documents proxy", 2, CODINGS, CODINGS),
-        ("documents", group, CODINGS, CODINGS),
-        ("documents proxy", group, CODINGS, CODINGS),
-    ])  # fmt: skip
+    assert sorted(s[:4] for s in signals if s[0].startswith("documents")) == sorted(
+        [
+            ("documents", 2, CODINGS, CODINGS),
+            ("documents proxy", 2, CODINGS, CODINGS),
+            ("documents", group, CODINGS, CODINGS),
+            ("documents proxy", group, CODINGS, CODINGS),
+        ]
+    )
     assert sorted(s[:4] for s in signals if s[0].startswith("codebook")) == [
         ("codebook", 2, 0, 2),
         ("codebook proxy", 2, 0, 2),  # not its parent 'Reasons'
@@ -587,21 +591,21 @@ def test_retrieval_rows_after_many_edits_equal_a_fresh_query(qtmodeltester, tmp_
             model.set_query(Query(code_ids=(1, 2), mode=mode, within=within))
             qtmodeltester.check(model)
             resets: list[bool] = []
-            model.modelReset.connect(lambda: resets.append(True))
+            model.modelReset.connect(partial(resets.append, True))
             for _ in range(40):
                 codings = p.codings()
                 action = rng.random()
+                fn: Callable[[], Changes]
                 if action < 0.5 or not codings:
                     s = rng.randint(0, 190)
-                    fn = lambda s=s: p.apply_code(
-                        rng.randint(1, 2), rng.randint(1, 3), s, s + rng.randint(1, 9), coder="kim"
-                    )  # noqa: E731, E501
+                    doc, code, n = rng.randint(1, 2), rng.randint(1, 3), rng.randint(1, 9)
+                    fn = partial(p.apply_code, doc, code, s, s + n, coder="kim")
                 elif action < 0.75:
                     c = rng.choice(codings)
-                    fn = lambda c=c: p.resize_coding(c.id, max(0, c.start - 3), c.end)  # noqa: E731
+                    fn = partial(p.resize_coding, c.id, max(0, c.start - 3), c.end)
                 else:
                     c = rng.choice(codings)
-                    fn = lambda c=c: p.remove_coding(c.id)  # noqa: E731
+                    fn = partial(p.remove_coding, c.id)
                 window.push("edit", fn)
                 fresh = RetrievedPassagesModel()
                 fresh.set_project(p)

@@ -240,9 +240,10 @@ def test_ensure_coder_name_asks_once_and_stores(qtbot, monkeypatch):
 
     def answer() -> None:
         dialog = next(
-            w for w in QApplication.topLevelWidgets()
+            w
+            for w in QApplication.topLevelWidgets()
             if isinstance(w, preferences.CoderNameDialog) and w.isVisible()
-        )  # fmt: skip
+        )
         shown.append(dialog)
         dialog.name_edit.setText("  Dana  ")
         dialog.buttons.accepted.emit()
@@ -351,8 +352,15 @@ def test_in_the_main_window(qtbot, merged, monkeypatch):
     qtbot.addWidget(win)
     monkeypatch.setattr(win, "show_error", lambda message: None)
     assert win.open_project(path)
-    for action_id in ("file.merge", "edit.preferences", "team.agreement", "team.coders",
-                      "view.coders_all", "view.coders_only", "view.coders_compare"):  # fmt: skip
+    for action_id in (
+        "file.merge",
+        "edit.preferences",
+        "team.agreement",
+        "team.coders",
+        "view.coders_all",
+        "view.coders_only",
+        "view.coders_compare",
+    ):
         assert action_id in win.actions_by_id
     win.trigger("team.agreement")
     dialog = win.agreement_window
@@ -424,8 +432,9 @@ def test_view_coders_actions_filter_the_real_document_view(qtbot, merged, monkey
     answers = iter(["ann", "bob"])
     monkeypatch.setattr(common, "ask_choice", lambda *a, **k: next(answers))
     win.trigger("view.coders_compare")
-    columns = {name: {s.column for s in view.spans.values() if s.coder == name}
-               for name in ("ann", "bob")}  # fmt: skip
+    columns = {
+        name: {s.column for s in view.spans.values() if s.coder == name} for name in ("ann", "bob")
+    }
     assert columns["ann"] and columns["bob"] and max(columns["ann"]) < min(columns["bob"])
     win.trigger("view.coders_all")
     assert len(view.spans) == 10

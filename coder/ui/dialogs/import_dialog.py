@@ -1,4 +1,5 @@
-"""Importing documents: options before, and at the end which files came in and why others did not."""
+"""Importing documents: options before, and at the end which files came in and why others
+did not."""
 
 from __future__ import annotations
 

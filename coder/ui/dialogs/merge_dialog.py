@@ -65,8 +65,14 @@ class ConflictsModel(RowsTableModel):
         if role == ConflictRole:
             return c
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (c.source, f"{c.kind} {c.item}".strip(), c.field, c.mine, c.theirs,
-                      c.kept + (f" ({c.note})" if c.note else ""))  # fmt: skip
+            values = (
+                c.source,
+                f"{c.kind} {c.item}".strip(),
+                c.field,
+                c.mine,
+                c.theirs,
+                c.kept + (f" ({c.note})" if c.note else ""),
+            )
             text = values[index.column()]
             if role == Qt.ItemDataRole.DisplayRole and len(text) > 80:
                 text = text[:79] + "…"
@@ -117,8 +123,10 @@ class MergeDialog(QDialog):
         self.prefer_mine.setChecked(True)
         rule_layout.addWidget(self.prefer_mine)
         rule_layout.addWidget(self.prefer_theirs)
-        note = QLabel("Every such conflict is listed below; an empty field always takes the "
-                      "other side's text.")  # fmt: skip
+        note = QLabel(
+            "Every such conflict is listed below; an empty field always takes the "
+            "other side's text."
+        )
         note.setWordWrap(True)
         rule_layout.addWidget(note)
         layout.addWidget(rule)

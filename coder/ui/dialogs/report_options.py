@@ -33,8 +33,12 @@ from coder.core.project import Project
 from coder.ui.models.analysis import CheckListModel
 
 SETTINGS_KEY = "report_options"
-CONTEXT_KINDS = [("chars", "Characters around the quote"), ("paragraph", "The whole paragraph"),
-                 ("turn", "The whole speaker turn"), ("none", "No context")]  # fmt: skip
+CONTEXT_KINDS = [
+    ("chars", "Characters around the quote"),
+    ("paragraph", "The whole paragraph"),
+    ("turn", "The whole speaker turn"),
+    ("none", "No context"),
+]
 
 
 class CheckList(QWidget):
@@ -120,9 +124,14 @@ class ReportOptionsDialog(QDialog):
         form.addRow("", self.children)
         form.addRow("", self.agreement)
         form.addRow("", self.open_after)
-        for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
-                        (self.context_chars, "Context characters"), (self.order, "Quote order"),
-                        (self.page, "Page size")):  # fmt: skip
+        for w, name in (
+            (self.title, "Title"),
+            (self.author, "Author"),
+            (self.context_kind, "Context"),
+            (self.context_chars, "Context characters"),
+            (self.order, "Quote order"),
+            (self.page, "Page size"),
+        ):
             w.setAccessibleName(name)
 
         self.codes = CheckList([(c.id, c.name, c.depth) for c in project.codes()], "Codes")
@@ -160,8 +169,12 @@ class ReportOptionsDialog(QDialog):
     def options(self) -> ReportOptions:
         kind = self.context_kind.currentData()
         context: int | str = {"chars": self.context_chars.value(), "none": 0}.get(kind, kind)
-        for name, lst in (("codes", self.codes), ("documents", self.documents), ("cases", self.cases),
-                          ("coders", self.coders)):  # fmt: skip
+        for name, lst in (
+            ("codes", self.codes),
+            ("documents", self.documents),
+            ("cases", self.cases),
+            ("coders", self.coders),
+        ):
             if lst.model.items and not lst.model.checked_ids():
                 raise CoderError(f"check at least one of the {name}")
         return ReportOptions(
@@ -186,16 +199,19 @@ class ReportOptionsDialog(QDialog):
         except CoderError as e:
             self.error.setText(str(e).capitalize() + ".")
             return
-        settings.set_value(SETTINGS_KEY, {
-            "author": self.author.text().strip(),
-            "context_kind": self.context_kind.currentData(),
-            "context_chars": self.context_chars.value(),
-            "order": self.order.currentData(),
-            "include_memos": self.memos.isChecked(),
-            "include_chart": self.chart.isChecked(),
-            "include_children": self.children.isChecked(),
-            "open_after": self.open_after.isChecked(),
-            "include_agreement": self.agreement.isChecked(),
-            "page_size": self.page.currentText(),
-        })  # fmt: skip
+        settings.set_value(
+            SETTINGS_KEY,
+            {
+                "author": self.author.text().strip(),
+                "context_kind": self.context_kind.currentData(),
+                "context_chars": self.context_chars.value(),
+                "order": self.order.currentData(),
+                "include_memos": self.memos.isChecked(),
+                "include_chart": self.chart.isChecked(),
+                "include_children": self.children.isChecked(),
+                "open_after": self.open_after.isChecked(),
+                "include_agreement": self.agreement.isChecked(),
+                "page_size": self.page.currentText(),
+            },
+        )
         super().accept()

@@ -1,4 +1,5 @@
-"""File → Restore from backup…: the project's backups with dates and sizes, restored into a NEW file.
+"""File → Restore from backup…: the project's backups with dates and sizes, restored into a
+NEW file.
 
 Restoring never replaces the project (or any existing file): the user chooses a new file name,
 ``coder.core.backup.restore`` verifies the backup and refuses an existing name.
@@ -169,9 +170,11 @@ class RestoreDialog(QDialog):
     def ask_new_path(self, info: BackupInfo) -> Path | None:
         """The new file's name (the file dialog; tests replace this method)."""
         path, _ = QFileDialog.getSaveFileName(
-            self, "Restore into a new project file", str(default_restore_name(self.project_path, info)),
+            self,
+            "Restore into a new project file",
+            str(default_restore_name(self.project_path, info)),
             "Coder projects (*.coder)",
-        )  # fmt: skip
+        )
         if not path:
             return None
         if not path.lower().endswith(".coder"):
@@ -191,8 +194,10 @@ class RestoreDialog(QDialog):
         if new_path is None:
             return None
         if new_path.resolve() == self.project_path.resolve() or new_path.exists():
-            self.show_error(f"{new_path.name} already exists. Choose a new file name: restoring "
-                            "never replaces an existing file.")  # fmt: skip
+            self.show_error(
+                f"{new_path.name} already exists. Choose a new file name: restoring "
+                "never replaces an existing file."
+            )
             return None
         try:
             self.restored = backup.restore(info.path, new_path)

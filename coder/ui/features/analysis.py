@@ -7,9 +7,15 @@ from typing import Any
 from coder.ui.actions import action
 
 
-@action("analysis.frequencies", "Analysis", "&Frequencies and co-occurrence…", shortcut="Ctrl+Shift+A",
-        enabled_when="project", order=10,
-        status_tip="Codings per code by document, case or attribute; crosstab; co-occurrence; speakers")  # fmt: skip
+@action(
+    "analysis.frequencies",
+    "Analysis",
+    "&Frequencies and co-occurrence…",
+    shortcut="Ctrl+Shift+A",
+    enabled_when="project",
+    order=10,
+    status_tip="Codings per code by document, case or attribute; crosstab; co-occurrence; speakers",
+)
 def open_analysis(window: Any) -> Any:
     """Show the analysis window (one per main window) and compute its tables."""
     from coder.ui.views.analysis_window import AnalysisWindow

@@ -27,8 +27,14 @@ WARNED_KEY = "cloud_warning_shown"
 CHECK_EVERY_MS = 60_000  # how often the timer asks; a backup is made only after the interval
 
 
-@action("file.backup_now", "File", "&Back up now", enabled_when="project", order=840,
-        status_tip="Save a verified copy of the project in its backups folder")  # fmt: skip
+@action(
+    "file.backup_now",
+    "File",
+    "&Back up now",
+    enabled_when="project",
+    order=840,
+    status_tip="Save a verified copy of the project in its backups folder",
+)
 def backup_now(window: MainWindow) -> None:
     project = window.project
     if project is None:
@@ -41,8 +47,14 @@ def backup_now(window: MainWindow) -> None:
     window.statusBar().showMessage(f"Backup saved: {path}", 8000)
 
 
-@action("file.restore_backup", "File", "&Restore from backup…", enabled_when="always", order=850,
-        status_tip="Copy one of the project's backups into a new project file")  # fmt: skip
+@action(
+    "file.restore_backup",
+    "File",
+    "&Restore from backup…",
+    enabled_when="always",
+    order=850,
+    status_tip="Copy one of the project's backups into a new project file",
+)
 def restore_from_backup(window: MainWindow) -> None:
     from coder.ui.dialogs.restore_dialog import RestoreDialog
 
@@ -73,8 +85,9 @@ def cloud_warning_once(window: MainWindow, path: Path) -> str | None:
     if key in shown:
         return None
     settings.set_value(WARNED_KEY, [*shown, key][-200:])
-    box = QMessageBox(QMessageBox.Icon.Warning, "Project in a synced or network folder", message,
-                      parent=window)  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Project in a synced or network folder", message, parent=window
+    )
     box.open()  # not modal-blocking: the project is already open and usable
     return message
 

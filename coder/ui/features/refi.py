@@ -105,8 +105,10 @@ def show_report(window: Any, title: str, result: ImportResult) -> QMessageBox:
     box = QMessageBox(icon, title, message, parent=window)
     if details:
         box.setDetailedText(details)
-        box.setInformativeText(f"{len(result.skipped)} item(s) skipped, {len(result.warnings)} note(s): "
-                               "see the details.")  # fmt: skip
+        box.setInformativeText(
+            f"{len(result.skipped)} item(s) skipped, {len(result.warnings)} note(s): "
+            "see the details."
+        )
     box.setAccessibleName(title)
     window.last_refi_report = box
     box.open()
@@ -193,16 +195,28 @@ def import_project(window: MainWindow, path: Path, dotted: bool | None = None) -
     return window.run_task(f"Reading {path.name}", read, merge)
 
 
-@action("refi.import_qdc", "File/Import", "Codebook (.qdc)…", enabled_when="project", order=10,
-        status_tip="Merge a REFI-QDA codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette…)")  # fmt: skip
+@action(
+    "refi.import_qdc",
+    "File/Import",
+    "Codebook (.qdc)…",
+    enabled_when="project",
+    order=10,
+    status_tip="Merge a REFI-QDA codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette…)",
+)
 def import_codebook_action(window: MainWindow) -> None:
     chosen, _ = QFileDialog.getOpenFileName(window, "Import codebook", str(Path.home()), QDC_FILTER)
     if chosen:
         import_codebook(window, Path(chosen))
 
 
-@action("refi.import_qdpx", "File/Import", "Project (.qdpx)…", enabled_when="always", order=20,
-        status_tip="Import a REFI-QDA project: into the open project, or into a new one")  # fmt: skip
+@action(
+    "refi.import_qdpx",
+    "File/Import",
+    "Project (.qdpx)…",
+    enabled_when="always",
+    order=20,
+    status_tip="Import a REFI-QDA project: into the open project, or into a new one",
+)
 def import_project_action(window: MainWindow) -> None:
     chosen, _ = QFileDialog.getOpenFileName(
         window, "Import REFI-QDA project", str(Path.home()), QDPX_FILTER
@@ -276,16 +290,28 @@ def _ask_export_path(window: MainWindow, title: str, suffix: str, filt: str) -> 
     return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
 
-@action("refi.export_qdc", "File/Export", "Codebook (.qdc)…", enabled_when="project", order=10,
-        status_tip="Write the codebook as a REFI-QDA codebook for other QDA programs")  # fmt: skip
+@action(
+    "refi.export_qdc",
+    "File/Export",
+    "Codebook (.qdc)…",
+    enabled_when="project",
+    order=10,
+    status_tip="Write the codebook as a REFI-QDA codebook for other QDA programs",
+)
 def export_codebook_action(window: MainWindow) -> None:
     path = _ask_export_path(window, "Export codebook", ".qdc", QDC_FILTER)
     if path is not None:
         export_file(window, path, "qdc")
 
 
-@action("refi.export_qdpx", "File/Export", "Project (.qdpx)…", enabled_when="project", order=20,
-        status_tip="Write the whole project as a REFI-QDA project for other QDA programs")  # fmt: skip
+@action(
+    "refi.export_qdpx",
+    "File/Export",
+    "Project (.qdpx)…",
+    enabled_when="project",
+    order=20,
+    status_tip="Write the whole project as a REFI-QDA project for other QDA programs",
+)
 def export_project_action(window: MainWindow) -> None:
     path = _ask_export_path(window, "Export REFI-QDA project", ".qdpx", QDPX_FILTER)
     if path is not None:

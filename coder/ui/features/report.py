@@ -60,8 +60,14 @@ def _with_suffix(path: str, allowed: tuple[str, ...], default: str) -> Path:
     return p
 
 
-def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Callable[..., bool]], Any],
-                done_message: Callable[[Any], str], open_after: bool = False) -> Any:  # fmt: skip
+def _run_export(
+    window: Any,
+    title: str,
+    path: Path,
+    write: Callable[[Any, Callable[..., bool]], Any],
+    done_message: Callable[[Any], str],
+    open_after: bool = False,
+) -> Any:
     project = window.project
     settings.set_value(FOLDER_KEY, str(path.parent))
 
@@ -88,8 +94,14 @@ def _run_export(window: Any, title: str, path: Path, write: Callable[[Any, Calla
     return window.run_task(title, work, finished)
 
 
-@action("file.export_report", "File/Export", "&Word report…", enabled_when="project", order=100,
-        status_tip="A .docx report: summary table, chart, quotes per code, memos, codebook")  # fmt: skip
+@action(
+    "file.export_report",
+    "File/Export",
+    "&Word report…",
+    enabled_when="project",
+    order=100,
+    status_tip="A .docx report: summary table, chart, quotes per code, memos, codebook",
+)
 def export_report(window: Any) -> Any:
     from coder.core.export.docx_report import write_report
     from coder.ui.dialogs.report_options import ReportOptionsDialog
@@ -99,51 +111,81 @@ def export_report(window: Any) -> Any:
     if not run_dialog(dialog):
         return None
     options = dialog.options()
-    path = ask_save_path(window, "Save the Word report", _default_path(window, f"{project.name} report.docx"),
-                         "Word document (*.docx)")  # fmt: skip
+    path = ask_save_path(
+        window,
+        "Save the Word report",
+        _default_path(window, f"{project.name} report.docx"),
+        "Word document (*.docx)",
+    )
     if not path:
         return None
     out = _with_suffix(path, (".docx",), ".docx")
     return _run_export(
-        window, "Writing the Word report", out,
+        window,
+        "Writing the Word report",
+        out,
         lambda conn, progress: write_report(conn, out, options, progress),
         lambda r: f"Wrote {out.name}: {r.codes} codes, {r.passages} quotes",
         open_after=dialog.open_after.isChecked(),
-    )  # fmt: skip
+    )
 
 
-@action("file.export_quotes", "File/Export", "&Quote table (CSV/XLSX)…", enabled_when="project", order=110,
-        status_tip="One row per coding: document, code, coder, speaker, case, attributes, text")  # fmt: skip
+@action(
+    "file.export_quotes",
+    "File/Export",
+    "&Quote table (CSV/XLSX)…",
+    enabled_when="project",
+    order=110,
+    status_tip="One row per coding: document, code, coder, speaker, case, attributes, text",
+)
 def export_quote_table(window: Any) -> Any:
     from coder.core.export.tables import write_quote_table
 
     project = window.project
-    path = ask_save_path(window, "Save the quote table", _default_path(window, f"{project.name} quotes.xlsx"),
-                         "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")  # fmt: skip
+    path = ask_save_path(
+        window,
+        "Save the quote table",
+        _default_path(window, f"{project.name} quotes.xlsx"),
+        "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)",
+    )
     if not path:
         return None
     out = _with_suffix(path, (".xlsx", ".csv"), ".xlsx")
     return _run_export(
-        window, "Writing the quote table", out,
+        window,
+        "Writing the quote table",
+        out,
         lambda conn, progress: write_quote_table(conn, out, progress=progress),
         lambda n: f"Wrote {out.name}: {n} codings",
-    )  # fmt: skip
+    )
 
 
-@action("file.export_codebook", "File/Export", "Codebook (.&docx)…", enabled_when="project", order=120,
-        status_tip="Every code with its definition, criteria, example and memo, as a Word document")  # fmt: skip
+@action(
+    "file.export_codebook",
+    "File/Export",
+    "Codebook (.&docx)…",
+    enabled_when="project",
+    order=120,
+    status_tip="Every code with its definition, criteria, example and memo, as a Word document",
+)
 def export_codebook(window: Any) -> Any:
     from coder.core.export.codebook_docx import write_codebook
 
     project = window.project
-    path = ask_save_path(window, "Save the codebook", _default_path(window, f"{project.name} codebook.docx"),
-                         "Word document (*.docx)")  # fmt: skip
+    path = ask_save_path(
+        window,
+        "Save the codebook",
+        _default_path(window, f"{project.name} codebook.docx"),
+        "Word document (*.docx)",
+    )
     if not path:
         return None
     out = _with_suffix(path, (".docx",), ".docx")
     author = settings.coder_name()
     return _run_export(
-        window, "Writing the codebook", out,
+        window,
+        "Writing the codebook",
+        out,
         lambda conn, progress: write_codebook(conn, out, author=author),
         lambda n: f"Wrote {out.name}: {n} codes",
-    )  # fmt: skip
+    )

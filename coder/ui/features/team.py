@@ -55,14 +55,26 @@ def _coder_names(window: MainWindow) -> list[str]:
     return [c.name for c in window.project.coders()]
 
 
-@action("view.coders_all", "View/Coders", "&All coders", enabled_when="project", order=10,
-        status_tip="Show every coder's codings")  # fmt: skip
+@action(
+    "view.coders_all",
+    "View/Coders",
+    "&All coders",
+    enabled_when="project",
+    order=10,
+    status_tip="Show every coder's codings",
+)
 def show_all_coders(window: MainWindow) -> None:
     set_coder_filter(window, None)
 
 
-@action("view.coders_only", "View/Coders", "&Only one coder…", enabled_when="project", order=20,
-        status_tip="Show the codings of one coder only")  # fmt: skip
+@action(
+    "view.coders_only",
+    "View/Coders",
+    "&Only one coder…",
+    enabled_when="project",
+    order=20,
+    status_tip="Show the codings of one coder only",
+)
 def show_one_coder(window: MainWindow) -> None:
     names = _coder_names(window)
     if not names:
@@ -75,8 +87,14 @@ def show_one_coder(window: MainWindow) -> None:
     set_coder_filter(window, {window.project.find_coder(name).id})
 
 
-@action("view.coders_compare", "View/Coders", "&Compare two coders…", enabled_when="project",
-        order=30, status_tip="Show two coders' codings side by side in the stripes")  # fmt: skip
+@action(
+    "view.coders_compare",
+    "View/Coders",
+    "&Compare two coders…",
+    enabled_when="project",
+    order=30,
+    status_tip="Show two coders' codings side by side in the stripes",
+)
 def compare_two_coders(window: MainWindow) -> None:
     names = _coder_names(window)
     if len(names) < 2:
@@ -97,8 +115,14 @@ def compare_two_coders(window: MainWindow) -> None:
 # --------------------------------------------------------------------------- merge
 
 
-@action("file.merge", "File", "&Merge project…", enabled_when="project", order=130,
-        status_tip="Bring a team member's copy of this project in")  # fmt: skip
+@action(
+    "file.merge",
+    "File",
+    "&Merge project…",
+    enabled_when="project",
+    order=130,
+    status_tip="Bring a team member's copy of this project in",
+)
 def merge_project(window: MainWindow) -> None:
     from coder.ui.dialogs.merge_dialog import MergeDialog
 
@@ -109,8 +133,14 @@ def merge_project(window: MainWindow) -> None:
 # --------------------------------------------------------------------------- agreement
 
 
-@action("team.agreement", "Team", "&Agreement…", enabled_when="project", order=10,
-        status_tip="Inter-coder agreement per code, and where coders disagree")  # fmt: skip
+@action(
+    "team.agreement",
+    "Team",
+    "&Agreement…",
+    enabled_when="project",
+    order=10,
+    status_tip="Inter-coder agreement per code, and where coders disagree",
+)
 def agreement_window(window: MainWindow) -> None:
     from coder.ui.views.agreement_window import AgreementWindow
 
@@ -129,8 +159,14 @@ def agreement_window(window: MainWindow) -> None:
         window.agreement_window.compute()  # the figures at once for the usual two-coder case
 
 
-@action("team.coders", "Team", "&Coders…", enabled_when="project", order=20,
-        status_tip="Who has coded in this project, and how much")  # fmt: skip
+@action(
+    "team.coders",
+    "Team",
+    "&Coders…",
+    enabled_when="project",
+    order=20,
+    status_tip="Who has coded in this project, and how much",
+)
 def coders_overview(window: MainWindow) -> None:
     assert window.project is not None
     rows = intercoder.coder_summaries(window.project)
@@ -148,15 +184,28 @@ def coders_overview(window: MainWindow) -> None:
 # --------------------------------------------------------------------------- preferences
 
 
-@action("edit.preferences", "Edit", "&Preferences…", shortcut="Ctrl+,", enabled_when="always",
-        order=900, status_tip="Your coder name and backups")  # fmt: skip
+@action(
+    "edit.preferences",
+    "Edit",
+    "&Preferences…",
+    shortcut="Ctrl+,",
+    enabled_when="always",
+    order=900,
+    status_tip="Your coder name and backups",
+)
 def preferences(window: MainWindow) -> None:
     from coder.ui.dialogs.preferences import PreferencesDialog
 
     PreferencesDialog(window).exec()
 
 
-@action("team.coder_name", "Team", "My coder &name…", enabled_when="always", order=100,
-        status_tip="The name recorded with every coding you make")  # fmt: skip
+@action(
+    "team.coder_name",
+    "Team",
+    "My coder &name…",
+    enabled_when="always",
+    order=100,
+    status_tip="The name recorded with every coding you make",
+)
 def my_coder_name(window: MainWindow) -> None:
     preferences(window)

@@ -120,12 +120,12 @@ class CasesModel(IdTreeModel):
 
     # ----------------------------------------------------------------- Qt's interface
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(LEADING_COLUMNS) + len(self._attributes) + 1
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802, E501
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
             return None
         attr = self.attribute(section)
@@ -153,7 +153,7 @@ class CasesModel(IdTreeModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid():
             return None
         row: CaseRow | None = self.value(self.node_id(index))
@@ -196,9 +196,13 @@ class CasesModel(IdTreeModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == self.memo_column and case.memo:
             return case.memo
         if role == Qt.ItemDataRole.ToolTipRole and col == DOCUMENTS and self._project is not None:
-            names = [r[0] for r in self._project.db.execute(
-                "SELECT name FROM documents WHERE case_id = ? ORDER BY name COLLATE NOCASE", [case.id]
-            )]  # fmt: skip
+            names = [
+                r[0]
+                for r in self._project.db.execute(
+                    "SELECT name FROM documents WHERE case_id = ? ORDER BY name COLLATE NOCASE",
+                    [case.id],
+                )
+            ]
             return "\n".join(names) if names else "No documents linked (drag documents here)"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             header = self.headerData(col, Qt.Orientation.Horizontal)
@@ -210,7 +214,7 @@ class CasesModel(IdTreeModel):
         index: QModelIndex | QPersistentModelIndex,
         value: Any,
         role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         row: CaseRow | None = self.value(self.node_id(index))
@@ -264,10 +268,10 @@ class CasesModel(IdTreeModel):
 
     # ----------------------------------------------------------------- dropping documents
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [DOCUMENTS_MIME]
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction | Qt.DropAction.MoveAction
 
     @staticmethod
@@ -285,7 +289,7 @@ class CasesModel(IdTreeModel):
         row: int,
         column: int,
         parent: QModelIndex | QPersistentModelIndex,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         return (
             self._push is not None
             and data.hasFormat(DOCUMENTS_MIME)
@@ -300,7 +304,7 @@ class CasesModel(IdTreeModel):
         row: int,
         column: int,
         parent: QModelIndex | QPersistentModelIndex,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         return self.link_documents(self.node_id(parent), self.dropped_documents(data))
@@ -333,7 +337,7 @@ class DocumentChecklistModel(QAbstractListModel):
 
     def __init__(
         self, documents: list[Document], checked: set[int], case_id: int | None, parent: Any = None
-    ) -> None:  # noqa: E501
+    ) -> None:
         super().__init__(parent)
         self._docs = list(documents)
         self._checked = set(checked)
@@ -342,12 +346,12 @@ class DocumentChecklistModel(QAbstractListModel):
     def checked(self) -> set[int]:
         return set(self._checked)
 
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._docs)
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._docs):
             return None
         doc = self._docs[index.row()]
@@ -374,7 +378,7 @@ class DocumentChecklistModel(QAbstractListModel):
         index: QModelIndex | QPersistentModelIndex,
         value: Any,
         role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
             return False
         doc_id = self._docs[index.row()].id

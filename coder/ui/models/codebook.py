@@ -37,10 +37,18 @@ NAME, CODINGS, DOCUMENTS = range(3)
 # What new counts change in a code's row (see CodebookModel.on_changes).
 # The name cell is included for its spoken text and tooltip, which say the counts. The roles
 # leave out FilterRole: a filtering proxy then does not re-check (and announce) the ancestors.
-COUNT_CELLS = ((NAME, DOCUMENTS, [
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole,
-    Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole,
-]),)  # fmt: skip
+COUNT_CELLS = (
+    (
+        NAME,
+        DOCUMENTS,
+        [
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.EditRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ],
+    ),
+)
 
 Push = Callable[[str, Callable[[], Changes]], bool]
 
@@ -62,7 +70,8 @@ def code_counts(project: Project, code_ids: list[int] | None = None) -> dict[int
         for code_id in code_ids:
             n, d = project.db.execute(
                 "SELECT (SELECT count(*) FROM codings WHERE code_id = ?), "
-                "(SELECT count(*) FROM (SELECT DISTINCT document_id FROM codings WHERE code_id = ?))",
+                "(SELECT count(*) FROM "
+                "(SELECT DISTINCT document_id FROM codings WHERE code_id = ?))",
                 [code_id, code_id],
             ).fetchone()
             if n:
@@ -127,12 +136,15 @@ class CodebookModel(IdTreeModel):
             counts = code_counts(self._project, ids)
             self.update_values(
                 {
-                    c: replace(self.value(c), codings=counts.get(c, (0, 0))[0],
-                               documents=counts.get(c, (0, 0))[1])
+                    c: replace(
+                        self.value(c),
+                        codings=counts.get(c, (0, 0))[0],
+                        documents=counts.get(c, (0, 0))[1],
+                    )
                     for c in ids
                 },
                 COUNT_CELLS,
-            )  # fmt: skip
+            )
 
     def refresh(self) -> None:
         if self._project is not None:
@@ -177,12 +189,12 @@ class CodebookModel(IdTreeModel):
             stack.extend(self.child_ids(node))
         return out
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802, E501
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
@@ -196,7 +208,7 @@ class CodebookModel(IdTreeModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid():
             return None
         row: CodeRow | None = self.value(self.node_id(index))
@@ -268,7 +280,7 @@ class CodebookModel(IdTreeModel):
         index: QModelIndex | QPersistentModelIndex,
         value: Any,
         role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
             return False
         code = self.code(self.node_id(index))
@@ -285,16 +297,16 @@ class CodebookModel(IdTreeModel):
 
     # ----------------------------------------------------------------- drag and drop
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [CODES_MIME, PASSAGE_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         ids: list[int] = []
         for index in indexes:
             node = self.node_id(index)
@@ -331,7 +343,7 @@ class CodebookModel(IdTreeModel):
         row: int,
         column: int,
         parent: QModelIndex | QPersistentModelIndex,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if data.hasFormat(PASSAGE_MIME):
             # A passage is coded with the code it is dropped on (not between codes).
             return parent.isValid() and row == -1 and self.dropped_passage(data) is not None
@@ -348,7 +360,7 @@ class CodebookModel(IdTreeModel):
         row: int,
         column: int,
         parent: QModelIndex | QPersistentModelIndex,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         if data.hasFormat(PASSAGE_MIME):

@@ -194,9 +194,15 @@ class RetrievedPassagesModel(IdTreeModel):
         assert self._project is not None
         within = q.within if q.mode != "or" else "passage"  # OR lists codings one by one
         return retrieve(
-            self._project, list(q.code_ids), q.mode, within, filters=self.filters(document_id),
-            context=CONTEXT_CHARS, include_children=q.include_children, sources=self.sources(),
-        )  # fmt: skip
+            self._project,
+            list(q.code_ids),
+            q.mode,
+            within,
+            filters=self.filters(document_id),
+            context=CONTEXT_CHARS,
+            include_children=q.include_children,
+            sources=self.sources(),
+        )
 
     def _load(self) -> tuple[dict[int, list[int]], dict[int, Passage]]:
         if self._project is None or not self._query.code_ids:
@@ -240,12 +246,12 @@ class RetrievedPassagesModel(IdTreeModel):
 
     # ----------------------------------------------------------------- Qt's interface
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802, E501
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
@@ -260,7 +266,7 @@ class RetrievedPassagesModel(IdTreeModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid():
             return None
         p: Passage | None = self.value(self.node_id(index))

@@ -168,12 +168,12 @@ class DocumentsModel(IdTreeModel):
                     ids.append(m)
         return ids
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802, E501
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
@@ -181,7 +181,7 @@ class DocumentsModel(IdTreeModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid():
             return None
         value = self.value(self.node_id(index))
@@ -248,7 +248,8 @@ class DocumentsModel(IdTreeModel):
                 "",
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Group '{group.name}': {group.documents} document{'s' if group.documents != 1 else ''}"
+            n = group.documents
+            return f"Group '{group.name}': {n} document{'s' if n != 1 else ''}"
         if role == SortRole:
             # Groups sort among themselves by name; the proxy keeps them above documents.
             return (group.name.casefold(), group.characters, group.codings, "")[col]
@@ -280,7 +281,7 @@ class DocumentsModel(IdTreeModel):
         index: QModelIndex | QPersistentModelIndex,
         value: Any,
         role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != NAME:
             return False
         group = self.value(self.node_id(index))
@@ -309,10 +310,10 @@ class DocumentsModel(IdTreeModel):
         calls = [lambda d=d: project.set_document_fields(d, group=new) for d in members]
         return self._push(f"Rename group '{old}' to '{new}'", lambda: run_together(project, calls))
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [DOCUMENTS_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         """Dragged documents (to link them to a case in the cases table)."""
         ids = self.document_ids(indexes)
         mime = QMimeData()
@@ -320,5 +321,5 @@ class DocumentsModel(IdTreeModel):
         mime.setText("\n".join(self.document(i).name for i in ids))
         return mime
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction

@@ -43,15 +43,15 @@ class SearchResultsModel(QAbstractTableModel):
                 del self._hits[row]
                 self.endRemoveRows()
 
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._hits)
 
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Any = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802, E501
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
                 return COLUMNS[section]
@@ -61,7 +61,7 @@ class SearchResultsModel(QAbstractTableModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: E501
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._hits):
             return None
         hit, col = self._hits[index.row()], index.column()

@@ -34,7 +34,7 @@ class IdTreeModel(QAbstractItemModel):
 
     # ----------------------------------------------------------------- for subclasses
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         raise NotImplementedError
 
     def node_id(self, index: Index) -> int:
@@ -66,7 +66,7 @@ class IdTreeModel(QAbstractItemModel):
 
     # ----------------------------------------------------------------- Qt's interface
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
         if column < 0 or column >= self.columnCount(parent) or row < 0:
             return QModelIndex()
         if parent.isValid() and parent.column() != 0:
@@ -76,7 +76,7 @@ class IdTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, children[row])
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid():
             return QModelIndex()
         parent = self._parent.get(self.node_id(index), ROOT)
@@ -84,12 +84,12 @@ class IdTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.index_of(parent)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._children.get(self.node_id(parent), ()))
 
-    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
         return self.rowCount(parent) > 0
 
     def sibling(self, row: int, column: int, index: Index) -> QModelIndex:

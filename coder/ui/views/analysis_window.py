@@ -147,7 +147,7 @@ def frequency_table(data: AnalysisData) -> Table:
         m = data.matrix
         key = "documents" if m.by == "document" else "cases"
         table = Table(["Code", *[u.name for u in m.units], "Total"])
-        for row, counts in zip(m.codes, m.counts):
+        for row, counts in zip(m.codes, m.counts, strict=True):
             table.rows.append([row.code, *counts, sum(counts)])
             drills = [_drill((row.code_id,), f, kids=kids)]
             drills += [
@@ -188,7 +188,7 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
     kids = data.options.include_children
     headers = (
         ["Code"]
-        + [f"{v or '(no value)'} (N={n})" for v, n in zip(x.values, x.column_totals)]
+        + [f"{v or '(no value)'} (N={n})" for v, n in zip(x.values, x.column_totals, strict=True)]
         + ["Total"]
     )
     table = Table(headers)
@@ -210,7 +210,10 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
         table.drills.append(drills)
         table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
     unit = "cases" if x.unit == "case" else "documents"
-    table.note = f"{unit.capitalize()} coded, by {x.attribute}. Row %: of the {unit} coded; column %: of the {unit} with that value."
+    table.note = (
+        f"{unit.capitalize()} coded, by {x.attribute}. Row %: of the {unit} coded; "
+        f"column %: of the {unit} with that value."
+    )
     return table
 
 
@@ -362,8 +365,12 @@ class TablePane(QWidget):
     def export(self) -> None:
         project = self.owner.main.project
         stem = f"{project.name if project else 'table'} {self.name.lower()}"
-        path = ask_save_path(self, f"Export {self.name.lower()}", stem + ".xlsx",
-                             "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)")  # fmt: skip
+        path = ask_save_path(
+            self,
+            f"Export {self.name.lower()}",
+            stem + ".xlsx",
+            "Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)",
+        )
         if not path:
             return
         if Path(path).suffix.lower() not in (".csv", ".xlsx"):
@@ -373,9 +380,14 @@ class TablePane(QWidget):
         headers, rows = self.rows_as_shown(only_selected=False)
         typed = []
         for r in range(self.proxy.rowCount()):
-            typed.append([self.proxy.index(r, c).data(SortRole) if isinstance(
-                self.proxy.index(r, c).data(SortRole), (int, float)) else rows[r][c]
-                for c in range(self.proxy.columnCount())])  # fmt: skip
+            typed.append(
+                [
+                    self.proxy.index(r, c).data(SortRole)
+                    if isinstance(self.proxy.index(r, c).data(SortRole), (int, float))
+                    else rows[r][c]
+                    for c in range(self.proxy.columnCount())
+                ]
+            )
         try:
             write_table(path, headers, typed)
         except CoderError as e:
@@ -544,8 +556,14 @@ class AnalysisWindow(QWidget):
         layout.addWidget(self.status)
 
         self.fill_choices()
-        for combo in (self.coder_combo, self.group_combo, self.where_combo, self.by_combo, self.cross_attr,
-                      self.within_combo):  # fmt: skip
+        for combo in (
+            self.coder_combo,
+            self.group_combo,
+            self.where_combo,
+            self.by_combo,
+            self.cross_attr,
+            self.within_combo,
+        ):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.children_box.toggled.connect(lambda _c: self.refresh())
         self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
@@ -671,9 +689,14 @@ class AnalysisWindow(QWidget):
             rows = data.frequencies.rows
             unit = "documents" if data.frequencies.by == "document" else "cases"
             width = self.freq_fig.get_figwidth()
-            charts.frequency_figure([r.code for r in rows], [r.percent for r in rows],
-                                    [data.colors.get(r.code_id, "") for r in rows],
-                                    xlabel=f"% of {unit}", width_in=width, figure=self.freq_fig)  # fmt: skip
+            charts.frequency_figure(
+                [r.code for r in rows],
+                [r.percent for r in rows],
+                [data.colors.get(r.code_id, "") for r in rows],
+                xlabel=f"% of {unit}",
+                width_in=width,
+                figure=self.freq_fig,
+            )
             self.freq_canvas.draw_idle()
         elif self.freq_fig is not None:
             self.freq_fig.clear()
@@ -702,8 +725,15 @@ class AnalysisWindow(QWidget):
             return
         codes, mode, within, filters, kids = drill
         try:
-            found = query.retrieve(project, list(codes), mode, within, filters=filters,
-                                   context=PASSAGE_CONTEXT, include_children=kids)  # fmt: skip
+            found = query.retrieve(
+                project,
+                list(codes),
+                mode,
+                within,
+                filters=filters,
+                context=PASSAGE_CONTEXT,
+                include_children=kids,
+            )
         except CoderError as e:
             self.main.show_error(str(e))
             return

@@ -54,7 +54,7 @@ class AttributeDelegate(QStyledItemDelegate):
         parent: QWidget,
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:  # noqa: N802, E501
+    ) -> QWidget:
         attr = index.data(AttributeRole)
         if attr is not None and attr.type == "boolean":
             combo = QComboBox(parent)
@@ -70,7 +70,7 @@ class AttributeDelegate(QStyledItemDelegate):
                 editor.setPlaceholderText("a number")
         return editor
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         if isinstance(editor, QComboBox):
             editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
             return
@@ -78,7 +78,7 @@ class AttributeDelegate(QStyledItemDelegate):
 
     def setModelData(
         self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex
-    ) -> None:  # noqa: N802
+    ) -> None:
         if isinstance(editor, QComboBox):
             model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
             return
@@ -90,7 +90,7 @@ class LinkDocumentsDialog(QDialog):
 
     def __init__(
         self, project: Project, case_id: int, case_name: str, parent: QWidget | None = None
-    ) -> None:  # noqa: E501
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Documents of case '{case_name}'")
         docs = project.documents()
@@ -227,8 +227,8 @@ class CasesDock(QWidget):
             lambda: (
                 "No cases match the filter."
                 if self.filter.text().strip()
-                else "No cases yet.\nAdd a case (a person, an interview), or import a table of cases "
-                "and their attributes (CSV or Excel)."
+                else "No cases yet.\nAdd a case (a person, an interview), or import a table of "
+                "cases and their attributes (CSV or Excel)."
             ),
         )
 

@@ -111,7 +111,7 @@ class CodeNameDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, key)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         key = index.data(QuickKeyRole)
         if key:
@@ -140,14 +140,14 @@ class CodebookView(QTreeView):
         index = self.indexAt(event.position().toPoint())
         return index.siblingAtColumn(0) if index.isValid() else QModelIndex()
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(PASSAGE_MIME):
             event.setDropAction(Qt.DropAction.CopyAction)
             event.accept()
             return
         super().dragEnterEvent(event)
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         target = self._passage_target(event)
         if target is None:
             super().dragMoveEvent(event)
@@ -161,11 +161,11 @@ class CodebookView(QTreeView):
             self._hover = QPersistentModelIndex()
         self.viewport().update()
 
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
         self._hover = QPersistentModelIndex()
         super().dragLeaveEvent(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         target = self._passage_target(event)
         if target is None:
             super().dropEvent(event)
@@ -182,7 +182,7 @@ class CodebookView(QTreeView):
         else:
             event.ignore()
 
-    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().drawRow(painter, option, index)
         hover = self._hover
         if hover.isValid() and hover.row() == index.row() and hover.parent() == index.parent():
@@ -191,11 +191,11 @@ class CodebookView(QTreeView):
             painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
             painter.restore()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self.last_click_modifiers = event.modifiers()
         super().mouseReleaseEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and self.state() != QAbstractItemView.State.EditingState
@@ -253,7 +253,8 @@ class CodebookDock(QWidget):
             lambda: (
                 "No codes match the filter."
                 if self.filter.text().strip()
-                else "No codes yet.\nAdd one with New code, or select text and create a code from it."
+                else "No codes yet.\nAdd one with New code, or select text and create a code "
+                "from it."
             ),
         )
         header = self.view.header()
@@ -276,7 +277,7 @@ class CodebookDock(QWidget):
                 "Delete code",
                 QKeySequence(QKeySequence.StandardKey.Delete),
                 lambda: self.delete_code(self.current_code_id()),
-            ),  # noqa: E501
+            ),
             (
                 "New sub-code",
                 QKeySequence("Ctrl+Shift+N"),

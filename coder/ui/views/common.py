@@ -53,7 +53,7 @@ class ElideDelegate(QStyledItemDelegate):
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:  # noqa: N802, E501
+    ) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = self._mode
 
@@ -88,7 +88,7 @@ class EmptyHint(QLabel):
             self.setGeometry(self._view.viewport().rect())
         self.setVisible(empty)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
             self.setGeometry(self._view.viewport().rect())
         return False

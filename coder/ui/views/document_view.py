@@ -374,7 +374,7 @@ class DocumentView(HighlightLayer):
         self.gutter.setVisible(left > 0)
         self.stripes.setGeometry(QRect(cr.right() - right + 1, cr.top(), right, cr.height()))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_margins()
 
@@ -386,7 +386,7 @@ class DocumentView(HighlightLayer):
             self.stripes.update(0, rect.y(), self.stripes.width(), rect.height())
             self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         # Single keys (1-9, Q, V, U, M) and Shift/Alt+arrows belong to coding commands; the
         # text control would otherwise swallow some of them (Shift+arrows extend a selection).
         action = self.key_actions.get(key_text(event))
@@ -405,7 +405,7 @@ class DocumentView(HighlightLayer):
                 return True
         return super().event(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.doc_id is None:
             return
@@ -425,7 +425,7 @@ class DocumentView(HighlightLayer):
             self.set_active_coding(None)
         self.positionChanged.emit()
 
-    def viewportEvent(self, event: Any) -> bool:  # noqa: N802
+    def viewportEvent(self, event: Any) -> bool:
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.ToolTip and self.doc_id is not None:
@@ -448,13 +448,14 @@ class DocumentView(HighlightLayer):
             style = self.styles.get(s.code_id)
             if style is None:
                 continue
+            swatch = f"<span style='color:{style.line.name()}'>&#9632;</span>"
             rows.append(
-                f"<span style='color:{style.line.name()}'>&#9632;</span> <b>{escape(style.path)}</b>"
-                f" — {escape(s.coder)}" + (f"<br/><i>{escape(s.memo[:200])}</i>" if s.memo else "")
+                f"{swatch} <b>{escape(style.path)}</b> — {escape(s.coder)}"
+                + (f"<br/><i>{escape(s.memo[:200])}</i>" if s.memo else "")
             )
         return "<br/>".join(rows)
 
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         menu = self.createStandardContextMenu(event.pos())
         if self.doc_id is not None and self.menu_hook is not None:
             if not self.textCursor().hasSelection():
@@ -468,7 +469,7 @@ class DocumentView(HighlightLayer):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
-    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802
+    def createMimeDataFromSelection(self) -> QMimeData:
         # Qt's own selection data lists a fixed set of formats, so copy it into a plain one.
         source = super().createMimeDataFromSelection()
         data = QMimeData()

@@ -59,7 +59,7 @@ class DocumentsProxy(QSortFilterProxyModel):
     def set_filter(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         text = self.filterRegularExpression().pattern()
         if not text:
             return True
@@ -73,7 +73,7 @@ class DocumentsProxy(QSortFilterProxyModel):
 
     def lessThan(
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
-    ) -> bool:  # noqa: N802, E501
+    ) -> bool:
         lg, rg = bool(left.data(IsGroupRole)), bool(right.data(IsGroupRole))
         if lg != rg:
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
@@ -124,7 +124,8 @@ class DocumentsDock(QWidget):
             lambda: (
                 "No documents match the filter."
                 if self.filter.text().strip()
-                else "No documents yet.\nImport interviews with Import…, or drop files on the window."
+                else "No documents yet.\nImport interviews with Import…, or drop files on the "
+                "window."
             ),
         )
         header = self.view.header()

@@ -82,7 +82,7 @@ class FindBar(QWidget):
         else:
             self.count.setText(f"{i + 1} of {n}" if i >= 0 else f"{n} matches")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             watched is self.edit
             and event.type() == QEvent.Type.KeyPress

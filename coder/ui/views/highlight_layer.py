@@ -124,9 +124,16 @@ class HighlightLayer(SpanIndexView):
         size = self.document().documentLayout().documentSize()
         viewport = self.viewport()
         return (
-            self._gen, self.document().revision(), first.blockNumber(), offset.x(), offset.y(),
-            viewport.width(), viewport.height(), size.width(), size.height(),
-        )  # fmt: skip
+            self._gen,
+            self.document().revision(),
+            first.blockNumber(),
+            offset.x(),
+            offset.y(),
+            viewport.width(),
+            viewport.height(),
+            size.width(),
+            size.height(),
+        )
 
     def visible(self) -> VisibleBlocks:
         """The blocks on screen, measured once per scroll position and layout."""
@@ -216,7 +223,7 @@ class HighlightLayer(SpanIndexView):
 
     # ------------------------------------------------------------------ painting
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         if self._order or self.find_matches:
             painter = QPainter(self.viewport())
             try:

@@ -57,11 +57,11 @@ from coder.ui.models.codings import (
     CONTEXT,
     DOCUMENT,
     MAX_PASSAGE_SHOWN,
-    PassageRole,
     POSITION,
     SPEAKER,
     ContextRole,
     DocumentIdRole,
+    PassageRole,
     Query,
     RetrievedPassagesModel,
     SortRole,
@@ -155,7 +155,7 @@ class ContextDelegate(QStyledItemDelegate):
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:  # noqa: N802
+    ) -> QSize:
         doc = self._document(option, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()))
 
@@ -368,8 +368,11 @@ class RetrievalDock(QWidget):
                 (self.coder_box, "All coders", [(c.name, c.id) for c in project.coders()]),
             ]
         else:
-            sources = [(self.document_box, "All documents", []), (self.case_box, "All cases", []),
-                       (self.coder_box, "All coders", [])]  # fmt: skip
+            sources = [
+                (self.document_box, "All documents", []),
+                (self.case_box, "All cases", []),
+                (self.coder_box, "All coders", []),
+            ]
         for combo, everything, items in sources:
             current = combo.currentData()
             combo.blockSignals(True)
@@ -415,7 +418,8 @@ class RetrievalDock(QWidget):
         if self.mode.currentData() == "not" and len(codes) > 1 and self.project is not None:
             # Which code is kept depends on the order the codes were selected in: say it.
             paths = {c.id: c.path for c in self.model.sources().codes()}
-            text += f" of {paths.get(codes[0], '?')}, without {', '.join(paths.get(c, '?') for c in codes[1:])}"
+            without = ", ".join(paths.get(c, "?") for c in codes[1:])
+            text += f" of {paths.get(codes[0], '?')}, without {without}"
         self.count.setText(text)
 
     def selected_passages(self) -> list[Passage]:

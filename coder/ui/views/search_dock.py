@@ -113,7 +113,7 @@ class SearchDock(QWidget):
         self._project: Project | None = None
         self.set_project(getattr(window, "project", None))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the search box goes to the results."""
         if (
             watched is self.box
@@ -188,9 +188,8 @@ class SearchDock(QWidget):
             self.status.setText(f"No matches for '{self._query}'")
         else:
             more = f" (the first {LIMIT})" if n >= LIMIT else ""
-            self.status.setText(
-                f"{n} match{'es' if n != 1 else ''}{more} in {docs} document{'s' if docs != 1 else ''}"
-            )
+            matches = f"{n} match{'es' if n != 1 else ''}{more}"
+            self.status.setText(f"{matches} in {docs} document{'s' if docs != 1 else ''}")
         self.code_button.setEnabled(n > 0)
 
     def code_all(self, code_id: int, hits: list[SearchHit] | None = None) -> bool:

@@ -35,8 +35,17 @@ class Span:
     """One coding of the shown document, in both code points and UTF-16 units."""
 
     __slots__ = (
-        "code_id", "coder", "coder_id", "column", "e16", "end", "id", "memo", "s16", "start",
-    )  # fmt: skip
+        "code_id",
+        "coder",
+        "coder_id",
+        "column",
+        "e16",
+        "end",
+        "id",
+        "memo",
+        "s16",
+        "start",
+    )
 
     def __init__(
         self,

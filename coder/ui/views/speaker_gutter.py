@@ -39,10 +39,10 @@ class SpeakerGutter(QWidget):
             self._cached = (key, int(min(max(widest + 18, 48), self.MAX_WIDTH)))
         return self._cached[1]
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(self.preferred_width(), 0)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         view = self.view
         if not view._turns:
             return

@@ -128,7 +128,7 @@ class StripeMargin(QWidget):
         self._width = cols * self.COLUMN + 8
         return self._width
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return QSize(self._width, 0)
 
     def column_width(self) -> float:
@@ -261,7 +261,7 @@ class StripeMargin(QWidget):
             self._label_font = (font, QFontMetricsF(font))
         return self._label_font
 
-    def changeEvent(self, event: Any) -> None:  # noqa: N802
+    def changeEvent(self, event: Any) -> None:
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.FontChange:
@@ -269,7 +269,7 @@ class StripeMargin(QWidget):
             self._labels = {}
         super().changeEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         view = self.view
         painter = QPainter(self)
         pal = self.palette()
@@ -335,7 +335,7 @@ class StripeMargin(QWidget):
                 return cid
         return None
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         cid = self.span_at(event.position())
         if cid is None:
             return
@@ -353,7 +353,7 @@ class StripeMargin(QWidget):
         view.codingActivated.emit(cid)
         view.positionChanged.emit()
 
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         cid = self.span_at(event.pos()) if event.reason() == event.Reason.Mouse else self.focused_id
         if cid is None or self.view.stripe_menu_hook is None:
             return
@@ -382,7 +382,7 @@ class StripeMargin(QWidget):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         ids = [cid for _r, cid in sorted(self._hits, key=lambda h: (h[0].top(), h[0].left()))]
         key = event.key()
         if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and ids:
@@ -396,9 +396,8 @@ class StripeMargin(QWidget):
             span = self.view.spans.get(self.focused_id)
             if span is not None:
                 style = self.view.styles.get(span.code_id)
-                self.setAccessibleDescription(
-                    f"{style.path if style else 'code'}: {self.view.text[span.start : span.end][:80]}"
-                )
+                passage = self.view.text[span.start : span.end][:80]
+                self.setAccessibleDescription(f"{style.path if style else 'code'}: {passage}")
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.focused_id:
             self.select_coding(self.focused_id)
         elif key == Qt.Key.Key_Delete and self.focused_id and self.view.stripe_menu_hook:
