@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from coder.cli.common import open_project, print_json, print_table
-from coder.core import backup
+from coder.core import backup, restore
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -72,6 +72,6 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    new = backup.restore(args.backup, args.output)
+    new = restore.restore(args.backup, args.output)
     print(f"restored {args.backup} into {new}")
     return 0

@@ -1,4 +1,4 @@
-"""Typed attribute values and the CSV/XLSX attribute table import."""
+"""Typed attribute values, and reading the CSV/XLSX tables they are imported from."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import datetime as _dt
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coder.core.errors import ImportFailed, InvalidValue
-
-if TYPE_CHECKING:
-    from coder.core.project import Changes, Project
 
 MAX_TABLE_BYTES = 20 * 1024 * 1024
 _TRUE = {"yes", "true", "y", "1", "ja", "oui", "sí", "si"}
@@ -159,73 +156,3 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         ) from None
     finally:
         wb.close()
-
-
-def import_table(project: Project, path: Path) -> Changes:
-    """Import attribute columns; first column names a case (or an existing document)."""
-    rows = read_table(path)
-    if len(rows) < 2:
-        raise ImportFailed(f"{path.name} has no data rows (a header row and one row per case)")
-    header = [str(h).strip() for h in rows[0]]
-    if not header or not header[0] or len(header) < 2:
-        raise ImportFailed(f"{path.name}: the first row must name the case column and attributes")
-    names = header[1:]
-    if len(set(names)) != len(names) or any(not n for n in names):
-        raise ImportFailed(
-            f"{path.name}: attribute names in the first row must be unique and non-empty"
-        )
-    data = [list(r) + [""] * (len(header) - len(r)) for r in rows[1:]]
-    types = [infer_type([r[i + 1] for r in data]) for i in range(len(names))]
-    documents = {d.name: d.id for d in project.documents()}
-    case_names = {c.name for c in project.cases()}
-    # A row names a document (and no case of that name exists): document attributes.
-    doc_rows = (
-        all(str(r[0]).strip() in documents for r in data)
-        and not any(str(r[0]).strip() in case_names for r in data)
-        and bool(documents)
-    )
-    scope = "document" if doc_rows else "case"
-    with project.edit() as rec:
-        attr_ids: list[int] = []
-        for name, type_ in zip(names, types):
-            row = project.db.execute(
-                "SELECT id, type FROM attributes WHERE scope = ? AND name = ?", [scope, name]
-            ).fetchone()
-            if row:
-                attr_ids.append(row[0])
-                continue
-            pos = project.db.execute(
-                "SELECT count(*) FROM attributes WHERE scope = ?", [scope]
-            ).fetchone()[0]
-            from coder.core.project import new_guid
-
-            aid = (
-                project.db["attributes"]
-                .insert(
-                    {
-                        "guid": new_guid(),
-                        "name": name,
-                        "scope": scope,
-                        "type": type_,
-                        "position": pos,
-                    }
-                )
-                .last_pk
-            )
-            rec.created("attributes", aid)
-            attr_ids.append(aid)
-        for line, r in enumerate(data, start=2):
-            owner_name = str(r[0]).strip()
-            if not owner_name:
-                raise ImportFailed(f"{path.name}, row {line}: the first column is empty")
-            owner = (
-                documents[owner_name]
-                if scope == "document"
-                else project._case_id(rec, owner_name, create=True)
-            )
-            for aid, value in zip(attr_ids, r[1:]):
-                try:
-                    project._set_attribute_value(rec, aid, owner, value, canonical_value)
-                except InvalidValue as e:
-                    raise ImportFailed(f"{path.name}, row {line}: {e}") from None
-    return rec.changes()

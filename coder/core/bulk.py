@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from coder.core import settings
+from coder.core.changes import Changes
 from coder.core.errors import InvalidValue, NotFound
-from coder.core.project import Changes, Project, new_guid, now
+from coder.core.project import Project
+from coder.core.store import new_guid, now
 
 
 def run_together(project: Project, calls: Iterable[Callable[[], Changes]]) -> Changes:
@@ -33,10 +34,7 @@ def apply_code_to_spans(
     A passage this coder already coded with this code is left alone (applying twice does
     not double-count); a passage outside its document is an error and nothing is written.
     """
-    name = (coder or settings.coder_name()).strip()
-    if not name:
-        raise InvalidValue("a coder needs a name")
-    with project.edit() as rec:
+    with project.edit() as edit:
         if not project.db.execute("SELECT 1 FROM codes WHERE id = ?", [code_id]).fetchone():
             raise NotFound(f"no code with id {code_id}")
         lengths: dict[int, int] = {}
@@ -52,14 +50,7 @@ def apply_code_to_spans(
                 raise InvalidValue(
                     f"passage {start}-{end} is not inside the document (0-{lengths[doc_id]})"
                 )
-        row = project.db.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
-        if row is not None:
-            coder_id = row[0]
-        else:
-            coder_id = project.db.execute(
-                "INSERT INTO coders (guid, name) VALUES (?, ?)", [new_guid(), name]
-            ).lastrowid
-            rec.created("coders", coder_id)
+        coder_id = project.services.coders.ensure_coder(coder)
         stamp = now()
         seen: set[tuple[int, int, int]] = set()
         for doc_id, start, end in spans:
@@ -73,10 +64,9 @@ def apply_code_to_spans(
             ).fetchone()
             if exists:
                 continue
-            cur = project.db.execute(
+            project.db.execute(
                 'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
                 "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
                 [new_guid(), doc_id, code_id, coder_id, start, end, stamp],
             )
-            rec.created("codings", cur.lastrowid)
-    return rec.changes()
+    return edit.changes()

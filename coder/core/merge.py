@@ -26,7 +26,6 @@ file before changing anything, and returns :class:`Changes` so that it is one un
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import sqlite3
 from collections import Counter, defaultdict
@@ -36,7 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from coder.core.errors import CoderError, InvalidValue, ProjectFileError
-from coder.core.project import Changes, Project, _Recorder, new_guid
+from coder.core.attributes import canonical_value
+from coder.core.backup import backup_now
+from coder.core.changes import Changes
+from coder.core.project import Project
+from coder.core.store import new_guid
 
 PREFER = ("mine", "theirs")
 _TEXT_FIELDS_OF_CODES = ("definition", "inclusion", "exclusion", "example", "memo")
@@ -166,32 +169,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def make_backup(project: Project) -> Path:
-    """A verified copy of the project before a merge (the backups module's, when present)."""
-    try:
-        from coder.core.backup import backup_now
-    except ImportError:  # pragma: no cover - a build without the backups module
-        return _online_backup(project)
-    return backup_now(project)
-
-
-def _online_backup(project: Project) -> Path:
-    folder = project.path.parent / "backups"
-    folder.mkdir(exist_ok=True)
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{project.path.stem}-{stamp}.coder"
-    n = 2
-    while target.exists():
-        target = folder / f"{project.path.stem}-{stamp}-{n}.coder"
-        n += 1
-    dest = sqlite3.connect(target)
-    try:
-        project.db.conn.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
 # --------------------------------------------------------------------------- merging
 
 
@@ -233,16 +210,16 @@ def merge_projects(
             opened.append(open_other(path))
         report = MergeReport(sources=paths, prefer=prefer, dry_run=dry_run)
         if backup and not dry_run:
-            report.backup = make_backup(project)
+            report.backup = backup_now(project)
         try:
-            with project.edit() as rec:
+            with project.edit() as edit:
                 for n, other in enumerate(opened):
                     if progress is not None and not progress(n, len(opened), other.path.name):
                         raise _Rollback
-                    _Merger(project, other, rec, prefer, report).run()
+                    _Merger(project, other, prefer, report).run()
                 if dry_run:
                     raise _Rollback
-            report.changes = rec.changes()
+            report.changes = edit.changes()
         except _Rollback:
             if not dry_run:
                 raise CoderError("merge cancelled; nothing was changed") from None
@@ -257,14 +234,11 @@ def merge_projects(
 class _Merger:
     """Merges one other project into this one inside the caller's transaction."""
 
-    def __init__(
-        self, project: Project, other: Project, rec: _Recorder, prefer: str, report: MergeReport
-    ) -> None:
+    def __init__(self, project: Project, other: Project, prefer: str, report: MergeReport) -> None:
         self.db = project.db
         self.project = project
         self.theirs = other.db
         self.source = other.path.name
-        self.rec = rec
         self.prefer = prefer
         self.report = report
         self.coders: dict[int, int] = {}
@@ -303,12 +277,10 @@ class _Merger:
         marks = ", ".join("?" for _ in row)
         cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
         new_id = cur.lastrowid
-        self.rec.created(table, new_id)
         self.report.added[table] += 1
         return new_id
 
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
-        self.rec.touch(table, "id = ?", [row_id])
         sets = ", ".join(f'"{c}" = ?' for c in values)
         self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
 
@@ -474,7 +446,7 @@ class _Merger:
         new = dict(row)
         new.update(
             guid=guid,
-            name=self.project._unique_document_name(row["name"]),
+            name=self.project.services.documents.unique_document_name(row["name"]),
             case_id=self.cases.get(row["case_id"]) if row["case_id"] is not None else None,
         )
         doc_id = self._insert("documents", new)
@@ -738,8 +710,6 @@ class _Merger:
 
     def _reconcile_attribute_type(self, mine: dict[str, Any], theirs: str, item: str) -> None:
         """Take their type only when every value here can be read as that type."""
-        from coder.core.attributes import canonical_value
-
         values = self._mine(
             "SELECT id, value FROM attribute_values WHERE attribute_id = ?", [mine["id"]]
         )
@@ -758,8 +728,6 @@ class _Merger:
             self._update("attribute_values", value_id, {"value": value})
 
     def merge_attribute_values(self) -> None:
-        from coder.core.attributes import canonical_value
-
         for row in self._rows("SELECT * FROM attribute_values ORDER BY id"):
             attr = self.attributes.get(row["attribute_id"])
             if attr is None:
@@ -839,9 +807,6 @@ class _Merger:
                 return
         else:
             self.report.filled += 1
-        self.rec.touch("meta", "key = 'memo'")
-        if not found:
-            self.rec.created("meta", "memo")
         self.db.execute(
             "INSERT INTO meta (key, value) VALUES ('memo', ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

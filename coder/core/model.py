@@ -22,6 +22,14 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocumentRef:
+    """A document's id and name, for lists that need no more."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Turn:
     id: int
     document_id: int
@@ -81,6 +89,26 @@ class Coding:
     code_path: str = ""
     coder: str = ""
     color: str = ""
+
+
+@dataclass(frozen=True)
+class CodingSpan:
+    """A coding as the document view draws it: where it is, its code and coder."""
+
+    id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    """How many codings a code has, in how many documents."""
+
+    codings: int
+    documents: int
 
 
 @dataclass(frozen=True)

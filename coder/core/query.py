@@ -278,7 +278,7 @@ class Sources:
     @cached_property
     def document_length(self) -> dict[int, int]:
         """Characters of each document's text (the project keeps them once counted)."""
-        return self.project._document_lengths()
+        return self.project.document_lengths()
 
     def codes(self) -> list[Any]:
         """The codebook (:meth:`Project.codes`), read once."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from coder.core.errors import InvalidValue
 from coder.core.model import SearchHit
-
-if TYPE_CHECKING:
-    from coder.core.project import Project
+from coder.core.store import Store
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -77,7 +74,7 @@ def _spans(patterns: list[re.Pattern[str]], text: str) -> Iterator[tuple[int, in
         pos = e if e > s else s + 1
 
 
-def search(project: Project, query: str, limit: int = 200, context: int = 40) -> list[SearchHit]:
+def search(project: Store, query: str, limit: int = 200, context: int = 40) -> list[SearchHit]:
     """Documents matching every word of ``query``; each occurrence is one hit."""
     fts = _fts_query(query)
     if not fts:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coder.cli import main
-from coder.core import backup, settings
+from coder.core import backup, restore, settings
 from coder.core.errors import CoderError, InvalidValue, ProjectFileError
 from coder.core.lock import lock_path
 from coder.core.project import Project
@@ -168,15 +168,15 @@ def test_restore_into_a_new_file(tmp_path: Path) -> None:
     with Project.open(path) as p:
         made = backup.backup_now(p)
         p.delete_code(p.find_code("Trust").id)
-    new = backup.restore(made, tmp_path / "restored.coder")
+    new = restore.restore(made, tmp_path / "restored.coder")
     with Project.open(new) as r:
         assert r.find_code("Trust") and len(r.codings()) == 3
     with pytest.raises(InvalidValue, match="already exists"):
-        backup.restore(made, new)
+        restore.restore(made, new)
     with pytest.raises(InvalidValue, match="already exists"):
-        backup.restore(made, path)
+        restore.restore(made, path)
     with pytest.raises(InvalidValue, match=".coder"):
-        backup.restore(made, tmp_path / "restored.txt")
+        restore.restore(made, tmp_path / "restored.txt")
     with Project.open(path) as p:
         assert len(p.codings()) == 0, "the original project is untouched"
 
@@ -187,7 +187,7 @@ def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
         made = backup.backup_now(p)
     _zero_middle(made)
     with pytest.raises(ProjectFileError, match="damaged"):
-        backup.restore(made, tmp_path / "r.coder")
+        restore.restore(made, tmp_path / "r.coder")
     assert not (tmp_path / "r.coder").exists()
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".part")]
 
@@ -333,7 +333,7 @@ def test_copies_cut_short_by_a_crash_are_cleaned_up(tmp_path: Path) -> None:
 
 def test_periodic_backup_sees_changes_made_through_another_connection(tmp_path: Path) -> None:
     """An import worker writes through its own connection: that is a change too."""
-    from coder.core.project import _connect
+    from coder.core.projectfile import connect as _connect
 
     path = _make(tmp_path / "study.coder", docs=1)
     with Project.open(path) as p:

@@ -51,9 +51,11 @@ from lxml import etree
 from coder import __version__
 from coder.core.errors import ExchangeError, InvalidValue
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, parse_xml
+from coder.core.services.codebook import PALETTE
+from coder.core.store import now
 
 if TYPE_CHECKING:
-    from coder.core.project import Project, _Recorder
+    from coder.core.project import Project
 
 __all__ = [
     "CODEBOOK_NS",
@@ -359,10 +361,9 @@ def split_dotted(codes: list[CodeIn]) -> list[CodeIn]:
 class CodeMerger:
     """Adds or merges imported codes inside one ``project.edit()``; maps file GUIDs to ids."""
 
-    def __init__(self, project: Project, rec: _Recorder, result: ImportResult) -> None:
+    def __init__(self, project: Project, result: ImportResult) -> None:
         self.project = project
         self.db = project.db
-        self.rec = rec
         self.result = result
         self.by_guid: dict[str, int] = {}
         self.rows: dict[int, dict] = {}
@@ -399,8 +400,6 @@ class CodeMerger:
             self.merge(code.children, memos, code_id)
 
     def _merge_one(self, code: CodeIn, parent_id: int | None, memos: dict[str, str]) -> int:
-        from coder.core.project import PALETTE, now
-
         fields = parse_description(code.description) if code.description is not None else None
         memo = (
             "\n\n".join(memos[g] for g in code.note_refs if memos.get(g)) if code.note_refs else ""
@@ -409,7 +408,6 @@ class CodeMerger:
         if code_id is None:
             code_id = self._sibling(parent_id, code.name)
         if code_id is not None:
-            self.rec.touch_id("codes", code_id)
             row = dict(next(iter(self.db.query("SELECT * FROM codes WHERE id = ?", [code_id]))))
             update: dict[str, str] = {}
             if code.name != row["name"] and not code.synthetic:
@@ -438,7 +436,7 @@ class CodeMerger:
             return code_id
         name = code.name
         if self._sibling(parent_id, name) is not None:  # pragma: no cover - matched above
-            name = self.project._unique_sibling_name(name, parent_id)
+            name = self.project.services.codebook.unique_sibling_name(name, parent_id)
         guid = code.guid if code.guid not in self.by_guid else derived_guid("code", code.guid)
         color = code.color or PALETTE[self._count % len(PALETTE)]
         self._count += 1
@@ -450,7 +448,6 @@ class CodeMerger:
              fields["inclusion"], fields["exclusion"], fields["example"], memo, now()],
         )  # fmt: skip
         code_id = cur.lastrowid
-        self.rec.created("codes", code_id)
         self.by_guid[guid] = code_id
         self.guid_map[code.guid] = code_id
         self.result.count("codes")
@@ -463,9 +460,9 @@ def apply_codebook(
     """Merge a read codebook into the project: one transaction, one undo step."""
     result = ImportResult(skipped=list(book.skipped), warnings=list(book.warnings))
     codes = split_dotted(book.codes) if dotted_hierarchy else book.codes
-    with project.edit() as rec:
-        CodeMerger(project, rec, result).merge(codes)
-    result.changes = rec.changes()
+    with project.edit() as edit:
+        CodeMerger(project, result).merge(codes)
+    result.changes = edit.changes()
     return result
 
 

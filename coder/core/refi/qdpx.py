@@ -66,6 +66,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from coder.core import settings
+from coder.core.attributes import canonical_value
 from coder.core.errors import CoderError, ExchangeError, InvalidValue
 from coder.core.refi.qdc import (
     ORIGIN,
@@ -86,6 +88,7 @@ from coder.core.refi.qdc import (
     xml_text,
 )
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, SafeArchive, parse_xml
+from coder.core.store import new_guid, now
 from coder.core.text import PositionMap, Turn, detect_turns, normalise
 
 if TYPE_CHECKING:
@@ -197,8 +200,6 @@ def project_xml(
     project: Project, progress: Progress | None = None
 ) -> tuple[bytes, dict[str, str], dict, dict[str, int]] | None:
     """Build ``project.qde``: (xml bytes, {doc guid: text}, extras, counts), None if cancelled."""
-    from coder.core import settings
-
     db = project.db
     meta = dict(db.execute("SELECT key, value FROM meta"))
     project_guid = meta.get("project_guid", "")
@@ -216,8 +217,6 @@ def project_xml(
     created = _dt_attr(meta.get("created_at"))
     if created:
         root.set("creationDateTime", created)
-    from coder.core.project import now
-
     root.set("modifiedDateTime", now())
     notes: list[
         tuple[str, str, str, str | None, str | None]
@@ -1097,14 +1096,11 @@ def read_qdpx(
 
 
 class _Writer:
-    def __init__(
-        self, project: Project, content: QdpxContent, result: ImportResult, rec: Any
-    ) -> None:
+    def __init__(self, project: Project, content: QdpxContent, result: ImportResult) -> None:
         self.p = project
         self.db = project.db
         self.c = content
         self.r = result
-        self.rec = rec
         self.users: dict[str, int] = {}
         self.docs: dict[str, int] = {}  # source GUID -> document id
         self.selections: dict[str, tuple[int, int, int]] = {}  # selection GUID -> (doc, start, end)
@@ -1138,10 +1134,9 @@ class _Writer:
                 self.users[guid] = by_name[name]
                 self.r.count("coders", matched=True)
                 continue
-            cid = self.db.execute(
+            cid: int = self.db.execute(
                 "INSERT INTO coders (guid, name) VALUES (?, ?)", [guid, name]
             ).lastrowid
-            self.rec.created("coders", cid)
             by_guid[guid] = by_name[name] = self.users[guid] = cid
             self.r.count("coders")
 
@@ -1149,7 +1144,7 @@ class _Writer:
         for g in guids:
             if g and g in self.users:
                 return self.users[g]
-        return self.p._coder_id(self.rec, None)
+        return self.p.services.coders.ensure_coder(None)
 
     # ---------------------------------------------------------------- attributes
 
@@ -1183,12 +1178,11 @@ class _Writer:
                     self.r.count("attributes", matched=True)
                     continue
                 taken = any(a["guid"].lower() == guid for a in existing)
-                new_guid = guid if not taken and n == 0 else derived_guid("attribute", guid, scope)
+                attr_guid = guid if not taken and n == 0 else derived_guid("attribute", guid, scope)
                 pos = sum(1 for a in existing if a["scope"] == scope)
-                row = {"guid": new_guid, "name": name, "scope": scope,
+                row = {"guid": attr_guid, "name": name, "scope": scope,
                        "type": _VAR_TYPES.get(vtype, "text"), "position": pos}  # fmt: skip
                 aid = self.db["attributes"].insert(row).last_pk
-                self.rec.created("attributes", aid)
                 existing.append({**row, "id": aid})
                 out[(guid, scope)] = aid
                 self.r.count("attributes")
@@ -1196,8 +1190,6 @@ class _Writer:
 
     def set_values(self, attrs: dict[tuple[str, str], int], scope: str, owner: int,
                    values: list[ValueIn], owner_label: str) -> None:  # fmt: skip
-        from coder.core.attributes import canonical_value
-
         for v in values:
             aid = attrs.get((v.var_guid, scope))
             if aid is None:
@@ -1221,7 +1213,7 @@ class _Writer:
                     if canonical_value(v.raw, type_) == row[0]:
                         self.r.count("values", matched=True)
                         continue
-                self.p._set_attribute_value(self.rec, aid, owner, v.raw, canonical_value)
+                self.p.set_attribute_value(aid, owner, v.raw)
             except InvalidValue as e:
                 self.r.skipped.append((f"value '{v.raw}' on {owner_label}", str(e)))
                 continue
@@ -1246,15 +1238,15 @@ class _Writer:
                     )
                     continue
                 self.r.count("documents", matched=True)
-                row = self.rec.touch_id("documents", doc_id)
+                row = self.p.row("documents", doc_id)
                 new_memo = merge_text(row["memo"], memo)
                 if new_memo != row["memo"]:
                     self.db.execute(
                         "UPDATE documents SET memo = ? WHERE id = ?", [new_memo, doc_id]
                     )
             else:
-                doc_id = self.p._insert_document(
-                    self.rec, src.name, src.text, src.turns or [], src.source_name,
+                doc_id = self.p.services.documents.insert_document(
+                    src.name, src.text, src.turns or [], src.source_name,
                     src.source_format, src.guid, "", memo,
                 )  # fmt: skip
                 if src.created_at:
@@ -1278,8 +1270,6 @@ class _Writer:
                 raise ImportCancelled("the import was cancelled; the project is unchanged")
 
     def codings(self, src: SourceIn, doc_id: int) -> None:
-        from coder.core.project import new_guid, now
-
         if self._codings is None:
             self._codings = {
                 r[0].lower(): (r[1], r[2], r[3], r[4])
@@ -1316,14 +1306,13 @@ class _Writer:
                     )
                     continue
                 guid = guid or new_guid()
-                cur = self.db.execute(
+                self.db.execute(
                     'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
                     "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [guid, doc_id, code_id, self.coder_for(cd.user, sel.user, src.user,
                                                            self.c.creating_user),
                      sel.start, sel.end, cd.created_at or sel.created_at or now(), memo],
                 )  # fmt: skip
-                self.rec.created("codings", cur.lastrowid)
                 existing[guid] = (doc_id, code_id, sel.start, sel.end)
                 self.r.count("codings")
 
@@ -1336,7 +1325,7 @@ class _Writer:
             name = case.name or f"Case {case.guid[:8]}"
             case_id = by_guid.get(case.guid) or by_name.get(name)
             if case_id is not None:
-                row = self.rec.touch_id("cases", case_id)
+                row = self.p.row("cases", case_id)
                 memo = merge_text(row["memo"], case.description)
                 if memo != row["memo"]:
                     self.db.execute("UPDATE cases SET memo = ? WHERE id = ?", [memo, case_id])
@@ -1346,7 +1335,6 @@ class _Writer:
                     "INSERT INTO cases (guid, name, memo) VALUES (?, ?, ?)",
                     [case.guid, name, case.description],
                 ).lastrowid
-                self.rec.created("cases", case_id)
                 by_guid[case.guid] = by_name[name] = case_id
                 self.r.count("cases")
             self.set_values(attrs, "case", case_id, case.values, f"case '{name}'")
@@ -1357,7 +1345,7 @@ class _Writer:
                         (f"case '{name}' link to source {g}", "the source was not imported")
                     )
                     continue
-                row = self.rec.touch_id("documents", doc_id)
+                row = self.p.row("documents", doc_id)
                 if row["case_id"] is None:
                     self.db.execute(
                         "UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id]
@@ -1387,12 +1375,9 @@ class _Writer:
         if hit:
             self.r.count("case links", matched=True)
             return
-        sid = (
-            self.db["case_selections"]
-            .insert({"case_id": case_id, "document_id": doc_id, "start": start, "end": end})
-            .last_pk
+        self.db["case_selections"].insert(
+            {"case_id": case_id, "document_id": doc_id, "start": start, "end": end}
         )
-        self.rec.created("case_selections", sid)
         self.r.count("case links")
 
     # ---------------------------------------------------------------- groups, memos
@@ -1403,7 +1388,7 @@ class _Writer:
                 doc_id = self.docs.get(g)
                 if doc_id is None:
                     continue
-                row = self.rec.touch_id("documents", doc_id)
+                row = self.p.row("documents", doc_id)
                 if not row["group_name"]:
                     self.db.execute(
                         "UPDATE documents SET group_name = ? WHERE id = ?", [name, doc_id]
@@ -1417,11 +1402,8 @@ class _Writer:
                     )
 
     def memos(self) -> None:
-        from coder.core.project import now
-
         project_memo = merge_text(self.note_text(self.c.project_note_refs), self.c.description)
         if project_memo:
-            self.rec.touch_id("meta", "memo")
             current = self.p.memo
             merged = merge_text(current, project_memo)
             if merged != current:
@@ -1449,12 +1431,11 @@ class _Writer:
                     )
                 continue
             stamp = now()
-            mid = self.db["memos"].insert(
+            self.db["memos"].insert(
                 {"guid": g, "title": note.name, "text": note.text,
                  "created_at": note.created_at or stamp,
                  "modified_at": note.modified_at or note.created_at or stamp}
-            ).last_pk  # fmt: skip
-            self.rec.created("memos", mid)
+            )  # fmt: skip
             self.r.count("memos")
 
 
@@ -1475,10 +1456,10 @@ def apply_qdpx(project: Project, content: QdpxContent, dotted_hierarchy: bool = 
     """Write a read .qdpx into the project (new or merged by GUID): one transaction."""
     result = ImportResult(skipped=list(content.skipped), warnings=list(content.warnings))
     codes = split_dotted(content.codes) if dotted_hierarchy else content.codes
-    with project.edit() as rec:
-        w = _Writer(project, content, result, rec)
+    with project.edit() as edit:
+        w = _Writer(project, content, result)
         w.coders()
-        merger = CodeMerger(project, rec, result)
+        merger = CodeMerger(project, result)
         code_memos: dict[str, str] = {}
         for g, note in content.notes.items():
             code_memos[g] = note.text
@@ -1503,7 +1484,7 @@ def apply_qdpx(project: Project, content: QdpxContent, dotted_hierarchy: bool = 
         w.cases(attrs)
         w.groups()
         w.memos()
-    result.changes = rec.changes()
+    result.changes = edit.changes()
     return result
 
 

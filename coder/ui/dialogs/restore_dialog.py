@@ -2,7 +2,7 @@
 NEW file.
 
 Restoring never replaces the project (or any existing file): the user chooses a new file name,
-``coder.core.backup.restore`` verifies the backup and refuses an existing name.
+``coder.core.restore.restore`` verifies the backup and refuses an existing name.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.core import backup
+from coder.core import backup, restore
 from coder.core.backup import BackupInfo
 from coder.core.errors import CoderError
 from coder.ui.models.table import RowsTableModel
@@ -200,7 +200,7 @@ class RestoreDialog(QDialog):
             )
             return None
         try:
-            self.restored = backup.restore(info.path, new_path)
+            self.restored = restore.restore(info.path, new_path)
         except CoderError as e:
             self.show_error(str(e))
             self.model.refresh()

@@ -1,0 +1,290 @@
+"""Documents: their stored text, speaker turns, import, and full-text search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coder.core import search as _search
+from coder.core.changes import Changes
+from coder.core.errors import Ambiguous, ImportFailed, InvalidValue, NotFound
+from coder.core.importers import read_document
+from coder.core.model import Document, DocumentRef, SearchHit, Turn
+from coder.core.services.cases import CaseService
+from coder.core.services.lengths import TextLengths
+from coder.core.store import Store, new_guid, now
+from coder.core.text import normalise
+
+_DOCUMENT_SQL = """
+    SELECT d.id, d.guid, d.name, d.source_name,
+           d.source_format, d.imported_at, d.memo, d.group_name AS "group", d.case_id,
+           c.name AS "case",
+           (SELECT count(*) FROM codings g WHERE g.document_id = d.id) AS codings
+    FROM documents d LEFT JOIN cases c ON c.id = d.case_id
+"""
+
+
+@dataclass
+class ImportReport:
+    imported: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+    cancelled: bool = False
+
+
+class DocumentService:
+    def __init__(self, store: Store, lengths: TextLengths, cases: CaseService) -> None:
+        self.store = store
+        self.db = store.db
+        self.lengths = lengths
+        self.cases = cases
+
+    # ----------------------------------------------------------------- reading
+
+    def documents(self) -> list[Document]:
+        lengths = self.lengths.lengths()
+        sql = _DOCUMENT_SQL + " ORDER BY d.group_name, d.name COLLATE NOCASE, d.id"
+        return [Document(**r, characters=lengths[r["id"]]) for r in self.db.query(sql)]
+
+    def document(self, doc_id: int) -> Document:
+        for doc in self._documents_where("d.id = ?", [doc_id]):
+            return doc
+        raise NotFound(f"no document with id {doc_id}")
+
+    def _documents_where(self, where: str, params: Sequence[Any]) -> list[Document]:
+        rows = list(self.db.query(_DOCUMENT_SQL + f" WHERE {where}", params))
+        lengths = self.lengths.lengths(r["id"] for r in rows)
+        return [Document(**r, characters=lengths[r["id"]]) for r in rows]
+
+    def find_document(self, name: str) -> Document:
+        docs = self._documents_where("d.name = ?", [name])
+        if not docs:
+            docs = self._documents_where("d.name = ? COLLATE NOCASE", [name])
+        if len(docs) == 1:
+            return docs[0]
+        if len(docs) > 1:
+            raise Ambiguous(
+                f"'{name}' matches several documents: " + ", ".join(d.name for d in docs)
+            )
+        raise NotFound(f"no document named '{name}'")
+
+    def document_refs(
+        self, ids: Iterable[int] | None = None, case_id: int | None = None
+    ) -> list[DocumentRef]:
+        """Ids and names of documents in name order: all, these ids, or one case's."""
+        where, params = ["1"], []
+        if ids is not None:
+            ids = list(ids)
+            where.append(f"id IN ({','.join('?' for _ in ids) or 'NULL'})")
+            params += ids
+        if case_id is not None:
+            where.append("case_id = ?")
+            params.append(case_id)
+        sql = (
+            f"SELECT id, name FROM documents WHERE {' AND '.join(where)} "
+            "ORDER BY name COLLATE NOCASE, id"
+        )
+        return [DocumentRef(doc_id, name) for doc_id, name in self.db.execute(sql, params)]
+
+    def document_name(self, doc_id: int) -> str:
+        row = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id}")
+        return row[0]
+
+    def _check(self, doc_id: int) -> None:
+        if not self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+            raise NotFound(f"no document with id {doc_id}")
+
+    def document_text(self, doc_id: int) -> str:
+        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {doc_id}")
+        return row[0]
+
+    def turns(self, doc_id: int) -> list[Turn]:
+        sql = "SELECT * FROM turns WHERE document_id = ? ORDER BY start"
+        return [Turn(**r) for r in self.db.query(sql, [doc_id])]
+
+    def search(self, query: str, limit: int = 200, context: int = 40) -> list[SearchHit]:
+        """Full-text search (FTS5) with keyword-in-context hits in code point offsets."""
+        return _search.search(self.store, query, limit=limit, context=context)
+
+    def unique_document_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``... when a document has it already."""
+        name = name.strip() or "Untitled"
+        taken = {r[0].casefold() for r in self.db.execute("SELECT name FROM documents")}
+        if name.casefold() not in taken:
+            return name
+        n = 2
+        while f"{name} ({n})".casefold() in taken:
+            n += 1
+        return f"{name} ({n})"
+
+    # ----------------------------------------------------------------- writing
+
+    def add_document(
+        self,
+        name: str,
+        text: str,
+        turns: Iterable[Any] = (),
+        source_name: str = "",
+        source_format: str = "",
+        guid: str | None = None,
+        case: str | None = None,
+        group: str = "",
+        memo: str = "",
+    ) -> Changes:
+        """Add a document from text (normalised here: BOM, line ends and NUL only)."""
+        text = normalise(text)
+        with self.store.edit() as edit:
+            doc_id = self.insert_document(
+                name, text, turns, source_name, source_format, guid, group, memo
+            )
+            if case:
+                case_id = self.cases.ensure_case(case)
+                self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
+        return edit.changes()
+
+    def insert_document(
+        self,
+        name: str,
+        text: str,
+        turns: Iterable[Any],
+        source_name: str,
+        source_format: str,
+        guid: str | None,
+        group: str = "",
+        memo: str = "",
+    ) -> int:
+        """Store an already normalised text with its turns (under a free name); its id."""
+        with self.store.edit():
+            doc_id = (
+                self.db["documents"]
+                .insert(
+                    {
+                        "guid": guid or new_guid(),
+                        "name": self.unique_document_name(name),
+                        "text": text,
+                        "source_name": source_name,
+                        "source_format": source_format,
+                        "imported_at": now(),
+                        "memo": memo,
+                        "group_name": group,
+                        "case_id": None,
+                    }
+                )
+                .last_pk
+            )
+            length = len(text)
+            rows = [
+                (
+                    doc_id,
+                    t.speaker,
+                    t.start,
+                    t.end,
+                    getattr(t, "time_start", None),
+                    getattr(t, "time_end", None),
+                )
+                for t in turns
+                if 0 <= t.start <= t.end <= length
+            ]
+            if rows:
+                self.db.conn.executemany(
+                    'INSERT INTO turns (document_id, speaker, start, "end", time_start, time_end)'
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        return doc_id
+
+    def import_file(
+        self,
+        path: str | Path,
+        speakers: str = "auto",
+        case_per_document: bool = False,
+        name: str | None = None,
+    ) -> Changes:
+        """Import one file as a new document (one transaction; nothing written on failure)."""
+        path = Path(path)
+        imported = read_document(path, speakers=speakers)
+        with self.store.edit() as edit:
+            doc_id = self.insert_document(
+                name or path.stem,
+                imported.text,
+                imported.turns,
+                path.name,
+                imported.format,
+                None,
+            )
+            if case_per_document:
+                case_id = self.cases.ensure_case(self.document_name(doc_id))
+                self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
+        return edit.changes()
+
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        speakers: str = "auto",
+        case_per_document: bool = False,
+        progress: Any = None,
+    ) -> ImportReport:
+        """Import every good file (one transaction each) and report each failure.
+
+        ``progress(done, total, path)`` is called after each file; returning False cancels.
+        """
+        paths = [Path(p) for p in paths]
+        report = ImportReport()
+        for i, path in enumerate(paths):
+            try:
+                report.changes = report.changes | self.import_file(
+                    path, speakers=speakers, case_per_document=case_per_document
+                )
+                report.imported.append(path)
+            except ImportFailed as e:
+                report.failed.append((path, str(e)))
+            if progress is not None and progress(i + 1, len(paths), path) is False:
+                report.cancelled = True
+                break
+        return report
+
+    def rename_document(self, doc_id: int, name: str) -> Changes:
+        name = name.strip()
+        if not name:
+            raise InvalidValue("a document needs a name")
+        with self.store.edit() as edit:
+            self._check(doc_id)
+            clash = self.db.execute(
+                "SELECT 1 FROM documents WHERE name = ? COLLATE NOCASE AND id <> ?", [name, doc_id]
+            ).fetchone()
+            if clash:
+                raise InvalidValue(f"a document named '{name}' already exists")
+            self.db.execute("UPDATE documents SET name = ? WHERE id = ?", [name, doc_id])
+        return edit.changes()
+
+    def set_document_fields(
+        self, doc_id: int, *, memo: str | None = None, group: str | None = None
+    ) -> Changes:
+        with self.store.edit() as edit:
+            self._check(doc_id)
+            if memo is not None:
+                self.db.execute("UPDATE documents SET memo = ? WHERE id = ?", [memo, doc_id])
+            if group is not None:
+                self.db.execute(
+                    "UPDATE documents SET group_name = ? WHERE id = ?", [group.strip(), doc_id]
+                )
+        return edit.changes()
+
+    def set_document_case(self, doc_id: int, case_id: int | None) -> Changes:
+        with self.store.edit() as edit:
+            self._check(doc_id)
+            self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
+        return edit.changes()
+
+    def delete_document(self, doc_id: int) -> Changes:
+        """Delete a document with its turns, codings, case spans and attribute values."""
+        with self.store.edit() as edit:
+            self._check(doc_id)
+            self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        return edit.changes()

@@ -1,0 +1,64 @@
+"""Lengths of documents' texts, and the check that a passage lies inside one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from coder.core.errors import InvalidValue, NotFound
+
+
+class TextLengths:
+    """Characters of each document's text, counted once.
+
+    Stored text never changes, and counting a long text's characters means reading all of it,
+    so lengths are kept once counted. They are keyed by id and GUID: an id that SQLite reuses
+    after a deletion belongs to a new GUID and is counted afresh.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lengths: dict[tuple[int, str], int] = {}  # (document id, guid) -> length
+
+    def lengths(self, ids: Iterable[int] | None = None) -> dict[int, int]:
+        """``{document id: characters}`` of every document, or of these."""
+        if ids is None:
+            return self._where("1", [])
+        ids = list(ids)
+        return self._where(f"id IN ({','.join('?' for _ in ids) or 'NULL'})", ids)
+
+    def length(self, doc_id: int) -> int | None:
+        """Characters of one document's text, or None when there is no such document."""
+        return self._where("id = ?", [doc_id]).get(doc_id)
+
+    def _where(self, where: str, params: Sequence[Any]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        missing = []
+        for doc_id, guid in self.db.execute(
+            f"SELECT id, guid FROM documents WHERE {where}", params
+        ):
+            n = self._lengths.get((doc_id, guid))
+            if n is None:
+                missing.append(doc_id)
+            else:
+                out[doc_id] = n
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            for doc_id, guid, n in self.db.execute(
+                f"SELECT id, guid, length(text) FROM documents WHERE id IN ({marks})", chunk
+            ):
+                self._lengths[(doc_id, guid)] = out[doc_id] = n
+        return out
+
+    def check_range(self, doc_id: int, start: int, end: int) -> None:
+        """Raise unless ``text[start:end]`` is a non-empty passage of the document."""
+        length = self.length(doc_id)
+        if length is None:
+            raise NotFound(f"no document with id {doc_id}")
+        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start < end <= length:
+            raise InvalidValue(
+                f"passage {start}-{end} is not inside the document (0-{length}, end after start)"
+            )

@@ -1,0 +1,266 @@
+"""The unit of work: one connection to a project and the one way to write to it.
+
+Every write happens inside ``with store.edit() as edit:`` (one transaction; a nested edit is a
+savepoint). While a connection has edited, temporary triggers on every project table log the
+old row of each UPDATE and DELETE and the key of each INSERT into a temporary table, including
+rows changed by ``ON DELETE CASCADE``/``SET NULL`` and by any service called inside the edit.
+``edit.changes()`` reads that log: the rows as they were before the edit and as they are now,
+so ``store.undo(changes)`` and ``store.redo(changes)`` are exact for every writer, ids included,
+without any writer having to say what it is about to touch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from coder.core.changes import Changes, RowKey
+from coder.core.errors import CoderError, InvalidValue
+
+_LOG = "coder_undo_log"
+
+
+def now() -> str:
+    """The current time as stored in projects: UTC, ISO 8601, whole seconds."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def project_tables(db: Database) -> list[str]:
+    """The tables that hold project data, parents before the tables that refer to them.
+
+    Full-text index tables are left out: triggers keep them in step with ``documents``.
+    """
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY rowid"
+    ).fetchall()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
+    names = [
+        name
+        for name, _sql in rows
+        if name not in virtual and not any(name.startswith(f"{v}_") for v in virtual)
+    ]
+    parents = {
+        name: {r[2] for r in db.execute(f'PRAGMA foreign_key_list("{name}")')} - {name}
+        for name in names
+    }
+    ordered: list[str] = []
+    while len(ordered) < len(names):
+        ready = [n for n in names if n not in ordered and parents[n] <= set(ordered)]
+        if not ready:  # a cycle between tables: keep the schema's order for the rest
+            ready = [n for n in names if n not in ordered]
+        ordered += ready
+    return ordered
+
+
+class _UndoLog:
+    """The temporary log table and the triggers that fill it, on one connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.tables = project_tables(db)
+        self.columns: dict[str, list[str]] = {}
+        self.keys: dict[str, str] = {}
+        for table in self.tables:
+            info = db.execute(f'PRAGMA table_info("{table}")').fetchall()
+            self.columns[table] = [r[1] for r in info]
+            pk = [r[1] for r in info if r[5]]
+            self.keys[table] = pk[0] if len(pk) == 1 else "rowid"
+        width = max(len(c) for c in self.columns.values())
+        slots = ", ".join(f"c{i}" for i in range(width))
+        db.execute("PRAGMA recursive_triggers = ON")  # REPLACE's deletions are logged too
+        db.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_LOG} (seq INTEGER PRIMARY KEY, "
+            f"tbl TEXT NOT NULL, key, created INTEGER NOT NULL, {slots})"
+        )
+        for table in self.tables:
+            self._triggers(table)
+
+    def _triggers(self, table: str) -> None:
+        cols = self.columns[table]
+        key = self.keys[table]
+        slots = ", ".join(f"c{i}" for i in range(len(cols)))
+        old = ", ".join(f'OLD."{c}"' for c in cols)
+        for event in ("UPDATE", "DELETE"):
+            self.db.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS coder_undo_{table}_{event.lower()} "
+                f'BEFORE {event} ON main."{table}" BEGIN '
+                f"INSERT INTO {_LOG} (tbl, key, created, {slots}) "
+                f"VALUES ('{table}', OLD.\"{key}\", 0, {old}); END"
+            )
+        self.db.execute(
+            f"CREATE TEMP TRIGGER IF NOT EXISTS coder_undo_{table}_insert "
+            f'AFTER INSERT ON main."{table}" BEGIN '
+            f"INSERT INTO {_LOG} (tbl, key, created) VALUES ('{table}', NEW.\"{key}\", 1); END"
+        )
+
+    def last(self) -> int:
+        return self.db.execute(f"SELECT ifnull(max(seq), 0) FROM {_LOG}").fetchone()[0]
+
+    def clear(self) -> None:
+        self.db.execute(f"DELETE FROM {_LOG}")
+
+    def changes(self, first: int, last: int) -> Changes:
+        """The rows logged after ``first`` up to ``last``, as they were then and are now."""
+        before: dict[RowKey, dict | None] = {}
+        for row in self.db.execute(
+            f"SELECT * FROM {_LOG} WHERE seq > ? AND seq <= ? ORDER BY seq", [first, last]
+        ):
+            table, key, created = row[1], row[2], row[3]
+            if (table, key) in before:
+                continue  # the earliest state wins
+            cols = self.columns[table]
+            before[(table, key)] = None if created else dict(zip(cols, row[4 : 4 + len(cols)]))
+        after = self.rows(before)
+        touched = [k for k in before if before[k] != after[k]]
+        return Changes({k: before[k] for k in touched}, {k: after[k] for k in touched})
+
+    def rows(self, keys: Iterable[RowKey]) -> dict[RowKey, dict | None]:
+        """The current rows of these keys (None for a row that does not exist)."""
+        keys = list(keys)
+        by_table: dict[str, list[Any]] = {}
+        for table, key in keys:
+            by_table.setdefault(table, []).append(key)
+        found: dict[RowKey, dict] = {}
+        for table, table_keys in by_table.items():  # a few queries, however many rows
+            pk = self.keys[table]
+            cols = ", ".join(f'"{c}"' for c in self.columns[table])
+            for i in range(0, len(table_keys), 500):
+                chunk = table_keys[i : i + 500]
+                marks = ",".join("?" for _ in chunk)
+                for row in self.db.query(
+                    f'SELECT "{pk}" AS coder_key, {cols} FROM "{table}" WHERE "{pk}" IN ({marks})',
+                    chunk,
+                ):
+                    found[(table, row.pop("coder_key"))] = row
+        return {k: found.get(k) for k in keys}
+
+
+class Edit:
+    """One edit in progress (or done): :meth:`changes` says what it changed."""
+
+    def __init__(self, store: Store, log: _UndoLog) -> None:
+        self._store = store
+        self._log = log
+        self._generation = store._generation
+        self._first = log.last()
+        self._last: int | None = None
+        self._changes: Changes | None = None
+
+    def _close(self) -> None:
+        self._last = self._log.last()
+
+    def changes(self) -> Changes:
+        """The rows this edit touched, before it and now; call it right after the edit."""
+        if self._changes is not None:
+            return self._changes
+        if self._generation != self._store._generation:
+            raise RuntimeError("the changes of an edit are read before the next edit begins")
+        last = self._log.last() if self._last is None else self._last
+        changes = self._log.changes(self._first, last)
+        if self._last is not None:
+            self._changes = changes
+        return changes
+
+
+class Store:
+    """An open project's connection, with its unit of work: :meth:`edit`, :meth:`undo`,
+    :meth:`redo`. Services are built on it; only they write."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.db = Database(conn, execute_plugins=False)
+        self._log: _UndoLog | None = None
+        self._depth = 0
+        self._generation = 0
+
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[Edit]:
+        """One unit of work: one transaction (a savepoint when nested), logged for undo.
+
+        Write only inside it; ``return edit.changes()`` after the block gives the exact
+        :class:`Changes`. Database errors become one-line :class:`CoderError` messages.
+        """
+        if self.read_only:
+            raise CoderError(f"{self.path.name} is open read-only; changes are not allowed")
+        installed = self._log is None
+        self._depth += 1
+        try:
+            if self._log is None:
+                self._log = _UndoLog(self.db)
+            with self.db.atomic():
+                if self._depth == 1:
+                    self._generation += 1
+                    self._log.clear()
+                edit = Edit(self, self._log)
+                yield edit
+                edit._close()
+        except BaseException as e:
+            if installed:  # the log's tables may have gone with a rolled back transaction
+                self._log = None
+            if isinstance(e, sqlite3.IntegrityError):
+                raise InvalidValue(
+                    f"that change would break the project's integrity ({e})"
+                ) from None
+            if isinstance(e, sqlite3.OperationalError):
+                raise CoderError(f"{self.path.name} could not be written: {e}") from None
+            raise
+        finally:
+            self._depth -= 1
+
+    def row(self, table: str, key: Any) -> dict | None:
+        """One row of a project table by its key (``id``; ``key`` for meta), or None."""
+        pk = "key" if table == "meta" else "id"
+        found = list(self.db.query(f'SELECT * FROM "{table}" WHERE "{pk}" = ?', [key]))
+        return found[0] if found else None
+
+    def meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def _apply_rows(self, rows: dict[RowKey, dict | None], drop: Iterable[RowKey]) -> None:
+        assert self._log is not None
+        order = {table: i for i, table in enumerate(self._log.tables)}
+        keys = self._log.keys
+        self.db.execute("PRAGMA defer_foreign_keys = ON")
+        for table, key in sorted(drop, key=lambda k: -order[k[0]]):
+            self.db.execute(f'DELETE FROM "{table}" WHERE "{keys[table]}" = ?', [key])
+        keep = [(k, r) for k, r in rows.items() if r is not None]
+        keep.sort(key=lambda item: order[item[0][0]])
+        for (table, _key), row in keep:
+            pk = keys[table]
+            cols = list(row)
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            marks = ", ".join("?" for _ in cols)
+            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c != pk)
+            self.db.execute(
+                f'INSERT INTO "{table}" ({quoted}) VALUES ({marks}) '
+                f'ON CONFLICT("{pk}") DO UPDATE SET {updates}',
+                [row[c] for c in cols],
+            )
+
+    def undo(self, changes: Changes) -> Changes:
+        """Put every row ``changes`` touched back as it was before."""
+        with self.edit():
+            gone = [k for k, row in changes.before.items() if row is None]
+            self._apply_rows(changes.before, gone)
+        return changes
+
+    def redo(self, changes: Changes) -> Changes:
+        """Apply ``changes`` again after :meth:`undo`."""
+        with self.edit():
+            gone = [k for k, row in changes.after.items() if row is None]
+            self._apply_rows(changes.after, gone)
+        return changes
