@@ -1,0 +1,648 @@
+"""Reading a REFI-QDA project (.qdpx) into memory, defensively: see :mod:`coder.core.refi.qdpx`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import tempfile
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+from coder.core.errors import CoderError, ExchangeError
+from coder.core.importers import read_document, supported_extensions
+from coder.core.refi.qdc import (
+    CodeIn,
+    child,
+    child_text,
+    children,
+    localname,
+    merge_text,
+    norm_guid,
+    read_codes,
+)
+from coder.core.refi.qdpx_names import EXTRAS_FORMAT, EXTRAS_MEMBER, Progress
+from coder.core.refi.safe import DEFAULT_LIMITS, Limits, SafeArchive, parse_xml
+from coder.core.text import PositionMap, Turn, detect_turns, normalise
+
+
+@dataclass
+class CodingIn:
+    guid: str | None
+    code_guid: str | None
+    user: str | None
+    created_at: str | None
+    note_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SelectionIn:
+    guid: str | None
+    start: int
+    end: int
+    user: str | None
+    created_at: str | None
+    codings: list[CodingIn] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class ValueIn:
+    var_guid: str
+    kind: str  # "Text", "Boolean", ...
+    raw: str
+
+
+@dataclass
+class SourceIn:
+    guid: str
+    name: str
+    text: str
+    turns: list[Turn] | None
+    created_at: str | None
+    user: str | None
+    source_name: str = ""
+    source_format: str = ""
+    selections: list[SelectionIn] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)
+    description: str = ""
+    values: list[ValueIn] = field(default_factory=list)
+
+
+@dataclass
+class CaseIn:
+    guid: str
+    name: str
+    description: str
+    values: list[ValueIn] = field(default_factory=list)
+    source_refs: list[str] = field(default_factory=list)
+    selection_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoteIn:
+    guid: str
+    name: str
+    text: str
+    created_at: str | None
+    modified_at: str | None
+
+
+@dataclass
+class QdpxContent:
+    """A .qdpx read into memory (texts decoded, positions re-based); nothing written yet."""
+
+    name: str = ""
+    origin: str = ""
+    creating_user: str | None = None
+    description: str = ""
+    users: list[tuple[str, str]] = field(default_factory=list)
+    codes: list[CodeIn] = field(default_factory=list)
+    variables: dict[str, tuple[str, str]] = field(default_factory=dict)  # guid -> (name, type)
+    scopes: dict[str, str] = field(default_factory=dict)  # variable guid -> scope (Coder files)
+    cases: list[CaseIn] = field(default_factory=list)
+    sources: list[SourceIn] = field(default_factory=list)
+    notes: dict[str, NoteIn] = field(default_factory=dict)
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)
+    project_note_refs: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def _attr_dt(el: Any, name: str) -> str | None:
+    v = el.get(name)
+    if not v:
+        return None
+    v = v.strip()
+    try:
+        _dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return v
+
+
+def _refs(el: Any, name: str = "NoteRef") -> list[str]:
+    return [g for g in (norm_guid(r.get("targetGUID")) for r in children(el, name)) if g]
+
+
+def _decode(data: bytes, what: str, warnings: list[tuple[str, str]]) -> str:
+    """Source bytes as text, keeping a leading BOM as U+FEFF (positions may count it)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return "\ufeff" + data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ValueError("unknown text encoding")
+    warnings.append((what, f"the text is not UTF-8; read as {best.encoding}"))
+    return str(best)
+
+
+class _OffsetMap:
+    """Positions in one reading of a raw source text -> positions in the normalised text.
+
+    ``removed`` holds the indexes (in that reading) of characters normalisation drops: a
+    leading BOM, the CR of each CRLF, NULs. A position moves left by those before it. With
+    ``utf16`` the positions count UTF-16 units (as .NET and Qt programs do) and are first turned
+    into code points. A position past the end stays past the end, so it can be reported.
+    """
+
+    def __init__(self, reading: str, utf16: bool = False) -> None:
+        removed = [m.start() for m in re.finditer("\r(?=\n)|\x00", reading)]
+        if reading.startswith("\ufeff"):
+            removed.insert(0, 0)
+        self.removed = removed
+        self.positions = PositionMap(reading) if utf16 else None
+
+    def __call__(self, pos: int) -> int:
+        pm = self.positions
+        if pm is not None:
+            over = max(0, pos - pm.utf16_length)
+            pos = pm.to_codepoint(min(pos, pm.utf16_length)) + over
+        return pos - bisect_left(self.removed, pos)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _readings(raw: str) -> list[tuple[str, str, bool]]:
+    """Plausible ways another tool counted positions in ``raw``, the literal one first."""
+    base = [("", raw)]
+    no_bom = raw[1:] if raw.startswith("\ufeff") else raw
+    lf = raw.replace("\r\n", "\n")
+    if no_bom != raw:
+        base.append(("without the BOM", no_bom))
+    if lf != raw:
+        base.append(("with CRLF as one character", lf))
+        if no_bom != raw:
+            base.append(("without the BOM, CRLF as one character", no_bom.replace("\r\n", "\n")))
+    out = [(label, reading, False) for label, reading in base]
+    if _ASTRAL.search(raw):
+        for label, reading in base:
+            out.append(((label + ", " if label else "") + "in UTF-16 units", reading, True))
+    return out
+
+
+def _boundary_score(text: str, spans: list[tuple[int, int]]) -> int:
+    """How many span edges fall on word boundaries (coders select whole words)."""
+    n = len(text)
+    score = 0
+    for s, e in spans[:5000]:
+        if 0 <= s <= n and (s == 0 or s == n or not (text[s - 1].isalnum() and text[s].isalnum())):
+            score += 1
+        if 0 <= e <= n and (e == 0 or e == n or not (text[e - 1].isalnum() and text[e].isalnum())):
+            score += 1
+    return score
+
+
+def _needs_rebase(raw: str, text: str) -> bool:
+    return raw != text or bool(_ASTRAL.search(text))
+
+
+def _rebase(raw: str, text: str, spans: list[tuple[int, int]], what: str,
+            warnings: list[tuple[str, str]]) -> Callable[[int], int]:  # fmt: skip
+    """The position map for a source text whose positions other tools may count differently.
+
+    The literal reading (code points of the file's text, BOM and CR included) is the default;
+    another reading (BOM not counted, CRLF as one, UTF-16 units) is used only when it puts
+    clearly more passage edges on word boundaries, and a warning says so.
+    """
+    readings = _readings(raw)
+    best_map = _OffsetMap(raw)
+    if len(readings) == 1 or not spans:
+        return best_map
+    literal = _boundary_score(text, [(best_map(s), best_map(e)) for s, e in spans])
+    # Another reading must win clearly: ties and near-ties keep the literal one.
+    best_score = literal + max(2, len(spans[:5000]) // 10)
+    best_label = ""
+    for label, reading, utf16 in readings[1:]:
+        m = _OffsetMap(reading, utf16)
+        score = _boundary_score(text, [(m(s), m(e)) for s, e in spans])
+        if score >= best_score:
+            best_score, best_map, best_label = score + 1, m, label
+    if best_label:
+        warnings.append((what, f"positions were counted {best_label}; passages re-based to match"))
+    return best_map
+
+
+class _Reader:
+    def __init__(self, archive: SafeArchive, limits: Limits, speakers: str) -> None:
+        self.archive = archive
+        self.limits = limits
+        self.speakers = speakers
+        self.content = QdpxContent()
+        self.extras: dict[str, Any] = {}
+        self.extra_documents: dict[str | None, Any] = {}
+        # Coder's own files count code points of the stored text: nothing to guess.
+        self.literal_positions = False
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    # ---------------------------------------------------------------- paths
+
+    def member_for(self, path: str | None) -> str | None:
+        """The archive member a REFI path names, or None (external files are never read)."""
+        if not path:
+            return None
+        p = path.strip()
+        for scheme in ("internal://", "relative://", "absolute://", "file://"):
+            if p.lower().startswith(scheme):
+                p = p[len(scheme) :]
+                break
+        p = unquote(p).replace("\\", "/").lstrip("/")
+        if not p:
+            return None
+        base = PurePosixPath(p).name
+        for candidate in (f"sources/{p}", p, f"sources/{base}"):
+            hit = self.archive.find(candidate)
+            if hit:
+                return hit
+        return self.archive.find_basename(base)
+
+    def read_member_text(self, member: str, what: str) -> str:
+        data = self.archive.read(member)
+        return _decode(data, what, self.content.warnings)
+
+    def read_rich(self, member: str) -> tuple[str, list[Turn]] | str:
+        """Text and turns of a .docx/.pdf/... member through Coder's importers, or why not.
+
+        The bytes go to a private temporary folder under a fixed name of our own: the member's
+        name is never used as a path.
+        """
+        suffix = PurePosixPath(member).suffix.lower()
+        if suffix not in supported_extensions():
+            return f"its text is a {suffix or 'nameless'} file, which Coder cannot read"
+        try:
+            data = self.archive.read(member)
+        except ExchangeError as e:
+            return f"its {suffix} file cannot be read ({str(e).split(': ', 1)[-1]})"
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="coder-refi-")
+        target = Path(self._tmp.name) / f"source{suffix}"
+        target.write_bytes(data)
+        try:
+            if data[:4] == b"PK\x03\x04":
+                # .docx/.odt are zip files too: the same limits apply before any reader opens it.
+                SafeArchive(target, self.limits).close()
+            doc = read_document(target, speakers=self.speakers)
+        except CoderError as e:
+            return f"its {suffix} text could not be read ({str(e).split(': ', 1)[-1]})"
+        finally:
+            target.unlink(missing_ok=True)
+        return doc.text, list(doc.turns)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    # ---------------------------------------------------------------- elements
+
+    def read_project(self, root: Any, progress: Progress | None) -> QdpxContent:
+        c = self.content
+        c.name = root.get("name") or ""
+        c.origin = root.get("origin") or ""
+        self.literal_positions = c.origin.startswith("Coder ") or bool(self.extras)
+        docs = self.extras.get("documents")
+        if isinstance(docs, dict):
+            self.extra_documents = {norm_guid(k): v for k, v in docs.items()}
+        c.creating_user = norm_guid(root.get("creatingUserGUID"))
+        users = child(root, "Users")
+        for u in children(users, "User") if users is not None else []:
+            g = norm_guid(u.get("guid"))
+            if g:
+                c.users.append((g, (u.get("name") or u.get("id") or "").strip()))
+        book = child(root, "CodeBook")
+        codes = child(book, "Codes") if book is not None else None
+        if codes is not None:
+            c.codes = read_codes(codes, c.skipped)
+        variables = child(root, "Variables")
+        for v in children(variables, "Variable") if variables is not None else []:
+            g = norm_guid(v.get("guid"))
+            name = (v.get("name") or "").strip()
+            if not g or not name:
+                c.skipped.append((f"variable '{name}'", "it has no GUID or no name"))
+                continue
+            c.variables[g] = (name, v.get("typeOfVariable") or "Text")
+        scopes = self.extras.get("attributes")
+        if isinstance(scopes, dict):
+            c.scopes = {
+                norm_guid(k) or "": v for k, v in scopes.items() if v in ("case", "document")
+            }
+        cases = child(root, "Cases")
+        for el in children(cases, "Case") if cases is not None else []:
+            g = norm_guid(el.get("guid"))
+            if not g:
+                c.skipped.append((f"case '{el.get('name') or ''}'", "it has no GUID"))
+                continue
+            case = CaseIn(g, (el.get("name") or "").strip(), child_text(el, "Description") or "",
+                          self.values(el), _refs(el, "SourceRef"), _refs(el, "SelectionRef"))  # fmt: skip
+            if children(el, "CodeRef"):
+                c.skipped.append((f"case '{case.name}'",
+                                  "codes linked to a case are not kept (Coder codes passages)"))  # fmt: skip
+            c.cases.append(case)
+        sources = child(root, "Sources")
+        items = list(sources) if sources is not None else []
+        for i, el in enumerate(items):
+            self.read_source(el)
+            if progress is not None and progress(i + 1, len(items), el.get("name") or "") is False:
+                c.cancelled = True
+                return c
+        notes = child(root, "Notes")
+        for el in children(notes, "Note") if notes is not None else []:
+            g = norm_guid(el.get("guid"))
+            if not g:
+                continue
+            text = child_text(el, "PlainTextContent")
+            if text is None:
+                member = self.member_for(el.get("plainTextPath"))
+                text = normalise(self.read_member_text(member, "note")) if member else ""
+            desc = child_text(el, "Description")
+            if desc and desc.strip() and desc not in text:
+                text = merge_text(desc, text)
+            c.notes[g] = NoteIn(g, (el.get("name") or "").strip(), text,
+                                _attr_dt(el, "creationDateTime"), _attr_dt(el, "modifiedDateTime"))  # fmt: skip
+        sets = child(root, "Sets")
+        for el in children(sets, "Set") if sets is not None else []:
+            name = " ".join((el.get("name") or "").split())
+            members = _refs(el, "MemberSource")
+            if members and name:
+                c.groups.append((name, members))
+            if children(el, "MemberCode") or children(el, "MemberNote"):
+                c.skipped.append((f"set '{name}'",
+                                  "Coder groups documents only (codes and notes in sets are not kept)"))  # fmt: skip
+        c.description = child_text(root, "Description") or ""
+        c.project_note_refs = _refs(root)
+        for kind in ("Links", "Graphs"):
+            el = child(root, kind)
+            if el is not None and len(el):
+                c.skipped.append((f"{len(el)} {kind.lower()}", "Coder has no place for them"))
+        return c
+
+    def values(self, el: Any) -> list[ValueIn]:
+        out = []
+        for vv in children(el, "VariableValue"):
+            ref = child(vv, "VariableRef")
+            g = norm_guid(ref.get("targetGUID")) if ref is not None else None
+            value_el = next((x for x in vv if localname(x).endswith("Value")), None)
+            if g is None or value_el is None:
+                continue
+            out.append(
+                ValueIn(g, localname(value_el)[: -len("Value")], "".join(value_el.itertext()))
+            )
+        return out
+
+    def read_source(self, el: Any) -> None:
+        c = self.content
+        kind = localname(el)
+        name = (el.get("name") or "").strip()
+        label = f"source '{name or el.get('guid') or '?'}'"
+        guid = norm_guid(el.get("guid"))
+        if guid is None:
+            c.skipped.append((label, "it has no GUID"))
+            return
+        text_el = el
+        if kind == "PDFSource":
+            rep = child(el, "Representation")
+            text_el = rep if rep is not None else el
+            for _ in children(el, "PDFSelection"):
+                c.skipped.append((label, "PDF area selections are not kept (Coder codes text)"))
+                break
+        elif kind != "TextSource":
+            c.skipped.append((label, f"{kind} is not a text source (Coder imports text)"))
+            return
+        found = self.source_text(el, text_el, label)
+        if found is None:
+            return
+        text, turns, posmap, source_format = found
+        extra = self.extra_documents.get(guid)
+        if turns is None:
+            turns = self._extra_turns(extra, text, label)
+        if turns is None:
+            turns = detect_turns(text) if self.speakers == "auto" else []
+        plain_member = self.member_for(text_el.get("plainTextPath"))
+        rich_member = self.member_for(text_el.get("richTextPath") or el.get("path"))
+        src = SourceIn(
+            guid=guid,
+            name=name or (PurePosixPath(plain_member or rich_member or "Document").stem),
+            text=text,
+            turns=turns,
+            created_at=_attr_dt(el, "creationDateTime"),
+            user=norm_guid(el.get("creatingUser")),
+            source_name=str(extra.get("source_name", ""))
+            if extra
+            else (PurePosixPath(rich_member).name if rich_member else ""),
+            source_format=str(extra.get("source_format", "")) if extra else source_format,
+            note_refs=_refs(el) + ([] if text_el is el else _refs(text_el)),
+            description=child_text(el, "Description") or "",
+            values=self.values(el),
+        )
+        self.read_selections(src, text_el, posmap, label)
+        c.sources.append(src)
+
+    def source_text(
+        self, el: Any, text_el: Any, label: str
+    ) -> tuple[str, list[Turn] | None, Callable[[int], int], str] | None:
+        """(text, turns if known, position map, format) of a source, or None (skipped)."""
+        c = self.content
+        raw: str | None = None
+        unreadable = ""
+        turns: list[Turn] | None = None
+        source_format = ""
+        inline = child_text(text_el, "PlainTextContent")
+        plain_member = self.member_for(text_el.get("plainTextPath"))
+        rich_member = self.member_for(text_el.get("richTextPath") or el.get("path"))
+        if inline is not None:
+            raw = inline
+            source_format = "txt"
+        elif plain_member is not None:
+            try:
+                raw = self.read_member_text(plain_member, label)
+            except ExchangeError as e:
+                unreadable = f"its text file cannot be read ({str(e).split(': ', 1)[-1]})"
+            except ValueError:
+                unreadable = "its text is in an encoding Coder cannot tell"
+            source_format = "txt"
+        posmap: Callable[[int], int] = _identity
+        text = ""
+        rich_failure = ""
+        if rich_member is not None and (raw is None or not normalise(raw).strip()):
+            # NVivo writes empty .txt files next to the .docx that has the text.
+            rich = self.read_rich(rich_member)
+            if isinstance(rich, str):
+                rich_failure = rich
+            elif rich[0].strip() or raw is None:
+                raw = None
+                text, turns = rich
+                source_format = PurePosixPath(rich_member).suffix.lstrip(".").lower()
+                if children(text_el, "PlainTextSelection"):
+                    c.warnings.append(
+                        (label, "text taken from its rich-text file; check that passages line up")
+                    )
+        if raw is None and turns is None:
+            if unreadable or rich_failure:
+                c.skipped.append((label, unreadable or rich_failure))
+                return None
+            where = text_el.get("plainTextPath") or text_el.get("richTextPath") or el.get("path")
+            why = f"its text ({where}) is not inside the file" if where else "it has no text"
+            c.skipped.append((label, why))
+            return None
+        if raw is not None:
+            text = normalise(raw)
+            spans = [(_int(s.get("startPosition")), _int(s.get("endPosition")))
+                     for s in children(text_el, "PlainTextSelection")]  # fmt: skip
+            known = [(s, e) for s, e in spans if s is not None and e is not None]
+            if not self.literal_positions and _needs_rebase(raw, text):
+                posmap = _rebase(raw, text, known, label, c.warnings)
+            elif raw != text:
+                posmap = _OffsetMap(raw)
+            if not text.strip():
+                c.warnings.append(
+                    (label, "it has no text" + (f"; {rich_failure}" if rich_failure else ""))
+                )
+        return text, turns, posmap, source_format
+
+    def read_selections(
+        self, src: SourceIn, text_el: Any, posmap: Callable[[int], int], label: str
+    ) -> None:
+        c = self.content
+        text = src.text
+        clamped = 0
+        for s in children(text_el, "PlainTextSelection"):
+            start, end = _int(s.get("startPosition")), _int(s.get("endPosition"))
+            sel_label = f"passage {s.get('startPosition')}-{s.get('endPosition')} in '{src.name}'"
+            if start is None or end is None or start < 0 or end < 0:
+                c.skipped.append((sel_label, "its positions are not numbers of 0 or more"))
+                continue
+            start, end = posmap(start), posmap(end)
+            if end > len(text):
+                clamped += 1
+                end = len(text)
+            if start >= end:
+                c.skipped.append((sel_label, "it is empty or lies past the end of the text"))
+                continue
+            sel = SelectionIn(
+                norm_guid(s.get("guid")), start, end, norm_guid(s.get("creatingUser")),
+                _attr_dt(s, "creationDateTime"), [], _refs(s), child_text(s, "Description") or "",
+            )  # fmt: skip
+            for cd in children(s, "Coding"):
+                sel.codings.append(self.coding(cd))
+            src.selections.append(sel)
+        if clamped:
+            c.warnings.append(
+                (
+                    label,
+                    f"{clamped} passage(s) ran past the end of the text and were cut at its end",
+                )
+            )
+        whole = children(text_el, "Coding")
+        if whole and text:
+            sel = SelectionIn(None, 0, len(text), None, None, [self.coding(cd) for cd in whole])
+            src.selections.append(sel)
+
+    def coding(self, el: Any) -> CodingIn:
+        ref = child(el, "CodeRef")
+        return CodingIn(
+            norm_guid(el.get("guid")),
+            norm_guid(ref.get("targetGUID")) if ref is not None else None,
+            norm_guid(el.get("creatingUser")),
+            _attr_dt(el, "creationDateTime"),
+            _refs(el),
+        )
+
+    def _extra_turns(self, extra: Any, text: str, label: str) -> list[Turn] | None:
+        if not isinstance(extra, dict) or not isinstance(extra.get("turns"), list):
+            return None
+        out = []
+        try:
+            for t in extra["turns"]:
+                speaker, start, end, ts, te = t
+                if not (
+                    isinstance(start, int)
+                    and isinstance(end, int)
+                    and 0 <= start <= end <= len(text)
+                ):
+                    raise ValueError
+                out.append(Turn(None if speaker is None else str(speaker), start, end,
+                                None if ts is None else float(ts), None if te is None else float(te)))  # fmt: skip
+        except (TypeError, ValueError):
+            self.content.warnings.append(
+                (label, "its stored speaker turns are damaged; detected again")
+            )
+            return None
+        return out
+
+
+def _identity(pos: int) -> int:
+    return pos
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        try:
+            f = float(value)
+        except ValueError:
+            return None
+        return int(f) if f == f and abs(f) < 2**62 else None
+
+
+def _find_qde(archive: SafeArchive) -> str:
+    names = archive.names()
+    top = [n for n in names if "/" not in n and n.lower().endswith(".qde")]
+    for n in top:
+        if n.lower() == "project.qde":
+            return n
+    if len(top) >= 1:
+        return sorted(top)[0]
+    nested = [n for n in names if n.lower().endswith(".qde")]
+    if len(nested) == 1:
+        return nested[0]
+    raise ExchangeError(
+        f"{archive.path.name} is not a REFI-QDA project: it has no project.qde inside"
+    )
+
+
+def read_qdpx(
+    path: str | Path, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None,
+    speakers: str = "auto",
+) -> QdpxContent:  # fmt: skip
+    """Read a .qdpx into memory (pure: no project involved; safe for a worker thread)."""
+    path = Path(path)
+    with SafeArchive(path, limits) as archive:
+        qde = _find_qde(archive)
+        data = archive.read(qde, limits.max_xml_bytes)
+        root = parse_xml(data, f"{path.name} ({qde})", limits.max_xml_bytes)
+        if localname(root) != "Project":
+            raise ExchangeError(
+                f"{path.name} is not a REFI-QDA project (the root of {qde} is <{localname(root)}>)"
+            )
+        reader = _Reader(archive, limits, speakers)
+        member = archive.find(EXTRAS_MEMBER)
+        if member:
+            try:
+                extras = json.loads(archive.read(member, 256 * 1024 * 1024))
+                if isinstance(extras, dict) and extras.get("format") == EXTRAS_FORMAT:
+                    reader.extras = extras
+            except (ValueError, RecursionError, ExchangeError):
+                reader.content.warnings.append(
+                    (EXTRAS_MEMBER, "damaged; speaker turns detected again")
+                )
+        try:
+            return reader.read_project(root, progress)
+        finally:
+            reader.close()
