@@ -449,7 +449,7 @@ def test_failure_keeps_the_previous_file(sixty, tmp_path, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(mod, "_save_streaming", broken)
+    monkeypatch.setattr(mod, "save_streaming", broken)
     with pytest.raises(RuntimeError):
         write_report(sixty, out)
     assert out.read_bytes() == b"previous"

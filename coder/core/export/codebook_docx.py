@@ -8,14 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coder.core.export import atomic_path
-from coder.core.export.docx_report import (
-    add_field,
-    add_toc,
-    codebook_section,
-    finish_toc,
-    new_document,
-    para,
-)
+from coder.core.export.docx_sections import codebook_section
+from coder.core.export.docx_style import add_field, add_toc, finish_toc, new_document, para
 
 if TYPE_CHECKING:
     from coder.core.project import Project
