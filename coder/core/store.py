@@ -39,7 +39,8 @@ def new_guid() -> str:
 def project_tables(db: Database) -> list[str]:
     """The tables that hold project data, parents before the tables that refer to them.
 
-    Full-text index tables are left out: triggers keep them in step with ``documents``.
+    Full-text index tables are left out (triggers keep them in step with ``documents``), and
+    so is bookkeeping such as ``_sqlite_migrations``.
     """
     rows = db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
@@ -49,7 +50,9 @@ def project_tables(db: Database) -> list[str]:
     names = [
         name
         for name, _sql in rows
-        if name not in virtual and not any(name.startswith(f"{v}_") for v in virtual)
+        if name not in virtual
+        and not name.startswith("_")
+        and not any(name.startswith(f"{v}_") for v in virtual)
     ]
     parents = {
         name: {r[2] for r in db.execute(f'PRAGMA foreign_key_list("{name}")')} - {name}
@@ -77,6 +80,15 @@ class _UndoLog:
             self.columns[table] = [r[1] for r in info]
             pk = [r[1] for r in info if r[5]]
             self.keys[table] = pk[0] if len(pk) == 1 else "rowid"
+        # (column, parent table, parent column) of each table; (child table, column) referring
+        self.parents: dict[str, list[tuple[str, str, str]]] = {t: [] for t in self.tables}
+        self.children: dict[str, list[tuple[str, str]]] = {t: [] for t in self.tables}
+        for table in self.tables:
+            for ref in db.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+                parent, column, target = ref[2], ref[3], ref[4] or self.keys.get(ref[2], "rowid")
+                if parent in self.children:
+                    self.parents[table].append((column, parent, target))
+                    self.children[parent].append((table, column))
         width = max(len(c) for c in self.columns.values())
         slots = ", ".join(f"c{i}" for i in range(width))
         db.execute("PRAGMA recursive_triggers = ON")  # REPLACE's deletions are logged too
@@ -231,6 +243,7 @@ class Store:
         return row[0] if row else default
 
     def _apply_rows(self, rows: dict[RowKey, dict | None], drop: Iterable[RowKey]) -> None:
+        """Delete the ``drop`` rows and write ``rows`` back, exactly, with no cascades."""
         assert self._log is not None
         order = {table: i for i, table in enumerate(self._log.tables)}
         keys = self._log.keys
@@ -251,16 +264,65 @@ class Store:
                 [row[c] for c in cols],
             )
 
+    def _check_references(self, rows: dict[RowKey, dict | None]) -> None:
+        """Raise unless every written row's references exist and no deleted row is referred
+        to: what foreign keys would check, for just these rows."""
+        assert self._log is not None
+        written: dict[str, list[dict]] = {}
+        gone: dict[str, list[Any]] = {}
+        for (table, key), row in rows.items():
+            if row is None:
+                gone.setdefault(table, []).append(key)
+            else:
+                written.setdefault(table, []).append(row)
+        for table, table_rows in written.items():
+            for column, parent, target in self._log.parents[table]:
+                values = list({r[column] for r in table_rows if r.get(column) is not None})
+                found = self._existing(parent, target, values)
+                if len(found) < len(values):
+                    raise InvalidValue(f"that would leave {table} without their {parent}")
+        for table, keys in gone.items():
+            for child, column in self._log.children[table]:
+                if self._existing(child, column, keys):
+                    raise InvalidValue(f"that would leave {child} without their {table}")
+
+    def _existing(self, table: str, column: str, values: list[Any]) -> set[Any]:
+        """Which of ``values`` occur in ``table.column``."""
+        found: set[Any] = set()
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            sql = f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IN ({marks})'
+            found.update(r[0] for r in self.db.execute(sql, chunk))
+        return found
+
+    def _restore(self, rows: dict[RowKey, dict | None]) -> None:
+        """Make the database hold ``rows`` (None: no such row), as one edit.
+
+        Outside a transaction, foreign-key actions are switched off while the rows are written,
+        so that deleting a row never cascades to rows that ``rows`` does not mention (a code
+        deleted while its sub-code, kept, still points to it); the rows' references are checked
+        instead. Inside another edit, foreign keys stay on and are checked at its commit.
+        """
+        gone = [k for k, row in rows.items() if row is None]
+        outermost = not self.db.conn.in_transaction and not self.read_only
+        if outermost:
+            self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self.edit():
+                self._apply_rows(rows, gone)
+                if outermost:
+                    self._check_references(rows)
+        finally:
+            if outermost:
+                self.db.execute("PRAGMA foreign_keys = ON")
+
     def undo(self, changes: Changes) -> Changes:
         """Put every row ``changes`` touched back as it was before."""
-        with self.edit():
-            gone = [k for k, row in changes.before.items() if row is None]
-            self._apply_rows(changes.before, gone)
+        self._restore(changes.before)
         return changes
 
     def redo(self, changes: Changes) -> Changes:
         """Apply ``changes`` again after :meth:`undo`."""
-        with self.edit():
-            gone = [k for k, row in changes.after.items() if row is None]
-            self._apply_rows(changes.after, gone)
+        self._restore(changes.after)
         return changes

@@ -1,8 +1,9 @@
 """Undo is exact: random edit sequences, undone in reverse, give back the initial project.
 
-A hypothesis state machine applies random edits through the services (codings, codes with both
-ways of deleting children, merges, moves, memos, cases, attributes, documents), keeping each
-returned ``Changes``. After every step, undoing that step restores the previous state and redoing
+A hypothesis state machine applies random edits through every service (codings, codes with both
+ways of deleting children, merges, moves, categories, memos with links and authors, annotations,
+cases, attributes, documents, bulk coding, attribute tables, merging another project, REFI-QDA
+codebook and project import), keeping each returned ``Changes``. After every step, undoing that step restores the previous state and redoing
 it restores the next; at the end, undoing everything in reverse gives the initial state (every
 table dumped, the full-text index included) and redoing everything gives the final state. A
 service that refuses an edit (CoderError) must leave the project unchanged.
@@ -19,7 +20,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from coder.core import bulk, refi
 from coder.core.errors import CoderError
+from coder.core.merge import merge_projects
 from coder.core.project import Changes, Project
 from coder.core.text import Turn
 
@@ -46,6 +49,40 @@ def dump(project: Project) -> dict[str, list[tuple]]:
         "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'trust' ORDER BY rowid"
     ).fetchall()
     return out
+
+
+_OTHER: dict[str, Path] = {}
+
+
+def other_files() -> dict[str, Path]:
+    """Another project (a teammate's copy) and its .qdpx/.qdc exports, built once."""
+    if _OTHER:
+        return _OTHER
+    folder = Path(tempfile.mkdtemp(prefix="coder-undo-"))
+    with Project.create(folder / "other.coder") as o:
+        o.add_document("Doc 0", "Ana: I trust them.\nBen: Fear is real.\n", case="Ana")
+        o.add_document("Elsewhere", "Dee: trust is earned, slowly.\n", case="Dee")
+        o.add_code("Trust", color="#E15759", definition="theirs")
+        parent = o.find_code("Trust").id
+        o.add_code("Fear", parent_id=parent, memo="their memo")
+        o.add_code("Theme", codable=False)
+        for doc in o.documents():
+            o.apply_code(doc.id, parent, 0, 5, coder="dee", memo="coded by dee")
+        o.add_attribute("age", "case", "number")
+        o.set_attribute_value(o.find_attribute("age").id, o.find_case("Dee").id, 41)
+        o.add_memo("Their memo", "text", coder="dee")
+        o.set_project_memo("their project memo")
+        refi.export_qdpx(o, folder / "other.qdpx")
+        refi.export_qdc(o, folder / "other.qdc")
+    csv = folder / "attributes.csv"
+    csv.write_text("case,age,region\nAna,34,north\nNew case,not a number,south\n", "utf-8")
+    good = folder / "good.csv"
+    good.write_text("case,age,consent\nAna,34,yes\nBen,29,no\n", "utf-8")
+    _OTHER.update(
+        project=folder / "other.coder", qdpx=folder / "other.qdpx", qdc=folder / "other.qdc",
+        bad_csv=csv, csv=good,
+    )  # fmt: skip
+    return _OTHER
 
 
 class UndoMachine(RuleBasedStateMachine):
@@ -81,7 +118,7 @@ class UndoMachine(RuleBasedStateMachine):
             return
         after = dump(self.project)
         if not isinstance(changes, Changes):
-            changes = changes.changes  # ImportReport
+            changes = changes.changes  # ImportReport, MergeReport, ImportResult
         self.history.append((changes, before, after))
 
     def span(self, data: st.DataObject, doc_id: int) -> tuple[int, int]:
@@ -252,6 +289,73 @@ class UndoMachine(RuleBasedStateMachine):
             self.run(self.project.set_document_fields, doc, memo=text, group=name)
         elif len(self.ids("documents")) > 1:
             self.run(self.project.delete_document, doc)
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), codable=st.booleans())
+    def category(self, data: st.DataObject, codable: bool) -> None:
+        self.run(self.project.update_code, self.pick(data, "codes"), codable=codable)
+
+    # ------------------------------------------------------------------ annotations, links
+
+    @rule(data=st.data(), text=TEXTS, coder=st.sampled_from([None, "ana", "ben"]))
+    def annotations(self, data: st.DataObject, text: str, coder: str | None) -> None:
+        action = data.draw(st.sampled_from(["add", "update", "delete"]))
+        note = self.pick(data, "annotations")
+        if action == "add" or note is None:
+            doc = self.pick(data, "documents")
+            start, end = self.span(data, doc)
+            self.run(self.project.add_annotation, doc, start, end, text, coder=coder)
+        elif action == "update":
+            doc = self.project.db.execute(
+                "SELECT document_id FROM annotations WHERE id = ?", [note]
+            ).fetchone()[0]
+            start, end = self.span(data, doc)
+            self.run(self.project.update_annotation, note, text=text, start=start, end=end)
+        else:
+            self.run(self.project.delete_annotation, note)
+
+    @rule(data=st.data(), coder=st.sampled_from([None, "ana", "cy"]))
+    def memo_links(self, data: st.DataObject, coder: str | None) -> None:
+        memo = self.pick(data, "memos")
+        if memo is None:
+            self.run(self.project.add_memo, "Linked", "a memo", coder=coder)
+            return
+        link = self.pick(data, "memo_links")
+        if link is not None and data.draw(st.booleans()):
+            self.run(self.project.unlink_memo, link)
+            return
+        column, table = data.draw(st.sampled_from([
+            ("document_id", "documents"), ("code_id", "codes"), ("coding_id", "codings"),
+            ("case_id", "cases")]))  # fmt: skip
+        target = self.pick(data, table, allow_missing=True)
+        if target is not None:
+            self.run(self.project.link_memo, memo, **{column: target})
+
+    # ------------------------------------------------------------------ many rows at once
+
+    @precondition(lambda self: self.ids("codes"))
+    @rule(data=st.data(), coder=st.sampled_from([None, "ana", "dee"]))
+    def bulk_coding(self, data: st.DataObject, coder: str | None) -> None:
+        spans = []
+        for _ in range(data.draw(st.integers(1, 4))):
+            doc = self.pick(data, "documents")
+            spans.append((doc, *self.span(data, doc)))
+        code = self.pick(data, "codes", allow_missing=True)
+        self.run(bulk.apply_code_to_spans, self.project, code, spans, coder=coder)
+
+    @rule(which=st.sampled_from(["csv", "bad_csv"]))
+    def attribute_table(self, which: str) -> None:
+        self.run(self.project.import_attributes, other_files()[which])
+
+    @rule(prefer=st.sampled_from(["mine", "theirs"]))
+    def merge_project(self, prefer: str) -> None:
+        other = other_files()["project"]
+        self.run(merge_projects, self.project, [other], prefer=prefer, backup=False)
+
+    @rule(kind=st.sampled_from(["qdpx", "qdc"]), dotted=st.booleans())
+    def refi_import(self, kind: str, dotted: bool) -> None:
+        importer = refi.import_qdpx if kind == "qdpx" else refi.import_qdc
+        self.run(importer, self.project, other_files()[kind], dotted_hierarchy=dotted)
 
     # ------------------------------------------------------------------ checks
 

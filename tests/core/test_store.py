@@ -1,0 +1,166 @@
+"""The unit of work: every write inside ``project.edit()`` is recorded, whoever makes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coder.core.errors import CoderError, InvalidValue
+from coder.core.model import CodeCount, CodingSpan, DocumentRef
+from coder.core.project import Project
+from coder.core.store import project_tables
+from coder.core.text import Turn
+
+
+def dump(project: Project) -> dict[str, list[tuple]]:
+    return {t: project.db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall()
+            for t in project_tables(project.db)}  # fmt: skip
+
+
+@pytest.fixture
+def coded(fresh_project: Project) -> Project:
+    p = fresh_project
+    p.add_document("Ana", "Ana: I trust them.\nBen: no.\n", turns=[Turn("Ana", 0, 18)], case="A")
+    p.add_document("Ben", "Ben: fear, mostly.\n")
+    p.add_code("Trust")
+    p.add_code("Fear", parent_id=p.find_code("Trust").id)
+    doc, trust, fear = p.find_document("Ana").id, p.find_code("Trust").id, p.find_code("Fear").id
+    p.apply_code(doc, trust, 5, 18, coder="ana")
+    p.apply_code(doc, fear, 0, 3, coder="ben", memo="short")
+    p.apply_code(p.find_document("Ben").id, fear, 5, 9, coder="ana")
+    p.add_memo("On trust", "text", coder="ana")
+    memo = p.memos()[0].id
+    p.link_memo(memo, coding_id=p.codings(document_id=doc)[0].id)
+    p.add_annotation(doc, 0, 3, "who?", coder="ben")
+    p.add_attribute("age", "document", "number")
+    p.set_attribute_value(p.find_attribute("age").id, doc, 40)
+    p.add_case_selection(p.find_case("A").id, doc, 0, 5)
+    return p
+
+
+def test_project_tables_are_every_data_table_parents_first(fresh_project: Project) -> None:
+    tables = project_tables(fresh_project.db)
+    assert sorted(tables) == sorted([
+        "meta", "coders", "cases", "documents", "turns", "codes", "codings", "case_selections",
+        "attributes", "attribute_values", "memos", "memo_links", "annotations",
+    ])  # fmt: skip
+    for i, table in enumerate(tables):
+        for fk in fresh_project.db[table].foreign_keys:
+            assert fk.other_table == table or tables.index(fk.other_table) < i
+
+
+def test_a_raw_write_inside_an_edit_is_recorded_with_its_cascades(coded: Project) -> None:
+    """Deleting a document by hand records its turns, codings, links, values, passages."""
+    before = dump(coded)
+    doc = coded.find_document("Ana").id
+    with coded.edit() as edit:
+        coded.db.execute("DELETE FROM documents WHERE id = ?", [doc])
+    changes = edit.changes()
+    tables = {table for table, _key in changes.before}
+    assert tables == {"documents", "turns", "codings", "memo_links", "annotations",
+                      "attribute_values", "case_selections"}  # fmt: skip
+    assert all(row is None for row in changes.after.values())
+    after = dump(coded)
+    coded.undo(changes)
+    assert dump(coded) == before
+    coded.redo(changes)
+    assert dump(coded) == after
+
+
+def test_set_null_and_updates_keep_the_old_row(coded: Project) -> None:
+    changes = coded.delete_case(coded.find_case("A").id)
+    doc = coded.find_document("Ana").id
+    assert changes.before[("documents", doc)]["case_id"] is not None
+    assert changes.after[("documents", doc)]["case_id"] is None
+    assert ("case_selections", 1) in changes.before
+
+
+def test_nested_edits_give_exact_changes(coded: Project) -> None:
+    before = dump(coded)
+    with coded.edit() as outer:
+        first = coded.add_code("Hope")
+        with pytest.raises(InvalidValue):
+            coded.add_code("Hope")  # refused: its savepoint is rolled back
+        second = coded.add_case("B")
+    assert set(first.before) == {("codes", coded.find_code("Hope").id)}
+    assert set(second.before) == {("cases", coded.find_case("B").id)}
+    assert outer.changes().before == {**first.before, **second.before}
+    coded.undo(outer.changes())
+    assert dump(coded) == before
+
+
+def test_changes_of_an_edit_cannot_be_read_after_the_next_begins(coded: Project) -> None:
+    with coded.edit() as edit:
+        coded.add_code("Hope")
+    coded.add_code("Care")
+    with pytest.raises(RuntimeError):
+        edit.changes()
+
+
+def test_a_failed_edit_changes_nothing_and_the_next_one_is_recorded(coded: Project) -> None:
+    before = dump(coded)
+    with pytest.raises(CoderError):
+        with coded.edit():
+            coded.db.execute("DELETE FROM codings")
+            raise InvalidValue("no")
+    assert dump(coded) == before
+    changes = coded.add_code("Hope")
+    assert changes.created("codes") == [coded.find_code("Hope").id]
+
+
+def test_undo_of_an_inconsistent_change_is_refused_whole(coded: Project) -> None:
+    """Rows written back must not point to rows that are gone (foreign keys are off then)."""
+    before = dump(coded)
+    changes = coded.add_code("Hope")
+    code = coded.find_code("Hope").id
+    coded.apply_code(coded.find_document("Ben").id, code, 0, 3)
+    with pytest.raises(InvalidValue):
+        coded.undo(changes)  # the code still has a coding that the change does not know
+    assert coded.find_code("Hope")
+    assert len(dump(coded)["codings"]) == len(before["codings"]) + 1
+
+
+# ------------------------------------------------------------------ typed reads for the window
+
+
+def test_document_refs_and_names(coded: Project) -> None:
+    ana, ben = coded.find_document("Ana").id, coded.find_document("Ben").id
+    assert coded.document_refs() == [DocumentRef(ana, "Ana"), DocumentRef(ben, "Ben")]
+    assert coded.document_refs([ben, 999]) == [DocumentRef(ben, "Ben")]
+    assert coded.document_refs(case_id=coded.find_case("A").id) == [DocumentRef(ana, "Ana")]
+    assert coded.document_name(ben) == "Ben"
+    with pytest.raises(CoderError):
+        coded.document_name(999)
+
+
+def test_coding_spans_and_coder_names(coded: Project) -> None:
+    doc = coded.find_document("Ana").id
+    spans = coded.coding_spans(doc)
+    full = coded.codings(document_id=doc)
+    assert sorted(spans, key=lambda s: s.id) == [
+        CodingSpan(c.id, c.code_id, c.coder_id, c.start, c.end, c.memo)
+        for c in sorted(full, key=lambda c: c.id)
+    ]
+    other = coded.codings(document_id=coded.find_document("Ben").id)[0].id
+    assert coded.coding_spans(doc, [spans[0].id, other]) == [spans[0]]
+    assert coded.coder_names() == {c.id: c.name for c in coded.coders()}
+
+
+def test_code_counts(coded: Project) -> None:
+    trust, fear = coded.find_code("Trust").id, coded.find_code("Fear").id
+    expected = {trust: CodeCount(1, 1), fear: CodeCount(2, 2)}
+    assert coded.code_counts() == expected
+    assert coded.code_counts([fear]) == {fear: CodeCount(2, 2)}
+    assert coded.code_counts([trust, fear, 999, 1000, 1001]) == expected
+
+
+def test_find_top_level_code(coded: Project) -> None:
+    assert coded.find_top_level_code("trust") == coded.find_code("Trust")
+    assert coded.find_top_level_code("Fear") is None  # not at the top level
+
+
+def test_facade_methods_are_the_services(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p.coder") as p:
+        assert p.apply_code.__func__ is type(p.services.codings).apply_code
+        assert Project.codes.__doc__ == type(p.services.codebook).codes.__doc__
