@@ -3,10 +3,11 @@
 A hypothesis state machine applies random edits through every service (codings, codes with both
 ways of deleting children, merges, moves, categories, memos with links and authors, annotations,
 cases, attributes, documents, bulk coding, attribute tables, merging another project, REFI-QDA
-codebook and project import), keeping each returned ``Changes``. After every step, undoing that step restores the previous state and redoing
-it restores the next; at the end, undoing everything in reverse gives the initial state (every
-table dumped, the full-text index included) and redoing everything gives the final state. A
-service that refuses an edit (CoderError) must leave the project unchanged.
+codebook and project import), keeping each returned ``Changes``. After every step, undoing that
+step restores the previous state and redoing it restores the next; at the end, undoing
+everything in reverse gives the initial state (every table dumped, the full-text index
+included) and redoing everything gives the final state. A service that refuses an edit
+(CoderError) must leave the project unchanged.
 """
 
 from __future__ import annotations
