@@ -48,6 +48,7 @@ from coder.core.query.scope import (
     Sources,
     cases_not_analysed,
     codings_in_scope,
+    documents_in_scope,
     find_attribute,
     percent,
     with_filters,
@@ -56,6 +57,6 @@ from coder.core.query.scope import (
 __all__ = [
     "MODES", "NO_FILTERS", "NO_SPEAKER", "CodeMatrix", "CodingRow", "CodeRef", "Cooccurrence", "Crosstab",
     "CrosstabRow", "Filters", "FrequencyRow", "FrequencyTable", "Passage", "Sources", "SpeakerRow", "SpeakerTable",
-    "UnitRef", "cases_not_analysed", "code_matrix", "codings_in_scope", "cooccurrence", "cooccurrence_passages", "crosstab", "frequencies",
+    "UnitRef", "cases_not_analysed", "code_matrix", "codings_in_scope", "cooccurrence", "cooccurrence_passages", "crosstab", "documents_in_scope", "frequencies",
     "find_attribute", "frequencies_by_attribute", "percent", "retrieve", "speaker_breakdown", "WITHIN", "with_filters",
 ]  # fmt: skip

@@ -468,6 +468,11 @@ def codings_in_scope(
     return coding_rows(project, resolve(project, filters), code_ids, sources)
 
 
+def documents_in_scope(project: Project, filters: Filters | None = None) -> list[int]:
+    """Ids of the documents ``filters`` select (by document, group, case and attribute)."""
+    return resolve(project, filters).document_ids(project)
+
+
 def cases_not_analysed(project: Project, filters: Filters | None = None) -> list[str]:
     """Names of the cases in the selection that have no document in it: they are not analysed
     and not counted in N (a report lists them)."""
