@@ -442,11 +442,12 @@ def _probe(ctx: Context, *args: str, env: dict | None = None) -> dict:
 
 
 def report(ctx: Context) -> list[Result]:
-    """The Word report of every coding, each a highlighted quote; in a process of its own so
-    its peak memory is its own."""
-    work = "Word report, every coding as a quote"
+    """The Word report of every coding, each a highlighted quote, as the first report of a new
+    process: the time includes importing the report's modules and opening the project (the
+    writing alone is in the note). In a process of its own, so its peak memory is its own."""
+    work = "Word report, every coding as a quote, first in a new process (imports included)"
     scales = ctx.sizes([0.1, 0.3, 1.0], [0.1])
-    if _module("coder.core.export.docx_report") is None:
+    if _module("coder.core.export.report") is None:
         return [
             _missing("report", work, f"{FIELDWORK[s].codings:,} quotes", None, "not built")
             for s in scales
@@ -462,18 +463,13 @@ def report(ctx: Context) -> list[Result]:
             r = _probe(ctx, "report", str(path), str(folder / f"report-{i}.docx"))
             assert r["quotes"] == spec.codings, r
             runs.append(r)
-        target = {0.1: 1.0, 1.0: 10.0}.get(scale)
+        target = {0.1: 1.0, 1.0: 5.0}.get(scale)
+        writing = sorted(r["seconds"] for r in runs)[len(runs) // 2]
         out.append(
-            Result(
-                "report",
-                work,
-                f"{spec.codings:,} quotes",
-                [r["seconds"] for r in runs],
-                target=target,
-                note=f"{runs[0]['bytes'] / 1e6:.1f} MB file",
-                cpu=[r["cpu"] for r in runs],
-            )
-        )
+            Result("report", work, f"{spec.codings:,} quotes", [r["total"] for r in runs], target=target,
+                   note=f"writing alone {writing:.2f} s; {runs[0]['bytes'] / 1e6:.1f} MB file",
+                   cpu=[r["cpu"] for r in runs])
+        )  # fmt: skip
         memory.append(
             Result(
                 "report",

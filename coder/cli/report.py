@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report",
         help="write the Word report (summary, chart, quotes per code, memos, codebook)",
         description="Write a .docx report: title page, contents, a summary table and chart per "
-        "code, each code's definition and quotes with their sources, co-occurrence, memos "
+        "code, each code's definition and quotes with their attributions, co-occurrence, memos "
         "and the codebook. Selections narrow what is counted and quoted.",
     )
     p.add_argument("project", metavar="PROJECT")
@@ -32,23 +32,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
     p.add_argument(
-        "--context",
-        default="120",
-        metavar="N",
-        help="characters of text shown around each quote (0 for none), or 'paragraph' or "
-        "'turn' (default 120)",
-    )
+        "--context", default="0", metavar="N",
+        help="characters of text shown around each quote, or 'paragraph' or 'turn' (default 0: none)",
+    )  # fmt: skip
+    p.add_argument(
+        "--quote-marks", choices=("double", "single", "none"), default="double",
+        help="quotation marks around each quote, typographic for the document's language (default double)",
+    )  # fmt: skip
+    p.add_argument(
+        "--cite", metavar="FIELD,...",
+        help="what follows each quote: document, speaker, case, paragraph and attribute names, "
+        "e.g. case,gender,age (default document,paragraph,speaker,case)",
+    )  # fmt: skip
     p.add_argument(
         "--title", default="", help="the report's title (default: PROJECT: coding report)"
     )
     p.add_argument("--author", default="", help="the author named on the title page")
     p.add_argument(
-        "--order",
-        choices=("document", "position"),
-        default="document",
-        help="quotes by document, or by position (where they fall in their document, "
-        "earliest first)",
-    )
+        "--order", default="document", type=_order,
+        metavar="document|position|case|speaker|attribute=NAME",
+        help="quotes by document; by position (where they fall in their document, earliest "
+        "first); or under a sub-heading per case, speaker or attribute value",
+    )  # fmt: skip
+    p.add_argument("--matrix", action="store_true", help="add a code × case table of codings")
+    p.add_argument("--crosstab", metavar="ATTRIBUTE",
+                   help="add a code × ATTRIBUTE values table of cases, n (%%)")  # fmt: skip
+    p.add_argument(
+        "--case-table", nargs="?", const="", metavar="ATTR,...",
+        help="add a table of the analysed cases and their documents, with these attributes",
+    )  # fmt: skip
+    p.add_argument("--no-annotations", action="store_true",
+                   help="leave out the annotations printed next to quotes")  # fmt: skip
     p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
     p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
     p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
@@ -107,8 +121,24 @@ def _context(value: str) -> int | str:
     raise InvalidValue(f"--context is a number of characters, 'paragraph' or 'turn', not '{value}'")
 
 
+def _order(value: str) -> str:
+    from coder.core.export.report.options import check_order
+
+    try:
+        return check_order(value)
+    except InvalidValue as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    """``"age, gender"`` -> ``("age", "gender")``; None stays None (no table)."""
+    if value is None:
+        return None
+    return tuple(n.strip() for n in value.split(",") if n.strip())
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from coder.core.export.docx_report import ReportOptions, write_report
+    from coder.core.export.report import ReportOptions, write_report
 
     out = Path(args.output)
     if out.suffix.lower() != ".docx":
@@ -139,6 +169,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             include_agreement=not args.no_agreement,
             agreement_unit=args.agreement_unit,
             order=args.order,
+            quote_marks=args.quote_marks,
+            cite=args.cite,
+            matrix=args.matrix,
+            crosstab=args.crosstab,
+            case_table=_names(args.case_table),
+            include_annotations=not args.no_annotations,
             title=args.title,
             author=args.author,
             page_size=args.page_size,
@@ -153,7 +189,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def export_report(project: Any, out: Path, args: argparse.Namespace) -> None:
-    from coder.core.export.docx_report import write_report
+    from coder.core.export.report import write_report
 
     write_report(project, out)
 

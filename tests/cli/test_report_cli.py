@@ -61,7 +61,7 @@ def test_report_writes_a_docx_with_options(project_path, tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"wrote {out} (1 code, 1 quote,")
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "Rent"
-    assert _quotes(out) == ["The rent was high."]
+    assert _quotes(out) == ["“The rent was high.” (Ann interview, ¶\u00a02, Ann)"]
     assert "Memos" not in [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
 
 
@@ -71,24 +71,11 @@ def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
         main(["report", str(project_path), "-o", str(out), "--coders", "lee", "--context", "0"])
         == 0
     )
-    assert _quotes(out) == ["The rent was high. The landlord was rude."]
-    assert (
-        main(
-            [
-                "report",
-                str(project_path),
-                "-o",
-                str(out),
-                "--cases",
-                "Ann",
-                "--documents",
-                "Ann interview",
-                "--context",
-                "paragraph",
-            ]
-        )
-        == 0
-    )
+    assert _quotes(out) == [
+        "“The rent was high. The landlord was rude.” (Ann interview, ¶\u00a02, Ann)"
+    ]
+    assert main(["report", str(project_path), "-o", str(out), "--cases", "Ann",
+                 "--documents", "Ann interview", "--context", "paragraph"]) == 0  # fmt: skip
     assert len(_quotes(out)) == 2
 
 
@@ -118,6 +105,23 @@ def test_unknown_names_are_one_line_errors_listing_what_exists(
     err = capsys.readouterr().err
     assert err.strip() == message
     assert not out.exists()
+
+
+def test_report_options_for_papers(project_path, tmp_path, capsys):
+    out = tmp_path / "r.docx"
+    args = ["report", str(project_path), "-o", str(out), "--codes", "Money", "--quote-marks",
+            "single", "--cite", "case,paragraph", "--order", "case", "--matrix", "--case-table"]  # fmt: skip
+    assert main(args) == 0
+    assert _quotes(out) == ["‘The rent was high.’ (Ann, ¶\u00a02)"]
+    d = docx.Document(str(out))
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    assert "Table 2. Codings per code and case" in captions
+    assert "Table 3. Cases and their documents" in captions
+    assert "Case: Ann" in [p.text for p in d.paragraphs]
+    assert main([*args[:4], "--crosstab", "age"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "coder: error: no attribute named 'age' (attributes: none yet)"
+    )
 
 
 def test_usage_errors_exit_2(project_path, tmp_path):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from coder.core.errors import InvalidValue
 from coder.core.export import Progress, atomic_path, check_progress
-from coder.core.export.docx_style import clean
+from coder.core.export.report.wordml import clean
 from coder.core.query import Filters, Sources, codings_in_scope
 
 if TYPE_CHECKING:

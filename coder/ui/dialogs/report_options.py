@@ -1,8 +1,9 @@
 """File → Export → Word report…: what goes into the report.
 
-Codes, documents, cases and coders are checkable lists (all checked = everything); context
-around quotes, quote order, memos, chart, page size, title and author. The choices (except the
-selections, which belong to one project) are remembered for next time.
+Codes, documents, cases and coders are checkable lists (all checked = everything); quotation
+marks, attribution, context around quotes, quote order and grouping, memos, chart, page size,
+title and author; the extra tables (code × case, code × attribute, analysed cases). The choices
+(except the selections and attribute names, which belong to one project) are remembered.
 """
 
 from __future__ import annotations
@@ -28,17 +29,19 @@ from PySide6.QtWidgets import (
 
 from coder.core import settings
 from coder.core.errors import CoderError
-from coder.core.export.docx_report import ReportOptions
+from coder.core.export.report import ReportOptions, check_options
 from coder.core.project import Project
 from coder.ui.models.analysis import CheckListModel
 
 SETTINGS_KEY = "report_options"
-CONTEXT_KINDS = [
-    ("chars", "Characters around the quote"),
-    ("paragraph", "The whole paragraph"),
-    ("turn", "The whole speaker turn"),
-    ("none", "No context"),
-]
+CONTEXT_KINDS = [("none", "No context"), ("chars", "Characters around the quote"),
+                 ("paragraph", "The whole paragraph"), ("turn", "The whole speaker turn")]  # fmt: skip
+ORDERS = [("document", "By document, then position"),
+          ("position", "By position in the document (beginning first)"),
+          ("case", "Grouped by case"), ("speaker", "Grouped by speaker")]  # fmt: skip
+MARKS = [("double", "Double quotation marks of the document's language"),
+         ("single", "Single quotation marks of the document's language"),
+         ("none", "No quotation marks")]  # fmt: skip
 
 
 class CheckList(QWidget):
@@ -85,13 +88,26 @@ class ReportOptionsDialog(QDialog):
         self.context_chars.setRange(1, 5000)
         self.context_chars.setSuffix(" characters")
         self.context_chars.setValue(int(saved.get("context_chars", 120) or 120))
-        kind = saved.get("context_kind", "chars")
+        kind = saved.get("context_kind", "none")
         self.context_kind.setCurrentIndex(max(self.context_kind.findData(kind), 0))
         self.context_kind.currentIndexChanged.connect(self._context_changed)
+        attributes = [a.name for a in project.attributes()]
         self.order = QComboBox()
-        self.order.addItem("By document, then position", "document")
-        self.order.addItem("By position in the document (beginning first)", "position")
+        for key, label in ORDERS:
+            self.order.addItem(label, key)
+        for name in attributes:
+            self.order.addItem(f"Grouped by {name}", f"attribute={name}")
         self.order.setCurrentIndex(max(self.order.findData(saved.get("order", "document")), 0))
+        self.marks = QComboBox()
+        for key, label in MARKS:
+            self.marks.addItem(label, key)
+        self.marks.setCurrentIndex(max(self.marks.findData(saved.get("quote_marks", "double")), 0))
+        self.cite = QLineEdit(str(saved.get("cite") or ""))
+        self.cite.setPlaceholderText("document, paragraph, speaker, case")
+        self.cite.setToolTip("What follows each quote: document, speaker, case, paragraph and "
+                             "attribute names, separated by commas")  # fmt: skip
+        self.annotations = QCheckBox("Print annotations next to the quotes they touch")
+        self.annotations.setChecked(bool(saved.get("include_annotations", True)))
         self.memos = QCheckBox("Include the memos appendix")
         self.memos.setChecked(bool(saved.get("include_memos", True)))
         self.chart = QCheckBox("Include the frequency chart")
@@ -118,20 +134,19 @@ class ReportOptionsDialog(QDialog):
         context_label.setBuddy(self.context_kind)
         form.addRow(context_label, context_row)
         form.addRow("&Quotes:", self.order)
+        form.addRow("&Marks:", self.marks)
+        form.addRow("Attri&bution:", self.cite)
         form.addRow("&Page size:", self.page)
         form.addRow("", self.memos)
         form.addRow("", self.chart)
         form.addRow("", self.children)
         form.addRow("", self.agreement)
+        form.addRow("", self.annotations)
         form.addRow("", self.open_after)
-        for w, name in (
-            (self.title, "Title"),
-            (self.author, "Author"),
-            (self.context_kind, "Context"),
-            (self.context_chars, "Context characters"),
-            (self.order, "Quote order"),
-            (self.page, "Page size"),
-        ):
+        for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
+                        (self.context_chars, "Context characters"), (self.order, "Quote order"),
+                        (self.page, "Page size"), (self.marks, "Quotation marks"),
+                        (self.cite, "Attribution fields")):  # fmt: skip
             w.setAccessibleName(name)
 
         self.codes = CheckList([(c.id, c.name, c.depth) for c in project.codes()], "Codes")
@@ -143,6 +158,7 @@ class ReportOptionsDialog(QDialog):
         tabs.addTab(self.documents, "&Documents")
         tabs.addTab(self.cases, "Ca&ses")
         tabs.addTab(self.coders, "Co&ders")
+        tabs.addTab(self._tables_tab(attributes, saved), "&Tables")
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -162,6 +178,31 @@ class ReportOptionsDialog(QDialog):
         layout.addWidget(self.buttons)
         self._context_changed()
         self.resize(560, 620)
+
+    def _tables_tab(self, attributes: list[str], saved: dict[str, Any]) -> QWidget:
+        """The extra tables: code × case, code × attribute values, the analysed cases."""
+        page = QWidget()
+        self.matrix = QCheckBox("Codings per code and case (code × case)")
+        self.matrix.setChecked(bool(saved.get("matrix", False)))
+        self.crosstab = QComboBox()
+        self.crosstab.addItem("No cross-tabulation", None)
+        for name in attributes:
+            self.crosstab.addItem(f"Cases per code and {name} value", name)
+        self.case_table = QCheckBox("The analysed cases and their documents, with attributes:")
+        self.case_table.setChecked(bool(saved.get("case_table", False)))
+        self.case_attributes = QLineEdit(", ".join(attributes[:3]))
+        self.case_attributes.setPlaceholderText("attribute names, separated by commas")
+        for w, name in ((self.matrix, "Code by case table"), (self.crosstab, "Cross-tabulation"),
+                        (self.case_table, "Table of cases"),
+                        (self.case_attributes, "Attributes in the table of cases")):  # fmt: skip
+            w.setAccessibleName(name)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.matrix)
+        layout.addWidget(self.crosstab)
+        layout.addWidget(self.case_table)
+        layout.addWidget(self.case_attributes)
+        layout.addStretch(1)
+        return page
 
     def _context_changed(self) -> None:
         self.context_chars.setEnabled(self.context_kind.currentData() == "chars")
@@ -188,6 +229,16 @@ class ReportOptionsDialog(QDialog):
             include_children=self.children.isChecked(),
             include_agreement=self.agreement.isChecked(),
             order=self.order.currentData(),
+            quote_marks=self.marks.currentData(),
+            cite=self.cite.text().strip() or None,
+            matrix=self.matrix.isChecked(),
+            crosstab=self.crosstab.currentData(),
+            case_table=(
+                tuple(n.strip() for n in self.case_attributes.text().split(",") if n.strip())
+                if self.case_table.isChecked()
+                else None
+            ),
+            include_annotations=self.annotations.isChecked(),
             title=self.title.text().strip(),
             author=self.author.text().strip(),
             page_size=self.page.currentText(),
@@ -195,23 +246,25 @@ class ReportOptionsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.options()
+            check_options(self.project, self.options())
         except CoderError as e:
             self.error.setText(str(e).capitalize() + ".")
             return
-        settings.set_value(
-            SETTINGS_KEY,
-            {
-                "author": self.author.text().strip(),
-                "context_kind": self.context_kind.currentData(),
-                "context_chars": self.context_chars.value(),
-                "order": self.order.currentData(),
-                "include_memos": self.memos.isChecked(),
-                "include_chart": self.chart.isChecked(),
-                "include_children": self.children.isChecked(),
-                "open_after": self.open_after.isChecked(),
-                "include_agreement": self.agreement.isChecked(),
-                "page_size": self.page.currentText(),
-            },
-        )
+        settings.set_value(SETTINGS_KEY, {
+            "author": self.author.text().strip(),
+            "context_kind": self.context_kind.currentData(),
+            "context_chars": self.context_chars.value(),
+            "order": self.order.currentData(),
+            "quote_marks": self.marks.currentData(),
+            "cite": self.cite.text().strip(),
+            "matrix": self.matrix.isChecked(),
+            "case_table": self.case_table.isChecked(),
+            "include_annotations": self.annotations.isChecked(),
+            "include_memos": self.memos.isChecked(),
+            "include_chart": self.chart.isChecked(),
+            "include_children": self.children.isChecked(),
+            "open_after": self.open_after.isChecked(),
+            "include_agreement": self.agreement.isChecked(),
+            "page_size": self.page.currentText(),
+        })  # fmt: skip
         super().accept()

@@ -103,7 +103,7 @@ def _run_export(
     status_tip="A .docx report: summary table, chart, quotes per code, memos, codebook",
 )
 def export_report(window: Any) -> Any:
-    from coder.core.export.docx_report import write_report
+    from coder.core.export.report import write_report
     from coder.ui.dialogs.report_options import ReportOptionsDialog
 
     project = window.project

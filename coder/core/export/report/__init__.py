@@ -7,7 +7,7 @@ quotation marks, attributions), ``tables`` (summary, per coder, matrix, crosstab
 ``wordml`` (WordprocessingML strings), ``document`` (package, styles, contents, saving).
 """
 
-from coder.core.export.report.build import write_report
+from coder.core.export.report.build import check_options, write_report
 from coder.core.export.report.options import ReportOptions, ReportResult
 
-__all__ = ["ReportOptions", "ReportResult", "write_report"]
+__all__ = ["ReportOptions", "ReportResult", "check_options", "write_report"]

@@ -78,6 +78,13 @@ def _check_attributes(project: Project, options: ReportOptions) -> list[Any]:
     return found
 
 
+def check_options(project: Project, options: ReportOptions) -> None:
+    """Raise :class:`InvalidValue` (one line, listing what exists) for an attribute or
+    attribution field the options name but the project does not have."""
+    _check_attributes(project, options)
+    Citation(project, Sources(project), options.cite)
+
+
 def _scope(project: Project, options: ReportOptions, sources: Sources) -> Scope:
     filters = options.filters()
     wanted = set(options.codes) if options.codes is not None else None

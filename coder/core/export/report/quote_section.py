@@ -99,10 +99,9 @@ class QuoteWriter:
 
     def xml(self, p: Passage, fill: str) -> str:
         doc_id, start, end = p.document_id, p.start, p.end
-        passage = self.sources.text(doc_id)[start:end].strip("\n")
-        lead = len(self.sources.text(doc_id)[start:end]) - len(
-            self.sources.text(doc_id)[start:end].lstrip("\n")
-        )
+        coded = self.sources.text(doc_id)[start:end]
+        passage = coded.strip()  # the marks go around the words, not the spaces around them
+        lead = len(coded) - len(coded.lstrip())
         before, after = self.context(doc_id, start, end)
         opening, closing = self.marks(doc_id)
         notes = self.annotations.touching(doc_id, start, end) if self.annotations else []

@@ -166,6 +166,7 @@ _SCRIPTS = [
 ]
 _WORD = re.compile(r"[^\W\d_]+")
 SAMPLE = 20_000  # characters of a document read to guess its language
+MIN_EVIDENCE = 3  # common words needed to call a Latin-script text other than English
 
 
 def normalise_language(value: str) -> str | None:
@@ -208,8 +209,13 @@ def guess_language(text: str) -> str:
         return script
     words = Counter(w.casefold() for w in _WORD.findall(sample[:8000]))
     scores = {lang: sum(words[w] for w in vocab) for lang, vocab in _WORDS.items()}
-    best = max(scores, key=lambda k: scores[k])
-    return best if scores[best] > 0 else "en"
+    ranked = sorted(scores, key=lambda k: -scores[k])
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    # A few words decide nothing ("a" is Czech, Hungarian and English): English unless the
+    # text clearly reads as another language.
+    if best < MIN_EVIDENCE or best < 1.5 * second:
+        return "en"
+    return ranked[0]
 
 
 def quote_marks(language: str, kind: str = "double") -> tuple[str, str]:

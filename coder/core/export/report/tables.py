@@ -135,7 +135,8 @@ def coder_table(w: Writer, codes: Sequence[Code], rows: Sequence[Any], coder_nam
     coders = sorted({r.coder_id for r in rows}, key=lambda c: coder_names.get(c, "").casefold())
     if len(coders) < 2:
         return
-    below = descendants(codes) if include_children else {}
+    below = descendants(codes)
+    own = Counter(r.code_id for r in rows)
     totals = Counter(r.coder_id for r in rows)
     w.heading("Codings per coder", 2)
     w.text(
@@ -148,11 +149,13 @@ def coder_table(w: Writer, codes: Sequence[Code], rows: Sequence[Any], coder_nam
     headers = ["Code"] + [f"{coder_names.get(c, '?')}, N = {totals[c]:,}" for c in shown]
     table = Table(headers, [w.width - col * len(shown)] + [col] * len(shown))
     for code in codes:
-        ids = [code.id, *below.get(code.id, [])]
-        table.add(
-            [Cell(code.name, indent=twips(0.4 * code.depth))]
-            + [f"{sum(per[(i, c)] for i in ids):,}" for c in shown]
-        )
+        kids = below.get(code.id, [])
+        ids = [code.id, *kids] if include_children else [code.id]
+        name = Cell(code.name, indent=twips(0.4 * code.depth))
+        if not include_children and not own[code.id] and any(own[k] for k in kids):
+            table.add([name] + [""] * len(shown))  # as in the summary: blank, never 0
+            continue
+        table.add([name] + [f"{sum(per[(i, c)] for i in ids):,}" for c in shown])
     more = f" (the first {len(shown)} of {len(coders)} coders)" if len(coders) > len(shown) else ""
     w.table(f"Codings per code and coder{more}", table)
     w.spacer()

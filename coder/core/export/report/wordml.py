@@ -314,7 +314,7 @@ class Table:
         headers: Sequence[str],
         widths_cm: Sequence[float],
         numeric: Iterable[int] | None = None,
-        style: str = "LightListAccent1",
+        style: str = "LightList-Accent1",
     ) -> None:
         self.widths = [twips(w) for w in widths_cm]
         self.numeric = set(numeric) if numeric is not None else set(range(1, len(headers)))
