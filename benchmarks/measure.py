@@ -466,10 +466,16 @@ def report(ctx: Context) -> list[Result]:
         target = {0.1: 1.0, 1.0: 5.0}.get(scale)
         writing = sorted(r["seconds"] for r in runs)[len(runs) // 2]
         out.append(
-            Result("report", work, f"{spec.codings:,} quotes", [r["total"] for r in runs], target=target,
-                   note=f"writing alone {writing:.2f} s; {runs[0]['bytes'] / 1e6:.1f} MB file",
-                   cpu=[r["cpu"] for r in runs])
-        )  # fmt: skip
+            Result(
+                "report",
+                work,
+                f"{spec.codings:,} quotes",
+                [r["total"] for r in runs],
+                target=target,
+                note=f"writing alone {writing:.2f} s; {runs[0]['bytes'] / 1e6:.1f} MB file",
+                cpu=[r["cpu"] for r in runs],
+            )
+        )
         memory.append(
             Result(
                 "report",

@@ -32,37 +32,55 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
     p.add_argument(
-        "--context", default="0", metavar="N",
-        help="characters of text shown around each quote, or 'paragraph' or 'turn' (default 0: none)",
-    )  # fmt: skip
+        "--context",
+        default="0",
+        metavar="N",
+        help="characters of text shown around each quote, or 'paragraph' or 'turn' "
+        "(default 0: none)",
+    )
     p.add_argument(
-        "--quote-marks", choices=("double", "single", "none"), default="double",
-        help="quotation marks around each quote, typographic for the document's language (default double)",
-    )  # fmt: skip
+        "--quote-marks",
+        choices=("double", "single", "none"),
+        default="double",
+        help="quotation marks around each quote, typographic for the document's language "
+        "(default double)",
+    )
     p.add_argument(
-        "--cite", metavar="FIELD,...",
+        "--cite",
+        metavar="FIELD,...",
         help="what follows each quote: document, speaker, case, paragraph and attribute names, "
         "e.g. case,gender,age (default document,paragraph,speaker,case)",
-    )  # fmt: skip
+    )
     p.add_argument(
         "--title", default="", help="the report's title (default: PROJECT: coding report)"
     )
     p.add_argument("--author", default="", help="the author named on the title page")
     p.add_argument(
-        "--order", default="document", type=_order,
+        "--order",
+        default="document",
+        type=_order,
         metavar="document|position|case|speaker|attribute=NAME",
         help="quotes by document; by position (where they fall in their document, earliest "
         "first); or under a sub-heading per case, speaker or attribute value",
-    )  # fmt: skip
+    )
     p.add_argument("--matrix", action="store_true", help="add a code × case table of codings")
-    p.add_argument("--crosstab", metavar="ATTRIBUTE",
-                   help="add a code × ATTRIBUTE values table of cases, n (%%)")  # fmt: skip
     p.add_argument(
-        "--case-table", nargs="?", const="", metavar="ATTR,...",
+        "--crosstab",
+        metavar="ATTRIBUTE",
+        help="add a code × ATTRIBUTE values table of cases, n (%%)",
+    )
+    p.add_argument(
+        "--case-table",
+        nargs="?",
+        const="",
+        metavar="ATTR,...",
         help="add a table of the analysed cases and their documents, with these attributes",
-    )  # fmt: skip
-    p.add_argument("--no-annotations", action="store_true",
-                   help="leave out the annotations printed next to quotes")  # fmt: skip
+    )
+    p.add_argument(
+        "--no-annotations",
+        action="store_true",
+        help="leave out the annotations printed next to quotes",
+    )
     p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
     p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
     p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")

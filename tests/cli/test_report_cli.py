@@ -74,8 +74,23 @@ def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
     assert _quotes(out) == [
         "“The rent was high. The landlord was rude.” (Ann interview, ¶\u00a02, Ann)"
     ]
-    assert main(["report", str(project_path), "-o", str(out), "--cases", "Ann",
-                 "--documents", "Ann interview", "--context", "paragraph"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                str(project_path),
+                "-o",
+                str(out),
+                "--cases",
+                "Ann",
+                "--documents",
+                "Ann interview",
+                "--context",
+                "paragraph",
+            ]
+        )
+        == 0
+    )
     assert len(_quotes(out)) == 2
 
 
@@ -109,8 +124,22 @@ def test_unknown_names_are_one_line_errors_listing_what_exists(
 
 def test_report_options_for_papers(project_path, tmp_path, capsys):
     out = tmp_path / "r.docx"
-    args = ["report", str(project_path), "-o", str(out), "--codes", "Money", "--quote-marks",
-            "single", "--cite", "case,paragraph", "--order", "case", "--matrix", "--case-table"]  # fmt: skip
+    args = [
+        "report",
+        str(project_path),
+        "-o",
+        str(out),
+        "--codes",
+        "Money",
+        "--quote-marks",
+        "single",
+        "--cite",
+        "case,paragraph",
+        "--order",
+        "case",
+        "--matrix",
+        "--case-table",
+    ]
     assert main(args) == 0
     assert _quotes(out) == ["‘The rent was high.’ (Ann, ¶\u00a02)"]
     d = docx.Document(str(out))

@@ -210,7 +210,7 @@ def test_chart_is_a_native_editable_chart_with_alt_text_following_the_table(sixt
 
     sheet = openpyxl.load_workbook(io.BytesIO(book)).active
     assert [(r[0], r[1]) for r in sheet.iter_rows(min_row=2, values_only=True)] == list(
-        zip(cats, vals)
+        zip(cats, vals, strict=False)
     )
     doc = _xml(out)
     inline = doc.find(".//wp:inline", NS)
@@ -272,7 +272,7 @@ def test_quotes_carry_typographic_marks_of_the_document_language(fresh_project, 
     texts = {
         "english": "We left because the leaders lied to us and it was not what they said.",
         "german": "Wir sind gegangen, weil die Führer uns belogen haben und es nicht stimmte.",
-        "french": "Nous sommes partis parce que les chefs nous ont menti et que ce n'était pas vrai.",
+        "french": "Nous sommes partis parce que les chefs nous ont menti et ce n'était pas vrai.",
         "russian": "Мы ушли, потому что руководители нам лгали, и это было не так.",
         "arabic": "غادرنا لأن القادة كذبوا علينا ولم يكن ذلك صحيحا.",
     }
@@ -386,7 +386,7 @@ def test_heading_levels_follow_the_codebook_and_never_skip(sixty, tmp_path):
 
 def test_headings_definitions_and_quote_lines_keep_with_next(sixty, tmp_path):
     paragraphs = _paragraphs(_write(sixty, tmp_path))
-    for i, p in enumerate(paragraphs):
+    for _i, p in enumerate(paragraphs):
         text = _text(p)
         kept = p.find("w:pPr/w:keepNext", NS) is not None
         if _level(_style(p)):
@@ -442,7 +442,7 @@ def test_right_to_left_text_is_marked_and_emoji_get_an_emoji_font(fresh_project,
     assert 'w:name="Segoe UI Emoji"' in fonts
 
 
-# ============================================================================ tables reviewers ask for
+# ============================================================================ reviewers' tables
 
 
 def test_matrix_crosstab_case_table_and_per_coder_counts(sixty, tmp_path):

@@ -34,14 +34,23 @@ from coder.core.project import Project
 from coder.ui.models.analysis import CheckListModel
 
 SETTINGS_KEY = "report_options"
-CONTEXT_KINDS = [("none", "No context"), ("chars", "Characters around the quote"),
-                 ("paragraph", "The whole paragraph"), ("turn", "The whole speaker turn")]  # fmt: skip
-ORDERS = [("document", "By document, then position"),
-          ("position", "By position in the document (beginning first)"),
-          ("case", "Grouped by case"), ("speaker", "Grouped by speaker")]  # fmt: skip
-MARKS = [("double", "Double quotation marks of the document's language"),
-         ("single", "Single quotation marks of the document's language"),
-         ("none", "No quotation marks")]  # fmt: skip
+CONTEXT_KINDS = [
+    ("none", "No context"),
+    ("chars", "Characters around the quote"),
+    ("paragraph", "The whole paragraph"),
+    ("turn", "The whole speaker turn"),
+]
+ORDERS = [
+    ("document", "By document, then position"),
+    ("position", "By position in the document (beginning first)"),
+    ("case", "Grouped by case"),
+    ("speaker", "Grouped by speaker"),
+]
+MARKS = [
+    ("double", "Double quotation marks of the document's language"),
+    ("single", "Single quotation marks of the document's language"),
+    ("none", "No quotation marks"),
+]
 
 
 class CheckList(QWidget):
@@ -104,8 +113,10 @@ class ReportOptionsDialog(QDialog):
         self.marks.setCurrentIndex(max(self.marks.findData(saved.get("quote_marks", "double")), 0))
         self.cite = QLineEdit(str(saved.get("cite") or ""))
         self.cite.setPlaceholderText("document, paragraph, speaker, case")
-        self.cite.setToolTip("What follows each quote: document, speaker, case, paragraph and "
-                             "attribute names, separated by commas")  # fmt: skip
+        self.cite.setToolTip(
+            "What follows each quote: document, speaker, case, paragraph and "
+            "attribute names, separated by commas"
+        )
         self.annotations = QCheckBox("Print annotations next to the quotes they touch")
         self.annotations.setChecked(bool(saved.get("include_annotations", True)))
         self.memos = QCheckBox("Include the memos appendix")
@@ -143,10 +154,16 @@ class ReportOptionsDialog(QDialog):
         form.addRow("", self.agreement)
         form.addRow("", self.annotations)
         form.addRow("", self.open_after)
-        for w, name in ((self.title, "Title"), (self.author, "Author"), (self.context_kind, "Context"),
-                        (self.context_chars, "Context characters"), (self.order, "Quote order"),
-                        (self.page, "Page size"), (self.marks, "Quotation marks"),
-                        (self.cite, "Attribution fields")):  # fmt: skip
+        for w, name in (
+            (self.title, "Title"),
+            (self.author, "Author"),
+            (self.context_kind, "Context"),
+            (self.context_chars, "Context characters"),
+            (self.order, "Quote order"),
+            (self.page, "Page size"),
+            (self.marks, "Quotation marks"),
+            (self.cite, "Attribution fields"),
+        ):
             w.setAccessibleName(name)
 
         self.codes = CheckList([(c.id, c.name, c.depth) for c in project.codes()], "Codes")
@@ -192,9 +209,12 @@ class ReportOptionsDialog(QDialog):
         self.case_table.setChecked(bool(saved.get("case_table", False)))
         self.case_attributes = QLineEdit(", ".join(attributes[:3]))
         self.case_attributes.setPlaceholderText("attribute names, separated by commas")
-        for w, name in ((self.matrix, "Code by case table"), (self.crosstab, "Cross-tabulation"),
-                        (self.case_table, "Table of cases"),
-                        (self.case_attributes, "Attributes in the table of cases")):  # fmt: skip
+        for w, name in (
+            (self.matrix, "Code by case table"),
+            (self.crosstab, "Cross-tabulation"),
+            (self.case_table, "Table of cases"),
+            (self.case_attributes, "Attributes in the table of cases"),
+        ):
             w.setAccessibleName(name)
         layout = QVBoxLayout(page)
         layout.addWidget(self.matrix)
@@ -250,21 +270,24 @@ class ReportOptionsDialog(QDialog):
         except CoderError as e:
             self.error.setText(str(e).capitalize() + ".")
             return
-        settings.set_value(SETTINGS_KEY, {
-            "author": self.author.text().strip(),
-            "context_kind": self.context_kind.currentData(),
-            "context_chars": self.context_chars.value(),
-            "order": self.order.currentData(),
-            "quote_marks": self.marks.currentData(),
-            "cite": self.cite.text().strip(),
-            "matrix": self.matrix.isChecked(),
-            "case_table": self.case_table.isChecked(),
-            "include_annotations": self.annotations.isChecked(),
-            "include_memos": self.memos.isChecked(),
-            "include_chart": self.chart.isChecked(),
-            "include_children": self.children.isChecked(),
-            "open_after": self.open_after.isChecked(),
-            "include_agreement": self.agreement.isChecked(),
-            "page_size": self.page.currentText(),
-        })  # fmt: skip
+        settings.set_value(
+            SETTINGS_KEY,
+            {
+                "author": self.author.text().strip(),
+                "context_kind": self.context_kind.currentData(),
+                "context_chars": self.context_chars.value(),
+                "order": self.order.currentData(),
+                "quote_marks": self.marks.currentData(),
+                "cite": self.cite.text().strip(),
+                "matrix": self.matrix.isChecked(),
+                "case_table": self.case_table.isChecked(),
+                "include_annotations": self.annotations.isChecked(),
+                "include_memos": self.memos.isChecked(),
+                "include_chart": self.chart.isChecked(),
+                "include_children": self.children.isChecked(),
+                "open_after": self.open_after.isChecked(),
+                "include_agreement": self.agreement.isChecked(),
+                "page_size": self.page.currentText(),
+            },
+        )
         super().accept()
