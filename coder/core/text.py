@@ -141,10 +141,10 @@ class Turn:
     time_end: float | None = None
 
 
-# "Name: text", "Name:text", "NAME:" alone, with optional indentation. The label may not contain
-# a colon, so "10:30" style times never make the label longer than the first field.
-_COLON_LABEL = re.compile(r"^[ \t]*(?P<label>[^:\n]{1,40}?)[ \t]*:(?P<rest>[^\n]*)$", re.MULTILINE)
-_BRACKET_LABEL = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,40})\](?P<rest>[^\n]*)$", re.MULTILINE)
+# Speaker lines: "Name: text", "Name:text", "NAME:" alone, "[Name] text", with optional
+# indentation (spaces and tabs). The label runs to the line's first colon, so "10:30" style
+# times never make it longer than the first field; it is 1 to 40 characters long.
+_LABEL_MAX = 40
 
 _QUOTES = "\"'“”‘’„‚«»‹›「『"
 # Interview roles that count as speakers even when they occur only once.
@@ -186,22 +186,47 @@ def _label_ok(label: str) -> bool:
     return all(ch.isalnum() or ch in " .'’-_" for ch in label)
 
 
+def _speaker_label(head: str) -> str | None:
+    """The speaker label of a line that starts with ``head`` and then a colon, or None."""
+    core = head.strip(" \t")
+    if not 1 <= len(core) <= _LABEL_MAX:
+        return None
+    label = core.strip()
+    return label if _label_ok(label) else None
+
+
 def _candidates(text: str) -> list[tuple[int, str]]:
-    """(line start, label) of every line that looks like a speaker line, in text order."""
+    """(line start, label) of every line that looks like a speaker line, in text order.
+
+    One pass over the lines; a transcript repeats a handful of labels thousands of times, so
+    each distinct line head is judged once.
+    """
     found: list[tuple[int, str]] = []
-    for m in _COLON_LABEL.finditer(text):
-        rest = m.group("rest")
-        label = m.group("label").strip()
-        # "http://..." and clock times ("At 10:30") are not labels.
-        if rest.startswith("//") or (rest[:1].isdigit() and label[-1:].isdigit()):
-            continue
-        if _label_ok(label):
-            found.append((m.start(), label))
-    for m in _BRACKET_LABEL.finditer(text):
-        label = m.group("label").strip()
-        if _label_ok(label):
-            found.append((m.start(), label))
-    found.sort()
+    judged: dict[str, str | None] = {}
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        colon = line.find(":")
+        if colon > 0:
+            head = line[:colon]
+            if head in judged:
+                label = judged[head]
+            else:
+                label = judged[head] = _speaker_label(head)
+            if label is not None:
+                rest = line[colon + 1 : colon + 3]
+                # "http://..." and clock times ("At 10:30") are not labels.
+                if not (rest.startswith("//") or (rest[:1].isdigit() and label[-1].isdigit())):
+                    found.append((start, label))
+                    continue
+        if "[" in line:
+            inner = line.lstrip(" \t")
+            close = inner.find("]")
+            if inner[:1] == "[" and 2 <= close <= _LABEL_MAX + 1:
+                label = inner[1:close].strip()
+                if _label_ok(label):
+                    found.append((start, label))
     return found
 
 
@@ -216,18 +241,22 @@ def detect_turns(text: str) -> list[Turn]:
     found = _candidates(text)
     if not found:
         return []
-    counts = Counter(label.casefold() for _, label in found)
-    lines = [
-        (start, label)
-        for start, label in found
-        if counts[label.casefold()] >= 2 or _KNOWN_LABEL.fullmatch(label)
-    ]
+    counts: Counter[str] = Counter()
+    for label, n in Counter(label for _, label in found).items():
+        counts[label.casefold()] += n
+    speaker = {
+        label: counts[label.casefold()] >= 2 or _KNOWN_LABEL.fullmatch(label) is not None
+        for label in {label for _, label in found}
+    }
+    lines = [(start, label) for start, label in found if speaker[label]]
+    ends = [start for start, _ in lines[1:]]
+    ends.append(len(text))
     turns: list[Turn] = []
-    for i, (start, label) in enumerate(lines):
-        end = lines[i + 1][0] if i + 1 < len(lines) else len(text)
-        while end > start and text[end - 1] == "\n":
-            end -= 1
-        turns.append(Turn(speaker=label, start=start, end=end))
+    for (start, label), end in zip(lines, ends):
+        if text[end - 1 : end] == "\n":
+            while end > start and text[end - 1] == "\n":
+                end -= 1
+        turns.append(Turn(label, start, end))
     return turns
 
 

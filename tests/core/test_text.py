@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
@@ -10,7 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coder.core.text import PositionMap, Turn, detect_turns, normalise, paragraph_index, paragraphs
+from coder.core.text import (
+    _KNOWN_LABEL,
+    PositionMap,
+    Turn,
+    _label_ok,
+    detect_turns,
+    normalise,
+    paragraph_index,
+    paragraphs,
+)
 
 SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
 INTERVIEW = SAMPLES / "interview-neumann-vox.txt"
@@ -279,3 +290,61 @@ def test_detect_turns_on_3m_chars() -> None:
     turns = detect_turns(text)
     assert len(turns) == 120_000
     assert {t.speaker for t in turns} == {"Jo", "Kim"}
+
+
+# The speaker-line rule as two regular expressions over the whole text: slower than the
+# line scan detect_turns does, and the definition it must agree with.
+_REF_COLON = re.compile(r"^[ \t]*(?P<label>[^:\n]{1,40}?)[ \t]*:(?P<rest>[^\n]*)$", re.MULTILINE)
+_REF_BRACKET = re.compile(r"^[ \t]*\[(?P<label>[^\]\n]{1,40})\](?P<rest>[^\n]*)$", re.MULTILINE)
+
+
+def _reference_turns(text: str) -> list[tuple[str, int, int]]:
+    found = []
+    for m in _REF_COLON.finditer(text):
+        rest, label = m.group("rest"), m.group("label").strip()
+        if rest.startswith("//") or (rest[:1].isdigit() and label[-1:].isdigit()):
+            continue
+        if _label_ok(label):
+            found.append((m.start(), label))
+    found += [
+        (m.start(), m.group("label").strip())
+        for m in _REF_BRACKET.finditer(text)
+        if _label_ok(m.group("label").strip())
+    ]
+    found.sort()
+    counts = Counter(label.casefold() for _, label in found)
+    lines = [
+        (s, lab) for s, lab in found if counts[lab.casefold()] >= 2 or _KNOWN_LABEL.fullmatch(lab)
+    ]
+    out = []
+    for i, (start, label) in enumerate(lines):
+        end = lines[i + 1][0] if i + 1 < len(lines) else len(text)
+        while end > start and text[end - 1] == "\n":
+            end -= 1
+        out.append((label, start, end))
+    return out
+
+
+_LABELS = ["Jo", "Kim", "I", "P1", "Speaker 2", "Anna Schmidt", "Ludwig van Beethoven", "http",
+           "At 10", "A" * 40, "B" * 41, "Note", "lower case", "Music", "“Quote", "Jo ", " Kim",
+           "J\u00a0o", "Ελένη", "😀", "", " ", "[Jo]", "Jo: Kim", "10"]  # fmt: skip
+_LINE = st.tuples(
+    st.sampled_from(["", " ", "\t ", "  "]),
+    st.sampled_from(["colon", "bracket", "plain"]),
+    st.sampled_from(_LABELS),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["", " hi", "//x", "30 talk", " 10", ": more", " [x]", "\u00a0ok"]),
+).map(
+    lambda t: (
+        t[0] + {"colon": t[2] + t[3] + ":", "bracket": "[" + t[2] + "]", "plain": t[2]}[t[1]] + t[4]
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_LINE, st.sampled_from(["\n", "\n\n", "\n \n"])), max_size=30))
+def test_turns_match_the_regular_expression_definition(lines: list[tuple[str, str]]) -> None:
+    text = "".join(line + end for line, end in lines)
+    assert [(t.speaker, t.start, t.end) for t in detect_turns(text)] == _reference_turns(text)
+    text = text.rstrip("\n")  # the last line without its line end
+    assert [(t.speaker, t.start, t.end) for t in detect_turns(text)] == _reference_turns(text)

@@ -116,7 +116,7 @@ def read_document(
     else:
         text = normalise(_join_surrogates(result.text))
         turns = detect_turns(text) if speakers == "auto" else []
-    if not text.strip():
+    if not text or text.isspace():  # (strip() would copy the whole text)
         raise fail(path, "the file has no text (it is empty or only whitespace)")
     return ImportedText(text=text, format=result.format, turns=turns)
 
