@@ -21,7 +21,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20261122
 REPO = Path(__file__).resolve().parents[1]
 
@@ -154,8 +154,18 @@ def _sentence(rng: random.Random) -> str:
     return s
 
 
+# Turn density of real interviews: about 8,700 speaker turns per MB of text (a turn every ~115
+# bytes: questions, short answers, back-channel "Mm-hm."s, now and then a long answer over
+# several paragraphs), as in the transcripts of ../shared/samples. Import and the document view
+# scale with turns and paragraphs, so a corpus of long answers would flatter them.
+TURNS_PER_MB = 8_700
+_BACKCHANNEL = ["Mm-hm.", "Right.", "Okay.", "Yes.", "I see.", "Go on.", "Really?", "And then?"]
+_SHORT_ANSWER = ["Yes.", "No.", "Yeah, yeah.", "Not really.", "Maybe.", "I think so.", "Mm."]
+
+
 def transcript(rng: random.Random, target_chars: int, participant: str) -> Transcript:
-    """An interview of about ``target_chars`` characters between an interviewer and one person."""
+    """An interview of about ``target_chars`` characters between an interviewer and one person,
+    with the turn density of real transcripts (:data:`TURNS_PER_MB`)."""
     parts: list[str] = []
     paragraphs: list[list[tuple[int, int]]] = []
     pos = 0
@@ -167,18 +177,32 @@ def transcript(rng: random.Random, target_chars: int, participant: str) -> Trans
         pos += len(s)
         return start
 
-    while pos < target_chars:
+    def turn(speaker: str) -> None:
         if parts:
             add("\n\n")
-        add("Interviewer: " + rng.choice(_QUESTIONS).format(rng.choice(_TOPICS)))
-        add("\n\n")
-        add(participant + ": ")
-        # An answer: one to three paragraphs of two to nine sentences.
-        for p in range(rng.choice((1, 1, 1, 2, 2, 3))):
+        add(speaker + ": ")
+
+    while pos < target_chars:
+        turn("Interviewer")
+        if rng.random() < 0.3:
+            add(rng.choice(_BACKCHANNEL))
+        else:
+            add(rng.choice(_QUESTIONS).format(rng.choice(_TOPICS)))
+        turn(participant)
+        r = rng.random()
+        if r < 0.2:
+            add(rng.choice(_SHORT_ANSWER))
+            continue
+        # An answer: mostly one or two sentences; one in ten runs over several paragraphs.
+        if r < 0.9:
+            shape = [rng.choice((1, 1, 2))]
+        else:
+            shape = [rng.randint(2, 6) for _ in range(rng.randint(2, 3))]
+        for p, sentences in enumerate(shape):
             if p:
                 add("\n")
             spans = []
-            for i in range(rng.randint(2, 9)):
+            for i in range(sentences):
                 if i:
                     add(" ")
                 s = _sentence(rng)

@@ -94,7 +94,7 @@ def test_common_word_search_reads_few_texts(tmp_path: Path, docs: int) -> None:
         project.db.execute = execute  # type: ignore[method-assign]
         hits = project.search("landlord", limit=50)
         assert len(hits) == 50
-        assert texts_read <= 3
+        assert texts_read <= 5  # of 10 or 30
 
 
 def test_one_coding_does_not_rebuild_the_view_index(tmp_path: Path, qapp, monkeypatch) -> None:
