@@ -1,28 +1,46 @@
-"""Background work: run a function off the GUI thread with a progress dialog and Cancel.
+"""Background work: run a function off the GUI thread, its result back on the GUI thread.
 
 The function receives ``progress(done, total, label) -> bool`` (False once the user cancelled)
 and its result is handed to ``on_done`` back on the GUI thread. SQLite connections belong to
 one thread, so a function that touches the project opens its own connection
 (``project.worker_connection()``).
+
+Two ways to run one: :func:`run_task` for work the user waits for (import, export, merge: a
+window-modal progress dialog with Cancel), and a :class:`Runner` for the queries behind a window
+(analysis, agreement): one job at a time per window, a new request cancels the one running
+(its SQL is interrupted, its result never shown), progress and Cancel in the window itself once
+a job has run for a second (:class:`ProgressLine`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 
 from coder.core.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.core.project import Project
 
 Progress = Callable[[int, int, str], bool]
 
 
 class _Signals(QObject):
     progress = Signal(int, int, str)
+    part = Signal(object)
     done = Signal(object)
     failed = Signal(str)
 
@@ -39,9 +57,30 @@ class Task(QRunnable):
         self.finished = False
         self.result: Any = None
         self.error: str | None = None
+        self._hooks: list[Callable[[], None]] = []
+        self._hooks_lock = threading.Lock()
 
     def cancel(self) -> None:
-        self.cancel_event.set()
+        with self._hooks_lock:
+            self.cancel_event.set()
+            hooks = list(self._hooks)
+        for hook in hooks:
+            hook()
+
+    def on_cancel(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Call ``hook`` (from any thread) when the task is cancelled, at once if it already
+        was; returns a function that unregisters it."""
+        with self._hooks_lock:
+            if not self.cancel_event.is_set():
+                self._hooks.append(hook)
+                return lambda: self._forget(hook)
+        hook()
+        return lambda: None
+
+    def _forget(self, hook: Callable[[], None]) -> None:
+        with self._hooks_lock:
+            if hook in self._hooks:
+                self._hooks.remove(hook)
 
     @property
     def cancelled(self) -> bool:
@@ -129,3 +168,166 @@ def cancel_all(wait_ms: int = 15000) -> bool:
     for task in list(_running):
         task.cancel()
     return QThreadPool.globalInstance().waitForDone(wait_ms)
+
+
+# --------------------------------------------------------------------------- one job per window
+
+
+class _Stopped(Exception):
+    """A runner's job reached a progress step after it was cancelled."""
+
+
+class Runner(QObject):
+    """The background queries of one window: one job at a time, the latest request wins.
+
+    ``run(project, work, on_done)`` runs ``work(conn, progress)`` on a worker thread with a
+    connection of its own (``conn``, another connection to ``project``) and hands the result to
+    ``on_done`` on the GUI thread. With ``on_part``, ``work(conn, progress, part)`` can hand
+    over pieces as they are ready (``part(piece)``: the window shows the first table while the
+    others are computed). Starting another job cancels the running one: its SQL is interrupted
+    and its results dropped, so the window only ever shows the answer to the last question
+    asked. Errors go to ``on_error`` (a one-line message).
+    """
+
+    busy = Signal(bool)
+    progressed = Signal(int, int, str)
+
+    def __init__(self, on_error: Callable[[str], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.on_error = on_error
+        self.task: Task | None = None
+        self.title = ""
+        self.jobs = 0  # started, for tests that count work
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def run(
+        self,
+        project: Project,
+        work: Callable[..., Any],
+        on_done: Callable[[Any], None],
+        title: str = "",
+        on_part: Callable[[Any], None] | None = None,
+    ) -> Task:
+        self.cancel()
+        self.title = title
+        self.jobs += 1
+
+        def job(progress: Progress) -> Any:
+            def step(done: int, total: int, label: str = "") -> bool:
+                if not progress(done, total, label):
+                    raise _Stopped
+                return True
+
+            conn = project.worker_connection()
+            # A cancel interrupts the statement running; a statement started later stops at
+            # its first progress check (about every hundred thousand SQLite instructions).
+            unhook = task.on_cancel(conn.db.conn.interrupt)
+            conn.db.conn.set_progress_handler(task.cancel_event.is_set, 100_000)
+            try:
+                if on_part is None:
+                    return work(conn, step)
+                return work(conn, step, task.signals.part.emit)
+            except (_Stopped, sqlite3.OperationalError):
+                if task.cancelled:  # stopped at a step, or its SQL interrupted: no result
+                    return None
+                raise
+            finally:
+                unhook()
+                conn.close()
+
+        task = Task(job)
+        self.task = task
+
+        def done(result: object) -> None:
+            task.finished = True
+            _running.discard(task)
+            if self.task is task:
+                self.task = None
+                self.busy.emit(False)
+                if not task.cancelled:
+                    on_done(result)
+
+        def failed(message: str) -> None:
+            task.finished = True
+            _running.discard(task)
+            if self.task is task:
+                self.task = None
+                self.busy.emit(False)
+                if not task.cancelled:
+                    self.on_error(message)
+
+        def progress(done_: int, total: int, label: str) -> None:
+            if self.task is task:
+                self.progressed.emit(done_, total, label)
+
+        def part(piece: object) -> None:
+            if self.task is task and not task.cancelled and on_part is not None:
+                on_part(piece)
+
+        task.signals.part.connect(part)
+        task.signals.done.connect(done)
+        task.signals.failed.connect(failed)
+        task.signals.progress.connect(progress)
+        _running.add(task)
+        self.busy.emit(True)
+        QThreadPool.globalInstance().start(task)
+        return task
+
+    def cancel(self) -> None:
+        """Stop the running job, if any; its result will not be delivered."""
+        task, self.task = self.task, None
+        if task is not None:
+            task.cancel()
+            self.busy.emit(False)
+
+
+class ProgressLine(QWidget):
+    """A runner's progress inside its window: hidden while jobs are quick, shown with a
+    progress bar and Cancel once one has run for ``delay_ms``."""
+
+    def __init__(self, runner: Runner, delay_ms: int = 1000, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.label = QLabel("")
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop computing (the tables keep their last figures)")
+        self.cancel_button.clicked.connect(runner.cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.setAccessibleName("Progress")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._appear)
+        runner.busy.connect(self._busy)
+        runner.progressed.connect(self._progress)
+        self.hide()
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.bar.setRange(0, 0)  # until the first step says how many there are
+            self.label.setText(f"{self.runner.title}…" if self.runner.title else "Working…")
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.hide()
+
+    def _appear(self) -> None:
+        if self.runner.running:
+            self.show()
+
+    def _progress(self, done: int, total: int, label: str) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        if label:
+            self.label.setText(f"{self.runner.title or 'Working'}: {label}…")

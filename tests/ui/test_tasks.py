@@ -1,0 +1,148 @@
+"""Background jobs of a window: off the GUI thread, the latest request wins, results on the GUI
+thread, a cancelled job's SQL interrupted."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from coder.core.errors import InvalidValue
+from coder.core.project import Project
+from coder.ui.tasks import ProgressLine, Runner, running
+
+# A query that runs until interrupted (a recursive count to a billion).
+ENDLESS = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+@pytest.fixture
+def project(fresh_project: Project) -> Project:
+    fresh_project.add_document("Ana", "Interviewer: hello\n\nAna: hi there")
+    return fresh_project
+
+
+def test_job_runs_on_a_worker_with_its_own_connection(qtbot, project: Project) -> None:
+    seen: dict[str, object] = {}
+    delivered: list[object] = []
+
+    def work(conn: Project, progress) -> int:
+        seen["thread"] = threading.current_thread()
+        seen["conn"] = conn.db.conn
+        progress(1, 1, "counting")
+        return conn.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def done(result: object) -> None:
+        delivered.append((result, threading.current_thread()))
+
+    runner = Runner(pytest.fail)
+    task = runner.run(project, work, done)
+    qtbot.waitUntil(lambda: bool(delivered))
+    assert delivered == [(1, threading.main_thread())]
+    assert seen["thread"] is not threading.main_thread()
+    assert seen["conn"] is not project.db.conn
+    assert not runner.running and task not in running()
+
+
+def test_a_second_request_cancels_the_first_and_interrupts_its_sql(qtbot, project) -> None:
+    started = threading.Event()
+    outcome: dict[str, object] = {}
+    delivered: list[object] = []
+
+    def slow(conn: Project, progress) -> str:
+        started.set()
+        try:
+            conn.db.execute(ENDLESS).fetchone()
+        except Exception as e:
+            outcome["error"] = e
+            raise
+        return "slow"
+
+    runner = Runner(pytest.fail)
+    first = runner.run(project, slow, delivered.append)
+    assert started.wait(10)
+    runner.run(project, lambda conn, progress: "fast", delivered.append)
+    qtbot.waitUntil(lambda: first.finished and delivered == ["fast"], timeout=20000)
+    assert "interrupted" in str(outcome["error"])
+    assert runner.jobs == 2 and not runner.running
+
+
+def test_a_job_stops_at_its_next_step_once_cancelled(qtbot, project) -> None:
+    gate = threading.Event()
+    steps: list[int] = []
+
+    def work(conn: Project, progress) -> str:
+        for i in range(5):
+            progress(i, 5, "step")
+            steps.append(i)
+            gate.wait(10)
+        return "finished"
+
+    delivered: list[object] = []
+    runner = Runner(pytest.fail)
+    task = runner.run(project, work, delivered.append)
+    qtbot.waitUntil(lambda: steps == [0])
+    runner.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: task.finished)
+    assert steps == [0] and delivered == []
+
+
+def test_parts_arrive_on_the_gui_thread_before_the_result(qtbot, project) -> None:
+    events: list[tuple[str, object, bool]] = []
+
+    def work(conn: Project, progress, hand_over) -> str:
+        hand_over("first table")
+        hand_over("second table")
+        return "all"
+
+    def record(kind: str):
+        return lambda x: events.append(
+            (kind, x, threading.current_thread() is threading.main_thread())
+        )
+
+    runner = Runner(pytest.fail)
+    runner.run(project, work, record("done"), on_part=record("part"))
+    qtbot.waitUntil(lambda: len(events) == 3)
+    assert events == [("part", "first table", True), ("part", "second table", True),
+                      ("done", "all", True)]  # fmt: skip
+
+
+def test_errors_reach_the_window_as_one_line(qtbot, project) -> None:
+    errors: list[str] = []
+
+    def work(conn: Project, progress) -> None:
+        raise InvalidValue("no such attribute 'Age'")
+
+    runner = Runner(errors.append)
+    runner.run(project, work, pytest.fail)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert errors == ["no such attribute 'Age'"]
+
+
+def test_progress_line_shows_only_for_a_long_job(qtbot, project, tmp_path: Path) -> None:
+    gate = threading.Event()
+    runner = Runner(pytest.fail)
+    line = ProgressLine(runner, delay_ms=50)
+    qtbot.addWidget(line)
+    delivered: list[object] = []
+    runner.run(project, lambda conn, progress: "quick", delivered.append)
+    qtbot.waitUntil(lambda: delivered == ["quick"])
+    assert line.isHidden()
+
+    def long(conn: Project, progress) -> str:
+        progress(1, 4, "Co-occurrence")
+        gate.wait(10)
+        return "long"
+
+    runner.run(project, long, delivered.append, title="Computing the tables")
+    qtbot.waitUntil(line.isVisible)
+    qtbot.waitUntil(lambda: line.bar.maximum() == 4)
+    assert line.label.text() == "Computing the tables: Co-occurrence…"
+    line.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: runner.task is None and not line.isVisible())
+    assert delivered == ["quick"]
