@@ -46,12 +46,28 @@ def win(tmp_path: Path):
     project.close()
 
 
+def idle(window: aw.AnalysisWindow) -> bool:
+    """Nothing left to compute or to show."""
+    return not (window.runner.running or window.passage_runner.running or window._queued)
+
+
 @pytest.fixture
-def analysis(qtbot, win):
+def settle(qtbot):
+    """Wait until the analysis window has shown the answer to the last request."""
+
+    def wait(window: aw.AnalysisWindow) -> aw.AnalysisWindow:
+        qtbot.waitUntil(lambda: idle(window), timeout=20000)
+        return window
+
+    return wait
+
+
+@pytest.fixture
+def analysis(qtbot, win, settle):
     window = aw.AnalysisWindow(win)
     qtbot.addWidget(window)
     window.refresh()
-    return window
+    return settle(window)
 
 
 def cell(pane: aw.TablePane, row_label: str, column: int) -> QModelIndex:
@@ -62,7 +78,7 @@ def cell(pane: aw.TablePane, row_label: str, column: int) -> QModelIndex:
 
 
 def test_window_computes_every_table_in_a_task(analysis, win):
-    assert win.tasks == ["Analysing codings"]
+    assert win.tasks == [] and analysis.runner.jobs == 1  # its own runner, no modal dialog
     freq = analysis.freq
     assert freq.proxy.headerData(2, Qt.Orientation.Horizontal) == "Documents"
     # Disillusion is coded once, in one of the three documents.
@@ -76,12 +92,13 @@ def test_window_computes_every_table_in_a_task(analysis, win):
     assert analysis.speakers.proxy.headerData(1, Qt.Orientation.Horizontal) == "Ana"
 
 
-def test_models_pass_the_model_tester(analysis, qtmodeltester):
+def test_models_pass_the_model_tester(analysis, qtmodeltester, settle):
     for pane in (analysis.freq, analysis.cross, analysis.cooc, analysis.speakers):
         qtmodeltester.check(pane.model)
         qtmodeltester.check(pane.proxy)
     cell_index = cell(analysis.freq, "Reasons", 1)
     analysis.freq._clicked(cell_index)
+    settle(analysis)
     qtmodeltester.check(analysis.passages)
     checks = CheckListModel([(1, "A", 0), (2, "B", 1)])
     qtmodeltester.check(checks)
@@ -98,8 +115,9 @@ def test_sorting_is_numeric(analysis):
     assert counts == sorted(counts, reverse=True)
 
 
-def test_clicking_a_cell_lists_passages_and_double_click_shows_one(analysis, win):
+def test_clicking_a_cell_lists_passages_and_double_click_shows_one(analysis, win, settle):
     analysis.freq._clicked(cell(analysis.freq, "Reasons/Money", 1))
+    settle(analysis)
     assert analysis.passages.rowCount() == 1
     p = analysis.passages.passages[0]
     assert p.text == "Nobody told us the truth about the money."
@@ -108,25 +126,29 @@ def test_clicking_a_cell_lists_passages_and_double_click_shows_one(analysis, win
     assert win.shown == [(p.document_id, p.start, p.end)]
 
 
-def test_include_children_and_coder_filter_recompute(analysis, win):
+def test_include_children_and_coder_filter_recompute(analysis, win, settle):
     analysis.children_box.setChecked(True)
+    settle(analysis)
     assert cell(analysis.freq, "Reasons", 1).data() == "3"  # its own coding + two sub-codes'
     assert "Includes Reasons/Disillusion" in cell(analysis.freq, "Reasons", 0).data(
         Qt.ItemDataRole.ToolTipRole
     )
     analysis.coder_combo.setCurrentIndex(analysis.coder_combo.findText("lee"))
+    settle(analysis)
     assert cell(analysis.freq, "Family/Brother", 1).data() == "1"
     assert cell(analysis.freq, "Reasons/Money", 1).data() == "0"
 
 
-def test_count_by_case_and_attribute(analysis):
+def test_count_by_case_and_attribute(analysis, settle):
     analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("case"))
+    settle(analysis)
     assert analysis.freq.proxy.headerData(2, Qt.Orientation.Horizontal) == "Cases"
     analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("age"))
+    settle(analysis)
     assert analysis.freq.proxy.headerData(1, Qt.Orientation.Horizontal) == "age"
 
 
-def test_crosstab_and_cooccurrence_cells_drill_into_passages(analysis):
+def test_crosstab_and_cooccurrence_cells_drill_into_passages(analysis, settle):
     assert analysis.cross.proxy.headerData(1, Qt.Orientation.Horizontal).startswith("34 (N=1)")
     analysis.cross_show.setCurrentText("Column %")
     assert cell(analysis.cross, "Reasons/Disillusion", 1).data() == "100.0"
@@ -134,10 +156,12 @@ def test_crosstab_and_cooccurrence_cells_drill_into_passages(analysis):
     index = cell(analysis.cooc, "Reasons", 2)
     assert index.data() == "1"
     analysis.cooc._clicked(index)
+    settle(analysis)
     assert [p.text for p in analysis.passages.passages] == [
         "I left because the promises were empty."
     ]
     analysis.within_combo.setCurrentIndex(analysis.within_combo.findData("turn"))
+    settle(analysis)
     assert analysis.cooc.note.text().startswith("Passages where two codes meet (same speaker turn)")
 
 
@@ -167,10 +191,14 @@ def test_export_table_as_csv_and_xlsx(analysis, tmp_path, monkeypatch):
     assert isinstance(ws.cell(2, 2).value, int)
 
 
-def test_charts_are_drawn(analysis):
-    assert analysis.freq_fig.axes and analysis.heat_fig.axes
-    labels = [t.get_text() for t in analysis.freq_fig.axes[0].get_yticklabels()]
-    assert "Reasons/Disillusion" in labels
+def test_charts_show_the_tables_numbers(analysis):
+    freq = analysis.freq_chart
+    assert "Reasons/Disillusion\t33.3%" in freq.as_text().splitlines()
+    assert freq.as_text().splitlines()[0] == "Code\t% of documents (N = 3)"
+    heat = analysis.heat_chart
+    assert heat.labels == [analysis.cooc.proxy.index(r, 0).data() for r in range(6)]
+    row = analysis.cooc.proxy
+    assert heat.counts[0] == [int(row.index(0, c).data()) for c in range(1, 7)]
 
 
 def test_analysis_action_opens_one_window(qtbot, win):
@@ -251,8 +279,9 @@ def test_main_window_has_the_menu_entries(qtbot, tmp_path):
         assert window.actions_by_id[action_id].text() == title
 
 
-def test_codings_per_document_matrix_drills_into_one_document(analysis):
+def test_codings_per_document_matrix_drills_into_one_document(analysis, settle):
     analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("document-matrix"))
+    settle(analysis)
     pane = analysis.freq
     headers = [
         pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(pane.proxy.columnCount())
@@ -261,8 +290,10 @@ def test_codings_per_document_matrix_drills_into_one_document(analysis):
     index = cell(pane, "Reasons/Money", 3)
     assert index.data() == "1"
     pane._clicked(index)
+    settle(analysis)
     assert [p.document for p in analysis.passages.passages] == ["Interview Ben"]
     pane._clicked(cell(pane, "Reasons/Money", 2))
+    settle(analysis)
     assert analysis.passages.passages == []
 
 
@@ -276,8 +307,7 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(window, "show_error", lambda m: None)
     assert window.open_project(path)
     a = analysis_feature.open_analysis(window)
-    qtbot.waitUntil(lambda: a.data is not None, timeout=10000)
-    assert a.status.text() == "Up to date."
+    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
     code = window.project.find_code("Time").id
     window.push("Apply code", lambda: window.project.apply_code(3, code, 0, 5, coder="kim"))
     assert "press Refresh" in a.status.text()
@@ -288,16 +318,21 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     assert not a.isVisible()
 
 
-def test_save_chart_as_png(analysis, tmp_path, monkeypatch):
+def test_save_chart_as_png_or_svg(analysis, tmp_path, monkeypatch):
     out = tmp_path / "chart"
     monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(out))
     analysis.cooc.save_chart()
     assert (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
+    monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(tmp_path / "bars.svg"))
+    analysis.freq.save_chart()
+    assert "<svg" in (tmp_path / "bars.svg").read_text(encoding="utf-8")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
-def test_only_cases_with_an_attribute_value(analysis):
+def test_only_cases_with_an_attribute_value(analysis, settle):
     analysis.by_combo.setCurrentIndex(analysis.by_combo.findData("case"))
     analysis.where_combo.setCurrentIndex(analysis.where_combo.findText("age = 34"))
+    settle(analysis)
     assert analysis.freq.note.text().startswith("N = 1 cases")
     assert cell(analysis.freq, "Reasons/Disillusion", 2).data() == "1"
     assert cell(analysis.freq, "Reasons/Money", 2).data() == "0"

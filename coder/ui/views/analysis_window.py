@@ -4,19 +4,23 @@ Tabs: frequencies (by document, by case or by an attribute) with a bar chart; co
 attribute crosstab; co-occurrence matrix with a heat map; codings per speaker. Every table
 sorts by clicking a header, copies as tab-separated text (Ctrl+C or the Copy button) and
 exports to CSV or XLSX. Clicking a cell lists the passages behind it underneath;
-double-clicking a passage shows it in the document view. Queries run off the GUI thread
-through the window's ``run_task``, on a connection of their own.
+double-clicking a passage shows it in the document view.
+
+Every query runs off the GUI thread on a connection of its own (:class:`coder.ui.tasks.Runner`);
+the tables are built there too, so the window only swaps models in: the tab on show first, the
+others on the next turns of the event loop, the charts (:mod:`coder.ui.views.charts`) last. A
+new request (another option, Refresh, another cell) cancels the one still running.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -44,7 +49,10 @@ from coder.ui.models.analysis import (
     PassageRole,
     SortRole,
     Table,
+    display,
 )
+from coder.ui.tasks import ProgressLine, Runner
+from coder.ui.views.charts import BarChart, Chart, HeatMap
 
 WITHIN_LABELS = [
     ("passage", "Overlapping passages"),
@@ -58,6 +66,8 @@ _SEP = "\x1f"
 # "Count by" choices that show codings per code in each document / case (a matrix).
 MATRIX_BY = {"document-matrix": "document", "case-matrix": "case"}
 PASSAGE_CONTEXT = 200
+# Columns are sized from their text (not by asking the view to measure every cell), up to this.
+MAX_COLUMN = 320
 
 
 def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str) -> str | None:
@@ -86,44 +96,131 @@ class AnalysisOptions:
 
 @dataclass
 class AnalysisData:
+    """What the window shows; the parts not computed yet are None."""
+
     options: AnalysisOptions
-    frequencies: query.FrequencyTable
-    crosstab: query.Crosstab | None
-    cooccurrence: query.Cooccurrence
-    speakers: query.SpeakerTable
     colors: dict[int, str]
+    frequencies: query.FrequencyTable | None = None
     matrix: query.CodeMatrix | None = None
+    crosstab: query.Crosstab | None = None
+    cooccurrence: query.Cooccurrence | None = None
+    speakers: query.SpeakerTable | None = None
+    parts: frozenset[str] = frozenset()  # which of PARTS are computed
+
+
+# The window's tables, one per tab, in tab order.
+PARTS = ("freq", "cross", "cooc", "speakers")
+PART_LABELS = {
+    "freq": "Frequencies",
+    "cross": "Crosstab",
+    "cooc": "Co-occurrence",
+    "speakers": "Speakers",
+}
+
+
+def compute_part(project: Project, part: str, data: AnalysisData) -> None:
+    """Compute one table's numbers into ``data`` (pure core; runs in a worker thread)."""
+    options = data.options
+    f = options.filters()
+    kids = options.include_children
+    if part == "freq":
+        if options.by in ("document", "case"):
+            data.frequencies = query.frequencies(
+                project, options.by, include_children=kids, filters=f
+            )
+        elif options.by in MATRIX_BY:
+            unit = MATRIX_BY[options.by]
+            data.frequencies = query.frequencies(project, unit, include_children=kids, filters=f)
+            data.matrix = query.code_matrix(project, unit, filters=f, include_children=kids)
+        else:
+            data.frequencies = query.frequencies_by_attribute(
+                project, options.by, include_children=kids, filters=f
+            )
+    elif part == "cross":
+        if options.crosstab_attribute:
+            data.crosstab = query.crosstab(
+                project, options.crosstab_attribute, filters=f, include_children=kids
+            )
+    elif part == "cooc":
+        data.cooccurrence = query.cooccurrence(
+            project, within=options.within, filters=f, include_children=kids
+        )
+    else:
+        data.speakers = query.speaker_breakdown(project, filters=f, include_children=kids)
+    data.parts = data.parts | {part}
 
 
 def compute(
     project: Project, options: AnalysisOptions, progress: Callable[..., Any] | None = None
 ) -> AnalysisData:
-    """Every table of the window in one go (pure core; runs in a worker thread)."""
+    """Every table's numbers in one go (pure core; runs in a worker thread)."""
     step = progress or (lambda *a: True)
-    f = options.filters()
-    kids = options.include_children
-    step(0, 4, "Frequencies")
-    matrix = None
-    if options.by in ("document", "case"):
-        freq = query.frequencies(project, options.by, include_children=kids, filters=f)
-    elif options.by in MATRIX_BY:
-        unit = MATRIX_BY[options.by]
-        freq = query.frequencies(project, unit, include_children=kids, filters=f)
-        matrix = query.code_matrix(project, unit, filters=f, include_children=kids)
-    else:
-        freq = query.frequencies_by_attribute(project, options.by, include_children=kids, filters=f)
-    step(1, 4, "Crosstab")
-    cross = None
-    if options.crosstab_attribute:
-        cross = query.crosstab(
-            project, options.crosstab_attribute, filters=f, include_children=kids
-        )
-    step(2, 4, "Co-occurrence")
-    cooc = query.cooccurrence(project, within=options.within, filters=f, include_children=kids)
-    step(3, 4, "Speakers")
-    speakers = query.speaker_breakdown(project, filters=f, include_children=kids)
-    colors = {c.id: c.color for c in project.codes()}
-    return AnalysisData(options, freq, cross, cooc, speakers, colors, matrix)
+    data = AnalysisData(options, {c.id: c.color for c in project.codes()})
+    for i, part in enumerate(PARTS):
+        step(i, len(PARTS), PART_LABELS[part])
+        compute_part(project, part, data)
+    return data
+
+
+@dataclass
+class Part:
+    """One table, ready to show: the numbers so far and the table built from them."""
+
+    name: str
+    data: AnalysisData
+    table: Table
+
+
+def table_for(part: str, data: AnalysisData, show: str = "Counts") -> Table:
+    if part == "freq":
+        return frequency_table(data)
+    if part == "cross":
+        return crosstab_table(data, show)
+    if part == "cooc":
+        return cooccurrence_table(data)
+    return speaker_table(data)
+
+
+def compute_parts(
+    project: Project,
+    options: AnalysisOptions,
+    show: str,
+    first: str,
+    progress: Callable[..., Any],
+    hand_over: Callable[[Part], None],
+) -> AnalysisData:
+    """Compute the tables one by one, ``first`` first, handing each over with its table as
+    soon as it is built (so the tab on screen fills while the others are computed)."""
+    data = AnalysisData(options, {c.id: c.color for c in project.codes()})
+    order = [first, *(p for p in PARTS if p != first)]
+    for i, part in enumerate(order):
+        progress(i, len(order), PART_LABELS[part])
+        compute_part(project, part, data)
+        hand_over(Part(part, replace(data), table_for(part, data, show)))
+    return data
+
+
+def fit_columns(view: QTableView, headers: list[str], rows: list[list[str]]) -> None:
+    """Size each column to its widest text (header included), up to MAX_COLUMN; the first
+    column (code names) gets at least 160 pixels. Faster than resizeColumnsToContents, which
+    asks the delegate for every cell's size hint."""
+    fm = QFontMetrics(view.font())
+    bold = QFontMetrics(view.horizontalHeader().font())
+    header = view.horizontalHeader()
+    widths: dict[str, int] = {}
+
+    def width(text: str) -> int:
+        w = widths.get(text)
+        if w is None:
+            w = widths[text] = fm.horizontalAdvance(text)
+        return w
+
+    for c, title in enumerate(headers):
+        column = [width(row[c]) for row in rows if c < len(row)]
+        best = max([bold.horizontalAdvance(title) + 24, *(w + 14 for w in column)])
+        if c == 0:
+            best = max(best, 160)
+        header.resizeSection(c, min(best, MAX_COLUMN))
 
 
 # ----------------------------------------------------------------------------- tables
@@ -141,6 +238,7 @@ def _drill(
 
 def frequency_table(data: AnalysisData) -> Table:
     t = data.frequencies
+    assert t is not None
     f = data.options.filters()
     kids = t.include_children
     if data.matrix is not None:
@@ -219,6 +317,7 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
 
 def cooccurrence_table(data: AnalysisData) -> Table:
     m = data.cooccurrence
+    assert m is not None
     f = data.options.filters()
     kids = data.options.include_children
     # Columns by name (rows carry the full path) so the matrix stays narrow.
@@ -243,6 +342,7 @@ def cooccurrence_table(data: AnalysisData) -> Table:
 
 def speaker_table(data: AnalysisData) -> Table:
     s = data.speakers
+    assert s is not None
     f = data.options.filters()
     kids = data.options.include_children
     labels = [sp or "(no speaker)" for sp in s.speakers]
@@ -268,13 +368,11 @@ def speaker_table(data: AnalysisData) -> Table:
 class TablePane(QWidget):
     """A sortable table with Copy and Export buttons (and an optional widget beside it)."""
 
-    def __init__(
-        self, name: str, owner: AnalysisWindow, side: QWidget | None = None, figure: Any = None
-    ) -> None:
+    def __init__(self, name: str, owner: AnalysisWindow, chart: Chart | None = None) -> None:
         super().__init__()
         self.name = name
         self.owner = owner
-        self.figure = figure
+        self.chart = chart
         self.model = AnalysisTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -288,7 +386,10 @@ class TablePane(QWidget):
         self.view.setAccessibleName(f"{name} table")
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(False)
-        self.view.verticalHeader().setVisible(False)
+        rows = self.view.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # one line each, never measured
+        rows.setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         self.view.clicked.connect(self._clicked)
         self.view.activated.connect(self._clicked)
         copy = QAction("Copy", self.view)
@@ -311,17 +412,22 @@ class TablePane(QWidget):
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.export_button)
-        if figure is not None:
+        if chart is not None:
             self.chart_button = QPushButton("Save c&hart…")
-            self.chart_button.setToolTip("Save the chart as a PNG image at print resolution")
+            self.chart_button.setToolTip(
+                "Save the chart as a PNG image at print resolution, or as an SVG drawing"
+            )
             self.chart_button.clicked.connect(self.save_chart)
             buttons.addWidget(self.chart_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
-        if side is not None:
+        if chart is not None:
+            scroll = QScrollArea()  # a long code list scrolls instead of squashing its bars
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(chart)
             split = QSplitter(Qt.Orientation.Horizontal)
             split.addWidget(self.view)
-            split.addWidget(side)
+            split.addWidget(scroll)
             split.setStretchFactor(0, 3)
             split.setStretchFactor(1, 2)
             split.setSizes([620, 420])
@@ -333,11 +439,8 @@ class TablePane(QWidget):
     def set_table(self, table: Table) -> None:
         self.model.set_table(table)
         self.note.setText(table.note)
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
-        if header.count():
-            header.resizeSection(0, min(max(header.sectionSize(0), 160), 280))
-        self.view.resizeRowsToContents()
+        texts = [[display(v) for v in row] for row in table.rows]
+        fit_columns(self.view, table.headers, texts)
 
     def rows_as_shown(self, only_selected: bool = False) -> tuple[list[str], list[list[str]]]:
         """Headers and rows in the view's order (sorted), all or the selected block."""
@@ -398,17 +501,18 @@ class TablePane(QWidget):
     def save_chart(self) -> None:
         project = self.owner.main.project
         stem = f"{project.name if project else 'chart'} {self.name.lower()}"
-        path = ask_save_path(self, "Save the chart", stem + ".png", "PNG image (*.png)")
-        if not path or self.figure is None:
+        path = ask_save_path(
+            self, "Save the chart", stem + ".png", "PNG image (*.png);;SVG drawing (*.svg)"
+        )
+        if not path or self.chart is None:
             return
-        if not path.lower().endswith(".png"):
+        if not path.lower().endswith((".png", ".svg")):
             path += ".png"
         from coder.core.export import atomic_path
-        from coder.core.export.charts import PRINT_DPI
 
         try:
             with atomic_path(path) as tmp:
-                self.figure.savefig(str(tmp), format="png", dpi=PRINT_DPI)
+                self.chart.save_image(tmp, kind=Path(path).suffix.lstrip("."))
         except (CoderError, OSError) as e:
             self.owner.main.show_error(str(e))
             return
@@ -422,19 +526,6 @@ class TablePane(QWidget):
             self.owner.show_passages(drill, f"{label} — {column}" if index.column() else str(label))
 
 
-def _canvas() -> tuple[Any, Any]:
-    """A matplotlib Figure on a Qt canvas (None, placeholder) if matplotlib's Qt backend fails."""
-    try:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-        from matplotlib.figure import Figure
-    except Exception:  # pragma: no cover - matplotlib without a Qt backend
-        return None, QLabel("Charts need matplotlib with its Qt backend.")
-    fig = Figure(figsize=(5, 4))
-    canvas = FigureCanvasQTAgg(fig)
-    canvas.setMinimumSize(240, 200)
-    return fig, canvas
-
-
 class AnalysisWindow(QWidget):
     """The analysis window (a top-level window owned by the main window)."""
 
@@ -444,8 +535,11 @@ class AnalysisWindow(QWidget):
         self.main = main
         self.data: AnalysisData | None = None
         self.stale = False
-        self.task: Any = None
-        self._pending = False
+        self.runner = Runner(self._failed, self)  # the tables
+        self.panes: dict[str, TablePane] = {}
+        self.passage_runner = Runner(self._failed, self)  # the passages behind a cell
+        self._queued: list[Callable[[], None]] = []  # tables still to show, one per turn
+        self._stepping = False  # a turn is due to show the next one
         self.setWindowTitle("Analysis — frequencies and co-occurrence")
         self.setAccessibleName("Analysis")
         self.resize(1100, 760)
@@ -472,9 +566,8 @@ class AnalysisWindow(QWidget):
         top.addStretch(1)
         top.addWidget(self.refresh_button)
 
-        self.freq_fig, freq_canvas = _canvas()
-        self.freq_canvas = freq_canvas
-        self.freq = TablePane("Frequencies", self, freq_canvas, self.freq_fig)
+        self.freq_chart = BarChart("Frequencies")
+        self.freq = TablePane("Frequencies", self, self.freq_chart)
         self.by_combo = QComboBox()
         self.by_combo.setAccessibleName("Count by")
         lab = QLabel("Count &by:")
@@ -496,9 +589,8 @@ class AnalysisWindow(QWidget):
             self.cross.controls.addWidget(w)
         self.cross.controls.addStretch(1)
 
-        self.heat_fig, heat_canvas = _canvas()
-        self.heat_canvas = heat_canvas
-        self.cooc = TablePane("Co-occurrence", self, heat_canvas, self.heat_fig)
+        self.heat_chart = HeatMap("Co-occurrence")
+        self.cooc = TablePane("Co-occurrence", self, self.heat_chart)
         self.within_combo = QComboBox()
         self.within_combo.setAccessibleName("Codes meet in")
         for key, label in WITHIN_LABELS:
@@ -511,6 +603,12 @@ class AnalysisWindow(QWidget):
 
         self.speakers = TablePane("Speakers", self)
 
+        self.panes = {
+            "freq": self.freq,
+            "cross": self.cross,
+            "cooc": self.cooc,
+            "speakers": self.speakers,
+        }
         self.tabs = QTabWidget()
         self.tabs.addTab(self.freq, "&Frequencies")
         self.tabs.addTab(self.cross, "Cross&tab")
@@ -550,10 +648,14 @@ class AnalysisWindow(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([500, 230])
         self.status = QLabel("")
+        self.progress = ProgressLine(self.runner)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.progress)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        layout.addWidget(self.status)
+        layout.addLayout(bottom)
 
         self.fill_choices()
         for combo in (
@@ -638,73 +740,85 @@ class AnalysisWindow(QWidget):
     # ------------------------------------------------------------------ running
 
     def refresh(self) -> None:
-        """Recompute every table off the GUI thread (once more if asked while running)."""
+        """Recompute the tables off the GUI thread, the tab on screen first; a refresh asked for
+        while one runs replaces it (the numbers shown always answer the latest options)."""
         project = self.main.project
         if project is None:
             self.set_status("No project is open.")
             return
-        if self.task is not None and not getattr(self.task, "finished", True):
-            self._pending = True
-            return
-        options = self.options()
-
-        def work(progress: Callable[..., Any]) -> AnalysisData:
-            conn = project.worker_connection()
-            try:
-                return compute(conn, options, progress)
-            finally:
-                conn.close()
-
+        options, show = self.options(), self.cross_show.currentText()
+        current = self.tabs.currentWidget()
+        first = next((k for k, pane in self.panes.items() if pane is current), "freq")
+        self._queued.clear()
         self.set_status("Computing…")
-        self.task = self.main.run_task("Analysing codings", work, self._done)
+
+        def work(conn: Project, progress: Callable[..., Any], hand_over: Any) -> AnalysisData:
+            return compute_parts(conn, options, show, first, progress, hand_over)
+
+        self.runner.run(
+            project, work, self._done, title="Computing the tables", on_part=self._part_done
+        )
+
+    def _failed(self, message: str) -> None:
+        self.set_status("")
+        self.main.show_error(message)
+
+    def _part_done(self, part: Part) -> None:
+        """A table is ready: show it now, its chart on the next turn of the event loop."""
+        self.data = part.data
+        chart = {"freq": self._draw_freq_chart, "cooc": self._draw_heat_chart}.get(part.name)
+        self._enqueue(lambda: self.panes[part.name].set_table(part.table), *filter(None, [chart]))
 
     def _done(self, data: AnalysisData) -> None:
-        self.task = None
-        if self._pending:
-            self._pending = False
-            self.refresh()
-            return
-        if data is None:
-            return
         self.data = data
-        self.freq.set_table(frequency_table(data))
-        self._show_crosstab()
-        self.cooc.set_table(cooccurrence_table(data))
-        self.speakers.set_table(speaker_table(data))
-        self._draw_charts()
+        self._enqueue(self._up_to_date)
+
+    def _enqueue(self, *steps: Callable[[], None]) -> None:
+        """Run ``steps`` one per turn of the event loop (the first at once if none is due)."""
+        self._queued.extend(steps)
+        if not self._stepping:
+            self._next_step()
+
+    def _next_step(self) -> None:
+        self._stepping = False
+        if self._queued:
+            self._queued.pop(0)()
+        if self._queued:
+            self._stepping = True
+            QTimer.singleShot(0, self._next_step)
+
+    def _up_to_date(self) -> None:
         self.stale = False
         self.set_status("Up to date.")
 
     def _show_crosstab(self) -> None:
-        if self.data is not None:
+        if self.data is not None and "cross" in self.data.parts:
             self.cross.set_table(crosstab_table(self.data, self.cross_show.currentText()))
 
-    def _draw_charts(self) -> None:
+    def _draw_freq_chart(self) -> None:
         data = self.data
-        if data is None:
+        if data is None or data.frequencies is None:
             return
-        from coder.core.export import charts
-
-        if self.freq_fig is not None and data.frequencies.by in ("document", "case"):
-            rows = data.frequencies.rows
-            unit = "documents" if data.frequencies.by == "document" else "cases"
-            width = self.freq_fig.get_figwidth()
-            charts.frequency_figure(
-                [r.code for r in rows],
-                [r.percent for r in rows],
-                [data.colors.get(r.code_id, "") for r in rows],
-                xlabel=f"% of {unit}",
-                width_in=width,
-                figure=self.freq_fig,
+        t = data.frequencies
+        if t.by in ("document", "case") and data.matrix is None:
+            unit = "documents" if t.by == "document" else "cases"
+            self.freq_chart.set_data(
+                [r.code for r in t.rows],
+                [r.percent for r in t.rows],
+                [data.colors.get(r.code_id, "") for r in t.rows],
+                [f"{r.percent:.1f}%" for r in t.rows],
+                axis_label=f"% of {unit}",
+                value_name=f"% of {unit} (N = {t.total})",
             )
-            self.freq_canvas.draw_idle()
-        elif self.freq_fig is not None:
-            self.freq_fig.clear()
-            self.freq_canvas.draw_idle()
-        if self.heat_fig is not None:
-            m = data.cooccurrence
-            charts.heatmap_figure([c.path for c in m.codes], m.counts, figure=self.heat_fig)
-            self.heat_canvas.draw_idle()
+        else:
+            self.freq_chart.clear()
+
+    def _draw_heat_chart(self) -> None:
+        m = self.data.cooccurrence if self.data is not None else None
+        if m is None:
+            return
+        what = dict(WITHIN_LABELS)[m.within].lower()
+        self.heat_chart.set_data([c.path for c in m.codes], m.counts, what=f"passages ({what})")
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
@@ -720,13 +834,15 @@ class AnalysisWindow(QWidget):
     # ------------------------------------------------------------------ passages
 
     def show_passages(self, drill: tuple, title: str) -> None:
+        """List the passages behind a cell (retrieved off the GUI thread)."""
         project = self.main.project
         if project is None:
             return
         codes, mode, within, filters, kids = drill
-        try:
-            found = query.retrieve(
-                project,
+
+        def work(conn: Project, _progress: Callable[..., Any]) -> list[query.Passage]:
+            return query.retrieve(
+                conn,
                 list(codes),
                 mode,
                 within,
@@ -734,11 +850,18 @@ class AnalysisWindow(QWidget):
                 context=PASSAGE_CONTEXT,
                 include_children=kids,
             )
-        except CoderError as e:
-            self.main.show_error(str(e))
-            return
+
+        self.passage_label.setText(f"{title}: finding the passages…")
+        self.passage_runner.run(project, work, lambda found: self._show_found(found, title))
+
+    def _show_found(self, found: list[query.Passage], title: str) -> None:
         self.passages.set_passages(found)
-        self.passage_view.resizeColumnsToContents()
+        # Widths from the first rows: measuring thousands of passages would freeze the window.
+        first = [
+            [str(self.passages.index(r, c).data() or "") for c in range(5)]
+            for r in range(min(len(found), 100))
+        ]
+        fit_columns(self.passage_view, PassageModel.HEADERS[:5], first)
         self.passage_view.horizontalHeader().setStretchLastSection(True)
         n = len(found)
         self.passage_label.setText(
@@ -754,7 +877,12 @@ class AnalysisWindow(QWidget):
 
     def project_changed(self) -> None:
         """Another project (or none) is open: start over."""
+        self.runner.cancel()
+        self.passage_runner.cancel()
+        self._queued.clear()
         self.data = None
+        self.heat_chart.clear()
+        self.freq_chart.clear()
         self.passages.set_passages([])
         for pane in (self.freq, self.cross, self.cooc, self.speakers):
             pane.set_table(Table([]))
