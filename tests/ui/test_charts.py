@@ -25,7 +25,7 @@ def _shown(widget, qtbot, width: int = 500, height: int = 400):
 
 
 def _same(a: QColor, b: QColor, tolerance: int = 6) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3]))
+    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))
 
 
 def test_nice_steps_and_heat_colours() -> None:
@@ -56,8 +56,9 @@ def test_bar_chart_paints_each_bar_in_its_colour_and_length(qtbot) -> None:
 
 def test_bar_chart_hover_names_the_bar_and_the_numbers_copy_as_text(qtbot) -> None:
     chart = BarChart("Frequencies")
-    chart.set_data(LABELS, VALUES, COLORS, ["35.0%", "70.0%", "0.0%", "12.5%"],
-                   value_name="% of cases")  # fmt: skip
+    chart.set_data(
+        LABELS, VALUES, COLORS, ["35.0%", "70.0%", "0.0%", "12.5%"], value_name="% of cases"
+    )
     _shown(chart, qtbot)
     assert chart.value_at(chart._bars[1].center()) == "Work/Precarious contracts: 70.0%"
     assert chart.value_at(QPointF(-5, -5)) is None

@@ -107,8 +107,11 @@ def test_parts_arrive_on_the_gui_thread_before_the_result(qtbot, project) -> Non
     runner = Runner(pytest.fail)
     runner.run(project, work, record("done"), on_part=record("part"))
     qtbot.waitUntil(lambda: len(events) == 3)
-    assert events == [("part", "first table", True), ("part", "second table", True),
-                      ("done", "all", True)]  # fmt: skip
+    assert events == [
+        ("part", "first table", True),
+        ("part", "second table", True),
+        ("done", "all", True),
+    ]
 
 
 def test_errors_reach_the_window_as_one_line(qtbot, project) -> None:

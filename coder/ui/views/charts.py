@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -30,8 +30,17 @@ from PySide6.QtWidgets import QToolTip, QWidget
 PRINT_DPI = 200
 FALLBACK_COLOR = "#4C72B0"
 # ColorBrewer YlOrRd, light to dark: more passages, darker cell.
-HEAT = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026",
-        "#800026")  # fmt: skip
+HEAT = (
+    "#ffffcc",
+    "#ffeda0",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
+    "#800026",
+)
 DIAGONAL = "#e8e8e8"
 
 
@@ -48,7 +57,7 @@ def heat_color(fraction: float) -> QColor:
 
 
 def nice_step(top: float, ticks: int = 5) -> float:
-    """A round tick step (1, 2 or 5 times a power of ten) giving about ``ticks`` ticks to ``top``."""
+    """A round tick step (1, 2 or 5 times a power of ten): about ``ticks`` ticks up to ``top``."""
     if top <= 0:
         return 1.0
     raw = top / ticks
@@ -130,14 +139,14 @@ class Chart(QWidget):
     def copy_data(self) -> None:
         QGuiApplication.clipboard().setText(self.as_text())
 
-    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, _event: object) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colors = _Colors(self.palette())
         painter.fillRect(self.rect(), colors.base)
         self.paint(painter, QRectF(self.rect()), colors)
 
-    def event(self, event: object) -> bool:
+    def event(self, event: QEvent) -> bool:
         if isinstance(event, QHelpEvent) and event.type() == QHelpEvent.Type.ToolTip:
             text = self.value_at(QPointF(event.pos()))
             if text:
@@ -172,9 +181,10 @@ class Chart(QWidget):
             return
         scale = dpi / 96
         image = QImage(
-            math.ceil(size.width() * scale), math.ceil(size.height() * scale),
+            math.ceil(size.width() * scale),
+            math.ceil(size.height() * scale),
             QImage.Format.Format_RGB32,
-        )  # fmt: skip
+        )
         image.fill(QColor("white"))
         painter = QPainter(image)  # at the image's default 96 dpi: fonts as on screen, scaled
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -183,7 +193,7 @@ class Chart(QWidget):
         painter.end()
         image.setDotsPerMeterX(round(dpi / 0.0254))  # then say how large to print it
         image.setDotsPerMeterY(round(dpi / 0.0254))
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path), b"PNG"):
             raise OSError(f"cannot write {path}")
 
     def _font(self, painter: QPainter | None, points: float) -> QFontMetricsF:
@@ -227,6 +237,8 @@ class BarChart(Chart):
         self.values = [float(v) for v in values]
         self.colors = list(colors)
         self.texts = list(texts) if texts is not None else [_number(v) for v in self.values]
+        if not len(self.labels) == len(self.values) == len(self.texts):
+            raise ValueError("a bar chart needs as many values and texts as labels")
         self.axis_label = axis_label
         self.value_name = value_name
         self._bars = []
@@ -236,13 +248,13 @@ class BarChart(Chart):
         self.set_data([], [])
 
     def as_text(self) -> str:
-        rows = [f"{label}\t{text}" for label, text in zip(self.labels, self.texts)]
+        rows = [f"{label}\t{text}" for label, text in zip(self.labels, self.texts, strict=True)]
         return "\n".join([f"Code\t{self.value_name}", *rows]) + "\n"
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+    def sizeHint(self) -> QSize:
         return QSize(420, int(len(self.labels) * self.ROW + 70))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+    def minimumSizeHint(self) -> QSize:
         return QSize(220, int(min(len(self.labels) * self.MIN_ROW + 60, 400)))
 
     def export_size(self) -> QSize:
@@ -286,14 +298,16 @@ class BarChart(Chart):
         for k in range(ticks + 1):
             x = left + width * k / ticks
             box = QRectF(x - 40, plot_bottom + 2, 80, fm.height())
-            painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                             _number(step * k))  # fmt: skip
+            painter.drawText(
+                box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, _number(step * k)
+            )
         if self.axis_label:
             box = QRectF(left, plot_bottom + 2 + fm.height(), width, fm.height() * 1.2)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.axis_label)
         # Bars with their labels and values
         bar_h = max(row * 0.72, 1.0)
-        for i, (label, value, text) in enumerate(zip(self.labels, self.values, self.texts)):
+        rows = zip(self.labels, self.values, self.texts, strict=True)
+        for i, (label, value, text) in enumerate(rows):
             y = top + row * i
             self._bars.append(QRectF(rect.left(), y, rect.width(), row))
             length = width * max(value, 0.0) / scale_top
@@ -307,11 +321,17 @@ class BarChart(Chart):
             if row >= fm.height() * 0.8:
                 painter.setPen(colors.text)
                 name = fit_label(fm, label, label_w - 8)
-                painter.drawText(QRectF(rect.left(), y, label_w, row),
-                                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)  # fmt: skip
+                painter.drawText(
+                    QRectF(rect.left(), y, label_w, row),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    name,
+                )
                 painter.setPen(colors.muted)
-                painter.drawText(QRectF(bar.right() + 4, y, value_w + 6, row),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)  # fmt: skip
+                painter.drawText(
+                    QRectF(bar.right() + 4, y, value_w + 6, row),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    text,
+                )
         painter.setPen(colors.text)
         painter.drawLine(QPointF(left, top), QPointF(left, plot_bottom))
 
@@ -331,6 +351,8 @@ class HeatMap(Chart):
     ) -> None:
         self.labels = list(labels)
         self.counts = [list(row) for row in counts]
+        if len(self.counts) != len(self.labels) or any(len(r) != len(labels) for r in counts):
+            raise ValueError("a heat map needs a square matrix, one row per label")
         self.what = what
         self._grid = QRectF()
         self._changed()
@@ -340,10 +362,11 @@ class HeatMap(Chart):
 
     def as_text(self) -> str:
         lines = ["\t".join(["Code", *self.labels])]
-        lines += ["\t".join([a, *map(str, row)]) for a, row in zip(self.labels, self.counts)]
+        pairs = zip(self.labels, self.counts, strict=True)
+        lines += ["\t".join([label, *map(str, row)]) for label, row in pairs]
         return "\n".join(lines) + "\n"
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+    def sizeHint(self) -> QSize:
         side = int(min(len(self.labels) * 16 + 200, 900))
         return QSize(side, side)
 
@@ -406,8 +429,10 @@ class HeatMap(Chart):
                     color = colors.base
                 else:
                     color = heat_color(value / peak if peak else 0.0)
-                painter.fillRect(QRectF(grid.left() + j * size, grid.top() + i * size,
-                                        size + 0.5, size + 0.5), color)  # fmt: skip
+                painter.fillRect(
+                    QRectF(grid.left() + j * size, grid.top() + i * size, size + 0.5, size + 0.5),
+                    color,
+                )
         painter.setPen(colors.grid)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(grid)
@@ -426,25 +451,34 @@ class HeatMap(Chart):
             for i, label in enumerate(self.labels):
                 name = fit_label(fm, label, label_w - 6)
                 row = QRectF(rect.left(), grid.top() + i * size, label_w, size)
-                painter.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                                 name)  # fmt: skip
+                painter.drawText(
+                    row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name
+                )
                 # The same label above its column, written upwards.
                 painter.save()
                 painter.translate(grid.left() + (i + 0.5) * size, grid.top() - 4)
                 painter.rotate(-90)
-                painter.drawText(QRectF(0, -size / 2, label_w, size),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)  # fmt: skip
+                painter.drawText(
+                    QRectF(0, -size / 2, label_w, size),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    name,
+                )
                 painter.restore()
-        self._legend(painter, QRectF(grid.right() + 12, grid.top(), 12, grid.height()), peak, fm,
-                     colors)  # fmt: skip
+        self._legend(
+            painter, QRectF(grid.right() + 12, grid.top(), 12, grid.height()), peak, fm, colors
+        )
 
     def _legend(
         self, painter: QPainter, bar: QRectF, peak: int, fm: QFontMetricsF, colors: _Colors
     ) -> None:
         steps = 48
         for k in range(steps):
-            part = QRectF(bar.left(), bar.bottom() - bar.height() * (k + 1) / steps, bar.width(),
-                          bar.height() / steps + 0.5)  # fmt: skip
+            part = QRectF(
+                bar.left(),
+                bar.bottom() - bar.height() * (k + 1) / steps,
+                bar.width(),
+                bar.height() / steps + 0.5,
+            )
             painter.fillRect(part, heat_color((k + 0.5) / steps))
         painter.setPen(colors.grid)
         painter.drawRect(bar)
