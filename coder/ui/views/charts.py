@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QHelpEvent,
     QImage,
+    QImageWriter,
     QPainter,
     QPalette,
 )
@@ -193,8 +194,9 @@ class Chart(QWidget):
         painter.end()
         image.setDotsPerMeterX(round(dpi / 0.0254))  # then say how large to print it
         image.setDotsPerMeterY(round(dpi / 0.0254))
-        if not image.save(str(path), b"PNG"):
-            raise OSError(f"cannot write {path}")
+        writer = QImageWriter(str(path), QByteArray(b"png"))
+        if not writer.write(image):
+            raise OSError(f"cannot write {path}: {writer.errorString()}")
 
     def _font(self, painter: QPainter | None, points: float) -> QFontMetricsF:
         font = QFont(self.font())
