@@ -148,7 +148,7 @@ def import_docx(ctx: Context) -> list[Result]:
         files = sorted(corpus.docx_transcripts(100).glob("*.docx"))[:n]
         folder = ctx.folder("import-docx")
         counter = iter(range(1000))
-        calls = []
+        calls: list[int] = []
 
         def setup():
             calls.clear()
@@ -564,6 +564,7 @@ def startup(ctx: Context) -> list[Result]:
         )
         ready = None
         lines = []
+        assert proc.stderr is not None
         for line in proc.stderr:
             lines.append(line)
             if line.startswith("coder: started"):

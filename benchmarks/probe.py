@@ -14,6 +14,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 
 STARTED = time.perf_counter()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,6 +56,7 @@ def memory(path: str) -> dict:
         assert window.open_project(path), "the project did not open"
         app.processEvents()
         project = window.project
+        assert project is not None
         codings = project.db.execute("SELECT count(*) FROM codings").fetchone()[0]
         # A working session: every document opened in turn, each painted.
         for doc in project.documents():
@@ -100,7 +102,8 @@ def report(path: str, out: str) -> dict:
 
 def main(argv: list[str]) -> int:
     kind, *args = argv
-    result = {"memory": memory, "report": report}[kind](*args)
+    probes: dict[str, Callable[..., dict]] = {"memory": memory, "report": report}
+    result = probes[kind](*args)
     print(json.dumps(result))
     return 0
 

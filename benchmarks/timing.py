@@ -38,9 +38,10 @@ class Result:
             return "ERROR"
         if self.missing:
             return "n/a"
-        if self.target is None or not self.samples:
+        median = self.median
+        if self.target is None or median is None:
             return "-"
-        return "pass" if self.median <= self.target else "FAIL"
+        return "pass" if median <= self.target else "FAIL"
 
     def as_dict(self) -> dict[str, Any]:
         return {

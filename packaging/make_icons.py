@@ -32,6 +32,9 @@ ICNS_TYPES = (
 )  # fmt: skip
 
 
+_APP: object = None
+
+
 def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
     """PNG bytes of ``svg`` rendered square at each size, transparent background."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -39,8 +42,9 @@ def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
+    global _APP
     if QGuiApplication.instance() is None:  # QPainter on a QImage needs an application
-        render.app = QGuiApplication([])  # type: ignore[attr-defined]  # kept alive
+        _APP = QGuiApplication([])  # kept alive while the module is
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise SystemExit(f"make_icons: {svg} is not a valid SVG file")
@@ -57,10 +61,10 @@ def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, "PNG"):
+        if not image.save(buffer, b"PNG"):
             raise SystemExit(f"make_icons: could not encode a {size} px PNG")
         buffer.close()
-        out[size] = bytes(data)
+        out[size] = bytes(data.data())
     return out
 
 

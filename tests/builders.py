@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def pdf_bytes(lines: list[str]) -> bytes:
     """A one-page PDF whose text layer holds ``lines`` (Helvetica, WinAnsi)."""
@@ -33,3 +35,8 @@ def pdf_bytes(lines: list[str]) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def style_name(item: Any) -> str:
+    """The style name of a python-docx paragraph or table ("" when it has none)."""
+    return item.style.name if item.style is not None else ""

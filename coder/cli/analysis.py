@@ -124,21 +124,24 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
         for g in groups:
             if g not in known:
                 raise NotFound(f"no document group named '{g}' (groups: {_listing(known)})")
+    documents = _resolve(
+        "document",
+        args.documents,
+        project.find_document,
+        lambda: [d.name for d in project.documents()],
+    )
+    cases = _resolve(
+        "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
+    )
+    coders = _resolve(
+        "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
+    )
     return query.Filters(
-        documents=_resolve(
-            "document",
-            args.documents,
-            project.find_document,
-            lambda: [d.name for d in project.documents()],
-        ),
-        groups=groups or None,
-        cases=_resolve(
-            "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
-        ),
-        coders=_resolve(
-            "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
-        ),
-        attributes=attributes,
+        documents=None if documents is None else frozenset(documents),
+        groups=frozenset(groups) if groups else None,
+        cases=None if cases is None else frozenset(cases),
+        coders=None if coders is None else frozenset(coders),
+        attributes=tuple((name, frozenset(values)) for name, values in attributes.items()),
     )
 
 
@@ -180,8 +183,8 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     for p in passages:
         where = f"¶{p.paragraph}" if p.paragraph is not None else f"{p.start}-{p.end}"
         who = f" {p.speaker}:" if p.speaker else ""
-        codes, coders = ", ".join(p.codes), ", ".join(p.coders)
-        print(f"{p.document} {where} {p.start}-{p.end} [{codes}] ({coders}){who}")
+        code_list, coder_list = ", ".join(p.codes), ", ".join(p.coders)
+        print(f"{p.document} {where} {p.start}-{p.end} [{code_list}] ({coder_list}){who}")
         print("    " + " ".join((p.before + "[" + p.text + "]" + p.after).split()))
     print(f"{len(passages)} passage{'s' if len(passages) != 1 else ''}")
     return 0

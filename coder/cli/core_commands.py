@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from coder.cli.common import SpeakerLookup, open_project, print_json, print_table
@@ -117,7 +118,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-IMPORT_HOOKS: dict[str, object] = {}  # extension -> handler(project, path, args) for exchange files
+# extension -> handler(project, path, args) for exchange files
+IMPORT_HOOKS: dict[str, Callable[[Project, Path, argparse.Namespace], object]] = {}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -139,7 +141,7 @@ def _import(args: argparse.Namespace) -> tuple[int, bool]:
     special = [f for f in args.files if Path(f).suffix.lower() in IMPORT_HOOKS]
     with open_project(args.project, create=True) as project:
         for f in special:
-            IMPORT_HOOKS[Path(f).suffix.lower()](project, Path(f), args)  # type: ignore[operator]
+            IMPORT_HOOKS[Path(f).suffix.lower()](project, Path(f), args)
         plain = [f for f in args.files if f not in special]
         if not plain:
             return 0, True
@@ -316,13 +318,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         unit = {"document": "documents", "case": "cases"}.get(table.by, "units")
         headers = ["code"] + (["value"] if by_attr else []) + ["codings", unit, "%"]
-        rows = [
-            [r.code]
-            + ([r.value] if by_attr else [])
-            + [r.codings, f"{r.units} of {r.total}", f"{r.percent:.1f}"]
-            for r in table.rows
-        ]
-        print_table(headers, rows)
+        print_table(
+            headers,
+            [
+                [r.code]
+                + ([r.value] if by_attr else [])
+                + [r.codings, f"{r.units} of {r.total}", f"{r.percent:.1f}"]
+                for r in table.rows
+            ],
+        )
     return 0
 
 

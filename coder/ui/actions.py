@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 # When an action is enabled: always, with a project open, with a document shown, or with
 # a text selection in the document view.
@@ -32,7 +32,7 @@ class ActionSpec:
     id: str
     menu: str  # a path: "File", "File/Export", "Analysis"
     title: str
-    handler: Callable[[Any], None]
+    handler: Callable[[Any], object]
     shortcut: str | None = None
     enabled_when: str = "project"
     order: int = 100
@@ -40,6 +40,7 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {}
+Handler = TypeVar("Handler", bound=Callable[[Any], object])
 
 
 def action(
@@ -50,12 +51,12 @@ def action(
     enabled_when: str = "project",
     order: int = 100,
     status_tip: str = "",
-) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
-    """Register the decorated ``handler(window)`` as an action."""
+) -> Callable[[Handler], Handler]:
+    """Register the decorated ``handler(window)`` as an action (the handler is unchanged)."""
     if enabled_when not in ENABLED_WHEN:
         raise ValueError(f"enabled_when must be one of {ENABLED_WHEN}")
 
-    def register(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+    def register(handler: Handler) -> Handler:
         ACTIONS[id] = ActionSpec(
             id, menu, title, handler, shortcut, enabled_when, order, status_tip
         )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from coder import __version__
@@ -30,21 +30,24 @@ class Application(QApplication):
     fileOpenRequested = Signal(str)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FileOpen and event.file():  # type: ignore[attr-defined]
-            self.fileOpenRequested.emit(event.file())  # type: ignore[attr-defined]
+        if isinstance(event, QFileOpenEvent) and event.file():
+            self.fileOpenRequested.emit(event.file())
             return True
         return super().event(event)
 
 
 def make_application(argv: Sequence[str]) -> QApplication:
     """The QApplication (or the existing one), named, with its icon and palette tweaks."""
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if existing is None:
         # Fractional scale factors stay fractional: crisp text at 125% and 150%.
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
         )
-        app = Application(list(argv))
+        app: QApplication = Application(list(argv))
+    else:
+        assert isinstance(existing, QApplication)
+        app = existing
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -53,7 +56,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app.setWindowIcon(app_icon())
     # The system palette (light or dark) is kept as it is: the document view derives its
     # highlight strength from the palette's base colour (see views.span_index.CodeStyle).
-    return app  # type: ignore[return-value]
+    return app
 
 
 def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None = None) -> int:

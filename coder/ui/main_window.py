@@ -43,11 +43,19 @@ from coder.core.errors import CoderError, ProjectLocked
 from coder.core.project import Changes, Project
 from coder.ui import tasks, window_docks, window_menus
 from coder.ui.commands import ServiceCommand
+from coder.ui.dialogs.import_dialog import ImportReportDialog
 from coder.ui.features import backup as backup_feature
 from coder.ui.features import coding
 from coder.ui.features import file as file_feature
+from coder.ui.views.agreement_window import AgreementWindow
+from coder.ui.views.cases_dock import CasesDock
+from coder.ui.views.codebook_dock import CodebookDock
+from coder.ui.views.common import ProjectDock
 from coder.ui.views.document_view import DocumentView
+from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.find_bar import FindBar
+from coder.ui.views.retrieval_dock import RetrievalDock
+from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
 
 
@@ -80,6 +88,13 @@ class MainWindow(QMainWindow):
     projectChanged = Signal()
     documentChanged = Signal()
 
+    # The docks (built with the window, see ``window_docks``).
+    documents_dock: DocumentsDock
+    cases_dock: CasesDock
+    codebook_dock: CodebookDock
+    retrieval_dock: RetrievalDock
+    search_dock: SearchDock
+
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -91,9 +106,16 @@ class MainWindow(QMainWindow):
         self.recent_codes: list[int] = []
         self.actions_by_id: dict[str, QAction] = {}
         self.docks: dict[str, QDockWidget] = {}
-        self.dock_widgets: dict[str, QWidget] = {}
-        self.last_import_dialog: QWidget | None = None
+        self.dock_widgets: dict[str, ProjectDock] = {}
         self.recent_menu: QMenu | None = None
+        # Kept by features: the last import report, export and REFI report (what the user saw),
+        # the open agreement window, the coder filter of the text.
+        self.last_import_dialog: ImportReportDialog | None = None
+        self.last_export: Path | None = None
+        self.last_export_message = ""
+        self.last_refi_report: QMessageBox | None = None
+        self.agreement_window: AgreementWindow | None = None
+        self.coder_filter: tuple[set[int] | None, tuple[int, int] | None] = (None, None)
 
         self.view = DocumentView(self)
         size = settings.get("text_size")
@@ -120,12 +142,14 @@ class MainWindow(QMainWindow):
 
         window_docks.create_docks(self)
         window_menus.build_menus(self)
-        backup_feature.install(self)  # periodic backups; the cloud/network folder warning
+        # Periodic backups; the cloud/network folder warning.
+        self.backup_guard = backup_feature.install(self)
         self.setTabOrder(self.view, self.view.stripes)
         self.setTabOrder(self.view.stripes, self.find_bar.edit)
         self.view.positionChanged.connect(self._on_position)
         self.view.menu_hook = lambda menu, inside: coding.fill_text_menu(self, menu, inside)
         self.view.stripe_menu_hook = lambda menu, cid: coding.fill_coding_menu(self, menu, cid)
+        self.view.remove_coding_hook = lambda cid: coding.remove_coding(self, cid)
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
@@ -249,9 +273,7 @@ class MainWindow(QMainWindow):
             elif self.central.currentIndex() == 1:
                 self.central.setCurrentIndex(2)
         for widget in self.dock_widgets.values():
-            handler = getattr(widget, "on_changes", None)
-            if handler is not None:
-                handler(changes)
+            widget.on_changes(changes)
         if self.view.doc_id is not None and self.view.doc_id in changes.documents:
             self.doc_title.setText(self.view.doc_name)
         self._on_position()
@@ -358,7 +380,7 @@ class MainWindow(QMainWindow):
         self.last_code_id = None
         self.recent_codes = []
         for widget in self.dock_widgets.values():
-            widget.set_project(project)  # type: ignore[attr-defined]
+            widget.set_project(project)
         self.mode_label.setText("Read-only" if project.read_only else "")
         doc_ids = [
             r[0]
@@ -378,7 +400,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         for widget in self.dock_widgets.values():
-            widget.set_project(None)  # type: ignore[attr-defined]
+            widget.set_project(None)
         self.view.clear_document()
         self.view.coder_filter = self.view.compare = None  # coder ids belong to that project
         self.doc_title.setText("")

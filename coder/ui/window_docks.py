@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from coder.ui.features import coding
 from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.codebook_dock import CodebookDock
+from coder.ui.views.common import ProjectDock
 from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
@@ -27,13 +29,13 @@ AREAS = {
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
 }
 
-# (key, class, title, area, tabbed with): the key also names the dock's saved state.
-DOCKS: tuple[tuple[str, type[QWidget], str, str, str | None], ...] = (
-    ("documents", DocumentsDock, "Documents", "left", None),
-    ("cases", CasesDock, "Cases", "left", "documents"),
-    ("codebook", CodebookDock, "Codebook", "right", None),
-    ("retrieval", RetrievalDock, "Retrieved passages", "bottom", None),
-    ("search", SearchDock, "Search project", "bottom", "retrieval"),
+# (key, title, area, tabbed with): the key also names the dock's saved state.
+DOCKS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("documents", "Documents", "left", None),
+    ("cases", "Cases", "left", "documents"),
+    ("codebook", "Codebook", "right", None),
+    ("retrieval", "Retrieved passages", "bottom", None),
+    ("search", "Search project", "bottom", "retrieval"),
 )
 
 
@@ -54,28 +56,31 @@ def add_dock(
 
 def create_docks(window: MainWindow) -> None:
     """Build every dock of :data:`DOCKS` into ``window`` and connect their signals."""
-    for key, cls, title, area, tab_with in DOCKS:
-        widget = cls(window)
-        window.dock_widgets[key] = widget
-        dock = add_dock(window, widget, title, area, name=key)
+    window.documents_dock = DocumentsDock(window)
+    window.cases_dock = CasesDock(window)
+    window.codebook_dock = CodebookDock(window)
+    window.retrieval_dock = RetrievalDock(window)
+    window.search_dock = SearchDock(window)
+    widgets: dict[str, ProjectDock] = {
+        "documents": window.documents_dock,
+        "cases": window.cases_dock,
+        "codebook": window.codebook_dock,
+        "retrieval": window.retrieval_dock,
+        "search": window.search_dock,
+    }
+    for key, title, area, tab_with in DOCKS:
+        window.dock_widgets[key] = widgets[key]
+        dock = add_dock(window, widgets[key], title, area, name=key)
         if tab_with is not None:
             window.tabifyDockWidget(window.docks[tab_with], dock)
-    for key, _cls, _title, _area, tab_with in DOCKS:
+    for key, _title, _area, tab_with in DOCKS:
         if tab_with is None:
             window.docks[key].raise_()
     _connect(window)
 
 
 def _connect(window: MainWindow) -> None:
-    from coder.ui.features import coding
-
-    widgets = window.dock_widgets
-    documents = widgets["documents"]
-    codebook = widgets["codebook"]
-    retrieval = widgets["retrieval"]
-    search = widgets["search"]
-    assert isinstance(documents, DocumentsDock) and isinstance(codebook, CodebookDock)
-    assert isinstance(retrieval, RetrievalDock) and isinstance(search, SearchDock)
+    codebook, retrieval = window.codebook_dock, window.retrieval_dock
 
     def code_activated(code_id: int) -> None:
         if window.view.doc_id is not None and window.view.has_selection():
@@ -84,12 +89,12 @@ def _connect(window: MainWindow) -> None:
     def passage_dropped(code_id: int, doc_id: int, start: int, end: int) -> None:
         coding.apply_code(window, code_id, passage=(doc_id, start, end))
 
-    documents.documentActivated.connect(window.show_document)
+    window.documents_dock.documentActivated.connect(window.show_document)
     codebook.codeActivated.connect(code_activated)
     codebook.passageDropped.connect(passage_dropped)
     codebook.selectedCodesChanged.connect(lambda code_ids: retrieval.show_codes(list(code_ids)))
     retrieval.passageActivated.connect(window.show_passage)
-    search.passageActivated.connect(window.show_passage)
+    window.search_dock.passageActivated.connect(window.show_passage)
 
 
 def default_dock_sizes(window: MainWindow) -> None:

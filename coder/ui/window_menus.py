@@ -40,7 +40,7 @@ def build_menus(window: MainWindow) -> None:
     undo = window.undo_group.createUndoAction(window, "&Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = window.undo_group.createRedoAction(window, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
     menus["Edit"].addAction(undo)
     menus["Edit"].addAction(redo)
     menus["Edit"].addSeparator()

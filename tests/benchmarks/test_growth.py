@@ -69,7 +69,9 @@ def test_document_texts_are_counted_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("docs", [10, 30])
-def test_common_word_search_reads_few_texts(tmp_path: Path, docs: int) -> None:
+def test_common_word_search_reads_few_texts(
+    tmp_path: Path, docs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Hits stop at the limit: a word in every document reads the first few texts, however many
     documents the project has."""
     path = corpus.build(tmp_path / "p.coder", Spec(docs, 20_000, 0, cases=4))
@@ -91,7 +93,7 @@ def test_common_word_search_reads_few_texts(tmp_path: Path, docs: int) -> None:
             cursor = original(sql, params)
             return Counting(cursor) if "documents_fts" in sql else cursor
 
-        project.db.execute = execute  # type: ignore[method-assign]
+        monkeypatch.setattr(project.db, "execute", execute)
         hits = project.search("landlord", limit=50)
         assert len(hits) == 50
         assert texts_read <= 5  # of 10 or 30

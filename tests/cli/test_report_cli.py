@@ -13,6 +13,7 @@ import pytest
 from coder.cli import main
 from coder.core.project import Project
 from coder.core.text import Turn
+from tests.builders import style_name
 
 TEXT = "Interviewer: Why?\nAnn: The rent was high. The landlord was rude.\n"
 
@@ -33,7 +34,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 def _quotes(path: Path) -> list[str]:
-    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == "Coder Quote"]
+    return [p.text for p in docx.Document(str(path)).paragraphs if style_name(p) == "Coder Quote"]
 
 
 def test_report_writes_a_docx_with_options(project_path, tmp_path, capsys):
@@ -62,7 +63,7 @@ def test_report_writes_a_docx_with_options(project_path, tmp_path, capsys):
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "Rent"
     assert _quotes(out) == ["“The rent was high.” (Ann interview, ¶\u00a02, Ann)"]
-    assert "Memos" not in [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert "Memos" not in [p.text for p in d.paragraphs if style_name(p) == "Heading 1"]
 
 
 def test_report_filters_by_coder_case_and_document(project_path, tmp_path):
@@ -143,7 +144,7 @@ def test_report_options_for_papers(project_path, tmp_path, capsys):
     assert main(args) == 0
     assert _quotes(out) == ["‘The rent was high.’ (Ann, ¶\u00a02)"]
     d = docx.Document(str(out))
-    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    captions = [p.text for p in d.paragraphs if style_name(p) == "Caption"]
     assert "Table 2. Codings per code and case" in captions
     assert "Table 3. Cases and their documents" in captions
     assert "Case: Ann" in [p.text for p in d.paragraphs]
@@ -182,7 +183,7 @@ def test_export_formats(project_path, tmp_path, capsys):
     rows = list(csv.reader((tmp_path / "q.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert [r[2] for r in rows[1:]] == ["Money", "Housing"]
     cb = docx.Document(str(tmp_path / "cb.codebook.docx"))
-    assert [p.text for p in cb.paragraphs if p.style.name == "Heading 1"] == [
+    assert [p.text for p in cb.paragraphs if style_name(p) == "Heading 1"] == [
         "Money",
         "Housing",
         "Unused",

@@ -121,7 +121,7 @@ def test_kappa_bounded_or_none(a, b, c, d):
         assert -1.0 - 1e-12 <= kappa <= 1.0 + 1e-12
     percent = percent_agreement(table)
     if table.n:
-        assert 0.0 <= percent <= 100.0
+        assert percent is not None and 0.0 <= percent <= 100.0
     else:
         assert percent is None and kappa is None
 

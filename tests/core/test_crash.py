@@ -84,11 +84,11 @@ def _run_and_kill(args: list[str], lines_before_kill: int, extra_delay: float) -
         stderr=subprocess.PIPE,
         env=os.environ.copy(),
     )
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     lines: list[str] = []
     try:
         first = proc.stdout.readline().decode().strip()
-        assert first == "ready", proc.stderr.read().decode() if proc.stderr else first
+        assert first == "ready", proc.stderr.read().decode()
         while len(lines) < lines_before_kill:
             line = proc.stdout.readline()
             if not line:

@@ -114,7 +114,7 @@ def test_every_coding_matches_its_data_passage(demo: Project) -> None:
     data = _data("codings.json")["codings"]
     docs = {d.name: d.id for d in demo.documents()}
     texts = {name: demo.document_text(i) for name, i in docs.items()}
-    expected = Counter()
+    expected: Counter[tuple] = Counter()
     for entry in data:
         for coder in entry["coders"]:
             key = (entry["document"], entry["code"], coder, entry["text"], entry.get("memo", ""))

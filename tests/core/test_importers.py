@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from coder.core.errors import ImportFailed, InvalidValue
 from coder.core.importers import (
+    DEFAULT_MAX_BYTES,
     ImportedText,
     read_document,
     register,
@@ -315,9 +316,9 @@ def test_register_custom_reader(tmp_path: Path) -> None:
 # --- bad input -------------------------------------------------------------------------------
 
 
-def assert_refused(path: Path, *fragments: str, **kwargs: object) -> str:
+def assert_refused(path: Path, *fragments: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     with pytest.raises(ImportFailed) as info:
-        read_document(path, **kwargs)  # type: ignore[arg-type]
+        read_document(path, max_bytes=max_bytes)
     message = str(info.value)
     assert path.name in message
     assert "\n" not in message

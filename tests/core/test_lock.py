@@ -40,6 +40,13 @@ def project_path(tmp_path: Path) -> Path:
     return path
 
 
+def lock_info(path: Path) -> lock.LockInfo:
+    """Who holds the project's lock (there must be a lock file)."""
+    info = lock.read_lock(path)
+    assert info is not None
+    return info
+
+
 def _holder(path: Path, mode: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(path), mode],
@@ -113,7 +120,7 @@ def test_live_lock_of_another_process_is_respected(project_path: Path) -> None:
         proc.stdin.flush()
         proc.wait(30)
     with Project.open(project_path) as p:
-        assert lock.read_lock(project_path).pid == os.getpid()
+        assert lock_info(project_path).pid == os.getpid()
         assert len(p.documents()) == 1
 
 
@@ -123,7 +130,7 @@ def test_stale_lock_of_a_crashed_process_is_taken_over(project_path: Path) -> No
     stale = lock.read_lock(project_path)
     assert stale is not None and stale.pid == proc.pid, "the crash left its lock file"
     with Project.open(project_path) as p:
-        assert lock.read_lock(project_path).pid == os.getpid()
+        assert lock_info(project_path).pid == os.getpid()
         assert p.documents()[0].name == "Interview 1"
 
 
@@ -137,13 +144,13 @@ def test_lock_file_without_os_lock_and_dead_pid_is_stale(project_path: Path) -> 
     info = lock.LockInfo(int(dead.stdout), socket.gethostname(), "bob", "2020-01-01T10:00:00+00:00")
     lock.lock_path(project_path).write_bytes(info.to_json())
     with Project.open(project_path):
-        assert lock.read_lock(project_path).pid == os.getpid()
+        assert lock_info(project_path).pid == os.getpid()
 
 
 def test_garbage_lock_file_is_taken_over(project_path: Path) -> None:
     lock.lock_path(project_path).write_bytes(b"\x00\xff not json")
     with Project.open(project_path):
-        assert lock.read_lock(project_path).pid == os.getpid()
+        assert lock_info(project_path).pid == os.getpid()
 
 
 def test_lock_held_by_a_dead_process_of_this_host_is_replaced() -> None:
@@ -165,7 +172,7 @@ def test_lock_held_by_a_dead_process_of_this_host_is_replaced() -> None:
         os.write(fd, info.to_json())
         try:
             held = lock.acquire(project)
-            assert lock.read_lock(project).pid == os.getpid()
+            assert lock_info(project).pid == os.getpid()
             held.release()
         finally:
             os.close(fd)
@@ -272,7 +279,7 @@ def test_many_processes_racing_for_a_project_get_one_writer(project_path: Path) 
             assert r.stdin is not None
             r.stdin.write("go\n")
             r.stdin.flush()
-        results = [r.stdout.readline().strip() for r in racers]  # type: ignore[union-attr]
+        results = [r.stdout.readline().strip() for r in racers if r.stdout is not None]
         assert sorted(results) == ["got", "locked", "locked", "locked", "locked"], results
     finally:
         for r in racers:
@@ -290,7 +297,7 @@ def test_lock_file_from_another_computer_is_live_while_it_is_touched(project_pat
     old = path.stat().st_mtime - lock.FOREIGN_STALE_SECONDS - 60
     os.utime(path, (old, old))
     with Project.open(project_path):
-        assert lock.read_lock(project_path).host == socket.gethostname()
+        assert lock_info(project_path).host == socket.gethostname()
 
 
 def test_holder_keeps_touching_its_lock_file(

@@ -97,7 +97,7 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         ],
         "memo_links": ["id", "memo_id", "document_id", "code_id", "coding_id", "case_id"],
     }
-    fks = {(t, fk.column, fk.other_table) for t in tables for fk in db[t].foreign_keys}
+    fks = {(t, fk.column, fk.other_table) for t in tables for fk in db.table(t).foreign_keys}
     assert fks == {
         ("documents", "case_id", "cases"),
         ("turns", "document_id", "documents"),
@@ -119,7 +119,7 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         ("memo_links", "coding_id", "codings"),
         ("memo_links", "case_id", "cases"),
     }
-    assert db["documents"].detect_fts() == "documents_fts"
+    assert db.table("documents").detect_fts() == "documents_fts"
     triggers = {t.name for t in db.triggers}
     assert triggers == {"documents_ai", "documents_ad", "documents_au"}
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -811,7 +811,7 @@ def build(p: Project, spec: dict) -> None:
             group=d["group"],
         )
         docs.append(ch.created("documents")[0])
-    codes = []
+    codes: list[int] = []
     for c in spec["codes"]:
         parent = codes[c["parent"]] if c["parent"] is not None else None
         ch = p.add_code(

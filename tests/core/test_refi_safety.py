@@ -60,10 +60,12 @@ def make_zip(path: Path, members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> 
 
 def refused(project, path: Path, limits: Limits | None = None, match: str | None = None) -> str:
     before = snapshot(project)
-    kwargs = {"limits": limits} if limits else {}
     importer = import_qdc if path.suffix == ".qdc" else import_qdpx
     with pytest.raises(ExchangeError, match=match) as info:
-        importer(project, path, **kwargs)
+        if limits:
+            importer(project, path, limits=limits)
+        else:
+            importer(project, path)
     message = str(info.value)
     assert "\n" not in message and message
     assert snapshot(project) == before
@@ -122,7 +124,8 @@ def test_total_uncompressed_size_is_capped(busy_project, tmp_path):
 
 
 def test_member_count_is_capped(busy_project, tmp_path):
-    members = [("project.qde", GOOD_QDE.encode())] + [(f"sources/{i}.txt", b"x") for i in range(30)]
+    members: list[tuple[zipfile.ZipInfo | str, bytes]] = [("project.qde", GOOD_QDE.encode())]
+    members += [(f"sources/{i}.txt", b"x") for i in range(30)]
     path = make_zip(tmp_path / "many.qdpx", members)
     refused(busy_project, path, Limits(max_members=20), match="members")
 

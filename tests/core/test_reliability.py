@@ -11,20 +11,24 @@ import math
 import random
 import warnings
 from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from itertools import combinations
 
 import pytest
 
 from coder.core import reliability
-from coder.core.unitizing import unitized_alpha
+from coder.core.reliability import Pattern, Patterns
+from coder.core.unitizing import Document, Span, unitized_alpha
+
+Marks = Mapping[Hashable, Iterable[Span]]  # one coder's stretches, by value
 
 
-def _units(rng: random.Random, coders: int, n: int, missing: bool = False) -> list[tuple]:
+def _units(rng: random.Random, coders: int, n: int, missing: bool = False) -> list[Pattern]:
     p = rng.random()
     units = []
     for _ in range(n):
-        unit = [rng.random() < p for _ in range(coders)]
+        unit: list[bool | None] = [rng.random() < p for _ in range(coders)]
         if missing:
             gone = rng.sample(range(coders), rng.randint(0, coders - 2))
             unit = [None if i in gone else v for i, v in enumerate(unit)]
@@ -41,7 +45,7 @@ def _patterns(units):
 
 def test_two_coder_table_and_figures_by_hand():
     # a = 20 both, b = 5 first only, c = 10 second only, d = 65 neither
-    patterns = {(True, True): 20, (True, False): 5, (False, True): 10, (False, False): 65}
+    patterns: Patterns = {(True, True): 20, (True, False): 5, (False, True): 10, (False, False): 65}
     assert reliability.agreement_table(patterns, 2) == {
         "both": 20,
         "first_only": 5,
@@ -60,7 +64,7 @@ def test_two_coder_table_and_figures_by_hand():
 
 def test_prevalence_paradox_shows_in_positive_agreement():
     """96% of units coded by nobody: percent agreement looks fine, positive agreement does not."""
-    patterns = {(True, True): 1, (True, False): 2, (False, True): 1, (False, False): 96}
+    patterns: Patterns = {(True, True): 1, (True, False): 2, (False, True): 1, (False, False): 96}
     assert reliability.positive_agreement(patterns) == pytest.approx(40.0)
     assert reliability.percent_agreement_coded(patterns) == pytest.approx(25.0)
 
@@ -75,7 +79,7 @@ def test_undefined_figures_are_none():
 
 
 def test_three_coder_table():
-    patterns = {
+    patterns: Patterns = {
         (True, True, True): 3,
         (True, None, True): 1,
         (True, False, False): 2,
@@ -198,7 +202,7 @@ def test_segment_matching_pairs_each_segment_once():
 
 def test_unitized_alpha_by_hand():
     # identical marking: perfect agreement
-    same = {"x": [(2, 5)]}
+    same: Marks = {"x": [(2, 5)]}
     assert unitized_alpha([(10, [same, same])]) == 1.0
     # nobody marked anything: no variation, undefined
     assert unitized_alpha([(10, [{}, {}])]) is None
@@ -209,13 +213,17 @@ def test_unitized_alpha_by_hand():
     # e_xx = (81 - 41) / 17.4, e_gg = (121 - 11) / 17.4; D_o = 20 - 18 = 2.
     d_e = 20 - (40 + 110) / 17.4
     expected = 1 - 2 / d_e  # 0.8242...
-    ours = unitized_alpha([(10, [{"x": [(0, 5)]}, {"x": [(0, 4)]}])])
+    marked: list[Document] = [(10, [{"x": [(0, 5)]}, {"x": [(0, 4)]}])]
+    ours = unitized_alpha(marked)
     assert ours == pytest.approx(expected, abs=1e-12)
 
 
 def test_unitized_alpha_adds_documents_as_one_continuum():
-    a = [(10, [{"x": [(0, 5)]}, {"x": [(0, 4)]}]), (8, [{"x": [(3, 8)]}, {"x": [(2, 8)]}])]
-    joined = [(18, [{"x": [(0, 5), (13, 18)]}, {"x": [(0, 4), (12, 18)]}])]
+    a: list[Document] = [
+        (10, [{"x": [(0, 5)]}, {"x": [(0, 4)]}]),
+        (8, [{"x": [(3, 8)]}, {"x": [(2, 8)]}]),
+    ]
+    joined: list[Document] = [(18, [{"x": [(0, 5), (13, 18)]}, {"x": [(0, 4), (12, 18)]}])]
     assert unitized_alpha(a) == pytest.approx(unitized_alpha(joined), abs=1e-15)
 
 
@@ -231,9 +239,9 @@ def test_unitized_alpha_matches_the_krippendorff_unitized_alpha_package():
     for _ in range(150):
         length = rng.randint(5, 80)
         values = ["a", "b", "c"][: rng.randint(1, 3)]
-        coders = []
+        coders: list[Marks] = []
         for _ in range(rng.randint(2, 4)):
-            marks = {}
+            marks: dict[Hashable, list[tuple[int, int]]] = {}
             for value in values:
                 spans, reach = [], 0
                 # the package expects one coder's stretches of one value not to overlap
@@ -245,9 +253,9 @@ def test_unitized_alpha_matches_the_krippendorff_unitized_alpha_package():
                 marks[value] = spans
             coders.append(marks)
         data = {}
-        for i, marks in enumerate(coders):
-            covered = sorted(s for spans in marks.values() for s in spans)
-            segments = [Segment(v, s, e) for v, spans in marks.items() for s, e in spans]
+        for i, coder_marks in enumerate(coders):
+            covered = sorted(s for spans in coder_marks.values() for s in spans)
+            segments = [Segment(v, s, e) for v, spans in coder_marks.items() for s, e in spans]
             reach = 0
             for s, e in covered:
                 if s > reach:

@@ -8,6 +8,8 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from coder import __version__
 from coder.core.bulk import run_together
 from coder.core.errors import InvalidValue
 from coder.core.export.report import ReportOptions, write_report
+from coder.core.project import Changes
 from coder.core.text import Turn
 
 NS = {
@@ -46,13 +49,12 @@ def sixty(fresh_project):
     shifted boundaries (90% overlap) in 1-10 and a passage overlapping by half in 11.
     """
     p = fresh_project
-    calls = []
+    calls: list[Callable[[], Changes]] = []
     for i in range(1, 61):
         name = f"P{i:02d}"
         text = _narrative(name)
         turns = [Turn("Interviewer", 0, 31), Turn(name, 32, len(text) - 1)]
-        calls.append(lambda i=i, text=text, turns=turns, name=name: p.add_document(
-            f"Narrative {i:02d}", text, turns=turns, case=name))  # fmt: skip
+        calls.append(partial(p.add_document, f"Narrative {i:02d}", text, turns=turns, case=name))
     run_together(p, calls)
     for name, type_ in (("gender", "text"), ("age", "number"), ("returned", "boolean")):
         p.add_attribute(name, "case", type_)
@@ -65,11 +67,17 @@ def sixty(fresh_project):
             (attrs["age"], c.id, 17 + i),
             (attrs["returned"], c.id, "yes" if i % 3 == 0 else "no"),
         ]
-    run_together(p, [lambda v=v: p.set_attribute_value(*v) for v in values])
+    run_together(p, [partial(p.set_attribute_value, *v) for v in values])
     p.add_code("Push factors", color="#E53935", definition="Why people left.")
-    p.add_code("Infighting", parent_id=p.find_code("Push factors").id, color="#FB8C00",
-               definition="Fighting between factions.", inclusion="Any violence between members.",
-               exclusion="Fighting the enemy.", example="They fought each other.")  # fmt: skip
+    p.add_code(
+        "Infighting",
+        parent_id=p.find_code("Push factors").id,
+        color="#FB8C00",
+        definition="Fighting between factions.",
+        inclusion="Any violence between members.",
+        exclusion="Fighting the enemy.",
+        example="They fought each other.",
+    )
     p.add_code("Between leaders", parent_id=p.find_code("Infighting").id, color="#8E24AA")
     p.add_code("Corruption", color="#1E88E5")
     p.add_code("Grievances", color="#43A047")
@@ -84,8 +92,8 @@ def sixty(fresh_project):
     for i in range(1, 61):
         doc = docs[f"Narrative {i:02d}"]
 
-        def apply(code, s, e, coder, doc=doc):
-            calls.append(lambda: p.apply_code(doc, codes[code], s, e, coder=coder))
+        def apply(code: str, s: int, e: int, coder: str, doc: int = doc) -> None:
+            calls.append(partial(p.apply_code, doc, codes[code], s, e, coder=coder))
 
         if i <= 21:
             apply("Infighting", fought, fought + 40, "kim")
@@ -178,9 +186,7 @@ def test_include_children_rolls_parents_up(sixty, tmp_path):
 
 def test_halves_round_up_in_cells(fresh_project, tmp_path):
     p = fresh_project
-    run_together(
-        p, [lambda i=i: p.add_document(f"D{i:02d}", "One two three.\n") for i in range(16)]
-    )
+    run_together(p, [partial(p.add_document, f"D{i:02d}", "One two three.\n") for i in range(16)])
     p.add_code("Rare")
     p.apply_code(p.find_document("D00").id, p.find_code("Rare").id, 0, 3, coder="kim")
     rows = _tables(_write(p, tmp_path))[0][1]
@@ -235,7 +241,9 @@ def test_captions_are_seq_fields_and_table_titles_stand_above_tables(sixty, tmp_
             assert "SEQ Table" in "".join(t.text for t in above.iter(W + "instrText"))
         if el.tag == W + "p" and _style(el) == "Caption":
             instr = "".join(t.text for t in el.iter(W + "instrText"))
-            kind = re.search(r"SEQ (\w+)", instr).group(1)
+            found = re.search(r"SEQ (\w+)", instr)
+            assert found is not None
+            kind = found.group(1)
             seen[kind] += 1
             assert _text(el).startswith(f"{kind} {seen[kind]}. ")
     assert seen["Table"] >= 6 and seen["Figure"] == 1
@@ -457,8 +465,16 @@ def test_matrix_crosstab_case_table_and_per_coder_counts(sixty, tmp_path):
     assert first[0][:3] == ["Code", "P01, N = 2", "P02, N = 3"]
     assert ["Infighting", "2", "2", "2", "2", "2", "2", "2", "2"] in first
     age = found["Cases coded with each code, by age"]
-    assert age[0] == ["Code", "10–19, N = 2", "20–29, N = 10", "30–39, N = 10", "40–49, N = 10",
-                      "50–59, N = 10", "60–69, N = 10", "70–79, N = 8"]  # fmt: skip
+    assert age[0] == [
+        "Code",
+        "10–19, N = 2",
+        "20–29, N = 10",
+        "30–39, N = 10",
+        "40–49, N = 10",
+        "50–59, N = 10",
+        "60–69, N = 10",
+        "70–79, N = 8",
+    ]
     assert age[[r[0] for r in age].index("Infighting")][1:3] == ["2 (100.0%)", "10 (100.0%)"]
     cases = found["Cases and their documents, with gender and returned"]
     assert cases[0] == ["Case", "Documents", "gender", "returned"]

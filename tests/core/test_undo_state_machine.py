@@ -105,9 +105,9 @@ class UndoMachine(RuleBasedStateMachine):
         return [r[0] for r in self.project.db.execute(f"SELECT id FROM {table} ORDER BY id")]
 
     def pick(self, data: st.DataObject, table: str, allow_missing: bool = False) -> Any:
-        ids = self.ids(table)
+        ids: list[int | None] = [*self.ids(table)]
         if allow_missing:
-            ids = ids + [None, 9999]
+            ids += [None, 9999]
         return data.draw(st.sampled_from(ids)) if ids else None
 
     def run(self, fn, *args: Any, **kwargs: Any) -> None:

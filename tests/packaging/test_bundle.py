@@ -150,7 +150,7 @@ def test_command_line_work(run, tmp_path: Path) -> None:
         "Ana: The neighbours helped; ευχαριστώ πολύ.",
     ]:
         d.add_paragraph(line)
-    d.save(source)
+    d.save(str(source))
     project = "study.coder"
     steps = [
         ("new", project),

@@ -15,9 +15,15 @@ PACKAGING = REPO / "packaging"
 MIME = "application/x-coder-project"
 
 
+class _CaseSensitiveParser(configparser.ConfigParser):
+    """Desktop entry keys are case-sensitive."""
+
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr
+
+
 def _desktop_entry() -> configparser.SectionProxy:
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.optionxform = str  # keys are case-sensitive
+    parser = _CaseSensitiveParser(interpolation=None)
     parser.read(PACKAGING / "coder.desktop", encoding="utf-8")
     return parser["Desktop Entry"]
 
@@ -41,15 +47,17 @@ def test_mime_type_matches_the_project_file() -> None:
     root = ET.parse(PACKAGING / "coder-mime.xml").getroot()
     mime = root.find("m:mime-type", ns)
     assert mime is not None and mime.get("type") == MIME
-    assert mime.find("m:glob", ns).get("pattern") == "*.coder"
+    glob = mime.find("m:glob", ns)
+    assert glob is not None and glob.get("pattern") == "*.coder"
     magic = mime.find("m:magic/m:match", ns)
-    assert magic.get("value") == "SQLite format 3"
+    assert magic is not None and magic.get("value") == "SQLite format 3"
     inner = magic.find("m:match", ns)
+    assert inner is not None
     from coder.core.migrations import APPLICATION_ID
     from coder.core.project import EXTENSION
 
     assert EXTENSION == ".coder"
-    assert int(inner.get("value"), 16) == APPLICATION_ID and inner.get("offset") == "68"
+    assert int(inner.get("value", ""), 16) == APPLICATION_ID and inner.get("offset") == "68"
 
 
 def test_magic_matches_a_real_project(tmp_path: Path) -> None:

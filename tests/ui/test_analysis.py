@@ -17,6 +17,7 @@ from coder.ui.features import analysis as analysis_feature
 from coder.ui.features import report as report_feature
 from coder.ui.models.analysis import AnalysisTableModel, CheckListModel, PassageModel, Table
 from coder.ui.views import analysis_window as aw
+from tests.builders import style_name
 from tests.ui.fake_window import FakeWindow, build_project
 
 
@@ -229,7 +230,7 @@ def test_export_report_action_writes_the_docx_in_a_task(qtbot, win, tmp_path, mo
     out.parent.mkdir()
     monkeypatch.setattr(report_feature, "run_dialog", lambda dialog: True)
     monkeypatch.setattr(report_feature, "ask_save_path", lambda *a: str(out))
-    opened = []
+    opened: list[Path] = []
     monkeypatch.setattr(report_feature, "open_file", opened.append)
     report_feature.export_report(win)
     written = out.with_name("study report.docx")
@@ -262,7 +263,7 @@ def test_quote_table_and_codebook_actions(win, tmp_path, monkeypatch):
     monkeypatch.setattr(report_feature, "ask_save_path", lambda *a: str(tmp_path / "book"))
     report_feature.export_codebook(win)
     d = docx.Document(str(tmp_path / "book.docx"))
-    assert "Reasons" in [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert "Reasons" in [p.text for p in d.paragraphs if style_name(p) == "Heading 1"]
 
 
 def test_main_window_has_the_menu_entries(qtbot, tmp_path):
@@ -308,8 +309,10 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     assert window.open_project(path)
     a = analysis_feature.open_analysis(window)
     qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
-    code = window.project.find_code("Time").id
-    window.push("Apply code", lambda: window.project.apply_code(3, code, 0, 5, coder="kim"))
+    project = window.project
+    assert project is not None
+    code = project.find_code("Time").id
+    window.push("Apply code", lambda: project.apply_code(3, code, 0, 5, coder="kim"))
     assert "press Refresh" in a.status.text()
     a.refresh()
     qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)

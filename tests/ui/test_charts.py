@@ -25,7 +25,8 @@ def _shown(widget, qtbot, width: int = 500, height: int = 400):
 
 
 def _same(a: QColor, b: QColor, tolerance: int = 6) -> bool:
-    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True))
+    pairs = ((a.red(), b.red()), (a.green(), b.green()), (a.blue(), b.blue()))
+    return all(abs(x - y) <= tolerance for x, y in pairs)
 
 
 def test_nice_steps_and_heat_colours() -> None:

@@ -354,7 +354,7 @@ def _long_code_lines(view: DocumentView, project: Project) -> tuple[int, int, st
 
 
 def test_one_coding_lays_out_and_repaints_only_its_stripe(
-    qtbot, view: DocumentView, fresh_project: Project
+    qtbot, view: DocumentView, fresh_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """After one coding the margin lays out that coding's stripe alone and asks to repaint a
     band around it (with its label), not the whole margin.
@@ -377,7 +377,7 @@ def test_one_coding_lays_out_and_repaints_only_its_stripe(
         placed.append(span.id)
         return original_place(lay, span, y_of)
 
-    view.stripes._place = spy  # type: ignore[method-assign]
+    monkeypatch.setattr(view.stripes, "_place", spy)
     asked: list[QRect] = []
     original_update = view.stripes.update
 
@@ -385,11 +385,12 @@ def test_one_coding_lays_out_and_repaints_only_its_stripe(
         asked.append(QRect(*args) if len(args) == 4 else args[0] if args else view.stripes.rect())
         return original_update(*args)
 
-    view.stripes.update = update  # type: ignore[method-assign]
+    monkeypatch.setattr(view.stripes, "update", update)
     start = text.index("Line 4:")
     changes = fresh_project.apply_code(doc, code, start, start + 10)
     view.apply_changes(changes)
-    del view.stripes.update  # what the view asked for while applying the change, and only that
+    # What the view asked for while applying the change, and only that.
+    monkeypatch.setattr(view.stripes, "update", original_update)
     assert placed == changes.created("codings")  # one stripe laid out, not every one on screen
     height = view.stripes.height()
     assert asked and all(r.height() < height / 2 for r in asked), [r.height() for r in asked]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from coder.core.project import Project
 from coder.core.text import detect_turns
 from coder.ui.main_window import MainWindow
 from coder.ui.views.codebook_dock import CodebookDock
+from tests.ui.recording_window import RecordingWindow, project_of, shown, stack
 
 TEXT = (
     "Interviewer: Why did you leave?\n"
@@ -38,12 +40,9 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    win = MainWindow()
+def window(qtbot, project_path: Path) -> Iterator[RecordingWindow]:
+    win = RecordingWindow()
     qtbot.addWidget(win)
-    errors: list[str] = []
-    win.errors = errors  # type: ignore[attr-defined]
-    monkeypatch.setattr(win, "show_error", errors.append)
     win.show()
     qtbot.waitExposed(win)
     assert win.open_project(project_path)
@@ -57,7 +56,7 @@ def codings(path: Path) -> list[tuple[str, int, int, str]]:
         return sorted((c.code_path, c.start, c.end, c.memo) for c in p.codings())
 
 
-def select(window: MainWindow, start: int, end: int) -> None:
+def select(window: RecordingWindow, start: int, end: int) -> None:
     view = window.view
     c = view.textCursor()
     c.setPosition(u16(view.text, start))
@@ -66,22 +65,22 @@ def select(window: MainWindow, start: int, end: int) -> None:
     view.setFocus()
 
 
-def code_id(window: MainWindow, name: str) -> int:
+def code_id(window: RecordingWindow, name: str) -> int:
     assert window.project is not None
-    return window.project.find_code(name).id
+    return project_of(window).find_code(name).id
 
 
-def codebook_dock(window: MainWindow) -> CodebookDock:
+def codebook_dock(window: RecordingWindow) -> CodebookDock:
     codebook = window.dock_widgets["codebook"]
     assert isinstance(codebook, CodebookDock)
     return codebook
 
 
-def set_quick_key(window: MainWindow, digit: int, name: str) -> None:
+def set_quick_key(window: RecordingWindow, digit: int, name: str) -> None:
     codebook_dock(window).set_quick_key(digit, code_id(window, name))
 
 
-def test_the_window_has_exactly_its_docks(window: MainWindow) -> None:
+def test_the_window_has_exactly_its_docks(window: RecordingWindow) -> None:
     """Every dock is built with the window; none is quietly left out."""
     from coder.ui.views.cases_dock import CasesDock
     from coder.ui.views.documents_dock import DocumentsDock
@@ -103,7 +102,7 @@ def test_the_window_has_exactly_its_docks(window: MainWindow) -> None:
 def test_a_dock_that_fails_to_build_fails_the_window(qtbot, monkeypatch) -> None:
     """An error in a dock's constructor reaches the caller; no half-built window."""
 
-    def broken(self: CodebookDock, window: MainWindow) -> None:
+    def broken(self: CodebookDock, window: RecordingWindow) -> None:
         raise RuntimeError("the codebook dock is broken")
 
     monkeypatch.setattr(CodebookDock, "__init__", broken)
@@ -111,15 +110,15 @@ def test_a_dock_that_fails_to_build_fails_the_window(qtbot, monkeypatch) -> None
         MainWindow()
 
 
-def test_opens_project_with_title_and_document(window: MainWindow, project_path: Path) -> None:
+def test_opens_project_with_title_and_document(window: RecordingWindow, project_path: Path) -> None:
     assert window.windowTitle() == "study — Coder"
     assert window.view.doc_id is not None
     assert window.view.text == TEXT
-    assert window.undo_stack is not None and window.undo_stack.count() == 0
+    assert window.undo_stack is not None and stack(window).count() == 0
 
 
 def test_quick_key_codes_the_selection_after_emoji(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     """Select after 👩‍👩‍👧 and 🇫🇷, press 1: the file holds the right code point offsets."""
     set_quick_key(window, 1, "Corruption")
@@ -129,35 +128,33 @@ def test_quick_key_codes_the_selection_after_emoji(
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert codings(project_path) == [("Corruption", start, end, "")]
     assert TEXT[start:end] == "The leaders lied"
-    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+    assert stack(window).undoText() == "Apply code 'Corruption'"
     assert "Corruption" in window.codes_label.text()
-    window.undo_stack.undo()
+    stack(window).undo()
     assert codings(project_path) == []
-    window.undo_stack.redo()
+    stack(window).redo()
     assert codings(project_path) == [("Corruption", start, end, "")]
 
 
 def test_q_codes_with_last_code_and_u_removes(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     from coder.ui.features import coding
 
     first = TEXT.index("Family")
-    coding.apply_code(
-        window, code_id(window, "Leaving"), passage=(window.view.doc_id, first, first + 6)
-    )
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), first, first + 6))
     start = TEXT.index("packed")
     select(window, start, start + 6)
     qtbot.keyClick(window.view, Qt.Key.Key_Q)
     assert ("Leaving", start, start + 6, "") in codings(project_path)
     qtbot.keyClick(window.view, Qt.Key.Key_U)
     assert codings(project_path) == [("Leaving", first, first + 6, "")]
-    assert window.undo_stack.undoText() == "Remove coding 'Leaving'"
-    window.undo_stack.undo()
+    assert stack(window).undoText() == "Remove coding 'Leaving'"
+    stack(window).undo()
     assert len(codings(project_path)) == 2
 
 
-def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_drag_selection_onto_a_code(qtbot, window: RecordingWindow, project_path: Path) -> None:
     """The view's drag data, dropped on a code in the codebook's model, codes the passage."""
     codebook = codebook_dock(window)
     start = TEXT.index("money")
@@ -168,11 +165,11 @@ def test_drag_selection_onto_a_code(qtbot, window: MainWindow, project_path: Pat
     assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert codings(project_path) == [("Corruption", start, start + 5, "")]
-    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+    assert stack(window).undoText() == "Apply code 'Corruption'"
 
 
 def test_drop_events_on_the_codebook_tree_code_the_passage(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     """Drag enter, move and drop on a code's row, as a mouse drag from the text sends them."""
     from PySide6.QtGui import QDragMoveEvent
@@ -193,17 +190,19 @@ def test_drop_events_on_the_codebook_tree_code_the_passage(
     assert codings(project_path) == [("Leaving", start, start + 4, "")]
 
 
-def test_in_vivo_creates_code_from_selection(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_in_vivo_creates_code_from_selection(
+    qtbot, window: RecordingWindow, project_path: Path
+) -> None:
     start = TEXT.index("packed my bag")
     select(window, start, start + len("packed my bag"))
     qtbot.keyClick(window.view, Qt.Key.Key_V)
     assert codings(project_path) == [("packed my bag", start, start + 13, "")]
-    assert window.undo_stack.undoText() == "Code in vivo 'packed my bag'"
-    window.undo_stack.undo()  # one step removes both the coding and the new code
+    assert stack(window).undoText() == "Code in vivo 'packed my bag'"
+    stack(window).undo()  # one step removes both the coding and the new code
     with Project.open(project_path, read_only=True) as p:
         assert [c.name for c in p.codes()] == ["Corruption", "Leaving"]
         assert p.codings() == []
-    window.undo_stack.redo()
+    stack(window).redo()
     assert codings(project_path) == [("packed my bag", start, start + 13, "")]
 
 
@@ -216,7 +215,7 @@ def test_in_vivo_name_is_trimmed_and_short() -> None:
 
 
 def test_new_code_from_context_menu_path(
-    window: MainWindow, project_path: Path, monkeypatch
+    window: RecordingWindow, project_path: Path, monkeypatch
 ) -> None:
     from coder.ui.features import coding
 
@@ -225,11 +224,11 @@ def test_new_code_from_context_menu_path(
     monkeypatch.setattr(window, "ask_text", lambda *a, **k: "Departure")
     coding.new_code(window)
     assert codings(project_path) == [("Departure", start, start + 5, "")]
-    assert window.undo_stack.undoText() == "Apply new code 'Departure'"
+    assert stack(window).undoText() == "Apply new code 'Departure'"
 
 
 def test_resize_by_keys_merges_into_one_undo_step(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     from coder.ui.features import coding
 
@@ -246,15 +245,15 @@ def test_resize_by_keys_merges_into_one_undo_step(
     qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert codings(project_path) == [("Corruption", start - 1, end, "")]
     assert view.selection_cp() == (start - 1, end)
-    assert window.undo_stack.count() == 2  # apply + one merged resize
-    assert window.undo_stack.undoText() == "Resize coding"
-    window.undo_stack.undo()
+    assert stack(window).count() == 2  # apply + one merged resize
+    assert stack(window).undoText() == "Resize coding"
+    stack(window).undo()
     assert codings(project_path) == [("Corruption", start, end, "")]
-    window.undo_stack.redo()
+    stack(window).redo()
     assert codings(project_path) == [("Corruption", start - 1, end, "")]
 
 
-def test_resize_keeps_emoji_whole(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_resize_keeps_emoji_whole(qtbot, window: RecordingWindow, project_path: Path) -> None:
     from coder.ui.features import coding
 
     flag = TEXT.index("🇫🇷")
@@ -271,7 +270,7 @@ def test_resize_keeps_emoji_whole(qtbot, window: MainWindow, project_path: Path)
 
 
 def test_memo_on_coding_under_cursor(
-    qtbot, window: MainWindow, project_path: Path, monkeypatch
+    qtbot, window: RecordingWindow, project_path: Path, monkeypatch
 ) -> None:
     from coder.ui.features import coding
 
@@ -281,42 +280,42 @@ def test_memo_on_coding_under_cursor(
     monkeypatch.setattr(window, "ask_text", lambda *a, **k: "left in secret")
     qtbot.keyClick(window.view, Qt.Key.Key_M)
     assert codings(project_path) == [("Leaving", start, start + 5, "left in secret")]
-    assert window.undo_stack.undoText() == "Edit coding memo"
-    window.undo_stack.undo()
+    assert stack(window).undoText() == "Edit coding memo"
+    stack(window).undo()
     assert codings(project_path) == [("Leaving", start, start + 5, "")]
 
 
-def test_recode_from_stripe_menu_command(window: MainWindow, project_path: Path) -> None:
+def test_recode_from_stripe_menu_command(window: RecordingWindow, project_path: Path) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("bag")
-    coding.apply_code(
-        window, code_id(window, "Leaving"), passage=(window.view.doc_id, start, start + 3)
-    )
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), start, start + 3))
     [cid] = window.view.spans
     coding.recode(window, cid, code_id(window, "Corruption"))
     assert codings(project_path) == [("Corruption", start, start + 3, "")]
-    assert window.undo_stack.undoText() == "Recode as 'Corruption'"
-    window.undo_stack.undo()
+    assert stack(window).undoText() == "Recode as 'Corruption'"
+    stack(window).undo()
     assert codings(project_path) == [("Leaving", start, start + 3, "")]
 
 
-def test_edit_menu_lists_undo_text(window: MainWindow) -> None:
+def test_edit_menu_lists_undo_text(window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 5))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 0, 5))
     undo = window.actions_by_id["edit.undo"]
     assert undo.isEnabled() and "Apply code 'Leaving'" in undo.text()
 
 
-def test_error_goes_through_show_error(window: MainWindow) -> None:
+def test_error_goes_through_show_error(window: RecordingWindow) -> None:
     ok = window.push("Apply code 'X'", lambda p: p.apply_code(window.view.doc_id, 9999, 0, 3))
     assert not ok
-    assert window.errors and "no code" in window.errors[0]  # type: ignore[attr-defined]
-    assert window.undo_stack.count() == 0
+    assert window.errors and "no code" in window.errors[0]
+    assert stack(window).count() == 0
 
 
-def test_import_with_a_bad_file_among_good_ones(qtbot, window: MainWindow, tmp_path: Path) -> None:
+def test_import_with_a_bad_file_among_good_ones(
+    qtbot, window: RecordingWindow, tmp_path: Path
+) -> None:
     """Good files are imported (one undo step), the bad one is reported, nothing stops."""
     from coder.ui.features import file as file_feature
 
@@ -335,16 +334,16 @@ def test_import_with_a_bad_file_among_good_ones(qtbot, window: MainWindow, tmp_p
     dialog = window.last_import_dialog
     assert dialog is not None and "broken.docx" in dialog.details.toPlainText()
     dialog.close()
-    assert window.undo_stack.undoText() == "Import 2 documents"
-    names = {d.name for d in window.project.documents()}
+    assert stack(window).undoText() == "Import 2 documents"
+    names = {d.name for d in project_of(window).documents()}
     assert {"alpha", "beta"} <= names
-    window.undo_stack.undo()
-    assert {d.name for d in window.project.documents()} == {"Amira"}
-    window.undo_stack.redo()
-    assert {"alpha", "beta"} <= {d.name for d in window.project.documents()}
+    stack(window).undo()
+    assert {d.name for d in project_of(window).documents()} == {"Amira"}
+    stack(window).redo()
+    assert {"alpha", "beta"} <= {d.name for d in project_of(window).documents()}
 
 
-def test_find_bar_counts_matches(qtbot, window: MainWindow) -> None:
+def test_find_bar_counts_matches(qtbot, window: RecordingWindow) -> None:
     window.trigger("edit.find")
     qtbot.keyClicks(window.find_bar.edit, "amira")
     assert window.find_bar.count.text() == "1 of 2"
@@ -354,7 +353,7 @@ def test_find_bar_counts_matches(qtbot, window: MainWindow) -> None:
     assert window.find_bar.count.text() == "1 of 2"
 
 
-def test_dock_state_is_restored(qtbot, window: MainWindow) -> None:
+def test_dock_state_is_restored(qtbot, window: RecordingWindow) -> None:
     from coder.core import settings
 
     window.docks["undo_history"].show()
@@ -375,7 +374,12 @@ def test_locked_project_opens_read_only_on_request(qtbot, project_path: Path, mo
         errors: list[str] = []
         monkeypatch.setattr(win, "show_error", errors.append)
         asked: list[str] = []
-        monkeypatch.setattr(win, "ask_read_only", lambda message: asked.append(message) or False)
+
+        def ask_read_only(message: str) -> bool:
+            asked.append(message)
+            return False
+
+        monkeypatch.setattr(win, "ask_read_only", ask_read_only)
         assert not win.open_project(project_path)
         assert asked and win.project is None
         monkeypatch.setattr(win, "ask_read_only", lambda message: True)
@@ -409,12 +413,12 @@ def test_open_demo_project(qtbot, monkeypatch) -> None:
     win.close_project()
 
 
-def test_screenshot_of_main_window(qtbot, window: MainWindow) -> None:
+def test_screenshot_of_main_window(qtbot, window: RecordingWindow) -> None:
     """Saves test-artifacts/main-window.png (look at it)."""
     from coder.ui.features import coding
 
-    coding.apply_code(window, code_id(window, "Corruption"), passage=(window.view.doc_id, 60, 95))
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 80, 140))
+    coding.apply_code(window, code_id(window, "Corruption"), passage=(shown(window), 60, 95))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 80, 140))
     window.resize(1400, 900)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / "main-window.png"
@@ -423,7 +427,7 @@ def test_screenshot_of_main_window(qtbot, window: MainWindow) -> None:
 
 
 def test_dropping_files_on_the_window_imports_them(
-    qtbot, window: MainWindow, tmp_path: Path
+    qtbot, window: RecordingWindow, tmp_path: Path
 ) -> None:
     from PySide6.QtCore import QMimeData, QUrl
 
@@ -438,31 +442,28 @@ def test_dropping_files_on_the_window_imports_them(
     assert enter.isAccepted()
     QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
     qtbot.waitUntil(
-        lambda: "dropped" in {d.name for d in window.project.documents()}, timeout=20000
+        lambda: "dropped" in {d.name for d in project_of(window).documents()}, timeout=20000
     )
-    qtbot.waitUntil(
-        lambda: window.undo_stack.undoText() == "Import document 'dropped'", timeout=5000
-    )
+    qtbot.waitUntil(lambda: stack(window).undoText() == "Import document 'dropped'", timeout=5000)
 
 
-def test_stripe_menu_offers_remove_recode_memo(window: MainWindow) -> None:
-    from PySide6.QtWidgets import QMenu
-
+def test_stripe_menu_offers_remove_recode_memo(window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 11))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 0, 11))
     [cid] = window.view.spans
     menu = QMenu()
     coding.fill_coding_menu(window, menu, cid)
     titles = [a.text() for a in menu.actions()]
     assert titles == ["&Select passage", "&Remove coding", "Re&code as", "&Memo…"]
     recode_menu = menu.actions()[2].menu()
+    assert isinstance(recode_menu, QMenu)
     assert [a.text().strip() for a in recode_menu.actions()] == ["Corruption", "Leaving"]
     recode_menu.actions()[0].trigger()
-    assert window.undo_stack.undoText() == "Recode as 'Corruption'"
+    assert stack(window).undoText() == "Recode as 'Corruption'"
 
 
-def test_import_cancel_keeps_what_was_imported(window: MainWindow, tmp_path: Path) -> None:
+def test_import_cancel_keeps_what_was_imported(window: RecordingWindow, tmp_path: Path) -> None:
     """Cancelling after the first file: that file stays (one undo step), the rest is skipped."""
     from coder.ui.features import file as file_feature
 
@@ -471,17 +472,18 @@ def test_import_cancel_keeps_what_was_imported(window: MainWindow, tmp_path: Pat
         path = tmp_path / f"{name}.txt"
         path.write_text(f"Notes {name}.\n", encoding="utf-8")
         paths.append(path)
-    report = file_feature.import_worker(window.project, paths, lambda done, total, label: False)
+    report = file_feature.import_worker(project_of(window), paths, lambda done, total, label: False)
     assert report.cancelled and [p.name for p in report.imported] == ["one.txt"]
     file_feature.finish_import(window, report)
-    assert "cancelled" in window.last_import_dialog.summary.text()
-    window.last_import_dialog.close()
-    assert window.undo_stack.undoText() == "Import document 'one'"
-    window.undo_stack.undo()
-    assert {d.name for d in window.project.documents()} == {"Amira"}
+    dialog = window.last_import_dialog
+    assert dialog is not None and "cancelled" in dialog.summary.text()
+    dialog.close()
+    assert stack(window).undoText() == "Import document 'one'"
+    stack(window).undo()
+    assert {d.name for d in project_of(window).documents()} == {"Amira"}
 
 
-def test_import_options_case_per_document(qtbot, window: MainWindow, tmp_path: Path) -> None:
+def test_import_options_case_per_document(qtbot, window: RecordingWindow, tmp_path: Path) -> None:
     from coder.ui.dialogs.import_dialog import ImportOptionsDialog
     from coder.ui.features import file as file_feature
 
@@ -491,16 +493,17 @@ def test_import_options_case_per_document(qtbot, window: MainWindow, tmp_path: P
     dialog = ImportOptionsDialog([path], window)
     dialog.cases.setChecked(True)
     task = file_feature.import_documents(window, [path], **dialog.options())
+    assert task is not None
     qtbot.waitUntil(lambda: task.finished, timeout=20000)
-    doc = window.project.find_document("Bilal")
+    doc = project_of(window).find_document("Bilal")
     assert doc.case == "Bilal"
-    assert [t.speaker for t in window.project.turns(doc.id)] == ["Interviewer", "Bilal"] * 2
+    assert [t.speaker for t in project_of(window).turns(doc.id)] == ["Interviewer", "Bilal"] * 2
 
 
-def test_reopening_the_open_project_keeps_it(window: MainWindow, project_path: Path) -> None:
+def test_reopening_the_open_project_keeps_it(window: RecordingWindow, project_path: Path) -> None:
     before = window.project
     assert window.open_project(project_path)
-    assert window.project is before and window.errors == []  # type: ignore[attr-defined]
+    assert window.project is before and window.errors == []
 
 
 def test_welcome_lists_recent_projects_and_opens_one(qtbot, project_path: Path) -> None:
@@ -518,7 +521,7 @@ def test_welcome_lists_recent_projects_and_opens_one(qtbot, project_path: Path) 
 
 
 def test_shift_arrow_selects_text_unless_a_coding_is_selected(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     start = TEXT.index("packed")
     leaving, doc = code_id(window, "Leaving"), window.view.doc_id
@@ -534,7 +537,7 @@ def test_shift_arrow_selects_text_unless_a_coding_is_selected(
     assert codings(project_path) == [("Leaving", start, start + 7, "")]
 
 
-def test_widgets_have_accessible_names(window: MainWindow) -> None:
+def test_widgets_have_accessible_names(window: RecordingWindow) -> None:
     for widget in (
         window.view,
         window.view.stripes,
@@ -560,11 +563,11 @@ def test_keyboard_shortcuts_help_lists_coding_keys() -> None:
         assert text in html
 
 
-def test_click_in_coded_passage_lists_its_codes(qtbot, window: MainWindow) -> None:
+def test_click_in_coded_passage_lists_its_codes(qtbot, window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("leaders")
-    doc = window.view.doc_id
+    doc = shown(window)
     coding.apply_code(window, code_id(window, "Corruption"), passage=(doc, start, start + 20))
     coding.apply_code(window, code_id(window, "Leaving"), passage=(doc, start + 5, start + 12))
     view = window.view
@@ -578,7 +581,7 @@ def test_click_in_coded_passage_lists_its_codes(qtbot, window: MainWindow) -> No
 
 
 def test_ctrl_return_codes_with_the_code_selected_in_the_codebook(
-    qtbot, window: MainWindow, project_path: Path
+    qtbot, window: RecordingWindow, project_path: Path
 ) -> None:
     codebook = codebook_dock(window)
     codebook.select_code(code_id(window, "Leaving"))
@@ -588,15 +591,15 @@ def test_ctrl_return_codes_with_the_code_selected_in_the_codebook(
     assert codings(project_path) == [("Leaving", start, start + 5, "")]
 
 
-def test_deleting_the_shown_document_and_undoing_shows_it_again(window: MainWindow) -> None:
+def test_deleting_the_shown_document_and_undoing_shows_it_again(window: RecordingWindow) -> None:
     doc = window.view.doc_id
     assert window.push("Delete document 'Amira'", lambda p: p.delete_document(doc))
     assert window.view.doc_id is None and window.central.currentWidget() is window.no_document
-    window.undo_stack.undo()
+    stack(window).undo()
     assert window.view.doc_id == doc and window.view.text == TEXT
 
 
-def test_quick_codes_menu_names_the_assigned_codes(window: MainWindow) -> None:
+def test_quick_codes_menu_names_the_assigned_codes(window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
     set_quick_key(window, 2, "Leaving")
@@ -605,23 +608,23 @@ def test_quick_codes_menu_names_the_assigned_codes(window: MainWindow) -> None:
     assert window.actions_by_id["coding.quick3"].text() == "Quick code 3 (not assigned)"
 
 
-def test_failed_undo_is_shown_not_raised(window: MainWindow, monkeypatch) -> None:
+def test_failed_undo_is_shown_not_raised(window: RecordingWindow, monkeypatch) -> None:
     from coder.core.errors import CoderError
     from coder.ui.features import coding
 
-    coding.apply_code(window, code_id(window, "Leaving"), passage=(window.view.doc_id, 0, 5))
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 0, 5))
 
     def broken(changes):
         raise CoderError("study.coder could not be written: disk I/O error")
 
     monkeypatch.setattr(window.project, "undo", broken)
-    window.undo_stack.undo()
-    errors = window.errors  # type: ignore[attr-defined]
+    stack(window).undo()
+    errors = window.errors
     assert errors[-1].startswith("could not undo “Apply code 'Leaving'”")
     assert len(window.view.spans) == 1  # the view shows what the file holds
 
 
-def test_text_size_changes_and_is_remembered(qtbot, window: MainWindow) -> None:
+def test_text_size_changes_and_is_remembered(qtbot, window: RecordingWindow) -> None:
     from coder.core import settings
 
     before = window.view.text_size()
@@ -636,10 +639,10 @@ def test_text_size_changes_and_is_remembered(qtbot, window: MainWindow) -> None:
     assert window.view.text_size() == window.view.default_text_size
 
 
-def test_alt_down_and_up_walk_the_coded_passages(qtbot, window: MainWindow) -> None:
+def test_alt_down_and_up_walk_the_coded_passages(qtbot, window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
-    doc = window.view.doc_id
+    doc = shown(window)
     spots = [TEXT.index(w) for w in ("leave", "leaders", "packed")]
     for s in reversed(spots):
         coding.apply_code(window, code_id(window, "Leaving"), passage=(doc, s, s + 4))
@@ -654,14 +657,12 @@ def test_alt_down_and_up_walk_the_coded_passages(qtbot, window: MainWindow) -> N
     assert window.view.selection_cp()[0] == spots[-1]
 
 
-def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> None:
-    from PySide6.QtWidgets import QMenu
-
+def test_text_menu_offers_coding_and_the_codings_here(window: RecordingWindow) -> None:
     from coder.ui.features import coding
 
     start = TEXT.index("leaders")
     coding.apply_code(
-        window, code_id(window, "Corruption"), passage=(window.view.doc_id, start, start + 7)
+        window, code_id(window, "Corruption"), passage=(shown(window), start, start + 7)
     )
     select(window, start + 1, start + 4)
     menu = QMenu()
@@ -671,13 +672,14 @@ def test_text_menu_offers_coding_and_the_codings_here(window: MainWindow) -> Non
     assert "Code &in vivo" in titles and "Code with a &new code…" in titles
     assert "Coding 'Corruption'" in titles
     recent = menu.actions()[0].menu()
+    assert isinstance(recent, QMenu)
     assert [a.text() for a in recent.actions()] == ["Corruption"]
     recent.actions()[0].trigger()
-    assert window.undo_stack.undoText() == "Apply code 'Corruption'"
+    assert stack(window).undoText() == "Apply code 'Corruption'"
     assert len(window.view.spans) == 2
 
 
-def test_keyboard_only_coding(qtbot, window: MainWindow, project_path: Path) -> None:
+def test_keyboard_only_coding(qtbot, window: RecordingWindow, project_path: Path) -> None:
     """Caret, Shift+Right to select, 1 to code; then Shift+Right grows that new coding."""
     set_quick_key(window, 1, "Leaving")
     view = window.view

@@ -50,7 +50,7 @@ def _random_tree(rng: random.Random, ids: list[int]) -> dict[int, list[int]]:
 
 
 def _shape(model: IdTreeModel, parent: QModelIndex = QModelIndex()) -> dict[int, list[int]]:
-    out = {model.node_id(parent): []}
+    out: dict[int, list[int]] = {model.node_id(parent): []}
     for row in range(model.rowCount(parent)):
         child = model.index(row, 0, parent)
         out[model.node_id(parent)].append(model.node_id(child))
@@ -350,6 +350,7 @@ def test_one_coding_runs_one_count_query_per_model_and_announces_only_its_cells(
     assert len(statements) == 1, statements
     assert "WHERE code_id" in statements[0]
     group = documents.parent_id(2)
+    assert group is not None
     counts = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole]
     assert sorted(s[:4] for s in signals if s[0].startswith("documents")) == sorted(
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QDialog
 from coder.core.project import Project
 from coder.core.refi import export_qdpx
 from coder.ui.features import refi as refi_ui
-from coder.ui.main_window import MainWindow
+from tests.ui.recording_window import RecordingWindow, project_of
 
 
 @pytest.fixture
@@ -26,22 +27,20 @@ def source_qdpx(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, tmp_path: Path) -> Iterator[RecordingWindow]:
     path = tmp_path / "study.coder"
     with Project.create(path) as p:
         p.add_document("Mine", "my own interview text")
-    win = MainWindow()
+    win = RecordingWindow()
     qtbot.addWidget(win)
-    win.errors = []  # type: ignore[attr-defined]
-    monkeypatch.setattr(win, "show_error", win.errors.append)
     assert win.open_project(path)
     yield win
     win.close_project()
 
 
-def finished(qtbot, window: MainWindow) -> None:
+def finished(qtbot, window: RecordingWindow) -> None:
     qtbot.waitUntil(
-        lambda: getattr(window, "last_refi_report", None) is not None or bool(window.errors),
+        lambda: window.last_refi_report is not None or bool(window.errors),
         timeout=20000,
     )
 
@@ -98,26 +97,24 @@ def test_a_hostile_file_shows_one_error_and_changes_nothing(qtbot, window, tmp_p
 def test_export_runs_in_a_worker_and_writes_a_qdpx(qtbot, window, tmp_path):
     out = tmp_path / "export.qdpx"
     refi_ui.export_file(window, out, "qdpx")
-    qtbot.waitUntil(lambda: getattr(window, "last_export", None) == out, timeout=20000)
+    qtbot.waitUntil(lambda: window.last_export == out, timeout=20000)
     with zipfile.ZipFile(out) as z:
         assert "project.qde" in z.namelist()
     out = tmp_path / "export.qdc"
     window.project.add_code("Solo")
     refi_ui.export_file(window, out, "qdc")
-    qtbot.waitUntil(lambda: getattr(window, "last_export", None) == out, timeout=20000)
+    qtbot.waitUntil(lambda: window.last_export == out, timeout=20000)
     assert b"Solo" in out.read_bytes()
 
 
 def test_import_into_a_new_project_when_none_is_open(qtbot, tmp_path, source_qdpx, monkeypatch):
-    win = MainWindow()
+    win = RecordingWindow()
     qtbot.addWidget(win)
-    win.errors = []  # type: ignore[attr-defined]
-    monkeypatch.setattr(win, "show_error", win.errors.append)
     assert win.project is None
     target = tmp_path / "from-qdpx"  # the extension is added
     assert refi_ui.new_project_for_import(win, target)
     refi_ui.import_project(win, source_qdpx, dotted=False)
     finished(qtbot, win)
-    assert win.project.path == tmp_path / "from-qdpx.coder"
-    assert [d.name for d in win.project.documents()] == ["Talk"]
+    assert project_of(win).path == tmp_path / "from-qdpx.coder"
+    assert [d.name for d in project_of(win).documents()] == ["Talk"]
     win.close_project()

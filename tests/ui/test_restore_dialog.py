@@ -50,7 +50,7 @@ def test_model_lists_backups_newest_first(qtmodeltester, project_path: Path) -> 
 
 
 def test_restore_into_a_new_file_and_never_over_an_existing_one(
-    qtbot, project_path: Path, tmp_path: Path
+    qtbot, project_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = _backups(project_path, 2)
     parent = QWidget()
@@ -58,17 +58,19 @@ def test_restore_into_a_new_file_and_never_over_an_existing_one(
     dialog = RestoreDialog(project_path, parent)
     qtbot.addWidget(dialog)
     errors: list[str] = []
-    dialog.show_error = errors.append  # type: ignore[method-assign]
-    assert dialog.restore_button.isEnabled() and dialog.selected().path == made[-1]
+    monkeypatch.setattr(RestoreDialog, "show_error", lambda self, message: errors.append(message))
+    selected = dialog.selected()
+    assert dialog.restore_button.isEnabled() and selected is not None
+    assert selected.path == made[-1]
     original = _sha(project_path)
 
-    dialog.ask_new_path = lambda info: project_path  # type: ignore[method-assign]
+    monkeypatch.setattr(RestoreDialog, "ask_new_path", lambda self, info: project_path)
     assert dialog.restore_selected() is None
     assert errors and "already exists" in errors[-1]
     assert _sha(project_path) == original
 
     target = tmp_path / "restored.coder"
-    dialog.ask_new_path = lambda info: target  # type: ignore[method-assign]
+    monkeypatch.setattr(RestoreDialog, "ask_new_path", lambda self, info: target)
     assert dialog.restore_selected() == target
     assert dialog.result() == dialog.DialogCode.Accepted
     with Project.open(target) as r:
@@ -96,13 +98,13 @@ def test_cloud_warning_is_shown_once_per_project(qtbot, tmp_path: Path) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
     path = tmp_path / "Dropbox" / "study.coder"
-    first = backup_feature.cloud_warning_once(parent, path)  # type: ignore[arg-type]
+    first = backup_feature.cloud_warning_once(parent, path)
     assert first and "Dropbox" in first
-    assert backup_feature.cloud_warning_once(parent, path) is None  # type: ignore[arg-type]
+    assert backup_feature.cloud_warning_once(parent, path) is None
     assert settings.get(backup_feature.WARNED_KEY)
     other = tmp_path / "Dropbox" / "other.coder"
-    assert backup_feature.cloud_warning_once(parent, other)  # type: ignore[arg-type]
-    assert backup_feature.cloud_warning_once(parent, tmp_path / "local.coder") is None  # type: ignore[arg-type]
+    assert backup_feature.cloud_warning_once(parent, other)
+    assert backup_feature.cloud_warning_once(parent, tmp_path / "local.coder") is None
 
 
 def test_window_backs_up_while_editing_and_on_demand(
@@ -120,7 +122,7 @@ def test_window_backs_up_while_editing_and_on_demand(
     settings.set_value("backup_interval_minutes", 0.0001)
     before = len(backup.list_backups(project_path))
     assert guard.tick() is None, "nothing changed since the open"
-    assert win.push("Add code", lambda: win.project.add_code("Fear"))
+    assert win.push("Add code", lambda p: p.add_code("Fear"))
     qtbot.wait(20)
     made = guard.tick()
     assert made is not None and made.exists()
@@ -142,7 +144,12 @@ def test_window_offers_read_only_when_another_coder_holds_the_project(
     asked: list[str] = []
     holder = Project.open(project_path)  # "another Coder" has it open for writing
     try:
-        monkeypatch.setattr(win, "ask_read_only", lambda message: asked.append(message) or False)
+
+        def ask_read_only(message: str) -> bool:
+            asked.append(message)
+            return False
+
+        monkeypatch.setattr(win, "ask_read_only", ask_read_only)
         assert win.open_project(project_path) is False
         assert win.project is None
         assert asked and "is open in Coder by" in asked[0] and "read-only" in asked[0]

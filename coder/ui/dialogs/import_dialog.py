@@ -4,6 +4,7 @@ did not."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 from PySide6.QtCore import QStringListModel
 from PySide6.QtWidgets import (
@@ -18,6 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.project import ImportReport
+
+
+class ImportOptions(TypedDict):
+    """The options of ``coder.ui.features.file.import_documents``."""
+
+    speakers: str
+    case_per_document: bool
 
 
 def report_text(report: ImportReport) -> str:
@@ -87,7 +95,7 @@ class ImportOptionsDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 360)
 
-    def options(self) -> dict[str, object]:
+    def options(self) -> ImportOptions:
         return {
             "speakers": "auto" if self.speakers.isChecked() else "none",
             "case_per_document": self.cases.isChecked(),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.errors import CoderError
 from coder.core.export.report import ReportOptions, check_options
+from coder.core.export.report.quotes import parse_cite
 from coder.core.project import Project
 from coder.ui.models.analysis import CheckListModel
 
@@ -129,8 +130,8 @@ class ReportOptionsDialog(QDialog):
         self.agreement.setChecked(bool(saved.get("include_agreement", True)))
         self.open_after = QCheckBox("Open the report when it is written")
         self.open_after.setChecked(bool(saved.get("open_after", True)))
-        self.children = QCheckBox("Parent codes' totals include their sub-codes")
-        self.children.setChecked(bool(saved.get("include_children", False)))
+        self.include_children = QCheckBox("Parent codes' totals include their sub-codes")
+        self.include_children.setChecked(bool(saved.get("include_children", False)))
         self.page = QComboBox()
         self.page.addItems(["A4", "Letter"])
         self.page.setCurrentText(str(saved.get("page_size", "A4")))
@@ -150,7 +151,7 @@ class ReportOptionsDialog(QDialog):
         form.addRow("&Page size:", self.page)
         form.addRow("", self.memos)
         form.addRow("", self.chart)
-        form.addRow("", self.children)
+        form.addRow("", self.include_children)
         form.addRow("", self.agreement)
         form.addRow("", self.annotations)
         form.addRow("", self.open_after)
@@ -246,11 +247,11 @@ class ReportOptionsDialog(QDialog):
             context=context,
             include_memos=self.memos.isChecked(),
             include_chart=self.chart.isChecked(),
-            include_children=self.children.isChecked(),
+            include_children=self.include_children.isChecked(),
             include_agreement=self.agreement.isChecked(),
             order=self.order.currentData(),
             quote_marks=self.marks.currentData(),
-            cite=self.cite.text().strip() or None,
+            cite=parse_cite(self.cite.text()),
             matrix=self.matrix.isChecked(),
             crosstab=self.crosstab.currentData(),
             case_table=(
@@ -284,7 +285,7 @@ class ReportOptionsDialog(QDialog):
                 "include_annotations": self.annotations.isChecked(),
                 "include_memos": self.memos.isChecked(),
                 "include_chart": self.chart.isChecked(),
-                "include_children": self.children.isChecked(),
+                "include_children": self.include_children.isChecked(),
                 "open_after": self.open_after.isChecked(),
                 "include_agreement": self.agreement.isChecked(),
                 "page_size": self.page.currentText(),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from coder.core import backup, settings
 from coder.core.errors import CoderError
@@ -74,7 +74,7 @@ def restore_from_backup(window: MainWindow) -> None:
             window.open_project(restored)
 
 
-def cloud_warning_once(window: MainWindow, path: Path) -> str | None:
+def cloud_warning_once(parent: QWidget, path: Path) -> str | None:
     """Warn (once per project file) about a project in a cloud-sync or network folder."""
     message = cloud_warning(path)
     if message is None:
@@ -86,7 +86,7 @@ def cloud_warning_once(window: MainWindow, path: Path) -> str | None:
         return None
     settings.set_value(WARNED_KEY, [*shown, key][-200:])
     box = QMessageBox(
-        QMessageBox.Icon.Warning, "Project in a synced or network folder", message, parent=window
+        QMessageBox.Icon.Warning, "Project in a synced or network folder", message, parent=parent
     )
     box.open()  # not modal-blocking: the project is already open and usable
     return message
@@ -139,10 +139,9 @@ class BackupGuard(QObject):
 
 def install(window: MainWindow) -> BackupGuard:
     """Start the periodic backups and the cloud-folder warning for this window."""
-    guard = getattr(window, "_backup_guard", None)
+    guard: BackupGuard | None = getattr(window, "backup_guard", None)
     if guard is None:
         guard = BackupGuard(window)
-        window._backup_guard = guard  # type: ignore[attr-defined]
         if window.project is not None:
             guard.on_project_changed()
     return guard

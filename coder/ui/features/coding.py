@@ -8,8 +8,10 @@ characters, so a passage never starts or ends inside a surrogate pair.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING
 
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QMenu
 
 from coder.core.errors import CoderError, InvalidValue
@@ -179,8 +181,7 @@ def new_code(window: MainWindow) -> None:
 )
 def code_with_last(window: MainWindow) -> None:
     if window.last_code_id is None:
-        codebook = window.dock_widgets.get("codebook")
-        current = codebook.current_code_id() if codebook is not None else None  # type: ignore[attr-defined]
+        current = window.codebook_dock.current_code_id()
         if current is None:
             window.statusBar().showMessage("No code used yet: choose one in the codebook", 4000)
             return
@@ -197,8 +198,7 @@ def code_with_last(window: MainWindow) -> None:
     order=105,
 )
 def code_with_current(window: MainWindow) -> None:
-    codebook = window.dock_widgets.get("codebook")
-    current = codebook.current_code_id() if codebook is not None else None  # type: ignore[attr-defined]
+    current = window.codebook_dock.current_code_id()
     if current is None:
         window.statusBar().showMessage("Select a code in the codebook first", 4000)
         return
@@ -206,13 +206,7 @@ def code_with_current(window: MainWindow) -> None:
 
 
 def quick_code_id(window: MainWindow, digit: int) -> int | None:
-    codebook = window.dock_widgets.get("codebook")
-    if codebook is not None and hasattr(codebook, "quick_code"):
-        return codebook.quick_code(digit)
-    # Without a codebook dock: the n-th top-level code.
-    assert window.project is not None
-    roots = [c for c in window.project.codes() if c.parent_id is None]
-    return roots[digit - 1].id if 0 < digit <= len(roots) else None
+    return window.codebook_dock.quick_code(digit)
 
 
 def quick(window: MainWindow, digit: int) -> None:
@@ -248,7 +242,7 @@ for _d in range(1, 10):
         shortcut=str(_d),
         enabled_when="selection",
         order=_d,
-    )(lambda window, d=_d: quick(window, d))
+    )(partial(quick, digit=_d))
 
 
 def remove_coding(window: MainWindow, coding_id: int) -> bool:
@@ -483,9 +477,7 @@ def fill_coding_menu(window: MainWindow, menu: QMenu, coding_id: int) -> None:
     menu.addAction("&Memo…").triggered.connect(lambda: edit_memo(window, coding_id))
 
 
-def _swatch(color: object) -> object:
-    from PySide6.QtGui import QColor, QIcon, QPixmap
-
+def _swatch(color: QColor | str) -> QIcon:
     pix = QPixmap(12, 12)
-    pix.fill(QColor(color))  # type: ignore[arg-type]
+    pix.fill(QColor(color))
     return QIcon(pix)

@@ -54,15 +54,10 @@ def find_previous(window: MainWindow) -> None:
     order=210,
 )
 def search_project(window: MainWindow) -> None:
-    search = window.dock_widgets.get("search")
-    dock = window.docks.get("search")
-    if search is None or dock is None:
-        window.show_error("project search is not available in this build")
-        return
+    dock = window.docks["search"]
     dock.show()
     dock.raise_()
-    if hasattr(search, "focus_search"):
-        search.focus_search()
+    window.search_dock.focus_search()
 
 
 @action(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from coder.core.demo import create_demo_project
 from coder.core.errors import CoderError
 from coder.core.importers import supported_extensions
 from coder.core.project import EXTENSION, ImportReport, Project
@@ -63,19 +64,12 @@ def demo_path() -> Path:
 
 def open_demo(window: MainWindow) -> bool:
     """Build a fresh demo project and open it (it never enters the recent list)."""
-    try:
-        from coder.core.demo import create_demo_project
-    except ImportError:
-        window.show_error("the demo project is not part of this build")
-        return False
     path = demo_path()
     try:
-        project_or_path = create_demo_project(path)
+        create_demo_project(path)
     except CoderError as e:
         window.show_error(str(e))
         return False
-    if isinstance(project_or_path, Project):
-        project_or_path.close()
     return window.open_project(path, remember=False)
 
 
@@ -110,7 +104,7 @@ def import_action(window: MainWindow) -> None:
     settings.set_value("last_import_folder", str(paths[0].parent))
     dialog = ImportOptionsDialog(paths, window)
     if dialog.exec():
-        import_documents(window, paths, **dialog.options())  # type: ignore[arg-type]
+        import_documents(window, paths, **dialog.options())
 
 
 def import_command_text(report: ImportReport) -> str:

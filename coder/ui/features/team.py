@@ -6,7 +6,7 @@ name…; View → Coders → All coders / Only one coder… / Compare two coders
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coder.core import intercoder
 from coder.ui.actions import action
@@ -19,22 +19,12 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- coder filter
 
 
-def document_view(window: Any) -> Any:
-    """The workbench's document view (``window.document_view``, or ``window.view``)."""
-    return getattr(window, "document_view", None) or getattr(window, "view", None)
-
-
 def set_coder_filter(
-    window: Any, coder_ids: set[int] | list[int] | None, compare: tuple[int, int] | None = None
-) -> bool:
+    window: MainWindow, coder_ids: set[int] | None, compare: tuple[int, int] | None = None
+) -> None:
     """Show all coders (None), only some, or compare two (stripes per coder) in the text."""
-    view = document_view(window)
-    setter = getattr(view, "set_coder_filter", None)
-    if setter is None:
-        window.show_error("The document view cannot filter codings by coder in this version.")
-        return False
     ids = None if coder_ids is None else set(coder_ids)
-    setter(ids, compare)
+    window.view.set_coder_filter(ids, compare)
     window.coder_filter = (ids, compare)
     project = window.project
     names = {c.id: c.name for c in project.coders()} if project is not None else {}
@@ -44,10 +34,7 @@ def set_coder_filter(
         message = "Showing the codings of all coders"
     else:
         message = "Showing only the codings of " + ", ".join(sorted(names.get(i, "?") for i in ids))
-    status = getattr(window, "statusBar", None)
-    if callable(status):
-        status().showMessage(message, 6000)
-    return True
+    window.statusBar().showMessage(message, 6000)
 
 
 def _coder_names(window: MainWindow) -> list[str]:
@@ -144,7 +131,7 @@ def merge_project(window: MainWindow) -> None:
 def agreement_window(window: MainWindow) -> None:
     from coder.ui.views.agreement_window import AgreementWindow
 
-    existing = getattr(window, "agreement_window", None)
+    existing = window.agreement_window
     if existing is not None and existing.window_.project is window.project:
         existing.refresh_coders()
         existing.show()
@@ -153,10 +140,10 @@ def agreement_window(window: MainWindow) -> None:
         return
     if existing is not None:
         existing.close()
-    window.agreement_window = AgreementWindow(window)  # type: ignore[attr-defined]
-    window.agreement_window.show()
-    if len(window.agreement_window.coders.checked_names()) >= 2:
-        window.agreement_window.compute()  # the figures at once for the usual two-coder case
+    window.agreement_window = opened = AgreementWindow(window)
+    opened.show()
+    if len(opened.coders.checked_names()) >= 2:
+        opened.compute()  # the figures at once for the usual two-coder case
 
 
 @action(

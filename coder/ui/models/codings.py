@@ -184,9 +184,9 @@ class RetrievedPassagesModel(IdTreeModel):
         if document_id is not None:
             docs = {document_id} if docs is None else docs & {document_id}
         return Filters(
-            documents=docs,
-            cases=[q.case_id] if q.case_id is not None else None,
-            coders=[q.coder_id] if q.coder_id is not None else None,
+            documents=None if docs is None else frozenset(docs),
+            cases=frozenset([q.case_id]) if q.case_id is not None else None,
+            coders=frozenset([q.coder_id]) if q.coder_id is not None else None,
         )
 
     def _retrieve(self, document_id: int | None = None) -> list[Passage]:

@@ -7,7 +7,7 @@ in place goes through the model's ``push(text, service)`` (the window's undo sta
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -157,7 +157,7 @@ class DocumentsModel(IdTreeModel):
     def groups(self) -> list[str]:
         return sorted({d.group for d in self.documents() if d.group}, key=str.casefold)
 
-    def document_ids(self, indexes: list[QModelIndex]) -> list[int]:
+    def document_ids(self, indexes: Sequence[QModelIndex]) -> list[int]:
         """Documents at ``indexes``; a group's index stands for all its documents."""
         ids: list[int] = []
         for index in indexes:
@@ -313,12 +313,13 @@ class DocumentsModel(IdTreeModel):
     def mimeTypes(self) -> list[str]:
         return [DOCUMENTS_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """Dragged documents (to link them to a case in the cases table)."""
         ids = self.document_ids(indexes)
         mime = QMimeData()
         mime.setData(DOCUMENTS_MIME, json.dumps(ids).encode())
-        mime.setText("\n".join(self.document(i).name for i in ids))
+        documents = [self.document(i) for i in ids]
+        mime.setText("\n".join(d.name for d in documents if d is not None))
         return mime
 
     def supportedDragActions(self) -> Qt.DropAction:

@@ -10,7 +10,7 @@ A model reset is used only when asked for (a different project).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class IdTreeModel(QAbstractItemModel):
     def update_values(
         self,
         values: dict[int, Any],
-        cells: Iterable[tuple[int, int, list[int]]] | None = None,
+        cells: Iterable[tuple[int, int, Sequence[int]]] | None = None,
     ) -> None:
         """Replace the values of shown nodes (same structure) and announce their rows.
 

@@ -338,19 +338,20 @@ class AgreementWindow(QDialog):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
-        self.result: intercoder.ProjectAgreement | None = None
+        self.agreement: intercoder.ProjectAgreement | None = None
         self.setWindowTitle("Inter-coder agreement")
         self.setModal(False)
         self.resize(1100, 720)
         outer = QHBoxLayout(self)
 
         left = QVBoxLayout()
-        left.addWidget(QLabel("&Coders to compare:"))
+        coders_label = QLabel("&Coders to compare:")
+        left.addWidget(coders_label)
         self.coders = CodersModel(self)
         self.coders_view = QListView()
         self.coders_view.setModel(self.coders)
         self.coders_view.setAccessibleName("Coders to compare")
-        left.itemAt(0).widget().setBuddy(self.coders_view)
+        coders_label.setBuddy(self.coders_view)
         left.addWidget(self.coders_view, 1)
         form = QFormLayout()
         self.unit = QComboBox()
@@ -440,7 +441,7 @@ class AgreementWindow(QDialog):
 
     def _on_project_changed(self) -> None:
         """Another project (or none): the figures belong to the old one."""
-        self.result = None
+        self.agreement = None
         self.table.set_result(None)
         self.copy_button.setEnabled(False)
         self.passages.set_rows([])
@@ -481,7 +482,7 @@ class AgreementWindow(QDialog):
         except CoderError as e:
             self.window_.show_error(str(e))
             return None
-        self.result = result
+        self.agreement = result
         self.table.set_result(result)
         self.copy_button.setEnabled(True)
         self.table_view.resizeColumnsToContents()
@@ -519,7 +520,7 @@ class AgreementWindow(QDialog):
 
     def show_disagreements(self, row: int) -> None:
         project = self.window_.project
-        if project is None or self.result is None or not 0 <= row < self.table.rowCount():
+        if project is None or self.agreement is None or not 0 <= row < self.table.rowCount():
             return
         code = self.table.row(row)
         if code.code_id is None:
@@ -530,10 +531,10 @@ class AgreementWindow(QDialog):
         self.current_code_id = code.code_id
         found = intercoder.find_disagreements(
             project,
-            list(self.result.coders),
+            list(self.agreement.coders),
             code.code_id,
-            unit=self.result.unit,
-            partial=self.result.partial,
+            unit=self.agreement.unit,
+            partial=self.agreement.partial,
         )
         self.passages.set_rows(found)
         self.passages_view.resizeColumnsToContents()
@@ -545,12 +546,12 @@ class AgreementWindow(QDialog):
 
     def open_passage(self, row: int) -> SideBySideDialog | None:
         project = self.window_.project
-        if project is None or self.result is None or self.current_code_id is None:
+        if project is None or self.agreement is None or self.current_code_id is None:
             return None
         if not 0 <= row < self.passages.rowCount():
             return None
         d = self.passages.disagreement(row)
-        coders = [n for n in self.result.coders if n in d.coded_by or n in d.not_coded_by]
+        coders = [n for n in self.agreement.coders if n in d.coded_by or n in d.not_coded_by]
         dialog = SideBySideDialog(self, project, coders, self.current_code_id, d)
         dialog.compare_button.clicked.connect(lambda: self.show_in_main_window(d))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -562,10 +563,10 @@ class AgreementWindow(QDialog):
         from coder.ui.features.team import set_coder_filter
 
         project = self.window_.project
-        if project is None or self.result is None:
+        if project is None or self.agreement is None:
             return
         ids = {c.name: c.id for c in project.coders()}
-        first, second = (ids[n] for n in self.result.coders[:2])
+        first, second = (ids[n] for n in self.agreement.coders[:2])
         self.window_.show_passage(d.document_id, d.start, d.end)
         set_coder_filter(self.window_, None, compare=(first, second))
         self.window_.raise_()

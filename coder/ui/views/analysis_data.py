@@ -37,9 +37,9 @@ class AnalysisOptions:
 
     def filters(self) -> Filters:
         return Filters(
-            coders=None if self.coder_id is None else [self.coder_id],
-            groups=None if self.group is None else [self.group],
-            attributes={self.where[0]: [self.where[1]]} if self.where else {},
+            coders=None if self.coder_id is None else frozenset([self.coder_id]),
+            groups=None if self.group is None else frozenset([self.group]),
+            attributes=((self.where[0], frozenset([self.where[1]])),) if self.where else (),
         )
 
 

@@ -139,7 +139,7 @@ class AddAttributeDialog(QDialog):
         form.addRow(buttons)
 
 
-class CasesDock(QWidget):
+class CasesDock(common.ProjectDock):
     def __init__(self, window: Any) -> None:
         super().__init__()
         self.window_ = window

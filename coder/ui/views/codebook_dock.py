@@ -11,7 +11,8 @@ Ctrl+E / the context menu — neither is bound to a click, so opening them never
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 from PySide6.QtCore import (
     QItemSelection,
@@ -82,7 +83,12 @@ class CodeNameDelegate(QStyledItemDelegate):
     def _badge_width(self, option: QStyleOptionViewItem, key: str) -> int:
         return option.fontMetrics.horizontalAdvance(key) + 10
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         key = index.data(QuickKeyRole)
         if not key:
             super().paint(painter, option, index)
@@ -111,7 +117,9 @@ class CodeNameDelegate(QStyledItemDelegate):
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, key)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         size = super().sizeHint(option, index)
         key = index.data(QuickKeyRole)
         if key:
@@ -182,7 +190,12 @@ class CodebookView(QTreeView):
         else:
             event.ignore()
 
-    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def drawRow(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         super().drawRow(painter, option, index)
         hover = self._hover
         if hover.isValid() and hover.row() == index.row() and hover.parent() == index.parent():
@@ -207,7 +220,7 @@ class CodebookView(QTreeView):
         super().keyPressEvent(event)
 
 
-class CodebookDock(QWidget):
+class CodebookDock(common.ProjectDock):
     codeActivated = Signal(int)
     selectedCodesChanged = Signal(list)
     passageDropped = Signal(int, int, int, int)  # code id, document id, start, end
@@ -407,7 +420,7 @@ class CodebookDock(QWidget):
 
     # ----------------------------------------------------------------- commands
 
-    def new_code(self, name: str, parent_id: int | None = None, **fields: str) -> int | None:
+    def new_code(self, name: str, parent_id: int | None = None, **fields: Any) -> int | None:
         """Add a code (one undo step); returns its id, or None when it failed."""
         project = self.project
         if project is None:
@@ -509,7 +522,10 @@ class CodebookDock(QWidget):
             self.merge_code(code.id, target.id)
 
     def delete_code(
-        self, code_id: int | None, children: str | None = None, ask: bool = True
+        self,
+        code_id: int | None,
+        children: Literal["delete", "move_up"] | None = None,
+        ask: bool = True,
     ) -> bool:
         """Delete a code; with sub-codes, ``children`` is "delete" or "move_up" (asked if None)."""
         project = self.project
@@ -572,9 +588,10 @@ class CodebookDock(QWidget):
         for digit in DIGITS:
             holder = self.quick_code(digit)
             label = digit
-            if holder is not None and holder != code_id:
-                label += f"  (now '{self.model.code(holder).name}')"
-            act = keys.addAction(label, lambda d=digit: self.set_quick_key(d, code_id))
+            other = self.model.code(holder) if holder is not None and holder != code_id else None
+            if other is not None:
+                label += f"  (now '{other.name}')"
+            act = keys.addAction(label, partial(self.set_quick_key, digit, code_id))
             act.setCheckable(True)
             act.setChecked(current == digit)
         keys.addSeparator()

@@ -8,7 +8,7 @@ can answer them without a modal dialog.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -34,6 +34,21 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core import settings
+
+if TYPE_CHECKING:
+    from coder.core.project import Changes, Project
+
+
+class ProjectDock(QWidget):
+    """A dock of the main window: it shows the open project and follows each edit."""
+
+    def set_project(self, project: Project | None) -> None:
+        """Show this project (None: no project is open)."""
+        raise NotImplementedError
+
+    def on_changes(self, changes: Changes) -> None:
+        """Refresh what an edit changed."""
+        raise NotImplementedError
 
 
 def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
@@ -169,8 +184,9 @@ def ask_buttons(parent: QWidget | None, title: str, text: str, buttons: list[str
     box.setWindowTitle(title)
     box.setText(text)
     box.setIcon(QMessageBox.Icon.Question)
-    made = {box.addButton(label, QMessageBox.ButtonRole.AcceptRole): label for label in buttons}
+    made = [(box.addButton(label, QMessageBox.ButtonRole.AcceptRole), label) for label in buttons]
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.exec()
-    return made.get(box.clickedButton())
+    clicked = box.clickedButton()
+    return next((label for button, label in made if button == clicked), None)

@@ -78,6 +78,8 @@ class DocumentView(HighlightLayer):
         # Hooks the window sets: fill the context menu for a position / selection.
         self.menu_hook: Callable[[QMenu, list[int]], None] | None = None
         self.stripe_menu_hook: Callable[[QMenu, int], None] | None = None
+        # Remove a coding (the Delete key on its stripe).
+        self.remove_coding_hook: Callable[[int], object] | None = None
 
         self.gutter = SpeakerGutter(self)
         self.stripes = StripeMargin(self)
@@ -188,7 +190,7 @@ class DocumentView(HighlightLayer):
         """Show every coder's codings (None), only some coders', or two coders side by side
         (the first coder's stripes, then the second's)."""
         self.coder_filter = set(coder_ids) if coder_ids is not None else None
-        self.compare = tuple(compare) if compare is not None else None  # type: ignore[assignment]
+        self.compare = (compare[0], compare[1]) if compare is not None else None
         self._apply_filter()
         if self.compare is not None:
             first, second = (self.coders.get(c, "?") for c in self.compare)

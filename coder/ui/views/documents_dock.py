@@ -6,6 +6,7 @@ F2 or a slow second click renames in place. Every edit is one undoable command.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeView,
     QVBoxLayout,
-    QWidget,
 )
 
 from coder.core.project import Changes, Project
@@ -84,7 +84,7 @@ class DocumentsProxy(QSortFilterProxyModel):
         return a < b
 
 
-class DocumentsDock(QWidget):
+class DocumentsDock(common.ProjectDock):
     documentActivated = Signal(int)
 
     def __init__(self, window: Any) -> None:
@@ -284,7 +284,7 @@ class DocumentsDock(QWidget):
                     changes = changes | added
                     case_id = added.created("cases")[0]
                 changes = changes | run_together(
-                    project, [lambda d=d: project.set_document_case(d.id, case_id) for d in docs]
+                    project, [partial(project.set_document_case, d.id, case_id) for d in docs]
                 )
             return changes
 

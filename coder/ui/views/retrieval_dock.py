@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from coder.core import settings
@@ -160,7 +159,7 @@ class ContextDelegate(QStyledItemDelegate):
         return QSize(int(doc.idealWidth()), int(doc.size().height()))
 
 
-class RetrievalDock(QWidget):
+class RetrievalDock(common.ProjectDock):
     passageActivated = Signal(int, int, int)  # document id, start, end
 
     def __init__(self, window: Any) -> None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from coder.core.bulk import apply_code_to_spans
@@ -41,7 +40,7 @@ from coder.ui.views import common
 LIMIT = 2000
 
 
-class SearchDock(QWidget):
+class SearchDock(common.ProjectDock):
     passageActivated = Signal(int, int, int)  # document id, start, end
 
     def __init__(self, window: Any) -> None:

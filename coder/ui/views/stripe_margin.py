@@ -400,11 +400,8 @@ class StripeMargin(QWidget):
                 self.setAccessibleDescription(f"{style.path if style else 'code'}: {passage}")
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.focused_id:
             self.select_coding(self.focused_id)
-        elif key == Qt.Key.Key_Delete and self.focused_id and self.view.stripe_menu_hook:
+        elif key == Qt.Key.Key_Delete and self.focused_id and self.view.remove_coding_hook:
             self.select_coding(self.focused_id)
-            from coder.ui.features import coding
-
-            window = self.window()
-            coding.remove_coding(window, self.focused_id)  # type: ignore[arg-type]
+            self.view.remove_coding_hook(self.focused_id)
         else:
             super().keyPressEvent(event)
