@@ -39,7 +39,7 @@ def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
     """PNG bytes of ``svg`` rendered square at each size, transparent background."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
     global _APP
@@ -61,7 +61,7 @@ def render(svg: Path, sizes: set[int]) -> dict[int, bytes]:
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.save(buffer, b"PNG"):
+        if not QImageWriter(buffer, QByteArray(b"png")).write(image):
             raise SystemExit(f"make_icons: could not encode a {size} px PNG")
         buffer.close()
         out[size] = bytes(data.data())
