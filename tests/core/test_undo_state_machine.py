@@ -80,9 +80,12 @@ def other_files() -> dict[str, Path]:
     good = folder / "good.csv"
     good.write_text("case,age,consent\nAna,34,yes\nBen,29,no\n", "utf-8")
     _OTHER.update(
-        project=folder / "other.coder", qdpx=folder / "other.qdpx", qdc=folder / "other.qdc",
-        bad_csv=csv, csv=good,
-    )  # fmt: skip
+        project=folder / "other.coder",
+        qdpx=folder / "other.qdpx",
+        qdc=folder / "other.qdc",
+        bad_csv=csv,
+        csv=good,
+    )
     return _OTHER
 
 
@@ -325,9 +328,16 @@ class UndoMachine(RuleBasedStateMachine):
         if link is not None and data.draw(st.booleans()):
             self.run(self.project.unlink_memo, link)
             return
-        column, table = data.draw(st.sampled_from([
-            ("document_id", "documents"), ("code_id", "codes"), ("coding_id", "codings"),
-            ("case_id", "cases")]))  # fmt: skip
+        column, table = data.draw(
+            st.sampled_from(
+                [
+                    ("document_id", "documents"),
+                    ("code_id", "codes"),
+                    ("coding_id", "codings"),
+                    ("case_id", "cases"),
+                ]
+            )
+        )
         target = self.pick(data, table, allow_missing=True)
         if target is not None:
             self.run(self.project.link_memo, memo, **{column: target})
