@@ -183,7 +183,11 @@ def norm_color(raw: str | None) -> str | None:
 
 def merge_text(existing: str, new: str | None) -> str:
     """Append ``new`` to a memo unless it is empty or already there (nothing is lost)."""
-    if not new or not new.strip():
+    if not new:
+        return existing
+    if not existing:
+        return new  # as it is, even blank: a round trip gives the memo back unchanged
+    if not new.strip():
         return existing
     if not existing.strip():
         return new
