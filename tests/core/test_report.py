@@ -128,8 +128,14 @@ def test_report_has_title_toc_and_sections_in_codebook_order(sixty, tmp_path):
     heads = _headings(d)
     assert heads[0] == ("Title", "Why they left")
     h1 = [t for s, t in heads if s == "Heading 1"]
-    assert h1 == ["Summary", "Inter-coder agreement", "Codes and quotes", "Co-occurrence", "Memos",
-                  "Appendix: codebook"]  # fmt: skip
+    assert h1 == [
+        "Summary",
+        "Inter-coder agreement",
+        "Codes and quotes",
+        "Co-occurrence",
+        "Memos",
+        "Appendix: codebook",
+    ]
     start = heads.index(("Heading 1", "Codes and quotes"))
     codes = [(s, t) for s, t in heads[start:] if s in ("Heading 2", "Heading 3")]
     assert codes[:5] == [
@@ -184,12 +190,22 @@ def test_toc_result_lists_the_headings_in_order_linked_to_bookmarks(sixty, tmp_p
     d = _report(sixty, tmp_path)
     entries = _toc_entries(d)
     assert [(s, t) for s, t, _ in entries] == [
-        ("TOC1", "Summary"), ("TOC2", "Codings per coder"), ("TOC1", "Inter-coder agreement"),
-        ("TOC1", "Codes and quotes"), ("TOC2", "Infighting"), ("TOC2", "Corruption"),
-        ("TOC2", "Grievances"), ("TOC3", "Ethnic tensions"), ("TOC2", "Empty"),
-        ("TOC1", "Co-occurrence"), ("TOC1", "Memos"), ("TOC2", "Project memo"), ("TOC2", "Memos"),
-        ("TOC3", "Method"), ("TOC1", "Appendix: codebook"),
-    ]  # fmt: skip
+        ("TOC1", "Summary"),
+        ("TOC2", "Codings per coder"),
+        ("TOC1", "Inter-coder agreement"),
+        ("TOC1", "Codes and quotes"),
+        ("TOC2", "Infighting"),
+        ("TOC2", "Corruption"),
+        ("TOC2", "Grievances"),
+        ("TOC3", "Ethnic tensions"),
+        ("TOC2", "Empty"),
+        ("TOC1", "Co-occurrence"),
+        ("TOC1", "Memos"),
+        ("TOC2", "Project memo"),
+        ("TOC2", "Memos"),
+        ("TOC3", "Method"),
+        ("TOC1", "Appendix: codebook"),
+    ]
     # Each entry links to a bookmark around its heading, which carries the same text.
     marks = {}
     for p in d.paragraphs:
@@ -213,8 +229,15 @@ def test_toc_of_a_selection_and_of_the_codebook_document(sixty, tmp_path):
     only = (sixty.find_code("Corruption").id, sixty.find_code("Empty").id)
     d = _report(sixty, tmp_path, codes=only, include_memos=False)
     texts = [t for _, t, _ in _toc_entries(d)]
-    assert texts == ["Summary", "Inter-coder agreement", "Codes and quotes", "Corruption", "Empty",
-                     "Co-occurrence", "Appendix: codebook"]  # fmt: skip
+    assert texts == [
+        "Summary",
+        "Inter-coder agreement",
+        "Codes and quotes",
+        "Corruption",
+        "Empty",
+        "Co-occurrence",
+        "Appendix: codebook",
+    ]
     parent = sixty.find_code("Grievances").id
     for i in range(12):
         sixty.add_code(f"Extra {i:02d}", parent_id=parent if i % 2 else None)

@@ -73,8 +73,16 @@ def test_language_names_and_tags():
 
 def test_number_and_date_values_past_eight_are_ranges():
     ages = grouping([str(a) for a in range(18, 78)] + [""], "number")
-    assert ages.labels == ("10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79",
-                           "no value")  # fmt: skip
+    assert ages.labels == (
+        "10–19",
+        "20–29",
+        "30–39",
+        "40–49",
+        "50–59",
+        "60–69",
+        "70–79",
+        "no value",
+    )
     assert ages.label("35") == "30–39"
     few = grouping(["3", "1", "2", "10"], "number")
     assert few.labels == ("1", "2", "3", "10")  # numbers sort as numbers
@@ -106,14 +114,18 @@ def test_runs_mark_right_to_left_stretches_and_drop_invalid_characters():
 
 
 def test_chart_part_and_workbook_hold_the_same_data():
-    chart = BarChart(["A & B", "C"], [35.0, 8.3], "% of cases", "% of cases (N = 60)",
-                     ["#E53935", "bad"])  # fmt: skip
+    chart = BarChart(
+        ["A & B", "C"], [35.0, 8.3], "% of cases", "% of cases (N = 60)", ["#E53935", "bad"]
+    )
     root = etree.fromstring(chart_xml(chart).encode())
     c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
     assert [v.text for v in root.iter(c + "v")][1:3] == ["A & B", "C"]
     book = openpyxl.load_workbook(io.BytesIO(chart_workbook(chart))).active
-    assert list(book.iter_rows(values_only=True)) == [("Code", "% of cases"), ("A & B", 35.0),
-                                                      ("C", 8.3)]  # fmt: skip
+    assert list(book.iter_rows(values_only=True)) == [
+        ("Code", "% of cases"),
+        ("A & B", 35.0),
+        ("C", 8.3),
+    ]
     assert zipfile.ZipFile(io.BytesIO(chart_workbook(chart))).testzip() is None
     with pytest.raises(ValueError):
         BarChart(["A"], [], "x", "y")

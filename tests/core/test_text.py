@@ -325,9 +325,33 @@ def _reference_turns(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-_LABELS = ["Jo", "Kim", "I", "P1", "Speaker 2", "Anna Schmidt", "Ludwig van Beethoven", "http",
-           "At 10", "A" * 40, "B" * 41, "Note", "lower case", "Music", "“Quote", "Jo ", " Kim",
-           "J\u00a0o", "Ελένη", "😀", "", " ", "[Jo]", "Jo: Kim", "10"]  # fmt: skip
+_LABELS = [
+    "Jo",
+    "Kim",
+    "I",
+    "P1",
+    "Speaker 2",
+    "Anna Schmidt",
+    "Ludwig van Beethoven",
+    "http",
+    "At 10",
+    "A" * 40,
+    "B" * 41,
+    "Note",
+    "lower case",
+    "Music",
+    "“Quote",
+    "Jo ",
+    " Kim",
+    "J\u00a0o",
+    "Ελένη",
+    "😀",
+    "",
+    " ",
+    "[Jo]",
+    "Jo: Kim",
+    "10",
+]
 _LINE = st.tuples(
     st.sampled_from(["", " ", "\t ", "  "]),
     st.sampled_from(["colon", "bracket", "plain"]),
