@@ -632,6 +632,32 @@ def memory(ctx: Context) -> list[Result]:
     ]
 
 
+def hostile_files(ctx: Context) -> list[Result]:
+    """Each hostile file of benchmarks/bombs.py through the command line, in a fresh process:
+    the time until it is refused and the process's peak memory (the attacks at their original
+    size; --quick: just big enough to cross each limit)."""
+    from benchmarks import bombs
+
+    out = []
+    for bomb in bombs.BOMBS:
+        ctx.log(f"hostile file: {bomb.name}")
+        folder = ctx.folder(f"bomb-{bomb.name}")
+        runs = [bombs.measure(bomb, folder, timeout=300, small=ctx.quick)
+                for _ in range(ctx.runs(3, 1))]  # fmt: skip
+        size = f"{runs[0].file_bytes / 1024:,.0f} KB file"
+        work = f"Refuse a hostile file: {bomb.attack}"
+        wrong = [o for o in runs if o.returncode not in (0, 1) or "Traceback" in o.message]
+        if wrong:
+            out.append(_missing("bombs", work, size, 5, f"error: {wrong[0]}"))
+            continue
+        note = runs[0].message.removeprefix("coder: ").removeprefix("error: ")[:90]
+        out.append(Result("bombs", work, size, [o.seconds for o in runs], target=5, note=note,
+                          cpu=[o.cpu_seconds for o in runs]))  # fmt: skip
+        out.append(Result("bombs", "same, peak memory of the process", size,
+                          [o.peak_mb for o in runs], unit="MB", target=300))  # fmt: skip
+    return out
+
+
 # ------------------------------------------------------------------------------ registry
 
 GROUPS: dict[str, Callable[[Context], list[Result]]] = {
@@ -646,4 +672,5 @@ GROUPS: dict[str, Callable[[Context], list[Result]]] = {
     "frequencies": frequencies,
     "startup": startup,
     "memory": memory,
+    "bombs": hostile_files,
 }

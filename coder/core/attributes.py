@@ -6,12 +6,21 @@ import csv
 import datetime as _dt
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from coder.core.errors import ImportFailed, InvalidValue
+from coder.core.limits import (
+    LIMITS,
+    LimitExceeded,
+    Limits,
+    count_text,
+    file_too_big,
+    open_zip,
+    over_limit,
+)
 
-MAX_TABLE_BYTES = 20 * 1024 * 1024
 _TRUE = {"yes", "true", "y", "1", "ja", "oui", "sí", "si"}
 _FALSE = {"no", "false", "n", "0", "nein", "non"}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -90,21 +99,55 @@ def infer_type(values: list[Any]) -> str:
     return "text"
 
 
-def read_table(path: Path) -> list[list[Any]]:
-    """Rows of a CSV (any common encoding and delimiter) or XLSX file."""
+def read_table(path: Path, limits: Limits = LIMITS) -> list[list[Any]]:
+    """Rows of a CSV (any common encoding and delimiter) or XLSX file, empty rows left out.
+
+    Stops at the first of `limits` the table exceeds (file size, what an .xlsx unpacks to,
+    columns, cells) with a one-line ImportFailed.
+    """
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
-    if path.stat().st_size > MAX_TABLE_BYTES:
-        raise ImportFailed(f"{path.name} is larger than {MAX_TABLE_BYTES // (1024 * 1024)} MB")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise ImportFailed(f"{path.name}: attributes are imported from .csv or .xlsx files")
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise ImportFailed(f"{path.name}: attributes are imported from .csv or .xlsx files")
+    try:
+        size = path.stat().st_size
+        if size > limits.file_bytes:
+            raise file_too_big(size, limits)
+        rows = _read_csv(path) if suffix == ".csv" else _read_xlsx(path, limits)
+        return _within_limits(rows, limits)
+    except LimitExceeded as e:
+        raise ImportFailed(f"Cannot import attributes from '{path.name}': {e}") from None
 
 
-def _read_csv(path: Path) -> list[list[Any]]:
+def _within_limits(rows: Iterator[list[Any]], limits: Limits) -> list[list[Any]]:
+    """The non-empty rows, refusing a table wider than `limits.columns` or over
+    `limits.cells` cells as soon as it shows."""
+    out: list[list[Any]] = []
+    cells = 0
+    for row in rows:
+        width = len(row)
+        while width and str(row[width - 1]).strip() == "":
+            width -= 1  # trailing empty cells are padding (formatting), not columns
+        if not width:
+            continue
+        if width > limits.columns:
+            raise LimitExceeded(
+                f"it has {count_text(width)} columns, over the limit of "
+                f"{count_text(limits.columns)}"
+            )
+        if out:  # the header keeps its empty names (import_table says what is wrong)
+            del row[width:]
+        cells += width
+        if cells > limits.cells:
+            raise LimitExceeded(
+                f"it has more than {count_text(limits.cells)} cells, the limit for one table"
+            )
+        out.append(row)
+    return out
+
+
+def _read_csv(path: Path) -> Iterator[list[Any]]:
     from charset_normalizer import from_bytes
 
     raw = path.read_bytes()
@@ -117,25 +160,34 @@ def _read_csv(path: Path) -> list[list[Any]]:
         if best is None:
             raise ImportFailed(f"{path.name}: cannot tell the text encoding") from None
         text = str(best).lstrip("\ufeff")
+    del raw
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     try:
-        return [
-            row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)
-        ]
+        for row in csv.reader(io.StringIO(text), dialect):
+            yield list(row)
     except csv.Error as e:
         raise ImportFailed(f"{path.name} is not a valid CSV file: {e}") from None
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
+def _read_xlsx(path: Path, limits: Limits) -> Iterator[list[Any]]:
     import zipfile
 
     from openpyxl import load_workbook
 
     try:
+        with open_zip(path, limits) as archive:
+            for info in archive.infolist():  # openpyxl reads members whole: check them first
+                if info.file_size > limits.unpacked_bytes:
+                    raise LimitExceeded(
+                        f"its part {info.filename} unpacks to "
+                        + over_limit(info.file_size, limits.unpacked_bytes)
+                    )
         wb = load_workbook(path, read_only=True, data_only=True)
+    except LimitExceeded:
+        raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise ImportFailed(f"{path.name} is not a readable .xlsx file ({e})") from None
     except Exception as e:  # openpyxl raises assorted errors on damaged workbooks
@@ -144,12 +196,12 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         ) from None
     try:
         sheet = wb.worksheets[0]
-        rows = []
+        # The declared dimension may claim every cell of the sheet: read the cells present.
+        sheet.reset_dimensions()
         for row in sheet.iter_rows(values_only=True):
-            cells = ["" if c is None else c for c in row]
-            if any(str(c).strip() for c in cells):
-                rows.append(cells)
-        return rows
+            yield ["" if c is None else c for c in row]
+    except (LimitExceeded, GeneratorExit):
+        raise
     except Exception as e:  # read-only workbooks parse lazily: damage shows up while reading
         raise ImportFailed(
             f"{path.name} is not a readable .xlsx file ({type(e).__name__})"

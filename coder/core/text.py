@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from coder.core.errors import Ambiguous, InvalidValue, NotFound
+from coder.core.errors import Ambiguous, CoderError, InvalidValue, NotFound
 
 __all__ = [
     "PositionMap",
@@ -195,12 +195,14 @@ def _speaker_label(head: str) -> str | None:
     return label if _label_ok(label) else None
 
 
-def _candidates(text: str) -> list[tuple[int, str]]:
+def _candidates(text: str, most: int | None = None) -> list[tuple[int, str]]:
     """(line start, label) of every line that looks like a speaker line, in text order.
 
     One pass over the lines; a transcript repeats a handful of labels thousands of times, so
-    each distinct line head is judged once.
+    each distinct line head is judged once. Raises TooManyTurns past ``most`` such lines.
     """
+    if most is None:
+        most = len(text)
     found: list[tuple[int, str]] = []
     judged: dict[str, str | None] = {}
     pos = 0
@@ -219,6 +221,8 @@ def _candidates(text: str) -> list[tuple[int, str]]:
                 # "http://..." and clock times ("At 10:30") are not labels.
                 if not (rest.startswith("//") or (rest[:1].isdigit() and label[-1].isdigit())):
                     found.append((start, label))
+                    if len(found) > most:
+                        raise TooManyTurns(most)
                     continue
         if "[" in line:
             inner = line.lstrip(" \t")
@@ -227,18 +231,28 @@ def _candidates(text: str) -> list[tuple[int, str]]:
                 label = inner[1:close].strip()
                 if _label_ok(label):
                     found.append((start, label))
+                    if len(found) > most:
+                        raise TooManyTurns(most)
     return found
 
 
-def detect_turns(text: str) -> list[Turn]:
+class TooManyTurns(CoderError):
+    """A text has more speaker lines than one document may have turns."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__(f"it has more than {most:,} speaker lines, the limit for one document")
+        self.most = most
+
+
+def detect_turns(text: str, most: int | None = None) -> list[Turn]:
     """Speaker turns found from lines like "Name: ...", "NAME:" alone, "[Name] ..." or "I: ...".
 
     A turn runs from the start of its speaker line to the start of the next one (trailing
     newlines excluded); text before the first speaker line belongs to no turn. A label counts
     when it occurs at least twice or is a usual interview role, so one-off headings such as
-    "Note: ..." are not taken for speakers.
+    "Note: ..." are not taken for speakers. Raises TooManyTurns past ``most`` speaker lines.
     """
-    found = _candidates(text)
+    found = _candidates(text, most)
     if not found:
         return []
     counts: Counter[str] = Counter()

@@ -73,19 +73,20 @@ def _guess(data: bytes) -> str | None:
     return "cp1252"
 
 
-def decode_text(path: Path, data: bytes) -> str:
+def decode_text(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
     """Decode the bytes of a text file: BOM, then UTF-8, then a guessed legacy encoding.
 
-    Raises ImportFailed for bytes that are not text (binary data, undecodable bytes).
+    Returns the text and warnings for the person importing (bytes replaced). Raises
+    ImportFailed for bytes that are not text (binary data, undecodable bytes).
     """
-    text = _decode(path, data)
+    text, warnings = _decode(path, data)
     sample = text[:_BINARY_SAMPLE]
     if sample and len(_CONTROL.findall(sample)) / len(sample) > _BINARY_RATIO:
         raise fail(path, "the file looks like binary data, not text")
-    return text
+    return text, warnings
 
 
-def _decode(path: Path, data: bytes) -> str:
+def _decode(path: Path, data: bytes) -> tuple[str, tuple[str, ...]]:
     encoding: str | None
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -97,13 +98,49 @@ def _decode(path: Path, data: bytes) -> str:
         encoding = _utf16_without_bom(data)
         if encoding is None:
             try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
+                return data.decode("utf-8"), ()
+            except UnicodeDecodeError as error:
+                mostly = _mostly_utf8(data, error.start)
+            if mostly is not None:
+                return mostly
             encoding = _guess(data)
         if encoding is None:
             raise fail(path, "the file looks like binary data, not text")
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), ()
     except (UnicodeDecodeError, LookupError):
         raise fail(path, f"the file is not valid {encoding} text") from None
+
+
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlongs, no surrogates).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_REPLACEMENT = "\ufffd"
+
+
+def _mostly_utf8(data: bytes, first_bad: int) -> tuple[str, tuple[str, ...]] | None:
+    """UTF-8 with a few bad bytes: the text with each replaced by U+FFFD, and a warning.
+
+    A file counts as UTF-8 when its well-formed multi-byte sequences (accented letters, any
+    non-ASCII text) outnumber its bad bytes; a file in a single-byte code page has next to no
+    well-formed sequences, so it is left to the encoding guess (None).
+    """
+    valid = sum(1 for _ in _UTF8_MULTIBYTE.finditer(data))
+    if not valid:
+        return None
+    text = data.decode("utf-8", "replace")
+    bad = text.count(_REPLACEMENT) - data.count(_REPLACEMENT.encode("utf-8"))
+    if bad > valid:
+        return None
+    before = data[:first_bad].decode("utf-8")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    what = "byte that is" if bad == 1 else "bytes that are"
+    verb = "was" if bad == 1 else "were"
+    return text, (
+        f"{bad} {what} not valid UTF-8 {verb} replaced by U+FFFD "
+        f"(first at line {line}, column {column})",
+    )

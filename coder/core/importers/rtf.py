@@ -6,9 +6,10 @@ from pathlib import Path
 
 from coder.core.importers import ImportedText
 from coder.core.importers._common import fail
+from coder.core.limits import LIMITS, Limits
 
 
-def read_rtf(path: Path) -> ImportedText:
+def read_rtf(path: Path, limits: Limits = LIMITS) -> ImportedText:
     """Read the text of an RTF file (formatting, pictures and font tables dropped)."""
     from striprtf.striprtf import rtf_to_text
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from coder.core.importers import ImportedText
 from coder.core.importers._common import decode_text
+from coder.core.limits import LIMITS, Limits
 
 
-def read_txt(path: Path) -> ImportedText:
+def read_txt(path: Path, limits: Limits = LIMITS) -> ImportedText:
     """Read a plain text file, detecting its encoding."""
-    return ImportedText(text=decode_text(path, path.read_bytes()), format="txt", turns=[])
+    text, warnings = decode_text(path, path.read_bytes())
+    return ImportedText(text=text, format="txt", turns=[], warnings=warnings)

@@ -14,24 +14,32 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lxml import etree
 
 from coder.core.errors import ExchangeError
+from coder.core.limits import LIMITS, LimitExceeded, count_text, open_zip, xml_problem
 
 __all__ = ["Limits", "SafeArchive", "parse_xml"]
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps for one exchange file (defaults suit a year of fieldwork; tests use smaller ones)."""
+    """Caps for one exchange file (defaults suit a year of fieldwork; tests use smaller ones).
 
-    max_total_bytes: int = 2 * 1024**3  # all members, uncompressed
+    The shared limits of every reader (coder.core.limits) give the defaults: the project or
+    codebook XML is held whole in memory, so it is held to what one part may unpack to and to
+    a number of elements.
+    """
+
+    max_total_bytes: int = LIMITS.archive_bytes  # all members, uncompressed
     max_member_bytes: int = 1024**3
-    max_members: int = 20_000
+    max_members: int = LIMITS.members
     max_ratio: float = 200.0  # uncompressed / compressed, for members above ratio_floor
     ratio_floor: int = 1024 * 1024
-    max_xml_bytes: int = 512 * 1024 * 1024
+    max_xml_bytes: int = LIMITS.unpacked_bytes
+    max_xml_elements: int = LIMITS.elements
 
 
 DEFAULT_LIMITS = Limits()
@@ -63,7 +71,9 @@ class SafeArchive:
         if not self.path.is_file():
             raise ExchangeError(f"{self.path}: no such file")
         try:
-            self._zip = zipfile.ZipFile(self.path)
+            self._zip = open_zip(self.path, _members_only(limits.max_members))
+        except LimitExceeded as e:
+            raise ExchangeError(f"{label}: refused, {e}") from None
         except (zipfile.BadZipFile, OSError, ValueError) as e:
             raise ExchangeError(
                 f"{label} is not a .qdpx file (not a readable zip archive: {e})"
@@ -182,6 +192,13 @@ class SafeArchive:
         self.close()
 
 
+def _members_only(members: int) -> Any:
+    """The shared limits with this archive's member count."""
+    from dataclasses import replace
+
+    return replace(LIMITS, members=members)
+
+
 def _size(n: int) -> str:
     if n >= 1024**3:
         return f"{n / 1024**3:.1f} GB"
@@ -214,15 +231,25 @@ def _make_parser() -> etree.XMLParser:
 
 
 def parse_xml(
-    data: bytes, what: str, max_bytes: int = DEFAULT_LIMITS.max_xml_bytes
+    data: bytes,
+    what: str,
+    max_bytes: int = DEFAULT_LIMITS.max_xml_bytes,
+    max_elements: int = DEFAULT_LIMITS.max_xml_elements,
 ) -> etree._Element:
     """Parse untrusted XML safely and return its root element.
 
-    Refuses files over ``max_bytes`` and any document type declaration that declares entities
-    or names an external DTD; entities are never expanded, nothing is fetched.
+    Refuses files over ``max_bytes`` or with more than ``max_elements`` elements (the tree is
+    held in memory, at about 130 bytes an element) and any document type declaration that
+    declares entities or names an external DTD; entities are never expanded, nothing is fetched.
     """
     if len(data) > max_bytes:
         raise ExchangeError(f"{what} is larger than {_size(max_bytes)}; refused")
+    # Every element needs a "<" (in UTF-8 and in UTF-16 alike): a bound counted at C speed.
+    if data.count(b"<") > max_elements:
+        raise ExchangeError(
+            f"{what}: refused, it has more than {count_text(max_elements)} XML elements, "
+            "the limit for one file"
+        )
     if not data.strip():
         raise ExchangeError(f"{what} is empty")
     m = _ROOT_START.search(data)
@@ -232,8 +259,7 @@ def parse_xml(
     try:
         root = etree.fromstring(data, _make_parser())
     except etree.XMLSyntaxError as e:
-        msg = str(e).splitlines()[0] if str(e) else "syntax error"
-        raise ExchangeError(f"{what} is not valid XML ({msg})") from None
+        raise ExchangeError(f"{what} is not valid XML ({xml_problem(str(e))})") from None
     except (ValueError, etree.LxmlError) as e:
         raise ExchangeError(f"{what} cannot be read as XML ({e})") from None
     if root is None:
