@@ -54,7 +54,8 @@ def _zip(path: Path) -> zipfile.ZipFile:
 _CONTENT_TYPES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="rels" '
+    b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     b'<Default Extension="xml" ContentType="application/xml"/>'
     b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
     b'officedocument.wordprocessingml.document.main+xml"/></Types>'
@@ -168,7 +169,8 @@ def qdpx_with_odt(folder: Path, count: int = 1_000_000_000) -> Path:
 _XLSX_TYPES = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="rels" '
+    b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     b'<Default Extension="xml" ContentType="application/xml"/>'
     b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
     b'officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -369,9 +371,14 @@ def measure(
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     if repo is not None:
         env["PYTHONPATH"] = str(repo)
+    peak_file = folder / "peak.txt"
+    env["CODER_BOMB_PEAK"] = str(peak_file)
     code = (
-        "import resource, sys\n"
+        "import atexit, os, resource, sys\n"
         f"resource.setrlimit(resource.RLIMIT_AS, ({memory_gb} << 30, {memory_gb} << 30))\n"
+        "atexit.register(lambda: open(os.environ['CODER_BOMB_PEAK'], 'w').write(\n"
+        "    next((l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')), '')\n"
+        "    if os.path.exists('/proc/self/status') else ''))\n"
         "from coder.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
@@ -388,6 +395,10 @@ def measure(
         timer.start()
         returncode: int | None
         returncode, cpu, peak = _wait(proc.pid)  # reaps it: the usage of this child only
+        # Linux counts the parent's memory before exec in ru_maxrss; VmHWM is the process's own.
+        hwm = peak_file.read_text().strip() if peak_file.exists() else ""
+        if hwm.isdigit():
+            peak = int(hwm) / 1024
         timer.cancel()
         proc.returncode = returncode
         seconds = time.perf_counter() - start

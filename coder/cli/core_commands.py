@@ -151,6 +151,8 @@ def _import(args: argparse.Namespace) -> tuple[int, bool]:
         for doc_id in sorted(report.changes.created("documents")):
             doc = project.document(doc_id)
             print(f"imported {doc.name} ({doc.characters} characters)")
+        for path, message in report.warnings:
+            print(f"coder: warning: {Path(path).name}: {message}", file=sys.stderr)
         for _path, message in report.failed:
             print(f"coder: error: {message}", file=sys.stderr)
     return (1 if report.failed else 0), bool(special or report.imported)

@@ -351,8 +351,8 @@ def _odfpy_text(path: Path) -> str:
 
     text_ns = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-    skip = {(text_ns, n) for n in ("note", "tracked-changes", "sequence-decls",
-                                   "variable-decls", "user-field-decls", "soft-page-break")}  # fmt: skip
+    skipped = "note tracked-changes sequence-decls variable-decls user-field-decls soft-page-break"
+    skip = {(text_ns, n) for n in skipped.split()}
 
     def blocks(element, lines):
         for node in element.childNodes:
@@ -469,7 +469,7 @@ def test_odt_reading_matches_the_odfpy_walk(tmp_path: Path) -> None:
 
 def test_utf8_with_one_stray_cp1252_byte_stays_utf8(tmp_path: Path) -> None:
     text = "Zoë: Grüße aus Köln, café.\nBen: ça va — très bien.\n"
-    data = text.encode("utf-8").replace("bien".encode(), b"bi\xe9n")  # one cp1252 "é"
+    data = text.encode("utf-8").replace(b"bien", b"bi\xe9n")  # one cp1252 "é"
     path = tmp_path / "stray.txt"
     path.write_bytes(data)
     result = read_document(path)
@@ -559,3 +559,26 @@ def test_qdpx_limits_come_from_the_shared_module() -> None:
 
     assert DEFAULT_LIMITS.max_members == LIMITS.members
     assert DEFAULT_LIMITS.max_total_bytes == LIMITS.archive_bytes
+
+
+def test_the_command_line_prints_each_warning_and_succeeds(tmp_path: Path) -> None:
+    from tests.cli.helpers import run
+
+    stray = tmp_path / "stray.txt"
+    stray.write_bytes("Zoë: café\nBen: très bien\n".encode().replace(b"bien", b"bi\xe9n"))
+    vtt = tmp_path / "bad.vtt"
+    vtt.write_text(BAD_VTT, encoding="utf-8")
+    result = run("import", str(tmp_path / "p.coder"), str(stray), str(vtt))
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "coder: warning: stray.txt: 1 byte that is not valid UTF-8 was replaced by U+FFFD "
+        "(first at line 2, column 13)",
+        "coder: warning: bad.vtt: 2 cues with times that cannot be read (first at line 6) kept "
+        "without times",
+        "coder: warning: bad.vtt: 1 cue ending before it starts (first at line 12) kept with "
+        "the start time only",
+        "coder: warning: bad.vtt: 1 block of text outside any cue (first at line 20) kept as "
+        "text without times",
+    ]
+    assert "imported stray" in result.stdout and "imported bad" in result.stdout

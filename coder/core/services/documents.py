@@ -32,6 +32,8 @@ class ImportReport:
     failed: list[tuple[Path, str]] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
     cancelled: bool = False
+    # Files imported, but not perfectly (bytes replaced, cue times unreadable...): one line each.
+    warnings: list[tuple[Path, str]] = field(default_factory=list)
 
 
 class DocumentService:
@@ -207,7 +209,12 @@ class DocumentService:
         name: str | None = None,
     ) -> Changes:
         """Import one file as a new document (one transaction; nothing written on failure)."""
-        path = Path(path)
+        return self._import(Path(path), speakers, case_per_document, name)[0]
+
+    def _import(
+        self, path: Path, speakers: str, case_per_document: bool, name: str | None = None
+    ) -> tuple[Changes, tuple[str, ...]]:
+        """The changes of importing one file, and the reader's warnings about it."""
         imported = read_document(path, speakers=speakers)
         with self.store.edit() as edit:
             doc_id = self.insert_document(
@@ -221,7 +228,7 @@ class DocumentService:
             if case_per_document:
                 case_id = self.cases.ensure_case(self.document_name(doc_id))
                 self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
-        return edit.changes()
+        return edit.changes(), imported.warnings
 
     def import_files(
         self,
@@ -230,7 +237,7 @@ class DocumentService:
         case_per_document: bool = False,
         progress: Any = None,
     ) -> ImportReport:
-        """Import every good file (one transaction each) and report each failure.
+        """Import every good file (one transaction each) and report each failure and warning.
 
         ``progress(done, total, path)`` is called after each file; returning False cancels.
         """
@@ -238,10 +245,10 @@ class DocumentService:
         report = ImportReport()
         for i, path in enumerate(paths):
             try:
-                report.changes = report.changes | self.import_file(
-                    path, speakers=speakers, case_per_document=case_per_document
-                )
+                changes, warnings = self._import(path, speakers, case_per_document)
+                report.changes = report.changes | changes
                 report.imported.append(path)
+                report.warnings += [(path, w) for w in warnings]
             except ImportFailed as e:
                 report.failed.append((path, str(e)))
             if progress is not None and progress(i + 1, len(paths), path) is False:

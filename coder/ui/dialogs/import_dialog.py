@@ -30,11 +30,13 @@ class ImportOptions(TypedDict):
 
 def report_text(report: ImportReport) -> str:
     lines = [f"{path.name}: {message}" for path, message in report.failed]
+    lines += [f"{path.name} (imported): {message}" for path, message in report.warnings]
     return "\n".join(lines)
 
 
 class ImportReportDialog(QDialog):
-    """Lists every file that could not be imported (the others were imported)."""
+    """Lists every file that could not be imported (the others were imported), and what was
+    not read perfectly in the files that were (bytes replaced, cue times unreadable)."""
 
     def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +47,8 @@ class ImportReportDialog(QDialog):
         summary = f"Imported {n_ok} document{'s' if n_ok != 1 else ''}."
         if n_bad:
             summary += f" {n_bad} file{'s' if n_bad != 1 else ''} could not be imported:"
+        if report.warnings:
+            summary += " Some text was read with changes, listed below."
         if report.cancelled:
             summary += " The import was cancelled; the remaining files were not imported."
         self.summary = QLabel(summary)
@@ -52,14 +56,15 @@ class ImportReportDialog(QDialog):
         layout.addWidget(self.summary)
         self.details = QPlainTextEdit(report_text(report))
         self.details.setReadOnly(True)
-        self.details.setAccessibleName("Files not imported")
-        self.details.setVisible(bool(n_bad))
+        self.details.setAccessibleName("Files not imported, and warnings")
+        shown = bool(n_bad or report.warnings)
+        self.details.setVisible(shown)
         layout.addWidget(self.details)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(560, 300 if n_bad else 120)
+        self.resize(560, 300 if shown else 120)
 
 
 class ImportOptionsDialog(QDialog):

@@ -148,7 +148,7 @@ def finish_import(window: MainWindow, report: ImportReport, project: Project | N
         created = report.changes.created("documents")
         if created and window.view.doc_id is None:
             window.show_document(created[0])
-    if report.failed or report.cancelled:
+    if report.failed or report.cancelled or report.warnings:
         from coder.ui.dialogs.import_dialog import ImportReportDialog
 
         dialog = ImportReportDialog(report, window)
