@@ -632,6 +632,33 @@ def memory(ctx: Context) -> list[Result]:
     ]
 
 
+def open_check(ctx: Context) -> list[Result]:
+    """The check every open makes of what SQLite cannot check (coder.core.invariants): a fresh
+    connection each run, so the documents' lengths are counted every time."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from coder.core import invariants
+    from coder.core.services.lengths import TextLengths
+
+    spec = FIELDWORK[1.0]
+    path = corpus.working_copy(spec, ctx.folder("open-check"))
+
+    def setup():
+        db = Database(sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True))
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # schema read untimed
+        return db
+
+    def run(db):
+        assert invariants.problem(db, TextLengths(db).lengths) is None
+
+    samples = measure(run, ctx.runs(10, 3), setup, lambda db: db.conn.close())
+    size = f"{spec.documents} docs, {spec.codings:,} codings"
+    work = "Check a project on opening (codebook, references, passages inside their text)"
+    return [Result("open_check", work, size, samples, target=0.03)]
+
+
 def hostile_files(ctx: Context) -> list[Result]:
     """Each hostile file of benchmarks/bombs.py through the command line, in a fresh process:
     the time until it is refused and the process's peak memory (the attacks at their original
@@ -672,5 +699,6 @@ GROUPS: dict[str, Callable[[Context], list[Result]]] = {
     "frequencies": frequencies,
     "startup": startup,
     "memory": memory,
+    "open_check": open_check,
     "bombs": hostile_files,
 }

@@ -177,3 +177,11 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         CREATE INDEX memo_links_case ON memo_links(case_id);
         """
     )
+    # Opening a project checks that no passage ends past its document's text
+    # (coder.core.invariants): one index seek per document instead of reading every row.
+    db.executescript(
+        """
+        CREATE INDEX codings_document_end ON codings(document_id, "end");
+        CREATE INDEX turns_document_end ON turns(document_id, "end");
+        """
+    )

@@ -17,6 +17,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from sqlite_utils import Database
 
 from coder.core import backup as _backup
+from coder.core import invariants
 from coder.core.changes import Changes, RowKey
 from coder.core.errors import InvalidValue, ProjectFileError
 from coder.core.lock import acquire as acquire_lock
@@ -132,6 +133,14 @@ class Project(Store):
         project = cls(path, conn, read_only)
         project._lock = lock
         try:
+            # Before the backup: a damaged file must not push a good backup out of the rotation.
+            broken = invariants.problem(project.db, project.services.lengths.lengths)
+            if broken:
+                raise ProjectFileError(
+                    _backup.with_hint(
+                        f"{path} is damaged ({broken}); restore it from its backups folder", path
+                    )
+                )
             if not read_only:
                 _backup.on_open(project)  # before migrating: keeps the old version's state
                 project._migrate()
