@@ -1,8 +1,10 @@
-"""Frozen dataclasses returned by every read; the core never hands out rows."""
+"""Frozen dataclasses (and named tuples where there are very many) returned by every read; the
+core never hands out rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,12 @@ class Coding:
     color: str = ""
 
 
-@dataclass(frozen=True)
-class CodingSpan:
-    """A coding as the document view draws it: where it is, its code and coder."""
+class CodingSpan(NamedTuple):
+    """A coding as the document view draws it: where it is, its code and coder.
+
+    A named tuple, not a dataclass: a document shows up to tens of thousands of them, and a
+    tuple is built three times faster.
+    """
 
     id: int
     code_id: int

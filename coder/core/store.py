@@ -15,7 +15,7 @@ import contextlib
 import datetime as _dt
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +237,16 @@ class Store:
         pk = "key" if table == "meta" else "id"
         found = list(self.db.query(f'SELECT * FROM "{table}" WHERE "{pk}" = ?', [key]))
         return found[0] if found else None
+
+    def interrupt(self) -> None:
+        """Stop the statement this connection is running (callable from any thread); it
+        raises ``sqlite3.OperationalError``."""
+        self.db.conn.interrupt()
+
+    def stop_when(self, stop: Callable[[], bool], every: int = 100_000) -> None:
+        """Abandon any statement of this connection once ``stop()`` is true, checked about
+        every ``every`` SQLite instructions."""
+        self.db.conn.set_progress_handler(stop, every)
 
     def meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

@@ -262,11 +262,8 @@ class MainWindow(QMainWindow):
             # Documents added or deleted by this change that exist now: an import (or its
             # redo), or undoing the deletion of the document that was shown.
             touched = [*changes.created("documents"), *changes.deleted("documents")]
-            created = [
-                d
-                for d in touched
-                if self.project.db.execute("SELECT 1 FROM documents WHERE id = ?", [d]).fetchone()
-            ]
+            existing = {d.id for d in self.project.document_refs(touched)} if touched else set()
+            created = [d for d in touched if d in existing]
             if created:
                 # A document came (back): an import, or undoing the deletion of the one shown.
                 self.show_document(created[0])
@@ -382,10 +379,7 @@ class MainWindow(QMainWindow):
         for widget in self.dock_widgets.values():
             widget.set_project(project)
         self.mode_label.setText("Read-only" if project.read_only else "")
-        doc_ids = [
-            r[0]
-            for r in project.db.execute("SELECT id FROM documents ORDER BY name COLLATE NOCASE")
-        ]
+        doc_ids = [d.id for d in project.document_refs()]
         last = settings.get(f"last_document:{project.guid}")
         if doc_ids:
             self.show_document(last if last in doc_ids else doc_ids[0])

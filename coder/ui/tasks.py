@@ -224,8 +224,8 @@ class Runner(QObject):
             conn = project.worker_connection()
             # A cancel interrupts the statement running; a statement started later stops at
             # its first progress check (about every hundred thousand SQLite instructions).
-            unhook = task.on_cancel(conn.db.conn.interrupt)
-            conn.db.conn.set_progress_handler(task.cancel_event.is_set, 100_000)
+            unhook = task.on_cancel(conn.interrupt)
+            conn.stop_when(task.cancel_event.is_set, every=100_000)
             try:
                 if on_part is None:
                     return work(conn, step)

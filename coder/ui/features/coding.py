@@ -99,19 +99,13 @@ def in_vivo_name(text: str) -> str:
     return name
 
 
-def _find_root_code(project: Project, name: str) -> int | None:
-    row = project.db.execute(
-        "SELECT id FROM codes WHERE parent_id IS NULL AND name = ? COLLATE NOCASE", [name]
-    ).fetchone()
-    return row[0] if row else None
-
-
 def code_with_new(window: MainWindow, name: str, text: str, passage: tuple[int, int, int]) -> bool:
     """Create a top-level code (or reuse one of that name) and apply it: one undo step."""
     doc_id, start, end = passage
 
     def service(project: Project) -> Changes:
-        existing = _find_root_code(project, name)
+        found = project.find_top_level_code(name)
+        existing = found.id if found is not None else None
         if existing is not None:
             return project.apply_code(doc_id, existing, start, end)
         created = project.add_code(name)

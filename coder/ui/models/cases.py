@@ -196,13 +196,7 @@ class CasesModel(IdTreeModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == self.memo_column and case.memo:
             return case.memo
         if role == Qt.ItemDataRole.ToolTipRole and col == DOCUMENTS and self._project is not None:
-            names = [
-                r[0]
-                for r in self._project.db.execute(
-                    "SELECT name FROM documents WHERE case_id = ? ORDER BY name COLLATE NOCASE",
-                    [case.id],
-                )
-            ]
+            names = [d.name for d in self._project.document_refs(case_id=case.id)]
             return "\n".join(names) if names else "No documents linked (drag documents here)"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             header = self.headerData(col, Qt.Orientation.Horizontal)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Si
 from PySide6.QtGui import QColor
 
 from coder.core.bulk import run_together
-from coder.core.model import Code
+from coder.core.model import Code, CodeCount
 from coder.core.project import Changes, Project
 from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
@@ -61,28 +61,7 @@ class CodeRow:
     quick_key: str = ""
 
 
-def code_counts(project: Project, code_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """``{code id: (codings, documents)}`` for all codes or some, from the code index."""
-    if code_ids is not None and len(code_ids) <= 4:
-        # A few codes (one coding applied): per code, two walks of its run in the
-        # (code_id, document_id) index; count(DISTINCT) would sort them in a temporary tree.
-        out = {}
-        for code_id in code_ids:
-            n, d = project.db.execute(
-                "SELECT (SELECT count(*) FROM codings WHERE code_id = ?), "
-                "(SELECT count(*) FROM "
-                "(SELECT DISTINCT document_id FROM codings WHERE code_id = ?))",
-                [code_id, code_id],
-            ).fetchone()
-            if n:
-                out[code_id] = (n, d)
-        return out
-    sql = "SELECT code_id, count(*), count(DISTINCT document_id) FROM codings"
-    params: list[int] = []
-    if code_ids is not None:
-        sql += f" WHERE code_id IN ({','.join('?' for _ in code_ids)})"
-        params = list(code_ids)
-    return {r[0]: (r[1], r[2]) for r in project.db.execute(sql + " GROUP BY code_id", params)}
+NO_CODINGS = CodeCount(0, 0)
 
 
 class CodebookModel(IdTreeModel):
@@ -121,11 +100,11 @@ class CodebookModel(IdTreeModel):
             # Recount only the codes touched; the others keep the counts shown.
             recount = set(changes.codes) | touched(changes, "codings", "code_id")
             counts = {
-                node: (row.codings, row.documents)
+                node: CodeCount(row.codings, row.documents)
                 for node, row in self._values.items()
                 if node not in recount
             }
-            counts.update(code_counts(self._project, sorted(recount)))
+            counts.update(self._project.code_counts(sorted(recount)))
             self.sync(*self._load(counts))
         elif changes.codings:
             # Applying one coding must stay cheap in a big project: count only its codes,
@@ -133,13 +112,13 @@ class CodebookModel(IdTreeModel):
             # proxy would re-check the branch and the view repaint every row of it (the
             # tooltips that add up sub-codes are built when shown).
             ids = [c for c in touched(changes, "codings", "code_id") if self.value(c) is not None]
-            counts = code_counts(self._project, ids)
+            counts = self._project.code_counts(ids)
             self.update_values(
                 {
                     c: replace(
                         self.value(c),
-                        codings=counts.get(c, (0, 0))[0],
-                        documents=counts.get(c, (0, 0))[1],
+                        codings=counts.get(c, NO_CODINGS).codings,
+                        documents=counts.get(c, NO_CODINGS).documents,
                     )
                     for c in ids
                 },
@@ -151,17 +130,19 @@ class CodebookModel(IdTreeModel):
             self.sync(*self._load())
 
     def _load(
-        self, counts: dict[int, tuple[int, int]] | None = None
+        self, counts: dict[int, CodeCount] | None = None
     ) -> tuple[dict[int, list[int]], dict[int, CodeRow]]:
         children: dict[int, list[int]] = {ROOT: []}
         values: dict[int, CodeRow] = {}
         if self._project is None:
             return children, values
         if counts is None:
-            counts = code_counts(self._project)
+            counts = self._project.code_counts()
         for code in self._project.codes():
-            n, d = counts.get(code.id, (0, 0))
-            values[code.id] = CodeRow(code, n, d, self._quick.get(code.id, ""))
+            count = counts.get(code.id, NO_CODINGS)
+            values[code.id] = CodeRow(
+                code, count.codings, count.documents, self._quick.get(code.id, "")
+            )
             children.setdefault(code.parent_id or ROOT, []).append(code.id)
             children.setdefault(code.id, [])
         return children, values

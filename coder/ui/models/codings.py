@@ -127,12 +127,10 @@ class RetrievedPassagesModel(IdTreeModel):
         if new:
             name = values[new[0]].document
         else:
-            found = self._project.db.execute(
-                "SELECT name FROM documents WHERE id = ?", [doc_id]
-            ).fetchone()
-            if found is None:
+            found = self._project.document_refs([doc_id])
+            if not found:
                 return
-            name = found[0]
+            name = found[0].name
         value = self.value
 
         def order(node: int) -> tuple[str, int]:

@@ -45,9 +45,6 @@ def key_text(event: QKeyEvent) -> str:
     return QKeySequence(QKeyCombination(mods, Qt.Key(event.key()))).toString()
 
 
-_CODING_SQL = 'SELECT g.id, g.code_id, g.start, g."end", g.memo, g.coder_id FROM codings g'
-
-
 class DocumentView(HighlightLayer):
     """Shows one document of a project; every coding is drawn from the core at paint time."""
 
@@ -126,12 +123,9 @@ class DocumentView(HighlightLayer):
     def set_document(self, project: Project, doc_id: int) -> None:
         """Show a document with its codings and speaker turns."""
         text = project.document_text(doc_id)
-        name_row = project.db.execute(
-            "SELECT name FROM documents WHERE id = ?", [doc_id]
-        ).fetchone()
         self.project = project
         self.doc_id = doc_id
-        self.doc_name = name_row[0] if name_row else ""
+        self.doc_name = project.document_name(doc_id)
         self.text = text
         self.pm = pm = PositionMap(text)
         self._paragraphs = None
@@ -142,11 +136,9 @@ class DocumentView(HighlightLayer):
         self._all = spans = {}
         length = pm.length
         to16 = pm.to_utf16 if text_has_astral(pm) else int
-        self.coders = coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
+        self.coders = coders = project.coder_names()
         order = []
-        for cid, code_id, start, end, memo, coder_id in project.db.execute(
-            _CODING_SQL + " WHERE g.document_id = ?", [doc_id]
-        ).fetchall():
+        for cid, code_id, coder_id, start, end, memo in project.coding_spans(doc_id):
             if 0 <= start < end <= length:  # a damaged row must not take the view down
                 s16, e16 = to16(start), to16(end)
                 spans[cid] = Span(
@@ -160,13 +152,9 @@ class DocumentView(HighlightLayer):
         else:
             self._apply_filter()
         self._turns = [
-            (to16(start), to16(end), speaker, time_start)
-            for start, end, speaker, time_start in project.db.execute(
-                'SELECT start, "end", speaker, time_start FROM turns WHERE document_id = ? '
-                "ORDER BY start",
-                [doc_id],
-            )
-            if speaker and 0 <= start <= end <= length
+            (to16(t.start), to16(t.end), t.speaker, t.time_start)
+            for t in project.turns(doc_id)
+            if t.speaker and 0 <= t.start <= t.end <= length
         ]
         self._turn_starts = [t[0] for t in self._turns]
         self._speakers = tuple(sorted({t[2] for t in self._turns}))
@@ -280,11 +268,7 @@ class DocumentView(HighlightLayer):
         if changes.codes:
             self.load_styles(project)
         if changes.documents and self.doc_id in changes.documents:
-            row = project.db.execute(
-                "SELECT name FROM documents WHERE id = ?", [self.doc_id]
-            ).fetchone()
-            if row:
-                self.doc_name = row[0]
+            self.doc_name = project.document_name(self.doc_id)
         if changes.codings and self.doc_id in changes.coding_documents:
             self.update_codings(changes.codings)
 
@@ -322,36 +306,26 @@ class DocumentView(HighlightLayer):
 
     def _read_spans(self, project: Project, ids: list[int]) -> list[Span]:
         """These codings as they are now in the shown document (the others are gone)."""
-        rows = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" for _ in chunk)
-            rows += project.db.execute(
-                _CODING_SQL + f" WHERE g.id IN ({marks}) AND g.document_id = ?",
-                [*chunk, self.doc_id],
-            ).fetchall()
-        pm = self.pm
-        if any(r[5] not in self.coders for r in rows):
-            self.coders = dict(project.db.execute("SELECT id, name FROM coders").fetchall())
-        spans = []
-        for cid, code_id, start, end, memo, coder_id in rows:
-            coder = self.coders.get(coder_id, "")
-            if not 0 <= start < end <= pm.length:
-                continue
-            spans.append(
-                Span(
-                    cid,
-                    code_id,
-                    start,
-                    end,
-                    pm.to_utf16(start),
-                    pm.to_utf16(end),
-                    coder,
-                    memo,
-                    coder_id,
-                )
+        assert self.doc_id is not None
+        rows = project.coding_spans(self.doc_id, ids)
+        if any(r.coder_id not in self.coders for r in rows):
+            self.coders = project.coder_names()
+        pm, coders = self.pm, self.coders
+        return [
+            Span(
+                r.id,
+                r.code_id,
+                r.start,
+                r.end,
+                pm.to_utf16(r.start),
+                pm.to_utf16(r.end),
+                coders.get(r.coder_id, ""),
+                r.memo,
+                r.coder_id,
             )
-        return spans
+            for r in rows
+            if 0 <= r.start < r.end <= pm.length
+        ]
 
     def set_active_coding(self, cid: int | None) -> None:
         """Make a coding the selected one (outlined in the margin; Shift/Alt+arrows and M act

@@ -356,12 +356,7 @@ class RetrievalDock(common.ProjectDock):
                 (
                     self.document_box,
                     "All documents",
-                    [
-                        (name, doc_id)
-                        for doc_id, name in project.db.execute(
-                            "SELECT id, name FROM documents ORDER BY name COLLATE NOCASE"
-                        )
-                    ],
+                    [(d.name, d.id) for d in project.document_refs()],
                 ),
                 (self.case_box, "All cases", [(c.name, c.id) for c in project.cases()]),
                 (self.coder_box, "All coders", [(c.name, c.id) for c in project.coders()]),
