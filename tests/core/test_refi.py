@@ -519,57 +519,64 @@ def test_plain_text_paths_in_every_form(fresh_project, tmp_path, prefix):
 
 def test_bom_and_crlf_in_source_text_are_rebased(fresh_project, tmp_path):
     text = "Line one\r\nWe had hope\r\nand fear\r\n"
-    raw = "\ufeff" + text
-    # Positions counted in the raw text (BOM and CR included), as a tool writing raw text does.
-    s = raw.index("hope")
-    f = raw.index("fear")
-    src = (
-        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-        'plainTextPath="internal://t.txt">'
-        f"{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>"
-    )
-    path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": raw.encode("utf-8")})
-    import_qdpx(fresh_project, path)
+    # Positions count the file's text as the standard says (CRLF is two), never the BOM.
+    s, f = text.index("hope"), text.index("fear")
+    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+           f'plainTextPath="internal://t.txt">{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>')  # fmt: skip  # noqa: E501
+    path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": ("\ufeff" + text).encode("utf-8")})
+    result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope", "fear"]
+    assert result.warnings == []
     assert (
         fresh_project.document_text(fresh_project.documents()[0].id)
         == "Line one\nWe had hope\nand fear\n"
     )
 
 
-def test_positions_counted_without_the_bom_are_recognised(fresh_project, tmp_path):
-    text = "Line one\r\nWe had hope\r\nand fear\r\n"
-    s, f = text.index("hope"), text.index("fear")  # a tool that counted its text, not the file
-    src = (
-        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-        'plainTextPath="internal://t.txt">'
-        f"{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>"
-    )
+def test_positions_counting_crlf_as_one_are_recognised(fresh_project, tmp_path):
+    text = "Line one\r\nWe had hope\r\nand fear\r\nthen calm\r\n"
+    lf = text.replace("\r\n", "\n")
+    words = ["hope", "fear", "calm"]
+    sels = "".join(selection(lf.index(w), lf.index(w) + 4, n) for n, w in enumerate(words, 1))
+    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": ("\ufeff" + text).encode("utf-8")})
-    result = import_qdpx(fresh_project, path)
-    assert passages(fresh_project) == ["hope", "fear"]
-    assert any("BOM" in note for _w, note in result.warnings)
+    import_qdpx(fresh_project, path)
+    assert passages(fresh_project) == words
 
 
 def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path):
     """Programs built on .NET or Qt count UTF-16 units: each emoji before a passage shifts it."""
     text = "😀 We had hope. 😀😀 Then fear came. 🇳🇴 And love stayed."
     words = ["hope", "fear", "love"]
-
-    def u16(cp: int) -> int:
-        return len(text[:cp].encode("utf-16-le")) // 2
-
+    u16 = lambda cp: len(text[:cp].encode("utf-16-le")) // 2  # noqa: E731
     sels = "".join(
         selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1)
     )
-    src = (
-        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-        f'plainTextPath="internal://t.txt">{sels}</TextSource>'
-    )
+    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": text.encode("utf-8")})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == words
-    assert any("UTF-16" in note for _w, note in result.warnings)
+    # An unknown tool whose passages clearly fit one reading: no warning.
+    assert result.warnings == []
+
+
+def test_a_file_contradicting_its_tools_convention_gets_one_warning(fresh_project, tmp_path):
+    text = "😀 We had hope. 😀😀 Then fear came. 🇳🇴 And love stayed."
+    words = ["hope", "fear", "love"]
+    sels = "".join(
+        selection(text.index(w), text.index(w) + 4, n) for n, w in enumerate(words, 1)
+    )  # code points, though NVivo counts UTF-16 units
+    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    qde = tool_qde(src).replace('name="t"', 'name="t" origin="NVivo for Windows 12.6"')
+    path = qdpx_with(tmp_path, qde, {"sources/t.txt": text.encode("utf-8")})
+    result = import_qdpx(fresh_project, path)
+    assert passages(fresh_project) == words
+    assert len(result.warnings) == 1
+    what, note = result.warnings[0]
+    assert what == "source 'Talk'" and "code points" in note and "NVivo" in note
 
 
 def test_atlas_style_named_qde_and_inline_text(fresh_project, tmp_path):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 import tempfile
-from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -15,6 +12,7 @@ from urllib.parse import unquote
 
 from coder.core.errors import CoderError, ExchangeError
 from coder.core.importers import read_document, supported_extensions
+from coder.core.refi.positions import Choice, choose_reading, tool_convention
 from coder.core.refi.qdc import (
     CodeIn,
     child,
@@ -27,7 +25,7 @@ from coder.core.refi.qdc import (
 )
 from coder.core.refi.qdpx_names import EXTRAS_FORMAT, EXTRAS_MEMBER, Progress
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, SafeArchive, parse_xml
-from coder.core.text import PositionMap, Turn, detect_turns, normalise
+from coder.core.text import Turn, detect_turns, normalise
 
 
 @dataclass
@@ -151,93 +149,6 @@ def _decode(data: bytes, what: str, warnings: list[tuple[str, str]]) -> str:
     return str(best)
 
 
-class _OffsetMap:
-    """Positions in one reading of a raw source text -> positions in the normalised text.
-
-    ``removed`` holds the indexes (in that reading) of characters normalisation drops: a
-    leading BOM, the CR of each CRLF, NULs. A position moves left by those before it. With
-    ``utf16`` the positions count UTF-16 units (as .NET and Qt programs do) and are first turned
-    into code points. A position past the end stays past the end, so it can be reported.
-    """
-
-    def __init__(self, reading: str, utf16: bool = False) -> None:
-        removed = [m.start() for m in re.finditer("\r(?=\n)|\x00", reading)]
-        if reading.startswith("\ufeff"):
-            removed.insert(0, 0)
-        self.removed = removed
-        self.positions = PositionMap(reading) if utf16 else None
-
-    def __call__(self, pos: int) -> int:
-        pm = self.positions
-        if pm is not None:
-            over = max(0, pos - pm.utf16_length)
-            pos = pm.to_codepoint(min(pos, pm.utf16_length)) + over
-        return pos - bisect_left(self.removed, pos)
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _readings(raw: str) -> list[tuple[str, str, bool]]:
-    """Plausible ways another tool counted positions in ``raw``, the literal one first."""
-    base = [("", raw)]
-    no_bom = raw[1:] if raw.startswith("\ufeff") else raw
-    lf = raw.replace("\r\n", "\n")
-    if no_bom != raw:
-        base.append(("without the BOM", no_bom))
-    if lf != raw:
-        base.append(("with CRLF as one character", lf))
-        if no_bom != raw:
-            base.append(("without the BOM, CRLF as one character", no_bom.replace("\r\n", "\n")))
-    out = [(label, reading, False) for label, reading in base]
-    if _ASTRAL.search(raw):
-        for label, reading in base:
-            out.append(((label + ", " if label else "") + "in UTF-16 units", reading, True))
-    return out
-
-
-def _boundary_score(text: str, spans: list[tuple[int, int]]) -> int:
-    """How many span edges fall on word boundaries (coders select whole words)."""
-    n = len(text)
-    score = 0
-    for s, e in spans[:5000]:
-        if 0 <= s <= n and (s == 0 or s == n or not (text[s - 1].isalnum() and text[s].isalnum())):
-            score += 1
-        if 0 <= e <= n and (e == 0 or e == n or not (text[e - 1].isalnum() and text[e].isalnum())):
-            score += 1
-    return score
-
-
-def _needs_rebase(raw: str, text: str) -> bool:
-    return raw != text or bool(_ASTRAL.search(text))
-
-
-def _rebase(raw: str, text: str, spans: list[tuple[int, int]], what: str,
-            warnings: list[tuple[str, str]]) -> Callable[[int], int]:  # fmt: skip
-    """The position map for a source text whose positions other tools may count differently.
-
-    The literal reading (code points of the file's text, BOM and CR included) is the default;
-    another reading (BOM not counted, CRLF as one, UTF-16 units) is used only when it puts
-    clearly more passage edges on word boundaries, and a warning says so.
-    """
-    readings = _readings(raw)
-    best_map = _OffsetMap(raw)
-    if len(readings) == 1 or not spans:
-        return best_map
-    literal = _boundary_score(text, [(best_map(s), best_map(e)) for s, e in spans])
-    # Another reading must win clearly: ties and near-ties keep the literal one.
-    best_score = literal + max(2, len(spans[:5000]) // 10)
-    best_label = ""
-    for label, reading, utf16 in readings[1:]:
-        m = _OffsetMap(reading, utf16)
-        score = _boundary_score(text, [(m(s), m(e)) for s, e in spans])
-        if score >= best_score:
-            best_score, best_map, best_label = score + 1, m, label
-    if best_label:
-        warnings.append((what, f"positions were counted {best_label}; passages re-based to match"))
-    return best_map
-
-
 class _Reader:
     def __init__(self, archive: SafeArchive, limits: Limits, speakers: str) -> None:
         self.archive = archive
@@ -247,7 +158,7 @@ class _Reader:
         self.extras: dict[str, Any] = {}
         self.extra_documents: dict[str | None, Any] = {}
         # Coder's own files count code points of the stored text: nothing to guess.
-        self.literal_positions = False
+        self.convention = tool_convention("")
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # ---------------------------------------------------------------- paths
@@ -313,7 +224,9 @@ class _Reader:
         c = self.content
         c.name = root.get("name") or ""
         c.origin = root.get("origin") or ""
-        self.literal_positions = c.origin.startswith("Coder ") or bool(self.extras)
+        self.convention = tool_convention(c.origin)
+        if self.extras:  # Coder's own file, whatever its origin says
+            self.convention = tool_convention("Coder")
         docs = self.extras.get("documents")
         if isinstance(docs, dict):
             self.extra_documents = {norm_guid(k): v for k, v in docs.items()}
@@ -453,7 +366,7 @@ class _Reader:
 
     def source_text(
         self, el: Any, text_el: Any, label: str
-    ) -> tuple[str, list[Turn] | None, Callable[[int], int], str] | None:
+    ) -> tuple[str, list[Turn] | None, Choice | None, str] | None:
         """(text, turns if known, position map, format) of a source, or None (skipped)."""
         c = self.content
         raw: str | None = None
@@ -474,7 +387,7 @@ class _Reader:
             except ValueError:
                 unreadable = "its text is in an encoding Coder cannot tell"
             source_format = "txt"
-        posmap: Callable[[int], int] = _identity
+        posmap: Choice | None = None
         text = ""
         rich_failure = ""
         if rich_member is not None and (raw is None or not normalise(raw).strip()):
@@ -500,32 +413,40 @@ class _Reader:
             return None
         if raw is not None:
             text = normalise(raw)
-            spans = [(_int(s.get("startPosition")), _int(s.get("endPosition")))
-                     for s in children(text_el, "PlainTextSelection")]  # fmt: skip
-            known = [(s, e) for s, e in spans if s is not None and e is not None]
-            if not self.literal_positions and _needs_rebase(raw, text):
-                posmap = _rebase(raw, text, known, label, c.warnings)
-            elif raw != text:
-                posmap = _OffsetMap(raw)
+            posmap = self.reading(raw, text, text_el, label)
             if not text.strip():
                 c.warnings.append(
                     (label, "it has no text" + (f"; {rich_failure}" if rich_failure else ""))
                 )
         return text, turns, posmap, source_format
 
+    def reading(self, raw: str, text: str, text_el: Any, label: str) -> Choice:
+        """How this source's positions are counted (see :mod:`coder.core.refi.positions`)."""
+        spans, written = [], []
+        for s in children(text_el, "PlainTextSelection"):
+            start, end = _int(s.get("startPosition")), _int(s.get("endPosition"))
+            # Indexes must match the selections': unusable positions still take a place.
+            spans.append((start or 0, end or 0))
+            written.append(s.get("name") or None)
+        choice = choose_reading(raw, text, spans, self.convention, written)
+        if choice.warning:
+            self.content.warnings.append((label, choice.warning))
+        return choice
+
     def read_selections(
-        self, src: SourceIn, text_el: Any, posmap: Callable[[int], int], label: str
+        self, src: SourceIn, text_el: Any, posmap: Choice | None, label: str
     ) -> None:
         c = self.content
         text = src.text
         clamped = 0
-        for s in children(text_el, "PlainTextSelection"):
+        for index, s in enumerate(children(text_el, "PlainTextSelection")):
             start, end = _int(s.get("startPosition")), _int(s.get("endPosition"))
             sel_label = f"passage {s.get('startPosition')}-{s.get('endPosition')} in '{src.name}'"
             if start is None or end is None or start < 0 or end < 0:
                 c.skipped.append((sel_label, "its positions are not numbers of 0 or more"))
                 continue
-            start, end = posmap(start), posmap(end)
+            if posmap is not None:
+                start, end = posmap.span(index, start, end)
             if end > len(text):
                 clamped += 1
                 end = len(text)
@@ -582,10 +503,6 @@ class _Reader:
             )
             return None
         return out
-
-
-def _identity(pos: int) -> int:
-    return pos
 
 
 def _int(value: str | None) -> int | None:
