@@ -68,20 +68,15 @@ def snapshot(p: Project) -> dict:
         for r in db.query("SELECT * FROM documents")
     }
     out["codes"] = {
-        c.guid: (
-            c.name,
-            code_guid.get(c.parent_id),
-            c.position,
-            c.color,
-            c.definition,
-            c.inclusion,
-            c.exclusion,
-            c.example,
-            c.memo,
-            c.path,
-        )
+        c.guid: (c.name, code_guid.get(c.parent_id), c.position, c.color, c.definition, c.inclusion,
+                 c.exclusion, c.example, c.codable, c.memo, c.path)
         for c in p.codes()
-    }
+    }  # fmt: skip
+    out["annotations"] = {
+        a.guid: (doc_guid[a.document_id], coder_guid[a.coder_id], a.start, a.end, a.text,
+                 a.created_at)
+        for a in p.annotations()
+    }  # fmt: skip
     out["codings"] = {
         r["guid"]: (
             doc_guid[r["document_id"]],
@@ -112,15 +107,29 @@ def snapshot(p: Project) -> dict:
             "SELECT attribute_id, case_id, document_id, value FROM attribute_values"
         )
     }
-    out["memos"] = {m.guid: (m.title, m.text, m.created_at, m.modified_at) for m in p.memos()}
+    out["memos"] = {
+        m.guid: (m.title, m.text, m.created_at, m.modified_at, m.author) for m in p.memos()
+    }
+    memo_guid = dict(db.execute("SELECT id, guid FROM memos"))
+    coding_guid = dict(db.execute("SELECT id, guid FROM codings"))
+    out["memo links"] = sorted(
+        (memo_guid[k.memo_id], doc_guid.get(k.document_id), code_guid.get(k.code_id),
+         coding_guid.get(k.coding_id), case_guid.get(k.case_id))
+        for k in p.memo_links()
+    )  # fmt: skip
     return out
 
 
 def comparable_qde(data: bytes) -> bytes:
-    """project.qde without what legitimately differs between two projects (dates of the file)."""
+    """project.qde without what legitimately differs between two projects: dates of the file,
+    and of the notes holding the project's and codes' memos (Coder keeps no date for those, so
+    they carry the project's creation date)."""
     root = etree.fromstring(data)
     for attr in ("creationDateTime", "modifiedDateTime", "name"):
         root.attrib.pop(attr, None)
+    for note in root.iter("{urn:QDA-XML:project:1.0}Note"):
+        if note.get("name", "").startswith(("Project memo", "Memo: code ")):
+            note.attrib.pop("creationDateTime", None)
     return etree.tostring(root)
 
 
@@ -136,11 +145,9 @@ def test_description_carries_definition_criteria_and_example():
         "Exclusion criteria:\nRumours\n\nTypical example:\n'I left because...'"
     )
     assert parse_description(text) == {
-        "definition": "Says why they left.",
-        "inclusion": "Any stated reason",
-        "exclusion": "Rumours",
-        "example": "'I left because...'",
-    }
+        "definition": "Says why they left.", "inclusion": "Any stated reason",
+        "exclusion": "Rumours", "example": "'I left because...'", "memo": "",
+    }  # fmt: skip
 
 
 def test_description_written_by_another_tool_is_all_definition():
@@ -155,14 +162,15 @@ field_text = st.text(
 )
 
 
-@given(field_text, field_text, field_text, field_text)
-def test_description_round_trip(definition, inclusion, exclusion, example):
-    text = format_description(definition, inclusion, exclusion, example)
+@given(field_text, field_text, field_text, field_text, field_text)
+def test_description_round_trip(definition, inclusion, exclusion, example, memo):
+    text = format_description(definition, inclusion, exclusion, example, memo)
     assert parse_description(text) == {
         "definition": definition,
         "inclusion": inclusion,
         "exclusion": exclusion,
         "example": example,
+        "memo": memo,
     }
 
 
@@ -741,7 +749,8 @@ def attribute_value(type_: str):
 
 @st.composite
 def projects(draw):
-    spec: dict = {"docs": [], "codes": [], "codings": [], "cases": [], "attrs": [], "memos": []}
+    spec: dict = {"docs": [], "codes": [], "codings": [], "cases": [], "attrs": [], "memos": [],
+                  "annotations": []}  # fmt: skip
     for i in range(draw(st.integers(1, 3))):
         text = draw(doc_text)
         cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
@@ -758,18 +767,11 @@ def projects(draw):
         )
     for i in range(draw(st.integers(1, 5))):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
-        spec["codes"].append(
-            {
-                "name": f"{draw(names)}{i}",
-                "parent": parent,
-                "color": draw(colors),
-                "definition": draw(field_text),
-                "inclusion": draw(field_text),
-                "exclusion": draw(field_text),
-                "example": draw(field_text),
-                "memo": draw(field_text),
-            }
-        )
+        spec["codes"].append({"name": f"{draw(names)}{i}", "parent": parent, "color": draw(colors),
+                              "definition": draw(field_text), "inclusion": draw(field_text),
+                              "exclusion": draw(field_text), "example": draw(field_text),
+                              "memo": draw(field_text),
+                              "codable": draw(st.sampled_from([True, True, False]))})  # fmt: skip
     coders = ["ann", "bob", "Zoë"]
     for _ in range(draw(st.integers(0, 8))):
         d = draw(st.integers(0, len(spec["docs"]) - 1))
@@ -800,8 +802,16 @@ def projects(draw):
         owners = len(spec["cases"]) if scope == "case" else len(spec["docs"])
         values = {o: draw(attribute_value(type_)) for o in range(owners) if draw(st.booleans())}
         spec["attrs"].append({"name": f"attr{i}", "scope": scope, "type": type_, "values": values})
+    for _ in range(draw(st.integers(0, 3))):
+        d = draw(st.integers(0, len(spec["docs"]) - 1))
+        n = len(spec["docs"][d]["text"])
+        start = draw(st.integers(0, n - 1))
+        spec["annotations"].append((d, draw(st.sampled_from(coders)), start,
+                                    draw(st.integers(start + 1, n)), draw(field_text)))  # fmt: skip
     for i in range(draw(st.integers(0, 2))):
-        spec["memos"].append((f"{draw(names)} {i}", draw(field_text)))
+        author = draw(st.sampled_from([None, "ann", "Zoë"]))
+        link = draw(st.sampled_from([None, "document", "code", "case"]))
+        spec["memos"].append((f"{draw(names)} {i}", draw(field_text), author, link))
     spec["project memo"] = draw(field_text)
     return spec
 
@@ -821,19 +831,15 @@ def build(p: Project, spec: dict) -> None:
     codes: list[int] = []
     for c in spec["codes"]:
         parent = codes[c["parent"]] if c["parent"] is not None else None
-        ch = p.add_code(
-            c["name"],
-            parent_id=parent,
-            color=c["color"],
-            definition=c["definition"],
-            inclusion=c["inclusion"],
-            exclusion=c["exclusion"],
-            example=c["example"],
-            memo=c["memo"],
-        )
+        ch = p.add_code(c["name"], parent_id=parent, color=c["color"], definition=c["definition"],
+                        inclusion=c["inclusion"], exclusion=c["exclusion"], example=c["example"],
+                        memo=c["memo"], codable=c["codable"])  # fmt: skip
         codes.append(ch.created("codes")[0])
     for d, c, coder, start, end, memo in spec["codings"]:
-        p.apply_code(docs[d], codes[c], start, end, coder=coder, memo=memo)
+        if spec["codes"][c]["codable"]:
+            p.apply_code(docs[d], codes[c], start, end, coder=coder, memo=memo)
+    for d, coder, start, end, text in spec["annotations"]:
+        p.add_annotation(docs[d], start, end, text, coder=coder)
     cases = []
     for case in spec["cases"]:
         cid = p.add_case(case["name"], memo=case["memo"]).created("cases")[0]
@@ -848,8 +854,11 @@ def build(p: Project, spec: dict) -> None:
         owners = cases if a["scope"] == "case" else docs
         for o, value in a["values"].items():
             p.set_attribute_value(aid, owners[o], value)
-    for title, text in spec["memos"]:
-        p.add_memo(title, text)
+    for title, text, author, link in spec["memos"]:
+        mid = p.add_memo(title, text, coder=author).created("memos")[0]
+        target = {"document": docs, "code": codes, "case": cases}.get(link or "")
+        if target:
+            p.link_memo(mid, **{f"{link}_id": target[0]})
     p.set_project_memo(spec["project memo"])
 
 
@@ -941,10 +950,14 @@ def test_other_tools_notes_sets_and_unknown_codes(fresh_project, tmp_path):
     doc = fresh_project.find_document("Talk (2)")
     assert doc.group == "Wave 2"
     assert passages(fresh_project) == ["hope"]
-    assert [m.text for m in fresh_project.memos()] == ["uncoded passage note"]
+    # A note on an uncoded passage is an annotation of that passage.
+    assert fresh_project.memos() == []
+    (note,) = fresh_project.annotations()
+    assert (note.document_id, note.start, note.end, note.text) == (
+        doc.id, 0, 3, "uncoded passage note")  # fmt: skip
     assert any("not in the codebook" in why for _w, why in result.skipped)
     notes = " | ".join(note for _w, note in result.warnings)
-    assert "free memo" in notes and "imported as 'Talk (2)'" in notes
+    assert "imported as 'Talk (2)'" in notes
 
 
 def test_cancelling_while_writing_changes_nothing(sample, tmp_path):

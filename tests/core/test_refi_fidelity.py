@@ -15,16 +15,13 @@ library and the exporting tool's stated convention, none of Coder's code), on:
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from coder.core.refi import import_qdpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from refi_reference import passage_at, passages
+from tests.refi_reference import passage_at, passages
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "refi"
 SYNTHETIC = json.loads((FIXTURES / "synthetic" / "expected.json").read_text(encoding="utf-8"))
@@ -101,3 +98,35 @@ def test_other_tools_projects_without_codings_import_without_position_warnings(
     result = import_qdpx(fresh_project, shared_dir / "refi" / "from-other-tools" / name)
     assert fresh_project.codes()
     assert not [w for w in result.warnings if "position" in w[1]]
+
+
+@pytest.mark.parametrize("name", sorted(QUALCODER))
+def test_a_qualcoder_project_comes_through_whole(name, fresh_project):
+    p = fresh_project
+    truth = QUALCODER[name]
+    result = import_qdpx(p, FIXTURES / "qualcoder" / name)
+    assert result.skipped == []
+    codes = {c.name: c for c in p.codes()}
+    assert {n for n, c in codes.items() if not c.codable} == set(truth["categories"])
+    assert codes["Kindness"].path == "Daily life/Encounters/Kindness"
+    docs = {d.name: d for d in p.documents()}
+    assert docs["Amira interview"].memo == "Memo of Amira interview."
+    memos = {(c.document, c.code_path.rsplit("/", 1)[-1]): c.memo for c in p.codings() if c.memo}
+    assert memos == {(c["document"], c["code"]): c["memo"] for c in truth["codings"] if c["memo"]}
+    notes = [(p.document(a.document_id).name, p.document_text(a.document_id)[a.start : a.end],
+              a.text) for a in p.annotations()]  # fmt: skip
+    assert sorted(notes) == sorted((a["document"], a["passage"], a["note"])
+                                   for a in truth["annotations"])  # fmt: skip
+    cases = {c.name: c for c in p.cases()}
+    values = p.attribute_values("case")
+    for case, want in truth["cases"].items():
+        assert cases[case].memo == want["memo"]
+        assert [d.name for d in p.documents() if d.case_id == cases[case].id] == want["documents"]
+        assert {k: float(v) if k == "Age" else v for k, v in values[cases[case].id].items()} == {
+            k: float(v) if k == "Age" else v for k, v in want["attributes"].items()}  # fmt: skip
+    file_values = p.attribute_values("document")
+    for doc, want in truth["file_attributes"].items():
+        assert file_values[docs[doc].id] == want
+    journal = [(m.title, m.text) for m in p.memos()]
+    assert journal == [(j["name"], j["text"]) for j in truth["journal"]]
+    assert p.memo == truth["project_memo"]

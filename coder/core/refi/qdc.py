@@ -2,9 +2,9 @@
 
 Format choices (Coder <-> Coder is lossless; other tools see ordinary REFI codes):
 
-- Each code is a ``<Code guid name isCodable="true" color="#RRGGBB">``, nested as in the
-  codebook, siblings in codebook order. Coder has no code folders: every code is codable; an
-  imported ``isCodable="false"`` code becomes an ordinary code.
+- Each code is a ``<Code guid name isCodable color="#RRGGBB">``, nested as in the codebook,
+  siblings in codebook order. Categories (codes that group others and are never applied, such
+  as QualCoder's categories and NVivo's folders) are ``isCodable="false"`` both ways.
 - The ``<Description>`` holds the definition, then the inclusion criteria, exclusion criteria
   and typical example as labelled paragraphs, so other tools show them to people and Coder reads
   them back into their own fields::
@@ -37,9 +37,7 @@ Format choices (Coder <-> Coder is lossless; other tools see ordinary REFI codes
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +48,7 @@ from lxml import etree
 
 from coder import __version__
 from coder.core.errors import ExchangeError, InvalidValue
+from coder.core.export import atomic_path
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, parse_xml
 from coder.core.services.codebook import PALETTE
 from coder.core.store import now
@@ -76,6 +75,7 @@ SECTION_LABELS = (
     ("inclusion", "Inclusion criteria:"),
     ("exclusion", "Exclusion criteria:"),
     ("example", "Typical example:"),
+    ("memo", "Memo:"),  # only in projects (.qdpx): a codebook carries no memos
 )
 _GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _RGB_RE = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
@@ -117,7 +117,8 @@ def _plural(kind: str, n: int) -> str:
         return kind
     return {"codes": "code", "documents": "document", "codings": "coding", "cases": "case",
             "coders": "coder", "attributes": "attribute", "memos": "memo",
-            "values": "value", "case links": "case link"}.get(kind, kind)  # fmt: skip
+            "values": "value", "case links": "case link",
+            "annotations": "annotation"}.get(kind, kind)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -197,29 +198,20 @@ def merge_text(existing: str, new: str | None) -> str:
 
 
 def write_atomically(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then move the file into place (no half-written exports)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Call ``write(tmp_path)`` then move the file into place (no half-written exports), with
+    the permissions any other file the user saves gets."""
+    with atomic_path(path) as tmp:
+        write(tmp)
 
 
 # --------------------------------------------------------------------------- description
 
 
 def format_description(
-    definition: str, inclusion: str = "", exclusion: str = "", example: str = ""
+    definition: str, inclusion: str = "", exclusion: str = "", example: str = "", memo: str = ""
 ) -> str:
-    """The ``<Description>`` text: the definition, then labelled criteria and example."""
-    values = {"inclusion": inclusion, "exclusion": exclusion, "example": example}
+    """The ``<Description>`` text: the definition, then labelled criteria, example and memo."""
+    values = {"inclusion": inclusion, "exclusion": exclusion, "example": example, "memo": memo}
     parts = [definition] if definition else []
     for key, label in SECTION_LABELS:
         if values[key]:
@@ -240,7 +232,7 @@ def parse_description(text: str) -> dict[str, str]:
         if i != -1:
             found.append((key, i, i + len(label) + 3))
             search_from = i + len(label) + 3
-    out = {"definition": text, "inclusion": "", "exclusion": "", "example": ""}
+    out = {"definition": text, "inclusion": "", "exclusion": "", "example": "", "memo": ""}
     if found:
         out["definition"] = text[: found[0][1]]
         for n, (key, _start, value_start) in enumerate(found):
@@ -263,6 +255,7 @@ class CodeIn:
     note_refs: list[str] = field(default_factory=list)
     children: list[CodeIn] = field(default_factory=list)
     synthetic: bool = False  # a parent made up from a dotted name
+    codable: bool = True  # False: a category
 
 
 @dataclass
@@ -292,6 +285,7 @@ def read_codes(codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0) ->
             description=desc,
             note_refs=[g for r in children(el, "NoteRef") if (g := norm_guid(r.get("targetGUID")))],
             children=read_codes(el, skipped, depth + 1),
+            codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
         )
         out.append(code)
     return out
@@ -408,6 +402,8 @@ class CodeMerger:
         memo = (
             "\n\n".join(memos[g] for g in code.note_refs if memos.get(g)) if code.note_refs else ""
         )
+        if fields is not None:  # a memo written in the description too is the same memo
+            memo = merge_text(memo, fields.pop("memo"))
         code_id = self.guid_map.get(code.guid) or self.by_guid.get(code.guid)
         if code_id is None:
             code_id = self._sibling(parent_id, code.name)
@@ -447,9 +443,11 @@ class CodeMerger:
         fields = fields or {"definition": "", "inclusion": "", "exclusion": "", "example": ""}
         cur = self.db.execute(
             "INSERT INTO codes (guid, name, parent_id, position, color, definition, inclusion, "
-            "exclusion, example, memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "exclusion, example, memo, created_at, codable) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [guid, name, parent_id, self._position(parent_id), color, fields["definition"],
-             fields["inclusion"], fields["exclusion"], fields["example"], memo, now()],
+             fields["inclusion"], fields["exclusion"], fields["example"], memo, now(),
+             int(code.codable)],
         )  # fmt: skip
         code_id = cur.lastrowid
         self.by_guid[guid] = code_id
@@ -483,12 +481,18 @@ def import_qdc(
 # --------------------------------------------------------------------------- export
 
 
-def code_element(parent: Any, tag: str, code: Any, with_description: bool = True) -> Any:
+def code_element(
+    parent: Any, tag: str, code: Any, with_description: bool = True, memo: str = ""
+) -> Any:
+    """A ``<Code>``: categories (codes that cannot be applied) get ``isCodable="false"``; a
+    memo, when given, is appended to the description under its label (tools such as QualCoder
+    read only the description)."""
+    codable = "true" if getattr(code, "codable", True) else "false"
     el = etree.SubElement(
         parent, tag,
-        {"guid": code.guid, "name": xml_text(code.name), "isCodable": "true", "color": code.color},
+        {"guid": code.guid, "name": xml_text(code.name), "isCodable": codable, "color": code.color},
     )  # fmt: skip
-    desc = format_description(code.definition, code.inclusion, code.exclusion, code.example)
+    desc = format_description(code.definition, code.inclusion, code.exclusion, code.example, memo)
     if desc and with_description:
         etree.SubElement(el, tag.replace("}Code", "}Description")).text = xml_text(desc)
     return el

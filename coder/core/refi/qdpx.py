@@ -5,31 +5,36 @@ document's text as ``sources/<GUID>.txt`` (UTF-8, no BOM, LF line ends), referen
 ``plainTextPath="internal://<GUID>.txt"``. How Coder's objects are written:
 
 - coders -> ``Users/User``; codes -> ``CodeBook`` (see :mod:`coder.core.refi.qdc` for the
-  description format); documents -> ``Sources/TextSource`` (creationDateTime = when it was
-  imported);
+  description format; categories are ``isCodable="false"``); documents ->
+  ``Sources/TextSource`` (creationDateTime = when it was imported);
 - each coding -> one ``PlainTextSelection`` (startPosition/endPosition in code points, end
   exclusive, as Coder stores them) holding one ``Coding`` with its ``CodeRef``, creating user and
-  date; the coding's memo is a ``Note`` referenced from the ``Coding``;
+  date; the coding's memo is a ``Note`` referenced from the ``Coding`` and the selection's
+  ``Description``;
+- each annotation -> a ``PlainTextSelection`` with no ``Coding``: its text as the
+  ``Description`` and as a ``Note`` it refers to;
 - cases -> ``Cases/Case`` (memo as its ``Description``) with ``SourceRef`` for their documents
   and ``SelectionRef`` for passages linked to them (written as uncoded selections);
 - attributes -> ``Variables`` (text -> Text, number -> Integer or Float, date -> Date,
   yes/no -> Boolean) with typed ``VariableValue``s on cases and sources;
-- memos -> ``Notes``: the project memo (``NoteRef`` on the project), document, code and coding
-  memos (``NoteRef`` on their owner), free memos (notes nothing refers to);
+- memos -> ``Notes`` (each with its author and date): the project memo (``NoteRef`` on the
+  project), document, code and coding memos (``NoteRef`` on their owner; also the owner's
+  ``Description``, the only place some tools read), free memos (notes nothing refers to, their
+  text in ``sources/<GUID>.txt``);
 - document groups -> ``Sets`` with ``MemberSource``s.
 - What REFI-QDA has no place for goes in a small ``coder.json`` member that other tools
   ignore: each document's speaker turns (with subtitle times), original file name and format,
-  and each attribute's scope. Without it (files from other tools) speaker turns are detected
+  each attribute's scope and the links from memos to what they discuss. Without it (files from other tools) speaker turns are detected
   from the text as at any import.
 
 Import reads defensively:
 
-- Positions: the literal reading is code points of the source file's decoded text (a BOM and
-  the CR of CRLF count), mapped through normalisation (BOM dropped, CRLF -> LF) with an offset
-  map, so ``text[start:end]`` is the passage the other tool showed. Files from other tools may
-  have counted without the BOM, CRLF as one character, or in UTF-16 units; such a reading is
-  used only when it puts clearly more passage edges on word boundaries, with a warning. Coder's
-  own files are always read literally. Positions past the end are clamped, with a warning.
+- Positions: each source document's positions are read the way the exporting tool counts
+  them (the project's ``origin``; a BOM is never counted), unless the passages show clearly
+  that another reading is meant; see :mod:`coder.core.refi.positions`. The positions are then
+  mapped through normalisation (BOM dropped, CRLF -> LF), so ``text[start:end]`` is the passage
+  the other tool showed. Coder's own files are read as written. Positions past the end are
+  clamped, with a warning.
 - Paths: ``<name>.qde`` instead of ``project.qde``; ``plainTextPath``/``richTextPath`` as
   ``internal://``, ``relative://``, ``absolute://`` or a bare name are looked up inside the
   archive only: Coder never reads other files a stranger's project names (such sources are
@@ -43,7 +48,9 @@ Import reads defensively:
   same GUID with different text is reported and skipped with its codings, never overwritten;
   likewise a coding or memo whose GUID is taken by a different one. Memos are appended, never
   replaced. A document name already taken becomes ``name (2)``. A second case for a document
-  becomes a case passage spanning the whole text. Notes on uncoded passages become free memos.
+  becomes a case passage spanning the whole text. A note on an uncoded passage (a selection with
+  a ``Description`` or ``NoteRef`` and no ``Coding``, or a QualCoder note holding a passage) is
+  an annotation, merged by GUID. Codes with ``isCodable="false"`` stay categories.
 - Everything is written in one transaction (``project.edit()``): one undo step; a failure
   changes nothing. Anything hostile or broken raises ExchangeError before anything is written.
 """

@@ -15,7 +15,7 @@ from coder.core.refi.qdc import (
     split_dotted,
 )
 from coder.core.refi.qdpx_names import VAR_TYPES, ImportCancelled, Progress
-from coder.core.refi.qdpx_read import QdpxContent, SourceIn, ValueIn
+from coder.core.refi.qdpx_read import QdpxContent, SelectionIn, SourceIn, ValueIn
 from coder.core.store import new_guid, now
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class _Writer:
         self.doc_names: dict[int, str] = {}
         self.code_map: dict[str, int] = {}  # file code GUID -> code id
         self._codings: dict[str, tuple[int, int, int, int]] | None = None  # GUID -> what it codes
+        self._annotations: dict[str, tuple[int, int, int]] | None = None  # GUID -> where
 
     def note_text(self, refs: list[str]) -> str:
         texts = []
@@ -209,11 +210,8 @@ class _Writer:
             if sel.guid:
                 self.selections[sel.guid] = (doc_id, sel.start, sel.end)
             if not sel.codings:
-                if sel.note_refs:
-                    # Coder annotates coded passages only: such a note is kept as a free memo.
-                    self.r.warnings.append(
-                        (f"note on passage {sel.start}-{sel.end} in '{src.name}'",
-                         "the passage is not coded; the note was kept as a free memo"))  # fmt: skip
+                if sel.note_refs or sel.description.strip():
+                    self.annotation(src, doc_id, sel)
                 continue
             sel_memo = merge_text(self.note_text(sel.note_refs), sel.description)
             for cd in sel.codings:
@@ -242,6 +240,35 @@ class _Writer:
                 )  # fmt: skip
                 existing[guid] = (doc_id, code_id, sel.start, sel.end)
                 self.r.count("codings")
+
+    def annotation(self, src: SourceIn, doc_id: int, sel: SelectionIn) -> None:
+        """A note on an uncoded passage: an annotation (merged by GUID)."""
+        text = merge_text(self.note_text(sel.note_refs), sel.description)
+        if not text.strip() and not any(g in self.c.notes for g in sel.note_refs):
+            return
+        if self._annotations is None:
+            self._annotations = {
+                r[0].lower(): (r[1], r[2], r[3])
+                for r in self.db.execute('SELECT guid, document_id, start, "end" FROM annotations')
+            }
+        guid = sel.guid or derived_guid("annotation", src.guid, str(sel.start), str(sel.end))
+        where = (doc_id, sel.start, sel.end)
+        if guid in self._annotations:
+            if self._annotations[guid] == where:
+                self.r.count("annotations", matched=True)
+            else:
+                self.r.skipped.append((f"annotation on {sel.start}-{sel.end} in '{src.name}'",
+                                       "a different annotation with the same GUID is in the project"))  # fmt: skip
+            return
+        stamp = now()
+        self.db.execute(
+            'INSERT INTO annotations (guid, document_id, coder_id, start, "end", text, created_at, '
+            "modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [guid, doc_id, self.coder_for(sel.user, src.user, self.c.creating_user), sel.start,
+             sel.end, text, sel.created_at or stamp, sel.created_at or stamp],
+        )  # fmt: skip
+        self._annotations[guid] = where
+        self.r.count("annotations")
 
     # ---------------------------------------------------------------- cases
 
@@ -332,7 +359,7 @@ class _Writer:
         project_memo = merge_text(self.note_text(self.c.project_note_refs), self.c.description)
         if project_memo:
             current = self.p.memo
-            merged = merge_text(current, project_memo)
+            merged = merge_text(current, project_memo) if current else project_memo
             if merged != current:
                 self.db.execute(
                     "INSERT INTO meta (key, value) VALUES ('memo', ?) "
@@ -361,9 +388,33 @@ class _Writer:
             self.db["memos"].insert(
                 {"guid": g, "title": note.name, "text": note.text,
                  "created_at": note.created_at or stamp,
-                 "modified_at": note.modified_at or note.created_at or stamp}
+                 "modified_at": note.modified_at or note.created_at or stamp,
+                 "coder_id": self.users.get(note.user or "")}
             )  # fmt: skip
             self.r.count("memos")
+        self.memo_links()
+
+    def memo_links(self) -> None:
+        """Links from memos to documents, codes, codings and cases (Coder's own files)."""
+        tables = {"document": "documents", "code": "codes", "coding": "codings", "case": "cases"}
+        for memo_guid, targets in self.c.memo_links.items():
+            row = self.db.execute(
+                "SELECT id FROM memos WHERE lower(guid) = ?", [memo_guid]
+            ).fetchone()
+            for kind, target in targets:
+                table = tables.get(kind)
+                hit = (
+                    table
+                    and self.db.execute(
+                        f"SELECT id FROM {table} WHERE lower(guid) = ?", [target]
+                    ).fetchone()
+                )
+                if row is None or not hit:
+                    continue
+                self.db.execute(
+                    f"INSERT OR IGNORE INTO memo_links (memo_id, {kind}_id) VALUES (?, ?)",
+                    [row[0], hit[0]],
+                )
 
 
 def _skip_notes_of_skipped(content: QdpxContent, writer: _Writer) -> None:

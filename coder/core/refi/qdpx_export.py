@@ -95,7 +95,39 @@ class _Ids:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-Note = tuple[str, str, str, "str | None", "str | None"]  # guid, name, text, created, modified
+@dataclass
+class Note:
+    """A ``<Note>``: every Note carries its author and date (QualCoder 4.0 abandons an import at
+    a Note without creationDateTime). Free memos are written as text files (plainTextPath), the
+    way NVivo writes them and QualCoder reads them (as journal entries)."""
+
+    guid: str
+    name: str
+    text: str
+    user: str | None
+    created: str
+    modified: str | None = None
+    as_file: bool = False  # written as sources/<guid>.txt (free memos)
+
+
+def _text(value: str) -> str:
+    """``value`` escaped as element text for the selection template."""
+    value = xml_text(value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _memo_links(db: Any) -> dict[str, list[list[str]]]:
+    """Memo GUID -> [[kind, target GUID]] for memos linked to documents, codes, codings, cases."""
+    out: dict[str, list[list[str]]] = {}
+    for kind, table, column in (("document", "documents", "document_id"),
+                                ("code", "codes", "code_id"), ("coding", "codings", "coding_id"),
+                                ("case", "cases", "case_id")):  # fmt: skip
+        for memo_guid, target in db.execute(
+            f"SELECT m.guid, t.guid FROM memo_links l JOIN memos m ON m.id = l.memo_id "
+            f"JOIN {table} t ON t.id = l.{column} ORDER BY l.id"
+        ):
+            out.setdefault(memo_guid, []).append([kind, target])
+    return out
 
 
 def project_xml(
@@ -133,7 +165,10 @@ class _ProjectXml:
         created = _dt_attr(meta.get("created_at"))
         if created:
             root.set("creationDateTime", created)
-        root.set("modifiedDateTime", now())
+        stamp_now = now()
+        root.set("modifiedDateTime", stamp_now)
+        self.fallback_date = created or stamp_now
+        self.coder_guid = {cid: guid for cid, guid, _name in self.coders}
         self.notes_: list[Note] = []
         self.counts: dict[str, int] = {}
         self.code_guid: dict[int, str] = {}
@@ -151,11 +186,20 @@ class _ProjectXml:
         self.texts: dict[str, str] = {}
         self.extras: dict[str, Any] = {}
 
-    def note_ref(self, parent: Any, kind: str, owner_guid: str, owner_name: str, text: str) -> None:
+    def note_ref(
+        self,
+        parent: Any,
+        kind: str,
+        owner_guid: str,
+        owner_name: str,
+        text: str,
+        created: str | None = None,
+    ) -> None:
         if not text:
             return
         guid = self.ids.note(kind, owner_guid)
-        self.notes_.append((guid, f"Memo: {owner_name}", text, None, None))
+        when = _dt_attr(created) or self.fallback_date
+        self.notes_.append(Note(guid, f"Memo: {owner_name}", text, self.my_guid, when))
         etree.SubElement(parent, T["NoteRef"], targetGUID=guid)
 
     def users(self) -> None:
@@ -182,9 +226,11 @@ class _ProjectXml:
                         continue
                     seen.add(c["id"])
                     code = _Row(c)
-                    el = code_element(parent, T["Code"], code)
+                    el = code_element(parent, T["Code"], code, memo=c["memo"])
                     cpath = f"{path}/{c['name']}" if path else c["name"]
-                    self.note_ref(el, "code", c["guid"], f"code {cpath}", c["memo"])
+                    self.note_ref(
+                        el, "code", c["guid"], f"code {cpath}", c["memo"], c["created_at"]
+                    )
                     add_codes(el, c["id"], cpath)
 
             add_codes(codes_el, None, "")
@@ -286,7 +332,10 @@ class _ProjectXml:
         sel_by_doc: dict[int, list[dict]] = {}
         for s in self.case_sel:
             sel_by_doc.setdefault(s["document_id"], []).append(s)
-        self.n_codings = 0
+        self.annotations_by_doc: dict[int, list[dict]] = {}
+        for r in db.query('SELECT * FROM annotations ORDER BY document_id, start, "end", id'):
+            self.annotations_by_doc.setdefault(r["document_id"], []).append(dict(r))
+        self.n_codings = self.n_annotations = 0
         coder_attr = {cid: _esc(guid) for cid, guid, _name in self.coders}
         code_attr = {k: _esc(v) for k, v in self.code_guid.items()}
         if docs:
@@ -297,7 +346,7 @@ class _ProjectXml:
                     self.selections_xml(d, codings_by_doc, sel_by_doc, coder_attr, code_attr)
                 )
                 guid = d["guid"]
-                self.note_ref(src, "document", guid, d["name"], d["memo"])
+                self.note_ref(src, "document", guid, d["name"], d["memo"], d["imported_at"])
                 self.add_values(src, self.doc_values.get(d["id"], []))
                 self.texts[guid] = self.project.document_text(d["id"])
                 extras["documents"][guid] = {
@@ -309,6 +358,7 @@ class _ProjectXml:
                     return False
         self.counts["documents"] = len(docs)
         self.counts["codings"] = self.n_codings
+        self.counts["annotations"] = self.n_annotations
         return True
 
     def source_element(self, sources: Any, d: dict) -> Any:
@@ -324,6 +374,8 @@ class _ProjectXml:
         if stamp:
             attrs_["creationDateTime"] = stamp
         src = etree.SubElement(sources, T["TextSource"], attrs_)
+        if d["memo"]:  # also as the Description, which tools like QualCoder read
+            etree.SubElement(src, T["Description"]).text = xml_text(d["memo"])
         # Selections are the bulk of a project (three elements per coding): they are
         # written by a template with escaped values and spliced in at this marker, which
         # is several times faster than building the elements one by one.
@@ -345,19 +397,22 @@ class _ProjectXml:
             stamp = _dt_attr(created_at)
             when = f' creationDateTime="{stamp}"' if stamp else ""
             g = _esc(cguid)
-            note = ""
+            note = desc = ""
             if memo:
                 note_guid = self.ids.note("coding", cguid)
                 title = f"Memo: coding in {d['name']} {start}-{end}"
-                self.notes_.append((note_guid, title, memo, None, None))
+                self.notes_.append(Note(note_guid, title, memo, self.coder_guid[coder_id],
+                                        stamp or self.fallback_date))  # fmt: skip
                 note = f'<NoteRef targetGUID="{_esc(note_guid)}"/>'
+                desc = f"<Description>{_text(memo)}</Description>"
             parts.append(
                 f'<PlainTextSelection guid="{self.ids.selection(cguid)}" startPosition="{start}" '
-                f'endPosition="{end}" creatingUser="{user}"{when}><Coding guid="{g}" '
+                f'endPosition="{end}" creatingUser="{user}"{when}>{desc}<Coding guid="{g}" '
                 f'creatingUser="{user}"{when}><CodeRef targetGUID="{code_attr[code_id]}"/>'
                 f"{note}</Coding></PlainTextSelection>"
             )
             self.n_codings += 1
+        parts += self.annotations_xml(d, coder_attr)
         for s in sel_by_doc.get(d["id"], ()):
             parts.append(
                 f'<PlainTextSelection guid="{self.sel_guid[s["id"]]}" '
@@ -365,29 +420,56 @@ class _ProjectXml:
             )
         return "".join(parts).encode("utf-8")
 
+    def annotations_xml(self, d: dict, coder_attr: dict[int, str]) -> list[str]:
+        """Annotations: selections with no coding, the note as Description and as a Note."""
+        parts = []
+        for a in self.annotations_by_doc.get(d["id"], ()):
+            note_guid = self.ids.note("annotation", a["guid"])
+            created = _dt_attr(a["created_at"]) or self.fallback_date
+            self.notes_.append(Note(note_guid, f"Annotation in {d['name']}", a["text"],
+                                    self.coder_guid[a["coder_id"]], created,
+                                    _dt_attr(a["modified_at"])))  # fmt: skip
+            parts.append(
+                f'<PlainTextSelection guid="{_esc(a["guid"])}" startPosition="{a["start"]}" '
+                f'endPosition="{a["end"]}" creatingUser="{coder_attr[a["coder_id"]]}" '
+                f'creationDateTime="{created}"><Description>{_text(a["text"])}</Description>'
+                f'<NoteRef targetGUID="{note_guid}"/></PlainTextSelection>'
+            )
+            self.n_annotations += 1
+        return parts
+
     def notes(self) -> None:
-        """Memos of the project, documents, codes, codings; free memos."""
+        """Memos of the project, documents, codes, codings, annotations; free memos."""
         notes = self.notes_
         memos = [dict(r) for r in self.db.query("SELECT * FROM memos ORDER BY created_at, id")]
         project_memo = self.meta.get("memo", "")
         if project_memo:
-            notes.insert(
-                0,
-                (self.ids.note("project", project_memo), "Project memo", project_memo, None, None),
-            )
+            notes.insert(0, Note(self.ids.note("project", project_memo), "Project memo",
+                                 project_memo, self.my_guid, self.fallback_date))  # fmt: skip
         for m in memos:
-            notes.append((m["guid"], m["title"], m["text"], m["created_at"], m["modified_at"]))
+            author = self.coder_guid.get(m["coder_id"]) if m["coder_id"] is not None else None
+            notes.append(Note(m["guid"], m["title"] or "Memo", m["text"], author,
+                              _dt_attr(m["created_at"]) or self.fallback_date,
+                              _dt_attr(m["modified_at"]), as_file=True))  # fmt: skip
         self.counts["memos"] = len(memos)
+        links = _memo_links(self.db)
+        if links:
+            self.extras["memo_links"] = links
         if notes:
             notes_el = etree.SubElement(self.root, T["Notes"])
-            for guid, name, text, created, modified in notes:
-                attrs_ = {"guid": guid, "name": xml_text(name)}
-                if created and _dt_attr(created):
-                    attrs_["creationDateTime"] = created
-                if modified and _dt_attr(modified):
-                    attrs_["modifiedDateTime"] = modified
+            for note in notes:
+                attrs_ = {"guid": note.guid, "name": xml_text(note.name)}
+                if note.as_file:
+                    attrs_["plainTextPath"] = f"internal://{note.guid}.txt"
+                    self.texts[f"note:{note.guid}"] = note.text
+                if note.user:
+                    attrs_["creatingUser"] = note.user
+                attrs_["creationDateTime"] = note.created
+                if note.modified:
+                    attrs_["modifiedDateTime"] = note.modified
                 n = etree.SubElement(notes_el, T["Note"], attrs_)
-                etree.SubElement(n, T["PlainTextContent"]).text = xml_text(text)
+                if not note.as_file:
+                    etree.SubElement(n, T["PlainTextContent"]).text = xml_text(note.text)
 
     def sets(self) -> None:
         """Document groups."""
@@ -404,6 +486,7 @@ class _ProjectXml:
                     etree.SubElement(s, T["MemberSource"], targetGUID=g)
         project_memo = self.meta.get("memo", "")
         if project_memo:
+            etree.SubElement(self.root, T["Description"]).text = xml_text(project_memo)
             etree.SubElement(
                 self.root, T["NoteRef"], targetGUID=self.ids.note("project", project_memo)
             )
@@ -444,7 +527,7 @@ def export_qdpx(
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
             z.writestr("project.qde", xml)
             for guid, text in texts.items():
-                z.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
+                z.writestr(f"sources/{guid.removeprefix('note:')}.txt", text.encode("utf-8"))
             z.writestr(EXTRAS_MEMBER, json.dumps(extras, ensure_ascii=False).encode("utf-8"))
 
     write_atomically(path, write)

@@ -18,6 +18,7 @@ from coder.core.refi.qdc import (
     child,
     child_text,
     children,
+    derived_guid,
     localname,
     merge_text,
     norm_guid,
@@ -89,6 +90,9 @@ class NoteIn:
     text: str
     created_at: str | None
     modified_at: str | None
+    user: str | None = None
+    # A passage inside the note (QualCoder writes annotations so): (guid, start, end) as written.
+    selection: tuple[str | None, int, int] | None = None
 
 
 @dataclass
@@ -108,6 +112,7 @@ class QdpxContent:
     notes: dict[str, NoteIn] = field(default_factory=dict)
     groups: list[tuple[str, list[str]]] = field(default_factory=list)
     project_note_refs: list[str] = field(default_factory=list)
+    memo_links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # Coder files
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
@@ -159,6 +164,7 @@ class _Reader:
         self.extra_documents: dict[str | None, Any] = {}
         # Coder's own files count code points of the stored text: nothing to guess.
         self.convention = tool_convention("")
+        self.choices: dict[str, Choice] = {}  # source GUID -> how its positions are read
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # ---------------------------------------------------------------- paths
@@ -248,6 +254,7 @@ class _Reader:
                 c.skipped.append((f"variable '{name}'", "it has no GUID or no name"))
                 continue
             c.variables[g] = (name, v.get("typeOfVariable") or "Text")
+        self.read_memo_links()
         scopes = self.extras.get("attributes")
         if isinstance(scopes, dict):
             c.scopes = {
@@ -272,20 +279,9 @@ class _Reader:
             if progress is not None and progress(i + 1, len(items), el.get("name") or "") is False:
                 c.cancelled = True
                 return c
-        notes = child(root, "Notes")
-        for el in children(notes, "Note") if notes is not None else []:
-            g = norm_guid(el.get("guid"))
-            if not g:
-                continue
-            text = child_text(el, "PlainTextContent")
-            if text is None:
-                member = self.member_for(el.get("plainTextPath"))
-                text = normalise(self.read_member_text(member, "note")) if member else ""
-            desc = child_text(el, "Description")
-            if desc and desc.strip() and desc not in text:
-                text = merge_text(desc, text)
-            c.notes[g] = NoteIn(g, (el.get("name") or "").strip(), text,
-                                _attr_dt(el, "creationDateTime"), _attr_dt(el, "modifiedDateTime"))  # fmt: skip
+        self.resolve_case_sources()
+        self.read_notes(child(root, "Notes"))
+        self.place_note_passages()
         sets = child(root, "Sets")
         for el in children(sets, "Set") if sets is not None else []:
             name = " ".join((el.get("name") or "").split())
@@ -302,6 +298,81 @@ class _Reader:
             if el is not None and len(el):
                 c.skipped.append((f"{len(el)} {kind.lower()}", "Coder has no place for them"))
         return c
+
+    def read_memo_links(self) -> None:
+        """Links from memos to documents, codes, codings and cases (Coder's own files)."""
+        links = self.extras.get("memo_links")
+        if not isinstance(links, dict):
+            return
+        for memo_guid, targets in links.items():
+            g = norm_guid(str(memo_guid))
+            if g and isinstance(targets, list):
+                self.content.memo_links[g] = [
+                    (str(t[0]), norm_guid(str(t[1])) or "")
+                    for t in targets
+                    if isinstance(t, list) and len(t) == 2
+                ]
+
+    def read_notes(self, notes: Any) -> None:
+        for el in children(notes, "Note") if notes is not None else []:
+            g = norm_guid(el.get("guid"))
+            if not g:
+                continue
+            text = child_text(el, "PlainTextContent")
+            if text is None:
+                member = self.member_for(el.get("plainTextPath"))
+                text = normalise(self.read_member_text(member, "note")) if member else ""
+            desc = child_text(el, "Description")
+            if desc and desc.strip() and desc not in text:
+                text = merge_text(desc, text)
+            note = NoteIn(g, (el.get("name") or "").strip(), text,
+                          _attr_dt(el, "creationDateTime"), _attr_dt(el, "modifiedDateTime"),
+                          norm_guid(el.get("creatingUser") or el.get("modifyingUser")))  # fmt: skip
+            sel = child(el, "PlainTextSelection")
+            if sel is not None:
+                start, end = _int(sel.get("startPosition")), _int(sel.get("endPosition"))
+                if start is not None and end is not None and 0 <= start < end:
+                    note.selection = (norm_guid(sel.get("guid")), start, end)
+            self.content.notes[g] = note
+
+    def resolve_case_sources(self) -> None:
+        """Case links naming a file of the archive rather than a source (QualCoder 4.0 writes the
+        GUID of a copy of the text) go to the one source with exactly that text."""
+        c = self.content
+        known = {src.guid for src in c.sources}
+        for case in c.cases:
+            for n, g in enumerate(case.source_refs):
+                if g in known:
+                    continue
+                member = self.member_for(f"{g}.txt")
+                if member is None:
+                    continue
+                try:
+                    text = normalise(self.read_member_text(member, f"case '{case.name}'"))
+                except (ExchangeError, ValueError):
+                    continue
+                same = [src.guid for src in c.sources if src.text == text]
+                if len(same) == 1:
+                    case.source_refs[n] = same[0]
+
+    def place_note_passages(self) -> None:
+        """Notes holding a passage of the source that refers to them are annotations there."""
+        c = self.content
+        for src in c.sources:
+            choice = self.choices.get(src.guid)
+            for g in list(src.note_refs):
+                note = c.notes.get(g)
+                if note is None or note.selection is None or choice is None:
+                    continue
+                sel_guid, start, end = note.selection
+                start, end = choice.read(start), choice.read(end, end=True)
+                end = min(end, len(src.text))
+                if start >= end:
+                    continue
+                src.note_refs.remove(g)
+                src.selections.append(SelectionIn(sel_guid or derived_guid("note-passage", g),
+                                                  start, end, note.user, note.created_at,
+                                                  note_refs=[g]))  # fmt: skip
 
     def values(self, el: Any) -> list[ValueIn]:
         out = []
@@ -363,6 +434,8 @@ class _Reader:
         )
         self.read_selections(src, text_el, posmap, label)
         c.sources.append(src)
+        if posmap is not None:
+            self.choices[guid] = posmap
 
     def source_text(
         self, el: Any, text_el: Any, label: str
