@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--parent", metavar="NAME", help="parent code (name or Parent/Child path)")
     p.add_argument("--color", metavar="#RRGGBB")
     p.add_argument("--definition", metavar="TEXT", default="")
+    p.add_argument(
+        "--category",
+        action="store_true",
+        help="a category: groups codes and is never applied to a passage",
+    )
     p.set_defaults(handler=cmd_code_add)
     p = code_sub.add_parser("list", help="list the codebook")
     p.add_argument("project", metavar="PROJECT")
@@ -195,10 +200,11 @@ def cmd_code_add(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         parent = project.find_code(args.parent).id if args.parent else None
         changes = project.add_code(
-            args.name, parent_id=parent, color=args.color, definition=args.definition
-        )
+            args.name, parent_id=parent, color=args.color, definition=args.definition,
+            codable=not args.category,
+        )  # fmt: skip
         code = project.code(changes.created("codes")[0])
-    print(f"added code {code.path}")
+    print(f"added {'category' if args.category else 'code'} {code.path}")
     return 0
 
 
@@ -214,6 +220,7 @@ def _node_json(node: CodeNode, counts: dict[int, int]) -> dict:
         "exclusion": c.exclusion,
         "example": c.example,
         "memo": c.memo,
+        "codable": c.codable,
         "codings": counts.get(c.id, 0),
         "children": [_node_json(n, counts) for n in node.children],
     }
