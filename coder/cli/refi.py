@@ -45,6 +45,8 @@ def report(result: ImportResult, path: Path) -> None:
     print(f"{path.name}: {result.summary()}")
     for what, why in result.skipped:
         print(f"coder: skipped {what}: {why}", file=sys.stderr)
+    for what, note in result.conflicts:
+        print(f"coder: conflict: {what}: {note}", file=sys.stderr)
     for what, note in result.warnings:
         print(f"coder: warning: {what}: {note}", file=sys.stderr)
 

@@ -408,14 +408,22 @@ def test_qdc_import_merges_by_guid_and_keeps_codings(sample, tmp_path):
     out = tmp_path / "book.qdc"
     export_qdc(sample, out)
     motives = sample.find_code("Motives")
-    sample.update_code(motives.id, name="Reasons", definition="old", color="#000000")
+    sample.update_code(motives.id, definition="old", color="#000000")
     before = len(sample.codings(code_ids=[motives.id]))
     result = import_qdc(sample, out)
-    assert result.matched == {"codes": 3} and not result.imported
+    assert result.matched == {"codes": 3} and not result.imported and not result.conflicts
     code = sample.code(motives.id)
     assert (code.name, code.definition, code.color) == ("Motives", "Why people leave", "#112233")
     assert code.memo == "central code"
     assert len(sample.codings(code_ids=[motives.id])) == before
+    # A code renamed here since is a listed conflict: it keeps its name and fields.
+    sample.update_code(motives.id, name="Reasons", definition="mine")
+    result = import_qdc(sample, out)
+    assert result.conflicts == [
+        ("code 'Reasons'", "the file has 'Motives' under its GUID; 'Reasons' kept")
+    ]
+    code = sample.code(motives.id)
+    assert (code.name, code.definition) == ("Reasons", "mine")
 
 
 def test_empty_codebook_cannot_be_exported(fresh_project, tmp_path):

@@ -95,6 +95,8 @@ class ImportResult:
     matched: dict[str, int] = field(default_factory=dict)  # already in the project (by GUID)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (what, note)
+    # An object of the file whose GUID the project gives to a different object: (what, note).
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, kind: str, n: int = 1, matched: bool = False) -> None:
         target = self.matched if matched else self.imported
@@ -109,6 +111,9 @@ class ImportResult:
             line += "; already in the project: " + ", ".join(present)
         if self.skipped:
             line += f"; {len(self.skipped)} skipped"
+        if self.conflicts:
+            n = len(self.conflicts)
+            line += f"; {n} conflict{'' if n == 1 else 's'}"
         return line
 
 
@@ -161,6 +166,43 @@ def norm_guid(raw: str | None) -> str | None:
 
 def derived_guid(*parts: str) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, "\x1f".join(parts)))
+
+
+# The elements that define an object, by kind: two of one kind with the same GUID make a file
+# ambiguous (which one do references mean?), so it is refused before anything is imported.
+_DEFINING = {
+    "User": "users", "Code": "codes", "Variable": "variables", "Case": "cases",
+    "TextSource": "sources", "PDFSource": "sources", "PictureSource": "sources",
+    "AudioSource": "sources", "VideoSource": "sources", "PlainTextSelection": "selections",
+    "PDFSelection": "selections", "PictureSelection": "selections",
+    "AudioSelection": "selections", "VideoSelection": "selections", "Coding": "codings",
+    "Note": "notes", "Set": "sets",
+}  # fmt: skip
+
+
+def check_unique_guids(root: Any, file_name: str) -> None:
+    """Raise ExchangeError naming the first two objects of one kind that share a GUID."""
+    seen: dict[tuple[str, str], Any] = {}
+    for el in root.iter():
+        kind = _DEFINING.get(localname(el))
+        guid = norm_guid(el.get("guid")) if kind else None
+        if kind is None or guid is None:
+            continue
+        first = seen.setdefault((kind, guid), el)
+        if first is not el:
+            a, b = _label(first), _label(el)
+            raise ExchangeError(
+                f"{file_name} gives two {kind} the same GUID {guid} ({a} and {b}); "
+                "nothing was imported"
+            )
+
+
+def _label(el: Any) -> str:
+    name = " ".join((el.get("name") or "").split())
+    if name:
+        return f"'{name}'"
+    line = getattr(el, "sourceline", None)
+    return f"the one on line {line}" if line else "an unnamed one"
 
 
 def xml_text(value: str | None) -> str:
@@ -266,7 +308,9 @@ class Codebook:
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
-def read_codes(codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0) -> list[CodeIn]:
+def read_codes(
+    codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0, parent: str = ""
+) -> list[CodeIn]:
     """The ``<Code>`` children of a ``<Codes>`` (or ``<Code>``) element, recursively."""
     out: list[CodeIn] = []
     for el in children(codes_el, "Code"):
@@ -276,7 +320,7 @@ def read_codes(codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0) ->
             skipped.append((f"code {el.get('guid') or '(no GUID)'}", "it has no name"))
             continue
         if guid is None:
-            guid = derived_guid("unnamed-guid", name, str(depth), str(len(out)))
+            guid = derived_guid("unnamed-guid", parent, name, str(depth), str(len(out)))
         desc = child_text(el, "Description")
         code = CodeIn(
             guid=guid,
@@ -284,7 +328,7 @@ def read_codes(codes_el: Any, skipped: list[tuple[str, str]], depth: int = 0) ->
             color=norm_color(el.get("color")),
             description=desc,
             note_refs=[g for r in children(el, "NoteRef") if (g := norm_guid(r.get("targetGUID")))],
-            children=read_codes(el, skipped, depth + 1),
+            children=read_codes(el, skipped, depth + 1, guid),
             codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
         )
         out.append(code)
@@ -304,6 +348,7 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Codebook:
         raise ExchangeError(
             f"{path.name} is not a REFI-QDA codebook (its root is <{localname(root)}>)"
         )
+    check_unique_guids(root, path.name)
     book = Codebook(origin=root.get("origin") or "")
     codes_el = child(root, "Codes")
     if codes_el is None:
@@ -391,6 +436,20 @@ class CodeMerger:
         self._next_pos[parent_id] = pos + 1
         return pos
 
+    def _conflict(self, code: CodeIn, row: dict, memo: str) -> int:
+        """The project's code under this GUID has another name: a listed conflict. The project's
+        code stays as it is (only a memo is appended) and the file's codings of it go to it."""
+        path = self.project.services.codebook.code(row["id"]).path
+        self.result.conflicts.append(
+            (f"code '{path}'", f"the file has '{code.name}' under its GUID; '{row['name']}' kept")
+        )
+        new_memo = merge_text(row["memo"], memo)
+        if new_memo != row["memo"]:
+            self.db["codes"].update(row["id"], {"memo": new_memo})
+        self.guid_map[code.guid] = row["id"]
+        self.result.count("codes", matched=True)
+        return int(row["id"])
+
     def merge(self, codes: Iterable[CodeIn], memos: dict[str, str] | None = None,
               parent_id: int | None = None) -> None:  # fmt: skip
         for code in codes:
@@ -409,17 +468,9 @@ class CodeMerger:
             code_id = self._sibling(parent_id, code.name)
         if code_id is not None:
             row = dict(next(iter(self.db.query("SELECT * FROM codes WHERE id = ?", [code_id]))))
-            update: dict[str, str] = {}
             if code.name != row["name"] and not code.synthetic:
-                if self._sibling(row["parent_id"], code.name) is None:
-                    update["name"] = code.name
-                else:
-                    self.result.warnings.append(
-                        (
-                            f"code '{row['name']}'",
-                            f"not renamed to '{code.name}': a sibling has that name",
-                        )
-                    )
+                return self._conflict(code, row, memo)
+            update: dict[str, str] = {}
             if code.color and code.color != row["color"]:
                 update["color"] = code.color
             if fields is not None:

@@ -47,15 +47,25 @@ class _Writer:
                     texts.append(n.text)
         return "\n\n".join(texts)
 
+    def name_conflict(self, kind: str, mine: str, theirs: str) -> None:
+        """An object of the project matched by GUID whose name the file gives differently: a
+        listed conflict; the project's name is kept (never renamed silently)."""
+        if theirs and theirs != mine:
+            self.r.conflicts.append(
+                (f"{kind} '{mine}'", f"the file has '{theirs}' under its GUID; '{mine}' kept")
+            )
+
     # ---------------------------------------------------------------- coders
 
     def coders(self) -> None:
         by_guid = {g.lower(): i for i, g in self.db.execute("SELECT id, guid FROM coders")}
         by_name = {n: i for i, n in self.db.execute("SELECT id, name FROM coders")}
+        names = {i: n for n, i in by_name.items()}
         for guid, name in self.c.users:
             if guid in by_guid:
                 self.users[guid] = by_guid[guid]
                 self.r.count("coders", matched=True)
+                self.name_conflict("coder", names[by_guid[guid]], name)
                 continue
             name = name or f"User {guid[:8]}"
             if name in by_name:
@@ -101,6 +111,8 @@ class _Writer:
                     hit = next(
                         (a for a in existing if a["name"] == name and a["scope"] == scope), None
                     )
+                else:
+                    self.name_conflict(f"{scope} attribute", hit["name"], name)
                 if hit is not None:
                     out[(guid, scope)] = hit["id"]
                     self.r.count("attributes", matched=True)
@@ -280,6 +292,7 @@ class _Writer:
             case_id = by_guid.get(case.guid) or by_name.get(name)
             if case_id is not None:
                 row = self.p.row("cases", case_id)
+                self.name_conflict("case", row["name"], case.name)
                 memo = merge_text(row["memo"], case.description)
                 if memo != row["memo"]:
                     self.db.execute("UPDATE cases SET memo = ? WHERE id = ?", [memo, case_id])

@@ -15,6 +15,7 @@ from coder.core.importers import read_document, supported_extensions
 from coder.core.refi.positions import Choice, choose_reading, tool_convention
 from coder.core.refi.qdc import (
     CodeIn,
+    check_unique_guids,
     child,
     child_text,
     children,
@@ -621,6 +622,7 @@ def read_qdpx(
             raise ExchangeError(
                 f"{path.name} is not a REFI-QDA project (the root of {qde} is <{localname(root)}>)"
             )
+        check_unique_guids(root, path.name)
         reader = _Reader(archive, limits, speakers)
         member = archive.find(EXTRAS_MEMBER)
         if member:

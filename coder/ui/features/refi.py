@@ -93,6 +93,7 @@ def ask_dotted(window: Any, file_name: str, codes: list[CodeIn], origin: str) ->
 def report_text(result: ImportResult) -> tuple[str, str]:
     """The message and the details (one line per skipped item or warning)."""
     lines = [f"Skipped {what}: {why}" for what, why in result.skipped]
+    lines += [f"Conflict — {what}: {note}" for what, note in result.conflicts]
     lines += [f"Note — {what}: {note}" for what, note in result.warnings]
     message = result.summary()[0].upper() + result.summary()[1:] + "."
     return message, "\n".join(lines)
@@ -101,12 +102,14 @@ def report_text(result: ImportResult) -> tuple[str, str]:
 def show_report(window: Any, title: str, result: ImportResult) -> QMessageBox:
     """A non-blocking report of what the import did (kept on the window for tests)."""
     message, details = report_text(result)
-    icon = QMessageBox.Icon.Warning if result.skipped else QMessageBox.Icon.Information
+    trouble = result.skipped or result.conflicts
+    icon = QMessageBox.Icon.Warning if trouble else QMessageBox.Icon.Information
     box = QMessageBox(icon, title, message, parent=window)
     if details:
         box.setDetailedText(details)
         box.setInformativeText(
-            f"{len(result.skipped)} item(s) skipped, {len(result.warnings)} note(s): "
+            f"{len(result.skipped)} item(s) skipped, {len(result.conflicts)} conflict(s), "
+            f"{len(result.warnings)} note(s): "
             "see the details."
         )
     box.setAccessibleName(title)
