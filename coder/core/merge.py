@@ -12,7 +12,10 @@ Matching (every rule is idempotent, so merging the same file twice changes nothi
 * **codings** by GUID, else by identical (document, code, coder, start, end);
 * **case links of passages** by identical (case, document, start, end);
 * **attributes** by GUID, else by (scope, name); their **values** by (attribute, owner);
-* **memos** by GUID, else by identical title and text.
+* **memos** by GUID, else by identical title and text (their author mapped like codings');
+* **annotations** by GUID, else by identical (document, start, end, text); an annotation never
+  moves to another document;
+* **memo links** by identical (memo, linked document, code, coding or case).
 
 Neither file records the state both started from, so every field that differs between two
 matched items is a conflict: it is listed (:class:`Conflict`) and resolved by the rule the user

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from coder.core.attributes import canonical_value
 from coder.core.errors import CoderError
-from coder.core.merge_report import Conflict, MergeReport, as_text, short
-from coder.core.project import Project
+from coder.core.merge_notes import NotesMerger
+from coder.core.merge_report import short
 from coder.core.store import new_guid
 
 _TEXT_FIELDS_OF_CODES = ("definition", "inclusion", "exclusion", "example", "memo")
@@ -21,21 +21,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class Merger:
+class Merger(NotesMerger):
     """Merges one other project into this one inside the caller's transaction."""
-
-    def __init__(self, project: Project, other: Project, prefer: str, report: MergeReport) -> None:
-        self.db = project.db
-        self.project = project
-        self.theirs = other.db
-        self.source = other.path.name
-        self.prefer = prefer
-        self.report = report
-        self.coders: dict[int, int] = {}
-        self.cases: dict[int, int] = {}
-        self.documents: dict[int, int] = {}
-        self.codes: dict[int, int] = {}
-        self.attributes: dict[int, int] = {}
 
     def run(self) -> None:
         self.merge_coders()
@@ -46,74 +33,10 @@ class Merger:
         self.merge_case_selections()
         self.merge_attributes()
         self.merge_attribute_values()
+        self.merge_annotations()
         self.merge_memos()
+        self.merge_memo_links()
         self.merge_project_memo()
-
-    # ------------------------------------------------------------- helpers
-
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.theirs.query(sql, params)]
-
-    def _mine(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.query(sql, params)]
-
-    def _value(self, sql: str, params: Sequence[Any], default: Any = None) -> Any:
-        row = self.db.execute(sql, params).fetchone()
-        return row[0] if row else default
-
-    def _insert(self, table: str, row: dict[str, Any]) -> int:
-        row = {k: v for k, v in row.items() if k != "id"}
-        cols = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" for _ in row)
-        cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
-        new_id = cur.lastrowid
-        self.report.added[table] += 1
-        return new_id
-
-    def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
-        sets = ", ".join(f'"{c}" = ?' for c in values)
-        self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
-
-    def _conflict(
-        self,
-        kind: str,
-        item: str,
-        name: str,
-        mine: Any,
-        theirs: Any,
-        note: str = "",
-        kept: str | None = None,
-    ) -> bool:
-        """Record a conflict; True when their value should be taken."""
-        kept = kept or self.prefer
-        self.report.conflicts.append(
-            Conflict(self.source, kind, item, name, as_text(mine), as_text(theirs), kept, note)
-        )
-        return kept == "theirs"
-
-    def _reconcile_text(
-        self,
-        table: str,
-        kind: str,
-        item: str,
-        mine: dict[str, Any],
-        theirs: dict[str, Any],
-        fields: Iterable[str],
-        labels: dict[str, str] | None = None,
-    ) -> None:
-        """Fields that differ: fill an empty side, else a conflict resolved by the rule."""
-        updates: dict[str, Any] = {}
-        for name in fields:
-            a, b = mine[name], theirs[name]
-            if a == b or b in ("", None):
-                continue
-            if a in ("", None):
-                updates[name] = b
-                self.report.filled += 1
-            elif self._conflict(kind, item, (labels or {}).get(name, name), a, b):
-                updates[name] = b
-        if updates:
-            self._update(table, mine["id"], updates)
 
     # ------------------------------------------------------------- coders and cases
 
@@ -392,15 +315,18 @@ class Merger:
             }  # fmt: skip
             match = mine_by_guid.get(row["guid"])
             if match is not None:
+                self.codings[row["id"]] = match["id"]
                 self._reconcile_coding(match, mapped, lengths)
                 continue
             match = mine_keys.get(key)
             if match is not None:
+                self.codings[row["id"]] = match["id"]
                 self.report.matched["codings by position"] += 1
                 item = self._coding_item(match)
                 self._reconcile_text("codings", "coding", item, match, mapped, ["memo"])
                 continue
             new_id = self._insert("codings", mapped)
+            self.codings[row["id"]] = new_id
             mapped["id"] = new_id
             mine_by_guid[row["guid"]] = mapped
             mine_keys[key] = mapped
@@ -556,52 +482,6 @@ class Merger:
             if mine["value"] != row["value"]:
                 if self._conflict("attribute value", item, "value", mine["value"], row["value"]):
                     self._update("attribute_values", mine["id"], {"value": row["value"]})
-
-    # ------------------------------------------------------------- memos
-
-    def merge_memos(self) -> None:
-        mine = self._mine("SELECT * FROM memos")
-        by_guid = {r["guid"]: r for r in mine}
-        contents = {(r["title"], r["text"]) for r in mine}
-        for row in self._rows("SELECT * FROM memos ORDER BY id"):
-            match = by_guid.get(row["guid"])
-            if match is None:
-                if (row["title"], row["text"]) in contents:
-                    self.report.matched["memos by content"] += 1
-                    continue
-                new_id = self._insert("memos", row)
-                by_guid[row["guid"]] = {**row, "id": new_id}
-                contents.add((row["title"], row["text"]))
-                continue
-            item = short(match["title"] or "(untitled)")
-            before = (match["title"], match["text"])
-            self._reconcile_text("memos", "memo", item, match, row, ["title", "text"])
-            row_now = self.db.execute("SELECT title, text FROM memos WHERE id = ?", [match["id"]])
-            after = tuple(row_now.fetchone())
-            if after != before:
-                self.db.execute(
-                    "UPDATE memos SET modified_at = ? WHERE id = ?",
-                    [max(match["modified_at"], row["modified_at"]), match["id"]],
-                )
-
-    def merge_project_memo(self) -> None:
-        theirs = self.theirs.execute("SELECT value FROM meta WHERE key = 'memo'").fetchone()
-        if not theirs or not theirs[0]:
-            return
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'memo'").fetchone()
-        mine = found[0] if found else ""
-        if mine == theirs[0]:
-            return
-        if mine:
-            if not self._conflict("project memo", "", "text", mine, theirs[0]):
-                return
-        else:
-            self.report.filled += 1
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES ('memo', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [theirs[0]],
-        )
 
 
 # --------------------------------------------------------------------------- small reads

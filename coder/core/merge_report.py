@@ -80,6 +80,7 @@ _SINGULAR = {
     "coders": "coder", "cases": "case", "documents": "document", "turns": "speaker turn",
     "codes": "code", "codings": "coding", "case_selections": "case passage",
     "attributes": "attribute", "attribute_values": "attribute value", "memos": "memo",
+    "annotations": "annotation", "memo_links": "memo link",
 }  # fmt: skip
 
 
