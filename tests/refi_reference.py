@@ -45,8 +45,9 @@ def cut(text: str, start: int, end: int, *, utf16: bool, crlf_two: bool) -> str:
     return passage.replace("\r\n", "\n")
 
 
-def passage_at(path: str | Path, member: str, start: int, end: int, *, utf16: bool,
-               crlf_two: bool) -> str:  # fmt: skip
+def passage_at(
+    path: str | Path, member: str, start: int, end: int, *, utf16: bool, crlf_two: bool
+) -> str:
     """One passage of one archive member, read with the stated convention."""
     with zipfile.ZipFile(path) as archive:
         text = archive.read(member).decode("utf-8-sig")
@@ -64,10 +65,15 @@ def passages(
         for src in root.iter(NS + "TextSource"):
             text = source_text(archive, src.get("plainTextPath", ""))
             for sel in src.findall(NS + "PlainTextSelection"):
-                start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                start = int(sel.get("startPosition", ""))
+                end = int(sel.get("endPosition", ""))
                 passage = cut(text, start, end, utf16=utf16, crlf_two=crlf_two)
                 for coding in sel.findall(NS + "Coding"):
-                    ref = coding.find(NS + "CodeRef").get("targetGUID", "").lower()
-                    out.append(Passage(src.get("name", ""), codes.get(ref, ""), passage,
-                                       sel.get("name", "")))  # fmt: skip
+                    ref_el = coding.find(NS + "CodeRef")
+                    ref = "" if ref_el is None else ref_el.get("targetGUID", "").lower()
+                    out.append(
+                        Passage(
+                            src.get("name", ""), codes.get(ref, ""), passage, sel.get("name", "")
+                        )
+                    )
         return out

@@ -20,8 +20,20 @@ def study(tmp_path: Path) -> str:
 
 
 def test_annotate_by_text_and_list_as_json(study):
-    out = ok("annotate", study, "--document", "Talk", "--text", "My family", "--occurrence", "2",
-             "--note", "Repeated 😀", "--coder", "ann").stdout  # fmt: skip
+    out = ok(
+        "annotate",
+        study,
+        "--document",
+        "Talk",
+        "--text",
+        "My family",
+        "--occurrence",
+        "2",
+        "--note",
+        "Repeated 😀",
+        "--coder",
+        "ann",
+    ).stdout
     assert out.startswith("annotated Talk ")
     ok("annotate", study, "--document", "Talk", "--start", "3", "--end", "7", "--note", "asks")
     rows = json.loads(ok("annotations", study, "--json").stdout)
@@ -64,7 +76,8 @@ def test_a_category_groups_codes_and_cannot_be_applied(study):
     codes = json.loads(ok("code", "list", study, "--json").stdout)
     assert codes[0]["name"] == "Feelings" and codes[0]["codable"] is False
     assert codes[0]["children"][0]["codable"] is True
-    line = user_error("code", "apply", study, "--document", "Talk", "--code", "Feelings",
-                      "--text", "hope")  # fmt: skip
+    line = user_error(
+        "code", "apply", study, "--document", "Talk", "--code", "Feelings", "--text", "hope"
+    )
     assert "Feelings" in line and "categor" in line
     ok("code", "apply", study, "--document", "Talk", "--code", "Hope", "--text", "hope")

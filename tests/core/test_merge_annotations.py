@@ -30,10 +30,11 @@ def copy_for(base: Path, name: str) -> Path:
     return target
 
 
-def annotations(p: Project) -> list[tuple]:
+def notes_of(p: Project) -> list[tuple]:
     names = {d.id: d.name for d in p.documents()}
-    return sorted((a.guid, names[a.document_id], a.start, a.end, a.text, a.coder)
-                  for a in p.annotations())  # fmt: skip
+    return sorted(
+        (a.guid, names[a.document_id], a.start, a.end, a.text, a.coder) for a in p.annotations()
+    )
 
 
 def test_annotations_merge_by_guid_and_content(base):
@@ -50,7 +51,7 @@ def test_annotations_merge_by_guid_and_content(base):
         report = merge_projects(p, [bob])
         assert report.added["annotations"] == 1 and report.added["memo_links"] == 2
         assert report.conflicts == []
-        assert sorted((a[2], a[3], a[4], a[5]) for a in annotations(p)) == sorted(
+        assert sorted((a[2], a[3], a[4], a[5]) for a in notes_of(p)) == sorted(
             [(10, 17, "Cost first", "ann"), (0, 8, "Speaker", "ann"), (50, 58, "Neighbours", "bob")]
         )
         memo = next(m for m in p.memos() if m.title == "Bob's idea")
@@ -61,9 +62,9 @@ def test_annotations_merge_by_guid_and_content(base):
             (None, p.find_code("Cost").id),
         }
         assert "1 annotation" in report.summary() and "2 memo links" in report.summary()
-        before = annotations(p)
+        before = notes_of(p)
         again = merge_projects(p, [bob])
-        assert not again.changes and annotations(p) == before
+        assert not again.changes and notes_of(p) == before
 
 
 def test_an_annotation_edited_on_both_sides_is_a_conflict(base):
@@ -75,8 +76,10 @@ def test_an_annotation_edited_on_both_sides_is_a_conflict(base):
     with Project.open(ann) as p:
         report = merge_projects(p, [bob])
         fields = sorted((c.kind, c.field, c.mine, c.theirs) for c in report.conflicts)
-        assert fields == [("annotation", "passage", "10-17", "10-30"),
-                          ("annotation", "text", "Cost first!", "Money")]  # fmt: skip
+        assert fields == [
+            ("annotation", "passage", "10-17", "10-30"),
+            ("annotation", "text", "Cost first!", "Money"),
+        ]
         (a,) = p.annotations()
         assert (a.start, a.end, a.text) == (10, 17, "Cost first!")
         report = merge_projects(p, [bob], prefer="theirs")

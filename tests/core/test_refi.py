@@ -68,15 +68,32 @@ def snapshot(p: Project) -> dict:
         for r in db.query("SELECT * FROM documents")
     }
     out["codes"] = {
-        c.guid: (c.name, code_guid.get(c.parent_id), c.position, c.color, c.definition, c.inclusion,
-                 c.exclusion, c.example, c.codable, c.memo, c.path)
+        c.guid: (
+            c.name,
+            code_guid.get(c.parent_id),
+            c.position,
+            c.color,
+            c.definition,
+            c.inclusion,
+            c.exclusion,
+            c.example,
+            c.codable,
+            c.memo,
+            c.path,
+        )
         for c in p.codes()
-    }  # fmt: skip
+    }
     out["annotations"] = {
-        a.guid: (doc_guid[a.document_id], coder_guid[a.coder_id], a.start, a.end, a.text,
-                 a.created_at)
+        a.guid: (
+            doc_guid[a.document_id],
+            coder_guid[a.coder_id],
+            a.start,
+            a.end,
+            a.text,
+            a.created_at,
+        )
         for a in p.annotations()
-    }  # fmt: skip
+    }
     out["codings"] = {
         r["guid"]: (
             doc_guid[r["document_id"]],
@@ -113,10 +130,15 @@ def snapshot(p: Project) -> dict:
     memo_guid = dict(db.execute("SELECT id, guid FROM memos"))
     coding_guid = dict(db.execute("SELECT id, guid FROM codings"))
     out["memo links"] = sorted(
-        (memo_guid[k.memo_id], doc_guid.get(k.document_id), code_guid.get(k.code_id),
-         coding_guid.get(k.coding_id), case_guid.get(k.case_id))
+        (
+            memo_guid[k.memo_id],
+            doc_guid.get(k.document_id),
+            code_guid.get(k.code_id),
+            coding_guid.get(k.coding_id),
+            case_guid.get(k.case_id),
+        )
         for k in p.memo_links()
-    )  # fmt: skip
+    )
     return out
 
 
@@ -145,9 +167,12 @@ def test_description_carries_definition_criteria_and_example():
         "Exclusion criteria:\nRumours\n\nTypical example:\n'I left because...'"
     )
     assert parse_description(text) == {
-        "definition": "Says why they left.", "inclusion": "Any stated reason",
-        "exclusion": "Rumours", "example": "'I left because...'", "memo": "",
-    }  # fmt: skip
+        "definition": "Says why they left.",
+        "inclusion": "Any stated reason",
+        "exclusion": "Rumours",
+        "example": "'I left because...'",
+        "memo": "",
+    }
 
 
 def test_description_written_by_another_tool_is_all_definition():
@@ -537,8 +562,11 @@ def test_bom_and_crlf_in_source_text_are_rebased(fresh_project, tmp_path):
     text = "Line one\r\nWe had hope\r\nand fear\r\n"
     # Positions count the file's text as the standard says (CRLF is two), never the BOM.
     s, f = text.index("hope"), text.index("fear")
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}</TextSource>')  # fmt: skip  # noqa: E501
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="internal://t.txt">{selection(s, s + 4, 1)}{selection(f, f + 4, 2)}'
+        "</TextSource>"
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": ("\ufeff" + text).encode("utf-8")})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == ["hope", "fear"]
@@ -554,8 +582,10 @@ def test_positions_counting_crlf_as_one_are_recognised(fresh_project, tmp_path):
     lf = text.replace("\r\n", "\n")
     words = ["hope", "fear", "calm"]
     sels = "".join(selection(lf.index(w), lf.index(w) + 4, n) for n, w in enumerate(words, 1))
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="internal://t.txt">{sels}</TextSource>'
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": ("\ufeff" + text).encode("utf-8")})
     import_qdpx(fresh_project, path)
     assert passages(fresh_project) == words
@@ -569,8 +599,10 @@ def test_positions_counted_in_utf16_units_are_recognised(fresh_project, tmp_path
     sels = "".join(
         selection(u16(text.index(w)), u16(text.index(w) + 4), n) for n, w in enumerate(words, 1)
     )
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="internal://t.txt">{sels}</TextSource>'
+    )
     path = qdpx_with(tmp_path, tool_qde(src), {"sources/t.txt": text.encode("utf-8")})
     result = import_qdpx(fresh_project, path)
     assert passages(fresh_project) == words
@@ -584,8 +616,10 @@ def test_a_file_contradicting_its_tools_convention_gets_one_warning(fresh_projec
     sels = "".join(
         selection(text.index(w), text.index(w) + 4, n) for n, w in enumerate(words, 1)
     )  # code points, though NVivo counts UTF-16 units
-    src = (f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
-           f'plainTextPath="internal://t.txt">{sels}</TextSource>')  # fmt: skip
+    src = (
+        f'<TextSource guid="EEEEEEEE-0000-0000-0000-000000000001" name="Talk" '
+        f'plainTextPath="internal://t.txt">{sels}</TextSource>'
+    )
     qde = tool_qde(src).replace('name="t"', 'name="t" origin="NVivo for Windows 12.6"')
     path = qdpx_with(tmp_path, qde, {"sources/t.txt": text.encode("utf-8")})
     result = import_qdpx(fresh_project, path)
@@ -757,8 +791,15 @@ def attribute_value(type_: str):
 
 @st.composite
 def projects(draw):
-    spec: dict = {"docs": [], "codes": [], "codings": [], "cases": [], "attrs": [], "memos": [],
-                  "annotations": []}  # fmt: skip
+    spec: dict = {
+        "docs": [],
+        "codes": [],
+        "codings": [],
+        "cases": [],
+        "attrs": [],
+        "memos": [],
+        "annotations": [],
+    }
     for i in range(draw(st.integers(1, 3))):
         text = draw(doc_text)
         cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=4)))
@@ -775,11 +816,19 @@ def projects(draw):
         )
     for i in range(draw(st.integers(1, 5))):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None
-        spec["codes"].append({"name": f"{draw(names)}{i}", "parent": parent, "color": draw(colors),
-                              "definition": draw(field_text), "inclusion": draw(field_text),
-                              "exclusion": draw(field_text), "example": draw(field_text),
-                              "memo": draw(field_text),
-                              "codable": draw(st.sampled_from([True, True, False]))})  # fmt: skip
+        spec["codes"].append(
+            {
+                "name": f"{draw(names)}{i}",
+                "parent": parent,
+                "color": draw(colors),
+                "definition": draw(field_text),
+                "inclusion": draw(field_text),
+                "exclusion": draw(field_text),
+                "example": draw(field_text),
+                "memo": draw(field_text),
+                "codable": draw(st.sampled_from([True, True, False])),
+            }
+        )
     coders = ["ann", "bob", "Zoë"]
     for _ in range(draw(st.integers(0, 8))):
         d = draw(st.integers(0, len(spec["docs"]) - 1))
@@ -814,8 +863,15 @@ def projects(draw):
         d = draw(st.integers(0, len(spec["docs"]) - 1))
         n = len(spec["docs"][d]["text"])
         start = draw(st.integers(0, n - 1))
-        spec["annotations"].append((d, draw(st.sampled_from(coders)), start,
-                                    draw(st.integers(start + 1, n)), draw(field_text)))  # fmt: skip
+        spec["annotations"].append(
+            (
+                d,
+                draw(st.sampled_from(coders)),
+                start,
+                draw(st.integers(start + 1, n)),
+                draw(field_text),
+            )
+        )
     for i in range(draw(st.integers(0, 2))):
         author = draw(st.sampled_from([None, "ann", "Zoë"]))
         link = draw(st.sampled_from([None, "document", "code", "case"]))
@@ -839,9 +895,17 @@ def build(p: Project, spec: dict) -> None:
     codes: list[int] = []
     for c in spec["codes"]:
         parent = codes[c["parent"]] if c["parent"] is not None else None
-        ch = p.add_code(c["name"], parent_id=parent, color=c["color"], definition=c["definition"],
-                        inclusion=c["inclusion"], exclusion=c["exclusion"], example=c["example"],
-                        memo=c["memo"], codable=c["codable"])  # fmt: skip
+        ch = p.add_code(
+            c["name"],
+            parent_id=parent,
+            color=c["color"],
+            definition=c["definition"],
+            inclusion=c["inclusion"],
+            exclusion=c["exclusion"],
+            example=c["example"],
+            memo=c["memo"],
+            codable=c["codable"],
+        )
         codes.append(ch.created("codes")[0])
     for d, c, coder, start, end, memo in spec["codings"]:
         if spec["codes"][c]["codable"]:
@@ -962,7 +1026,11 @@ def test_other_tools_notes_sets_and_unknown_codes(fresh_project, tmp_path):
     assert fresh_project.memos() == []
     (note,) = fresh_project.annotations()
     assert (note.document_id, note.start, note.end, note.text) == (
-        doc.id, 0, 3, "uncoded passage note")  # fmt: skip
+        doc.id,
+        0,
+        3,
+        "uncoded passage note",
+    )
     assert any("not in the codebook" in why for _w, why in result.skipped)
     notes = " | ".join(note for _w, note in result.warnings)
     assert "imported as 'Talk (2)'" in notes

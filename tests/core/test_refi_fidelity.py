@@ -32,10 +32,13 @@ def imported(project) -> Counter:
     """(document, code, passage) of every coding in the project, counted."""
     docs = {d.id: d.name for d in project.documents()}
     return Counter(
-        (docs[c.document_id], c.code_path.rsplit("/", 1)[-1],
-         project.document_text(c.document_id)[c.start : c.end])
+        (
+            docs[c.document_id],
+            c.code_path.rsplit("/", 1)[-1],
+            project.document_text(c.document_id)[c.start : c.end],
+        )
         for c in project.codings()
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("case", SYNTHETIC, ids=[c["file"] for c in SYNTHETIC])
@@ -45,8 +48,14 @@ def test_synthetic_corpus_comes_in_exact_without_a_warning(case, fresh_project):
     for doc in case["documents"]:
         for c in doc["codings"]:
             # The independent reading of the file agrees with what the corpus meant.
-            found = passage_at(path, doc["member"], c["start"], c["end"], utf16=c["utf16"],
-                               crlf_two=case["crlf_two"])  # fmt: skip
+            found = passage_at(
+                path,
+                doc["member"],
+                c["start"],
+                c["end"],
+                utf16=c["utf16"],
+                crlf_two=case["crlf_two"],
+            )
             assert found == c["passage"]
             want[(doc["name"], c["code"], c["passage"])] += 1
     result = import_qdpx(fresh_project, path)
@@ -60,8 +69,9 @@ def test_qualcoder_exports_come_in_as_qualcoder_showed_them(name, fresh_project)
     path = FIXTURES / "qualcoder" / name
     truth = QUALCODER[name]
     # QualCoder writes each passage's own text as the selection's name: the independent truth.
-    written = Counter((p.document, p.code, p.written) for p in passages(
-        path, utf16=False, crlf_two=False))  # fmt: skip
+    written = Counter(
+        (p.document, p.code, p.written) for p in passages(path, utf16=False, crlf_two=False)
+    )
     assert written == Counter((c["document"], c["code"], c["passage"]) for c in truth["codings"])
     result = import_qdpx(fresh_project, path)
     assert imported(fresh_project) == written
@@ -113,17 +123,21 @@ def test_a_qualcoder_project_comes_through_whole(name, fresh_project):
     assert docs["Amira interview"].memo == "Memo of Amira interview."
     memos = {(c.document, c.code_path.rsplit("/", 1)[-1]): c.memo for c in p.codings() if c.memo}
     assert memos == {(c["document"], c["code"]): c["memo"] for c in truth["codings"] if c["memo"]}
-    notes = [(p.document(a.document_id).name, p.document_text(a.document_id)[a.start : a.end],
-              a.text) for a in p.annotations()]  # fmt: skip
-    assert sorted(notes) == sorted((a["document"], a["passage"], a["note"])
-                                   for a in truth["annotations"])  # fmt: skip
+    notes = [
+        (p.document(a.document_id).name, p.document_text(a.document_id)[a.start : a.end], a.text)
+        for a in p.annotations()
+    ]
+    assert sorted(notes) == sorted(
+        (a["document"], a["passage"], a["note"]) for a in truth["annotations"]
+    )
     cases = {c.name: c for c in p.cases()}
     values = p.attribute_values("case")
     for case, want in truth["cases"].items():
         assert cases[case].memo == want["memo"]
         assert [d.name for d in p.documents() if d.case_id == cases[case].id] == want["documents"]
         assert {k: float(v) if k == "Age" else v for k, v in values[cases[case].id].items()} == {
-            k: float(v) if k == "Age" else v for k, v in want["attributes"].items()}  # fmt: skip
+            k: float(v) if k == "Age" else v for k, v in want["attributes"].items()
+        }
     file_values = p.attribute_values("document")
     for doc, want in truth["file_attributes"].items():
         assert file_values[docs[doc].id] == want

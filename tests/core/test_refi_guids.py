@@ -37,8 +37,9 @@ def coding(n: int, start: int, end: int, code_guid: str, coding_guid: str = "") 
     )
 
 
-def qdpx(tmp_path: Path, codes: str, selections: str = "", extra_sources: str = "",
-         cases: str = "") -> Path:  # fmt: skip
+def qdpx(
+    tmp_path: Path, codes: str, selections: str = "", extra_sources: str = "", cases: str = ""
+) -> Path:
     qde = (
         f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{NS}" name="t" origin="Tool 1">'
         f'<Users><User guid="{KIM}" name="Kim"/></Users>'
@@ -98,12 +99,22 @@ def test_two_nested_codes_with_one_guid_in_a_project_are_refused(fresh_project, 
     ("kind", "parts"),
     [
         ("sources", {"extra_sources": f'<TextSource guid="{{{TALK}}}" name="Talk again"/>'}),
-        ("codings", {"selections": coding(1, 0, 5, ALPHA, "dddddddd-0000-4000-8000-000000000009")
-                     + coding(2, 10, 14, ALPHA, "DDDDDDDD-0000-4000-8000-000000000009")}),
-        ("cases", {"cases": f'<Cases><Case guid="{CASE}" name="One"/>'
-                            f'<Case guid="{CASE}" name="Two"/></Cases>'}),
+        (
+            "codings",
+            {
+                "selections": coding(1, 0, 5, ALPHA, "dddddddd-0000-4000-8000-000000000009")
+                + coding(2, 10, 14, ALPHA, "DDDDDDDD-0000-4000-8000-000000000009")
+            },
+        ),
+        (
+            "cases",
+            {
+                "cases": f'<Cases><Case guid="{CASE}" name="One"/>'
+                f'<Case guid="{CASE}" name="Two"/></Cases>'
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_any_two_objects_of_one_kind_with_one_guid_are_refused(
     fresh_project, tmp_path, kind, parts
 ):

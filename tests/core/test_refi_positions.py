@@ -98,6 +98,7 @@ def test_a_file_contradicting_its_tool_is_read_its_own_way_with_one_warning():
     choice = choose_reading(raw, text, spans, NVIVO)
     assert [text[slice(*choice.span(i, *s))] for i, s in enumerate(spans)] == words
     assert choice.reading == Reading(False, True)
+    assert choice.warning is not None
     assert "not as NVivo usually counts" in choice.warning
     assert "code points" in choice.warning
 
