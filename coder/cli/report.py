@@ -39,6 +39,38 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default 0: none)",
     )
     p.add_argument(
+        "--title", default="", help="the report's title (default: PROJECT: coding report)"
+    )
+    p.add_argument("--author", default="", help="the author named on the title page")
+    _paper_options(p)
+    p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
+    p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
+    p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
+    p.add_argument(
+        "--agreement-unit",
+        choices=("character", "paragraph", "turn"),
+        default="paragraph",
+        help="the unit agreement is measured on (default paragraph)",
+    )
+    p.add_argument(
+        "--include-children",
+        action="store_true",
+        help="count a parent code's sub-codes' codings in its totals",
+    )
+    p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    p.set_defaults(handler=cmd_report)
+
+    from coder.cli.exporting import EXPORTERS
+
+    EXPORTERS[".docx"] = export_report
+    EXPORTERS[".codebook.docx"] = export_codebook
+    EXPORTERS[".csv"] = export_quote_table
+    EXPORTERS[".xlsx"] = export_quote_table
+
+
+def _paper_options(p: argparse.ArgumentParser) -> None:
+    """How quotes are marked, attributed, ordered and grouped; the extra tables."""
+    p.add_argument(
         "--quote-marks",
         choices=("double", "single", "none"),
         default="double",
@@ -51,10 +83,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="what follows each quote: document, speaker, case, paragraph and attribute names, "
         "e.g. case,gender,age (default document,paragraph,speaker,case)",
     )
-    p.add_argument(
-        "--title", default="", help="the report's title (default: PROJECT: coding report)"
-    )
-    p.add_argument("--author", default="", help="the author named on the title page")
     p.add_argument(
         "--order",
         default="document",
@@ -81,29 +109,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="leave out the annotations printed next to quotes",
     )
-    p.add_argument("--no-memos", action="store_true", help="leave out the memos appendix")
-    p.add_argument("--no-chart", action="store_true", help="leave out the frequency chart")
-    p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
-    p.add_argument(
-        "--agreement-unit",
-        choices=("character", "paragraph", "turn"),
-        default="paragraph",
-        help="the unit agreement is measured on (default paragraph)",
-    )
-    p.add_argument(
-        "--include-children",
-        action="store_true",
-        help="count a parent code's sub-codes' codings in its totals",
-    )
-    p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
-    p.set_defaults(handler=cmd_report)
-
-    from coder.cli.exporting import EXPORTERS
-
-    EXPORTERS[".docx"] = export_report
-    EXPORTERS[".codebook.docx"] = export_codebook
-    EXPORTERS[".csv"] = export_quote_table
-    EXPORTERS[".xlsx"] = export_quote_table
 
 
 def _listing(names: Sequence[str], limit: int = 20) -> str:

@@ -79,6 +79,12 @@ class CheckList(QWidget):
         layout.addLayout(buttons)
 
 
+def _check(label: str, saved: dict[str, Any], key: str, default: bool) -> QCheckBox:
+    box = QCheckBox(label)
+    box.setChecked(bool(saved.get(key, default)))
+    return box
+
+
 class ReportOptionsDialog(QDialog):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,81 +97,27 @@ class ReportOptionsDialog(QDialog):
 
         self.title = QLineEdit(f"{project.name}: coding report")
         self.author = QLineEdit(str(saved.get("author") or settings.coder_name()))
-        self.context_kind = QComboBox()
-        for key, label in CONTEXT_KINDS:
-            self.context_kind.addItem(label, key)
-        self.context_chars = QSpinBox()
-        self.context_chars.setRange(1, 5000)
-        self.context_chars.setSuffix(" characters")
-        self.context_chars.setValue(int(saved.get("context_chars", 120) or 120))
-        kind = saved.get("context_kind", "none")
-        self.context_kind.setCurrentIndex(max(self.context_kind.findData(kind), 0))
-        self.context_kind.currentIndexChanged.connect(self._context_changed)
         attributes = [a.name for a in project.attributes()]
-        self.order = QComboBox()
-        for key, label in ORDERS:
-            self.order.addItem(label, key)
-        for name in attributes:
-            self.order.addItem(f"Grouped by {name}", f"attribute={name}")
-        self.order.setCurrentIndex(max(self.order.findData(saved.get("order", "document")), 0))
-        self.marks = QComboBox()
-        for key, label in MARKS:
-            self.marks.addItem(label, key)
-        self.marks.setCurrentIndex(max(self.marks.findData(saved.get("quote_marks", "double")), 0))
-        self.cite = QLineEdit(str(saved.get("cite") or ""))
-        self.cite.setPlaceholderText("document, paragraph, speaker, case")
-        self.cite.setToolTip(
-            "What follows each quote: document, speaker, case, paragraph and "
-            "attribute names, separated by commas"
+        self._quote_controls(saved, attributes)
+        self.memos = _check("Include the memos appendix", saved, "include_memos", True)
+        self.chart = _check("Include the frequency chart", saved, "include_chart", True)
+        self.agreement = _check(
+            "Include inter-coder agreement (two or more coders), per paragraph",
+            saved,
+            "include_agreement",
+            True,
         )
-        self.annotations = QCheckBox("Print annotations next to the quotes they touch")
-        self.annotations.setChecked(bool(saved.get("include_annotations", True)))
-        self.memos = QCheckBox("Include the memos appendix")
-        self.memos.setChecked(bool(saved.get("include_memos", True)))
-        self.chart = QCheckBox("Include the frequency chart")
-        self.chart.setChecked(bool(saved.get("include_chart", True)))
-        self.agreement = QCheckBox(
-            "Include inter-coder agreement (two or more coders), per paragraph"
+        self.annotations = _check(
+            "Print annotations next to the quotes they touch", saved, "include_annotations", True
         )
-        self.agreement.setChecked(bool(saved.get("include_agreement", True)))
-        self.open_after = QCheckBox("Open the report when it is written")
-        self.open_after.setChecked(bool(saved.get("open_after", True)))
-        self.include_children = QCheckBox("Parent codes' totals include their sub-codes")
-        self.include_children.setChecked(bool(saved.get("include_children", False)))
+        self.open_after = _check("Open the report when it is written", saved, "open_after", True)
+        self.include_children = _check(
+            "Parent codes' totals include their sub-codes", saved, "include_children", False
+        )
         self.page = QComboBox()
         self.page.addItems(["A4", "Letter"])
         self.page.setCurrentText(str(saved.get("page_size", "A4")))
-
-        form = QFormLayout()
-        form.addRow("&Title:", self.title)
-        form.addRow("&Author:", self.author)
-        context_row = QHBoxLayout()
-        context_row.addWidget(self.context_kind, 1)
-        context_row.addWidget(self.context_chars)
-        context_label = QLabel("&Context:")
-        context_label.setBuddy(self.context_kind)
-        form.addRow(context_label, context_row)
-        form.addRow("&Quotes:", self.order)
-        form.addRow("&Marks:", self.marks)
-        form.addRow("Attri&bution:", self.cite)
-        form.addRow("&Page size:", self.page)
-        form.addRow("", self.memos)
-        form.addRow("", self.chart)
-        form.addRow("", self.include_children)
-        form.addRow("", self.agreement)
-        form.addRow("", self.annotations)
-        form.addRow("", self.open_after)
-        for w, name in (
-            (self.title, "Title"),
-            (self.author, "Author"),
-            (self.context_kind, "Context"),
-            (self.context_chars, "Context characters"),
-            (self.order, "Quote order"),
-            (self.page, "Page size"),
-            (self.marks, "Quotation marks"),
-            (self.cite, "Attribution fields"),
-        ):
-            w.setAccessibleName(name)
+        form = self._form()
 
         self.codes = CheckList([(c.id, c.name, c.depth) for c in project.codes()], "Codes")
         self.documents = CheckList([(d.id, d.name, 0) for d in project.documents()], "Documents")
@@ -190,12 +142,79 @@ class ReportOptionsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Include (everything checked = the whole project):"))
+        layout.addWidget(
+            QLabel("Include (everything checked = the whole project), and extra tables:")
+        )
         layout.addWidget(tabs, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._context_changed()
         self.resize(560, 620)
+
+    def _quote_controls(self, saved: dict[str, Any], attributes: list[str]) -> None:
+        """Context, order (and grouping), quotation marks and attribution."""
+        self.context_kind = QComboBox()
+        for key, label in CONTEXT_KINDS:
+            self.context_kind.addItem(label, key)
+        self.context_chars = QSpinBox()
+        self.context_chars.setRange(1, 5000)
+        self.context_chars.setSuffix(" characters")
+        self.context_chars.setValue(int(saved.get("context_chars", 120) or 120))
+        kind = saved.get("context_kind", "none")
+        self.context_kind.setCurrentIndex(max(self.context_kind.findData(kind), 0))
+        self.context_kind.currentIndexChanged.connect(self._context_changed)
+        self.order = QComboBox()
+        for key, label in ORDERS:
+            self.order.addItem(label, key)
+        for name in attributes:
+            self.order.addItem(f"Grouped by {name}", f"attribute={name}")
+        self.order.setCurrentIndex(max(self.order.findData(saved.get("order", "document")), 0))
+        self.marks = QComboBox()
+        for key, label in MARKS:
+            self.marks.addItem(label, key)
+        self.marks.setCurrentIndex(max(self.marks.findData(saved.get("quote_marks", "double")), 0))
+        self.cite = QLineEdit(str(saved.get("cite") or ""))
+        self.cite.setPlaceholderText("document, paragraph, speaker, case")
+        self.cite.setToolTip(
+            "What follows each quote: document, speaker, case, paragraph and "
+            "attribute names, separated by commas"
+        )
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.addRow("&Title:", self.title)
+        form.addRow("&Author:", self.author)
+        context_row = QHBoxLayout()
+        context_row.addWidget(self.context_kind, 1)
+        context_row.addWidget(self.context_chars)
+        context_label = QLabel("&Context:")
+        context_label.setBuddy(self.context_kind)
+        form.addRow(context_label, context_row)
+        form.addRow("&Quotes:", self.order)
+        form.addRow("&Marks:", self.marks)
+        form.addRow("Attri&bution:", self.cite)
+        form.addRow("&Page size:", self.page)
+        for box in (
+            self.memos,
+            self.chart,
+            self.children,
+            self.agreement,
+            self.annotations,
+            self.open_after,
+        ):
+            form.addRow("", box)
+        for w, name in (
+            (self.title, "Title"),
+            (self.author, "Author"),
+            (self.context_kind, "Context"),
+            (self.context_chars, "Context characters"),
+            (self.order, "Quote order"),
+            (self.page, "Page size"),
+            (self.marks, "Quotation marks"),
+            (self.cite, "Attribution fields"),
+        ):
+            w.setAccessibleName(name)
+        return form
 
     def _tables_tab(self, attributes: list[str], saved: dict[str, Any]) -> QWidget:
         """The extra tables: code × case, code × attribute values, the analysed cases."""
@@ -210,6 +229,8 @@ class ReportOptionsDialog(QDialog):
         self.case_table.setChecked(bool(saved.get("case_table", False)))
         self.case_attributes = QLineEdit(", ".join(attributes[:3]))
         self.case_attributes.setPlaceholderText("attribute names, separated by commas")
+        self.case_attributes.setEnabled(self.case_table.isChecked())
+        self.case_table.toggled.connect(self.case_attributes.setEnabled)
         for w, name in (
             (self.matrix, "Code by case table"),
             (self.crosstab, "Cross-tabulation"),

@@ -105,8 +105,19 @@ def _scope(project: Project, options: ReportOptions, sources: Sources) -> Scope:
     summary = tables.summary_rows(codes, doc_rows, case_rows, counts, kids)
     names = {c.id: c.name for c in project.coders()}
     coder_ids = sorted({r.coder_id for r in rows}, key=lambda c: names.get(c, "").casefold())
-    return Scope(codes, per_code, len(rows), coder_ids, names, doc_rows, case_rows,
-                 by_doc.total, by_case.total, summary, rows)  # fmt: skip
+    return Scope(
+        codes,
+        per_code,
+        len(rows),
+        coder_ids,
+        names,
+        doc_rows,
+        case_rows,
+        by_doc.total,
+        by_case.total,
+        summary,
+        rows,
+    )
 
 
 def _title_page(w: Writer, project: Project, options: ReportOptions, s: Scope, title: str) -> None:
@@ -123,8 +134,11 @@ def _title_page(w: Writer, project: Project, options: ReportOptions, s: Scope, t
         ("Documents", f"{s.doc_total:,}"),
         ("Cases", f"{s.case_total:,}"),
         ("Codes", f"{len(s.codes):,}"),
-        ("Quotes", f"{quotes:,}" + (f" (of {count(s.codings, 'coding')})" if s.codings != quotes else "")),
-    ]  # fmt: skip
+        (
+            "Quotes",
+            f"{quotes:,}" + (f" (of {count(s.codings, 'coding')})" if s.codings != quotes else ""),
+        ),
+    ]
     for label, value in facts:
         w.field(label, value)
     note = _scope_note(project, options)
@@ -156,20 +170,31 @@ def _chart(w: Writer, s: Scope) -> None:
         return
     values = [percent(r.cases if use_cases else r.documents, total) for r in shown]
     chart = BarChart(
-        [r.code.name for r in shown], values, f"% of {unit}", f"% of {unit} (N = {total:,})",
-        [r.code.color for r in shown], font_size=9.0 if len(shown) <= 25 else 7.5,
+        [r.code.name for r in shown],
+        values,
+        f"% of {unit}",
+        f"% of {unit} (N = {total:,})",
+        [r.code.color for r in shown],
+        font_size=9.0 if len(shown) <= 25 else 7.5,
         axis_max=100.0 if max(values) > 80 else None,
-    )  # fmt: skip
+    )
     per_bar = 0.62 if len(shown) <= 25 else 0.45
     height = min(max(4.0, per_bar * len(shown) + 2.2), 21.0)
     listed = "; ".join(f"{r.code.name} {v:.1f}%" for r, v in zip(shown, values))
     description = f"Bar chart of the share of the {total:,} {unit} coded with each code: {listed}."
-    w.figure(chart, f"Share of {unit} coded with each code (N = {total:,} {unit})", description,
-             height)  # fmt: skip
+    w.figure(
+        chart, f"Share of {unit} coded with each code (N = {total:,} {unit})", description, height
+    )
 
 
-def _summary(w: Writer, project: Project, options: ReportOptions, s: Scope, sources: Sources,
-             attributes: list[Any]) -> None:  # fmt: skip
+def _summary(
+    w: Writer,
+    project: Project,
+    options: ReportOptions,
+    s: Scope,
+    sources: Sources,
+    attributes: list[Any],
+) -> None:
     w.heading("Summary", 1)
     unit_text = f"the {count(s.doc_total, 'document')}"
     if s.case_total:
@@ -188,20 +213,26 @@ def _summary(w: Writer, project: Project, options: ReportOptions, s: Scope, sour
         matrix = code_matrix(project, "case", filters, options.include_children)
         wanted = {c.id for c in s.codes}
         keep = [i for i, r in enumerate(matrix.codes) if r.code_id in wanted]
-        matrix = type(matrix)(matrix.by, [matrix.codes[i] for i in keep], matrix.units,
-                              [matrix.counts[i] for i in keep])  # fmt: skip
+        matrix = type(matrix)(
+            matrix.by,
+            [matrix.codes[i] for i in keep],
+            matrix.units,
+            [matrix.counts[i] for i in keep],
+        )
         tables.matrix_tables(w, matrix)
     if options.crosstab:
         attr = attributes[len(options.case_table or ())]
-        tab = crosstab(project, options.crosstab, [c.id for c in s.codes], filters,
-                       options.include_children)  # fmt: skip
+        tab = crosstab(
+            project, options.crosstab, [c.id for c in s.codes], filters, options.include_children
+        )
         tables.crosstab_table(w, tab, attr, s.codes)
     if options.case_table is not None:
         _case_table(w, project, options, sources, attributes[: len(options.case_table)])
 
 
-def _case_table(w: Writer, project: Project, options: ReportOptions, sources: Sources,
-                attributes: Sequence[Any]) -> None:  # fmt: skip
+def _case_table(
+    w: Writer, project: Project, options: ReportOptions, sources: Sources, attributes: Sequence[Any]
+) -> None:
     from coder.core.export.report.grouping import natural_key
     from coder.core.query import documents_in_scope
 
@@ -221,8 +252,11 @@ def _case_table(w: Writer, project: Project, options: ReportOptions, sources: So
     for cid in sorted(by_case, key=lambda c: natural_key(sources.case_names[c])):
         values = dict(sources.case_attributes(cid))
         for name in doc_values:
-            found = {sources.document_attributes(d).get(name, "") for d in docs
-                     if cid in sources.case_ids(d, 0, max(sources.document_length.get(d, 0), 1))}  # fmt: skip
+            found = {
+                sources.document_attributes(d).get(name, "")
+                for d in docs
+                if cid in sources.case_ids(d, 0, max(sources.document_length.get(d, 0), 1))
+            }
             values[name] = join_and(sorted(v for v in found if v))
         rows.append((sources.case_names[cid], by_case[cid], values))
     everyone = [c for c in sources.case_names if wanted is None or c in wanted]
@@ -240,6 +274,34 @@ def _figures(s: Scope, sources: Sources):
     return figures
 
 
+def _codes_and_quotes(
+    w: Writer,
+    project: Project,
+    options: ReportOptions,
+    s: Scope,
+    sources: Sources,
+    progress: Progress | None,
+    total: int,
+) -> tuple[QuoteWriter, Annotations | None]:
+    """ "Codes and quotes": a section per code, its quotes streamed when the file is written."""
+    w.heading("Codes and quotes", 1)
+    if not s.codes:
+        w.text("The codebook is empty: there is nothing to report yet.")
+    notes = None
+    if options.include_annotations:
+        shown = sources.document_names
+        notes = Annotations([a for a in project.annotations() if a.document_id in shown])
+    citation = Citation(project, sources, options.cite)
+    groups = None
+    if options.order not in ("document", "position"):
+        groups = Groups(project, sources, options.order)
+    writer = QuoteWriter(options, sources, citation, notes, s.coder_names, len(s.coder_ids) > 1)
+    figures = _figures(s, sources)
+    filtered = bool(options.filters())
+    code_sections(w, s.codes, s.per_code, figures, writer, groups, progress, total, filtered)
+    return writer, notes
+
+
 def write_report(
     project: Project,
     path: str | Path,
@@ -255,9 +317,6 @@ def write_report(
     path = Path(path)
     attributes = _check_attributes(project, options)
     sources = Sources(project)
-    citation = Citation(project, sources, options.cite)
-    groups = Groups(project, sources, options.order) if options.order not in (
-        "document", "position") else None  # fmt: skip
     check_progress(progress, 0, 1, "Counting codings")
     s = _scope(project, options, sources)
     total = sum(len(v) for v in s.per_code.values())
@@ -275,23 +334,18 @@ def write_report(
     if options.include_agreement:
         sections.agreement_section(w, project, options, s.codes)
     w.page_break()
-    w.heading("Codes and quotes", 1)
-    if not s.codes:
-        w.text("The codebook is empty: there is nothing to report yet.")
-    notes = None
-    annotations: list[Any] = []
-    if options.include_annotations:
-        annotations = [a for a in project.annotations() if a.document_id in sources.document_names]
-        notes = Annotations(annotations)
-    writer = QuoteWriter(options, sources, citation, notes, s.coder_names, len(s.coder_ids) > 1)
-    code_sections(w, s.codes, s.per_code, _figures(s, sources), writer, groups, progress, total,
-                  bool(options.filters()))  # fmt: skip
+    writer, notes = _codes_and_quotes(w, project, options, s, sources, progress, total)
     sections.cooccurrence_section(w, project, s.codes, options.filters(), sources)
     if options.include_memos:
         sections.memos_section(w, project, s.codes, options.filters(), sources)
-        quoted = {a.id for items in s.per_code.values() for p in items
-                  for a in notes.touching(p.document_id, p.start, p.end)} if notes else set()  # fmt: skip
-        sections.annotations_section(w, annotations, sources, quoted)
+        if notes is not None:
+            quoted = {
+                a.id
+                for items in s.per_code.values()
+                for p in items
+                for a in notes.touching(p.document_id, p.start, p.end)
+            }
+            sections.annotations_section(w, notes.all, sources, quoted)
     w.heading("Appendix: codebook", 1)
     counts: dict[int, int] = {}
     for r in s.rows:

@@ -276,8 +276,9 @@ def add_chart(document_part: object, chart: BarChart) -> str:
     return document_part.relate_to(chart_part, RT_CHART)  # type: ignore[attr-defined]
 
 
-def inline_chart(rid: str, shape_id: int, width_cm: float, height_cm: float, title: str,
-                 description: str) -> str:  # fmt: skip
+def inline_chart(
+    rid: str, shape_id: int, width_cm: float, height_cm: float, title: str, description: str
+) -> str:
     """A run holding the chart as an inline graphic, with alt text (``title`` and
     ``description`` on ``wp:docPr``, which Word shows as the chart's alternative text)."""
     cx, cy = round(width_cm * EMU_PER_CM), round(height_cm * EMU_PER_CM)

@@ -59,8 +59,9 @@ def text_width_cm(page_size: str) -> float:
 # ============================================================================ styles
 
 
-def _style_xml(style_id: str, name: str, based_on: str, ppr: str = "", rpr: str = "",
-               extra: str = "") -> str:  # fmt: skip
+def _style_xml(
+    style_id: str, name: str, based_on: str, ppr: str = "", rpr: str = "", extra: str = ""
+) -> str:
     return (
         f'<w:style xmlns:w="{W_NS}" w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
         f'<w:name w:val="{name}"/><w:basedOn w:val="{based_on}"/><w:next w:val="Normal"/>'
@@ -80,28 +81,48 @@ def _add_styles(doc: DocxDocument) -> None:
     root = doc.styles.element
     have = {s.style_id for s in doc.styles}
     styles = [
-        _style_xml("CoderQuote", QUOTE_STYLE, "Normal",
-                   '<w:spacing w:before="160" w:after="20"/><w:ind w:left="340"/>',
-                   '<w:sz w:val="21"/><w:szCs w:val="21"/>'),
-        _style_xml("CoderSource", SOURCE_STYLE, "Normal",
-                   '<w:spacing w:after="120"/><w:ind w:left="340"/>',
-                   '<w:i/><w:iCs/><w:color w:val="595959"/><w:sz w:val="17"/><w:szCs w:val="17"/>'),
-        _style_xml("CoderNote", NOTE_STYLE, "Normal",
-                   '<w:spacing w:before="0" w:after="60"/><w:ind w:left="680"/>',
-                   '<w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/>'),
+        _style_xml(
+            "CoderQuote",
+            QUOTE_STYLE,
+            "Normal",
+            '<w:spacing w:before="160" w:after="20"/><w:ind w:left="340"/>',
+            '<w:sz w:val="21"/><w:szCs w:val="21"/>',
+        ),
+        _style_xml(
+            "CoderSource",
+            SOURCE_STYLE,
+            "Normal",
+            '<w:spacing w:after="120"/><w:ind w:left="340"/>',
+            '<w:i/><w:iCs/><w:color w:val="595959"/><w:sz w:val="17"/><w:szCs w:val="17"/>',
+        ),
+        _style_xml(
+            "CoderNote",
+            NOTE_STYLE,
+            "Normal",
+            '<w:spacing w:before="0" w:after="60"/><w:ind w:left="680"/>',
+            '<w:color w:val="404040"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
+        ),
         _style_xml("CoderField", FIELD_STYLE, "Normal", '<w:spacing w:after="60"/>'),
-        _style_xml("CoderTableNote", "Coder Table Note", "Normal",
-                   '<w:spacing w:before="60" w:after="240"/>',
-                   '<w:i/><w:iCs/><w:color w:val="404040"/><w:sz w:val="17"/><w:szCs w:val="17"/>'),
-    ]  # fmt: skip
+        _style_xml(
+            "CoderTableNote",
+            "Coder Table Note",
+            "Normal",
+            '<w:spacing w:before="60" w:after="240"/>',
+            '<w:i/><w:iCs/><w:color w:val="404040"/><w:sz w:val="17"/><w:szCs w:val="17"/>',
+        ),
+    ]
     # Sub-headings that are not in the contents (quote groups, the codebook appendix): like
     # Heading N, with its outline level (so navigation and PDF bookmarks nest them and no
     # level is skipped), but not a built-in heading style, which TOC \o lists.
     for level in range(2, 10):
         styles.append(
-            _style_xml(f"CoderHeading{level}", f"Coder Heading {level}", f"Heading{level}",
-                       f'<w:keepNext/><w:keepLines/><w:outlineLvl w:val="{level - 1}"/>')
-        )  # fmt: skip
+            _style_xml(
+                f"CoderHeading{level}",
+                f"Coder Heading {level}",
+                f"Heading{level}",
+                f'<w:keepNext/><w:keepLines/><w:outlineLvl w:val="{level - 1}"/>',
+            )
+        )
     # Word's contents styles ("toc 1".. is the name Word and LibreOffice recognise).
     for level in range(1, 10):
         indent = f'<w:ind w:left="{220 * (level - 1)}"/>' if level > 1 else ""

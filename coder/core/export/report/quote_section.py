@@ -131,9 +131,11 @@ class QuoteWriter:
         if self.name_coders:
             names = [self.coder_names.get(c, "?") for c in p.coder_ids]
             out.append(
-                paragraph(runs(f"Coded by {join_and(names)}"),
-                          Para(style=SOURCE_ID, keep_next=bool(notes)))
-            )  # fmt: skip
+                paragraph(
+                    runs(f"Coded by {join_and(names)}"),
+                    Para(style=SOURCE_ID, keep_next=bool(notes)),
+                )
+            )
         for i, a in enumerate(notes):
             self.annotated += 1
             who = f" ({a.coder})" if a.coder else ""
@@ -206,8 +208,13 @@ def sort_passages(items: list[Passage], options: ReportOptions, sources: Sources
     names = sources.document_names
     if options.order == "position":
         lengths = sources.document_length
-        items.sort(key=lambda r: (r.start / max(lengths[r.document_id], 1),
-                                  names[r.document_id].casefold(), r.start))  # fmt: skip
+        items.sort(
+            key=lambda r: (
+                r.start / max(lengths[r.document_id], 1),
+                names[r.document_id].casefold(),
+                r.start,
+            )
+        )
     else:
         items.sort(key=lambda r: (names[r.document_id].casefold(), r.document_id, r.start, r.end))
 
@@ -237,8 +244,12 @@ def quotes_line(f: CodeFigures) -> str:
 
 def code_fields(w: Writer, code: Code, empty_note: bool = False) -> None:
     shown = False
-    for label, value in (("Definition", code.definition), ("Include when", code.inclusion),
-                         ("Exclude when", code.exclusion), ("Example", code.example)):  # fmt: skip
+    for label, value in (
+        ("Definition", code.definition),
+        ("Include when", code.inclusion),
+        ("Exclude when", code.exclusion),
+        ("Example", code.example),
+    ):
         if value.strip():
             w.field(label, value.strip(), keep_next=True)
             shown = True
@@ -264,8 +275,11 @@ def code_sections(
         code_fields(w, code)
         children = [c.name for c in codes if c.parent_id == code.id]
         if children:
-            w.field("Sub-codes", join_and(children) + " (their quotes follow under their own "
-                    "headings)", keep_next=True)  # fmt: skip
+            w.field(
+                "Sub-codes",
+                join_and(children) + " (their quotes follow under their own headings)",
+                keep_next=True,
+            )
         items = per_code.get(code.id, [])
         if not items:
             where = " in this selection" if filtered else ""
@@ -289,8 +303,13 @@ def code_sections(
                 out = []
                 if groups is not None:
                     text = groups.heading(label)
-                    out.append(paragraph(runs(text), Para(style=f"CoderHeading{sub}",
-                                         keep_next=True, keep_lines=True), direction_of=text))  # fmt: skip
+                    out.append(
+                        paragraph(
+                            runs(text),
+                            Para(style=f"CoderHeading{sub}", keep_next=True, keep_lines=True),
+                            direction_of=text,
+                        )
+                    )
                 for p in batch:
                     out.append(writer.xml(p, fill))
                     done += 1

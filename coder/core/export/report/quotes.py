@@ -119,19 +119,68 @@ MARKS: dict[str, tuple[str, str, str, str]] = {
     "hi": ("“", "”", "‘", "’"),
 }
 _NAMES = {
-    "english": "en", "german": "de", "deutsch": "de", "french": "fr", "français": "fr",
-    "francais": "fr", "spanish": "es", "español": "es", "espanol": "es", "italian": "it",
-    "italiano": "it", "portuguese": "pt", "português": "pt", "dutch": "nl", "nederlands": "nl",
-    "polish": "pl", "polski": "pl", "czech": "cs", "čeština": "cs", "slovak": "sk",
-    "swedish": "sv", "svenska": "sv", "finnish": "fi", "suomi": "fi", "danish": "da",
-    "dansk": "da", "norwegian": "no", "norsk": "no", "hungarian": "hu", "magyar": "hu",
-    "romanian": "ro", "română": "ro", "turkish": "tr", "türkçe": "tr", "russian": "ru",
-    "русский": "ru", "ukrainian": "uk", "українська": "uk", "bulgarian": "bg", "greek": "el",
-    "ελληνικά": "el", "arabic": "ar", "العربية": "ar", "persian": "fa", "farsi": "fa",
-    "فارسی": "fa", "urdu": "ur", "اردو": "ur", "hebrew": "he", "עברית": "he",
-    "japanese": "ja", "日本語": "ja", "chinese": "zh", "中文": "zh", "korean": "ko",
-    "한국어": "ko", "hindi": "hi", "हिन्दी": "hi", "nb": "no", "nn": "no", "iw": "he",
-}  # fmt: skip
+    "english": "en",
+    "german": "de",
+    "deutsch": "de",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "italian": "it",
+    "italiano": "it",
+    "portuguese": "pt",
+    "português": "pt",
+    "dutch": "nl",
+    "nederlands": "nl",
+    "polish": "pl",
+    "polski": "pl",
+    "czech": "cs",
+    "čeština": "cs",
+    "slovak": "sk",
+    "swedish": "sv",
+    "svenska": "sv",
+    "finnish": "fi",
+    "suomi": "fi",
+    "danish": "da",
+    "dansk": "da",
+    "norwegian": "no",
+    "norsk": "no",
+    "hungarian": "hu",
+    "magyar": "hu",
+    "romanian": "ro",
+    "română": "ro",
+    "turkish": "tr",
+    "türkçe": "tr",
+    "russian": "ru",
+    "русский": "ru",
+    "ukrainian": "uk",
+    "українська": "uk",
+    "bulgarian": "bg",
+    "greek": "el",
+    "ελληνικά": "el",
+    "arabic": "ar",
+    "العربية": "ar",
+    "persian": "fa",
+    "farsi": "fa",
+    "فارسی": "fa",
+    "urdu": "ur",
+    "اردو": "ur",
+    "hebrew": "he",
+    "עברית": "he",
+    "japanese": "ja",
+    "日本語": "ja",
+    "chinese": "zh",
+    "中文": "zh",
+    "korean": "ko",
+    "한국어": "ko",
+    "hindi": "hi",
+    "हिन्दी": "hi",
+    "nb": "no",
+    "nn": "no",
+    "iw": "he",
+}
 _ALIASES = {"pt-br": "pt", "zh-tw": "zh-hant", "zh-hk": "zh-hant", "zh-hans": "zh", "zh-cn": "zh"}
 
 _STOPWORDS = {
@@ -329,8 +378,9 @@ class Annotations:
     """The annotations of each document, found by the passages they touch."""
 
     def __init__(self, annotations: Iterable[Any]) -> None:
+        self.all = list(annotations)
         self._by_doc: dict[int, list[Any]] = {}
-        for a in annotations:
+        for a in self.all:
             self._by_doc.setdefault(a.document_id, []).append(a)
         self._starts = {d: [a.start for a in items] for d, items in self._by_doc.items()}
 

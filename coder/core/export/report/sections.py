@@ -43,16 +43,21 @@ def agreement_section(
     w.heading("Inter-coder agreement", 1)
     try:
         table = intercoder.report_table(
-            project, coder_ids, unit=options.agreement_unit,
+            project,
+            coder_ids,
+            unit=options.agreement_unit,
             codes=[c.id for c in codes] if options.codes is not None else None,
-            documents=options.documents, cases=options.cases,
-        )  # fmt: skip
+            documents=options.documents,
+            cases=options.cases,
+        )
     except CoderError as e:
         w.text(f"Agreement could not be computed: {e}.")
         return
     if not table.rows or all(r[1] == "0" for r in table.rows):
-        w.text("No document in this selection was coded by all of these coders, so agreement "
-               "cannot be measured yet.")  # fmt: skip
+        w.text(
+            "No document in this selection was coded by all of these coders, so agreement "
+            "cannot be measured yet."
+        )
         return
     w.text(clean(table.note), keep_next=True)
     built = Table(list(table.headers), [w.width - 9.9, 1.6, 2.5, 2.4, 3.4])
@@ -79,7 +84,7 @@ def cooccurrence_section(
     if not pairs:
         w.text("No two codes overlap anywhere in this selection.")
         return
-    if len(codes) <= 8:
+    if len(codes) <= 6:  # a code × code table while its columns hold a code name
         first = 4.0
         rest = (w.width - first) / len(codes)
         table = Table(["Code"] + [c.name for c in codes], [first] + [rest] * len(codes))
@@ -134,15 +139,23 @@ def memos_section(
 def _owner_memos(w: Writer, project: Project, codes: Sequence[Code], filters: Filters) -> bool:
     wrote = False
     scope_docs = set(filters.documents) if filters.documents is not None else None
-    docs = [d for d in project.documents()
-            if d.memo.strip() and (scope_docs is None or d.id in scope_docs)]  # fmt: skip
+    docs = [
+        d
+        for d in project.documents()
+        if d.memo.strip() and (scope_docs is None or d.id in scope_docs)
+    ]
     scope_cases = set(filters.cases) if filters.cases is not None else None
-    cases = [c for c in project.cases()
-             if c.memo.strip() and (scope_cases is None or c.id in scope_cases)]  # fmt: skip
+    cases = [
+        c
+        for c in project.cases()
+        if c.memo.strip() and (scope_cases is None or c.id in scope_cases)
+    ]
     code_memos = [c for c in codes if c.memo.strip()]
-    for title, items in (("Document memos", [(d.name, d.memo) for d in docs]),
-                         ("Case memos", [(c.name, c.memo) for c in cases]),
-                         ("Code memos", [(c.path, c.memo) for c in code_memos])):  # fmt: skip
+    for title, items in (
+        ("Document memos", [(d.name, d.memo) for d in docs]),
+        ("Case memos", [(c.name, c.memo) for c in cases]),
+        ("Code memos", [(c.path, c.memo) for c in code_memos]),
+    ):
         if items:
             w.heading(title, 2)
             for name, memo in items:
@@ -168,15 +181,19 @@ def _coding_memos(
         if len(passage) > 160:
             passage = passage[:157].rstrip() + "…"
         w.body.add(
-            text_paragraph(f"{g.code_path}, {g.document} ({g.coder}): “{clean(passage)}”",
-                           Para(style="CoderField", keep_next=True), Fmt(italic=True))
-        )  # fmt: skip
+            text_paragraph(
+                f"{g.code_path}, {g.document} ({g.coder}): “{clean(passage)}”",
+                Para(style="CoderField", keep_next=True),
+                Fmt(italic=True),
+            )
+        )
         w.body.add(text_paragraph(g.memo.strip(), Para(style="CoderQuote")))
     return True
 
 
-def annotations_section(w: Writer, annotations: Sequence[Any], sources: Sources,
-                        quoted: set[int]) -> None:  # fmt: skip
+def annotations_section(
+    w: Writer, annotations: Sequence[Any], sources: Sources, quoted: set[int]
+) -> None:
     """Annotations no quote touched, so that none is lost from the report."""
     rest = [a for a in annotations if a.id not in quoted]
     if not rest:
@@ -190,14 +207,22 @@ def annotations_section(w: Writer, annotations: Sequence[Any], sources: Sources,
         where = sources.document_names.get(a.document_id, "")
         who = f" ({a.coder})" if a.coder else ""
         w.body.add(
-            text_paragraph(f"{where}{who}: “{clean(passage)}”",
-                           Para(style="CoderField", keep_next=True), Fmt(italic=True))
-        )  # fmt: skip
+            text_paragraph(
+                f"{where}{who}: “{clean(passage)}”",
+                Para(style="CoderField", keep_next=True),
+                Fmt(italic=True),
+            )
+        )
         w.body.add(text_paragraph(a.text.strip() or "(no text)", Para(style="CoderNote")))
 
 
-def codebook_section(w: Writer, codes: Sequence[Code], counts: dict[int, int], top: int = 2,
-                     in_contents: bool = False) -> None:  # fmt: skip
+def codebook_section(
+    w: Writer,
+    codes: Sequence[Code],
+    counts: dict[int, int],
+    top: int = 2,
+    in_contents: bool = False,
+) -> None:
     """Every code with its fields, headings nested from level ``top`` by depth. In the
     report's appendix the codes are sub-headings outside the contents (they are listed there
     once, with their quotes); in the codebook document they are in it."""

@@ -128,8 +128,13 @@ def summary_table(
         w.note(" ".join(notes))
 
 
-def coder_table(w: Writer, codes: Sequence[Code], rows: Sequence[Any], coder_names: dict[int, str],
-                include_children: bool) -> None:  # fmt: skip
+def coder_table(
+    w: Writer,
+    codes: Sequence[Code],
+    rows: Sequence[Any],
+    coder_names: dict[int, str],
+    include_children: bool,
+) -> None:
     """Codings per code and coder (only when more than one coder coded in scope)."""
     per = Counter((r.code_id, r.coder_id) for r in rows)
     coders = sorted({r.coder_id for r in rows}, key=lambda c: coder_names.get(c, "").casefold())
@@ -253,16 +258,20 @@ def case_table(
     col = min(2.8, (w.width - 6.5) / max(n, 1))
     headers = ["Case", "Documents"] + [a.name for a in attributes]
     widths = [3.0, w.width - 3.0 - col * n] + [col] * n
-    table = Table(headers, widths, numeric=[2 + i for i, a in enumerate(attributes)
-                                            if a.type == "number"])  # fmt: skip
+    table = Table(
+        headers, widths, numeric=[2 + i for i, a in enumerate(attributes) if a.type == "number"]
+    )
     for name, documents, values in cases:
         cells: list[str | Cell] = [name, join_and(documents)]
         table.add(cells + [display_value(values.get(a.name, ""), a.type) for a in attributes])
     if loose_documents:
         loose: list[str | Cell] = [Cell("(no case)", italic=True), join_and(list(loose_documents))]
         table.add(loose + [""] * n)
-    w.table("Cases and their documents" + (f", with {join_and([a.name for a in attributes])}"
-                                           if attributes else ""), table)  # fmt: skip
+    w.table(
+        "Cases and their documents"
+        + (f", with {join_and([a.name for a in attributes])}" if attributes else ""),
+        table,
+    )
     if not_analysed:
         w.note(
             f"Not analysed ({n_of(len(not_analysed), len(not_analysed) + len(cases), 'case')}, "

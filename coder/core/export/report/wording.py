@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-_IRREGULAR = {"case": "cases", "quote": "quotes", "passage": "passages", "coding": "codings",
-              "memo": "memos", "code": "codes", "coder": "coders", "document": "documents",
-              "annotation": "annotations", "analysis": "analyses", "person": "people"}  # fmt: skip
+_IRREGULAR = {
+    "case": "cases",
+    "quote": "quotes",
+    "passage": "passages",
+    "coding": "codings",
+    "memo": "memos",
+    "code": "codes",
+    "coder": "coders",
+    "document": "documents",
+    "annotation": "annotations",
+    "analysis": "analyses",
+    "person": "people",
+}
 
 
 def plural(noun: str, n: int) -> str:

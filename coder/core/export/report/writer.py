@@ -67,8 +67,9 @@ class Writer:
         self.figures += 1
         self.shapes += 1
         rid = add_chart(self.document_part, chart)
-        graphic = inline_chart(rid, self.shapes, self.width, height_cm, f"Figure {self.figures}",
-                               description)  # fmt: skip
+        graphic = inline_chart(
+            rid, self.shapes, self.width, height_cm, f"Figure {self.figures}", description
+        )
         self.body.add(paragraph(graphic, Para(keep_next=True, align="center", space_after=60)))
         self.body.add(caption("Figure", self.figures, title, "Caption", keep_next=False))
         return self.figures
