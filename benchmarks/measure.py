@@ -473,7 +473,7 @@ def report(ctx: Context) -> list[Result]:
                 [r["total"] for r in runs],
                 target=target,
                 note=f"writing alone {writing:.2f} s; {runs[0]['bytes'] / 1e6:.1f} MB file",
-                cpu=[r["cpu"] for r in runs],
+                cpu=[r["total_cpu"] for r in runs],
             )
         )
         memory.append(

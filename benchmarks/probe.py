@@ -40,6 +40,12 @@ def _maxrss_mb() -> float:
     )  # bytes on macOS, KiB elsewhere
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process so far (user and system), interpreter start-up included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def memory(path: str) -> dict:
     from coder.ui.app import make_application
     from coder.ui.main_window import MainWindow
@@ -91,6 +97,7 @@ def report(path: str, out: str) -> dict:
         cpu = time.process_time() - c0
     return {
         "total": time.perf_counter() - STARTED,
+        "total_cpu": _cpu_seconds(),
         "seconds": seconds,
         "cpu": cpu,
         "quotes": result.quotes,
