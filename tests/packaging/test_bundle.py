@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 LINUX = sys.platform.startswith("linux")
 # A bundle that grows past this has picked up something it should not (a web engine, QML,
-# test data): see packaging/README.md for what the ~215 MB are.
+# test data): see packaging/README.md for what the ~153 MB are.
 MAX_BUNDLE_MB = 300
 
 
@@ -137,7 +137,7 @@ def test_contents_and_size(bundle: Path, pytestconfig: pytest.Config) -> None:
 
 
 def test_command_line_work(run, tmp_path: Path) -> None:
-    """Importers, the report (python-docx template, matplotlib chart) and REFI-QDA export are
+    """Importers, the report (python-docx template, native chart) and REFI-QDA export are
     all found at run time by name, which is where a bundle misses modules or data."""
     import docx
 

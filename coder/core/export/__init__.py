@@ -1,4 +1,4 @@
-"""Exports that leave the app: the Word report, the codebook, quote tables, charts.
+"""Exports that leave the app: the Word report, the codebook, quote tables.
 
 Everything here takes a core ``Project`` and a path and runs without a display. Files are
 written to a temporary file in the target folder and moved into place at the end, so a
