@@ -197,7 +197,7 @@ class ReportOptionsDialog(QDialog):
         for box in (
             self.memos,
             self.chart,
-            self.children,
+            self.include_children,
             self.agreement,
             self.annotations,
             self.open_after,
