@@ -52,6 +52,10 @@ class Window(QMainWindow):
             return False
         return True
 
+    def push_changes(self, text, changes) -> None:
+        if changes:
+            self.undo_stack.push(ServiceCommand.from_changes(self, text, changes))
+
     def on_changes(self, changes) -> None:
         self.changes.append(changes)
 
@@ -210,13 +214,16 @@ def test_merge_dialog_checks_merges_and_undoes(qtbot, copies):
         assert not dialog.merge_button.isEnabled()
         dialog.add_files([str(bob), str(bob)])
         assert dialog.paths() == [str(bob)] and dialog.merge_button.isEnabled()
-        report = dialog.check()
-        assert report is not None and report.dry_run
+        assert dialog.check()
+        qtbot.waitUntil(lambda: dialog.report is not None)
+        assert dialog.report.dry_run
         assert dialog.conflicts.rowCount() == 1
         assert dialog.conflicts.index(0, 2).data() == "name"
         assert len(project.coders()) == 1  # a check changes nothing
         dialog.prefer_theirs.setChecked(True)
         assert dialog.merge()
+        assert not dialog.merge_button.isEnabled()  # while it runs
+        qtbot.waitUntil(lambda: not dialog.report.dry_run)
         assert {c.name for c in project.coders()} == {"ann", "bob"}
         assert project.find_code("Confidence")
         assert "added" in dialog.summary.text() and "Backup" in dialog.summary.text()
@@ -240,8 +247,10 @@ def test_merge_dialog_shows_a_bad_file_error(qtbot, copies, tmp_path):
         dialog = MergeDialog(as_main(window))
         qtbot.addWidget(dialog)
         dialog.add_files([str(junk)])
-        assert not dialog.merge()
+        dialog.merge()
+        qtbot.waitUntil(lambda: bool(window.errors))
         assert len(window.errors) == 1 and "junk.coder" in window.errors[0]
+        assert dialog.summary.text() == "Nothing was merged."
         assert len(project.coders()) == 1
 
 
@@ -391,7 +400,8 @@ def test_adding_files_checks_them_at_once(qtbot, copies, monkeypatch):
         monkeypatch.setattr(merge_dialog, "choose_files", lambda parent, folder: [str(bob)])
         dialog.add_button.click()
         assert dialog.paths() == [str(bob)]
-        assert dialog.report is not None and dialog.report.dry_run
+        qtbot.waitUntil(lambda: dialog.report is not None)
+        assert dialog.report.dry_run
         assert dialog.summary.text().startswith("Merge of bob.coder: would add")
         assert dialog.conflicts.rowCount() == 1
         assert len(project.coders()) == 1
@@ -414,6 +424,8 @@ def test_merge_in_the_main_window_shows_the_other_coders_codings(qtbot, copies, 
     qtbot.addWidget(dialog)
     dialog.add_files([str(bob)])
     assert dialog.merge(), errors
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert not errors
     assert {s.coder for s in win.view.spans.values()} == {"ann", "bob"}
     assert len(win.view.spans) == 10
     stack(win).undo()

@@ -1,7 +1,9 @@
 """File → Merge Project…: bring team members' copies into the open project.
 
 The user adds one or more .coder files, picks the rule for conflicts, may check first (a dry
-run that lists every conflict), then merges: one undoable step, after a backup.
+run that lists every conflict), then merges: one undoable step, after a backup. Both run off
+the GUI thread on a connection of their own, with progress and Cancel in the dialog; the window
+stays responsive and the merge comes back as one undo step.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.core.errors import CoderError
 from coder.core.merge import Conflict, MergeReport, merge_projects
+from coder.core.project import Project
 from coder.ui.models.table import RowsTableModel
+from coder.ui.tasks import ProgressLine, Runner
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -158,6 +161,10 @@ class MergeDialog(QDialog):
         self.merge_button.clicked.connect(self.merge)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.reject)
+        self.runner = Runner(self._failed, self)
+        self.progress = ProgressLine(self.runner, delay_ms=300)
+        self.runner.busy.connect(lambda _busy: self._update_buttons())
+        bottom.addWidget(self.progress, 1)
         for b in (self.check_button, self.merge_button, self.close_button):
             bottom.addWidget(b)
         layout.addLayout(bottom)
@@ -193,8 +200,11 @@ class MergeDialog(QDialog):
 
     def _update_buttons(self) -> None:
         has = bool(self.paths()) and self.window_.project is not None
-        self.check_button.setEnabled(has)
-        self.merge_button.setEnabled(has)
+        idle = not (hasattr(self, "runner") and self.runner.running)
+        self.check_button.setEnabled(has and idle)
+        self.merge_button.setEnabled(has and idle)
+        self.add_button.setEnabled(idle)
+        self.remove_button.setEnabled(idle)
 
     def prefer(self) -> str:
         return "theirs" if self.prefer_theirs.isChecked() else "mine"
@@ -212,42 +222,55 @@ class MergeDialog(QDialog):
         self.conflicts.set_conflicts(report.conflicts)
         self.conflicts_view.resizeColumnsToContents()
 
-    def check(self) -> MergeReport | None:
-        """Dry run: show what would be added and every conflict."""
-        project = self.window_.project
-        if project is None:
-            return None
-        try:
-            report = merge_projects(project, self.paths(), prefer=self.prefer(), dry_run=True)
-        except CoderError as e:
-            self.window_.show_error(str(e))
-            return None
-        self._show(report)
-        return report
+    def _failed(self, message: str) -> None:
+        self.summary.setText("Nothing was merged.")
+        self.window_.show_error(message)
 
-    def merge(self) -> bool:
-        """Merge as one undoable step; the dialog then shows the result and its conflicts."""
-        if self.window_.project is None:
+    def check(self) -> bool:
+        """Dry run: show what would be added and every conflict (computed off the GUI
+        thread; a check or merge still running is cancelled)."""
+        project = self.window_.project
+        if project is None or not self.paths():
             return False
         paths, prefer = self.paths(), self.prefer()
-        outcome: dict[str, MergeReport] = {}
 
-        def service() -> Any:
-            project = self.window_.project
-            assert project is not None
-            report = merge_projects(project, paths, prefer=prefer)
-            outcome["report"] = report
-            return report.changes
+        def work(conn: Project, progress: Any) -> MergeReport:
+            return merge_projects(conn, paths, prefer=prefer, dry_run=True, progress=progress)
 
-        names = ", ".join(Path(p).name for p in paths)
-        if not self.window_.push(f"Merge {names}", service):
-            return False
-        report = outcome["report"]
-        self._show(report)
-        self.files.setStringList([])
-        self.merge_button.setEnabled(False)
-        self.close_button.setText("Close")
-        status = getattr(self.window_, "statusBar", None)
-        if callable(status):
-            status().showMessage(report.summary(), 8000)
+        self.summary.setText("Checking…")
+        self.runner.run(project, work, self._show, title="Checking")
         return True
+
+    def merge(self) -> bool:
+        """Merge off the GUI thread; then one undoable step, and the dialog shows the result
+        and its conflicts."""
+        project = self.window_.project
+        if project is None or not self.paths():
+            return False
+        paths, prefer = self.paths(), self.prefer()
+        names = ", ".join(Path(p).name for p in paths)
+
+        def work(conn: Project, progress: Any) -> MergeReport:
+            return merge_projects(conn, paths, prefer=prefer, progress=progress)
+
+        def done(report: MergeReport) -> None:
+            if self.window_.project is not project:
+                return  # the project was closed meanwhile: its undo history is gone
+            self.window_.push_changes(f"Merge {names}", report.changes)
+            self._show(report)
+            self.files.setStringList([])
+            self.close_button.setText("Close")
+            status = getattr(self.window_, "statusBar", None)
+            if callable(status):
+                status().showMessage(report.summary(), 8000)
+
+        self.summary.setText("Merging…")
+        self.runner.run(project, work, done, title="Merging")
+        return True
+
+    def reject(self) -> None:
+        """Close; a check still running stops, a merge finishes first (it is one step)."""
+        if self.runner.running and self.runner.title == "Merging":
+            return
+        self.runner.cancel()
+        super().reject()
