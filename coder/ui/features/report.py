@@ -94,6 +94,28 @@ def _run_export(
     return window.run_task(title, work, finished)
 
 
+# The writers run in the worker, and import their modules (python-docx, lxml, openpyxl) there:
+# on the GUI thread that import alone would freeze the window for a quarter of a second.
+
+
+def _write_report(project: Any, out: Path, options: Any, progress: Any) -> Any:
+    from coder.core.export.report import write_report
+
+    return write_report(project, out, options, progress)
+
+
+def _write_quote_table(project: Any, out: Path, progress: Any) -> Any:
+    from coder.core.export.tables import write_quote_table
+
+    return write_quote_table(project, out, progress=progress)
+
+
+def _write_codebook(project: Any, out: Path, author: str) -> Any:
+    from coder.core.export.codebook_docx import write_codebook
+
+    return write_codebook(project, out, author=author)
+
+
 @action(
     "file.export_report",
     "File/Export",
@@ -103,7 +125,6 @@ def _run_export(
     status_tip="A .docx report: summary table, chart, quotes per code, memos, codebook",
 )
 def export_report(window: Any) -> Any:
-    from coder.core.export.report import write_report
     from coder.ui.dialogs.report_options import ReportOptionsDialog
 
     project = window.project
@@ -124,7 +145,7 @@ def export_report(window: Any) -> Any:
         window,
         "Writing the Word report",
         out,
-        lambda conn, progress: write_report(conn, out, options, progress),
+        lambda conn, progress: _write_report(conn, out, options, progress),
         lambda r: f"Wrote {out.name}: {r.codes} codes, {r.passages} quotes",
         open_after=dialog.open_after.isChecked(),
     )
@@ -139,8 +160,6 @@ def export_report(window: Any) -> Any:
     status_tip="One row per coding: document, code, coder, speaker, case, attributes, text",
 )
 def export_quote_table(window: Any) -> Any:
-    from coder.core.export.tables import write_quote_table
-
     project = window.project
     path = ask_save_path(
         window,
@@ -155,7 +174,7 @@ def export_quote_table(window: Any) -> Any:
         window,
         "Writing the quote table",
         out,
-        lambda conn, progress: write_quote_table(conn, out, progress=progress),
+        lambda conn, progress: _write_quote_table(conn, out, progress),
         lambda n: f"Wrote {out.name}: {n} codings",
     )
 
@@ -169,8 +188,6 @@ def export_quote_table(window: Any) -> Any:
     status_tip="Every code with its definition, criteria, example and memo, as a Word document",
 )
 def export_codebook(window: Any) -> Any:
-    from coder.core.export.codebook_docx import write_codebook
-
     project = window.project
     path = ask_save_path(
         window,
@@ -186,6 +203,6 @@ def export_codebook(window: Any) -> Any:
         window,
         "Writing the codebook",
         out,
-        lambda conn, progress: write_codebook(conn, out, author=author),
+        lambda conn, progress: _write_codebook(conn, out, author),
         lambda n: f"Wrote {out.name}: {n} codes",
     )
