@@ -90,7 +90,7 @@ class _UndoLog:
                     self.parents[table].append((column, parent, target))
                     self.children[parent].append((table, column))
         width = max(len(c) for c in self.columns.values())
-        slots = ", ".join(f"c{i}" for i in range(width))
+        self.slots = slots = ", ".join(f"c{i}" for i in range(width))
         db.execute("PRAGMA recursive_triggers = ON")  # REPLACE's deletions are logged too
         db.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {_LOG} (seq INTEGER PRIMARY KEY, "
@@ -125,38 +125,62 @@ class _UndoLog:
 
     def changes(self, first: int, last: int) -> Changes:
         """The rows logged after ``first`` up to ``last``, as they were then and are now."""
+        span = [first, last]
+        entries = self.db.execute(
+            f"SELECT tbl, key, created, seq FROM {_LOG} WHERE seq > ? AND seq <= ? ORDER BY seq",
+            span,
+        ).fetchall()
+        old: dict[int, tuple] | None = None  # logged old rows by seq, read only if there are any
         before: dict[RowKey, dict | None] = {}
-        for row in self.db.execute(
-            f"SELECT * FROM {_LOG} WHERE seq > ? AND seq <= ? ORDER BY seq", [first, last]
-        ):
-            table, key, created = row[1], row[2], row[3]
+        for table, key, created, seq in entries:
             if (table, key) in before:
                 continue  # the earliest state wins
-            cols = self.columns[table]
-            before[(table, key)] = None if created else dict(zip(cols, row[4 : 4 + len(cols)]))
+            if created:
+                before[(table, key)] = None
+                continue
+            if old is None:
+                where = "created = 0 AND seq > ? AND seq <= ?"
+                sql = f"SELECT seq, {self.slots} FROM {_LOG} WHERE {where}"
+                old = {r[0]: r[1:] for r in self.db.execute(sql, span)}
+            before[(table, key)] = dict(zip(self.columns[table], old[seq], strict=False))
         after = self.rows(before)
         touched = [k for k in before if before[k] != after[k]]
         return Changes({k: before[k] for k in touched}, {k: after[k] for k in touched})
 
     def rows(self, keys: Iterable[RowKey]) -> dict[RowKey, dict | None]:
-        """The current rows of these keys (None for a row that does not exist)."""
+        """The current rows of these keys (None for a row that does not exist).
+
+        A few queries however many rows: a dense run of integer keys (the turns of an imported
+        transcript, the codings of a merge) is read as one range, others 500 at a time.
+        """
         keys = list(keys)
         by_table: dict[str, list[Any]] = {}
         for table, key in keys:
             by_table.setdefault(table, []).append(key)
         found: dict[RowKey, dict] = {}
-        for table, table_keys in by_table.items():  # a few queries, however many rows
+        for table, table_keys in by_table.items():
             pk = self.keys[table]
-            cols = ", ".join(f'"{c}"' for c in self.columns[table])
-            for i in range(0, len(table_keys), 500):
-                chunk = table_keys[i : i + 500]
-                marks = ",".join("?" for _ in chunk)
-                for row in self.db.query(
-                    f'SELECT "{pk}" AS coder_key, {cols} FROM "{table}" WHERE "{pk}" IN ({marks})',
-                    chunk,
-                ):
-                    found[(table, row.pop("coder_key"))] = row
+            names = self.columns[table]
+            cols = ", ".join(f'"{c}"' for c in names)
+            select = f'SELECT {cols}, "{pk}" FROM "{table}"'
+            for where, params in _key_ranges(pk, table_keys):
+                for row in self.db.execute(f"{select} WHERE {where}", params):
+                    found[(table, row[-1])] = dict(zip(names, row, strict=False))
         return {k: found.get(k) for k in keys}
+
+
+def _key_ranges(pk: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """WHERE clauses that find ``keys``: a BETWEEN for a dense run of integers (the rows of one
+    bulk insert), IN lists of 500 otherwise. A range may find rows not asked for: harmless, the
+    caller picks the keys it wants."""
+    if len(keys) > 50 and all(type(k) is int for k in keys):
+        low, high = min(keys), max(keys)
+        if high - low < 2 * len(keys):
+            yield f'"{pk}" BETWEEN ? AND ?', [low, high]
+            return
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        yield f'"{pk}" IN ({",".join("?" for _ in chunk)})', chunk
 
 
 class Edit:

@@ -182,14 +182,7 @@ class DocumentService:
             )
             length = len(text)
             rows = [
-                (
-                    doc_id,
-                    t.speaker,
-                    t.start,
-                    t.end,
-                    getattr(t, "time_start", None),
-                    getattr(t, "time_end", None),
-                )
+                (doc_id, t.speaker, t.start, t.end, t.time_start, t.time_end)
                 for t in turns
                 if 0 <= t.start <= t.end <= length
             ]
