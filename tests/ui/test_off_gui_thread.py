@@ -1,0 +1,164 @@
+"""The window's heavy work runs off the GUI thread: counted, not timed.
+
+For each window action (the Analysis window, a merge, the Word report) the core functions that
+do the work are wrapped to note the thread they run on, and every SQL statement of the window's
+own connection is counted. The heavy calls must all run on a worker thread, on a connection of
+their own, and the window's connection may only run a few small reads: as many for a project
+ten times the size (nothing on the GUI thread grows with the data).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import corpus
+from benchmarks.corpus import Spec
+from coder.core import query
+from coder.core.project import Project
+
+SMALL = Spec(3, 6_000, 120, cases=4)
+LARGE = Spec(30, 6_000, 1_200, cases=4)
+
+
+class Calls:
+    """Which thread each wrapped function ran on."""
+
+    def __init__(self) -> None:
+        self.threads: list[tuple[str, bool]] = []  # (name, on the GUI thread)
+
+    def wrap(self, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            gui = threading.current_thread() is threading.main_thread()
+            self.threads.append((name, gui))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapped)
+
+    def on_gui(self) -> list[str]:
+        return [name for name, gui in self.threads if gui]
+
+    def names(self) -> set[str]:
+        return {name for name, _gui in self.threads}
+
+
+def gui_statements(project: Project) -> list[str]:
+    """Every statement the window's own connection runs from now on."""
+    seen: list[str] = []
+    project.db.conn.set_trace_callback(seen.append)
+    return seen
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path: Path, monkeypatch):
+    from coder.ui.main_window import MainWindow
+
+    def open_(spec: Spec) -> Any:
+        path = corpus.build(tmp_path / f"p{spec.documents}.coder", spec)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        errors: list[str] = []
+        monkeypatch.setattr(window, "show_error", errors.append)
+        window.errors = errors
+        assert window.open_project(path)
+        qtbot.waitUntil(lambda: window.view.doc_id is not None)
+        return window
+
+    return open_
+
+
+def _analysis(window: Any, qtbot) -> None:
+    window.trigger("analysis.frequencies")
+    a = window.analysis_window
+    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=30000)
+    proxy = a.freq.proxy
+    row = max(range(proxy.rowCount()), key=lambda r: int(proxy.index(r, 1).data()))
+    a.freq._clicked(proxy.index(row, 1))  # the passages behind a cell
+    qtbot.waitUntil(lambda: not a.passage_runner.running and a.passages.rowCount() > 0)
+
+
+def _merge(window: Any, qtbot, other: Path) -> None:
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+
+    dialog = MergeDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.add_files([str(other)])
+    dialog.check()
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
+    dialog.merge()
+    qtbot.waitUntil(lambda: not dialog.report.dry_run, timeout=30000)
+
+
+def _report(window: Any, qtbot, out: Path, monkeypatch) -> None:
+    from coder.ui.features import report as feature
+
+    monkeypatch.setattr(feature, "run_dialog", lambda dialog: True)
+    monkeypatch.setattr(feature, "ask_save_path", lambda *a: str(out))
+    monkeypatch.setattr(feature, "open_file", lambda path: None)
+    window.last_export_message = None
+    window.trigger("file.export_report")
+    qtbot.waitUntil(lambda: window.last_export_message is not None, timeout=30000)
+    assert out.is_file()
+
+
+def _heavy(action: str) -> list[tuple[Any, str]]:
+    """The functions that do an action's work."""
+    from coder.core.export.report import build
+    from coder.ui.dialogs import merge_dialog
+
+    return {
+        "analysis": [
+            (query, "frequencies"),
+            (query, "cooccurrence"),
+            (query, "crosstab"),
+            (query, "speaker_breakdown"),
+            (query, "retrieve"),
+        ],
+        "merge": [(merge_dialog, "merge_projects")],
+        "report": [(build, "write_report")],
+    }[action]
+
+
+def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
+    if action == "analysis":
+        _analysis(window, qtbot)
+    elif action == "merge":
+        other = corpus.build(
+            tmp_path / f"other-{len(list(tmp_path.iterdir()))}.coder",
+            Spec(2, 6_000, 80, cases=4, seed=7),
+        )
+        _merge(window, qtbot, other)
+    else:
+        _report(
+            window, qtbot, tmp_path / f"report-{len(list(tmp_path.iterdir()))}.docx", monkeypatch
+        )
+
+
+@pytest.mark.parametrize("action", ["analysis", "merge", "report"])
+def test_heavy_work_runs_off_the_gui_thread(action, open_window, qtbot, tmp_path, monkeypatch):
+    counts = []
+    for spec in (SMALL, LARGE):
+        window = open_window(spec)
+        calls = Calls()
+        for owner, name in _heavy(action):
+            calls.wrap(monkeypatch, owner, name)
+        statements = gui_statements(window.project)
+        _run(action, window, qtbot, tmp_path, monkeypatch)
+        window.project.db.conn.set_trace_callback(None)
+        assert not window.errors
+        assert calls.names() == {name for _owner, name in _heavy(action)} - (
+            {"crosstab"} if action == "analysis" and not window.project.attributes() else set()
+        )
+        assert calls.on_gui() == [], f"{action}: {calls.on_gui()} ran on the GUI thread"
+        # The window's own connection: a few small reads, never the codings in bulk.
+        bulk = [s for s in statements if "FROM codings" in s and "WHERE" not in s]
+        assert bulk == [], bulk
+        counts.append(len(statements))
+        window.close_project()
+        monkeypatch.undo()
+    assert counts[1] <= counts[0], f"{action}: GUI-thread statements grew with the project {counts}"
