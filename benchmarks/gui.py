@@ -53,3 +53,71 @@ class PaintWatch:
                 return False
         qapp.processEvents()
         return True
+
+
+class Heartbeat:
+    """A 10 ms QTimer on the GUI thread; the longest gap between two ticks is the longest time
+    the window could not react (a click, a key, a repaint) — the freeze a user feels."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self.gaps = []
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        """Stop; the longest gap in seconds (the last one up to now included)."""
+        self._tick()
+        self.timer.stop()
+        return max(self.gaps)
+
+    def over(self, seconds: float) -> int:
+        """How many gaps were longer than ``seconds``."""
+        return sum(g > seconds for g in self.gaps)
+
+
+def run_until(condition, timeout: float = 120.0, poll_ms: int = 2) -> float | None:
+    """Run the event loop (idle waits release the GIL, as in the real application, unlike a
+    processEvents() spin) until ``condition()`` is true; the time it became true, or None
+    after ``timeout`` seconds."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if condition():
+        return time.perf_counter()
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(poll_ms)
+    seen: list[float] = []
+    deadline = time.perf_counter() + timeout
+
+    def check() -> None:
+        if condition():
+            seen.append(time.perf_counter())
+            loop.quit()
+        elif time.perf_counter() > deadline:
+            loop.quit()
+
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    return seen[0] if seen else None
+
+
+def run_for(seconds: float) -> None:
+    """Let the event loop run for a while (work queued for later turns, late repaints)."""
+    end = time.perf_counter() + seconds
+    run_until(lambda: time.perf_counter() >= end, timeout=seconds + 1)

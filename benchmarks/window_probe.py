@@ -1,0 +1,195 @@
+"""One action in the window, as a user meets it in a new session, timed from the click.
+
+    python -m benchmarks.window_probe analysis PROJECT        Analysis → Frequencies…
+    python -m benchmarks.window_probe agreement PROJECT       Team → Agreement… (two coders)
+    python -m benchmarks.window_probe merge PROJECT OTHER     Merge OTHER in (the dialog's Merge)
+    python -m benchmarks.window_probe report PROJECT OUT      File → Export → Word report…
+    python -m benchmarks.window_probe open PROJECT DOC_ID     a click on a document in the list
+
+The window is opened on PROJECT first (not timed); then a 10 ms heartbeat timer runs on the GUI
+thread while the action is started from the event loop, as a click would. Prints one JSON
+object: ``first`` (seconds until the first result was painted: the table on screen, the text),
+``done`` (until everything the action shows was painted or written), ``freeze`` (the longest
+gap between two heartbeat ticks, from the click until the window is idle again), ``over_50ms``
+(how many gaps were longer than 50 ms) and ``cpu`` (CPU seconds of the process meanwhile).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# After the action is done: how long the heartbeat keeps watching for late work (tables shown
+# on later turns of the event loop, charts, repaints).
+TAIL = 0.25
+
+
+class Painted:
+    """Notes when ``widget()`` paints while ``ready()`` holds: the user then sees the result."""
+
+    def __init__(self, widget: Callable[[], Any], ready: Callable[[], bool]) -> None:
+        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtWidgets import QApplication
+
+        paint = QEvent.Type.Paint
+        self.seen = False
+        watch = self
+
+        class _Filter(QObject):
+            def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 (Qt's name)
+                if not watch.seen and event.type() == paint and obj is widget() and ready():
+                    watch.seen = True
+                return False
+
+        self._filter = _Filter()
+        QApplication.instance().installEventFilter(self._filter)
+
+
+def _window(path: str) -> Any:
+    from benchmarks import gui
+    from coder.ui.app import make_application
+    from coder.ui.main_window import MainWindow
+
+    make_application(["coder"])
+    window = MainWindow()
+    window.show()
+    window.resize(1600, 1000)
+    window.show_error = _fail  # an error dialog would wait for a click forever
+    if not window.open_project(path):
+        raise SystemExit(f"cannot open {path}")
+    gui.run_for(0.5)  # first paint, docks, the document shown at opening
+    return window
+
+
+def _fail(message: str) -> None:
+    raise SystemExit(f"the window reported an error: {message}")
+
+
+def _time(start: Callable[[], None], first: Callable[[], bool], done: Callable[[], bool]) -> dict:
+    from PySide6.QtCore import QTimer
+
+    from benchmarks import gui
+
+    beat = gui.Heartbeat()
+    beat.start()
+    gui.run_for(0.05)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    QTimer.singleShot(0, start)
+    t_first = gui.run_until(first)
+    t_done = gui.run_until(done)
+    if t_first is None or t_done is None:
+        raise SystemExit("the action did not finish in time")
+    gui.run_for(TAIL)
+    freeze = beat.stop()
+    return {
+        "first": t_first - t0,
+        "done": t_done - t0,
+        "freeze": freeze,
+        "over_50ms": beat.over(0.05),
+        "cpu": time.process_time() - c0,
+    }
+
+
+def analysis(path: str) -> dict:
+    window = _window(path)
+    pane = lambda: getattr(getattr(window, "analysis_window", None), "freq", None)  # noqa: E731
+    shown = Painted(
+        lambda: pane().view.viewport() if pane() else None,
+        lambda: pane().model.rowCount() > 0,
+    )
+    status = lambda: window.analysis_window.status.text()  # noqa: E731
+    result = _time(
+        lambda: window.trigger("analysis.frequencies"),
+        lambda: shown.seen,
+        lambda: window.analysis_window is not None and status() == "Up to date.",
+    )
+    result["rows"] = pane().model.rowCount()
+    return result
+
+
+def agreement(path: str) -> dict:
+    window = _window(path)
+    agree = lambda: getattr(window, "agreement_window", None)  # noqa: E731
+    shown = Painted(
+        lambda: agree().table_view.viewport() if agree() else None,
+        lambda: agree().table.rowCount() > 0,
+    )
+    result = _time(lambda: window.trigger("team.agreement"), lambda: shown.seen, lambda: shown.seen)
+    result["rows"] = agree().table.rowCount()
+    return result
+
+
+def merge(path: str, other: str) -> dict:
+    from benchmarks import gui
+    from coder.ui.dialogs.merge_dialog import MergeDialog
+
+    window = _window(path)
+    dialog = MergeDialog(window)
+    dialog.show()
+    dialog.add_files([other])
+    gui.run_for(0.2)
+    merged = lambda: dialog.report is not None and not dialog.report.dry_run  # noqa: E731
+    shown = Painted(lambda: dialog.summary, merged)
+    result = _time(dialog.merge_button.click, lambda: shown.seen, lambda: shown.seen)
+    result["codings"] = len(dialog.report.changes.created("codings"))
+    return result
+
+
+def report(path: str, out: str) -> dict:
+    from coder.ui.features import report as feature
+
+    window = _window(path)
+    feature.run_dialog = lambda dialog: True  # the options as the dialog offers them
+    feature.ask_save_path = lambda *args: out
+    feature.open_file = lambda path: None
+    window.last_export_message = None
+    written = lambda: window.last_export_message is not None  # noqa: E731
+    result = _time(lambda: window.trigger("file.export_report"), written, written)
+    if not Path(out).is_file():
+        raise SystemExit(f"no report written: {window.last_export_message}")
+    result["message"] = window.last_export_message
+    return result
+
+
+def open_document(path: str, doc_id: str) -> dict:
+    from benchmarks import gui
+
+    window = _window(path)
+    view, target = window.view, int(doc_id)
+    if view.doc_id == target:  # shown at opening: show another first, or nothing
+        others = [d.id for d in window.project.documents() if d.id != target]
+        if others:
+            window.show_document(others[0])
+        else:
+            view.clear_document()
+        gui.run_for(0.3)
+    shown = Painted(view.viewport, lambda: view.doc_id == target)
+    return _time(lambda: window.show_document(target), lambda: shown.seen, lambda: shown.seen)
+
+
+ACTIONS: dict[str, Callable[..., dict]] = {
+    "analysis": analysis,
+    "agreement": agreement,
+    "merge": merge,
+    "report": report,
+    "open": open_document,
+}
+
+
+def main(argv: list[str]) -> int:
+    kind, *args = argv
+    print(json.dumps(ACTIONS[kind](*args)))
+    sys.stdout.flush()
+    os._exit(0)  # no teardown to wait for (closing the window, workers, the project lock)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
