@@ -70,6 +70,9 @@ class Project(Store):
     def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool) -> None:
         super().__init__(path, conn, read_only)
         self._closed = False
+        # A worker's connection leaves the WAL alone when it closes: its checkpoint would take
+        # the write lock from under an edit of the window's connection ("database is locked").
+        self._worker = False
         self._memory_uri = ""  # an older project opened read-only is migrated in memory
         self._lock: Any = None
         self.services = Services.on(self)
@@ -164,7 +167,9 @@ class Project(Store):
         """
         if self._memory_uri:
             return Project(self.path, self._memory_connection(), True)
-        return Project(self.path, connect(self.path, self.read_only), self.read_only)
+        worker = Project(self.path, connect(self.path, self.read_only), self.read_only)
+        worker._worker = True
+        return worker
 
     def _memory_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -197,7 +202,7 @@ class Project(Store):
         self._closed = True
         conn = self.db.conn
         with contextlib.suppress(sqlite3.Error):
-            if not self.read_only and not self._memory_uri:
+            if not self.read_only and not self._memory_uri and not self._worker:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         lock = getattr(self, "_lock", None)
@@ -232,6 +237,7 @@ class Project(Store):
     document_name = _Via("documents", DocumentService.document_name)
     document_text = _Via("documents", DocumentService.document_text)
     turns = _Via("documents", DocumentService.turns)
+    turn_spans = _Via("documents", DocumentService.turn_spans)
     search = _Via("documents", DocumentService.search)
     add_document = _Via("documents", DocumentService.add_document)
     import_file = _Via("documents", DocumentService.import_file)
@@ -255,6 +261,7 @@ class Project(Store):
     codings = _Via("codings", CodingService.codings)
     coding = _Via("codings", CodingService.coding)
     coding_spans = _Via("codings", CodingService.coding_spans)
+    coding_count = _Via("codings", CodingService.coding_count)
     code_counts = _Via("codings", CodingService.code_counts)
     apply_code = _Via("codings", CodingService.apply_code)
     remove_coding = _Via("codings", CodingService.remove_coding)
