@@ -224,7 +224,7 @@ def document_units(
         return agreement.DocumentUnits(doc_id, len(text), None, present)
     if unit == "paragraph":
         return agreement.DocumentUnits(doc_id, len(text), paragraphs(text), present)
-    spans = [(t.start, t.end) for t in project.turns(doc_id) if t.end > t.start]
+    spans = [(t.start, t.end) for t in project.turn_spans(doc_id) if t.end > t.start]
     return agreement.DocumentUnits(doc_id, len(text), spans, present)
 
 

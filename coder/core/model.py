@@ -108,6 +108,17 @@ class CodingSpan(NamedTuple):
     memo: str = ""
 
 
+class TurnSpan(NamedTuple):
+    """A speaker turn as the document view and the analyses read it (a named tuple, built
+    in C: a long transcript has tens of thousands)."""
+
+    speaker: str | None
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+
 @dataclass(frozen=True)
 class CodeCount:
     """How many codings a code has, in how many documents."""

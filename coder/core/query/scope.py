@@ -290,7 +290,7 @@ class Sources:
 
     def turns(self, doc_id: int) -> tuple[list[int], list[Any]]:
         if doc_id not in self._turns:
-            turns = self.project.turns(doc_id)
+            turns = self.project.turn_spans(doc_id)  # named tuples: a transcript has thousands
             self._turns[doc_id] = ([t.start for t in turns], turns)
         return self._turns[doc_id]
 

@@ -65,11 +65,17 @@ class CodingService:
             **{k: v for k, v in rows[0].items() if k != "coder_id"}, coder_id=rows[0]["coder_id"]
         )
 
-    def coding_spans(self, doc_id: int, ids: Iterable[int] | None = None) -> list[CodingSpan]:
-        """The codings of one document (or those of ``ids`` in it), as the view draws them."""
+    def coding_spans(
+        self, doc_id: int, ids: Iterable[int] | None = None, before: int | None = None
+    ) -> list[CodingSpan]:
+        """The codings of one document (or those of ``ids`` in it, or those starting before
+        code point ``before``: what the first screens show), as the view draws them."""
         if ids is None:
-            rows = self.db.execute(_SPAN_SQL + " WHERE document_id = ?", [doc_id]).fetchall()
-            return list(map(_span, rows))
+            sql, params = _SPAN_SQL + " WHERE document_id = ?", [doc_id]
+            if before is not None:
+                sql += " AND start < ?"
+                params.append(before)
+            return list(map(_span, self.db.execute(sql, params).fetchall()))
         ids = list(ids)
         spans = []
         for i in range(0, len(ids), 500):
@@ -80,6 +86,11 @@ class CodingService:
             ).fetchall()
             spans += map(_span, rows)
         return spans
+
+    def coding_count(self, doc_id: int) -> int:
+        """How many codings a document has."""
+        sql = "SELECT count(*) FROM codings WHERE document_id = ?"
+        return int(self.db.execute(sql, [doc_id]).fetchone()[0])
 
     def code_counts(self, code_ids: list[int] | None = None) -> dict[int, CodeCount]:
         """How many codings each code has and in how many documents (codes with codings)."""

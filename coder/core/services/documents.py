@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,14 @@ from coder.core import search as _search
 from coder.core.changes import Changes
 from coder.core.errors import Ambiguous, ImportFailed, InvalidValue, NotFound
 from coder.core.importers import read_document
-from coder.core.model import Document, DocumentRef, SearchHit, Turn
+from coder.core.model import Document, DocumentRef, SearchHit, Turn, TurnSpan
 from coder.core.services.cases import CaseService
 from coder.core.services.lengths import TextLengths
 from coder.core.store import Store, new_guid, now
 from coder.core.text import normalise
+
+# A TurnSpan from its row, built in C.
+_turn_span = partial(tuple.__new__, TurnSpan)
 
 _DOCUMENT_SQL = """
     SELECT d.id, d.guid, d.name, d.source_name,
@@ -109,6 +113,17 @@ class DocumentService:
     def turns(self, doc_id: int) -> list[Turn]:
         sql = "SELECT * FROM turns WHERE document_id = ? ORDER BY start"
         return [Turn(**r) for r in self.db.query(sql, [doc_id])]
+
+    def turn_spans(self, doc_id: int, before: int | None = None) -> list[TurnSpan]:
+        """The speaker turns of a document in text order (those starting before code point
+        ``before``, if given), as named tuples: cheap for a transcript of thousands of turns."""
+        sql = 'SELECT speaker, start, "end", time_start, time_end FROM turns WHERE document_id = ?'
+        params: list[Any] = [doc_id]
+        if before is not None:
+            sql += " AND start < ?"
+            params.append(before)
+        rows = self.db.execute(sql + " ORDER BY start", params).fetchall()
+        return list(map(_turn_span, rows))
 
     def search(self, query: str, limit: int = 200, context: int = 40) -> list[SearchHit]:
         """Full-text search (FTS5) with keyword-in-context hits in code point offsets."""
