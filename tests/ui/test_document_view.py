@@ -115,7 +115,7 @@ def test_change_updates_only_the_touched_codings(
 
 
 def test_paints_dense_codings_and_many_blocks_without_crashing(
-    view: DocumentView, fresh_project: Project
+    view: DocumentView, fresh_project: Project, qtbot
 ) -> None:
     """Regression (PySide6 6.12.0 highlighter crash): tens of thousands of blocks and codings."""
     lines = [f"Speaker {i % 3}: line {i} of a long transcript" for i in range(30000)]
@@ -136,6 +136,7 @@ def test_paints_dense_codings_and_many_blocks_without_crashing(
             [(d, c, coder, s, e) for d, c, s, e in rows],
         )
     view.set_document(fresh_project, doc)
+    qtbot.waitUntil(lambda: not view.loading, timeout=30000)  # a big document fills in
     assert len(view.spans) == 20000
     image = QImage(view.size(), QImage.Format.Format_ARGB32)
     for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):

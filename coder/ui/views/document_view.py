@@ -1,9 +1,13 @@
 """The document view: read-only text, coding highlights, speaker gutter and coding stripes.
 
-Showing a document is one ``setPlainText``: the codings are indexed in ``span_index``,
-painted by ``highlight_layer``, and drawn as stripes in ``stripe_margin``; the speakers'
-names sit in ``speaker_gutter``. This module loads a document, follows edits, and handles
-selection, keys, mouse and menus.
+The codings are indexed in ``span_index``, painted by ``highlight_layer``, and drawn as
+stripes in ``stripe_margin``; the speakers' names sit in ``speaker_gutter``. This module loads
+a document, follows edits, and handles selection, keys, mouse and menus.
+
+A small document is shown in one go. A big one is shown at once too, but progressively
+(``document_load``): the start of its text with its codings first, the rest of the text a slice
+per turn of the event loop, and every coding, stripe column and speaker turn read off the GUI
+thread and swapped in when ready, so the window never freezes while it opens.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QKeyCombination, QMimeData, QRect, Qt, Signal
+from PySide6.QtCore import QKeyCombination, QMimeData, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -26,8 +30,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 
 from coder.core.text import PositionMap
+from coder.ui.tasks import Runner
+from coder.ui.views import document_load as load
 from coder.ui.views.highlight_layer import HighlightLayer
-from coder.ui.views.span_index import CodeStyle, Span, is_dark, text_has_astral
+from coder.ui.views.span_index import CodeStyle, Span, is_dark
 from coder.ui.views.speaker_gutter import SpeakerGutter
 from coder.ui.views.stripe_margin import StripeMargin
 
@@ -52,6 +58,8 @@ class DocumentView(HighlightLayer):
     positionChanged = Signal()
     #: the user chose a coding (stripe click, click in a passage): its id
     codingActivated = Signal(int)
+    #: a document is shown in full: its whole text, every coding, its speaker turns
+    documentLoaded = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +88,14 @@ class DocumentView(HighlightLayer):
 
         self.gutter = SpeakerGutter(self)
         self.stripes = StripeMargin(self)
+        # A big document: the text still to append, and the reading of every coding.
+        self._pending = ""
+        self._edits = 0  # coding edits and filter changes: a reading started before is stale
+        self.loader = Runner(self._read_failed, self)
+        self._feeder = QTimer(self)
+        self._feeder.setSingleShot(True)
+        self._feeder.setInterval(0)
+        self._feeder.timeout.connect(self._feed)
         self.updateRequest.connect(self._on_update_request)
         self.cursorPositionChanged.connect(self.positionChanged)
         self.selectionChanged.connect(self.positionChanged)
@@ -102,6 +118,7 @@ class DocumentView(HighlightLayer):
     # ------------------------------------------------------------------ loading
 
     def clear_document(self) -> None:
+        self._stop_loading()
         self.project = None
         self.doc_id = None
         self.doc_name = ""
@@ -121,7 +138,9 @@ class DocumentView(HighlightLayer):
         self._update_margins()
 
     def set_document(self, project: Project, doc_id: int) -> None:
-        """Show a document with its codings and speaker turns."""
+        """Show a document with its codings and speaker turns (a big one progressively: see
+        the module's docstring; ``loading`` is true until it is complete)."""
+        self._stop_loading()
         text = project.document_text(doc_id)
         self.project = project
         self.doc_id = doc_id
@@ -133,35 +152,125 @@ class DocumentView(HighlightLayer):
         self.find_matches = []
         self.find_current = -1
         self.load_styles(project, update=False)
-        self._all = spans = {}
-        length = pm.length
-        to16 = pm.to_utf16 if text_has_astral(pm) else int
-        self.coders = coders = project.coder_names()
-        order = []
-        for cid, code_id, coder_id, start, end, memo in project.coding_spans(doc_id):
-            if 0 <= start < end <= length:  # a damaged row must not take the view down
-                s16, e16 = to16(start), to16(end)
-                spans[cid] = Span(
-                    cid, code_id, start, end, s16, e16, coders.get(coder_id, ""), memo, coder_id
-                )
-                order.append((s16, e16, cid))
+        self.coders = project.coder_names()
+        big = len(text) > load.SYNC_CHARS or project.coding_count(doc_id) > load.SYNC_CODINGS
+        first = load.cut(text, load.FIRST_CHARS) if big else len(text)
+        before = load.FIRST_CODINGS_CHARS if big else None
+        self._set_spans(load.spans_of(project.coding_spans(doc_id, before=before), pm, self.coders))
+        self._set_turns(load.turns_of(project.turn_spans(doc_id, before=before), pm))
+        # Margins first: a width change after the text is set would lay it out again.
+        self._update_margins()
+        self.setPlainText(text[:first])
+        self._pending = text[first:]
+        self.setAccessibleDescription(f"Text of the document {self.doc_name}")
+        if big:
+            self._read_all()
+            if self._pending:
+                self._feeder.start()
+        else:
+            self.documentLoaded.emit()
+
+    @property
+    def loading(self) -> bool:
+        """A big document is still being shown (text appended, codings read)."""
+        return bool(self._pending) or self.loader.running
+
+    def _set_spans(self, spans: dict[int, Span]) -> None:
+        self._all = spans
         if self.coder_filter is None and self.compare is None:
             self.spans = dict(spans)
-            order.sort()
-            self._rebuild_index(assign_columns=True, order=order)
+            self._rebuild_index(assign_columns=True)
         else:
             self._apply_filter()
-        self._turns = [
-            (to16(t.start), to16(t.end), t.speaker, t.time_start)
-            for t in project.turns(doc_id)
-            if t.speaker and 0 <= t.start <= t.end <= length
-        ]
-        self._turn_starts = [t[0] for t in self._turns]
-        self._speakers = tuple(sorted({t[2] for t in self._turns}))
-        # Margins first: a width change after the text is set would lay it out twice.
+
+    def _set_turns(self, turns: load.Turns) -> None:
+        self._turns = turns
+        self._turn_starts = [t[0] for t in turns]
+        self._speakers = tuple(sorted({t[2] for t in turns}))
+
+    def _read_all(self) -> None:
+        """Read every coding, turn and paragraph of the shown document off the GUI thread."""
+        project, doc_id, text, pm, edits = (
+            self.project,
+            self.doc_id,
+            self.text,
+            self.pm,
+            self._edits,
+        )
+        assert project is not None and doc_id is not None
+        shown = (
+            frozenset(self.coder_filter) if self.coder_filter is not None else None,
+            self.compare,
+        )
+
+        def work(conn: Project, _progress: Any) -> load.Loaded:
+            return load.read_all(conn, doc_id, text, pm, edits, *shown)
+
+        self.loader.run(project, work, self._read_done, title="Reading the codings")
+
+    def _read_done(self, loaded: load.Loaded) -> None:
+        if loaded.doc_id != self.doc_id:
+            return
+        if loaded.edits != self._edits:
+            self._read_all()  # an edit or a filter change meanwhile: read again
+            return
+        self.coders = loaded.coders
+        self._all, self.spans = loaded.all, loaded.spans
+        self._install_index(loaded.index)
+        if self.active_coding_id not in self.spans:
+            self.active_coding_id = None
+        self._set_turns(loaded.turns)
+        self._paragraphs = loaded.paragraphs
         self._update_margins()
-        self.setPlainText(text)
-        self.setAccessibleDescription(f"Text of the document {self.doc_name}")
+        self.stripes.invalidate()
+        self.viewport().update()
+        self.stripes.update()
+        self.gutter.update()
+        self.positionChanged.emit()
+        if not self.loading:
+            self.documentLoaded.emit()
+
+    def _read_failed(self, message: str) -> None:
+        """The worker could not read (a damaged row, a lost file): read on this thread."""
+        if self.project is None or self.doc_id is None:
+            return
+        pm, project, doc_id = self.pm, self.project, self.doc_id
+        self._set_spans(load.spans_of(project.coding_spans(doc_id), pm, self.coders))
+        self._set_turns(load.turns_of(project.turn_spans(doc_id), pm))
+        self._update_margins()
+        self.viewport().update()
+        if not self.loading:
+            self.documentLoaded.emit()
+
+    def _feed(self) -> None:
+        """Append the next slice of a big document's text."""
+        if not self._pending:
+            return
+        end = load.cut(self._pending, load.SLICE_CHARS)
+        piece, self._pending = self._pending[:end], self._pending[end:]
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+        if self._pending:
+            self._feeder.start()
+        elif not self.loading:
+            self.documentLoaded.emit()
+
+    def finish_text(self) -> None:
+        """Append what is left of the text now (a position past it is about to be shown)."""
+        if self._pending:
+            self._feeder.stop()
+            piece, self._pending = self._pending, ""
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(piece)
+            if not self.loading:
+                self.documentLoaded.emit()
+
+    def _stop_loading(self) -> None:
+        self._feeder.stop()
+        self._pending = ""
+        self.loader.cancel()
 
     def load_styles(self, project: Project, update: bool = True) -> None:
         """Read code names and colours (after a code was renamed or recoloured)."""
@@ -179,6 +288,7 @@ class DocumentView(HighlightLayer):
         (the first coder's stripes, then the second's)."""
         self.coder_filter = set(coder_ids) if coder_ids is not None else None
         self.compare = (compare[0], compare[1]) if compare is not None else None
+        self._edits += 1  # a reading under way indexes for the old filter: it starts again
         self._apply_filter()
         if self.compare is not None:
             first, second = (self.coders.get(c, "?") for c in self.compare)
@@ -208,6 +318,7 @@ class DocumentView(HighlightLayer):
         """Select code points [start, end) (the caret ends at ``end``)."""
         n = self.pm.length
         start, end = min(max(start, 0), n), min(max(end, 0), n)
+        self.finish_text()  # the passage may lie in text not appended yet
         c = self.textCursor()
         c.setPosition(self.pm.to_utf16(start))
         c.setPosition(self.pm.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
@@ -217,6 +328,7 @@ class DocumentView(HighlightLayer):
 
     def step_cp(self, cp: int, forward: bool) -> int:
         """The code point offset one user-perceived character after/before ``cp``."""
+        self.finish_text()
         c = QTextCursor(self.document())
         c.setPosition(self.pm.to_utf16(min(max(cp, 0), self.pm.length)))
         op = (
@@ -277,6 +389,7 @@ class DocumentView(HighlightLayer):
         project = self.project
         assert project is not None
         ids = list(ids)
+        self._edits += 1  # a reading under way missed this edit: it starts again
         colw = self.stripes.column_width()
         removed = self._drop_spans(ids)
         old_columns = {s.id: s.column for s in removed}

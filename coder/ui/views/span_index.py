@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from heapq import heappop, heappush
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -95,6 +96,82 @@ class CodeStyle:
             self.fill.setAlpha(64)
 
 
+def is_shown(
+    span: Span, coder_filter: AbstractSet[int] | None, compare: tuple[int, int] | None
+) -> bool:
+    """Whether the coder filter (or the comparison of two coders) shows this coding."""
+    if compare is not None:
+        return span.coder_id in compare
+    return coder_filter is None or span.coder_id in coder_filter
+
+
+class SpanIndex:
+    """The shown codings sorted by UTF-16 start, with a running maximum of ends and each
+    coding's stripe column. Plain data: a worker thread can build it for the view."""
+
+    __slots__ = ("compare_split", "maxends", "ncols", "order", "starts")
+
+    def __init__(
+        self,
+        spans: dict[int, Span],
+        compare: tuple[int, int] | None = None,
+        order: list[tuple[int, int, int]] | None = None,
+        assign: bool = True,
+    ) -> None:
+        self.order = order if order is not None else sorted(s.key for s in spans.values())
+        self.starts = [k[0] for k in self.order]
+        self.maxends = list(accumulate((k[1] for k in self.order), max))
+        self.ncols = self.compare_split = 0
+        if not assign:
+            return
+        if compare is None:
+            self.ncols = assign_columns(spans, self.order, 0)
+        else:
+            # Comparing two coders: the first one's stripes, then the second one's.
+            first = compare[0]
+            mine = [k for k in self.order if spans[k[2]].coder_id == first]
+            theirs = [k for k in self.order if spans[k[2]].coder_id != first]
+            self.compare_split = assign_columns(spans, mine, 0) or 1
+            self.ncols = assign_columns(spans, theirs, self.compare_split) or self.compare_split
+
+
+def assign_columns(spans: dict[int, Span], order: list[tuple[int, int, int]], offset: int) -> int:
+    """Greedy interval colouring: each coding takes the lowest column free at its start.
+
+    Returns the number of columns used, plus ``offset``."""
+    # Usually a handful of columns: scanning their ends is twice as fast as a heap.
+    ends: list[int] = []
+    for s16, e16, cid in order:
+        col = 0
+        for end in ends:
+            if end <= s16:
+                break
+            col += 1
+        if col == len(ends):
+            if col == 48:
+                break  # deeply nested codings: the heap below scales better
+            ends.append(e16)
+        else:
+            ends[col] = e16
+        spans[cid].column = col + offset
+    else:
+        return offset + len(ends) if order else offset
+    busy: list[tuple[int, int]] = []  # (end, column) of codings still open
+    free: list[int] = []
+    ncols = offset
+    for s16, e16, cid in order:
+        while busy and busy[0][0] <= s16:
+            heappush(free, heappop(busy)[1])
+        if free:
+            col = heappop(free)
+        else:
+            col = ncols
+            ncols += 1
+        spans[cid].column = col
+        heappush(busy, (e16, col))
+    return ncols if order else offset
+
+
 class SpanIndexView(QPlainTextEdit):
     """A text view that knows the shown document's codings and speaker turns."""
 
@@ -128,60 +205,14 @@ class SpanIndexView(QPlainTextEdit):
     def _rebuild_index(
         self, assign_columns: bool = False, order: list[tuple[int, int, int]] | None = None
     ) -> None:
-        spans = self.spans
+        index = SpanIndex(self.spans, self.compare, order, assign_columns)
+        self._install_index(index, columns=assign_columns)
+
+    def _install_index(self, index: SpanIndex, columns: bool = True) -> None:
         self._gen += 1
-        self._order = order if order is not None else sorted(s.key for s in spans.values())
-        self._starts = [k[0] for k in self._order]
-        self._maxends = list(accumulate((k[1] for k in self._order), max))
-        if assign_columns:
-            self.compare_split = 0
-            if self.compare is None:
-                self._ncols = self._assign_columns(self._order, 0)
-            else:
-                # Comparing two coders: the first one's stripes, then the second one's.
-                first, second = self.compare
-                mine = [k for k in self._order if spans[k[2]].coder_id == first]
-                theirs = [k for k in self._order if spans[k[2]].coder_id != first]
-                self.compare_split = self._assign_columns(mine, 0) or 1
-                self._ncols = self._assign_columns(theirs, self.compare_split) or self.compare_split
-                del second
-
-    def _assign_columns(self, order: list[tuple[int, int, int]], offset: int) -> int:
-        """Greedy interval colouring: each coding takes the lowest column free at its start.
-
-        Returns the number of columns used, plus ``offset``."""
-        spans = self.spans
-        # Usually a handful of columns: scanning their ends is twice as fast as a heap.
-        ends: list[int] = []
-        for s16, e16, cid in order:
-            col = 0
-            for end in ends:
-                if end <= s16:
-                    break
-                col += 1
-            if col == len(ends):
-                if col == 48:
-                    break  # deeply nested codings: the heap below scales better
-                ends.append(e16)
-            else:
-                ends[col] = e16
-            spans[cid].column = col + offset
-        else:
-            return offset + len(ends) if order else offset
-        busy: list[tuple[int, int]] = []  # (end, column) of codings still open
-        free: list[int] = []
-        ncols = offset
-        for s16, e16, cid in order:
-            while busy and busy[0][0] <= s16:
-                heappush(free, heappop(busy)[1])
-            if free:
-                col = heappop(free)
-            else:
-                col = ncols
-                ncols += 1
-            spans[cid].column = col
-            heappush(busy, (e16, col))
-        return ncols if order else offset
+        self._order, self._starts, self._maxends = index.order, index.starts, index.maxends
+        if columns:
+            self._ncols, self.compare_split = index.ncols, index.compare_split
 
     def _drop_spans(self, ids: Iterable[int]) -> list[Span]:
         """Take these codings out of the index; returns those that were shown."""
@@ -239,9 +270,7 @@ class SpanIndexView(QPlainTextEdit):
     # ------------------------------------------------------------------ coder filter
 
     def _shown(self, span: Span) -> bool:
-        if self.compare is not None:
-            return span.coder_id in self.compare
-        return self.coder_filter is None or span.coder_id in self.coder_filter
+        return is_shown(span, self.coder_filter, self.compare)
 
     def _apply_filter(self) -> None:
         self.spans = {k: s for k, s in self._all.items() if self._shown(s)}
@@ -273,6 +302,8 @@ class SpanIndexView(QPlainTextEdit):
 
     def paragraph_of(self, cp: int) -> int | None:
         if self._paragraphs is None:
+            if getattr(self, "loading", False):
+                return None  # a big document's paragraphs come with its codings
             self._paragraphs = paragraphs(self.text)
         return paragraph_index(self._paragraphs, cp)
 
