@@ -158,6 +158,11 @@ class MainWindow(QMainWindow):
             avail = screen.availableGeometry()
             self.resize(min(1500, int(avail.width() * 0.92)), min(980, int(avail.height() * 0.92)))
         self._layout_restored = self._restore_state()
+        self._last_document: tuple[str, int] | None = None
+        self._remember = QTimer(self)
+        self._remember.setSingleShot(True)
+        self._remember.setInterval(1000)
+        self._remember.timeout.connect(self._remember_document)
         self._first_show = True
         self._show_welcome()
         self.update_actions()
@@ -318,7 +323,10 @@ class MainWindow(QMainWindow):
             self.doc_title.setText(self.view.doc_name)
             if self.find_bar.isVisible():
                 self.find_bar.search(self.find_bar.edit.text())
-            settings.set_value(f"last_document:{self.project.guid}", doc_id)
+            # Remembered a moment later (once for quick switches): writing the settings file
+            # is not worth a delay of the document appearing.
+            self._last_document = (self.project.guid, doc_id)
+            self._remember.start()
             self.documentChanged.emit()
         self.central.setCurrentIndex(1)
         self.update_actions()
@@ -390,9 +398,18 @@ class MainWindow(QMainWindow):
         self.update_actions()
         self.projectChanged.emit()
 
+    def _remember_document(self) -> None:
+        """Note the document shown, to show it again when the project is next opened."""
+        self._remember.stop()
+        if self._last_document is not None:
+            guid, doc_id = self._last_document
+            self._last_document = None
+            settings.set_value(f"last_document:{guid}", doc_id)
+
     def close_project(self) -> None:
         if self.project is None:
             return
+        self._remember_document()
         for widget in self.dock_widgets.values():
             widget.set_project(None)
         self.view.clear_document()
