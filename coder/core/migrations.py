@@ -185,3 +185,10 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         CREATE INDEX turns_document_end ON turns(document_id, "end");
         """
     )
+    # Editing a document's text (coder.core.editing): each edit gives the text a new revision,
+    # so that what was computed from a text (its length, say) is known to be current.
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN revision TEXT NOT NULL DEFAULT '';
+        """
+    )

@@ -297,6 +297,19 @@ class Project(Store):
     attribute_values = _Via("cases", CaseService.attribute_values)
     import_attributes = _Via("cases", CaseService.import_attributes)
 
+    # Text editing moves passages of several aggregates: coder.core.editing.
+    def edit_text(self, doc_id: int, start: int, end: int, new_text: str) -> Changes:
+        """Replace ``text[start:end]`` of a document; every passage follows (one undo step)."""
+        from coder.core import editing
+
+        return editing.edit_text(self, doc_id, start, end, new_text)
+
+    def replace_all(self, doc_id: int, old: str, new: str, whole_word: bool = True) -> Changes:
+        """Replace every occurrence of ``old`` in a document with ``new`` (one undo step)."""
+        from coder.core import editing
+
+        return editing.replace_all(self, doc_id, old, new, whole_word)
+
     @property
     def memo(self) -> str:
         """The project memo."""

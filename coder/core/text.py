@@ -236,6 +236,17 @@ def _candidates(text: str, most: int | None = None) -> list[tuple[int, str]]:
     return found
 
 
+def speaker_lines(text: str) -> list[tuple[int, str]]:
+    """(line start, label) of every line of ``text`` shaped like a speaker line, in order
+    (whether its label counts as a speaker is for :func:`detect_turns` to judge)."""
+    return _candidates(text)
+
+
+def is_speaker_role(label: str) -> bool:
+    """Is ``label`` a usual interview role ("Interviewer", "I", "P2"), a speaker even once?"""
+    return _KNOWN_LABEL.fullmatch(label) is not None
+
+
 class TooManyTurns(CoderError):
     """A text has more speaker lines than one document may have turns."""
 

@@ -52,6 +52,7 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "memo",
             "group_name",
             "case_id",
+            "revision",
         ],
         "turns": ["id", "document_id", "speaker", "start", "end", "time_start", "time_end"],
         "codes": [

@@ -13,14 +13,15 @@ from coder.core.errors import InvalidValue, NotFound
 class TextLengths:
     """Characters of each document's text, counted once.
 
-    Stored text never changes, and counting a long text's characters means reading all of it,
-    so lengths are kept once counted. They are keyed by id and GUID: an id that SQLite reuses
-    after a deletion belongs to a new GUID and is counted afresh.
+    Counting a long text's characters means reading all of it, so lengths are kept once
+    counted. They are keyed by id, GUID and revision: an id that SQLite reuses after a deletion
+    belongs to a new GUID, and an edited text (or one put back by undo) has another revision,
+    so either is counted afresh.
     """
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lengths: dict[tuple[int, str], int] = {}  # (document id, guid) -> length
+        self._lengths: dict[tuple[int, str, str], int] = {}  # (id, guid, revision) -> length
 
     def lengths(self, ids: Iterable[int] | None = None) -> dict[int, int]:
         """``{document id: characters}`` of every document, or of these."""
@@ -36,10 +37,10 @@ class TextLengths:
     def _where(self, where: str, params: Sequence[Any]) -> dict[int, int]:
         out: dict[int, int] = {}
         missing = []
-        for doc_id, guid in self.db.execute(
-            f"SELECT id, guid FROM documents WHERE {where}", params
+        for doc_id, guid, revision in self.db.execute(
+            f"SELECT id, guid, revision FROM documents WHERE {where}", params
         ):
-            n = self._lengths.get((doc_id, guid))
+            n = self._lengths.get((doc_id, guid, revision))
             if n is None:
                 missing.append(doc_id)
             else:
@@ -47,10 +48,11 @@ class TextLengths:
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             marks = ",".join("?" for _ in chunk)
-            for doc_id, guid, n in self.db.execute(
-                f"SELECT id, guid, length(text) FROM documents WHERE id IN ({marks})", chunk
+            for doc_id, guid, revision, n in self.db.execute(
+                f"SELECT id, guid, revision, length(text) FROM documents WHERE id IN ({marks})",
+                chunk,
             ):
-                self._lengths[(doc_id, guid)] = out[doc_id] = n
+                self._lengths[(doc_id, guid, revision)] = out[doc_id] = n
         return out
 
     def check_range(self, doc_id: int, start: int, end: int) -> None:
