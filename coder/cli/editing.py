@@ -1,0 +1,177 @@
+"""Editing transcripts: ``coder document edit`` and ``coder document replace``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from coder.cli.common import open_project, print_json
+from coder.core import editing
+from coder.core.changes import Changes
+from coder.core.errors import InvalidValue
+from coder.core.project import Project
+from coder.core.text import find_passage, normalise
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    document = sub.add_parser("document", help="edit a document's text (codings follow)")
+    document_sub = document.add_subparsers(dest="document_command", metavar="ACTION")
+    document_sub.required = True
+
+    p = document_sub.add_parser("edit", help="replace one passage of a document's text")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--document", required=True, metavar="NAME")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--text", metavar="OLD", help="the exact passage to replace")
+    where.add_argument("--start", type=int, metavar="S", help="first code point (0-based)")
+    p.add_argument("--end", type=int, metavar="E", help="code point after the passage")
+    p.add_argument(
+        "--occurrence", type=int, metavar="N", help="which occurrence of --text (1-based)"
+    )
+    p.add_argument("--replace", required=True, metavar="NEW", help="the new text (may be empty)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_edit)
+
+    p = document_sub.add_parser("replace", help="replace every occurrence of a text")
+    p.add_argument("project", metavar="PROJECT")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--document", metavar="NAME")
+    which.add_argument("--all", action="store_true", help="in every document")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument(
+        "--whole-word", action="store_true", help="leave occurrences inside longer words alone"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would change; change nothing"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_replace)
+
+
+def _coding_moves(changes: Changes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The codings an edit moved (guid, old and new start and end) and those it removed."""
+    changed, removed = [], []
+    for (table, _key), before in changes.before.items():
+        if table != "codings" or before is None:
+            continue
+        after = changes.after[(table, _key)]
+        if after is None:
+            removed.append({"guid": before["guid"], "start": before["start"], "end": before["end"]})
+        elif (after["start"], after["end"]) != (before["start"], before["end"]):
+            changed.append(
+                {
+                    "guid": before["guid"],
+                    "old_start": before["start"],
+                    "old_end": before["end"],
+                    "start": after["start"],
+                    "end": after["end"],
+                }
+            )
+    changed.sort(key=lambda c: (c["start"], c["end"], c["guid"]))
+    removed.sort(key=lambda c: (c["start"], c["end"], c["guid"]))
+    return changed, removed
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        doc = project.find_document(args.document)
+        text = project.document_text(doc.id)
+        if args.text is not None:
+            if args.end is not None:
+                raise InvalidValue("--end goes with --start, not with --text")
+            start, end = find_passage(text, normalise(args.text), args.occurrence, doc.name)
+        else:
+            if args.end is None:
+                raise InvalidValue("--start needs --end")
+            if args.occurrence is not None:
+                raise InvalidValue("--occurrence goes with --text")
+            start, end = args.start, args.end
+        changes = editing.edit_text(project, doc.id, start, end, args.replace)
+        characters = project.document(doc.id).characters
+    changed, removed = _coding_moves(changes)
+    if args.json:
+        print_json(
+            {
+                "document": doc.name,
+                "start": start,
+                "end": end,
+                "replacement": normalise(args.replace),
+                "characters": characters,
+                "changed": changed,
+                "removed": removed,
+            }
+        )
+    else:
+        print(
+            f"edited {doc.name} {start}-{end}: {len(changed)} coding(s) moved, "
+            f"{len(removed)} removed"
+        )
+    return 0
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _replace(
+    project: Project, doc_ids: list[int], args: argparse.Namespace, rows: list[dict]
+) -> None:
+    """Replace in each document, one transaction; a dry run rolls it back (rows kept)."""
+    with project.edit():
+        for doc_id in doc_ids:
+            text = project.document_text(doc_id)
+            count = len(editing.occurrences(text, normalise(args.old), args.whole_word))
+            if not count:
+                continue
+            changes = editing.replace_all(
+                project, doc_id, normalise(args.old), args.new, args.whole_word
+            )
+            changed, removed = _coding_moves(changes)
+            rows.append(
+                {
+                    "document": project.document_name(doc_id),
+                    "replacements": count,
+                    "characters": project.document(doc_id).characters,
+                    "changed": changed,
+                    "removed": removed,
+                }
+            )
+        if args.dry_run:
+            raise _DryRun
+
+
+def cmd_replace(args: argparse.Namespace) -> int:
+    if not args.old:
+        raise InvalidValue("the text to replace is empty")
+    with open_project(args.project, read_only=False) as project:
+        if args.all:
+            doc_ids = [d.id for d in project.document_refs()]
+        else:
+            doc_ids = [project.find_document(args.document).id]
+        rows: list[dict] = []
+        try:
+            _replace(project, doc_ids, args, rows)
+        except _DryRun:
+            pass
+    if args.json:
+        print_json(
+            {
+                "old": normalise(args.old),
+                "new": normalise(args.new),
+                "whole_word": args.whole_word,
+                "dry_run": args.dry_run,
+                "replacements": sum(r["replacements"] for r in rows),
+                "documents": rows,
+            }
+        )
+    else:
+        verb = "would replace" if args.dry_run else "replaced"
+        for r in rows:
+            print(
+                f"{r['document']}: {verb} {r['replacements']}, "
+                f"{len(r['changed'])} coding(s) moved, {len(r['removed'])} removed"
+            )
+        if not rows:
+            print(f"'{args.old}' does not occur")
+    return 0
