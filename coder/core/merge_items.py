@@ -121,16 +121,9 @@ class Merger(NotesMerger):
             digest = _digest(row["text"])
             match_id = by_guid.get(row["guid"])
             if match_id is not None and mine[match_id]["digest"] != digest:
-                self._conflict(
-                    "document",
-                    short(row["name"]),
-                    "text",
-                    f"{mine[match_id]['name']} (same GUID)",
-                    row["name"],
-                    note="different texts: theirs added as a separate document",
-                    kept="mine",
-                )
-                match_id = None
+                self._text_differs(mine[match_id], row)
+                used.add(match_id)
+                continue
             if match_id is None:
                 candidates = [d for d in by_text.get(digest, []) if d not in used]
                 same_name = [d for d in candidates if mine[d]["name"] == row["name"]]
@@ -153,6 +146,32 @@ class Merger(NotesMerger):
                 self.db.execute("SELECT guid FROM documents WHERE id = ?", [match_id]).fetchone()[0]
             ] = match_id
             self.documents[row["id"]] = match_id
+
+    def _text_differs(self, mine: dict[str, Any], row: dict[str, Any]) -> None:
+        """The same document (one GUID) whose text was edited in one of the copies: this
+        project's text is kept, and nothing anchored in theirs is merged, since its positions
+        belong to another text."""
+        mine_length = self._value("SELECT length(text) FROM documents WHERE id = ?", [mine["id"]])
+        anchored = [
+            f"{len(self._rows(f'SELECT id FROM {table} WHERE document_id = ?', [row['id']]))} "
+            f"{label}"
+            for table, label in (
+                ("codings", "codings"),
+                ("annotations", "annotations"),
+                ("case_selections", "case passages"),
+            )
+        ]
+        self._conflict(
+            "document",
+            short(mine["name"]),
+            "text",
+            f"{mine_length:,} characters",
+            f"{len(row['text']):,} characters",
+            note="the text was edited in one copy: this project's text is kept; their "
+            + ", ".join(anchored)
+            + " of it are not merged",
+            kept="mine",
+        )
 
     def _add_document(self, row: dict[str, Any], by_guid: dict[str, int]) -> int:
         guid = row["guid"] if row["guid"] not in by_guid else new_guid()

@@ -275,3 +275,34 @@ def test_subtitle_turns_keep_their_times(fresh_project: Project) -> None:
         (0, 8, 1.0, 2.0),
         (9, 20, 2.5, 4.0),
     ]
+
+
+def test_merging_a_copy_of_an_edited_document_keeps_this_text(tmp_path: Path) -> None:
+    import shutil
+
+    from coder.core.merge import merge_projects
+
+    mine = tmp_path / "mine.coder"
+    text = "I: what happened?\nR: teh flood came at night.\n"
+    with Project.create(mine) as p:
+        p.add_document("Flood", text, turns=detect_turns(text))
+        p.add_code("Loss")
+    theirs = tmp_path / "theirs.coder"
+    shutil.copy(mine, theirs)
+    with Project.open(theirs) as p:
+        doc = p.documents()[0].id
+        s = text.index("flood")
+        p.apply_code(doc, p.codes()[0].id, s, s + 10, coder="Sam")
+    with Project.open(mine) as p:
+        doc = p.documents()[0].id
+        p.edit_text(doc, text.index("teh"), text.index("teh") + 3, "the big")
+        edited = p.document_text(doc)
+        report = merge_projects(p, [theirs], backup=False)
+        (conflict,) = [c for c in report.conflicts if c.kind == "document"]
+        assert (conflict.mine, conflict.theirs) == (
+            f"{len(edited)} characters",
+            f"{len(text)} characters",
+        )
+        assert "1 codings" in conflict.note
+        assert [d.guid for d in p.documents()] == [p.documents()[0].guid]
+        assert p.document_text(doc) == edited and p.codings() == []

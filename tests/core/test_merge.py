@@ -334,17 +334,22 @@ def test_cancelling_changes_nothing(team):
         assert counts(p) == before
 
 
-def test_same_guid_different_text_is_added_separately(tmp_path):
+def test_same_guid_different_text_keeps_this_text(tmp_path):
+    """One document edited in one copy: a conflict giving both lengths, this text kept, never
+    a second document and never positions from the other text."""
     with Project.create(tmp_path / "a.coder") as a, Project.create(tmp_path / "b.coder") as b:
         a.add_document("D", "first text", guid="11111111-1111-1111-1111-111111111111")
         b.add_document("D", "other text", guid="11111111-1111-1111-1111-111111111111")
         b_path = b.path
     with Project.open(tmp_path / "a.coder") as p:
         report = merge_projects(p, [b_path])
-        assert sorted(d.name for d in p.documents()) == ["D", "D (2)"]
-        assert [(c.kind, c.field) for c in report.conflicts] == [("document", "text")]
+        assert [d.name for d in p.documents()] == ["D"]
+        assert [(c.kind, c.field, c.mine, c.theirs) for c in report.conflicts] == [
+            ("document", "text", "10 characters", "10 characters")
+        ]
+        assert p.document_text(p.documents()[0].id) == "first text"
         again = merge_projects(p, [b_path])
-        assert len(p.documents()) == 2 and again.added["documents"] == 0
+        assert len(p.documents()) == 1 and again.added["documents"] == 0
 
 
 def test_several_files_in_one_merge(base):
