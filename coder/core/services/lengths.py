@@ -22,6 +22,15 @@ class TextLengths:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._lengths: dict[tuple[int, str, str], int] = {}  # (id, guid, revision) -> length
+        self._revision = ""  # the column's name once the schema has it (a file is checked
+        # before it is migrated)
+
+    def _revision_column(self) -> str:
+        if not self._revision:
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+            if "revision" in columns:
+                self._revision = "revision"
+        return self._revision or "''"
 
     def lengths(self, ids: Iterable[int] | None = None) -> dict[int, int]:
         """``{document id: characters}`` of every document, or of these."""
@@ -37,8 +46,9 @@ class TextLengths:
     def _where(self, where: str, params: Sequence[Any]) -> dict[int, int]:
         out: dict[int, int] = {}
         missing = []
+        revision_column = self._revision_column()
         for doc_id, guid, revision in self.db.execute(
-            f"SELECT id, guid, revision FROM documents WHERE {where}", params
+            f"SELECT id, guid, {revision_column} FROM documents WHERE {where}", params
         ):
             n = self._lengths.get((doc_id, guid, revision))
             if n is None:
@@ -49,7 +59,8 @@ class TextLengths:
             chunk = missing[i : i + 500]
             marks = ",".join("?" for _ in chunk)
             for doc_id, guid, revision, n in self.db.execute(
-                f"SELECT id, guid, revision, length(text) FROM documents WHERE id IN ({marks})",
+                f"SELECT id, guid, {revision_column}, length(text) FROM documents "
+                f"WHERE id IN ({marks})",
                 chunk,
             ):
                 self._lengths[(doc_id, guid, revision)] = out[doc_id] = n
