@@ -445,13 +445,14 @@ class AnalysisWindow(QWidget):
                 self.group_combo.addItem(f"Group: {g}", g)
             attributes = project.attributes()
             names = [a.name for a in attributes]
+            by_scope = {
+                scope: project.attribute_values(scope) for scope in {a.scope for a in attributes}
+            }
             for a in attributes:
                 key = f"{a.scope}:{a.name}" if names.count(a.name) > 1 else a.name
                 self.by_combo.addItem(f"{a.name} ({a.scope} attribute)", key)
                 self.cross_attr.addItem(a.name if key == a.name else f"{a.name} ({a.scope})", key)
-                values = sorted(
-                    {v[a.name] for v in project.attribute_values(a.scope).values() if a.name in v}
-                )
+                values = sorted({v[a.name] for v in by_scope[a.scope].values() if a.name in v})
                 if len(values) <= WHERE_MAX_VALUES:
                     for v in values:
                         self.where_combo.addItem(f"{a.name} = {v}", f"{key}{_SEP}{v}")
