@@ -457,8 +457,13 @@ def apply_coding(ctx: Context) -> list[Result]:
 
 
 def _env(ctx: Context, **extra: str) -> dict[str, str]:
+    """The environment of a measured process: offscreen Qt, and compiled modules kept (in a
+    folder of the run) as an installed Coder has them; with PYTHONDONTWRITEBYTECODE set, every
+    new process would compile Coder's modules again, which no user waits for."""
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(ctx.tmp / "pycache")
     env.update(extra)
     return env
 
