@@ -7,6 +7,7 @@ put the rows back either way, and views read which ids to refresh from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 RowKey = tuple[str, Any]  # (table, primary key)
@@ -24,7 +25,16 @@ class Changes:
     after: dict[RowKey, dict | None] = field(default_factory=dict)
 
     def ids(self, table: str) -> frozenset[Any]:
-        return frozenset(key for t, key in self.after if t == table)
+        return self._keys.get(table, frozenset())
+
+    @cached_property
+    def _keys(self) -> dict[str, frozenset[Any]]:
+        """The touched keys of each table, sorted out once: every view asks for several tables,
+        and a merge touches tens of thousands of rows."""
+        by_table: dict[str, list[Any]] = {}
+        for table, key in self.after:
+            by_table.setdefault(table, []).append(key)
+        return {table: frozenset(keys) for table, keys in by_table.items()}
 
     def created(self, table: str) -> list[Any]:
         return [k for (t, k), row in self.before.items() if t == table and row is None]
@@ -64,7 +74,7 @@ class Changes:
     def annotations(self) -> frozenset[int]:
         return self.ids("annotations")
 
-    @property
+    @cached_property
     def coding_documents(self) -> frozenset[int]:
         """Documents whose codings changed (for repainting highlights)."""
         docs = set()
