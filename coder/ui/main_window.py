@@ -58,6 +58,9 @@ from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
 
+# A change touching more rows than this reaches the docks one per turn of the event loop.
+BULK_ROWS = 2_000
+
 
 def _without_arguments(
     service_fn: Callable[[], Changes] | Callable[[Project], Changes], project: Project
@@ -159,6 +162,11 @@ class MainWindow(QMainWindow):
             self.resize(min(1500, int(avail.width() * 0.92)), min(980, int(avail.height() * 0.92)))
         self._layout_restored = self._restore_state()
         self._last_document: tuple[str, int] | None = None
+        self._dock_updates: list[Callable[[], None]] = []
+        self._dock_timer = QTimer(self)
+        self._dock_timer.setSingleShot(True)
+        self._dock_timer.setInterval(0)
+        self._dock_timer.timeout.connect(self._next_dock_update)
         self._remember = QTimer(self)
         self._remember.setSingleShot(True)
         self._remember.setInterval(1000)
@@ -274,12 +282,26 @@ class MainWindow(QMainWindow):
                 self.show_document(created[0])
             elif self.central.currentIndex() == 1:
                 self.central.setCurrentIndex(2)
-        for widget in self.dock_widgets.values():
-            widget.on_changes(changes)
+        handlers = [partial(widget.on_changes, changes) for widget in self.dock_widgets.values()]
+        if len(changes.after) > BULK_ROWS or self._dock_updates:
+            # A bulk change (a merge, a big import, their undo): each dock catches up on its
+            # own turn of the event loop, in order, so the window never stops for all of them.
+            self._dock_updates += handlers
+            if not self._dock_timer.isActive():
+                self._dock_timer.start()
+        else:
+            for handler in handlers:
+                handler()
         if self.view.doc_id is not None and self.view.doc_id in changes.documents:
             self.doc_title.setText(self.view.doc_name)
         self._on_position()
         self.update_actions()
+
+    def _next_dock_update(self) -> None:
+        if self._dock_updates:
+            self._dock_updates.pop(0)()
+        if self._dock_updates:
+            self._dock_timer.start()
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Coder", message)
@@ -410,6 +432,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self._remember_document()
+        self._dock_updates.clear()
         for widget in self.dock_widgets.values():
             widget.set_project(None)
         self.view.clear_document()
