@@ -148,6 +148,8 @@ class MergeDialog(QDialog):
             QHeaderView.ResizeMode.Interactive
         )
         self.conflicts_view.horizontalHeader().setStretchLastSection(True)
+        # Column widths from the first rows: a merge can list thousands of conflicts.
+        self.conflicts_view.horizontalHeader().setResizeContentsPrecision(50)
         self.conflicts_view.verticalHeader().hide()
         layout.addWidget(self.conflicts_view, 2)
 
