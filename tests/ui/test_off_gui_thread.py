@@ -1,6 +1,7 @@
 """The window's heavy work runs off the GUI thread: counted, not timed.
 
-For each window action (the Analysis window, a merge, the Word report) the core functions that
+For each window action (the Analysis window, agreement, a merge, the Word report; opening a big
+transcript is counted in test_document_loading) the core functions that
 do the work are wrapped to note the thread they run on, and every SQL statement of the window's
 own connection is counted. The heavy calls must all run on a worker thread, on a connection of
 their own, and the window's connection may only run a few small reads: as many for a project
@@ -82,6 +83,13 @@ def _analysis(window: Any, qtbot) -> None:
     qtbot.waitUntil(lambda: not a.passage_runner.running and a.passages.rowCount() > 0)
 
 
+def _agreement(window: Any, qtbot) -> None:
+    window.trigger("team.agreement")
+    dialog = window.agreement_window
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=30000)
+    qtbot.waitUntil(lambda: dialog.passages.rowCount() > 0, timeout=30000)  # first code's
+
+
 def _merge(window: Any, qtbot, other: Path) -> None:
     from coder.ui.dialogs.merge_dialog import MergeDialog
 
@@ -108,6 +116,7 @@ def _report(window: Any, qtbot, out: Path, monkeypatch) -> None:
 
 def _heavy(action: str) -> list[tuple[Any, str]]:
     """The functions that do an action's work."""
+    from coder.core import intercoder
     from coder.core.export.report import build
     from coder.ui.dialogs import merge_dialog
 
@@ -119,6 +128,7 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
             (query, "speaker_breakdown"),
             (query, "retrieve"),
         ],
+        "agreement": [(intercoder, "compute_agreement"), (intercoder, "find_disagreements")],
         "merge": [(merge_dialog, "merge_projects")],
         "report": [(build, "write_report")],
     }[action]
@@ -127,6 +137,8 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
 def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
     if action == "analysis":
         _analysis(window, qtbot)
+    elif action == "agreement":
+        _agreement(window, qtbot)
     elif action == "merge":
         other = corpus.build(
             tmp_path / f"other-{len(list(tmp_path.iterdir()))}.coder",
@@ -139,7 +151,7 @@ def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
         )
 
 
-@pytest.mark.parametrize("action", ["analysis", "merge", "report"])
+@pytest.mark.parametrize("action", ["analysis", "agreement", "merge", "report"])
 def test_heavy_work_runs_off_the_gui_thread(action, open_window, qtbot, tmp_path, monkeypatch):
     counts = []
     for spec in (SMALL, LARGE):

@@ -141,7 +141,7 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     dialog.set_unit("paragraph")
     qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
     model = dialog.table
-    assert model.rowCount() == 2  # Trust, then the pooled row
+    qtbot.waitUntil(lambda: model.rowCount() == 2)  # Trust, then the pooled row
     cells = [model.index(0, c).data() for c in range(model.columnCount())]
     assert cells == ["Trust", "10", "60.0", "0.200", "0.240"]
     assert model.index(1, 0).data() == "All codes (pooled)"
@@ -149,7 +149,7 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     copied = QApplication.clipboard().text().splitlines()
     assert copied[0].startswith("Code\tUnits") and copied[1] == "Trust\t10\t60.0\t0.200\t0.240"
     # the first code is selected: its disagreeing passages are listed
-    assert dialog.passages.rowCount() == 1
+    qtbot.waitUntil(lambda: dialog.passages.rowCount() == 1)
     assert dialog.passages.index(0, 2).data() == "ann, bob"
     side = dialog.open_passage(0)
     assert side is not None
@@ -179,23 +179,28 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     dialog = AgreementWindow(as_main(window))
     qtbot.addWidget(dialog)
     dialog.coders.set_checked(["ann"])
-    assert dialog.compute() is None and "two" in dialog.status.text()
+    assert not dialog.compute() and "two" in dialog.status.text()
     merged.add_document("Other", "ann alone")
     other, trust = merged.find_document("Other").id, merged.find_code("Trust").id
     merged.apply_code(other, trust, 0, 3, coder="cat")
     dialog.refresh_coders()
     dialog.coders.set_checked(["ann", "cat"])
-    result = dialog.compute()
-    assert result is not None and result.documents == ()
+    assert dialog.compute()
+    qtbot.waitUntil(lambda: dialog.agreement is not None and not dialog.runner.running)
+    result = dialog.agreement
+    assert result.documents == ()
     assert "No document" in dialog.status.text()
     assert dialog.table.index(0, 2).data() == "undefined"
     # with documents only some coded: Day (ann, bob) counts, cat is missing there
     dialog.coders.set_checked(["ann", "bob", "cat"])
     dialog.partial.setChecked(True)
-    result = dialog.compute()
-    assert result is not None and result.partial and result.documents == ("Day",)
+    assert dialog.compute()
+    qtbot.waitUntil(lambda: not dialog.runner.running and dialog.agreement.partial)
+    result = dialog.agreement
+    assert result.documents == ("Day",)
     assert "at least two of them" in dialog.status.text()
     assert dialog.table.index(0, 3).data() == "n/a"
+    qtbot.waitUntil(lambda: dialog.passages.rowCount() > 0)  # the first code's passages
     side = dialog.open_passage(0)
     assert side is not None
     qtbot.addWidget(side)
@@ -383,7 +388,7 @@ def test_in_the_main_window(qtbot, merged, monkeypatch):
     win.trigger("team.agreement")
     dialog = win.agreement_window
     assert dialog is not None and dialog.isVisible()
-    assert dialog.compute() is not None and dialog.table.rowCount() == 2
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2)  # computed at once, off the GUI thread
     win.close_project()
     assert dialog.agreement is None and not dialog.isVisible()
 

@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core import intercoder
-from coder.core.errors import CoderError
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
 from coder.core.text import PositionMap
 from coder.ui.models.table import RowsTableModel
+from coder.ui.tasks import ProgressLine, Runner
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -401,6 +401,12 @@ class AgreementWindow(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Agreement summary")
         top_layout.addWidget(self.status)
+        # The figures and the disagreeing passages are computed off the GUI thread; a new
+        # Compute (or another code) replaces the one still running.
+        self.runner = Runner(self._failed, self)
+        self.passage_runner = Runner(self._failed, self)
+        self.progress = ProgressLine(self.runner)
+        top_layout.addWidget(self.progress)
         self.table = AgreementModel(self)
         self.table_view = QTableView()
         self.table_view.setModel(self.table)
@@ -428,6 +434,8 @@ class AgreementWindow(QDialog):
         self.passages_view.setAccessibleName("Disagreeing passages")
         self.passages_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.passages_view.horizontalHeader().setStretchLastSection(True)
+        # Widths from the first rows: a code can have thousands of disagreeing passages.
+        self.passages_view.horizontalHeader().setResizeContentsPrecision(50)
         self.passages_view.verticalHeader().hide()
         self.passages_view.doubleClicked.connect(lambda index: self.open_passage(index.row()))
         bottom_layout.addWidget(self.passages_view, 1)
@@ -441,6 +449,8 @@ class AgreementWindow(QDialog):
 
     def _on_project_changed(self) -> None:
         """Another project (or none): the figures belong to the old one."""
+        self.runner.cancel()
+        self.passage_runner.cancel()
         self.agreement = None
         self.table.set_result(None)
         self.copy_button.setEnabled(False)
@@ -467,21 +477,32 @@ class AgreementWindow(QDialog):
     def set_unit(self, unit: str) -> None:
         self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
 
-    def compute(self) -> intercoder.ProjectAgreement | None:
+    def compute(self) -> bool:
+        """Compute the figures for the ticked coders off the GUI thread (shown when ready);
+        False when there is nothing to compute."""
         project = self.window_.project
         names = self.coders.checked_names()
         if project is None:
-            return None
+            return False
         if len(names) < 2:
             self.status.setText("Tick at least two coders.")
-            return None
-        try:
-            result = intercoder.compute_agreement(
-                project, names, unit=self.unit_key(), partial=self.partial.isChecked()
-            )
-        except CoderError as e:
-            self.window_.show_error(str(e))
-            return None
+            return False
+        unit, partial = self.unit_key(), self.partial.isChecked()
+
+        def work(conn: Project, _progress: Any) -> intercoder.ProjectAgreement:
+            return intercoder.compute_agreement(conn, names, unit=unit, partial=partial)
+
+        self.passage_runner.cancel()
+        self.status.setText(f"Computing the agreement of {', '.join(names)}…")
+        self.runner.run(project, work, self._show_result, title="Computing the agreement")
+        return True
+
+    def _failed(self, message: str) -> None:
+        self.status.setText("")
+        self.window_.show_error(message)
+
+    def _show_result(self, result: intercoder.ProjectAgreement) -> None:
+        names = list(result.coders)
         self.agreement = result
         self.table.set_result(result)
         self.copy_button.setEnabled(True)
@@ -502,7 +523,6 @@ class AgreementWindow(QDialog):
             )
         if result.codes:
             self.table_view.selectRow(0)
-        return result
 
     def table_text(self) -> str:
         """The figures as tab-separated lines, headers first."""
@@ -529,20 +549,26 @@ class AgreementWindow(QDialog):
             self.passages_label.setText("Select a single code to list its disagreeing passages.")
             return
         self.current_code_id = code.code_id
-        found = intercoder.find_disagreements(
-            project,
-            list(self.agreement.coders),
-            code.code_id,
-            unit=self.agreement.unit,
-            partial=self.agreement.partial,
-        )
-        self.passages.set_rows(found)
-        self.passages_view.resizeColumnsToContents()
-        n = len(found)
-        self.passages_label.setText(
-            f"{n} passage{'s' if n != 1 else ''} where the coders differ on {code.code}"
-            + (" (double-click to compare them side by side)" if n else "")
-        )
+        agreement = self.agreement
+        coders, unit, partial = list(agreement.coders), agreement.unit, agreement.partial
+
+        def work(conn: Project, _progress: Any) -> list[Disagreement]:
+            return intercoder.find_disagreements(
+                conn, coders, code.code_id, unit=unit, partial=partial
+            )
+
+        def show(found: list[Disagreement]) -> None:
+            self.passages.set_rows(found)
+            self.passages_view.resizeColumnsToContents()
+            n = len(found)
+            self.passages_label.setText(
+                f"{n} passage{'s' if n != 1 else ''} where the coders differ on {code.code}"
+                + (" (double-click to compare them side by side)" if n else "")
+            )
+
+        self.passages.set_rows([])
+        self.passages_label.setText(f"Finding the passages where the coders differ on {code.code}…")
+        self.passage_runner.run(project, work, show)
 
     def open_passage(self, row: int) -> SideBySideDialog | None:
         project = self.window_.project
