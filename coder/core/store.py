@@ -173,7 +173,7 @@ def _key_ranges(pk: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
     """WHERE clauses that find ``keys``: a BETWEEN for a dense run of integers (the rows of one
     bulk insert), IN lists of 500 otherwise. A range may find rows not asked for: harmless, the
     caller picks the keys it wants."""
-    if len(keys) > 50 and all(type(k) is int for k in keys):
+    if len(keys) > 50 and set(map(type, keys)) == {int}:
         low, high = min(keys), max(keys)
         if high - low < 2 * len(keys):
             yield f'"{pk}" BETWEEN ? AND ?', [low, high]
