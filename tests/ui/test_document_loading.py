@@ -129,6 +129,14 @@ def test_a_passage_far_in_is_shown_at_once(qtbot, view, fresh_project):
     view.select_cp(start, start + 8)
     assert view.text[slice(*view.selection_cp())] == "line 440"
     assert view.document().toPlainText() == text
+    # The codings around it are shown at once too, before every coding has been read.
+    assert view.loading
+    near = {
+        c.id
+        for c in fresh_project.codings(document_id=doc)
+        if c.end > start - 500 and c.start < start + 500
+    }
+    assert near and near <= set(view.spans)
     qtbot.waitUntil(lambda: not view.loading, timeout=20000)
 
 

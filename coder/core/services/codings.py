@@ -66,15 +66,23 @@ class CodingService:
         )
 
     def coding_spans(
-        self, doc_id: int, ids: Iterable[int] | None = None, before: int | None = None
+        self,
+        doc_id: int,
+        ids: Iterable[int] | None = None,
+        before: int | None = None,
+        after: int | None = None,
     ) -> list[CodingSpan]:
-        """The codings of one document (or those of ``ids`` in it, or those starting before
-        code point ``before``: what the first screens show), as the view draws them."""
+        """The codings of one document (or those of ``ids`` in it), as the view draws them;
+        with ``before``/``after``, only those starting before / ending after those code points
+        (the codings of the stretch of text on screen)."""
         if ids is None:
             sql, params = _SPAN_SQL + " WHERE document_id = ?", [doc_id]
             if before is not None:
                 sql += " AND start < ?"
                 params.append(before)
+            if after is not None:
+                sql += ' AND "end" > ?'
+                params.append(after)
             return list(map(_span, self.db.execute(sql, params).fetchall()))
         ids = list(ids)
         spans = []

@@ -29,6 +29,8 @@ SYNC_CODINGS = 2_000
 FIRST_CHARS = 150_000
 SLICE_CHARS = 200_000
 FIRST_CODINGS_CHARS = 30_000
+# Around a passage jumped to, or the stretch on screen, while the codings are still read.
+COVER_CHARS = 10_000
 
 Turns = list[tuple[int, int, str, float | None]]  # UTF-16 start, end, speaker, start time
 

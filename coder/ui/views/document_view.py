@@ -92,6 +92,7 @@ class DocumentView(HighlightLayer):
         self._pending = ""
         self._edits = 0  # coding edits and filter changes: a reading started before is stale
         self.loader = Runner(self._read_failed, self)
+        self._covered: list[tuple[int, int]] = []  # code point ranges whose codings are shown
         self._feeder = QTimer(self)
         self._feeder.setSingleShot(True)
         self._feeder.setInterval(0)
@@ -157,6 +158,7 @@ class DocumentView(HighlightLayer):
         first = load.cut(text, load.FIRST_CHARS) if big else len(text)
         before = load.FIRST_CODINGS_CHARS if big else None
         self._set_spans(load.spans_of(project.coding_spans(doc_id, before=before), pm, self.coders))
+        self._covered = [(0, before if before is not None else len(text))]
         self._set_turns(load.turns_of(project.turn_spans(doc_id, before=before), pm))
         # Margins first: a width change after the text is set would lay it out again.
         self._update_margins()
@@ -242,6 +244,30 @@ class DocumentView(HighlightLayer):
         if not self.loading:
             self.documentLoaded.emit()
 
+    def cover(self, a: int, b: int) -> None:
+        """While a big document is read, show the codings of code points [a, b) at once (the
+        stretch on screen, a passage jumped to) rather than when every coding has arrived."""
+        if not self.loader.running or self.project is None or self.doc_id is None:
+            return
+        a, b = max(a, 0), min(b, self.pm.length)
+        if b <= a or any(lo <= a and b <= hi for lo, hi in self._covered):
+            return
+        rows = self.project.coding_spans(self.doc_id, before=b, after=a)
+        added = [
+            span
+            for span in load.spans_of(rows, self.pm, self.coders).values()
+            if span.id not in self._all and self._add_span(span)
+        ]
+        for span in added:
+            self._give_column(span, 0)
+        self._covered.append((a, b))
+        if added:
+            self._gen += 1
+            self._update_margins()
+            self.stripes.invalidate()
+            self.viewport().update()
+            self.stripes.update()
+
     def _feed(self) -> None:
         """Append the next slice of a big document's text."""
         if not self._pending:
@@ -319,6 +345,7 @@ class DocumentView(HighlightLayer):
         n = self.pm.length
         start, end = min(max(start, 0), n), min(max(end, 0), n)
         self.finish_text()  # the passage may lie in text not appended yet
+        self.cover(start - load.COVER_CHARS, end + load.COVER_CHARS)
         c = self.textCursor()
         c.setPosition(self.pm.to_utf16(start))
         c.setPosition(self.pm.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)

@@ -14,13 +14,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QRect, QRectF, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen, QTextBlock, QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from coder.ui.views.span_index import Span, SpanIndexView
 
 if TYPE_CHECKING:
+    from coder.ui.tasks import Runner
     from coder.ui.views.stripe_margin import StripeMargin
 
 
@@ -81,6 +82,8 @@ class HighlightLayer(SpanIndexView):
     """Paints the shown codings and the find matches under the text."""
 
     stripes: StripeMargin
+    loader: Runner
+    cover: Callable[[int, int], None]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -224,6 +227,12 @@ class HighlightLayer(SpanIndexView):
     # ------------------------------------------------------------------ painting
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self.loader.running:  # a big document still being read: its codings on screen first
+            a16, b16 = self.visible_range()
+            pm = self.pm
+            a16, b16 = min(a16, pm.utf16_length), min(b16, pm.utf16_length)
+            a, b = pm.to_codepoint(a16), pm.to_codepoint(b16, "up") + 1
+            QTimer.singleShot(0, lambda: self.cover(a, b))  # not while painting
         if self._order or self.find_matches:
             painter = QPainter(self.viewport())
             try:
