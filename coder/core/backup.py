@@ -207,12 +207,40 @@ def _write_state(folder: Path, state: dict) -> None:
 _FRESH_NS = 3_000_000_000
 
 
+# Closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's
+# included: another process reading the project (``coder codings`` while the window is open)
+# then finds it unused on closing, checkpoints it and deletes the WAL under the open
+# connection, whose later edits nobody else sees. So the descriptor that hashes a project
+# stays open until the project closes (:func:`release`).
+_descriptors: dict[str, int] = {}
+
+
+def _descriptor(path: Path) -> int:
+    key = os.path.realpath(path)
+    fd = _descriptors.get(key)
+    if fd is not None and os.fstat(fd).st_ino != os.stat(key).st_ino:
+        os.close(fd)  # the file was replaced: that descriptor holds no lock of ours
+        fd = None
+    if fd is None:
+        fd = _descriptors[key] = os.open(key, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    return fd
+
+
+def release(path: Path) -> None:
+    """Close the descriptor kept for ``path`` (after its SQLite connections closed)."""
+    fd = _descriptors.pop(os.path.realpath(path), None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
 def _sha1(path: Path) -> str | None:
     digest = hashlib.sha1()
     try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
+        fd = _descriptor(path)
+        os.lseek(fd, 0, os.SEEK_SET)
+        for chunk in iter(lambda: os.read(fd, 1 << 20), b""):
+            digest.update(chunk)
     except OSError:
         return None
     return digest.hexdigest()

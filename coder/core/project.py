@@ -207,6 +207,7 @@ class Project(Store):
         conn.close()
         lock = getattr(self, "_lock", None)
         if lock is not None:
+            _backup.release(self.path)  # the writer's last connection is closed now
             lock.release()
 
     def __enter__(self) -> Project:

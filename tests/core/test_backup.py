@@ -365,3 +365,33 @@ def test_project_turning_read_only_during_an_edit_raises_and_keeps_saved_work(
     with Project.open(path) as p:
         assert p.find_code("Saved before")
         assert len(p.codings()) == 2
+
+
+def _codes_seen_by_another_process(path: Path) -> list[str]:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "coder", "code", "list", str(path), "--json"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    return [c["name"] for c in json.loads(out.stdout)]
+
+
+def test_another_process_reading_never_loses_the_open_projects_later_edits(
+    tmp_path: Path,
+) -> None:
+    """Hashing a freshly written project for its backup state must keep this process's
+    SQLite locks: when it dropped them, a reader in another process deleted the WAL under the
+    open project on closing, and every later edit was invisible to others (and lost)."""
+    path = _make(tmp_path / "study.coder", docs=1)
+    with Project.open(path) as p:  # fresh file: the open hashes it
+        assert _codes_seen_by_another_process(path) == ["Trust"]
+        p.add_code("Fear")
+        assert _codes_seen_by_another_process(path) == ["Trust", "Fear"]
+        backup.backup_now(p)  # hashes the file again
+        assert _codes_seen_by_another_process(path) == ["Trust", "Fear"]
+        p.add_code("Hope")
+        assert _codes_seen_by_another_process(path) == ["Trust", "Fear", "Hope"]
+    with Project.open(path, read_only=True) as p:
+        assert [c.name for c in p.codes()] == ["Trust", "Fear", "Hope"]
