@@ -83,8 +83,13 @@ def _connect(window: MainWindow) -> None:
     codebook, retrieval = window.codebook_dock, window.retrieval_dock
 
     def code_activated(code_id: int) -> None:
-        if window.view.doc_id is not None and window.view.has_selection():
-            coding.apply_code(window, code_id)
+        """Enter, double-click, the Code button or the menu on a code (never a plain click)."""
+        if window.view.doc_id is None or not window.view.has_selection():
+            window.statusBar().showMessage(
+                "Select a passage in the text first, then press Enter on a code", 4000
+            )
+            return
+        coding.apply_code(window, code_id)
 
     def passage_dropped(code_id: int, doc_id: int, start: int, end: int) -> None:
         coding.apply_code(window, code_id, passage=(doc_id, start, end))

@@ -104,7 +104,9 @@ def test_delete_code_cancelled_changes_nothing(qtbot, monkeypatch, project, wind
     assert window.undo_texts() == [] and len(project.codes()) == 6
 
 
-def test_click_on_code_activates_it_but_ctrl_click_only_selects(qtbot, project, window) -> None:
+def test_a_click_on_a_code_only_selects_it_enter_and_double_click_activate(
+    qtbot, project, window
+) -> None:
     dock = make(qtbot, window, CodebookDock)
     view = dock.view
     family = dock.proxy.mapFromSource(dock.model.index_of(4))
@@ -116,19 +118,50 @@ def test_click_on_code_activates_it_but_ctrl_click_only_selects(qtbot, project, 
     qtbot.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(family).center()
     )
-    assert activated == [4]
+    assert activated == [] and selected[-1] == [4]  # browsing: its passages, nothing else
     qtbot.mouseClick(
         view.viewport(),
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.ControlModifier,
         view.visualRect(time).center(),
     )
-    assert activated == [4]
+    assert activated == []
     assert selected[-1] == [4, 6] and dock.selected_code_ids() == [4, 6]
     view.setCurrentIndex(time)
     qtbot.keyClick(view, Qt.Key.Key_Return)
-    assert activated == [4, 6]
+    assert activated == [6]
+    where = view.visualRect(family).center()
+    # A double-click: a press and release, then the double-click event on the same code.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert activated == [6]
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert activated == [6, 4]
     assert window.undo_texts() == []  # activating never edits by itself
+
+
+def test_a_category_is_shown_as_one_and_refuses_a_dropped_passage(qtbot, project, window) -> None:
+    import json
+
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QIcon
+
+    from coder.ui.models.codebook import PASSAGE_MIME
+
+    themes = project.add_code("Themes", codable=False).created("codes")[0]
+    dock = make(qtbot, window, CodebookDock)
+    index = dock.model.index_of(themes)
+    assert index.data(Qt.ItemDataRole.FontRole).italic()
+    assert isinstance(index.data(Qt.ItemDataRole.DecorationRole), QIcon)
+    assert "cannot be applied" in index.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Category Themes" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    mime = QMimeData()
+    mime.setData(PASSAGE_MIME, json.dumps({"document_id": 3, "start": 0, "end": 5}).encode())
+    copy = Qt.DropAction.CopyAction
+    assert not dock.model.canDropMimeData(mime, copy, -1, -1, index)
+    assert dock.model.canDropMimeData(mime, copy, -1, -1, dock.model.index_of(6))
+    menu = dock.build_context_menu(dock.proxy.mapFromSource(index))
+    texts = {a.text(): a for a in menu.actions()}
+    assert not texts["A category cannot be applied"].isEnabled()
 
 
 def test_dropping_a_passage_anywhere_on_a_code_row_codes_it(qtbot, project, window) -> None:
@@ -217,8 +250,31 @@ def test_codebook_keyboard_rename_and_delete(qtbot, monkeypatch, project, window
     assert window.undo_texts() == ["Rename code 'Time' to 'Timing'", "Delete code 'Timing'"]
 
 
+def test_quick_keys_work_out_of_the_box_in_codebook_order(qtbot, project, window) -> None:
+    """No key assigned yet: the first nine codes in codebook order get 1–9, with badges, and
+    follow new and deleted codes until the user assigns one."""
+    dock = make(qtbot, window, CodebookDock)
+    order = [c.id for c in project.codes()]  # Reasons, Disillusion, Money, Family, ...
+    assert [dock.quick_code(d) for d in range(1, len(order) + 1)] == order
+    assert dock.model.index_of(order[1]).data(QuickKeyRole) == "2"
+    assert settings.get(quick_codes_key(project)) is None  # nothing stored until assigned
+    window.push("Delete code 'Time'", lambda: project.delete_code(6))
+    assert 6 not in [dock.quick_code(d) for d in range(1, 10)]
+
+
+def test_a_category_gets_no_quick_key_out_of_the_box(qtbot, project, window) -> None:
+    themes = project.add_code("Themes", codable=False, position=0).created("codes")[0]
+    dock = make(qtbot, window, CodebookDock)
+    assert project.codes()[0].id == themes  # first in the codebook, a category
+    assert dock.quick_code(1) == project.codes()[1].id
+    assert themes not in [dock.quick_code(d) for d in range(1, 10)]
+
+
 def test_quick_keys_are_stored_per_project_and_shown(qtbot, project, window) -> None:
     dock = make(qtbot, window, CodebookDock)
+    settings.set_value(quick_codes_key(project), {})  # this user cleared every key
+    dock.set_project(project)
+    assert dock.quick_code(1) is None
     dock.set_quick_key(3, 5)
     dock.set_quick_key(1, 6)
     assert dock.quick_code(3) == 5 and dock.quick_code("1") == 6 and dock.quick_code(2) is None

@@ -76,6 +76,12 @@ def apply_code(
         return False
     doc_id, start, end = target
     name = _code_name(window, code_id)
+    assert window.project is not None
+    if not window.project.code(code_id).codable:
+        window.statusBar().showMessage(
+            f"'{name}' is a category: it groups codes and cannot be applied", 5000
+        )
+        return False
     ok = window.push(
         f"Apply code '{name}'",
         lambda p: p.apply_code(doc_id, code_id, start, end),

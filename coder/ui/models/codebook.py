@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QIcon
 
 from coder.core.bulk import run_together
 from coder.core.model import Code, CodeCount
@@ -51,6 +51,13 @@ COUNT_CELLS = (
 )
 
 Push = Callable[[str, Callable[[], Changes]], bool]
+
+
+def _category_icon() -> QIcon:
+    """A folder: what NVivo and QualCoder show for a group of codes."""
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
 
 
 @dataclass(frozen=True)
@@ -214,12 +221,18 @@ class CodebookModel(IdTreeModel):
             if col == DOCUMENTS:
                 return row.documents if role == Qt.ItemDataRole.EditRole else str(row.documents)
         if role == Qt.ItemDataRole.DecorationRole and col == NAME:
-            return QColor(code.color)
+            return QColor(code.color) if code.codable else _category_icon()
+        if role == Qt.ItemDataRole.FontRole and col == NAME and not code.codable:
+            font = QFont()
+            font.setItalic(True)
+            return font
         if role == Qt.ItemDataRole.TextAlignmentRole and col != NAME:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, self.descendants(code.id))
         if role == Qt.ItemDataRole.AccessibleTextRole and col == NAME:
+            if not code.codable:
+                return f"Category {code.path}, groups codes and cannot be applied"
             key = f", quick key {row.quick_key}" if row.quick_key else ""
             return f"Code {code.path}, {row.codings} codings in {row.documents} documents{key}"
         return None
@@ -227,6 +240,8 @@ class CodebookModel(IdTreeModel):
     def _tooltip(self, row: CodeRow, descendants: list[int]) -> str:
         code = row.code
         parts = [f"<b>{html.escape(code.path)}</b>"]
+        if not code.codable:
+            parts.append("<i>A category: it groups codes and cannot be applied.</i>")
         for label, text in (
             ("Definition", code.definition),
             ("Include", code.inclusion),
@@ -235,7 +250,7 @@ class CodebookModel(IdTreeModel):
         ):
             if text.strip():
                 parts.append(f"<i>{label}:</i> {html.escape(text.strip())}")
-        if len(parts) == 1:
+        if len(parts) == 1 and code.codable:
             parts.append("<i>No definition yet (right-click → Edit…)</i>")
         parts.append(f"{row.codings} codings in {row.documents} documents")
         if descendants:
@@ -326,8 +341,15 @@ class CodebookModel(IdTreeModel):
         parent: QModelIndex | QPersistentModelIndex,
     ) -> bool:
         if data.hasFormat(PASSAGE_MIME):
-            # A passage is coded with the code it is dropped on (not between codes).
-            return parent.isValid() and row == -1 and self.dropped_passage(data) is not None
+            # A passage is coded with the code it is dropped on (not between codes), never
+            # with a category.
+            target = self.value(self.node_id(parent)) if parent.isValid() else None
+            return (
+                target is not None
+                and target.code.codable
+                and row == -1
+                and self.dropped_passage(data) is not None
+            )
         if not data.hasFormat(CODES_MIME) or self._push is None:
             return False
         ids = self._dragged_codes(data)

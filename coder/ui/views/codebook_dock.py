@@ -1,12 +1,11 @@
 """The Codebook dock: the code hierarchy with swatches, quick keys and counts.
 
-Applying a code: a plain single click on a code's row, or Enter/Return on the current
-code, emits ``codeActivated(id)`` (the window applies it to the document's selection, if
-any). We use ``clicked`` rather than ``activated`` because ``clicked`` is not emitted when
-the press starts a drag, and a double-click emits it only once (the first click), so a
-double-click never codes twice; clicks with Ctrl or Shift only change the selection (to
-pick several codes for retrieval). Renaming is F2 (or the context menu), the full editor is
-Ctrl+E / the context menu — neither is bound to a click, so opening them never codes.
+A click on a code selects it (its passages show in Retrieved passages) and never codes:
+browsing the codebook must not change the project. Coding with a code is a deliberate act:
+Enter or a double-click on it, the Code button, or its context menu, while text is selected
+(or a drag of the selection onto it, or its quick key in the text). Categories (codes that
+group others and cannot be applied) are shown in italics with a folder and refuse all of
+these. Renaming is F2 (or the context menu), the full editor Ctrl+E / the context menu.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeyEvent,
     QKeySequence,
-    QMouseEvent,
     QPainter,
     QPalette,
     QPen,
@@ -140,7 +138,6 @@ class CodebookView(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._hover = QPersistentModelIndex()  # the code a passage is being dragged over
-        self.last_click_modifiers = Qt.KeyboardModifier.NoModifier
 
     def _passage_target(self, event: QDropEvent | QDragMoveEvent) -> QModelIndex | None:
         if not event.mimeData().hasFormat(PASSAGE_MIME):
@@ -204,10 +201,6 @@ class CodebookView(QTreeView):
             painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
             painter.restore()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self.last_click_modifiers = event.modifiers()
-        super().mouseReleaseEvent(event)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -244,6 +237,15 @@ class CodebookDock(common.ProjectDock):
         self.new_button.setAccessibleName("New code")
         self.new_button.setToolTip("Add a code at the top level (Ctrl+Shift+N adds a sub-code)")
         self.new_button.clicked.connect(lambda: self.ask_new_code(None))
+        self.code_button = QToolButton()
+        self.code_button.setText("Code")
+        self.code_button.setAccessibleName("Code the selection with the selected code")
+        self.code_button.setToolTip(
+            "Code the text selected in the document with the selected code "
+            "(Enter or double-click on a code; a click only selects it)"
+        )
+        self.code_button.setEnabled(False)
+        self.code_button.clicked.connect(lambda: self._on_triggered(self.view.currentIndex()))
 
         self.view = CodebookView()
         self.view.setAccessibleName("Codebook tree")
@@ -259,7 +261,7 @@ class CodebookDock(common.ProjectDock):
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        self.view.clicked.connect(self._on_clicked)
+        self.view.doubleClicked.connect(self._on_triggered)
         self.view.codeTriggered.connect(self._on_triggered)
         self.empty_hint = common.EmptyHint(
             self.view,
@@ -281,6 +283,10 @@ class CodebookDock(common.ProjectDock):
             header.resizeSection(col, metrics.horizontalAdvance("Docs") + 18)
         common.remember_header(header, "codebook")
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.view.selectionModel().currentChanged.connect(self.update_code_button)
+        text_view = getattr(window, "view", None)
+        if text_view is not None and hasattr(text_view, "positionChanged"):
+            text_view.positionChanged.connect(self.update_code_button)
         self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)
 
@@ -305,6 +311,7 @@ class CodebookDock(common.ProjectDock):
 
         top = QHBoxLayout()
         top.addWidget(self.filter, 1)
+        top.addWidget(self.code_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -320,14 +327,16 @@ class CodebookDock(common.ProjectDock):
 
     def set_project(self, project: Project | None) -> None:
         self.model.set_project(project)
-        self._load_quick_keys()
+        self._load_quick_keys(force=True)
         self.view.expandAll()
         self.setEnabled(project is not None)
+        self.update_code_button()
 
     def on_changes(self, changes: Changes) -> None:
         self.model.on_changes(changes)
-        if changes.deleted("codes") or changes.created("codes"):
-            # A deleted code loses its key; an undone deletion gets it back (same guid).
+        if changes.codes:
+            # A deleted code loses its key; an undone deletion gets it back (same guid); new
+            # and moved codes move the keys given out of the box.
             self._load_quick_keys()
 
     def current_code_id(self) -> int | None:
@@ -376,38 +385,53 @@ class CodebookDock(common.ProjectDock):
     def _on_selection(self, *_: QItemSelection) -> None:
         self.selectedCodesChanged.emit(self.selected_code_ids())
 
-    def _on_clicked(self, index: QModelIndex) -> None:
-        modifiers = self.view.last_click_modifiers
-        if modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
-            return
-        self._on_triggered(index)
-
     def _on_triggered(self, index: QModelIndex) -> None:
-        value = self.proxy.mapToSource(index).data(CodeIdRole)
+        """Enter, double-click or the Code button on a code: code the selection with it."""
+        value = self.proxy.mapToSource(index).data(CodeIdRole) if index.isValid() else None
         if value is not None:
             self.codeActivated.emit(int(value))
 
+    def _text_selected(self) -> bool:
+        text_view = getattr(self.window_, "view", None)
+        return bool(text_view is not None and text_view.has_selection())
+
+    def update_code_button(self, *_: Any) -> None:
+        """The Code button works with a code (not a category) and text selected."""
+        code_id = self.current_code_id()
+        code = self.model.code(code_id) if code_id is not None else None
+        self.code_button.setEnabled(code is not None and code.codable and self._text_selected())
+
     # ----------------------------------------------------------------- quick keys
 
-    def _load_quick_keys(self) -> None:
-        self._quick: dict[int, str] = {}
+    def _load_quick_keys(self, force: bool = False) -> None:
+        """The keys this user assigned in this project; until they assign one, the first nine
+        codes that can be applied, in codebook order, get 1–9."""
+        quick: dict[int, str] = {}
         project = self.project
         if project is not None:
-            stored = settings.get(quick_codes_key(project), {})
-            by_guid = {c.guid: c.id for c in self.model.codes()}
+            stored = settings.get(quick_codes_key(project))
+            codes = self.model.codes()
             if isinstance(stored, dict):
+                by_guid = {c.guid: c.id for c in codes}
                 for digit, guid in stored.items():
                     if digit in DIGITS and guid in by_guid:
-                        self._quick[by_guid[guid]] = digit
-        self.model.set_quick_keys(self._quick)
+                        quick[by_guid[guid]] = digit
+            else:
+                codable = [c for c in codes if c.codable]
+                quick = dict(zip((c.id for c in codable), DIGITS, strict=False))
+        if force or quick != self._quick:
+            self._quick = quick
+            self.model.set_quick_keys(quick)
 
     def set_quick_key(self, digit: int | str | None, code_id: int | None) -> None:
-        """Assign quick key ``digit`` to a code (None: clear the code's key, or the digit's)."""
+        """Assign quick key ``digit`` to a code (None: clear the code's key, or the digit's).
+
+        The first assignment also keeps the other keys shown until then."""
         project = self.project
         if project is None:
             return
-        stored = settings.get(quick_codes_key(project), {})
-        stored = dict(stored) if isinstance(stored, dict) else {}
+        guids = {c.id: c.guid for c in self.model.codes()}
+        stored = {d: guids[c] for c, d in self._quick.items() if c in guids}
         code = self.model.code(code_id) if code_id is not None else None
         if code is not None:
             stored = {d: g for d, g in stored.items() if g != code.guid}
@@ -578,12 +602,23 @@ class CodebookDock(common.ProjectDock):
             menu.addAction("Collapse all", self.view.collapseAll)
             return menu
         code_id = int(value)
+        code = self.model.code(code_id)
+        codable = code is not None and code.codable
+        apply = menu.addAction(
+            f"Code the selection with '{code.name if code else ''}'",
+            lambda: self.codeActivated.emit(code_id),
+        )
+        apply.setEnabled(codable and self._text_selected())
+        if not codable:
+            apply.setText("A category cannot be applied")
+        menu.addSeparator()
         menu.addAction("New sub-code…", lambda: self.ask_new_code(code_id))
         menu.addSeparator()
         menu.addAction("Edit…", lambda: self.edit_code(code_id))
         menu.addAction("Rename", lambda: self.view.edit(index.siblingAtColumn(NAME)))
         menu.addAction("Change colour…", lambda: self.change_color(code_id))
         keys = menu.addMenu("Quick key")
+        keys.setEnabled(codable)
         current = self._quick.get(code_id)
         for digit in DIGITS:
             holder = self.quick_code(digit)
