@@ -71,6 +71,9 @@ class ServiceCommand(QUndoCommand):
             assert self.changes is not None
             if not self._replay(project.redo, "redo"):
                 return
+            self._window.on_changes(self.changes)
+            self._announce("Redone")
+            return
         self._window.on_changes(self.changes)
 
     def undo(self) -> None:
@@ -78,6 +81,13 @@ class ServiceCommand(QUndoCommand):
         assert project is not None and self.changes is not None
         if self._replay(project.undo, "undo"):
             self._window.on_changes(self.changes.inverse())
+            self._announce("Undone")
+
+    def _announce(self, verb: str) -> None:
+        """Say what an undo or redo did ("Undone: Apply code 'Corruption'")."""
+        show = getattr(self._window, "show_status", None)
+        if show is not None:
+            show(f"{verb}: {self.text()}")
 
     def _replay(self, apply: Callable[[Changes], Changes], verb: str) -> bool:
         """Undo or redo; a failure (the file became unwritable, say) is shown, not raised

@@ -306,6 +306,10 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Coder", message)
 
+    def show_status(self, message: str, msecs: int = 5000) -> None:
+        """A short note in the status bar about what just happened."""
+        self.statusBar().showMessage(message, msecs)
+
     def show_info(self, message: str, details: str = "") -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Coder", message, parent=self)
         if details:

@@ -41,6 +41,9 @@ def project_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def window(qtbot, project_path: Path) -> Iterator[RecordingWindow]:
+    from coder.core import settings
+
+    settings.set_value("coder_name", "Maria")
     win = RecordingWindow()
     qtbot.addWidget(win)
     win.show()
@@ -149,7 +152,7 @@ def test_q_codes_with_last_code_and_u_removes(
     assert ("Leaving", start, start + 6, "") in codings(project_path)
     qtbot.keyClick(window.view, Qt.Key.Key_U)
     assert codings(project_path) == [("Leaving", first, first + 6, "")]
-    assert stack(window).undoText() == "Remove coding 'Leaving'"
+    assert stack(window).undoText() == "Remove coding 'Leaving' — Maria"
     stack(window).undo()
     assert len(codings(project_path)) == 2
 
@@ -293,7 +296,7 @@ def test_recode_from_stripe_menu_command(window: RecordingWindow, project_path: 
     [cid] = window.view.spans
     coding.recode(window, cid, code_id(window, "Corruption"))
     assert codings(project_path) == [("Corruption", start, start + 3, "")]
-    assert stack(window).undoText() == "Recode as 'Corruption'"
+    assert stack(window).undoText() == "Recode 'Leaving' — Maria as 'Corruption'"
     stack(window).undo()
     assert codings(project_path) == [("Leaving", start, start + 3, "")]
 
@@ -455,12 +458,17 @@ def test_stripe_menu_offers_remove_recode_memo(window: RecordingWindow) -> None:
     menu = QMenu()
     coding.fill_coding_menu(window, menu, cid)
     titles = [a.text() for a in menu.actions()]
-    assert titles == ["&Select passage", "&Remove coding", "Re&code as", "&Memo…"]
+    assert titles == [
+        "&Select passage of 'Leaving' — Maria",
+        "&Remove coding 'Leaving' — Maria",
+        "Re&code 'Leaving' — Maria as",
+        "&Memo on coding 'Leaving' — Maria…",
+    ]
     recode_menu = menu.actions()[2].menu()
     assert isinstance(recode_menu, QMenu)
     assert [a.text().strip() for a in recode_menu.actions()] == ["Corruption", "Leaving"]
     recode_menu.actions()[0].trigger()
-    assert stack(window).undoText() == "Recode as 'Corruption'"
+    assert stack(window).undoText() == "Recode 'Leaving' — Maria as 'Corruption'"
 
 
 def test_import_cancel_keeps_what_was_imported(window: RecordingWindow, tmp_path: Path) -> None:
@@ -670,7 +678,7 @@ def test_text_menu_offers_coding_and_the_codings_here(window: RecordingWindow) -
     titles = [a.text() for a in menu.actions()]
     assert titles[0] == "Code with &recent code"
     assert "Code &in vivo" in titles and "Code with a &new code…" in titles
-    assert "Coding 'Corruption'" in titles
+    assert "Coding 'Corruption' — Maria" in titles
     recent = menu.actions()[0].menu()
     assert isinstance(recent, QMenu)
     assert [a.text() for a in recent.actions()] == ["Corruption"]

@@ -20,6 +20,7 @@ from coder.ui.actions import action
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
+    from coder.ui.views.document_view import Span
 
 IN_VIVO_MAX = 60
 RECENT_CODES = 8
@@ -245,11 +246,77 @@ for _d in range(1, 10):
     )(partial(quick, digit=_d))
 
 
-def remove_coding(window: MainWindow, coding_id: int) -> bool:
+def is_mine(coder: str) -> bool:
+    """Whether a coding's coder is the one using Coder now (Edit → Preferences)."""
+    from coder.core import settings
+
+    return coder.casefold() == settings.coder_name().casefold()
+
+
+def coding_label(window: MainWindow, coding_id: int) -> str:
+    """How menus and messages name a coding: its code and its coder ("'Family pull' — Sam")."""
     span = window.view.spans.get(coding_id)
-    name = _code_name(window, span.code_id) if span is not None else ""
-    text = f"Remove coding '{name}'" if name else "Remove coding"
-    return window.push(text, lambda p: p.remove_coding(coding_id))
+    if span is not None:
+        return f"'{_code_name(window, span.code_id)}' — {span.coder or 'unknown coder'}"
+    assert window.project is not None
+    coding = window.project.coding(coding_id)
+    return f"'{window.project.code(coding.code_id).name}' — {coding.coder or 'unknown coder'}"
+
+
+def _coder_of(window: MainWindow, coding_id: int) -> str:
+    span = window.view.spans.get(coding_id)
+    if span is not None:
+        return span.coder
+    assert window.project is not None
+    return window.project.coding(coding_id).coder
+
+
+def confirm_others(window: MainWindow, coding_ids: list[int], verb: str) -> bool:
+    """Ask before changing codings that other coders made, naming them; True when none are
+    someone else's, or the user agrees."""
+    from coder.core import settings
+
+    others = [c for c in coding_ids if not is_mine(_coder_of(window, c))]
+    if not others:
+        return True
+    coders = sorted({_coder_of(window, c) or "an unknown coder" for c in others})
+    who = ", ".join(coders)
+    if len(coding_ids) == 1:
+        question = (
+            f"{verb.capitalize()} {who}'s coding {coding_label(window, others[0])}?\n\n"
+            f"It was made by {who}, not by you ({settings.coder_name()})."
+        )
+    else:
+        question = (
+            f"{verb.capitalize()} {len(coding_ids)} codings? {len(others)} of them were made "
+            f"by {who}, not by you ({settings.coder_name()})."
+        )
+    return window.confirm(question, yes=f"{verb.capitalize()} {who}'s coding")
+
+
+def remove_coding(window: MainWindow, coding_id: int) -> bool:
+    """Remove one coding (asking first when another coder made it); says so in the status bar."""
+    label = coding_label(window, coding_id)
+    if not confirm_others(window, [coding_id], "remove"):
+        return False
+    ok = window.push(f"Remove coding {label}", lambda p: p.remove_coding(coding_id))
+    if ok:
+        window.statusBar().showMessage(f"Removed coding {label} (Ctrl+Z undoes it)", 5000)
+    return ok
+
+
+def coding_to_remove(window: MainWindow) -> Span | None:
+    """The coding U acts on: the selected one; else, of the codings the selection or caret
+    points at (innermost first), your own before anyone else's."""
+    view = window.view
+    candidates = view.target_spans()
+    if not candidates:
+        return None
+    active = view.active_span()
+    if active is not None:
+        return active
+    mine = [s for s in candidates if is_mine(s.coder)]
+    return mine[0] if mine else candidates[0]
 
 
 @action(
@@ -259,9 +326,10 @@ def remove_coding(window: MainWindow, coding_id: int) -> bool:
     shortcut="U",
     enabled_when="document",
     order=200,
+    status_tip="Remove your coding at the cursor (asks before removing another coder's)",
 )
 def remove_at_cursor(window: MainWindow) -> None:
-    span = window.view.target_span()
+    span = coding_to_remove(window)
     if span is None:
         window.statusBar().showMessage("No coding at the cursor", 3000)
         return
@@ -291,8 +359,15 @@ def memo_at_cursor(window: MainWindow) -> None:
 
 
 def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
+    """Give a coding another code (asking first when another coder made it)."""
     name = _code_name(window, code_id)
-    return window.push(f"Recode as '{name}'", lambda p: p.recode(coding_id, code_id))
+    label = coding_label(window, coding_id)
+    if not confirm_others(window, [coding_id], "recode"):
+        return False
+    ok = window.push(f"Recode {label} as '{name}'", lambda p: p.recode(coding_id, code_id))
+    if ok:
+        window.statusBar().showMessage(f"Recoded {label} as '{name}'", 5000)
+    return ok
 
 
 # ---------------------------------------------------------------------------- resizing
@@ -454,27 +529,33 @@ def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
     for coding_id in inside[:6]:
         span = view.spans.get(coding_id)
         style = view.styles.get(span.code_id) if span else None
-        if style is None:
+        if span is None or style is None:
             continue
-        sub = menu.addMenu(_swatch(style.line), f"Coding '{style.path}'")
+        coder = span.coder or "unknown coder"
+        sub = menu.addMenu(_swatch(style.line), f"Coding '{style.path}' — {coder}")
         fill_coding_menu(window, sub, coding_id)
 
 
 def fill_coding_menu(window: MainWindow, menu: QMenu, coding_id: int) -> None:
     """Menu for one coding: select, remove, recode (submenu of codes), memo."""
     view = window.view
-    menu.addAction("&Select passage").triggered.connect(
+    label = coding_label(window, coding_id).replace("&", "&&")
+    menu.addAction(f"&Select passage of {label}").triggered.connect(
         lambda: view.stripes.select_coding(coding_id)
     )
-    menu.addAction("&Remove coding").triggered.connect(lambda: remove_coding(window, coding_id))
-    recode_menu = menu.addMenu("Re&code as")
+    menu.addAction(f"&Remove coding {label}").triggered.connect(
+        lambda: remove_coding(window, coding_id)
+    )
+    recode_menu = menu.addMenu(f"Re&code {label} as")
     span = view.spans.get(coding_id)
     if window.project is not None:
         for code in window.project.codes():
             act = recode_menu.addAction(_swatch(code.color), "    " * code.depth + code.name)
-            act.setEnabled(span is None or code.id != span.code_id)
+            act.setEnabled(code.codable and (span is None or code.id != span.code_id))
             act.triggered.connect(lambda _=False, c=code.id: recode(window, coding_id, c))
-    menu.addAction("&Memo…").triggered.connect(lambda: edit_memo(window, coding_id))
+    menu.addAction(f"&Memo on coding {label}…").triggered.connect(
+        lambda: edit_memo(window, coding_id)
+    )
 
 
 def _swatch(color: QColor | str) -> QIcon:

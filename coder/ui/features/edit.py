@@ -195,7 +195,10 @@ def focus_retrieval(window: MainWindow) -> None:
 
 
 SHORTCUT_NOTES = (
-    ("Select text, then click a code", "Apply that code to the selection"),
+    (
+        "Select text, then double-click a code (or Enter on it, or its Code button)",
+        "Apply that code to the selection; a single click only selects the code",
+    ),
     ("Drag a selection onto a code", "Apply that code to the dragged passage"),
     ("Click a stripe", "Select that coding's passage (it becomes the active coding)"),
     ("Click inside a coded passage", "List its codes in the status bar and a tooltip"),
@@ -205,7 +208,11 @@ SHORTCUT_NOTES = (
         "start earlier / its end later; otherwise they extend the text selection as usual",
     ),
     ("Alt+Right / Alt+Left", "Selected coding: move its start later / its end earlier"),
-    ("U / M", "Remove / memo the selected coding, else the innermost coding at the cursor"),
+    (
+        "U / M",
+        "Remove / memo the selected coding, else the innermost coding at the cursor (U: your "
+        "own first; another coder's only after asking)",
+    ),
     ("Stripes: Up / Down, Enter, Delete, Menu", "Walk the visible codings, select, remove, menu"),
     ("Find bar: Enter / Shift+Enter, Escape", "Next / previous match, close"),
 )
@@ -218,7 +225,7 @@ def shortcuts_html() -> str:
             continue
         key = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         rows.append((key, f"{spec.menu.replace('/', ' › ')} › {spec.title.replace('&', '')}"))
-    rows += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo")]
+    rows += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z, Ctrl+Y", "Redo")]
     body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows)
     notes = "".join(
         f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES

@@ -376,23 +376,26 @@ class DocumentView(HighlightLayer):
         return None
 
     def target_span(self) -> Span | None:
-        """The coding U and M act on: the selected one, else one matching the selection
-        exactly, else the innermost coding under the caret (or around the selection)."""
+        """The coding M acts on: the first of :meth:`target_spans`."""
+        spans = self.target_spans()
+        return spans[0] if spans else None
+
+    def target_spans(self) -> list[Span]:
+        """The codings the selection or caret points at, best first: the selected one, else
+        those matching the selection exactly (newest first), else the codings under the
+        caret (or around the selection), the active one first, then innermost first."""
         span = self.active_span()
         if span is not None:
-            return span
+            return [span]
         a, b = self.selection_cp()
         inside = self.codings_at(a)
         if b > a:
             exact = [s for s in inside if (s.start, s.end) == (a, b)]
             if exact:
-                return max(exact, key=lambda s: s.id)
+                return sorted(exact, key=lambda s: -s.id)
             inside = [s for s in inside if s.end >= b] or inside
-        if self.active_coding_id is not None:
-            for s in inside:
-                if s.id == self.active_coding_id:
-                    return s
-        return inside[0] if inside else None
+        active = [s for s in inside if s.id == self.active_coding_id]
+        return active + [s for s in inside if s.id != self.active_coding_id]
 
     # ------------------------------------------------------------------ updates
 
