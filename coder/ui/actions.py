@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from PySide6.QtGui import QKeySequence
+
 # When an action is enabled: always, with a project open, with a document shown, or with
 # a text selection in the document view.
 ENABLED_WHEN = ("always", "project", "document", "selection")
@@ -41,6 +43,32 @@ class ActionSpec:
 
 ACTIONS: dict[str, ActionSpec] = {}
 Handler = TypeVar("Handler", bound=Callable[[Any], object])
+
+
+def key_bindings(standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """The running platform's keys for a ``QKeySequence.StandardKey``."""
+    return list(QKeySequence.keyBindings(standard))
+
+
+def platform_keys(standard: QKeySequence.StandardKey, *extra: str) -> list[QKeySequence]:
+    """The platform's keys for a standard action, then ``extra`` keys, each key once.
+
+    A key bound twice to one action is ambiguous to Qt, which then triggers neither binding
+    (X11 lists Ctrl+Shift+Z for Redo itself; Windows lists Ctrl+Y).
+    """
+    keys: list[QKeySequence] = []
+    for key in [*key_bindings(standard), *(QKeySequence(k) for k in extra)]:
+        if not key.isEmpty() and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def undo_keys() -> list[QKeySequence]:
+    return platform_keys(QKeySequence.StandardKey.Undo, "Ctrl+Z")
+
+
+def redo_keys() -> list[QKeySequence]:
+    return platform_keys(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z", "Ctrl+Y")
 
 
 def action(

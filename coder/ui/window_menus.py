@@ -38,9 +38,9 @@ def build_menus(window: MainWindow) -> None:
     for top in actions_table.MENUS:
         menus[top] = bar.addMenu("&" + top)
     undo = window.undo_group.createUndoAction(window, "&Undo")
-    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    undo.setShortcuts(actions_table.undo_keys())
     redo = window.undo_group.createRedoAction(window, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+    redo.setShortcuts(actions_table.redo_keys())
     menus["Edit"].addAction(undo)
     menus["Edit"].addAction(redo)
     menus["Edit"].addSeparator()
