@@ -17,6 +17,16 @@ PALETTE = (
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
+def pick_color(siblings: list[str], parent: str | None = None) -> str:
+    """A colour for a new code: the first of :data:`PALETTE` that none of its siblings (nor its
+    parent) has, so codes side by side are told apart; when all are taken, the least used."""
+    taken = [c.upper() for c in siblings]
+    free = [c for c in PALETTE if c not in taken and c != (parent or "").upper()]
+    if free:
+        return free[0]
+    return min(PALETTE, key=lambda c: (taken.count(c), c == (parent or "").upper()))
+
+
 def normalise_color(color: str) -> str:
     if not isinstance(color, str) or not _COLOR_RE.match(color.strip()):
         raise InvalidValue(f"'{color}' is not a colour: use the form #RRGGBB, e.g. #E15759")
@@ -139,8 +149,7 @@ class CodebookService:
                 raise NotFound(f"no parent code with id {parent_id}")
             self._check_sibling_name(name, parent_id, None)
             if color is None:
-                count = self.db.execute("SELECT count(*) FROM codes").fetchone()[0]
-                color = PALETTE[count % len(PALETTE)]
+                color = pick_color(*self._family_colors(parent_id))
             color = normalise_color(color)
             siblings = self._siblings(parent_id)
             if position is None or position > len(siblings):
@@ -244,6 +253,17 @@ class CodebookService:
                 [parent_id, position, code_id],
             )
         return edit.changes()
+
+    def _family_colors(self, parent_id: int | None) -> tuple[list[str], str | None]:
+        """The colours of the codes under ``parent_id``, and the parent's own."""
+        siblings = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT color FROM codes WHERE ifnull(parent_id, 0) = ifnull(?, 0)", [parent_id]
+            )
+        ]
+        parent = self.store.row("codes", parent_id) if parent_id is not None else None
+        return siblings, parent["color"] if parent else None
 
     def _siblings(self, parent_id: int | None) -> list[int]:
         return [
