@@ -44,8 +44,8 @@ from coder.core.project import Changes, Project
 from coder.ui import tasks, window_docks, window_menus
 from coder.ui.commands import ServiceCommand
 from coder.ui.dialogs.import_dialog import ImportReportDialog
+from coder.ui.features import annotations, coding
 from coder.ui.features import backup as backup_feature
-from coder.ui.features import coding
 from coder.ui.features import file as file_feature
 from coder.ui.views.agreement_window import AgreementWindow
 from coder.ui.views.cases_dock import CasesDock
@@ -54,6 +54,7 @@ from coder.ui.views.common import ProjectDock
 from coder.ui.views.document_view import DocumentView
 from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.find_bar import FindBar
+from coder.ui.views.memos_dock import MemosDock
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
     codebook_dock: CodebookDock
     retrieval_dock: RetrievalDock
     search_dock: SearchDock
+    memos_dock: MemosDock
 
     def __init__(self) -> None:
         super().__init__()
@@ -150,9 +152,13 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.view, self.view.stripes)
         self.setTabOrder(self.view.stripes, self.find_bar.edit)
         self.view.positionChanged.connect(self._on_position)
-        self.view.menu_hook = lambda menu, inside: coding.fill_text_menu(self, menu, inside)
+        self.view.menu_hook = self._fill_text_menu
         self.view.stripe_menu_hook = lambda menu, cid: coding.fill_coding_menu(self, menu, cid)
         self.view.remove_coding_hook = lambda cid: coding.remove_coding(self, cid)
+        self.view.notes.menu_hook = lambda menu, notes: annotations.fill_note_menu(
+            self, menu, notes
+        )
+        self.view.notes.edit_hook = lambda note: annotations.edit_note(self, note)
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
@@ -302,6 +308,11 @@ class MainWindow(QMainWindow):
             self._dock_updates.pop(0)()
         if self._dock_updates:
             self._dock_timer.start()
+
+    def _fill_text_menu(self, menu: QMenu, inside: list[int]) -> None:
+        """The text's context menu: coding, the codings here and the annotations here."""
+        coding.fill_text_menu(self, menu, inside)
+        annotations.fill_text_menu(self, menu, self.view.selection_cp()[0])
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Coder", message)

@@ -16,6 +16,7 @@ from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.codebook_dock import CodebookDock
 from coder.ui.views.common import ProjectDock
 from coder.ui.views.documents_dock import DocumentsDock
+from coder.ui.views.memos_dock import MemosDock
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 
@@ -36,6 +37,7 @@ DOCKS: tuple[tuple[str, str, str, str | None], ...] = (
     ("codebook", "Codebook", "right", None),
     ("retrieval", "Retrieved passages", "bottom", None),
     ("search", "Search project", "bottom", "retrieval"),
+    ("memos", "Memos", "bottom", "retrieval"),
 )
 
 
@@ -61,12 +63,14 @@ def create_docks(window: MainWindow) -> None:
     window.codebook_dock = CodebookDock(window)
     window.retrieval_dock = RetrievalDock(window)
     window.search_dock = SearchDock(window)
+    window.memos_dock = MemosDock(window)
     widgets: dict[str, ProjectDock] = {
         "documents": window.documents_dock,
         "cases": window.cases_dock,
         "codebook": window.codebook_dock,
         "retrieval": window.retrieval_dock,
         "search": window.search_dock,
+        "memos": window.memos_dock,
     }
     for key, title, area, tab_with in DOCKS:
         window.dock_widgets[key] = widgets[key]
@@ -100,6 +104,7 @@ def _connect(window: MainWindow) -> None:
     codebook.selectedCodesChanged.connect(lambda code_ids: retrieval.show_codes(list(code_ids)))
     retrieval.passageActivated.connect(window.show_passage)
     window.search_dock.passageActivated.connect(window.show_passage)
+    window.memos_dock.passageActivated.connect(window.show_passage)
 
 
 def default_dock_sizes(window: MainWindow) -> None:

@@ -1,4 +1,5 @@
-"""Retrieved passages as a table model: document, code, speaker, position, coder, context.
+"""Retrieved passages as a table model: document, code, speaker, position, coder, notes
+(the codings' memos and the annotations on the passage), context.
 
 Rows come from :func:`coder.core.query.retrieve` (the engine of the analysis window and the
 report too), reading through one :class:`coder.core.query.Sources` kept while the project
@@ -13,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from coder.core.model import Annotation
 from coder.core.project import Changes, Project
 from coder.core.query import Filters, Passage, Sources, retrieve
 from coder.ui.models.tree import ROOT, IdTreeModel, touched
@@ -23,8 +25,9 @@ SpanRole = Qt.ItemDataRole.UserRole + 3  # (start, end)
 ContextRole = Qt.ItemDataRole.UserRole + 4  # (before, passage, after)
 SortRole = Qt.ItemDataRole.UserRole + 5
 
-COLUMNS = ("Document", "Code", "Speaker", "Position", "Coder", "Passage")
-DOCUMENT, CODE, SPEAKER, POSITION, CODER, CONTEXT = range(6)
+COLUMNS = ("Document", "Code", "Speaker", "Position", "Coder", "Notes", "Passage")
+DOCUMENT, CODE, SPEAKER, POSITION, CODER, NOTES, CONTEXT = range(7)
+NOTES_SHOWN = 120  # characters of notes in the column; the tooltip shows them all
 CONTEXT_CHARS = 60
 MAX_PASSAGE_SHOWN = 300  # in the one-line context column; the tooltip shows all
 
@@ -52,6 +55,7 @@ class RetrievedPassagesModel(IdTreeModel):
         self._keys: dict[tuple, int] = {}  # passage identity -> row id (stable across refreshes)
         self._sources: Sources | None = None
         self._code_paths: dict[int, str] = {}
+        self._annotations: dict[int, list[Annotation]] = {}  # by document, read when shown
 
     @property
     def project(self) -> Project | None:
@@ -63,6 +67,7 @@ class RetrievedPassagesModel(IdTreeModel):
 
     def set_project(self, project: Project | None) -> None:
         self._project = project
+        self._annotations = {}
         self._query = Query()
         self._keys = {}
         self._sources = None
@@ -77,6 +82,9 @@ class RetrievedPassagesModel(IdTreeModel):
         """Refresh precisely: names only, the passages of the documents touched, or all."""
         if self._project is None:
             return
+        if changes.annotations:
+            self._annotations = {}
+            self.announce_all()  # the notes column
         if changes.documents or changes.cases:
             self._sources = None  # texts, turns, names or case links may have changed
         elif changes.codes and self._sources is not None:
@@ -242,6 +250,20 @@ class RetrievedPassagesModel(IdTreeModel):
         """Text before the passage (within its paragraphs), the passage, text after it."""
         return p.before, p.text, p.after
 
+    def notes(self, p: Passage) -> list[str]:
+        """The memos of the codings behind the passage, then the annotations on it."""
+        out = [f"Memo: {line}" for line in p.memo.splitlines() if line.strip()]
+        project = self._project
+        if project is not None:
+            if p.document_id not in self._annotations:
+                self._annotations[p.document_id] = project.annotations(p.document_id)
+            out += [
+                f"Annotation ({a.coder}): {a.text}"
+                for a in self._annotations[p.document_id]
+                if a.start < p.end and a.end > p.start
+            ]
+        return out
+
     # ----------------------------------------------------------------- Qt's interface
 
     def columnCount(self, parent: Any = QModelIndex()) -> int:
@@ -292,6 +314,9 @@ class RetrievedPassagesModel(IdTreeModel):
                 return f"{where}{p.start}–{p.end}"
             if col == CODER:
                 return ", ".join(sorted(p.coders, key=str.casefold))
+            if col == NOTES:
+                shown = " · ".join(" ".join(n.split()) for n in self.notes(p))
+                return shown if len(shown) <= NOTES_SHOWN else shown[: NOTES_SHOWN - 1] + "…"
             if col == CONTEXT:
                 before, passage, after = self.context(p)
                 return " ".join(f"…{before}[{passage}]{after}…".split())
@@ -300,6 +325,8 @@ class RetrievedPassagesModel(IdTreeModel):
                 return (p.document.casefold(), p.start, p.end)
             value = self.data(index, Qt.ItemDataRole.DisplayRole)
             return value.casefold() if isinstance(value, str) else value
+        if role == Qt.ItemDataRole.ToolTipRole and col == NOTES:
+            return "\n\n".join(self.notes(p)) or None
         if role == Qt.ItemDataRole.ToolTipRole and col == CONTEXT:
             passage = self.context(p)[1]
             tip = passage if len(passage) <= 1500 else passage[:1500] + "…"

@@ -33,6 +33,7 @@ from coder.core.text import PositionMap
 from coder.ui.tasks import Runner
 from coder.ui.views import document_load as load
 from coder.ui.views.highlight_layer import HighlightLayer
+from coder.ui.views.note_margin import NoteMargin
 from coder.ui.views.span_index import CodeStyle, Span, is_dark
 from coder.ui.views.speaker_gutter import SpeakerGutter
 from coder.ui.views.stripe_margin import StripeMargin
@@ -87,6 +88,7 @@ class DocumentView(HighlightLayer):
         self.remove_coding_hook: Callable[[int], object] | None = None
 
         self.gutter = SpeakerGutter(self)
+        self.notes = NoteMargin(self)
         self.stripes = StripeMargin(self)
         # A big document: the text still to append, and the reading of every coding.
         self._pending = ""
@@ -135,6 +137,7 @@ class DocumentView(HighlightLayer):
         self.active_coding_id = None
         self.find_matches = []
         self.find_current = -1
+        self.notes.load(None, None)
         self.setPlainText("")
         self._update_margins()
 
@@ -160,6 +163,7 @@ class DocumentView(HighlightLayer):
         self._set_spans(load.spans_of(project.coding_spans(doc_id, before=before), pm, self.coders))
         self._covered = [(0, before if before is not None else len(text))]
         self._set_turns(load.turns_of(project.turn_spans(doc_id, before=before), pm))
+        self.notes.load(project, doc_id)
         # Margins first: a width change after the text is set would lay it out again.
         self._update_margins()
         self.setPlainText(text[:first])
@@ -413,6 +417,11 @@ class DocumentView(HighlightLayer):
             self.doc_name = project.document_name(self.doc_id)
         if changes.codings and self.doc_id in changes.coding_documents:
             self.update_codings(changes.codings)
+            rows = (*changes.before.items(), *changes.after.items())
+            if any(t == "codings" and row and row.get("memo") for (t, _k), row in rows):
+                self.notes.update()  # a coding memo's marker came, went or changed
+        if changes.annotations:
+            self.notes.load(project, self.doc_id)
 
     def update_codings(self, ids: Iterable[int]) -> None:
         """Re-read these codings (added, changed or removed) and repaint where they are."""
@@ -482,16 +491,19 @@ class DocumentView(HighlightLayer):
 
     def _update_margins(self) -> None:
         left = self.gutter.preferred_width()
-        right = self.stripes.preferred_width()
+        right = self.notes.preferred_width() + self.stripes.preferred_width()
         self.setViewportMargins(left, 0, right, 0)
         self._place_margins()
 
     def _place_margins(self) -> None:
         cr = self.contentsRect()
         left, right = self.gutter.preferred_width(), self.stripes.preferred_width()
+        notes = self.notes.preferred_width()
         self.gutter.setGeometry(QRect(cr.left(), cr.top(), left, cr.height()))
         self.gutter.setVisible(left > 0)
         self.stripes.setGeometry(QRect(cr.right() - right + 1, cr.top(), right, cr.height()))
+        self.notes.setGeometry(QRect(cr.right() - right - notes + 1, cr.top(), notes, cr.height()))
+        self.notes.setVisible(notes > 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -501,9 +513,11 @@ class DocumentView(HighlightLayer):
         if dy:
             self.stripes.update()
             self.gutter.update()
+            self.notes.update()
         else:
             self.stripes.update(0, rect.y(), self.stripes.width(), rect.height())
             self.gutter.update(0, rect.y(), self.gutter.width(), rect.height())
+            self.notes.update(0, rect.y(), self.notes.width(), rect.height())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Single keys (1-9, Q, V, U, M) and Shift/Alt+arrows belong to coding commands; the

@@ -56,6 +56,7 @@ from coder.ui.models.codings import (
     CONTEXT,
     DOCUMENT,
     MAX_PASSAGE_SHOWN,
+    NOTES,
     POSITION,
     SPEAKER,
     ContextRole,
@@ -232,13 +233,14 @@ class RetrievalDock(common.ProjectDock):
         )
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
-        for col in (DOCUMENT, CODE, SPEAKER, POSITION, CODER):
+        for col in (DOCUMENT, CODE, SPEAKER, POSITION, CODER, NOTES):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(DOCUMENT, 140)
         header.resizeSection(CODE, 140)
         header.resizeSection(SPEAKER, 90)
         header.resizeSection(POSITION, 110)
         header.resizeSection(CODER, 80)
+        header.resizeSection(NOTES, 120)
         common.remember_header(header, "retrieval")
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.activated.connect(self._on_activated)
