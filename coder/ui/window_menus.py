@@ -21,13 +21,17 @@ if TYPE_CHECKING:
 _Entries = dict[str, list[tuple[int, str, "actions_table.ActionSpec | str"]]]
 
 
+VIEW_KEYS = (
+    "Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "Alt+Up", "Alt+Down",
+    "Ctrl+Shift+Left", "Ctrl+Shift+Right", "Ctrl+Alt+Left", "Ctrl+Alt+Right",
+)  # fmt: skip
+
+
 def is_view_key(shortcut: str | None) -> bool:
-    """Single keys and Shift/Alt+arrows act on the document view only (not in text fields)."""
+    """Single keys and modified arrows act on the document view only (not in text fields)."""
     if not shortcut:
         return False
-    if len(shortcut) == 1:
-        return True
-    return shortcut in ("Shift+Left", "Shift+Right", "Alt+Left", "Alt+Right", "Alt+Up", "Alt+Down")
+    return len(shortcut) == 1 or shortcut in VIEW_KEYS
 
 
 def build_menus(window: MainWindow) -> None:

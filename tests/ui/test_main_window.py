@@ -251,7 +251,7 @@ def test_resize_by_keys_merges_into_one_undo_step(
     assert codings(project_path) == [("Corruption", start - 1, end, "")]
     assert view.selection_cp() == (start - 1, end)
     assert stack(window).count() == 2  # apply + one merged resize
-    assert stack(window).undoText() == "Resize coding"
+    assert stack(window).undoText() == "Resize coding 'Corruption' — Maria"
     stack(window).undo()
     assert codings(project_path) == [("Corruption", start, end, "")]
     stack(window).redo()

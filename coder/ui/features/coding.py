@@ -95,9 +95,9 @@ def apply_code(
 
 
 def in_vivo_name(text: str) -> str:
-    """A code name from a passage: whitespace collapsed, trimmed, at most 60 characters."""
-    name = re.sub(r"\s+", " ", text).strip().strip("\"'“”‘’«»")
-    name = name.strip()
+    """A code name from a passage's words: whitespace collapsed, quotes and punctuation at
+    the ends dropped, at most 60 characters (cut between words)."""
+    name = re.sub(r"\s+", " ", text).strip(" \"'“”‘’«»()[].,;:!?…-–—")
     if len(name) > IN_VIVO_MAX:
         cut = name[: IN_VIVO_MAX - 1]
         if " " in cut[IN_VIVO_MAX // 2 :]:
@@ -143,14 +143,16 @@ def code_with_new(window: MainWindow, name: str, text: str, passage: tuple[int, 
     status_tip="Create a code named after the selected words and apply it",
 )
 def in_vivo(window: MainWindow) -> None:
-    target = _selection(window)
-    if target is None:
+    """Code the selection's whole words with a new code named after them."""
+    if _selection(window) is None:
         return
-    doc_id, start, end = target
+    doc_id = window.view.doc_id
+    assert doc_id is not None
+    start, end = window.view.word_selection_cp()
     name = in_vivo_name(window.view.text[start:end])
     if not name:
         raise InvalidValue("the selection has no words to name a code with")
-    code_with_new(window, name, f"Code in vivo '{name}'", target)
+    code_with_new(window, name, f"Code in vivo '{name}'", (doc_id, start, end))
 
 
 @action(
@@ -375,39 +377,59 @@ def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
 
 # (edge, direction): Shift+Left grows the start, Shift+Right grows the end,
 # Alt+Right shrinks the start, Alt+Left shrinks the end.
-def resize(window: MainWindow, edge: str, grow: bool) -> None:
+def resize(window: MainWindow, edge: str, grow: bool, by_word: bool = False) -> None:
+    """Move the selected coding's ``edge`` by a character (or a word), as one undo step with
+    the moves before it; without a selected coding, the keys select text as usual."""
+    from PySide6.QtGui import QTextCursor
+
     view = window.view
     span = view.active_span()
     if span is None:
         # No coding selected: the keys keep their usual meaning (extend the selection).
         if edge in ("start", "end") and grow:
-            from PySide6.QtGui import QTextCursor
-
+            op = QTextCursor.MoveOperation
+            moves = {
+                ("start", False): op.Left, ("end", False): op.Right,
+                ("start", True): op.PreviousWord, ("end", True): op.NextWord,
+            }  # fmt: skip
             c = view.textCursor()
-            op = (
-                QTextCursor.MoveOperation.Left
-                if edge == "start"
-                else QTextCursor.MoveOperation.Right
-            )
-            c.movePosition(op, QTextCursor.MoveMode.KeepAnchor)
+            c.movePosition(moves[(edge, by_word)], QTextCursor.MoveMode.KeepAnchor)
             view.setTextCursor(c)
         return
     start, end = span.start, span.end
-    if edge == "start":
+    if by_word:
+        if edge == "start":
+            start = view.word_step_cp(start, "start", grow)
+        else:
+            end = view.word_step_cp(end, "end", grow)
+    elif edge == "start":
         start = view.step_cp(start, forward=not grow)
     else:
         end = view.step_cp(end, forward=grow)
     if end <= start or (start, end) == (span.start, span.end):
         return
     coding_id = span.id
+    label = coding_label(window, coding_id)
     if window.push(
-        "Resize coding",
+        f"Resize coding {label}",
         lambda p: p.resize_coding(coding_id, start, end),
         merge_id=RESIZE_MERGE_ID,
         merge_key=coding_id,
     ):
         view.active_coding_id = coding_id
         view.select_cp(start, end)
+
+
+for _id, _title, _key, _edge, _grow, _order in (
+    ("grow_start_word", "Grow start (one word earlier)", "Ctrl+Shift+Left", "start", True, 5),
+    ("grow_end_word", "Grow end (one word later)", "Ctrl+Shift+Right", "end", True, 6),
+    ("shrink_start_word", "Shrink start (one word later)", "Ctrl+Alt+Right", "start", False, 7),
+    ("shrink_end_word", "Shrink end (one word earlier)", "Ctrl+Alt+Left", "end", False, 8),
+):
+    action(
+        f"coding.{_id}", "Code/Resize coding", _title, shortcut=_key,
+        enabled_when="document", order=_order,
+    )(lambda window, e=_edge, g=_grow: resize(window, e, g, by_word=True))  # fmt: skip
 
 
 @action(

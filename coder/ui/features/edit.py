@@ -209,6 +209,12 @@ SHORTCUT_NOTES = (
     ),
     ("Alt+Right / Alt+Left", "Selected coding: move its start later / its end earlier"),
     (
+        "Ctrl+Shift+arrows / Ctrl+Alt+arrows",
+        "The same by a word; without a selected coding Ctrl+Shift+arrows select words",
+    ),
+    ("Drag over text", "Selects whole words; hold Alt for exact characters"),
+    ("Notes margin: hover, click, double-click", "Read, select, edit an annotation or memo"),
+    (
         "U / M",
         "Remove / memo the selected coding, else the innermost coding at the cursor (U: your "
         "own first; another coder's only after asking)",
@@ -231,7 +237,8 @@ def shortcuts_html() -> str:
         f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES
     )
     return (
-        "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M) act in the document text.</p>"
+        "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M, A) act in the document "
+        "text.</p>"
         f"<table cellpadding='3'>{body}</table><h3>Mouse and keys in the text</h3>"
         f"<table cellpadding='3'>{notes}</table>"
     )

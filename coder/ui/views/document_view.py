@@ -37,6 +37,7 @@ from coder.ui.views.note_margin import NoteMargin
 from coder.ui.views.span_index import CodeStyle, Span, is_dark
 from coder.ui.views.speaker_gutter import SpeakerGutter
 from coder.ui.views.stripe_margin import StripeMargin
+from coder.ui.views.words import snap_to_words, word_edge
 
 if TYPE_CHECKING:
     from coder.core.project import Changes, Project
@@ -344,6 +345,38 @@ class DocumentView(HighlightLayer):
         a, b = self.selection_cp()
         return b > a
 
+    def word_selection_cp(self) -> tuple[int, int]:
+        """The selection widened to whole words (without spaces at its ends), in code points."""
+        c = self.textCursor()
+        a16, b16 = snap_to_words(self.document(), c.selectionStart(), c.selectionEnd())
+        return self.pm.to_codepoint(a16, "down"), self.pm.to_codepoint(b16, "up")
+
+    def word_step_cp(self, cp: int, edge: str, grow: bool) -> int:
+        """Where a coding's edge at code point ``cp`` moves by one word."""
+        u16 = word_edge(self.document(), self.pm.to_utf16(cp), edge, grow)
+        return self.pm.to_codepoint(u16, "up" if edge == "end" else "down")
+
+    def _snap_drag(self, event: QMouseEvent) -> None:
+        """A selection dragged with the mouse takes whole words; with Alt, exact characters."""
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            return
+        c = self.textCursor()
+        if not c.hasSelection():
+            return
+        a16, b16 = c.selectionStart(), c.selectionEnd()
+        sa, sb = snap_to_words(self.document(), a16, b16)
+        if (sa, sb) == (a16, b16):
+            return
+        forward = c.position() >= c.anchor()
+        c.setPosition(sa if forward else sb)
+        c.setPosition(sb if forward else sa, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(c)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons() & Qt.MouseButton.LeftButton and self.doc_id is not None:
+            self._snap_drag(event)
+
     def select_cp(self, start: int, end: int, ensure_visible: bool = True) -> None:
         """Select code points [start, end) (the caret ends at ``end``)."""
         n = self.pm.length
@@ -543,6 +576,7 @@ class DocumentView(HighlightLayer):
         if event.button() != Qt.MouseButton.LeftButton or self.doc_id is None:
             return
         if self.textCursor().hasSelection():
+            self._snap_drag(event)
             return
         cp = self.pm.to_codepoint(self.cursorForPosition(event.position().toPoint()).position())
         inside = self.codings_at(cp)
