@@ -395,3 +395,20 @@ def test_another_process_reading_never_loses_the_open_projects_later_edits(
         assert _codes_seen_by_another_process(path) == ["Trust", "Fear", "Hope"]
     with Project.open(path, read_only=True) as p:
         assert [c.name for c in p.codes()] == ["Trust", "Fear", "Hope"]
+
+
+def test_save_copy_writes_the_open_project_into_a_new_file(tmp_path: Path) -> None:
+    from coder.core.restore import save_copy
+
+    path = _make(tmp_path / "study.coder", docs=1)
+    with Project.open(path) as p:
+        p.add_code("Fear")  # still in the WAL
+        copy = save_copy(p, tmp_path / "copy.coder")
+        with pytest.raises(InvalidValue, match="already exists"):
+            save_copy(p, copy)
+        with pytest.raises(InvalidValue, match="not onto itself"):
+            save_copy(p, path)
+        with pytest.raises(InvalidValue, match="must end with"):
+            save_copy(p, tmp_path / "copy.txt")
+    assert _dump(copy) == _dump(path)
+    assert not [f for f in os.listdir(tmp_path) if f.endswith((".part", "-journal"))]

@@ -182,13 +182,11 @@ def test_command_line_work(run, tmp_path: Path) -> None:
 def test_window_opens_demo_then_reopens_it(run, tmp_path: Path) -> None:
     """The window starts on the offscreen platform, shows the demo project, and quits cleanly;
     then it opens that project file by path (what a double-click on a .coder file does)."""
-    temp = tmp_path / "temp"  # the demo is built in a fresh temporary folder
-    temp.mkdir()
-    proc = run("--demo", CODER_QUIT_AFTER_START_MS="200", TMPDIR=str(temp), timeout=180)
+    proc = run("--demo", CODER_QUIT_AFTER_START_MS="200", timeout=180)
     assert proc.returncode == 0, proc.stderr
     started = [line for line in proc.stderr.splitlines() if line.startswith("coder: started")]
     assert started and "no project" not in started[0], proc.stderr
-    demo = next(temp.rglob("*.coder"))
+    demo = tmp_path / "userdata" / "Demo project.coder"  # the demo copy keeps your work
     proc = run(str(demo), CODER_QUIT_AFTER_START_MS="200", timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert f"coder: started ({demo.stem})" in proc.stderr

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from coder.core import settings
 from coder.core.demo import create_demo_project
 from coder.core.errors import CoderError
 from coder.core.importers import supported_extensions
+from coder.core.lock import lock_path
 from coder.core.project import EXTENSION, ImportReport, Project
 from coder.ui.actions import action
 
@@ -40,8 +41,6 @@ def create_project(window: MainWindow, path: Path) -> bool:
         window.show_error(str(e))
         return False
     window.set_project(project)
-    from coder.core import settings
-
     settings.add_recent_project(path)
     return True
 
@@ -56,26 +55,97 @@ def open_project(window: MainWindow) -> None:
         window.open_project(path)
 
 
-def demo_path() -> Path:
-    """A fresh folder for a new copy of the demo project."""
-    folder = Path(tempfile.mkdtemp(prefix="coder-demo-"))
-    return folder / f"Demo project{EXTENSION}"
+DEMO_NAME = "Demo project"
 
 
-def open_demo(window: MainWindow) -> bool:
-    """Build a fresh demo project and open it (it never enters the recent list)."""
-    path = demo_path()
-    try:
-        create_demo_project(path)
-    except CoderError as e:
-        window.show_error(str(e))
-        return False
-    return window.open_project(path, remember=False)
+def demo_path(fresh: bool = False) -> Path:
+    """Where the demo project lives: in the user data folder, so that work done in it stays.
+    ``fresh``: the first free name for a new copy ("Demo project 2.coder")."""
+    folder = settings.data_dir()
+    path = folder / f"{DEMO_NAME}{EXTENSION}"
+    n = 1
+    while fresh and (path.exists() or lock_path(path).exists()):
+        n += 1
+        path = folder / f"{DEMO_NAME} {n}{EXTENSION}"
+    return path
+
+
+def open_demo(window: MainWindow, fresh: bool = False) -> bool:
+    """Open the demo project, building it on first use (or a new copy with ``fresh``); it is
+    listed in Recent projects like any other project."""
+    path = demo_path(fresh)
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            create_demo_project(path)
+        except (CoderError, OSError) as e:
+            window.show_error(f"the demo project could not be made in {path.parent}: {e}")
+            return False
+    return window.open_project(path)
 
 
 @action("file.open_demo", "File", "Open &demo project", enabled_when="always", order=30)
 def open_demo_action(window: MainWindow) -> None:
-    open_demo(window)
+    """Your demo copy (with the work done in it), or a fresh copy beside it."""
+    if not demo_path().exists():
+        open_demo(window)
+        return
+    from coder.ui.views import common
+
+    choice = common.ask_buttons(
+        window,
+        "Open demo project",
+        f"You have a copy of the demo project with your work in it ({demo_path()}). Open it, "
+        "or start a fresh copy beside it?",
+        ["Open my copy", "Start a fresh copy"],
+    )
+    if choice is not None:
+        open_demo(window, fresh=choice == "Start a fresh copy")
+
+
+@action(
+    "file.save_copy",
+    "File",
+    "Save a &copy as…",
+    shortcut="Ctrl+Shift+S",
+    enabled_when="project",
+    order=40,
+    status_tip="Save the project, as it is now, into a new file; you keep working here",
+)
+def save_copy_action(window: MainWindow) -> None:
+    project = window.project
+    assert project is not None
+    start = settings.get("last_copy_folder") or str(Path.home())
+    suggested = str(Path(start) / f"{project.name} copy{EXTENSION}")
+    path, _ = QFileDialog.getSaveFileName(
+        window,
+        "Save a copy of the project",
+        suggested,
+        PROJECT_FILTER,
+        options=QFileDialog.Option.DontConfirmOverwrite,  # never overwrites: said below
+    )
+    if path:
+        if not path.lower().endswith(EXTENSION):
+            path += EXTENSION
+        save_copy(window, Path(path))
+
+
+def save_copy(window: MainWindow, path: Path) -> bool:
+    """Write a copy of the open project to ``path`` (a new file) and list it in Recent
+    projects; the window stays on the project it has open."""
+    from coder.core.restore import save_copy as write_copy
+
+    project = window.project
+    assert project is not None
+    try:
+        write_copy(project, path)
+    except CoderError as e:
+        window.show_error(str(e))
+        return False
+    settings.set_value("last_copy_folder", str(path.parent))
+    settings.add_recent_project(path)
+    window.show_status(f"Saved a copy as {path} (File → Open Recent lists it)")
+    return True
 
 
 def document_filter() -> str:
@@ -93,7 +163,6 @@ def document_filter() -> str:
     status_tip="Import transcripts and documents (txt, docx, odt, rtf, pdf, vtt, srt)",
 )
 def import_action(window: MainWindow) -> None:
-    from coder.core import settings
     from coder.ui.dialogs.import_dialog import ImportOptionsDialog
 
     start = settings.get("last_import_folder") or str(Path.home())
