@@ -49,6 +49,7 @@ from coder.ui.features import backup as backup_feature
 from coder.ui.features import file as file_feature
 from coder.ui.views.agreement_window import AgreementWindow
 from coder.ui.views.cases_dock import CasesDock
+from coder.ui.views.cases_sheet import CasesSheet
 from coder.ui.views.codebook_dock import CodebookDock
 from coder.ui.views.common import ProjectDock
 from coder.ui.views.document_view import DocumentView
@@ -112,6 +113,9 @@ class MainWindow(QMainWindow):
         self.actions_by_id: dict[str, QAction] = {}
         self.docks: dict[str, QDockWidget] = {}
         self.dock_widgets: dict[str, ProjectDock] = {}
+        # Windows other than docks that follow edits: on_changes(changes).
+        self.listeners: list[CasesSheet] = []
+        self.cases_sheet: CasesSheet | None = None
         self.recent_menu: QMenu | None = None
         # Kept by features: the last import report, export and REFI report (what the user saw),
         # the open agreement window, the coder filter of the text.
@@ -289,6 +293,7 @@ class MainWindow(QMainWindow):
             elif self.central.currentIndex() == 1:
                 self.central.setCurrentIndex(2)
         handlers = [partial(widget.on_changes, changes) for widget in self.dock_widgets.values()]
+        handlers += [partial(listener.on_changes, changes) for listener in self.listeners]
         if len(changes.after) > BULK_ROWS or self._dock_updates:
             # A bulk change (a merge, a big import, their undo): each dock catches up on its
             # own turn of the event loop, in order, so the window never stops for all of them.

@@ -145,6 +145,25 @@ def text_reset(window: MainWindow) -> None:
     set_text_size(window, window.view.default_text_size)
 
 
+@action(
+    "view.cases_sheet",
+    "View",
+    "Cases &sheet",
+    enabled_when="project",
+    order=30,
+    status_tip="Every case and attribute in a window of its own: edit, add, import, sort",
+)
+def cases_sheet(window: MainWindow) -> None:
+    from coder.ui.views.cases_sheet import CasesSheet
+
+    sheet = window.cases_sheet
+    if sheet is None:
+        sheet = window.cases_sheet = CasesSheet(window)
+    sheet.show()
+    sheet.raise_()
+    sheet.activateWindow()
+
+
 def _focus_dock(window: MainWindow, key: str) -> None:
     dock = window.docks.get(key)
     if dock is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -146,9 +146,11 @@ class CasesDock(common.ProjectDock):
         self.setObjectName("casesDock")
         self.setAccessibleName("Cases and attributes")
         self.model = CasesModel(push=self._push, show_error=self._show_error, parent=self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = common.ValueSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
+        # An edited row stays where it is (sorting again is one click on a header).
+        self.proxy.setDynamicSortFilter(False)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
 

@@ -128,6 +128,21 @@ def remember_header(header: QHeaderView, key: str) -> None:
     header.sortIndicatorChanged.connect(lambda *_: timer.start())
 
 
+class ValueSortProxy(QSortFilterProxyModel):
+    """Sorts by the sort role's Python values: tuples such as (empty last, number) compare as
+    Python compares them (Qt cannot order Python objects, and would leave the rows as they
+    are)."""
+
+    def lessThan(
+        self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        a, b = left.data(self.sortRole()), right.data(self.sortRole())
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
 class TreeFilterProxy(QSortFilterProxyModel):
     """Case-insensitive filter (all columns, or one) that keeps the ancestors of matches visible."""
 

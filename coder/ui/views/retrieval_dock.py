@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QPoint,
     QRectF,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -169,7 +168,7 @@ class RetrievalDock(common.ProjectDock):
         self.setObjectName("retrievalDock")
         self.setAccessibleName("Retrieved passages")
         self.model = RetrievedPassagesModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = common.ValueSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
 
