@@ -112,6 +112,7 @@ def test_contents_and_size(bundle: Path, pytestconfig: pytest.Config) -> None:
     internal = bundle / "_internal" if (bundle / "_internal").is_dir() else bundle
     resources = internal / "coder" / "resources"
     assert (resources / "demo" / "project.json").is_file()
+    assert (resources / "guide" / "guide.html").is_file()
     assert (resources / "icons" / "coder.svg").is_file()
     plugins = next(internal.rglob("plugins/platforms"))
     names = {p.name for p in plugins.iterdir()}

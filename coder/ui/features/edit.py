@@ -243,23 +243,35 @@ SHORTCUT_NOTES = (
 )
 
 
-def shortcuts_html() -> str:
+def shortcuts_rows() -> list[tuple[str, str]]:
+    """(key, what it does) for every action with a key, then undo and redo."""
     rows = []
     for spec in sorted(ACTIONS.values(), key=lambda s: (s.menu, s.order)):
         if not spec.shortcut:
             continue
         key = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
         rows.append((key, f"{spec.menu.replace('/', ' › ')} › {spec.title.replace('&', '')}"))
-    rows += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z, Ctrl+Y", "Redo")]
-    body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in rows)
+    return [*rows, ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z, Ctrl+Y", "Redo")]
+
+
+def shortcuts_table() -> str:
+    """Every key and every mouse habit, as HTML tables."""
+    body = "".join(
+        f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in shortcuts_rows()
+    )
     notes = "".join(
         f"<tr><td><b>{escape(k)}</b></td><td>{escape(v)}</td></tr>" for k, v in SHORTCUT_NOTES
     )
     return (
-        "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M, A) act in the document "
-        "text.</p>"
         f"<table cellpadding='3'>{body}</table><h3>Mouse and keys in the text</h3>"
         f"<table cellpadding='3'>{notes}</table>"
+    )
+
+
+def shortcuts_html() -> str:
+    return (
+        "<h3>Keyboard shortcuts</h3><p>Single keys (1–9, Q, V, U, M, A) act in the document "
+        "text.</p>" + shortcuts_table()
     )
 
 
