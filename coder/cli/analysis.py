@@ -13,6 +13,7 @@ from coder.cli.common import open_project, print_json, print_table
 from coder.cli.report import _context, _listing, _resolve
 from coder.core import query
 from coder.core.errors import InvalidValue, NotFound
+from coder.core.query.value_groups import grouped
 
 
 def _selection_args(p: argparse.ArgumentParser) -> None:
@@ -83,6 +84,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an attribute name (case:NAME or document:NAME if both)",
     )
     p.add_argument("--codes", nargs="+", metavar="NAME")
+    ranges = p.add_mutually_exclusive_group()
+    ranges.add_argument(
+        "--quantiles",
+        type=int,
+        metavar="N",
+        help="number or date attribute: N groups of about equal numbers of cases or documents",
+    )
+    ranges.add_argument(
+        "--ranges",
+        metavar="LIMIT,...",
+        help="number or date attribute: ranges between these limits (e.g. 30,40,50)",
+    )
     _selection_args(p)
     p.set_defaults(handler=cmd_crosstab)
 
@@ -206,12 +219,18 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
             _filters(project, args),
             args.include_children,
         )
+        grouping = "quantiles" if args.quantiles else "ranges" if args.ranges else "values"
+        limits = [v.strip() for v in (args.ranges or "").split(",") if v.strip()]
+        type_ = query.find_attribute(project, args.attribute).type
+        x = grouped(x, type_, grouping, n=args.quantiles or 4, limits=limits)
     if args.json:
         print_json(
             {
                 "attribute": x.attribute,
                 "unit": x.unit,
+                "grouping": grouping,
                 "values": x.values,
+                "value_groups": [list(x.column_values(i)) for i in range(len(x.values))],
                 "column_totals": x.column_totals,
                 "rows": [
                     {

@@ -350,6 +350,13 @@ class Crosstab:
     column_totals: list[int]  # units having each value
     total: int  # units in scope
     rows: list[CrosstabRow]
+    # The stored values each column holds when values are grouped into ranges (see
+    # coder.core.query.value_groups); () when each column is one value.
+    members: tuple[tuple[str, ...], ...] = ()
+
+    def column_values(self, column: int) -> tuple[str, ...]:
+        """The stored values behind a column (for listing its passages)."""
+        return self.members[column] if self.members else (self.values[column],)
 
 
 def crosstab(
