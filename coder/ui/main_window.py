@@ -44,7 +44,7 @@ from coder.core.project import Changes, Project
 from coder.ui import tasks, window_docks, window_menus
 from coder.ui.commands import ServiceCommand
 from coder.ui.dialogs.import_dialog import ImportReportDialog
-from coder.ui.features import annotations, coding
+from coder.ui.features import annotate, coding
 from coder.ui.features import backup as backup_feature
 from coder.ui.features import file as file_feature
 from coder.ui.views.agreement_window import AgreementWindow
@@ -159,10 +159,8 @@ class MainWindow(QMainWindow):
         self.view.menu_hook = self._fill_text_menu
         self.view.stripe_menu_hook = lambda menu, cid: coding.fill_coding_menu(self, menu, cid)
         self.view.remove_coding_hook = lambda cid: coding.remove_coding(self, cid)
-        self.view.notes.menu_hook = lambda menu, notes: annotations.fill_note_menu(
-            self, menu, notes
-        )
-        self.view.notes.edit_hook = lambda note: annotations.edit_note(self, note)
+        self.view.notes.menu_hook = lambda menu, notes: annotate.fill_note_menu(self, menu, notes)
+        self.view.notes.edit_hook = lambda note: annotate.edit_note(self, note)
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
         self.resize(1400, 900)
@@ -317,7 +315,7 @@ class MainWindow(QMainWindow):
     def _fill_text_menu(self, menu: QMenu, inside: list[int]) -> None:
         """The text's context menu: coding, the codings here and the annotations here."""
         coding.fill_text_menu(self, menu, inside)
-        annotations.fill_text_menu(self, menu, self.view.selection_cp()[0])
+        annotate.fill_text_menu(self, menu, self.view.selection_cp()[0])
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "Coder", message)

@@ -39,33 +39,36 @@ def _name(obj: QAction | QShortcut) -> str:
     return obj.objectName() or text or type(obj).__name__
 
 
+def _keys(
+    obj: QAction | QShortcut,
+    keys: list[QKeySequence],
+    context: Qt.ShortcutContext,
+    widgets: tuple[QWidget, ...],
+) -> list[Binding]:
+    if context not in _WIDGET_SCOPES:
+        widgets = ()
+    return [
+        Binding(key.toString(QKeySequence.SequenceFormat.PortableText), _name(obj), context,
+                widgets, obj)
+        for key in keys
+        if not key.isEmpty()
+    ]  # fmt: skip
+
+
 def bindings(window: QWidget) -> list[Binding]:
     """Every key of every action and shortcut that lives in ``window``."""
     out: list[Binding] = []
-    seen: set[int] = set()
-    for obj in [*window.findChildren(QAction), *window.findChildren(QShortcut)]:
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, QAction):
-            keys = obj.shortcuts()
-            context = obj.shortcutContext()
-            widgets = tuple(
-                w
-                for w in obj.associatedObjects()
-                if isinstance(w, QWidget) and not isinstance(w, (QMenu, QMenuBar))
-            )
-        else:
-            keys = obj.keys()
-            context = obj.context()
-            parent = obj.parent()
-            widgets = (parent,) if isinstance(parent, QWidget) else ()
-        if context not in _WIDGET_SCOPES:
-            widgets = ()
-        for key in keys:
-            if not key.isEmpty():
-                text = key.toString(QKeySequence.SequenceFormat.PortableText)
-                out.append(Binding(text, _name(obj), context, widgets, obj))
+    for action in window.findChildren(QAction):
+        widgets = tuple(
+            w
+            for w in action.associatedObjects()
+            if isinstance(w, QWidget) and not isinstance(w, (QMenu, QMenuBar))
+        )
+        out += _keys(action, action.shortcuts(), action.shortcutContext(), widgets)
+    for shortcut in window.findChildren(QShortcut):
+        parent = shortcut.parent()
+        owner = (parent,) if isinstance(parent, QWidget) else ()
+        out += _keys(shortcut, shortcut.keys(), shortcut.context(), owner)
     return out
 
 

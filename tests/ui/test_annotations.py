@@ -3,6 +3,7 @@ markers with their text on hover, edited and deleted, all undoable; coding memos
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from PySide6.QtWidgets import QMenu
 
 from coder.core import settings
 from coder.core.project import Project
-from coder.ui.features import annotations
+from coder.ui.features import annotate
 from coder.ui.main_window import MainWindow
+from tests.ui.recording_window import shown, stack
 
 TEXT = "Amira: We left at night.\nInterviewer: Why?\nAmira: Because the leaders lied to us.\n"
 LIED = (TEXT.index("leaders lied"), TEXT.index("leaders lied") + len("leaders lied"))
@@ -29,7 +31,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     settings.set_value("coder_name", "Maria")
     win = MainWindow()
     qtbot.addWidget(win)
@@ -71,7 +73,7 @@ def test_a_annotates_the_selection_with_a_margin_marker(
     assert [len(m.notes) for m in markers] == [1, 1]
     tip = window.view.notes.tooltip(markers[1].notes)
     assert "Annotation</b> — Maria" in tip and "second interview" in tip
-    assert window.undo_stack.undoText() == "Annotate “leaders lied”"
+    assert stack(window).undoText() == "Annotate “leaders lied”"
     window.trigger("edit.undo")
     assert len(notes_in(project_path)) == 1 and len(window.view.notes.markers()) == 1
     assert window.statusBar().currentMessage() == "Undone: Annotate “leaders lied”"
@@ -90,11 +92,11 @@ def test_editing_and_deleting_another_coders_annotation_asks(
 ) -> None:
     [sams] = window.view.notes.annotations
     window.answers.append("Pseudonym she chose herself")  # type: ignore[attr-defined]
-    annotations.edit_note(window, sams)
+    annotate.edit_note(window, sams)
     assert notes_in(project_path) == [(0, 5, "Pseudonym she chose herself", "Sam")]
     assert "Sam's annotation" in window.questions[-1]  # type: ignore[attr-defined]
     [edited] = window.view.notes.annotations
-    annotations.delete_note(window, edited)
+    annotate.delete_note(window, edited)
     assert notes_in(project_path) == []
     assert window.view.notes.markers() == []
     window.trigger("edit.undo")
@@ -103,7 +105,7 @@ def test_editing_and_deleting_another_coders_annotation_asks(
 
 def test_menus_name_the_author(window: MainWindow) -> None:
     menu = QMenu()
-    annotations.fill_note_menu(window, menu, window.view.notes.annotations)
+    annotate.fill_note_menu(window, menu, window.view.notes.annotations)
     texts = [a.text() for a in menu.actions() if a.text()]
     assert texts == [
         "Select passage of annotation — Sam",
@@ -117,7 +119,7 @@ def test_a_coding_memo_gets_a_marker_too(window: MainWindow) -> None:
 
     assert window.project is not None
     code = window.project.find_code("Corruption").id
-    coding.apply_code(window, code, passage=(window.view.doc_id, *LIED))
+    coding.apply_code(window, code, passage=(shown(window), *LIED))
     [cid] = window.view.spans
     window.push("memo", lambda p: p.set_coding_memo(cid, "Said twice"))
     kinds = [[n.kind for n in m.notes] for m in window.view.notes.markers()]

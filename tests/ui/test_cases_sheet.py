@@ -3,6 +3,7 @@ place, following every edit and undo, and rows that stay put when an edit change
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def sheet(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> CasesSheet:
+def sheet(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CasesSheet]:
     win = MainWindow()
     qtbot.addWidget(win)
     monkeypatch.setattr(win, "show_error", lambda m: pytest.fail(m))

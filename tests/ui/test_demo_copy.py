@@ -3,6 +3,7 @@ and File → Save a copy as… writes the open project to a new file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from coder.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     win = MainWindow()
     qtbot.addWidget(win)
     win.errors = []  # type: ignore[attr-defined]

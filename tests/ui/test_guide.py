@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QUrl
 
 from coder.ui.actions import ACTIONS
 from coder.ui.features import guide
@@ -32,8 +33,13 @@ def test_the_guide_opens_in_the_app_with_every_key(qtbot) -> None:
 def test_the_guide_opens_in_the_browser_from_a_file(
     _user_data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opened = []
-    monkeypatch.setattr(guide.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(guide.QDesktopServices, "openUrl", open_url)
     assert guide.open_in_browser()
     page = _user_data_dir / "guide.html"
     assert opened[0].toLocalFile() == str(page)

@@ -4,6 +4,7 @@ the notes column of retrieved passages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from coder.core.project import Project
 from coder.ui.main_window import MainWindow
 from coder.ui.models.codings import NOTES
 from coder.ui.views.memos_dock import MemosDock
+from tests.ui.recording_window import shown as shown_document
+from tests.ui.recording_window import stack
 
 TEXT = "Amira: We left at night.\nInterviewer: Why?\nAmira: Because the leaders lied to us.\n"
 LIED = (TEXT.index("leaders lied"), TEXT.index("leaders lied") + len("leaders lied"))
@@ -36,7 +39,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     settings.set_value("coder_name", "Maria")
     win = MainWindow()
     qtbot.addWidget(win)
@@ -50,7 +53,7 @@ def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWi
 
 
 def dock(window: MainWindow) -> MemosDock:
-    memos = window.dock_widgets["memos"]
+    memos = window.memos_dock
     assert isinstance(memos, MemosDock)
     return memos
 
@@ -92,7 +95,7 @@ def test_editing_a_memo_is_one_undo_step_and_leaving_it_saves(
     assert memos.select(("memo", 1))  # choosing another memo saves the edit
     with Project.open(project_path, read_only=True) as p:
         assert p.code(1).memo == "Keep apart from greed and theft"
-    assert window.undo_stack.undoText() == "Edit memo of code 'Corruption'"
+    assert stack(window).undoText() == "Edit memo of code 'Corruption'"
     window.trigger("edit.undo")
     with Project.open(project_path, read_only=True) as p:
         assert p.code(1).memo == "Keep apart from greed"
@@ -111,7 +114,7 @@ def test_new_memo_with_title_text_author_and_link(window: MainWindow, project_pa
         assert (memo.text, memo.author) == ("Check the dates", "Maria")
         assert [link.document_id for link in p.memo_links(memo.id)] == [1]
     assert "Linked to: Document: Amira" in memos.info.text()
-    assert window.undo_stack.undoText() == "Link memo 'Second thoughts' to 'Amira'"
+    assert stack(window).undoText() == "Link memo 'Second thoughts' to 'Amira'"
 
 
 def test_deleting_an_annotation_and_clearing_a_memo(window: MainWindow, project_path: Path) -> None:
@@ -142,14 +145,14 @@ def test_a_coding_memo_from_the_text_appears_in_the_list(window: MainWindow) -> 
 
     assert window.project is not None
     code = window.project.find_code("Corruption").id
-    coding.apply_code(window, code, passage=(window.view.doc_id, 0, 5))
+    coding.apply_code(window, code, passage=(shown_document(window), 0, 5))
     mine = max(window.view.spans)
     window.push("memo", lambda p: p.set_coding_memo(mine, "Her chosen name"))
     assert ("Coding memo", "'Corruption' — Maria in Amira: “Amira”") in shown(dock(window))
 
 
 def test_retrieved_passages_show_memos_and_annotations(window: MainWindow) -> None:
-    retrieval = window.dock_widgets["retrieval"]
+    retrieval = window.retrieval_dock
     assert window.project is not None
     retrieval.show_codes([window.project.find_code("Corruption").id])
     index = retrieval.proxy.index(0, NOTES)

@@ -7,6 +7,7 @@ the project file afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from coder.core import settings
 from coder.core.project import Project
 from coder.core.text import detect_turns
 from coder.ui.main_window import MainWindow
+from tests.ui.recording_window import stack
 
 TEXT = (
     "Interviewer: Why did you go back?\n"
@@ -42,7 +44,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     settings.set_value("coder_name", "Maria")
     win = MainWindow()
     qtbot.addWidget(win)
@@ -68,7 +70,7 @@ def codings(path: Path) -> list[tuple[str, int, int, str]]:
 
 
 def click_code(qtbot, window: MainWindow, name: str, double: bool = False) -> None:
-    dock = window.dock_widgets["codebook"]
+    dock = window.codebook_dock
     assert window.project is not None
     index = dock.proxy.mapFromSource(dock.model.index_of(window.project.find_code(name).id))
     where = dock.view.visualRect(index).center()
@@ -90,7 +92,7 @@ def test_clicking_codes_while_text_is_selected_never_codes(
     """The study's path: open a retrieved passage (which selects it), then browse codes."""
     before = codings(project_path)
     click_code(qtbot, window, "Family pull")
-    retrieval = window.dock_widgets["retrieval"]
+    retrieval = window.retrieval_dock
     assert len(retrieval.passages()) == 2  # the click showed the code's passages
     table = retrieval.view
     row = table.visualRect(retrieval.proxy.index(0, 0)).center()
@@ -100,7 +102,7 @@ def test_clicking_codes_while_text_is_selected_never_codes(
     for name in ("Turning point", "Money", "Family pull", "Turning point"):
         click_code(qtbot, window, name)
     assert codings(project_path) == before
-    assert window.undo_stack.count() == 0
+    assert stack(window).count() == 0
     assert window.view.selection_cp() == PULL  # browsing kept the selection
 
 
@@ -114,7 +116,7 @@ def test_coding_from_the_codebook_is_deliberate(
     assert ("Turning point", start, start + 8, "Maria") in codings(project_path)
     assert status(window) == "Coded 8 characters with 'Turning point'"
     window.view.select_cp(start, start + 2)
-    dock = window.dock_widgets["codebook"]
+    dock = window.codebook_dock
     click_code(qtbot, window, "Money")
     qtbot.keyClick(dock.view, Qt.Key.Key_Return)
     assert ("Money", start, start + 2, "Maria") in codings(project_path)
@@ -126,7 +128,7 @@ def test_coding_from_the_codebook_is_deliberate(
 
 
 def test_the_code_button_waits_for_a_selection_and_a_code(qtbot, window: MainWindow) -> None:
-    dock = window.dock_widgets["codebook"]
+    dock = window.codebook_dock
     window.view.select_cp(3, 3)
     click_code(qtbot, window, "Money")
     assert not dock.code_button.isEnabled()
@@ -206,7 +208,7 @@ def test_undo_redo_remove_and_recode_say_what_they_did(
 def test_a_quoted_phrase_finds_and_codes_the_phrase_only(
     window: MainWindow, project_path: Path
 ) -> None:
-    search = window.dock_widgets["search"]
+    search = window.search_dock
     assert search.run_search('"sister mother"')
     hits = search.hits()
     assert [TEXT[h.start : h.end] for h in hits] == ["sister mother"]

@@ -3,6 +3,7 @@ codes and names whole words, Ctrl+Shift/Ctrl+Alt+arrows move a coding's edges by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from coder.core import settings
 from coder.core.project import Project
 from coder.ui.main_window import MainWindow
+from tests.ui.recording_window import stack
 
 TEXT = "Amira: Because the leaders lied to us, we left our village.\n"
 
@@ -28,7 +30,7 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+def window(qtbot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     settings.set_value("coder_name", "Maria")
     win = MainWindow()
     qtbot.addWidget(win)
@@ -133,7 +135,7 @@ def test_ctrl_shift_and_ctrl_alt_arrows_move_a_coding_by_a_word(
     end = TEXT.index(" to")
     assert codings(project_path) == [("Corruption", start, end)]
     assert TEXT[start:end] == "leaders lied"
-    assert window.undo_stack.count() == 2  # apply + one merged resize
+    assert stack(window).count() == 2  # apply + one merged resize
 
 
 def test_without_a_selected_coding_ctrl_shift_arrows_select_words(
@@ -146,4 +148,4 @@ def test_without_a_selected_coding_ctrl_shift_arrows_select_words(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert words(window).strip() == "leaders"
-    assert window.undo_stack.count() == 0
+    assert stack(window).count() == 0

@@ -245,8 +245,8 @@ class CodebookDock(common.ProjectDock):
             "(Enter or double-click on a code; a click only selects it)"
         )
         self.code_button.setEnabled(False)
-        self.code_button.clicked.connect(lambda: self._on_triggered(self.view.currentIndex()))
 
+        self._quick: dict[int, str] = {}  # code id -> its quick key, as shown
         self.view = CodebookView()
         self.view.setAccessibleName("Codebook tree")
         self.view.setModel(self.proxy)
@@ -262,6 +262,7 @@ class CodebookDock(common.ProjectDock):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(self._on_triggered)
+        self.code_button.clicked.connect(lambda: self._on_triggered(self.view.currentIndex()))
         self.view.codeTriggered.connect(self._on_triggered)
         self.empty_hint = common.EmptyHint(
             self.view,

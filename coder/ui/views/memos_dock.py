@@ -9,6 +9,7 @@ the focus: typed text is never dropped.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, Qt, Signal
@@ -324,24 +325,20 @@ class MemosDock(common.ProjectDock):
             sub.setEnabled(bool(items))
             for name, key in items:
                 sub.addAction(
-                    name.replace("&", "&&"),
-                    lambda n=name, k=key, c=column: self.link(memo_id, c, k, n),
+                    name.replace("&", "&&"), partial(self.link, memo_id, column, key, name)
                 )
         view = getattr(self.window_, "view", None)
         span = view.target_span() if view is not None else None
-        act = menu.addAction(
-            "The coding at the cursor",
-            lambda: self.link(memo_id, "coding_id", span.id, "the coding") if span else None,
-        )
+        act = menu.addAction("The coding at the cursor")
+        if span is not None:
+            act.triggered.connect(partial(self.link, memo_id, "coding_id", span.id, "the coding"))
         act.setEnabled(span is not None)
         links = project.memo_links(memo_id)
         if links:
             menu.addSeparator()
             unlink = menu.addMenu("&Remove link")
             for link, label in zip(links, entry.links, strict=False):
-                unlink.addAction(
-                    label.replace("&", "&&"), lambda i=link.id, lb=label: self.unlink(i, lb)
-                )
+                unlink.addAction(label.replace("&", "&&"), partial(self.unlink, link.id, label))
 
     def link(self, memo_id: int, column: str, key: int, name: str) -> bool:
         project = self.project

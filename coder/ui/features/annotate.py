@@ -7,6 +7,7 @@ marker's menu or the text's. Every change is one undoable command that says what
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMenu
@@ -100,13 +101,12 @@ def fill_note_menu(window: MainWindow, menu: QMenu, notes: list[Note]) -> None:
         who = note.author or "unknown"
         if note.kind == "annotation":
             what = f"annotation — {who}".replace("&", "&&")
-            menu.addAction(f"Select passage of {what}", lambda n=note: margin.select_note(n))
-            menu.addAction(f"&Edit {what}…", lambda n=note: edit_note(window, n))
-            menu.addAction(f"&Delete {what}", lambda n=note: delete_note(window, n))
         else:
             what = f"memo on '{note.label}' — {who}".replace("&", "&&")
-            menu.addAction(f"Select passage of {what}", lambda n=note: margin.select_note(n))
-            menu.addAction(f"&Edit {what}…", lambda n=note: edit_note(window, n))
+        menu.addAction(f"Select passage of {what}", partial(margin.select_note, note))
+        menu.addAction(f"&Edit {what}…", partial(edit_note, window, note))
+        if note.kind == "annotation":
+            menu.addAction(f"&Delete {what}", partial(delete_note, window, note))
         menu.addSeparator()
 
 
