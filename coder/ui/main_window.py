@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.errors import CoderError, ProjectLocked
 from coder.core.project import Changes, Project
-from coder.ui import tasks, window_docks, window_menus
+from coder.ui import tasks, window_docks, window_layout, window_menus
 from coder.ui.commands import ServiceCommand
 from coder.ui.dialogs.import_dialog import ImportReportDialog
 from coder.ui.features import annotate, coding
@@ -100,6 +100,8 @@ class MainWindow(QMainWindow):
     retrieval_dock: RetrievalDock
     search_dock: SearchDock
     memos_dock: MemosDock
+    work_tabs: window_layout.WorkTabs  # the centre: the text, and panels moved beside it
+    hidden_panels: list[QDockWidget]  # the panels F9 hid
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,11 +165,8 @@ class MainWindow(QMainWindow):
         self.view.notes.edit_hook = lambda note: annotate.edit_note(self, note)
         self.undo_group.cleanChanged.connect(lambda _c: self.update_title())
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
-        screen = self.screen()
-        if screen is not None:
-            avail = screen.availableGeometry()
-            self.resize(min(1500, int(avail.width() * 0.92)), min(980, int(avail.height() * 0.92)))
+        window_layout.install(self)
+        window_layout.initial_size(self)
         self._layout_restored = self._restore_state()
         self._last_document: tuple[str, int] | None = None
         self._dock_updates: list[Callable[[], None]] = []
@@ -179,6 +178,7 @@ class MainWindow(QMainWindow):
         self._remember.setSingleShot(True)
         self._remember.setInterval(1000)
         self._remember.timeout.connect(self._remember_document)
+        window_layout.restore_in_place(self)
         self._first_show = True
         self._show_welcome()
         self.update_actions()
@@ -536,7 +536,7 @@ class MainWindow(QMainWindow):
             self._first_show = False
             if not self._layout_restored:
                 # Dock sizes only take once the window is laid out.
-                QTimer.singleShot(0, lambda: window_docks.default_dock_sizes(self))
+                QTimer.singleShot(0, lambda: window_layout.first_start_docks(self))
 
     def save_state(self) -> None:
         values = settings.load()

@@ -105,12 +105,3 @@ def _connect(window: MainWindow) -> None:
     retrieval.passageActivated.connect(window.show_passage)
     window.search_dock.passageActivated.connect(window.show_passage)
     window.memos_dock.passageActivated.connect(window.show_passage)
-
-
-def default_dock_sizes(window: MainWindow) -> None:
-    """A first-start layout that leaves the text most of the room."""
-    for key, share in (("documents", 0.22), ("codebook", 0.2)):
-        width = max(240, int(window.width() * share))
-        window.resizeDocks([window.docks[key]], [width], Qt.Orientation.Horizontal)
-    bottom = [window.docks["retrieval"]]
-    window.resizeDocks(bottom, [max(160, window.height() // 5)], Qt.Orientation.Vertical)

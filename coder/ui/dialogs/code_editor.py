@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.model import Code
+from coder.ui.views import common
 
 TEXT_FIELDS = (
     (
@@ -98,7 +99,7 @@ class CodeEditorDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-        self.resize(520, 560)
+        common.fit_to_screen(self, 520, 560)
         self.name.setFocus()
 
     def values(self) -> dict[str, str]:

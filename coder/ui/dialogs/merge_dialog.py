@@ -37,6 +37,7 @@ from coder.core.merge import Conflict, MergeReport, merge_projects
 from coder.core.project import Project
 from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import ProgressLine, Runner
+from coder.ui.views import common
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -89,7 +90,7 @@ class MergeDialog(QDialog):
         self.window_ = window
         self.report: MergeReport | None = None
         self.setWindowTitle("Merge Project")
-        self.resize(820, 560)
+        common.fit_to_screen(self, 820, 560)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Bring team members' copies of this project in: their documents, codes, codings, "

@@ -33,6 +33,7 @@ from coder.core.export.report import ReportOptions
 from coder.core.export.report.quotes import parse_cite
 from coder.core.project import Project
 from coder.ui.models.analysis import CheckListModel
+from coder.ui.views import common
 
 SETTINGS_KEY = "report_options"
 CONTEXT_KINDS = [
@@ -163,7 +164,7 @@ class ReportOptionsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._context_changed()
-        self.resize(560, 620)
+        common.fit_to_screen(self, 560, 620)
 
     def _quote_controls(self, saved: dict[str, Any], attributes: list[str]) -> None:
         """Context, order (and grouping), quotation marks and attribution."""

@@ -30,6 +30,7 @@ from coder.core import backup, restore
 from coder.core.backup import BackupInfo
 from coder.core.errors import CoderError
 from coder.ui.models.table import RowsTableModel
+from coder.ui.views import common
 
 BackupRole = Qt.ItemDataRole.UserRole
 _Index = QModelIndex | QPersistentModelIndex
@@ -117,7 +118,7 @@ class RestoreDialog(QDialog):
         self.project_path = Path(project_path)
         self.restored: Path | None = None
         self.setWindowTitle(f"Restore {self.project_path.name} from a backup")
-        self.resize(640, 380)
+        common.fit_to_screen(self, 640, 380)
         layout = QVBoxLayout(self)
         self.model = BackupTableModel(self.project_path, self)
         folder = backup.backup_folder(self.project_path, create=False)

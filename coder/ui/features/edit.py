@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from coder import __version__
 from coder.ui.actions import ACTIONS, action
+from coder.ui.views import common
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -289,7 +290,7 @@ def show_shortcuts(window: MainWindow) -> None:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout.addWidget(buttons)
-    dialog.resize(640, 620)
+    common.fit_to_screen(dialog, 640, 620)
     dialog.open()
 
 
@@ -304,3 +305,33 @@ def about(window: MainWindow) -> None:
         "code, retrieve, analyse, report and exchange (REFI-QDA).</p>"
         "<p>Your project is one file; every edit is written at once and can be undone.</p>",
     )
+
+
+@action(
+    "view.panels",
+    "View",
+    "Hide or show the &panels",
+    shortcut="F9",
+    enabled_when="always",
+    order=70,
+    status_tip="Give the text the whole window, or bring the panels back",
+)
+def toggle_panels(window: MainWindow) -> None:
+    from coder.ui import window_layout
+
+    window_layout.toggle_panels(window)
+
+
+@action(
+    "view.passages_in_place",
+    "View",
+    "Passages, search and memos in the &text's place",
+    shortcut="F8",
+    enabled_when="always",
+    order=71,
+    status_tip="Show retrieved passages, search and memos as tabs beside the text, or as panels",
+)
+def toggle_passages_in_place(window: MainWindow) -> None:
+    from coder.ui import window_layout
+
+    window_layout.toggle_in_place(window)

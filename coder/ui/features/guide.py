@@ -20,6 +20,7 @@ from coder.assets import resource
 from coder.core import settings
 from coder.ui.actions import action
 from coder.ui.features.edit import shortcuts_table
+from coder.ui.views import common
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -60,9 +61,7 @@ class GuideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        screen = parent.screen().availableGeometry() if parent is not None else None
-        height = min(760, int(screen.height() * 0.9)) if screen is not None else 700
-        self.resize(760, height)
+        common.fit_to_screen(self, 760, 760)
 
 
 @action("help.guide", "Help", "&User guide", enabled_when="always", order=5)

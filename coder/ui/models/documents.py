@@ -29,7 +29,13 @@ FilterRole = Qt.ItemDataRole.UserRole + 5
 
 DOCUMENTS_MIME = "application/x-coder-documents"
 
-COLUMNS = ("Document", "Characters", "Codings", "Case")
+COLUMNS = ("Document", "Characters", "n", "Case")  # n: codings, as in the codebook
+TOOLTIPS = (
+    "Document name",
+    "Length in characters",
+    "n: codings in the document",
+    "The case the document belongs to",
+)
 NAME, CHARACTERS, CODINGS, CASE = range(4)
 
 # What a new codings count is announced as (see DocumentsModel.on_changes): the codings cell
@@ -177,6 +183,8 @@ class DocumentsModel(IdTreeModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return TOOLTIPS[section]
         return None
 
     def data(
@@ -217,7 +225,7 @@ class DocumentsModel(IdTreeModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (CHARACTERS, CODINGS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [doc.name]
+            lines = [doc.name, f"{doc.characters:,} characters, {doc.codings:,} codings"]
             if doc.source_name:
                 lines.append(f"Imported from {doc.source_name} ({doc.source_format})")
             if doc.case:

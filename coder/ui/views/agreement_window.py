@@ -43,6 +43,7 @@ from coder.core.project import Project
 from coder.core.text import PositionMap
 from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import ProgressLine, Runner
+from coder.ui.views import common
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -241,7 +242,7 @@ class SideBySideDialog(QDialog):
         code = project.code(code_id)
         self.disagreement = disagreement
         self.setWindowTitle(f"{code.path} in {disagreement.document}: codings side by side")
-        self.resize(1000, 600)
+        common.fit_to_screen(self, 1000, 600)
         text = project.document_text(disagreement.document_id)
         lo = max(0, disagreement.start - self.CONTEXT)
         hi = min(len(text), disagreement.end + self.CONTEXT)
@@ -341,7 +342,7 @@ class AgreementWindow(QDialog):
         self.agreement: intercoder.ProjectAgreement | None = None
         self.setWindowTitle("Inter-coder agreement")
         self.setModal(False)
-        self.resize(1100, 720)
+        common.fit_to_screen(self, 1100, 720)
         outer = QHBoxLayout(self)
 
         left = QVBoxLayout()

@@ -50,6 +50,7 @@ from coder.ui.models.analysis import (
     display,
 )
 from coder.ui.tasks import ProgressLine, Runner
+from coder.ui.views import common
 from coder.ui.views.analysis_data import (
     WITHIN_LABELS,
     AnalysisData,
@@ -278,7 +279,7 @@ class AnalysisWindow(QWidget):
         self._stepping = False  # a turn is due to show the next one
         self.setWindowTitle("Analysis — frequencies and co-occurrence")
         self.setAccessibleName("Analysis")
-        self.resize(1100, 760)
+        common.fit_to_screen(self, 1100, 760)
 
         self.coder_combo = QComboBox()
         self.coder_combo.setAccessibleName("Coder")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
 from coder.core.changes import Changes
 from coder.core.project import Project
+from coder.ui.views import common
 from coder.ui.views.cases_dock import CasesDock
 
 if TYPE_CHECKING:
@@ -41,15 +42,7 @@ class CasesSheet(QDialog):
         layout.addWidget(hint)
         window.listeners.append(self)
         window.projectChanged.connect(self._follow_project)
-        self._fit(window)
-
-    def _fit(self, window: MainWindow) -> None:
-        screen = window.screen().availableGeometry() if window.screen() is not None else None
-        width, height = 1100, 680
-        if screen is not None:
-            width = min(width, screen.width() - 40)
-            height = min(height, screen.height() - 40)
-        self.resize(width, height)
+        common.fit_to_screen(self, 1100, 680)
 
     @property
     def project(self) -> Project | None:

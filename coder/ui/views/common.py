@@ -8,6 +8,7 @@ can answer them without a modal dialog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -107,6 +110,43 @@ class EmptyHint(QLabel):
         if event.type() == QEvent.Type.Resize:
             self.setGeometry(self._view.viewport().rect())
         return False
+
+
+# Room kept free on the screen's height: a task bar (about 40 px, when the screen's
+# available area still counts it) and the window's title bar (about 32 px).
+SCREEN_MARGIN = 72
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a window or dialog at most ``width`` × ``height``, and small enough to fit the
+    screen it is on with its title bar (1366 × 768 laptops included)."""
+    screen = window.screen()
+    if screen is not None:
+        avail = screen.availableGeometry()
+        width = min(width, avail.width() - 16)
+        height = min(height, avail.height() - SCREEN_MARGIN)
+    window.resize(width, height)
+
+
+def choose_columns(header: QHeaderView, fixed: int = 0) -> None:
+    """A right-click on the header shows or hides its columns (all but ``fixed``)."""
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def menu(pos: QPoint) -> None:
+        model = header.model()
+        choices = QMenu(header)
+        for col in range(model.columnCount()):
+            if col == fixed:
+                continue
+            title = str(model.headerData(col, Qt.Orientation.Horizontal))
+            act = choices.addAction(f"Show {title}")
+            act.setCheckable(True)
+            act.setChecked(not header.isSectionHidden(col))
+            act.toggled.connect(partial(lambda c, on: header.setSectionHidden(c, not on), col))
+        choices.exec(header.mapToGlobal(pos))
+        choices.deleteLater()
+
+    header.customContextMenuRequested.connect(menu)
 
 
 def remember_header(header: QHeaderView, key: str) -> None:

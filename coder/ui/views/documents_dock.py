@@ -134,9 +134,14 @@ class DocumentsDock(common.ProjectDock):
         # Fixed widths from the font, not ResizeToContents: that re-measures every row on
         # each change, which is slow in big projects.
         metrics = self.fontMetrics()
-        for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "Codings"), (CASE, "Case")):
+        for col, sample in ((CHARACTERS, "Characters"), (CODINGS, "999"), (CASE, "Tomas")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, metrics.horizontalAdvance(sample) + 24)
+        # The names come first on a narrow panel: the length is in each document's tooltip,
+        # and a right-click on the header shows its column again.
+        header.setSectionHidden(CHARACTERS, True)
+        self.view.setIndentation(14)
+        common.choose_columns(header, fixed=NAME)
         common.remember_header(header, "documents")
         self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)
