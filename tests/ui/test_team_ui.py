@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from coder.core import settings
 from coder.core.project import Changes, Project
@@ -43,6 +43,7 @@ class Window(QMainWindow):
         self.passages: list[tuple[int, int, int]] = []
         self.changes: list[Changes] = []
         self.view = FakeView()
+        self.mode_label = QLabel()  # the status bar's mode: whose stripes are where
 
     def push(self, text, fn, merge_id=-1, merge_key=None) -> bool:
         cmd = ServiceCommand(self, text, fn, merge_id, merge_key)
@@ -462,6 +463,15 @@ def test_view_coders_actions_filter_the_real_document_view(qtbot, merged, monkey
         name: {s.column for s in view.spans.values() if s.coder == name} for name in ("ann", "bob")
     }
     assert columns["ann"] and columns["bob"] and max(columns["ann"]) < min(columns["bob"])
+    # The stripe columns are labelled with the coders' names, each above their own stripes.
+    labels = view.stripes.coder_columns()
+    assert [name for name, _l, _r in labels] == ["ann", "bob"]
+    colw = view.stripes.column_width()
+    for name, left, right in labels:
+        assert all(left <= 6 + c * colw < right for c in columns[name])
+    assert view.stripes.band_height() > 0
+    assert win.mode_label.text() == "Stripes: ann (left) │ bob (right)"
     win.trigger("view.coders_all")
+    assert view.stripes.coder_columns() == [] and win.mode_label.text() == ""
     assert len(view.spans) == 10
     win.close_project()

@@ -28,12 +28,17 @@ def set_coder_filter(
     window.coder_filter = (ids, compare)
     project = window.project
     names = {c.id: c.name for c in project.coders()} if project is not None else {}
+    mode = ["Read-only"] if project is not None and project.read_only else []
     if compare is not None:
-        message = f"Comparing {names.get(compare[0], '?')} and {names.get(compare[1], '?')}"
+        first, second = names.get(compare[0], "?"), names.get(compare[1], "?")
+        message = f"Comparing {first} and {second}"
+        # Always on screen while comparing: whose stripes are where.
+        mode.append(f"Stripes: {first} (left) │ {second} (right)")
     elif ids is None:
         message = "Showing the codings of all coders"
     else:
         message = "Showing only the codings of " + ", ".join(sorted(names.get(i, "?") for i in ids))
+    window.mode_label.setText(" · ".join(mode))
     window.statusBar().showMessage(message, 6000)
 
 

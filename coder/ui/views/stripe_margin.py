@@ -326,7 +326,41 @@ class StripeMargin(QWidget):
                     painter.setPen(text_color)
                     painter.drawText(QPointF(0, -fm.descent()), label)
                     painter.restore()
+        if view.compare is not None and clip.top() < self.band_height():
+            self._paint_coder_band(painter, colw)
         painter.end()
+
+    def band_height(self) -> int:
+        """Height of the band naming the two coders compared (0 when not comparing)."""
+        return int(self._font()[1].height()) + 6 if self.view.compare is not None else 0
+
+    def coder_columns(self) -> list[tuple[str, float, float]]:
+        """Comparing two coders: each coder's name with the x range of their stripes."""
+        view = self.view
+        if view.compare is None:
+            return []
+        colw = self.column_width()
+        split = 6 + max(view.compare_split, 1) * colw - 2
+        first, second = (view.coders.get(c, "?") for c in view.compare)
+        return [(first, 1.0, split), (second, split, float(self.width()))]
+
+    def _paint_coder_band(self, painter: QPainter, colw: float) -> None:
+        """The coders' names above their stripe columns (elided; the tooltip has them whole)."""
+        pal = self.palette()
+        font, fm = self._font()
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        band = self.band_height()
+        painter.fillRect(QRectF(1, 0, self.width() - 1, band), pal.color(QPalette.ColorRole.Window))
+        painter.setPen(pal.color(QPalette.ColorRole.Mid))
+        painter.drawLine(QPointF(1, band - 0.5), QPointF(self.width(), band - 0.5))
+        painter.setPen(pal.color(QPalette.ColorRole.WindowText))
+        metrics = QFontMetricsF(bold)
+        for name, left, right in self.coder_columns():
+            room = right - left - 2
+            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            painter.drawText(QRectF(left + 1, 0, room, band), Qt.AlignmentFlag.AlignCenter, text)
 
     def span_at(self, pos: QPoint | QPointF) -> int | None:
         p = QPointF(pos)
