@@ -150,6 +150,8 @@ def test_count_by_case_and_attribute(analysis, settle):
 
 
 def test_crosstab_and_cooccurrence_cells_drill_into_passages(analysis, settle):
+    analysis.cross_attr.setCurrentIndex(analysis.cross_attr.findData("age"))
+    settle(analysis)
     assert analysis.cross.proxy.headerData(1, Qt.Orientation.Horizontal).startswith("34 (N=1)")
     analysis.cross_show.setCurrentText("Column %")
     assert cell(analysis.cross, "Reasons/Disillusion", 1).data() == "100.0"

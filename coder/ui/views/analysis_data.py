@@ -14,6 +14,7 @@ from typing import Any
 from coder.core import query
 from coder.core.project import Project
 from coder.core.query import Filters
+from coder.core.query.value_groups import grouped
 from coder.ui.models.analysis import Table
 
 WITHIN_LABELS = [
@@ -32,6 +33,11 @@ class AnalysisOptions:
     group: str | None = None
     include_children: bool = False
     crosstab_attribute: str | None = None
+    # Number and date attributes: "values", "quantiles" (crosstab_groups of them) or "ranges"
+    # between crosstab_limits (see coder.core.query.value_groups).
+    crosstab_grouping: str = "values"
+    crosstab_groups: int = 4
+    crosstab_limits: tuple[str, ...] = ()
     within: str = "passage"
     where: tuple[str, str] | None = None  # (attribute key, value): only units with that value
 
@@ -87,9 +93,14 @@ def compute_part(project: Project, part: str, data: AnalysisData) -> None:
             )
     elif part == "cross":
         if options.crosstab_attribute:
-            data.crosstab = query.crosstab(
+            tab = query.crosstab(
                 project, options.crosstab_attribute, filters=f, include_children=kids
             )
+            type_ = query.find_attribute(project, options.crosstab_attribute).type
+            data.crosstab = grouped(
+                tab, type_, options.crosstab_grouping, options.crosstab_groups,
+                options.crosstab_limits,
+            )  # fmt: skip
     elif part == "cooc":
         data.cooccurrence = query.cooccurrence(
             project, within=options.within, filters=f, include_children=kids
@@ -222,20 +233,44 @@ def crosstab_table(data: AnalysisData, show: str = "Counts") -> Table:
             cells = list(r.counts)
         table.rows.append([r.code, *cells, r.total])
         drills = [_drill((r.code_id,), f, kids=kids)]
-        for v in x.values:
-            key = data.options.crosstab_attribute or x.attribute
+        key = data.options.crosstab_attribute or x.attribute
+        for i in range(len(x.values)):
+            values = list(x.column_values(i))  # a range: every value in it
             drills.append(
-                _drill((r.code_id,), query.with_filters(f, attributes={key: [v]}), kids=kids)
+                _drill((r.code_id,), query.with_filters(f, attributes={key: values}), kids=kids)
             )
         drills.append(_drill((r.code_id,), f, kids=kids))
         table.drills.append(drills)
         table.tooltips.append("Includes " + ", ".join(r.included) if r.included else "")
-    unit = "cases" if x.unit == "case" else "documents"
-    table.note = (
-        f"{unit.capitalize()} coded, by {x.attribute}. Row %: of the {unit} coded; "
-        f"column %: of the {unit} with that value."
-    )
+    table.note = crosstab_caption(data, show)
     return table
+
+
+def crosstab_caption(data: AnalysisData, show: str) -> str:
+    """What the crosstab shows, from the options it was computed with (never the ones being
+    chosen): unit, attribute, grouping, figures, and the filters in force."""
+    x, options = data.crosstab, data.options
+    assert x is not None
+    unit = "cases" if x.unit == "case" else "documents"
+    grouping = {
+        "quantiles": f", in {options.crosstab_groups} groups of about equal numbers of {unit}",
+        "ranges": ", in ranges between " + ", ".join(options.crosstab_limits),
+    }.get(options.crosstab_grouping, "")
+    figures = {
+        "Row %": f"Row %: of the {unit} coded with the code.",
+        "Column %": f"Column %: of the {unit} with that value (N in the header).",
+    }.get(show, f"Counts of {unit} coded with each code.")
+    scope = []
+    if options.coder_id is not None:
+        scope.append("one coder's codings")
+    if options.group is not None:
+        scope.append(f"documents of {options.group}")
+    if options.where is not None:
+        scope.append(f"only {options.where[0]} = {options.where[1]}")
+    if options.include_children:
+        scope.append("sub-codes counted with their parents")
+    where = f" ({'; '.join(scope)})" if scope else ""
+    return f"{unit.capitalize()} by {x.attribute}{grouping}{where}. {figures}"
 
 
 def cooccurrence_table(data: AnalysisData) -> Table:

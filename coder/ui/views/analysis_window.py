@@ -60,6 +60,7 @@ from coder.ui.views.analysis_data import (
     crosstab_table,
 )
 from coder.ui.views.charts import BarChart, Chart, HeatMap
+from coder.ui.views.crosstab_controls import CrosstabGrouping
 
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
 # The "Only:" filter lists attribute values, for attributes with at most this many.
@@ -319,11 +320,13 @@ class AnalysisWindow(QWidget):
         self.cross_show = QComboBox()
         self.cross_show.addItems(CROSSTAB_SHOW)
         self.cross_show.setAccessibleName("Show")
+        self.cross_group = CrosstabGrouping()
         for text, w in (("&Attribute:", self.cross_attr), ("S&how:", self.cross_show)):
             lab = QLabel(text)
             lab.setBuddy(w)
             self.cross.controls.addWidget(lab)
             self.cross.controls.addWidget(w)
+        self.cross.controls.addWidget(self.cross_group)
         self.cross.controls.addStretch(1)
 
         self.heat_chart = HeatMap("Co-occurrence")
@@ -406,6 +409,8 @@ class AnalysisWindow(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.children_box.toggled.connect(lambda _c: self.refresh())
         self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
+        self.cross_attr.currentIndexChanged.connect(lambda _i: self._attribute_type())
+        self.cross_group.changed.connect(self.refresh)
         self.refresh_button.clicked.connect(self.refresh)
         changed = getattr(main, "projectChanged", None)
         if changed is not None:
@@ -457,12 +462,35 @@ class AnalysisWindow(QWidget):
                 if len(values) <= WHERE_MAX_VALUES:
                     for v in values:
                         self.where_combo.addItem(f"{a.name} = {v}", f"{key}{_SEP}{v}")
+        if keep[id(self.cross_attr)] is None and project is not None:
+            # First time: a categorical attribute (text, yes/no) makes the clearer crosstab.
+            categorical = [a for a in project.attributes() if a.type in ("text", "boolean")]
+            if categorical:
+                names = [a.name for a in project.attributes()]
+                first = categorical[0]
+                keep[id(self.cross_attr)] = (
+                    f"{first.scope}:{first.name}" if names.count(first.name) > 1 else first.name
+                )
         for combo in combos:
             i = combo.findData(keep[id(combo)])
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
+        self._attribute_type()
+
+    def _attribute_type(self) -> None:
+        """Offer ranges when the crosstab's attribute holds numbers or dates."""
+        key = self.cross_attr.currentData()
+        project = self.main.project
+        type_ = None
+        if project is not None and key:
+            type_ = next(
+                (a.type for a in project.attributes() if key in (a.name, f"{a.scope}:{a.name}")),
+                None,
+            )
+        self.cross_group.set_attribute_type(type_)
 
     def options(self) -> AnalysisOptions:
+        grouping, groups, limits = self.cross_group.choice()
         return AnalysisOptions(
             by=self.by_combo.currentData() or "document",
             coder_id=self.coder_combo.currentData(),
@@ -472,6 +500,9 @@ class AnalysisWindow(QWidget):
             else None,
             include_children=self.children_box.isChecked(),
             crosstab_attribute=self.cross_attr.currentData(),
+            crosstab_grouping=grouping,
+            crosstab_groups=groups or 4,
+            crosstab_limits=limits,
             within=self.within_combo.currentData() or "passage",
         )
 
