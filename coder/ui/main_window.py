@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import base64
 import inspect
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QShowEvent,
+    QStatusTipEvent,
     QUndoGroup,
     QUndoStack,
 )
@@ -321,8 +323,21 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Coder", message)
 
     def show_status(self, message: str, msecs: int = 5000) -> None:
-        """A short note in the status bar about what just happened."""
+        """A short note in the status bar about what just happened (kept for ``msecs`` even
+        when the pointer passes over widgets without a status tip)."""
+        self._status_until = time.monotonic() + msecs / 1000
         self.statusBar().showMessage(message, msecs)
+
+    def event(self, event: QEvent) -> bool:
+        # Hovering a list or a button sends an empty status tip, which would wipe at once
+        # the note of what the user just did ("Coded 14 characters…").
+        if (
+            isinstance(event, QStatusTipEvent)
+            and not event.tip()
+            and time.monotonic() < getattr(self, "_status_until", 0.0)
+        ):
+            return True
+        return super().event(event)
 
     def show_info(self, message: str, details: str = "") -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Coder", message, parent=self)
@@ -342,7 +357,9 @@ class MainWindow(QMainWindow):
     ) -> str | None:
         """Ask for a line (or a memo); None when cancelled."""
         if multiline:
-            value, ok = QInputDialog.getMultiLineText(self, title, label, text)
+            from coder.ui.dialogs.note_dialog import ask_note
+
+            return ask_note(self, title, label, text)
         else:
             value, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
         return value if ok else None

@@ -160,7 +160,8 @@ def test_u_removes_your_own_coding_and_asks_before_someone_elses(
     assert status(window) == "Removed coding 'Family pull' — Maria (Ctrl+Z undoes it)"
     qtbot.keyClick(window.view, Qt.Key.Key_U)  # only Sam's is left: ask, naming Sam
     [(question, yes)] = window.questions  # type: ignore[attr-defined]
-    assert "Sam's coding 'Family pull' — Sam" in question and "not by you (Maria)" in question
+    assert "Remove Sam's coding of 'Family pull'?" in question
+    assert "not by you (Maria)" in question
     assert yes == "Remove Sam's coding"
     assert codings(project_path) == [("Family pull", *PULL, "Sam")]  # cancelled: kept
     window.answer = True  # type: ignore[attr-defined]
@@ -219,3 +220,17 @@ def test_a_quoted_phrase_finds_and_codes_the_phrase_only(
     assert ("Money", start, start + len("sister mother"), "Maria") in codings(project_path)
     assert search.run_search("sister mother")  # without quotes: every word
     assert len(search.hits()) == 4
+
+
+def test_the_note_of_what_was_done_survives_the_pointer_passing_over_widgets(
+    qtbot, window: MainWindow
+) -> None:
+    """Hovering a list sends an empty status tip; it wiped "Coded …" at once."""
+    from PySide6.QtGui import QStatusTipEvent
+    from PySide6.QtWidgets import QApplication
+
+    start = TEXT.index("My sister and")
+    window.view.select_cp(start, start + 8)
+    click_code(qtbot, window, "Money", double=True)
+    QApplication.sendEvent(window, QStatusTipEvent(""))
+    assert status(window) == "Coded 8 characters with 'Money'"

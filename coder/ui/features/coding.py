@@ -41,7 +41,7 @@ def _selection(window: MainWindow) -> tuple[int, int, int] | None:
         return None
     a, b = view.selection_cp()
     if b <= a:
-        window.statusBar().showMessage("Select a passage first", 3000)
+        window.show_status("Select a passage first", 3000)
         return None
     return view.doc_id, a, b
 
@@ -79,9 +79,7 @@ def apply_code(
     name = _code_name(window, code_id)
     assert window.project is not None
     if not window.project.code(code_id).codable:
-        window.statusBar().showMessage(
-            f"'{name}' is a category: it groups codes and cannot be applied", 5000
-        )
+        window.show_status(f"'{name}' is a category: it groups codes and cannot be applied", 5000)
         return False
     ok = window.push(
         f"Apply code '{name}'",
@@ -90,7 +88,7 @@ def apply_code(
     if ok:
         _remember(window, code_id)
         _make_active(window, _last_command_changes(window))
-        window.statusBar().showMessage(f"Coded {end - start} characters with '{name}'", 3000)
+        window.show_status(f"Coded {end - start} characters with '{name}'", 3000)
     return ok
 
 
@@ -186,7 +184,7 @@ def code_with_last(window: MainWindow) -> None:
     if window.last_code_id is None:
         current = window.codebook_dock.current_code_id()
         if current is None:
-            window.statusBar().showMessage("No code used yet: choose one in the codebook", 4000)
+            window.show_status("No code used yet: choose one in the codebook", 4000)
             return
         window.last_code_id = current
     apply_code(window, window.last_code_id)
@@ -203,7 +201,7 @@ def code_with_last(window: MainWindow) -> None:
 def code_with_current(window: MainWindow) -> None:
     current = window.codebook_dock.current_code_id()
     if current is None:
-        window.statusBar().showMessage("Select a code in the codebook first", 4000)
+        window.show_status("Select a code in the codebook first", 4000)
         return
     apply_code(window, current)
 
@@ -217,9 +215,7 @@ def quick(window: MainWindow, digit: int) -> None:
         return
     code_id = quick_code_id(window, digit)
     if code_id is None:
-        window.statusBar().showMessage(
-            f"No code assigned to key {digit} (set it in the codebook)", 4000
-        )
+        window.show_status(f"No code assigned to key {digit} (set it in the codebook)", 4000)
         return
     apply_code(window, code_id)
 
@@ -284,8 +280,9 @@ def confirm_others(window: MainWindow, coding_ids: list[int], verb: str) -> bool
     coders = sorted({_coder_of(window, c) or "an unknown coder" for c in others})
     who = ", ".join(coders)
     if len(coding_ids) == 1:
+        code = coding_label(window, others[0]).rsplit(" — ", 1)[0]
         question = (
-            f"{verb.capitalize()} {who}'s coding {coding_label(window, others[0])}?\n\n"
+            f"{verb.capitalize()} {who}'s coding of {code}?\n\n"
             f"It was made by {who}, not by you ({settings.coder_name()})."
         )
     else:
@@ -303,7 +300,7 @@ def remove_coding(window: MainWindow, coding_id: int) -> bool:
         return False
     ok = window.push(f"Remove coding {label}", lambda p: p.remove_coding(coding_id))
     if ok:
-        window.statusBar().showMessage(f"Removed coding {label} (Ctrl+Z undoes it)", 5000)
+        window.show_status(f"Removed coding {label} (Ctrl+Z undoes it)", 5000)
     return ok
 
 
@@ -333,7 +330,7 @@ def coding_to_remove(window: MainWindow) -> Span | None:
 def remove_at_cursor(window: MainWindow) -> None:
     span = coding_to_remove(window)
     if span is None:
-        window.statusBar().showMessage("No coding at the cursor", 3000)
+        window.show_status("No coding at the cursor", 3000)
         return
     remove_coding(window, span.id)
 
@@ -355,7 +352,7 @@ def edit_memo(window: MainWindow, coding_id: int) -> None:
 def memo_at_cursor(window: MainWindow) -> None:
     span = window.view.target_span()
     if span is None:
-        window.statusBar().showMessage("No coding at the cursor", 3000)
+        window.show_status("No coding at the cursor", 3000)
         return
     edit_memo(window, span.id)
 
@@ -368,7 +365,7 @@ def recode(window: MainWindow, coding_id: int, code_id: int) -> bool:
         return False
     ok = window.push(f"Recode {label} as '{name}'", lambda p: p.recode(coding_id, code_id))
     if ok:
-        window.statusBar().showMessage(f"Recoded {label} as '{name}'", 5000)
+        window.show_status(f"Recoded {label} as '{name}'", 5000)
     return ok
 
 

@@ -43,6 +43,17 @@ class CasesSheet(QDialog):
         window.listeners.append(self)
         window.projectChanged.connect(self._follow_project)
         common.fit_to_screen(self, 1100, 680)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """A window of its own has room: columns as wide as their contents, within reason."""
+        view = self.table.view
+        if view.model().rowCount() > 2000:
+            return  # measuring every cell would take a while; the widths stay as they are
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()
+        for col in range(header.count() - 1):
+            header.resizeSection(col, min(header.sectionSize(col), 260))
 
     @property
     def project(self) -> Project | None:
@@ -53,5 +64,6 @@ class CasesSheet(QDialog):
 
     def _follow_project(self) -> None:
         self.table.set_project(self.window_.project)
+        self._fit_columns()
         if self.window_.project is None:
             self.close()

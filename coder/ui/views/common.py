@@ -216,8 +216,9 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
 
 
 def ask_multiline(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    value, ok = QInputDialog.getMultiLineText(parent, title, label, text)
-    return value if ok else None
+    from coder.ui.dialogs.note_dialog import ask_note
+
+    return ask_note(parent, title, label, text)
 
 
 def ask_choice(

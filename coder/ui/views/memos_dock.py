@@ -128,7 +128,11 @@ class MemosDock(common.ProjectDock):
         table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = table.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, sample in ((KIND, "Document memo"), (AUTHOR, "Author"), (MODIFIED, "2026-12-05")):
+        for col, sample in (
+            (KIND, "Document memo"),
+            (AUTHOR, "Author"),
+            (MODIFIED, "2026-12-05 00:00"),
+        ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, self.fontMetrics().horizontalAdvance(sample) + 24)
         table.selectionModel().selectionChanged.connect(self._on_selection)
