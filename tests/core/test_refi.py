@@ -1139,6 +1139,17 @@ def test_property_damaged_project_files_import_or_fail_cleanly(qde, from_other_t
                 assert isinstance(result.skipped, list)
 
 
+@pytest.mark.parametrize("position", ["-5", "-1"])
+def test_a_negative_position_from_another_tool_is_reported_not_raised(position: str) -> None:
+    """Found by the property test above: a negative end in a file whose text has characters
+    outside the BMP (read as UTF-16 units) raised a ValueError."""
+    import re
+
+    qde = re.sub(rb'endPosition="\d+"', f'endPosition="{position}"'.encode(), _SAMPLE_QDE)
+    damaged = test_property_damaged_project_files_import_or_fail_cleanly
+    damaged.hypothesis.inner_test(qde, True)  # type: ignore[attr-defined]
+
+
 def _sample_codebook() -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         with Project.create(Path(tmp) / "s.coder") as p:

@@ -135,7 +135,7 @@ class PositionReader:
 
     def __call__(self, pos: int, end: bool = False) -> int:
         units = self._units
-        if units is not None:
+        if units is not None and pos >= 0:  # a negative position is reported as it is
             over = max(0, pos - units.utf16_length)
             pos = units.to_codepoint(min(pos, units.utf16_length), "up" if end else "down") + over
         return pos - bisect_left(self._removed, pos)
