@@ -166,3 +166,13 @@ def test_memos_model_passes_the_model_tester(qtmodeltester, window: MainWindow) 
     qtmodeltester.check(memos.model)
     memos.search.setText("Amira")
     qtmodeltester.check(memos.proxy)
+
+
+def test_closing_the_project_keeps_what_was_typed(window: MainWindow, project_path: Path) -> None:
+    memos = dock(window)
+    memos.select(("memo", 1))
+    memos.text.setFocus()
+    memos.text.setPlainText("Leaders and trust, and letters")  # still in the editor
+    window.close_project()
+    with Project.open(project_path, read_only=True) as p:
+        assert p.memos()[0].text == "Leaders and trust, and letters"

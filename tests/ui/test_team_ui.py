@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QFont, QFontMetricsF, QUndoStack
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from coder.core import settings
@@ -467,8 +467,12 @@ def test_view_coders_actions_filter_the_real_document_view(qtbot, merged, monkey
     labels = view.stripes.coder_columns()
     assert [name for name, _l, _r in labels] == ["ann", "bob"]
     colw = view.stripes.column_width()
+    bold = QFont(view.stripes.font())
+    bold.setPointSizeF(7.5)
+    bold.setBold(True)
     for name, left, right in labels:
         assert all(left <= 6 + c * colw < right for c in columns[name])
+        assert QFontMetricsF(bold).horizontalAdvance(name) <= right - left - 2  # in full
     assert view.stripes.band_height() > 0
     assert win.mode_label.text() == "Stripes: ann (left) │ bob (right)"
     win.trigger("view.coders_all")

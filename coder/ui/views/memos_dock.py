@@ -111,6 +111,7 @@ class MemosDock(common.ProjectDock):
         for edit in (self.title, self.text):
             edit.installEventFilter(self)
         self.title.textEdited.connect(self._update_buttons)
+        self.title.returnPressed.connect(self.save)
         self.text.textChanged.connect(self._update_buttons)
         self.set_project(getattr(window, "project", None))
 
@@ -198,6 +199,8 @@ class MemosDock(common.ProjectDock):
         return self.model.project
 
     def set_project(self, project: Project | None) -> None:
+        if self.project is not None and self.project is not project:
+            self.save()  # closing the project (or quitting) keeps what was typed
         self.current = None
         self.model.set_project(project)
         self.empty_hint.refresh()

@@ -237,8 +237,9 @@ class RetrievalDock(common.ProjectDock):
         header.resizeSection(DOCUMENT, 130)
         header.resizeSection(CODE, 130)
         header.resizeSection(SPEAKER, 80)
-        header.resizeSection(POSITION, 100)
-        header.resizeSection(CODER, 70)
+        metrics = self.fontMetrics()
+        header.resizeSection(POSITION, metrics.horizontalAdvance("¶ 88, 88888–88888") + 14)
+        header.resizeSection(CODER, metrics.horizontalAdvance("Coder name") + 14)
         header.resizeSection(NOTES, 110)
         common.choose_columns(header, fixed=CONTEXT)  # on a small screen, hide some
         common.remember_header(header, "retrieval")

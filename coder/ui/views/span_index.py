@@ -105,6 +105,9 @@ def is_shown(
     return coder_filter is None or span.coder_id in coder_filter
 
 
+COMPARE_COLUMNS = 3  # stripe columns each coder has at least when two are compared
+
+
 class SpanIndex:
     """The shown codings sorted by UTF-16 start, with a running maximum of ends and each
     coding's stripe column. Plain data: a worker thread can build it for the view."""
@@ -131,8 +134,10 @@ class SpanIndex:
             first = compare[0]
             mine = [k for k in self.order if spans[k[2]].coder_id == first]
             theirs = [k for k in self.order if spans[k[2]].coder_id != first]
-            self.compare_split = assign_columns(spans, mine, 0) or 1
-            self.ncols = assign_columns(spans, theirs, self.compare_split) or self.compare_split
+            # At least three columns each: room for the coder's name above them.
+            self.compare_split = max(assign_columns(spans, mine, 0), COMPARE_COLUMNS)
+            placed = assign_columns(spans, theirs, self.compare_split)
+            self.ncols = max(placed, self.compare_split + COMPARE_COLUMNS)
 
 
 def assign_columns(spans: dict[int, Span], order: list[tuple[int, int, int]], offset: int) -> int:
