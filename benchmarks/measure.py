@@ -407,6 +407,7 @@ def apply_coding(ctx: Context) -> list[Result]:
         path = corpus.working_copy(spec, ctx.folder("apply-window"))
         window = window_mod.MainWindow()
         window.show()
+        window.showNormal()  # a small screen starts the window maximised; measure at WINDOW
         window.resize(*WINDOW)
         assert window.open_project(path)
         gui.settle()

@@ -53,6 +53,7 @@ def memory(path: str) -> dict:
     app = make_application(["coder"])
     window = MainWindow()
     window.show()
+    window.showNormal()  # a small screen starts the window maximised; measure at this size
     window.resize(1600, 1000)
     app.processEvents()
     before = _maxrss_mb()
