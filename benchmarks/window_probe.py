@@ -52,7 +52,9 @@ class Painted:
                 return False
 
         self._filter = _Filter()
-        QApplication.instance().installEventFilter(self._filter)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self._filter)
 
 
 def _window(path: str) -> Any:
@@ -63,8 +65,9 @@ def _window(path: str) -> Any:
     make_application(["coder"])
     window = MainWindow()
     window.show()
+    window.showNormal()  # a small screen starts the window maximised; measure at this size
     window.resize(1600, 1000)
-    window.show_error = _fail  # an error dialog would wait for a click forever
+    setattr(window, "show_error", _fail)  # noqa: B010 (an error dialog would wait for a click)
     if not window.open_project(path):
         raise SystemExit(f"cannot open {path}")
     gui.run_for(0.5)  # first paint, docks, the document shown at opening
@@ -104,7 +107,10 @@ def _time(start: Callable[[], None], first: Callable[[], bool], done: Callable[[
 
 def analysis(path: str) -> dict:
     window = _window(path)
-    pane = lambda: getattr(getattr(window, "analysis_window", None), "freq", None)  # noqa: E731
+
+    def pane() -> Any:
+        return getattr(getattr(window, "analysis_window", None), "freq", None)
+
     shown = Painted(
         lambda: pane().view.viewport() if pane() else None,
         lambda: pane().model.rowCount() > 0,
@@ -121,7 +127,10 @@ def analysis(path: str) -> dict:
 
 def agreement(path: str) -> dict:
     window = _window(path)
-    agree = lambda: getattr(window, "agreement_window", None)  # noqa: E731
+
+    def agree() -> Any:
+        return getattr(window, "agreement_window", None)
+
     shown = Painted(
         lambda: agree().table_view.viewport() if agree() else None,
         lambda: agree().table.rowCount() > 0,
@@ -143,7 +152,9 @@ def merge(path: str, other: str) -> dict:
     merged = lambda: dialog.report is not None and not dialog.report.dry_run  # noqa: E731
     shown = Painted(lambda: dialog.summary, merged)
     result = _time(dialog.merge_button.click, lambda: shown.seen, lambda: shown.seen)
-    result["codings"] = len(dialog.report.changes.created("codings"))
+    report = dialog.report
+    assert report is not None
+    result["codings"] = len(report.changes.created("codings"))
     return result
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 
 from benchmarks import corpus
 from benchmarks.corpus import SEED, Spec
@@ -205,10 +206,17 @@ def report_fresh_process(ctx: Context) -> list[Result]:
     return [Result("report_fresh_process", work, size, samples, target=1.0)]
 
 
+def _open_args(path: object, _run: int) -> list[str]:
+    return [str(path), "1"]
+
+
 def open_in_window(ctx: Context) -> list[Result]:
     """A click on a transcript in the Documents list until its text is painted."""
     work = "Open a transcript in the window: click to the text painted"
-    cases = [(DOCUMENT[1], FREEZE_TARGET), (DOCUMENT[10], FREEZE_TARGET_HUGE)]
+    cases: list[tuple[Spec, float | None]] = [
+        (DOCUMENT[1], FREEZE_TARGET),
+        (DOCUMENT[10], FREEZE_TARGET_HUGE),
+    ]
     if not ctx.quick:
         cases.insert(1, (DOCUMENT[3], None))
     if _module("coder.ui.main_window") is None:
@@ -218,7 +226,7 @@ def open_in_window(ctx: Context) -> list[Result]:
         size = f"{corpus._human(spec.characters)} chars, {spec.codings:,} codings"
         folder = ctx.folder("open")
         path = corpus.working_copy(spec, folder)
-        runs = _runs(ctx, "open", lambda i, p=path: [str(p), "1"], full=3)
+        runs = _runs(ctx, "open", partial(_open_args, path), full=3)
         out.append(
             Result(
                 "open_in_window",

@@ -65,7 +65,7 @@ def open_window(qtbot, tmp_path: Path, monkeypatch):
         qtbot.addWidget(window)
         errors: list[str] = []
         monkeypatch.setattr(window, "show_error", errors.append)
-        window.errors = errors
+        setattr(window, "errors", errors)  # noqa: B010 (for the tests' error checks)
         assert window.open_project(path)
         qtbot.waitUntil(lambda: window.view.doc_id is not None)
         return window
@@ -99,7 +99,7 @@ def _merge(window: Any, qtbot, other: Path) -> None:
     dialog.check()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     dialog.merge()
-    qtbot.waitUntil(lambda: not dialog.report.dry_run, timeout=30000)
+    qtbot.waitUntil(lambda: dialog.report is not None and not dialog.report.dry_run, timeout=30000)
 
 
 def _report(window: Any, qtbot, out: Path, monkeypatch) -> None:

@@ -222,14 +222,14 @@ def test_merge_dialog_checks_merges_and_undoes(qtbot, copies):
         assert dialog.paths() == [str(bob)] and dialog.merge_button.isEnabled()
         assert dialog.check()
         qtbot.waitUntil(lambda: dialog.report is not None)
-        assert dialog.report.dry_run
+        assert dialog.report is not None and dialog.report.dry_run
         assert dialog.conflicts.rowCount() == 1
         assert dialog.conflicts.index(0, 2).data() == "name"
         assert len(project.coders()) == 1  # a check changes nothing
         dialog.prefer_theirs.setChecked(True)
         assert dialog.merge()
         assert not dialog.merge_button.isEnabled()  # while it runs
-        qtbot.waitUntil(lambda: not dialog.report.dry_run)
+        qtbot.waitUntil(lambda: dialog.report is not None and not dialog.report.dry_run)
         assert {c.name for c in project.coders()} == {"ann", "bob"}
         assert project.find_code("Confidence")
         assert "added" in dialog.summary.text() and "Backup" in dialog.summary.text()
@@ -407,7 +407,7 @@ def test_adding_files_checks_them_at_once(qtbot, copies, monkeypatch):
         dialog.add_button.click()
         assert dialog.paths() == [str(bob)]
         qtbot.waitUntil(lambda: dialog.report is not None)
-        assert dialog.report.dry_run
+        assert dialog.report is not None and dialog.report.dry_run
         assert dialog.summary.text().startswith("Merge of bob.coder: would add")
         assert dialog.conflicts.rowCount() == 1
         assert len(project.coders()) == 1
