@@ -189,16 +189,20 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     assert dialog.compute()
     qtbot.waitUntil(lambda: dialog.agreement is not None and not dialog.runner.running)
     result = dialog.agreement
-    assert result.documents == ()
+    assert result is not None and result.documents == ()
     assert "No document" in dialog.status.text()
     assert dialog.table.index(0, 2).data() == "undefined"
     # with documents only some coded: Day (ann, bob) counts, cat is missing there
     dialog.coders.set_checked(["ann", "bob", "cat"])
     dialog.partial.setChecked(True)
     assert dialog.compute()
-    qtbot.waitUntil(lambda: not dialog.runner.running and dialog.agreement.partial)
+    qtbot.waitUntil(
+        lambda: (
+            not dialog.runner.running and dialog.agreement is not None and dialog.agreement.partial
+        )
+    )
     result = dialog.agreement
-    assert result.documents == ("Day",)
+    assert result is not None and result.documents == ("Day",)
     assert "at least two of them" in dialog.status.text()
     assert dialog.table.index(0, 3).data() == "n/a"
     qtbot.waitUntil(lambda: dialog.passages.rowCount() > 0)  # the first code's passages

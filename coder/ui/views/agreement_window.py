@@ -549,14 +549,12 @@ class AgreementWindow(QDialog):
             self.passages.set_rows([])
             self.passages_label.setText("Select a single code to list its disagreeing passages.")
             return
-        self.current_code_id = code.code_id
+        code_id = self.current_code_id = code.code_id
         agreement = self.agreement
         coders, unit, partial = list(agreement.coders), agreement.unit, agreement.partial
 
         def work(conn: Project, _progress: Any) -> list[Disagreement]:
-            return intercoder.find_disagreements(
-                conn, coders, code.code_id, unit=unit, partial=partial
-            )
+            return intercoder.find_disagreements(conn, coders, code_id, unit=unit, partial=partial)
 
         def show(found: list[Disagreement]) -> None:
             self.passages.set_rows(found)
