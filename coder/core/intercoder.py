@@ -22,17 +22,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
-from coder.core import agreement
+from coder.core import agreement, agreement_scope, reliability, unitizing
+from coder.core.agreement_scope import Excluded, LeftOut
 from coder.core.errors import InvalidValue, NotFound
 from coder.core.model import Code, Coder
 from coder.core.project import Project
 from coder.core.text import paragraphs
 
-UNITS = ("character", "paragraph", "turn")
+UNITS = ("character", "paragraph", "turn", "segment")
+POOLING = ("units", "mean")
 OVERALL = agreement.OVERALL
+MIN_OVERLAP = 90  # percent of the union of two coded segments, for the segment unit
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,34 @@ class CodeAgreement:
     percent_agreement: float | None  # 0-100
     kappa: float | None  # two coders only
     alpha: float | None  # Krippendorff's alpha, nominal
+    # two coders: both / first_only / second_only / neither; more: all / some / none
+    table: dict[str, int] = field(default_factory=dict)
+    positive_agreement: float | None = None  # 0-100
+    percent_agreement_coded: float | None = None  # 0-100, units at least one coder coded
+    fleiss_kappa: float | None = None
+    brennan_prediger: float | None = None
+    alpha_unitized: float | None = None  # Krippendorff's unitizing alpha
+    agreements: int | None = None  # segment unit: matched pairs of segments
+    disagreements: int | None = None  # segment unit: segments without a match
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "code": self.code,
             "percent_agreement": self.percent_agreement,
             "kappa": self.kappa,
             "alpha": self.alpha,
             "units": self.units,
+            "table": dict(self.table),
+            "positive_agreement": self.positive_agreement,
+            "percent_agreement_coded": self.percent_agreement_coded,
+            "fleiss_kappa": self.fleiss_kappa,
+            "brennan_prediger": self.brennan_prediger,
+            "alpha_unitized": self.alpha_unitized,
         }
+        if self.agreements is not None:
+            data["agreements"] = self.agreements
+            data["disagreements"] = self.disagreements
+        return data
 
 
 @dataclass(frozen=True)
@@ -64,19 +87,30 @@ class ProjectAgreement:
     codes: tuple[CodeAgreement, ...]
     overall: CodeAgreement
     partial: bool = False  # documents coded by at least two of the coders (else by all)
+    pooling: str = "units"  # overall: every (code, unit) pooled, or the mean over codes
+    excluded_documents: tuple[LeftOut, ...] = ()  # documents of the selection not compared
+    excluded: Excluded = field(default_factory=Excluded)  # text outside every unit
+    listed: bool = False  # the documents were listed: in scope for every coder, coded or not
+    min_overlap: int | None = None  # segment unit: percent of the union
 
     def as_json(self) -> dict[str, Any]:
         """The ``coder agreement --json`` shape."""
         overall = self.overall.as_json()
         del overall["code"]
-        return {
+        data = {
             "unit": self.unit,
             "coders": list(self.coders),
             "documents": list(self.documents),
             "partial": self.partial,
             "codes": [c.as_json() for c in self.codes],
             "overall": overall,
+            "pooling": self.pooling,
+            "excluded_documents": [d.as_json() for d in self.excluded_documents],
+            "excluded": self.excluded.as_json(),
         }
+        if self.min_overlap is not None:
+            data["min_overlap"] = self.min_overlap
+        return data
 
 
 @dataclass(frozen=True)
@@ -141,6 +175,18 @@ def check_unit(unit: str) -> str:
     if unit not in UNITS:
         raise InvalidValue(f"unit must be one of {', '.join(UNITS)}, not '{unit}'")
     return unit
+
+
+def _check_options(unit: str, pooling: str, min_overlap: float, coders: int) -> None:
+    check_unit(unit)
+    if pooling not in POOLING:
+        raise InvalidValue(f"pooling must be one of {', '.join(POOLING)}, not '{pooling}'")
+    if not 0 < min_overlap <= 100:
+        raise InvalidValue(
+            f"the minimum overlap is a percentage above 0 up to 100, not {min_overlap}"
+        )
+    if unit == "segment" and coders != 2:
+        raise InvalidValue("segments are compared between exactly two coders")
 
 
 def shared_documents(
@@ -220,7 +266,7 @@ def document_units(
     """
     check_unit(unit)
     text = project.document_text(doc_id)
-    if unit == "character":
+    if unit in ("character", "segment"):
         return agreement.DocumentUnits(doc_id, len(text), None, present)
     if unit == "paragraph":
         return agreement.DocumentUnits(doc_id, len(text), paragraphs(text), present)
@@ -278,41 +324,194 @@ def compute_agreement(
     documents: Iterable[int] | None = None,
     cases: Iterable[int] | None = None,
     partial: bool = False,
+    *,
+    listed: Iterable[int] | None = None,
+    pooling: str = "units",
+    min_overlap: float = MIN_OVERLAP,
 ) -> ProjectAgreement:
-    """Per-code and overall agreement of two or more coders over the documents all of them coded.
+    """Per-code and overall agreement of two or more coders.
 
-    ``codes`` (names, paths or ids) restricts the codes; by default every code that one of the
-    coders applied in those documents. ``documents`` / ``cases`` (ids) restrict the documents.
-    Percent agreement is 0-100 (mean pairwise for three or more coders); kappa only for two
-    coders; alpha for any number. Undefined figures are None. ``partial``: compare the
-    documents at least two of the coders coded, the others counting as missing there.
+    Documents: those every coder coded (``partial``: at least two), among ``documents`` /
+    ``cases`` (ids) when given; or exactly the ``listed`` documents, in scope for every coder
+    whether they coded them or not. The documents of the selection left out are listed with the
+    reason. ``codes`` (names, paths or ids) restricts the codes; by default every code one of
+    the coders applied in the compared documents. ``pooling``: the overall row pools every
+    (code, unit) pair ("units") or averages the codes' figures ("mean"). Unit ``"segment"``
+    compares two coders' coded segments (a pair matches when it overlaps by ``min_overlap``
+    percent of its union). Undefined figures are None.
     """
-    check_unit(unit)
     chosen = resolve_coders(project, coders)
+    _check_options(unit, pooling, min_overlap, len(chosen))
     names = [c.name for c in chosen]
-    doc_ids, units = _compared_documents(project, chosen, unit, partial, documents, cases)
+    if listed is not None:
+        candidates = agreement_scope.selection_documents(project, listed)
+        doc_ids, present = candidates, {}
+    else:
+        candidates = agreement_scope.selection_documents(project, documents, cases)
+        doc_ids = shared_documents(
+            project, [c.id for c in chosen], candidates, minimum=2 if partial else None
+        )
+        present = coders_present(project, chosen, doc_ids) if partial else {}
+    units = [document_units(project, d, unit, present.get(d)) for d in doc_ids]
+    left = agreement_scope.left_out(project, chosen, candidates, doc_ids, partial)
+    if unit == "turn":
+        names_of = _document_names(project, doc_ids)
+        left += [
+            LeftOut(u.doc_id, names_of[u.doc_id], "no speaker turns") for u in units if not u.spans
+        ]
+        units = [u for u in units if u.spans]
+        doc_ids = [u.doc_id for u in units]
     by_code = _codings_by_code(project, chosen, doc_ids)
     code_list = _resolve_codes(project, codes, set(by_code))
-    tallies = [
-        (code, agreement.tally_code(units, by_code.get(code.id, {}), names)) for code in code_list
-    ]
-    rows = tuple(
-        _row(code.id, code.path, agreement.result_from_tally(code.path, tally))
-        for code, tally in tallies
+    tallies: list[agreement.UnitTally] = []
+    if unit == "segment":
+        rows = [_segment_row(c, by_code.get(c.id, {}), names, min_overlap, len(code_list))
+                for c in code_list]  # fmt: skip
+    else:
+        tallies = [agreement.tally_code(units, by_code.get(c.id, {}), names) for c in code_list]
+        rows = [_figures(c.id, c.path, t) for c, t in zip(code_list, tallies)]
+    for k, code in enumerate(code_list):
+        rows[k] = replace(rows[k], alpha_unitized=_unitized(units, by_code, [code.id], names))
+    overall = _overall(rows, tallies, unit, pooling, len(names), len(code_list))
+    overall = replace(
+        overall, alpha_unitized=_unitized(units, by_code, [c.id for c in code_list], names)
     )
-    pooled = (
-        agreement.pool(t for _, t in tallies) if tallies else agreement.UnitTally(len(names), {})
-    )
-    overall = _row(None, OVERALL, agreement.result_from_tally(OVERALL, pooled))
     doc_names = _document_names(project, doc_ids)
+    spans = [
+        (doc_id, start, end)
+        for code in code_list
+        for per_coder in by_code.get(code.id, {}).values()
+        for doc_id, doc_spans in per_coder.items()
+        for start, end in doc_spans
+    ]
     return ProjectAgreement(
         unit=unit,
         coders=tuple(names),
         documents=tuple(doc_names[d] for d in doc_ids),
-        codes=rows,
+        codes=tuple(rows),
         overall=overall,
-        partial=partial,
+        partial=partial and listed is None,
+        pooling=pooling,
+        excluded_documents=tuple(
+            sorted(left, key=lambda x: (x.document.casefold(), x.document_id))
+        ),
+        excluded=agreement_scope.excluded_text(units, spans),
+        listed=listed is not None,
+        min_overlap=int(min_overlap) if unit == "segment" else None,
     )
+
+
+def _figures(code_id: int | None, path: str, tally: agreement.UnitTally) -> CodeAgreement:
+    result = agreement.result_from_tally(path, tally)
+    patterns = tally.patterns
+    return CodeAgreement(
+        code_id=code_id,
+        code=path,
+        units=result.units,
+        percent_agreement=result.percent_agreement,
+        kappa=result.kappa,
+        alpha=result.alpha,
+        table=reliability.agreement_table(patterns, tally.coders),
+        positive_agreement=reliability.positive_agreement(patterns),
+        percent_agreement_coded=reliability.percent_agreement_coded(patterns),
+        fleiss_kappa=reliability.fleiss_kappa(patterns),
+        brennan_prediger=reliability.brennan_prediger(patterns),
+    )
+
+
+def _segment_figures(
+    code_id: int | None, path: str, a: int, b: int, c: int, codes: int
+) -> CodeAgreement:
+    n = a + b + c
+    observed = Fraction(a, n) if n else None
+    chance = Fraction(1, max(codes, 2))
+    return CodeAgreement(
+        code_id=code_id,
+        code=path,
+        units=n,
+        percent_agreement=None if observed is None else float(100 * observed),
+        kappa=None,
+        alpha=None,
+        table={"both": a, "first_only": b, "second_only": c, "neither": 0},
+        positive_agreement=float(Fraction(200 * a, 2 * a + b + c)) if n else None,
+        percent_agreement_coded=None if observed is None else float(100 * observed),
+        brennan_prediger=None if observed is None else float((observed - chance) / (1 - chance)),
+        agreements=a,
+        disagreements=b + c,
+    )
+
+
+def _segment_row(
+    code: Code,
+    codings: dict[str, dict[int, list[tuple[int, int]]]],
+    names: Sequence[str],
+    min_overlap: float,
+    codes: int,
+) -> CodeAgreement:
+    first, second = (codings.get(n, {}) for n in names)
+    share = Fraction(min_overlap).limit_denominator(10_000) / 100
+    a = b = c = 0
+    for doc_id in set(first) | set(second):
+        pairs, only_first, only_second = reliability.match_segments(
+            sorted(set(first.get(doc_id, ()))), sorted(set(second.get(doc_id, ()))), share
+        )
+        a, b, c = a + len(pairs), b + len(only_first), c + len(only_second)
+    return _segment_figures(code.id, code.path, a, b, c, codes)
+
+
+def _overall(
+    rows: list[CodeAgreement],
+    tallies: list[agreement.UnitTally],
+    unit: str,
+    pooling: str,
+    coders: int,
+    codes: int,
+) -> CodeAgreement:
+    if pooling == "mean":
+        mean = reliability.mean_of
+        total: dict[str, int] = {}
+        for row in rows:
+            for key, n in row.table.items():
+                total[key] = total.get(key, 0) + n
+        return CodeAgreement(
+            code_id=None,
+            code=OVERALL,
+            units=sum(r.units for r in rows),
+            percent_agreement=mean([r.percent_agreement for r in rows]),
+            kappa=mean([r.kappa for r in rows]),
+            alpha=mean([r.alpha for r in rows]),
+            table=total,
+            positive_agreement=mean([r.positive_agreement for r in rows]),
+            percent_agreement_coded=mean([r.percent_agreement_coded for r in rows]),
+            fleiss_kappa=mean([r.fleiss_kappa for r in rows]),
+            brennan_prediger=mean([r.brennan_prediger for r in rows]),
+            agreements=sum(r.agreements or 0 for r in rows) if unit == "segment" else None,
+            disagreements=sum(r.disagreements or 0 for r in rows) if unit == "segment" else None,
+        )
+    if unit == "segment":
+        a = sum(r.table.get("both", 0) for r in rows)
+        b = sum(r.table.get("first_only", 0) for r in rows)
+        c = sum(r.table.get("second_only", 0) for r in rows)
+        return _segment_figures(None, OVERALL, a, b, c, codes)
+    pooled = agreement.pool(tallies) if tallies else agreement.UnitTally(coders, {})
+    return _figures(None, OVERALL, pooled)
+
+
+def _unitized(
+    units: Sequence[agreement.DocumentUnits],
+    by_code: dict[int, dict[str, dict[int, list[tuple[int, int]]]]],
+    code_ids: Sequence[int],
+    names: Sequence[str],
+) -> float | None:
+    documents = []
+    for u in units:
+        present = [n for n in names if u.present is None or n in u.present]
+        coders = [
+            {cid: by_code.get(cid, {}).get(n, {}).get(u.doc_id, ()) for cid in code_ids}
+            for n in present
+        ]
+        documents.append((u.length, coders))
+    return unitizing.unitized_alpha(documents)
 
 
 def _row(code_id: int | None, path: str, result: agreement.AgreementResult) -> CodeAgreement:

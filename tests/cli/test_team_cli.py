@@ -58,7 +58,7 @@ def test_merge_then_agreement_json(copies):
     for row in (*data["codes"], data["overall"]):
         assert set(row) >= {"percent_agreement", "kappa", "alpha", "units"}
     trust = data["codes"][0]
-    assert set(trust) == {"code", "percent_agreement", "kappa", "alpha", "units"}
+    assert set(trust) >= {"code", "percent_agreement", "kappa", "alpha", "units"}
     assert trust["units"] == 10
     assert trust["percent_agreement"] == pytest.approx(60.0)
     assert trust["kappa"] == pytest.approx(0.2)
@@ -99,7 +99,8 @@ def test_undefined_statistics_are_null(copies):
         ok("agreement", str(ann), "--coders", "ann", "bob", "--unit", "turn", "--json").stdout
     )
     # no speaker turns were stored: no units, nothing made up
-    assert data["overall"] == {"percent_agreement": None, "kappa": None, "alpha": None, "units": 0}
+    old_keys = {k: data["overall"][k] for k in ("percent_agreement", "kappa", "alpha", "units")}
+    assert old_keys == {"percent_agreement": None, "kappa": None, "alpha": None, "units": 0}
     data = json.loads(
         ok(
             "agreement",
