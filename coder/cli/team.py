@@ -7,8 +7,10 @@ import sys
 from typing import Any
 
 from coder.cli.common import open_project, print_json, print_table
-from coder.core import intercoder
+from coder.cli.report import _resolve
+from coder.core import agreement_text, intercoder
 from coder.core.merge import PREFER, merge_projects
+from coder.core.numbers import fixed
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +71,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also list the passages where the coders disagree, per code",
     )
+    p.add_argument(
+        "--documents",
+        nargs="+",
+        metavar="NAME",
+        help="compare exactly these documents, in scope for every coder whether they coded "
+        "them or not (default: the documents every coder coded)",
+    )
+    p.add_argument(
+        "--min-overlap",
+        type=float,
+        default=intercoder.MIN_OVERLAP,
+        metavar="P",
+        help="with --unit segment: two codings match when they overlap by at least P percent "
+        f"of their union (default {intercoder.MIN_OVERLAP})",
+    )
+    p.add_argument(
+        "--pooling",
+        choices=intercoder.POOLING,
+        default="units",
+        help="the overall row: every code and unit pooled (default), or the mean over codes",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_agreement, parser=p)
 
@@ -107,23 +130,34 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _fmt(value: float | None, digits: int) -> str:
-    return "undefined" if value is None else f"{value:.{digits}f}"
+    return fixed(value, digits)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     if len(args.coders) < 2:
         args.parser.error("--coders needs at least two coder names")
+    if args.partial and args.documents:
+        args.parser.error("--partial and --documents exclude each other")
     with open_project(args.project, read_only=True) as project:
-        result = intercoder.compute_agreement(
-            project, args.coders, unit=args.unit, codes=args.code, partial=args.partial
+        listed = _resolve(
+            "document",
+            args.documents,
+            project.find_document,
+            lambda: [d.name for d in project.documents()],
         )
+        result = intercoder.compute_agreement(
+            project, args.coders, unit=args.unit, codes=args.code, partial=args.partial,
+            listed=listed, pooling=args.pooling, min_overlap=args.min_overlap,
+        )  # fmt: skip
         found: dict[str, list[intercoder.Disagreement]] = {}
         if args.disagreements:
+            unit = "character" if args.unit == "segment" else args.unit
             for row in result.codes:
                 assert row.code_id is not None
                 found[row.code] = intercoder.find_disagreements(
-                    project, args.coders, row.code_id, unit=args.unit, partial=args.partial
-                )
+                    project, args.coders, row.code_id, unit=unit, partial=args.partial,
+                    listed=listed,
+                )  # fmt: skip
     if args.json:
         data = result.as_json()
         if args.disagreements:
@@ -131,26 +165,10 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                 code["disagreements"] = [_disagreement_json(d) for d in found[code["code"]]]
         print_json(data)
         return 0
-    count = len(result.documents)
-    which = "at least two of them" if result.partial else "all of them"
-    print(
-        f"Agreement of {', '.join(result.coders)} per {result.unit}, over {count} "
-        f"document{'s' if count != 1 else ''} {which} coded"
-    )
-    if not count:
-        print(f"(no document has codings by {which})")
-    two = len(result.coders) == 2
-    rows = [
-        [
-            row.code if row.code_id is not None else "All codes (pooled)",
-            row.units,
-            _fmt(row.percent_agreement, 1),
-            _fmt(row.kappa, 3) if two else "n/a",
-            _fmt(row.alpha, 3),
-        ]
-        for row in (*result.codes, result.overall)
-    ]
-    print_table(["Code", "Units", "Agreement %", "Kappa", "Alpha"], rows)
+    for line in agreement_text.summary(result):
+        print(line)
+    headers, rows = agreement_text.table(result)
+    print_table(list(headers), [list(r) for r in rows])
     for code, passages in found.items():
         print(f"\nDisagreements on {code}: {len(passages)}")
         for d in passages:

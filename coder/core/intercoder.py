@@ -547,17 +547,25 @@ def find_disagreements(
     code: str | int,
     unit: str = "character",
     partial: bool = False,
+    listed: Iterable[int] | None = None,
 ) -> list[Disagreement]:
-    """The passages of one code where the coders differ, over the documents all of them coded.
+    """The passages of one code where the coders differ, over the documents all of them coded
+    (or the ``listed`` documents).
 
     Passages are maximal runs of disagreeing units (consecutive paragraphs or turns, or adjacent
-    characters), in document order; each names who coded the code there and who did not
-    (with ``partial``, coders who did not code the document are named in neither).
+    characters; segments are compared by character), in document order; each names who coded
+    the code there and who did not (with ``partial``, coders who did not code the document are
+    named in neither).
     """
     check_unit(unit)
+    unit = "character" if unit == "segment" else unit
     chosen = resolve_coders(project, coders)
     target = project.code(code) if isinstance(code, int) else project.find_code(code)
-    doc_ids, all_units = _compared_documents(project, chosen, unit, partial)
+    if listed is not None:
+        doc_ids = agreement_scope.selection_documents(project, listed)
+        all_units = [document_units(project, d, unit) for d in doc_ids]
+    else:
+        doc_ids, all_units = _compared_documents(project, chosen, unit, partial)
     spans = _codings_by_code(project, chosen, doc_ids).get(target.id, {})
     doc_names = _document_names(project, doc_ids)
     result: list[Disagreement] = []

@@ -1,0 +1,165 @@
+"""Agreement results in words and tables, the same in the command line, the window and the report.
+
+Figures are rounded with :mod:`coder.core.numbers` (halves up): percentages to one decimal,
+kappas and alphas to three; an undefined figure reads "undefined".
+"""
+
+from __future__ import annotations
+
+from coder.core.intercoder import OVERALL, CodeAgreement, ProjectAgreement
+from coder.core.numbers import fixed
+
+OVERALL_LABEL = "All codes"
+UNIT_WORDS = {
+    "character": "character",
+    "paragraph": "paragraph",
+    "turn": "speaker turn",
+    "segment": "coded segment",
+}
+POOLING_WORDS = {
+    "units": "every code's units pooled into one table",
+    "mean": "the mean of the codes' figures",
+}
+
+
+def and_list(names: list[str] | tuple[str, ...]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def scope_sentence(result: ProjectAgreement) -> str:
+    """Which coders, per which unit, over which documents."""
+    count = len(result.documents)
+    docs = plural(count, "document")
+    if result.listed:
+        which = "listed (in scope for every coder, coded or not)"
+    elif result.partial:
+        which = "that at least two of them coded"
+    else:
+        which = "that every one of them coded" if len(result.coders) > 2 else "that both coded"
+    return (
+        f"Agreement of {and_list(result.coders)} per {UNIT_WORDS[result.unit]}, "
+        f"over the {docs} {which}."
+    )
+
+
+def method_sentence(result: ProjectAgreement) -> str:
+    """How units are counted and how the overall row is formed."""
+    if result.unit == "segment":
+        return (
+            f"Each coding of one coder is matched with one coding of the same code by the other "
+            f"that overlaps it by at least {result.min_overlap}% of their union; unmatched codings "
+            f"are disagreements. Brennan & Prediger's kappa takes chance agreement as 1 / the "
+            f"number of codes compared. Overall: {POOLING_WORDS[result.pooling]}."
+        )
+    unit = UNIT_WORDS[result.unit]
+    return (
+        f"A {unit} counts as coded with a code when one of the coder's codings of that code "
+        f"overlaps it. Overall: {POOLING_WORDS[result.pooling]}."
+    )
+
+
+def left_out_sentence(result: ProjectAgreement) -> str:
+    """The documents of the selection not compared, and why ("" when none)."""
+    if not result.excluded_documents:
+        return ""
+    items = [f"{d.document} ({d.reason})" for d in result.excluded_documents]
+    return f"Left out: {and_list(items)}."
+
+
+def excluded_sentence(result: ProjectAgreement) -> str:
+    """Text outside every unit ("" when none)."""
+    ex = result.excluded
+    if not ex.codings and (result.unit != "turn" or not ex.characters):
+        return ""  # between paragraphs lie only line breaks
+    where = "speaker turns" if result.unit == "turn" else "paragraphs"
+    return (
+        f"Outside the {where}: {plural(ex.characters, 'character')} and "
+        f"{plural(ex.codings, 'coding')} lying wholly there, not compared."
+    )
+
+
+def summary(result: ProjectAgreement) -> list[str]:
+    """The sentences that go above the table."""
+    lines = [scope_sentence(result), method_sentence(result)]
+    lines += [s for s in (left_out_sentence(result), excluded_sentence(result)) if s]
+    if not result.documents:
+        lines.append("No document to compare: no figure can be computed.")
+    return lines
+
+
+def _label(row: CodeAgreement) -> str:
+    return OVERALL_LABEL if row.code_id is None or row.code == OVERALL else row.code
+
+
+def headers(result: ProjectAgreement) -> tuple[str, ...]:
+    first, second = (result.coders + ("", ""))[:2]
+    if result.unit == "segment":
+        return ("Code", "Segments", "Agreements", f"Only {first}", f"Only {second}",
+                "Agreement %", "Positive %", "Brennan-Prediger κ", "Unitizing α")  # fmt: skip
+    if len(result.coders) == 2:
+        table = ("Both", f"Only {first}", f"Only {second}", "Neither")
+        kappas = ("Cohen's κ", "Fleiss' κ", "Brennan-Prediger κ")
+    else:
+        table = ("All", "Some", "None")
+        kappas = ("Fleiss' κ", "Brennan-Prediger κ")
+    return ("Code", "Units", *table, "Agreement %", "Positive %", "Coded %", *kappas,
+            "Krippendorff's α", "Unitizing α")  # fmt: skip
+
+
+def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
+    pct = [fixed(row.percent_agreement, 1), fixed(row.positive_agreement, 1)]
+    if result.unit == "segment":
+        t = row.table
+        return (_label(row), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
+                str(t.get("second_only", 0)), *pct, fixed(row.brennan_prediger, 3),
+                fixed(row.alpha_unitized, 3))  # fmt: skip
+    if len(result.coders) == 2:
+        keys = ("both", "first_only", "second_only", "neither")
+        kappas = (row.kappa, row.fleiss_kappa, row.brennan_prediger)
+    else:
+        keys = ("all", "some", "none")
+        kappas = (row.fleiss_kappa, row.brennan_prediger)
+    return (_label(row), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
+            fixed(row.percent_agreement_coded, 1), *(fixed(k, 3) for k in kappas),
+            fixed(row.alpha, 3), fixed(row.alpha_unitized, 3))  # fmt: skip
+
+
+def table(result: ProjectAgreement) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Headers and one row per code, the overall row last."""
+    return headers(result), [cells(result, r) for r in (*result.codes, result.overall)]
+
+
+DEFINITIONS = (
+    ("Agreement %", "units on which the coders agree (coded or not), of all units"),
+    ("Positive %", ("specific positive agreement, 2a / (2a + b + c): of the units one coder "
+     "coded, how often the other coded them too (Fleiss 1975; Cicchetti & Feinstein 1990)")),
+    ("Coded %", "agreement among the units at least one coder coded, a / (a + b + c)"),
+    ("Cohen's κ", "(Po - Pe) / (1 - Pe), chance from each coder's own rates (Cohen 1960)"),
+    ("Fleiss' κ", "chance from the coders' pooled rate (Fleiss 1971)"),
+    ("Brennan-Prediger κ", "free-marginal kappa, chance 1/2 (Brennan & Prediger 1981)"),
+    ("Krippendorff's α", "nominal alpha over the units (Krippendorff 2011)"),
+    ("Unitizing α", ("Krippendorff's alpha for unitizing over the characters, coded stretches "
+     "against uncoded gaps (Krippendorff, Mathet, Bouvry & Widlöcher 2016)")),
+)  # fmt: skip
+
+
+__all__ = [
+    "DEFINITIONS",
+    "OVERALL_LABEL",
+    "and_list",
+    "cells",
+    "excluded_sentence",
+    "headers",
+    "left_out_sentence",
+    "method_sentence",
+    "scope_sentence",
+    "summary",
+    "table",
+]
