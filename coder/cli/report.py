@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-agreement", action="store_true", help="leave out inter-coder agreement")
     p.add_argument(
         "--agreement-unit",
-        choices=("character", "paragraph", "turn"),
+        choices=("character", "paragraph", "turn", "segment"),
         default="paragraph",
         help="the unit agreement is measured on (default paragraph)",
     )

@@ -94,7 +94,7 @@ def summary(result: ProjectAgreement) -> list[str]:
     return lines
 
 
-def _label(row: CodeAgreement) -> str:
+def row_label(row: CodeAgreement) -> str:
     return OVERALL_LABEL if row.code_id is None or row.code == OVERALL else row.code
 
 
@@ -117,7 +117,7 @@ def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
     pct = [fixed(row.percent_agreement, 1), fixed(row.positive_agreement, 1)]
     if result.unit == "segment":
         t = row.table
-        return (_label(row), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
+        return (row_label(row), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
                 str(t.get("second_only", 0)), *pct, fixed(row.brennan_prediger, 3),
                 fixed(row.alpha_unitized, 3))  # fmt: skip
     if len(result.coders) == 2:
@@ -126,7 +126,7 @@ def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
     else:
         keys = ("all", "some", "none")
         kappas = (row.fleiss_kappa, row.brennan_prediger)
-    return (_label(row), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
+    return (row_label(row), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
             fixed(row.percent_agreement_coded, 1), *(fixed(k, 3) for k in kappas),
             fixed(row.alpha, 3), fixed(row.alpha_unitized, 3))  # fmt: skip
 

@@ -514,17 +514,6 @@ def _unitized(
     return unitizing.unitized_alpha(documents)
 
 
-def _row(code_id: int | None, path: str, result: agreement.AgreementResult) -> CodeAgreement:
-    return CodeAgreement(
-        code_id=code_id,
-        code=path,
-        units=result.units,
-        percent_agreement=result.percent_agreement,
-        kappa=result.kappa,
-        alpha=result.alpha,
-    )
-
-
 def _document_names(project: Project, doc_ids: Iterable[int]) -> dict[int, str]:
     ids = list(doc_ids)
     if not ids:
@@ -595,62 +584,3 @@ def find_disagreements(
                 )
             )
     return result
-
-
-# --------------------------------------------------------------------------- report
-
-
-REPORT_HEADERS = ("Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha")
-
-
-@dataclass(frozen=True)
-class ReportTable:
-    """What the Word report's "Inter-coder agreement" section shows."""
-
-    title: str
-    note: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]  # per code in codebook order, the pooled row last
-
-
-def _fmt(value: float | None, digits: int) -> str:
-    return "undefined" if value is None else f"{value:.{digits}f}"
-
-
-def report_table(
-    project: Project,
-    coders: Sequence[str | int | Coder],
-    unit: str = "paragraph",
-    codes: Iterable[str | int] | None = None,
-    documents: Iterable[int] | None = None,
-    cases: Iterable[int] | None = None,
-) -> ReportTable:
-    """The agreement table for the Word report, formatted for people.
-
-    Undefined figures read "undefined"; kappa reads "n/a" for three or more coders (it is a
-    two-coder statistic). ``codes`` given: those codes (used or not); else the codes used.
-    """
-    result = compute_agreement(
-        project, coders, unit=unit, codes=codes, documents=documents, cases=cases
-    )
-    two = len(result.coders) == 2
-    rows = tuple(
-        (
-            "All codes (pooled)" if row.code_id is None else row.code,
-            str(row.units),
-            _fmt(row.percent_agreement, 1),
-            _fmt(row.kappa, 3) if two else "n/a",
-            _fmt(row.alpha, 3),
-        )
-        for row in (*result.codes, result.overall)
-    )
-    count = len(result.documents)
-    label = "speaker turn" if unit == "turn" else unit
-    note = (
-        f"Agreement between {', '.join(result.coders)}, per {label}, over the {count} "
-        f"document{'' if count == 1 else 's'} all of them coded. A {label} counts as coded with "
-        "a code when one of the coder's codings of that code overlaps it. Percent agreement is "
-        + ("the share of units on which both coders agree" if two else "averaged over pairs")
-        + "; 'undefined' means the statistic cannot be computed (no variation)."
-    )
-    return ReportTable("Inter-coder agreement", note, REPORT_HEADERS, rows)

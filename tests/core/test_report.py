@@ -553,7 +553,7 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     # Nobody else coded the Infighting narratives yet: the section says so.
     d = _report(sixty, tmp_path)
     texts = [p.text for p in d.paragraphs]
-    assert any(t.startswith("No document in this selection was coded by all") for t in texts)
+    assert "No document to compare: no figure can be computed." in texts
     # lee codes narrative 1 too: now kim and lee share a document.
     fought = _narrative(1).index("They fought")
     sixty.apply_code(
@@ -564,16 +564,22 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
         coder="lee",
     )
     d = _report(sixty, tmp_path)
-    table = next(
-        t
-        for t in d.tables
-        if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[1].text == "Units"
-    )
-    rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0] == ["Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha"]
+    texts = [p.text for p in d.paragraphs]
+    assert any(t.startswith("The two coders with the most codings") and "kim and lee" in t
+               for t in texts)  # fmt: skip
+    assert "Documents compared: Narrative 01." in texts
+    counts = next(t for t in d.tables if t.rows[0].cells[0].text == "Code"
+                  and t.rows[0].cells[2].text == "Both")  # fmt: skip
+    rows = [[c.text for c in r.cells] for r in counts.rows]
+    assert rows[0] == ["Code", "Units", "Both", "Only kim", "Only lee", "Neither"]
+    figures = next(t for t in d.tables if t.rows[0].cells[1].text == "% agree")
+    rows = [[c.text for c in r.cells] for r in figures.rows]
+    assert rows[0] == ["Code", "% agree", "% positive", "% coded", "Cohen κ", "BP κ", "α", "uα"]
+    assert "Cohen κ (Cohen's κ): (Po - Pe) / (1 - Pe), chance from each coder's own rates (Cohen 1960)." in texts
     infighting = next(r for r in rows if r[0] == "Infighting")
-    assert infighting[2] == "100.0"
+    assert infighting[1] == "100.0"
     captions = [p.text for p in d.paragraphs if style_name(p) == "Caption"]
-    assert "Table 3. Inter-coder agreement per code" in captions
+    assert any(c.endswith("Agreement table per code (units)") for c in captions)
+    assert any(c.endswith("Agreement figures per code") for c in captions)
     d = _report(sixty, tmp_path, include_agreement=False)
     assert "Inter-coder agreement" not in [p.text for p in d.paragraphs]

@@ -1,0 +1,162 @@
+"""The Word report's "Inter-coder agreement" section.
+
+Only the coders chosen take part (``--coders``; by default the two coders with the most codings
+in documents both coded, named in the text). The section says which documents were compared and
+which were left out and why, shows each code's agreement table (both / only one / neither, or
+all / some / none for more coders) and the figures defined in the README's Statistics section,
+and names how the overall row is formed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coder.core import agreement_scope, agreement_text, intercoder
+from coder.core.errors import CoderError
+from coder.core.numbers import fixed
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+
+    from coder.core.export.docx_options import ReportOptions
+    from coder.core.model import Code, Coder
+    from coder.core.project import Project
+
+TITLE = "Inter-coder agreement"
+# The report's narrow columns use short headers; the definitions below the tables spell them out.
+SHORT = {
+    "Agreement %": "% agree",
+    "Positive %": "% positive",
+    "Coded %": "% coded",
+    "Cohen's κ": "Cohen κ",
+    "Fleiss' κ": "Fleiss κ",
+    "Brennan-Prediger κ": "BP κ",
+    "Krippendorff's α": "α",
+    "Unitizing α": "uα",
+}
+
+
+def chosen_coders(project: Project, options: ReportOptions) -> tuple[list[Coder], bool]:
+    """The coders compared, and whether they were chosen by default."""
+    everyone = project.coders()
+    if options.coders is not None:
+        return [c for c in everyone if c.id in options.coders], False
+    pair = agreement_scope.default_pair(project, everyone, options.documents, options.cases)
+    return pair, True
+
+
+def compute(
+    project: Project, options: ReportOptions, codes: list[Code], coders: list[Coder]
+) -> intercoder.ProjectAgreement:
+    listed = options.documents
+    return intercoder.compute_agreement(
+        project,
+        [c.id for c in coders],
+        unit=options.agreement_unit,
+        codes=[c.id for c in codes] if options.codes is not None else None,
+        cases=options.cases,
+        listed=listed,
+    )
+
+
+def _count_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[list[str]]]:
+    first, second = (list(result.coders) + ["", ""])[:2]
+    if result.unit == "segment":
+        headers = ["Code", "Segments", "Agreements", f"Only {first}", f"Only {second}"]
+        keys = ("both", "first_only", "second_only")
+    elif len(result.coders) == 2:
+        headers = ["Code", "Units", "Both", f"Only {first}", f"Only {second}", "Neither"]
+        keys = ("both", "first_only", "second_only", "neither")
+    else:
+        headers = ["Code", "Units", "All", "Some", "None"]
+        keys = ("all", "some", "none")
+    rows = [
+        [agreement_text.row_label(r), str(r.units), *(str(r.table.get(k, 0)) for k in keys)]
+        for r in (*result.codes, result.overall)
+    ]
+    return headers, rows
+
+
+def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[list[str]]]:
+    two = len(result.coders) == 2
+    if result.unit == "segment":
+        headers = ["Code", "% agree", "% positive", "BP κ", "uα"]
+        values = [lambda r: fixed(r.percent_agreement, 1), lambda r: fixed(r.positive_agreement, 1),
+                  lambda r: fixed(r.brennan_prediger, 3), lambda r: fixed(r.alpha_unitized, 3)]  # fmt: skip
+    else:
+        headers = ["Code", "% agree", "% positive", "% coded", "Cohen κ" if two else "Fleiss κ",
+                   "BP κ", "α", "uα"]  # fmt: skip
+        values = [lambda r: fixed(r.percent_agreement, 1), lambda r: fixed(r.positive_agreement, 1),
+                  lambda r: fixed(r.percent_agreement_coded, 1),
+                  (lambda r: fixed(r.kappa, 3)) if two else (lambda r: fixed(r.fleiss_kappa, 3)),
+                  lambda r: fixed(r.brennan_prediger, 3), lambda r: fixed(r.alpha, 3),
+                  lambda r: fixed(r.alpha_unitized, 3)]  # fmt: skip
+    rows = [
+        [agreement_text.row_label(r), *(f(r) for f in values)]
+        for r in (*result.codes, result.overall)
+    ]
+    return headers, rows
+
+
+def _widths(width: float, columns: int) -> list[float]:
+    first = min(4.6, width * 0.3)
+    rest = (width - first) / (columns - 1)
+    return [first] + [rest] * (columns - 1)
+
+
+def write_section(
+    doc: DocxDocument,
+    project: Project,
+    options: ReportOptions,
+    codes: list[Code],
+    width: float,
+    number: int,
+) -> int:
+    """Add the section; returns the number of tables added (0 to 2)."""
+    from coder.core.export.docx_style import TableBuilder, caption, heading, para
+
+    coders, by_default = chosen_coders(project, options)
+    if len(coders) < 2:
+        return 0
+    heading(doc, TITLE, 1)
+    try:
+        result = compute(project, options, codes, coders)
+    except CoderError as e:
+        para(doc, f"Agreement could not be computed: {e}")
+        return 0
+    names = agreement_text.and_list([c.name for c in coders])
+    lines = []
+    if by_default:
+        lines.append(
+            f"The two coders with the most codings in documents both coded are compared: {names}."
+        )
+    lines += agreement_text.summary(result)
+    if result.documents:
+        lines.append(f"Documents compared: {agreement_text.and_list(list(result.documents))}.")
+    for line in lines:
+        para(doc, line).paragraph_format.keep_with_next = True
+    if not result.documents or not result.codes:
+        if result.documents:
+            para(doc, "None of these coders applied a code in the documents compared.")
+        return 0
+    added = 0
+    for title, (headers, rows) in (
+        ("Agreement table per code (units)", _count_table(result)),
+        ("Agreement figures per code", _figure_table(result)),
+    ):
+        builder = TableBuilder(headers, _widths(width, len(headers)))
+        for row in rows:
+            builder.add(row)
+        builder.insert(doc)
+        caption(doc, f"Table {number + added}. {title}.")
+        added += 1
+    para(doc, "How the figures are defined:").paragraph_format.keep_with_next = True
+    shown = set(_figure_table(result)[0])
+    for name, text in agreement_text.DEFINITIONS:
+        short = SHORT.get(name, name)
+        if short in shown:
+            para(doc, f"{short} ({name}): {text}.")
+    return added
+
+
+__all__ = ["TITLE", "chosen_coders", "compute", "write_section"]
