@@ -94,8 +94,11 @@ def summary(result: ProjectAgreement) -> list[str]:
     return lines
 
 
-def row_label(row: CodeAgreement) -> str:
-    return OVERALL_LABEL if row.code_id is None or row.code == OVERALL else row.code
+def row_label(row: CodeAgreement, pooling: str = "units") -> str:
+    """The code's path; the overall row says how it is formed."""
+    if row.code_id is None or row.code == OVERALL:
+        return f"{OVERALL_LABEL} ({'pooled' if pooling == 'units' else 'mean'})"
+    return row.code
 
 
 def headers(result: ProjectAgreement) -> tuple[str, ...]:
@@ -117,7 +120,7 @@ def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
     pct = [fixed(row.percent_agreement, 1), fixed(row.positive_agreement, 1)]
     if result.unit == "segment":
         t = row.table
-        return (row_label(row), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
+        return (row_label(row, result.pooling), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
                 str(t.get("second_only", 0)), *pct, fixed(row.brennan_prediger, 3),
                 fixed(row.alpha_unitized, 3))  # fmt: skip
     if len(result.coders) == 2:
@@ -126,7 +129,7 @@ def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
     else:
         keys = ("all", "some", "none")
         kappas = (row.fleiss_kappa, row.brennan_prediger)
-    return (row_label(row), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
+    return (row_label(row, result.pooling), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
             fixed(row.percent_agreement_coded, 1), *(fixed(k, 3) for k in kappas),
             fixed(row.alpha, 3), fixed(row.alpha_unitized, 3))  # fmt: skip
 

@@ -71,7 +71,11 @@ def _count_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[l
         headers = ["Code", "Units", "All", "Some", "None"]
         keys = ("all", "some", "none")
     rows = [
-        [agreement_text.row_label(r), str(r.units), *(str(r.table.get(k, 0)) for k in keys)]
+        [
+            agreement_text.row_label(r, result.pooling),
+            str(r.units),
+            *(str(r.table.get(k, 0)) for k in keys),
+        ]
         for r in (*result.codes, result.overall)
     ]
     return headers, rows
@@ -92,7 +96,7 @@ def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[
                   lambda r: fixed(r.brennan_prediger, 3), lambda r: fixed(r.alpha, 3),
                   lambda r: fixed(r.alpha_unitized, 3)]  # fmt: skip
     rows = [
-        [agreement_text.row_label(r), *(f(r) for f in values)]
+        [agreement_text.row_label(r, result.pooling), *(f(r) for f in values)]
         for r in (*result.codes, result.overall)
     ]
     return headers, rows
