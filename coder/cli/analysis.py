@@ -12,6 +12,7 @@ from typing import Any
 from coder.cli.common import open_project, print_json, print_table
 from coder.cli.report import _context, _listing, _resolve
 from coder.core import query
+from coder.core.consensus import CONSENSUS
 from coder.core.errors import InvalidValue, NotFound
 from coder.core.query.value_groups import grouped
 
@@ -21,6 +22,13 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--groups", nargs="+", metavar="NAME", help="only documents in these groups")
     p.add_argument("--cases", nargs="+", metavar="NAME", help="only codings in these cases")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
+    p.add_argument(
+        "--consensus",
+        choices=CONSENSUS,
+        default="any",
+        help="a passage counts when codings of the same code by any (default), all or "
+        "more than half of the --coders overlap it",
+    )
     p.add_argument(
         "--attribute",
         action="append",
@@ -155,6 +163,7 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
         cases=None if cases is None else frozenset(cases),
         coders=None if coders is None else frozenset(coders),
         attributes=tuple((name, frozenset(values)) for name, values in attributes.items()),
+        consensus=getattr(args, "consensus", "any"),
     )
 
 

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coder.cli.common import SpeakerLookup, open_project, print_json, print_table
+from coder.cli.report import _resolve
 from coder.core import query
+from coder.core.consensus import CONSENSUS
 from coder.core.errors import InvalidValue
 from coder.core.model import CodeNode
 from coder.core.project import Project
@@ -90,6 +92,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--by", default="document", metavar="document|case|attribute=NAME")
     p.add_argument("--coder", metavar="NAME", action="append", help="only this coder's codings")
+    p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
+    p.add_argument("--consensus", choices=CONSENSUS, default="any",
+                   help="a document or case counts when any (default), all or more than half of "
+                   "the --coders coded the code in it")  # fmt: skip
+    p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
+    p.add_argument("--cases", nargs="+", metavar="NAME", help="only these cases")
     p.add_argument(
         "--include-children",
         action="store_true",
@@ -297,15 +305,25 @@ def cmd_codings(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
-        coder_ids = [project.find_coder(n).id for n in args.coder] if args.coder else None
+        names = [*(args.coder or []), *(args.coders or [])]
+        filters = query.Filters(
+            coders=_resolve("coder", names, project.find_coder,
+                            lambda: [c.name for c in project.coders()]),
+            documents=_resolve("document", args.documents, project.find_document,
+                               lambda: [d.name for d in project.documents()]),
+            cases=_resolve("case", args.cases, project.find_case,
+                           lambda: [c.name for c in project.cases()]),
+            consensus=args.consensus,
+        )  # fmt: skip
         by = args.by.strip()
+        kids = args.include_children
         if by.startswith("attribute="):
             name = by.split("=", 1)[1].strip()
             if not name:
                 raise InvalidValue("--by attribute=NAME needs an attribute name")
-            table = query.frequencies_by_attribute(project, name, coder_ids, args.include_children)
+            table = query.frequencies_by_attribute(project, name, None, kids, filters=filters)
         elif by in ("document", "case"):
-            table = query.frequencies(project, by, coder_ids, args.include_children)
+            table = query.frequencies(project, by, None, kids, filters=filters)
         else:
             raise InvalidValue(f"--by must be document, case or attribute=NAME, not '{by}'")
     by_attr = table.by.startswith("attribute=")

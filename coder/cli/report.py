@@ -30,7 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--cases", nargs="+", metavar="NAME", help="only codings in these cases")
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
-    p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
+    p.add_argument("--coders", nargs="+", metavar="NAME",
+                   help="only codings by these coders; agreement compares them")  # fmt: skip
+    p.add_argument("--consensus", choices=("any", "all", "majority"), default="any",
+                   help="count and quote what any (default), all or more than half of the --coders "
+                   "coded")  # fmt: skip
     p.add_argument(
         "--context",
         default="0",
@@ -191,6 +195,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             include_children=args.include_children,
             include_agreement=not args.no_agreement,
             agreement_unit=args.agreement_unit,
+            consensus=args.consensus,
             order=args.order,
             quote_marks=args.quote_marks,
             cite=args.cite,

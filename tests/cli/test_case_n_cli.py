@@ -49,3 +49,22 @@ def test_a_case_without_documents_is_not_in_n(tmp_path: Path) -> None:
         "female": 3,
         "male": 1,
     }
+
+
+def test_stats_with_coders_and_consensus(tmp_path: Path) -> None:
+    path = _project(tmp_path)
+    # Sam agrees on P01 and P02 only
+    for name in ("P01", "P02"):
+        ok("code", "apply", str(path), "--document", name, "--code", "Pull", "--text", "pull",
+           "--coder", "Sam")  # fmt: skip
+    me = json.loads(ok("coders", str(path), "--json").stdout)
+    first = next(c["name"] for c in me if c["name"] != "Sam")
+    run = ("stats", str(path), "--by", "case", "--coders", first, "Sam", "--json")
+    assert json.loads(ok(*run).stdout)["rows"][0]["units"] == 4
+    both = json.loads(ok(*run, "--consensus", "all").stdout)["rows"][0]
+    assert both["units"] == 2 and both["percent"] == 50.0 and both["codings"] == 4
+    listed = json.loads(ok(*run, "--documents", "P01", "P02", "P03", "P04").stdout)
+    assert listed["total"] == 4
+    passages = json.loads(ok("retrieve", str(path), "--codes", "Pull", "--coders", first, "Sam",
+                             "--consensus", "all", "--json").stdout)  # fmt: skip
+    assert sorted(p["document"] for p in passages) == ["P01", "P01", "P02", "P02"]

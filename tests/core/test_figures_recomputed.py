@@ -279,3 +279,57 @@ def test_case_n_recomputed(fresh_project, seed):
             )
     not_analysed = {c.name for c in p.cases() if c.id not in analysed}
     assert set(query.cases_not_analysed(p)) == not_analysed
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("rule", ["any", "all", "majority"])
+def test_consensus_recomputed(fresh_project, seed, rule):
+    rng = random.Random(2000 + seed)
+    p = fresh_project
+    names, codes, docs = _random_project(p, rng, 2 + seed % 3)
+    chosen = names[: 2 + rng.randint(0, len(names) - 2)]
+    ids = {p.find_coder(n).id for n in chosen}
+    need = {"any": 1, "all": len(chosen), "majority": len(chosen) // 2 + 1}[rule]
+    filters = Filters(coders=ids, consensus=rule)
+    codings = [g for g in p.codings() if g.coder_id in ids]
+    doc_case = {d.id: d.case_id for d in p.documents()}
+    for by in ("document", "case"):
+        table = query.frequencies(p, by, filters=filters)
+        for row in table.rows:
+            who: dict[int, set[int]] = {}
+            for g in codings:
+                if g.code_id == row.code_id:
+                    unit = g.document_id if by == "document" else doc_case[g.document_id]
+                    if unit is not None:
+                        who.setdefault(unit, set()).add(g.coder_id)
+            passing = {u for u, w in who.items() if len(w) >= need}
+            assert row.units == len(passing), (by, row.code)
+    # passages: a coding counts when codings of its code by `need` coders overlap it
+    expected = set()
+    for g in codings:
+        overlapping = {
+            o.coder_id
+            for o in codings
+            if o.code_id == g.code_id
+            and o.document_id == g.document_id
+            and o.start < g.end
+            and g.start < o.end
+        }
+        if len(overlapping) >= need:
+            expected.add(g.id)
+    passages = query.retrieve(p, codes, "or", filters=filters)
+    assert {c for passage in passages for c in passage.coding_ids} == expected
+    matrix = query.cooccurrence(p, codes, filters=filters)
+    for k, code_id in enumerate(codes):
+        assert matrix.counts[k][k] == sum(
+            1 for g in codings if g.id in expected and g.code_id == code_id
+        )
+    if len(chosen) == 1:
+        return
+    one = Filters(coders={p.find_coder(chosen[0]).id})
+    alone = query.cooccurrence(p, codes, filters=one)
+    first = p.find_coder(chosen[0]).id
+    for k, code_id in enumerate(codes):
+        assert alone.counts[k][k] == sum(
+            1 for g in p.codings() if g.coder_id == first and g.code_id == code_id
+        )

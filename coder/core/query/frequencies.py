@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from coder.core import consensus
 from coder.core.errors import InvalidValue
 from coder.core.query.scope import (
+    CodingRow,
     Filters,
     Scope,
     Sources,
@@ -115,6 +117,28 @@ def _speaker_pairs(
     return [(c, u, n) for (c, u), n in counts.items()]
 
 
+def _consensus_pairs(
+    project: Project, unit: str, scope: Scope, sources: Sources
+) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+    """Code/unit pairs that enough of the coders coded (:func:`consensus.unit_pairs`), and per
+    code the codings that belong to such a pair."""
+    rows = coding_rows(project, scope, sources=sources, passages=False)
+
+    def owners(r: CodingRow) -> list[int]:
+        if unit == "document":
+            return [r.document_id]
+        cases = sources.case_ids(r.document_id, r.start, r.end)
+        return [c for c in cases if scope.cases is None or c in scope.cases]
+
+    pairs = consensus.unit_pairs(rows, owners, scope.need)
+    passing = {(c, u) for c, u, _ in pairs}
+    codings: dict[int, int] = defaultdict(int)
+    for r in rows:
+        if any((r.code_id, u) in passing for u in owners(r)):
+            codings[r.code_id] += 1
+    return pairs, codings
+
+
 def frequencies(
     project: Project,
     by: str = "document",
@@ -140,7 +164,9 @@ def frequencies(
     total = len(doc_ids) if by == "document" else len(scope.case_ids(project))
     units_per_code: dict[int, set[int]] = defaultdict(set)
     codings_per_code: dict[int, int] = defaultdict(int)
-    if sources is not None:
+    if scope.need > 1:
+        pairs, codings_per_code = _consensus_pairs(project, by, scope, sources or Sources(project))
+    elif sources is not None:
         for r in coding_rows(project, scope, sources=sources):
             codings_per_code[r.code_id] += 1
         pairs = _speaker_pairs(project, by, scope, sources)
@@ -242,7 +268,9 @@ def frequencies_by_attribute(
     totals: dict[str, int] = defaultdict(int)
     for v in value_of.values():
         totals[v] += 1
-    if scope.speakers is not None:
+    if scope.need > 1:
+        pairs = _consensus_pairs(project, unit, scope, Sources(project))[0]
+    elif scope.speakers is not None:
         pairs = _speaker_pairs(project, unit, scope, Sources(project))
     else:
         pairs = _unit_pairs(project, unit, scope)
@@ -307,7 +335,9 @@ def code_matrix(
         names = dict(project.db.execute("SELECT id, name FROM cases"))
     units = sorted((UnitRef(i, names[i]) for i in ids), key=lambda u: (u.name.casefold(), u.id))
     column = {u.id: n for n, u in enumerate(units)}
-    if scope.speakers is not None:
+    if scope.need > 1:
+        pairs = _consensus_pairs(project, by, scope, Sources(project))[0]
+    elif scope.speakers is not None:
         pairs = _speaker_pairs(project, by, scope, Sources(project))
     else:
         pairs = _unit_pairs(project, by, scope)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from coder.core import numbers
+from coder.core import consensus, numbers
 from coder.core.errors import InvalidValue
 from coder.core.text import paragraphs as _paragraph_spans
 
@@ -55,8 +55,12 @@ class Filters:
     attributes: tuple[tuple[str, frozenset[str]], ...] = ()
     coders: frozenset[int] | None = None
     speakers: frozenset[str] | None = None
+    # with several coders: a unit counts when "any", "all" or a "majority" of them coded it
+    # (see coder.core.consensus); "any" is every coding of the coders
+    consensus: str = "any"
 
     def __post_init__(self) -> None:
+        consensus.check(self.consensus)
         for name in ("documents", "groups", "cases", "coders", "speakers"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         attrs = self.attributes
@@ -65,10 +69,14 @@ class Filters:
         object.__setattr__(self, "attributes", norm)
 
     def __bool__(self) -> bool:
-        return any(
-            v is not None
-            for v in (self.documents, self.groups, self.cases, self.coders, self.speakers)
-        ) or bool(self.attributes)
+        return (
+            any(
+                v is not None
+                for v in (self.documents, self.groups, self.cases, self.coders, self.speakers)
+            )
+            or bool(self.attributes)
+            or self.consensus != "any"
+        )
 
 
 NO_FILTERS = Filters()
@@ -82,6 +90,7 @@ class Scope:
     cases: set[int] | None
     coders: set[int] | None
     speakers: frozenset[str] | None
+    need: int = 1  # how many of the coders must have coded a unit (consensus)
 
     def coding_sql(self, g: str = "g") -> tuple[str, list[Any]]:
         """``AND ...`` restricting codings (alias ``g``) to the scope."""
@@ -189,7 +198,12 @@ def resolve(
             cases = narrow(cases, owners)
         else:
             docs = narrow(docs, owners)
-    return Scope(docs, cases, coders, f.speakers)
+    need = 1
+    if f.consensus != "any":
+        if coders is None:
+            coders = {r[0] for r in project.db.execute("SELECT id FROM coders")}
+        need = consensus.required(f.consensus, len(coders))
+    return Scope(docs, cases, coders, f.speakers, need)
 
 
 def find_attribute(project: Project, name: str) -> Any:
@@ -438,8 +452,10 @@ def coding_rows(
     scope: Scope,
     code_ids: Iterable[int] | None = None,
     sources: Sources | None = None,
+    passages: bool = True,
 ) -> list[CodingRow]:
-    """Codings in scope, in document and position order."""
+    """Codings in scope, in document and position order (with a consensus of coders and
+    ``passages``, only the codings enough of them agree on: :func:`consensus.passages`)."""
     sql = (
         'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" FROM codings g WHERE 1'
     )
@@ -455,6 +471,8 @@ def coding_rows(
     if scope.speakers is not None:
         src = sources or Sources(project)
         rows = [r for r in rows if src.speaker(r.document_id, r.start, r.end) in scope.speakers]
+    if passages and scope.need > 1:
+        rows = consensus.passages(rows, scope.need)
     return rows
 
 
