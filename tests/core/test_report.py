@@ -583,3 +583,12 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     assert any(c.endswith("Agreement figures per code") for c in captions)
     d = _report(sixty, tmp_path, include_agreement=False)
     assert "Inter-coder agreement" not in [p.text for p in d.paragraphs]
+
+
+def test_cases_without_documents_are_listed_as_not_analysed(sixty, tmp_path):
+    sixty.add_case("P99")  # a row of an attributes sheet: no transcript
+    d = _report(sixty, tmp_path)
+    texts = [p.text for p in d.paragraphs]
+    assert "Not analysed (no document in this selection, so not counted in N): P99." in texts
+    captions = [p.text for p in d.paragraphs if p.style.name == "Caption"]
+    assert any("cases (N = 60)" in c for c in captions)
