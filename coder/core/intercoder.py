@@ -92,6 +92,7 @@ class ProjectAgreement:
     excluded: Excluded = field(default_factory=Excluded)  # text outside every unit
     listed: bool = False  # the documents were listed: in scope for every coder, coded or not
     min_overlap: int | None = None  # segment unit: percent of the union
+    document_ids: tuple[int, ...] = ()  # ids of ``documents``
 
     def as_json(self) -> dict[str, Any]:
         """The ``coder agreement --json`` shape."""
@@ -398,6 +399,7 @@ def compute_agreement(
         excluded=agreement_scope.excluded_text(units, spans),
         listed=listed is not None,
         min_overlap=int(min_overlap) if unit == "segment" else None,
+        document_ids=tuple(doc_ids),
     )
 
 

@@ -483,3 +483,27 @@ def test_view_coders_actions_filter_the_real_document_view(qtbot, merged, monkey
     assert view.stripes.coder_columns() == [] and win.mode_label.text() == ""
     assert len(view.spans) == 10
     win.close_project()
+
+
+def test_agreement_window_every_document_and_segments(qtbot, merged):
+    from coder.ui.views.agreement_window import AgreementWindow
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    dialog = AgreementWindow(window)
+    qtbot.addWidget(dialog)
+    merged.add_document("Unread", "nobody coded this one")
+    dialog.set_unit("paragraph")
+    result = dialog.compute()
+    assert result is not None and "Unread" not in result.documents
+    assert "Left out: " in dialog.status.text() and "Unread (coded by none" in dialog.status.text()
+    dialog.every_document.setChecked(True)
+    assert not dialog.partial.isEnabled()
+    result = dialog.compute()
+    assert result is not None and "Unread" in result.documents and result.listed
+    dialog.set_unit("segment")
+    assert dialog.min_overlap.isEnabled()
+    dialog.min_overlap.setValue(50)
+    result = dialog.compute()
+    assert result is not None and result.min_overlap == 50
+    assert "Agreements" in dialog.table.HEADERS

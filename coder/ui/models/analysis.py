@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from coder.core.numbers import fixed
 from coder.core.query import Passage
 
 SortRole = Qt.ItemDataRole.UserRole
@@ -45,7 +46,7 @@ def display(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return fixed(value, 1)  # halves up, as in the command line and the report
     return str(value)
 
 

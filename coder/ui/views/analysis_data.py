@@ -29,7 +29,7 @@ MATRIX_BY = {"document-matrix": "document", "case-matrix": "case"}
 @dataclass
 class AnalysisOptions:
     by: str = "document"  # "document" | "case" | an attribute name
-    coder_id: int | None = None
+    coder_id: int | str | None = None  # a coder's id, or "all" / "majority": what they agree on
     group: str | None = None
     include_children: bool = False
     crosstab_attribute: str | None = None
@@ -43,7 +43,8 @@ class AnalysisOptions:
 
     def filters(self) -> Filters:
         return Filters(
-            coders=None if self.coder_id is None else frozenset([self.coder_id]),
+            coders=None if not isinstance(self.coder_id, int) else frozenset([self.coder_id]),
+            consensus=self.coder_id if isinstance(self.coder_id, str) else "any",
             groups=None if self.group is None else frozenset([self.group]),
             attributes=((self.where[0], frozenset([self.where[1]])),) if self.where else (),
         )

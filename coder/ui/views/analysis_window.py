@@ -437,6 +437,10 @@ class AnalysisWindow(QWidget):
         for combo in combos:
             combo.clear()
         self.coder_combo.addItem("All coders", None)
+        if project is not None and len(project.coders()) > 1:
+            # a unit counts when every coder (or more than half of them) coded it
+            self.coder_combo.addItem("Every coder agrees", "all")
+            self.coder_combo.addItem("Most coders agree", "majority")
         self.group_combo.addItem("All documents", None)
         self.where_combo.addItem("All cases and documents", None)
         self.by_combo.addItem("Documents", "document")
