@@ -16,6 +16,17 @@ UNIT_WORDS = {
     "turn": "speaker turn",
     "segment": "coded segment",
 }
+# Short headers for narrow columns (the report, the window); the definitions spell them out.
+SHORT = {
+    "Agreement %": "% agree",
+    "Positive %": "% positive",
+    "Coded %": "% coded",
+    "Cohen's κ": "Cohen κ",
+    "Fleiss' κ": "Fleiss κ",
+    "Brennan-Prediger κ": "BP κ",
+    "Krippendorff's α": "α",
+    "Unitizing α": "uα",
+}
 POOLING_WORDS = {
     "units": "every code's units pooled into one table",
     "mean": "the mean of the codes' figures",
@@ -155,6 +166,7 @@ DEFINITIONS = (
 
 __all__ = [
     "DEFINITIONS",
+    "SHORT",
     "OVERALL_LABEL",
     "and_list",
     "cells",

@@ -23,17 +23,6 @@ if TYPE_CHECKING:
     from coder.core.project import Project
 
 TITLE = "Inter-coder agreement"
-# The report's narrow columns use short headers; the definitions below the tables spell them out.
-SHORT = {
-    "Agreement %": "% agree",
-    "Positive %": "% positive",
-    "Coded %": "% coded",
-    "Cohen's κ": "Cohen κ",
-    "Fleiss' κ": "Fleiss κ",
-    "Brennan-Prediger κ": "BP κ",
-    "Krippendorff's α": "α",
-    "Unitizing α": "uα",
-}
 
 
 def chosen_coders(project: Project, options: ReportOptions) -> tuple[list[Coder], bool]:
@@ -157,7 +146,7 @@ def write_section(
     para(doc, "How the figures are defined:").paragraph_format.keep_with_next = True
     shown = set(_figure_table(result)[0])
     for name, text in agreement_text.DEFINITIONS:
-        short = SHORT.get(name, name)
+        short = agreement_text.SHORT.get(name, name)
         if short in shown:
             para(doc, f"{short} ({name}): {text}.")
     return added
