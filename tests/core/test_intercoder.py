@@ -257,17 +257,24 @@ def test_coder_summaries(ten):
     assert rows["idle"].codings == 0
 
 
-def test_report_table(ten):
-    table = intercoder.report_table(ten, ["ann", "bob"], unit="paragraph")
-    assert table.headers[0] == "Code"
-    assert table.rows[0] == ("Trust", "10", "60.0", "0.200", "0.240")
-    assert table.rows[-1][0] == "All codes (pooled)"
-    assert "ann, bob" in table.note
+def test_agreement_text_table(ten):
+    from coder.core import agreement_text
+
+    result = intercoder.compute_agreement(ten, ["ann", "bob"], unit="paragraph")
+    headers, rows = agreement_text.table(result)
+    assert headers[:6] == ("Code", "Units", "Both", "Only ann", "Only bob", "Neither")
+    cells = dict(zip(headers, rows[0]))
+    wanted = ("Code", "Units", "Agreement %", "Cohen's κ", "Krippendorff's α")
+    assert tuple(cells[h] for h in wanted) == ("Trust", "10", "60.0", "0.200", "0.240")
+    assert rows[-1][0] == "All codes (pooled)"
+    assert "ann and bob" in agreement_text.scope_sentence(result)
     p = ten
     p.add_document("Empty", "nothing")
-    turns = intercoder.report_table(p, ["ann", "bob"], unit="turn")
+    turns = intercoder.compute_agreement(p, ["ann", "bob"], unit="turn")
     # no turns anywhere: no units, figures undefined, never a made-up number
-    assert turns.rows[0][1:] == ("0", "undefined", "undefined", "undefined")
+    headers, rows = agreement_text.table(turns)
+    assert rows[-1][1] == "0" and set(rows[-1][6:]) == {"undefined"}
+    assert "Ten (no speaker turns)" in agreement_text.left_out_sentence(turns)
 
 
 def test_restricting_documents_and_cases(ten):
