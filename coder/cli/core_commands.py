@@ -93,9 +93,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="document", metavar="document|case|attribute=NAME")
     p.add_argument("--coder", metavar="NAME", action="append", help="only this coder's codings")
     p.add_argument("--coders", nargs="+", metavar="NAME", help="only codings by these coders")
-    p.add_argument("--consensus", choices=CONSENSUS, default="any",
-                   help="a document or case counts when any (default), all or more than half of "
-                   "the --coders coded the code in it")  # fmt: skip
+    p.add_argument(
+        "--consensus",
+        choices=CONSENSUS,
+        default="any",
+        help="a document or case counts when any (default), all or more than half of "
+        "the --coders coded the code in it",
+    )
     p.add_argument("--documents", nargs="+", metavar="NAME", help="only these documents")
     p.add_argument("--cases", nargs="+", metavar="NAME", help="only these cases")
     p.add_argument(
@@ -307,14 +311,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
         names = [*(args.coder or []), *(args.coders or [])]
         filters = query.Filters(
-            coders=_resolve("coder", names, project.find_coder,
-                            lambda: [c.name for c in project.coders()]),
-            documents=_resolve("document", args.documents, project.find_document,
-                               lambda: [d.name for d in project.documents()]),
-            cases=_resolve("case", args.cases, project.find_case,
-                           lambda: [c.name for c in project.cases()]),
+            coders=_resolve(
+                "coder", names, project.find_coder, lambda: [c.name for c in project.coders()]
+            ),
+            documents=_resolve(
+                "document",
+                args.documents,
+                project.find_document,
+                lambda: [d.name for d in project.documents()],
+            ),
+            cases=_resolve(
+                "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
+            ),
             consensus=args.consensus,
-        )  # fmt: skip
+        )
         by = args.by.strip()
         kids = args.include_children
         if by.startswith("attribute="):

@@ -146,18 +146,28 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             lambda: [d.name for d in project.documents()],
         )
         result = intercoder.compute_agreement(
-            project, args.coders, unit=args.unit, codes=args.code, partial=args.partial,
-            listed=listed, pooling=args.pooling, min_overlap=args.min_overlap,
-        )  # fmt: skip
+            project,
+            args.coders,
+            unit=args.unit,
+            codes=args.code,
+            partial=args.partial,
+            listed=listed,
+            pooling=args.pooling,
+            min_overlap=args.min_overlap,
+        )
         found: dict[str, list[intercoder.Disagreement]] = {}
         if args.disagreements:
             unit = "character" if args.unit == "segment" else args.unit
             for row in result.codes:
                 assert row.code_id is not None
                 found[row.code] = intercoder.find_disagreements(
-                    project, args.coders, row.code_id, unit=unit, partial=args.partial,
+                    project,
+                    args.coders,
+                    row.code_id,
+                    unit=unit,
+                    partial=args.partial,
                     listed=listed,
-                )  # fmt: skip
+                )
     if args.json:
         data = result.as_json()
         if args.disagreements:

@@ -115,34 +115,66 @@ def row_label(row: CodeAgreement, pooling: str = "units") -> str:
 def headers(result: ProjectAgreement) -> tuple[str, ...]:
     first, second = (result.coders + ("", ""))[:2]
     if result.unit == "segment":
-        return ("Code", "Segments", "Agreements", f"Only {first}", f"Only {second}",
-                "Agreement %", "Positive %", "Brennan-Prediger κ", "Unitizing α")  # fmt: skip
+        return (
+            "Code",
+            "Segments",
+            "Agreements",
+            f"Only {first}",
+            f"Only {second}",
+            "Agreement %",
+            "Positive %",
+            "Brennan-Prediger κ",
+            "Unitizing α",
+        )
     if len(result.coders) == 2:
         table = ("Both", f"Only {first}", f"Only {second}", "Neither")
         kappas = ("Cohen's κ", "Fleiss' κ", "Brennan-Prediger κ")
     else:
         table = ("All", "Some", "None")
         kappas = ("Fleiss' κ", "Brennan-Prediger κ")
-    return ("Code", "Units", *table, "Agreement %", "Positive %", "Coded %", *kappas,
-            "Krippendorff's α", "Unitizing α")  # fmt: skip
+    return (
+        "Code",
+        "Units",
+        *table,
+        "Agreement %",
+        "Positive %",
+        "Coded %",
+        *kappas,
+        "Krippendorff's α",
+        "Unitizing α",
+    )
 
 
 def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
     pct = [fixed(row.percent_agreement, 1), fixed(row.positive_agreement, 1)]
     if result.unit == "segment":
         t = row.table
-        return (row_label(row, result.pooling), str(row.units), str(t.get("both", 0)), str(t.get("first_only", 0)),
-                str(t.get("second_only", 0)), *pct, fixed(row.brennan_prediger, 3),
-                fixed(row.alpha_unitized, 3))  # fmt: skip
+        return (
+            row_label(row, result.pooling),
+            str(row.units),
+            str(t.get("both", 0)),
+            str(t.get("first_only", 0)),
+            str(t.get("second_only", 0)),
+            *pct,
+            fixed(row.brennan_prediger, 3),
+            fixed(row.alpha_unitized, 3),
+        )
     if len(result.coders) == 2:
         keys = ("both", "first_only", "second_only", "neither")
         kappas = (row.kappa, row.fleiss_kappa, row.brennan_prediger)
     else:
         keys = ("all", "some", "none")
         kappas = (row.fleiss_kappa, row.brennan_prediger)
-    return (row_label(row, result.pooling), str(row.units), *(str(row.table.get(k, 0)) for k in keys), *pct,
-            fixed(row.percent_agreement_coded, 1), *(fixed(k, 3) for k in kappas),
-            fixed(row.alpha, 3), fixed(row.alpha_unitized, 3))  # fmt: skip
+    return (
+        row_label(row, result.pooling),
+        str(row.units),
+        *(str(row.table.get(k, 0)) for k in keys),
+        *pct,
+        fixed(row.percent_agreement_coded, 1),
+        *(fixed(k, 3) for k in kappas),
+        fixed(row.alpha, 3),
+        fixed(row.alpha_unitized, 3),
+    )
 
 
 def table(result: ProjectAgreement) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
@@ -152,16 +184,26 @@ def table(result: ProjectAgreement) -> tuple[tuple[str, ...], list[tuple[str, ..
 
 DEFINITIONS = (
     ("Agreement %", "units on which the coders agree (coded or not), of all units"),
-    ("Positive %", ("specific positive agreement, 2a / (2a + b + c): of the units one coder "
-     "coded, how often the other coded them too (Fleiss 1975; Cicchetti & Feinstein 1990)")),
+    (
+        "Positive %",
+        (
+            "specific positive agreement, 2a / (2a + b + c): of the units one coder "
+            "coded, how often the other coded them too (Fleiss 1975; Cicchetti & Feinstein 1990)"
+        ),
+    ),
     ("Coded %", "agreement among the units at least one coder coded, a / (a + b + c)"),
     ("Cohen's κ", "(Po - Pe) / (1 - Pe), chance from each coder's own rates (Cohen 1960)"),
     ("Fleiss' κ", "chance from the coders' pooled rate (Fleiss 1971)"),
     ("Brennan-Prediger κ", "free-marginal kappa, chance 1/2 (Brennan & Prediger 1981)"),
     ("Krippendorff's α", "nominal alpha over the units (Krippendorff 2011)"),
-    ("Unitizing α", ("Krippendorff's alpha for unitizing over the characters, coded stretches "
-     "against uncoded gaps (Krippendorff, Mathet, Bouvry & Widlöcher 2016)")),
-)  # fmt: skip
+    (
+        "Unitizing α",
+        (
+            "Krippendorff's alpha for unitizing over the characters, coded stretches "
+            "against uncoded gaps (Krippendorff, Mathet, Bouvry & Widlöcher 2016)"
+        ),
+    ),
+)
 
 
 __all__ = [

@@ -366,8 +366,10 @@ def compute_agreement(
     code_list = _resolve_codes(project, codes, set(by_code))
     tallies: list[agreement.UnitTally] = []
     if unit == "segment":
-        rows = [_segment_row(c, by_code.get(c.id, {}), names, min_overlap, len(code_list))
-                for c in code_list]  # fmt: skip
+        rows = [
+            _segment_row(c, by_code.get(c.id, {}), names, min_overlap, len(code_list))
+            for c in code_list
+        ]
     else:
         tallies = [agreement.tally_code(units, by_code.get(c.id, {}), names) for c in code_list]
         rows = [_figures(c.id, c.path, t) for c, t in zip(code_list, tallies)]

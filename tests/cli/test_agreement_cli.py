@@ -78,8 +78,19 @@ def test_segment_unit_matches_codings(project: Path) -> None:
 
 def test_mean_pooling(project: Path) -> None:
     ok("code", "add", str(project), "Doubt")
-    ok("code", "apply", str(project), "--document", "A", "--code", "Doubt", "--text", "three",
-       "--coder", "Bob")  # fmt: skip
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "A",
+        "--code",
+        "Doubt",
+        "--text",
+        "three",
+        "--coder",
+        "Bob",
+    )
     data = _agreement(project, "--unit", "paragraph", "--pooling", "mean")
     assert data["pooling"] == "mean"
     rows = data["codes"]
@@ -94,24 +105,64 @@ def test_option_errors_are_one_line(project: Path) -> None:
     assert "no document named 'Z'" in user_error(
         "agreement", str(project), "--coders", "Ann", "Bob", "--documents", "Z"
     )
-    ok("code", "apply", str(project), "--document", "A", "--code", "Trust", "--text", "three",
-       "--coder", "Cy")  # fmt: skip
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "A",
+        "--code",
+        "Trust",
+        "--text",
+        "three",
+        "--coder",
+        "Cy",
+    )
     assert "two coders" in user_error(
         "agreement", str(project), "--coders", "Ann", "Bob", "Cy", "--unit", "segment"
     )
     assert "percentage" in user_error(
-        "agreement", str(project), "--coders", "Ann", "Bob", "--unit", "segment",
-        "--min-overlap", "0",
-    )  # fmt: skip
+        "agreement",
+        str(project),
+        "--coders",
+        "Ann",
+        "Bob",
+        "--unit",
+        "segment",
+        "--min-overlap",
+        "0",
+    )
     assert (
         run("agreement", str(project), "--coders", "Ann", "Bob", "--pooling", "max").returncode == 2
     )
 
 
 def test_three_coders_get_the_all_some_none_table(project: Path) -> None:
-    ok("code", "apply", str(project), "--document", "A", "--code", "Trust", "--text", "one trust",
-       "--coder", "Cy")  # fmt: skip
-    data = json.loads(ok("agreement", str(project), "--coders", "Ann", "Bob", "Cy", "--unit",
-                         "paragraph", "--json").stdout)  # fmt: skip
+    ok(
+        "code",
+        "apply",
+        str(project),
+        "--document",
+        "A",
+        "--code",
+        "Trust",
+        "--text",
+        "one trust",
+        "--coder",
+        "Cy",
+    )
+    data = json.loads(
+        ok(
+            "agreement",
+            str(project),
+            "--coders",
+            "Ann",
+            "Bob",
+            "Cy",
+            "--unit",
+            "paragraph",
+            "--json",
+        ).stdout
+    )
     assert data["codes"][0]["table"] == {"all": 1, "some": 1, "none": 2}
     assert data["codes"][0]["kappa"] is None and data["codes"][0]["fleiss_kappa"] is not None

@@ -61,8 +61,9 @@ def _random_project(p, rng: random.Random, coders: int):
 
 def _coded(p, doc_id, code_id, coder):
     cid = p.find_coder(coder).id
-    return [(g.start, g.end) for g in p.codings(document_id=doc_id, code_ids=[code_id],
-                                                 coder_ids=[cid])]  # fmt: skip
+    return [
+        (g.start, g.end) for g in p.codings(document_id=doc_id, code_ids=[code_id], coder_ids=[cid])
+    ]
 
 
 def _brute_units(p, docs, code_id, names, unit, compared):
@@ -213,21 +214,31 @@ def test_agreement_figures_recomputed(fresh_project, seed, unit):
         else:
             compared = {d: set(names) for d, w in coder_docs.items() if len(w) == len(names)}
         result = intercoder.compute_agreement(
-            p, names, unit=unit, codes=codes, partial=partial,
+            p,
+            names,
+            unit=unit,
+            codes=codes,
+            partial=partial,
             listed=[d for d, _ in docs] if listed else None,
-        )  # fmt: skip
+        )
         names_of = {doc_id: p.document(doc_id).name for doc_id, _ in docs}
         assert set(result.documents) == {names_of[d] for d in compared}
         assert {d.document for d in result.excluded_documents} == {
             names_of[d] for d, _ in docs if d not in compared
         }
-        for row, code_id in zip(result.codes, codes):
+        for row, code_id in zip(result.codes, codes, strict=True):
             units = _brute_units(p, docs, code_id, names, unit, compared)
             expected = _brute_figures(units, coders)
             assert row.units == expected["units"]
             assert row.table == expected["table"]
-            for key in ("percent_agreement", "percent_agreement_coded", "positive_agreement",
-                        "fleiss_kappa", "brennan_prediger", "alpha"):  # fmt: skip
+            for key in (
+                "percent_agreement",
+                "percent_agreement_coded",
+                "positive_agreement",
+                "fleiss_kappa",
+                "brennan_prediger",
+                "alpha",
+            ):
                 _close(getattr(row, key), expected[key], key)
             if coders == 2:
                 _close(row.kappa, expected["kappa"], "kappa")
@@ -273,7 +284,7 @@ def test_case_n_recomputed(fresh_project, seed):
             having = {c for c in analysed if values.get(c, {}).get("group", "") == row.value}
             assert row.total == len(having)
         crosstab = query.crosstab(p, "group", filters=filters)
-        for value, total in zip(crosstab.values, crosstab.column_totals):
+        for value, total in zip(crosstab.values, crosstab.column_totals, strict=True):
             assert total == len(
                 {c for c in analysed if values.get(c, {}).get("group", "") == value}
             )

@@ -263,7 +263,7 @@ def test_agreement_text_table(ten):
     result = intercoder.compute_agreement(ten, ["ann", "bob"], unit="paragraph")
     headers, rows = agreement_text.table(result)
     assert headers[:6] == ("Code", "Units", "Both", "Only ann", "Only bob", "Neither")
-    cells = dict(zip(headers, rows[0]))
+    cells = dict(zip(headers, rows[0], strict=True))
     wanted = ("Code", "Units", "Agreement %", "Cohen's κ", "Krippendorff's α")
     assert tuple(cells[h] for h in wanted) == ("Trust", "10", "60.0", "0.200", "0.240")
     assert rows[-1][0] == "All codes (pooled)"

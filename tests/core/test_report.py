@@ -565,17 +565,22 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     )
     d = _report(sixty, tmp_path)
     texts = [p.text for p in d.paragraphs]
-    assert any(t.startswith("The two coders with the most codings") and "kim and lee" in t
-               for t in texts)  # fmt: skip
+    assert any(
+        t.startswith("The two coders with the most codings") and "kim and lee" in t for t in texts
+    )
     assert "Documents compared: Narrative 01." in texts
-    counts = next(t for t in d.tables if t.rows[0].cells[0].text == "Code"
-                  and t.rows[0].cells[2].text == "Both")  # fmt: skip
+    counts = next(
+        t
+        for t in d.tables
+        if t.rows[0].cells[0].text == "Code" and t.rows[0].cells[2].text == "Both"
+    )
     rows = [[c.text for c in r.cells] for r in counts.rows]
     assert rows[0] == ["Code", "Units", "Both", "Only kim", "Only lee", "Neither"]
     figures = next(t for t in d.tables if t.rows[0].cells[1].text == "% agree")
     rows = [[c.text for c in r.cells] for r in figures.rows]
     assert rows[0] == ["Code", "% agree", "% positive", "% coded", "Cohen κ", "BP κ", "α", "uα"]
-    assert "Cohen κ (Cohen's κ): (Po - Pe) / (1 - Pe), chance from each coder's own rates (Cohen 1960)." in texts
+    cohen = "Cohen κ (Cohen's κ): (Po - Pe) / (1 - Pe), chance from each coder's own rates"
+    assert f"{cohen} (Cohen 1960)." in texts
     infighting = next(r for r in rows if r[0] == "Infighting")
     assert infighting[1] == "100.0"
     captions = [p.text for p in d.paragraphs if style_name(p) == "Caption"]

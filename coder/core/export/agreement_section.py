@@ -74,16 +74,32 @@ def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[
     two = len(result.coders) == 2
     if result.unit == "segment":
         headers = ["Code", "% agree", "% positive", "BP κ", "uα"]
-        values = [lambda r: fixed(r.percent_agreement, 1), lambda r: fixed(r.positive_agreement, 1),
-                  lambda r: fixed(r.brennan_prediger, 3), lambda r: fixed(r.alpha_unitized, 3)]  # fmt: skip
+        values = [
+            lambda r: fixed(r.percent_agreement, 1),
+            lambda r: fixed(r.positive_agreement, 1),
+            lambda r: fixed(r.brennan_prediger, 3),
+            lambda r: fixed(r.alpha_unitized, 3),
+        ]
     else:
-        headers = ["Code", "% agree", "% positive", "% coded", "Cohen κ" if two else "Fleiss κ",
-                   "BP κ", "α", "uα"]  # fmt: skip
-        values = [lambda r: fixed(r.percent_agreement, 1), lambda r: fixed(r.positive_agreement, 1),
-                  lambda r: fixed(r.percent_agreement_coded, 1),
-                  (lambda r: fixed(r.kappa, 3)) if two else (lambda r: fixed(r.fleiss_kappa, 3)),
-                  lambda r: fixed(r.brennan_prediger, 3), lambda r: fixed(r.alpha, 3),
-                  lambda r: fixed(r.alpha_unitized, 3)]  # fmt: skip
+        headers = [
+            "Code",
+            "% agree",
+            "% positive",
+            "% coded",
+            "Cohen κ" if two else "Fleiss κ",
+            "BP κ",
+            "α",
+            "uα",
+        ]
+        values = [
+            lambda r: fixed(r.percent_agreement, 1),
+            lambda r: fixed(r.positive_agreement, 1),
+            lambda r: fixed(r.percent_agreement_coded, 1),
+            (lambda r: fixed(r.kappa, 3)) if two else (lambda r: fixed(r.fleiss_kappa, 3)),
+            lambda r: fixed(r.brennan_prediger, 3),
+            lambda r: fixed(r.alpha, 3),
+            lambda r: fixed(r.alpha_unitized, 3),
+        ]
     rows = [
         [agreement_text.row_label(r, result.pooling), *(f(r) for f in values)]
         for r in (*result.codes, result.overall)
