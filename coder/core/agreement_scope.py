@@ -136,8 +136,8 @@ def excluded_text(
             characters += max(d.length - inside, 0)
     per_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for doc_id, start, end in spans:
-        d = by_doc.get(doc_id)
-        if d is not None and d.spans is not None:
+        unit = by_doc.get(doc_id)
+        if unit is not None and unit.spans is not None:
             per_doc[doc_id].append((start, end))
     codings = 0
     for doc_id, coding_spans in per_doc.items():

@@ -126,6 +126,8 @@ def headers(result: ProjectAgreement) -> tuple[str, ...]:
             "Brennan-Prediger κ",
             "Unitizing α",
         )
+    table: tuple[str, ...]
+    kappas: tuple[str, ...]
     if len(result.coders) == 2:
         table = ("Both", f"Only {first}", f"Only {second}", "Neither")
         kappas = ("Cohen's κ", "Fleiss' κ", "Brennan-Prediger κ")
@@ -159,6 +161,8 @@ def cells(result: ProjectAgreement, row: CodeAgreement) -> tuple[str, ...]:
             fixed(row.brennan_prediger, 3),
             fixed(row.alpha_unitized, 3),
         )
+    keys: tuple[str, ...]
+    kappas: tuple[float | None, ...]
     if len(result.coders) == 2:
         keys = ("both", "first_only", "second_only", "neither")
         kappas = (row.kappa, row.fleiss_kappa, row.brennan_prediger)

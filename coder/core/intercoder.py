@@ -21,7 +21,7 @@ Undefined statistics (no units, no variation) are ``None``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -507,11 +507,11 @@ def _unitized(
     code_ids: Sequence[int],
     names: Sequence[str],
 ) -> float | None:
-    documents = []
+    documents: list[unitizing.Document] = []
     for u in units:
         present = [n for n in names if u.present is None or n in u.present]
-        coders = [
-            {cid: by_code.get(cid, {}).get(n, {}).get(u.doc_id, ()) for cid in code_ids}
+        coders: list[dict[Hashable, list[tuple[int, int]]]] = [
+            {cid: by_code.get(cid, {}).get(n, {}).get(u.doc_id, []) for cid in code_ids}
             for n in present
         ]
         documents.append((u.length, coders))

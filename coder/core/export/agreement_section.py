@@ -50,6 +50,7 @@ def compute(
 
 def _count_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[list[str]]]:
     first, second = (list(result.coders) + ["", ""])[:2]
+    keys: tuple[str, ...]
     if result.unit == "segment":
         headers = ["Code", "Segments", "Agreements", f"Only {first}", f"Only {second}"]
         keys = ("both", "first_only", "second_only")
