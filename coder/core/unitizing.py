@@ -57,6 +57,20 @@ def _gaps(spans: Iterable[Span], length: int) -> list[Span]:
     return gaps
 
 
+def _overlap(a: list[Span], b: list[Span]) -> int:
+    """Characters two sorted lists of disjoint spans share."""
+    total = i = j = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo < hi:
+            total += hi - lo
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
 class _Totals:
     """Coincidence sums over documents: l_c. per value, the diagonal l_cc, and the S_c terms."""
 
@@ -68,6 +82,10 @@ class _Totals:
     def add(self, length: int, coders: Sequence[Mapping[Hashable, Iterable[Span]]]) -> None:
         m = len(coders)
         if m < 2 or length <= 0:
+            return
+        values = {v for c in coders for v in c}
+        if len(values) <= 1:
+            self._add_one_value(length, coders, next(iter(values), None))
             return
         events: dict[int, list[tuple[int, Hashable, int]]] = defaultdict(list)
         for i, values in enumerate(coders):
@@ -108,6 +126,29 @@ class _Totals:
             self.row[value] += Fraction(amount, m - 1)
         for value, amount in diagonal.items():
             self.diagonal[value] += Fraction(amount, m - 1)
+
+    def _add_one_value(
+        self, length: int, coders: Sequence[Mapping[Hashable, Iterable[Span]]], value: Hashable
+    ) -> None:
+        """The same sums for one value against the gaps, from pairwise overlaps only:
+        l_v. = sum |S_i|, l_vv = sum_{i != j} |S_i & S_j| / (m - 1), and the gap terms follow."""
+        m = len(coders)
+        marked = [_merge(c.get(value, ()), length) if value is not None else [] for c in coders]
+        sizes = [sum(e - s for s, e in spans) for spans in marked]
+        shared = 0  # sum over ordered pairs i != j of |S_i & S_j|
+        for i in range(m):
+            for j in range(i + 1, m):
+                shared += 2 * _overlap(marked[i], marked[j])
+        total = sum(sizes)
+        # gaps: |G_i & G_j| = L - |S_i| - |S_j| + |S_i & S_j|
+        gap_shared = m * (m - 1) * length - 2 * (m - 1) * total + shared
+        if value is not None:
+            self.row[value] += total
+            self.diagonal[value] += Fraction(shared, m - 1)
+            self.square[value] += sum((e - s) ** 2 for spans in marked for s, e in spans)
+        self.row[GAP] += m * length - total
+        self.diagonal[GAP] += Fraction(gap_shared, m - 1)
+        self.square[GAP] += m * length - total
 
     def alpha(self) -> float | None:
         total = sum(self.row.values(), Fraction(0))
