@@ -16,9 +16,8 @@ from coder.core.errors import CoderError
 from coder.core.numbers import fixed
 
 if TYPE_CHECKING:
-    from docx.document import Document as DocxDocument
-
-    from coder.core.export.docx_options import ReportOptions
+    from coder.core.export.report.options import ReportOptions
+    from coder.core.export.report.writer import Writer
     from coder.core.model import Code, Coder
     from coder.core.project import Project
 
@@ -114,26 +113,19 @@ def _widths(width: float, columns: int) -> list[float]:
     return [first] + [rest] * (columns - 1)
 
 
-def write_section(
-    doc: DocxDocument,
-    project: Project,
-    options: ReportOptions,
-    codes: list[Code],
-    width: float,
-    number: int,
-) -> int:
-    """Add the section; returns the number of tables added (0 to 2)."""
-    from coder.core.export.docx_style import TableBuilder, caption, heading, para
+def write_section(w: Writer, project: Project, options: ReportOptions, codes: list[Code]) -> None:
+    """Add the section (nothing when fewer than two coders are chosen)."""
+    from coder.core.export.report.wordml import Table
 
     coders, by_default = chosen_coders(project, options)
     if len(coders) < 2:
-        return 0
-    heading(doc, TITLE, 1)
+        return
+    w.heading(TITLE, 1)
     try:
         result = compute(project, options, codes, coders)
     except CoderError as e:
-        para(doc, f"Agreement could not be computed: {e}")
-        return 0
+        w.text(f"Agreement could not be computed: {e}")
+        return
     names = agreement_text.and_list([c.name for c in coders])
     lines = []
     if by_default:
@@ -144,29 +136,26 @@ def write_section(
     if result.documents:
         lines.append(f"Documents compared: {agreement_text.and_list(list(result.documents))}.")
     for line in lines:
-        para(doc, line).paragraph_format.keep_with_next = True
+        w.text(line, keep_next=True)
     if not result.documents or not result.codes:
         if result.documents:
-            para(doc, "None of these coders applied a code in the documents compared.")
-        return 0
-    added = 0
+            w.text("None of these coders applied a code in the documents compared.")
+        return
     for title, (headers, rows) in (
         ("Agreement table per code (units)", _count_table(result)),
         ("Agreement figures per code", _figure_table(result)),
     ):
-        builder = TableBuilder(headers, _widths(width, len(headers)))
+        table = Table(headers, _widths(w.width, len(headers)))
         for row in rows:
-            builder.add(row)
-        builder.insert(doc)
-        caption(doc, f"Table {number + added}. {title}.")
-        added += 1
-    para(doc, "How the figures are defined:").paragraph_format.keep_with_next = True
+            table.add(row)
+        w.table(title, table)
+        w.spacer()
+    w.text("How the figures are defined:", keep_next=True)
     shown = set(_figure_table(result)[0])
     for name, text in agreement_text.DEFINITIONS:
         short = agreement_text.SHORT.get(name, name)
         if short in shown:
-            para(doc, f"{short} ({name}): {text}.")
-    return added
+            w.text(f"{short} ({name}): {text}.")
 
 
 __all__ = ["TITLE", "chosen_coders", "compute", "write_section"]

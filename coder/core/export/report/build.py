@@ -29,6 +29,7 @@ from coder.core.export.report.writer import Writer
 from coder.core.numbers import percent
 from coder.core.query import (
     Sources,
+    cases_not_analysed,
     code_matrix,
     codings_in_scope,
     crosstab,
@@ -158,6 +159,9 @@ def _scope_note(project: Project, options: ReportOptions) -> str:
         if ids is not None:
             names = {x.id: x.name for x in items()}
             parts.append(f"{kind} {join_and([names.get(i, '?') for i in ids])}")
+    if options.consensus != "any":
+        rule = "all" if options.consensus == "all" else "more than half"
+        parts.append(f"what {rule} of the coders coded")
     return ("This report covers " + "; ".join(parts) + ".") if parts else ""
 
 
@@ -204,6 +208,10 @@ def _summary(
         "(n and per cent; percentages are rounded to one decimal, halves up).",
         keep_next=True,
     )
+    idle = cases_not_analysed(project, options.filters())
+    if idle:
+        w.text(f"Not analysed (no document in this selection, so not counted in N): "
+               f"{join_and(idle)}.", keep_next=True)  # fmt: skip
     tables.summary_table(w, s.summary, s.doc_total, s.case_total, options.include_children)
     if options.include_chart:
         _chart(w, s)

@@ -12,7 +12,7 @@ from coder.core.query import Filters
 
 ORDERS = ("document", "position", "case", "speaker")  # and "attribute=NAME"
 CONTEXTS = ("paragraph", "turn")
-UNITS = ("character", "paragraph", "turn")
+UNITS = ("character", "paragraph", "turn", "segment")
 
 
 def check_order(order: str) -> str:
@@ -60,6 +60,7 @@ class ReportOptions:
     include_children: bool = False
     include_agreement: bool = True
     agreement_unit: str = "paragraph"
+    consensus: str = "any"  # counts and quotes: what any / all / most of the coders coded
     quote_marks: str = "double"
     cite: tuple[str, ...] | None = None
     matrix: bool = False
@@ -86,7 +87,8 @@ class ReportOptions:
             raise InvalidValue("context cannot be negative")
         if self.agreement_unit not in UNITS:
             raise InvalidValue(
-                f"agreement is measured per character, paragraph or turn, not '{self.agreement_unit}'"
+                "agreement is measured per character, paragraph, turn or segment, "
+                f"not '{self.agreement_unit}'"
             )
         if self.page_size not in ("A4", "Letter"):
             raise InvalidValue(f"page size is A4 or Letter, not '{self.page_size}'")
@@ -98,7 +100,10 @@ class ReportOptions:
             return frozenset(value) if value is not None else None
 
         return Filters(
-            documents=ids(self.documents), cases=ids(self.cases), coders=ids(self.coders)
+            documents=ids(self.documents),
+            cases=ids(self.cases),
+            coders=ids(self.coders),
+            consensus=self.consensus,
         )
 
 

@@ -31,40 +31,10 @@ if TYPE_CHECKING:
 def agreement_section(
     w: Writer, project: Project, options: ReportOptions, codes: Sequence[Code]
 ) -> None:
-    """Inter-coder agreement per code, when two or more coders are in scope."""
-    from coder.core import intercoder
-    from coder.core.errors import CoderError
+    """Inter-coder agreement of the chosen coders (:mod:`coder.core.export.agreement_section`)."""
+    from coder.core.export.agreement_section import write_section
 
-    coder_ids = (
-        list(options.coders) if options.coders is not None else [c.id for c in project.coders()]
-    )
-    if len(coder_ids) < 2:
-        return
-    w.heading("Inter-coder agreement", 1)
-    try:
-        table = intercoder.report_table(
-            project,
-            coder_ids,
-            unit=options.agreement_unit,
-            codes=[c.id for c in codes] if options.codes is not None else None,
-            documents=options.documents,
-            cases=options.cases,
-        )
-    except CoderError as e:
-        w.text(f"Agreement could not be computed: {e}.")
-        return
-    if not table.rows or all(r[1] == "0" for r in table.rows):
-        w.text(
-            "No document in this selection was coded by all of these coders, so agreement "
-            "cannot be measured yet."
-        )
-        return
-    w.text(clean(table.note), keep_next=True)
-    built = Table(list(table.headers), [w.width - 9.9, 1.6, 2.5, 2.4, 3.4])
-    for row in table.rows:
-        built.add(list(row))
-    w.table(f"{table.title} per code", built)
-    w.spacer()
+    write_section(w, project, options, list(codes))
 
 
 def cooccurrence_section(
