@@ -594,6 +594,6 @@ def test_cases_without_documents_are_listed_as_not_analysed(sixty, tmp_path):
     sixty.add_case("P99")  # a row of an attributes sheet: no transcript
     d = _report(sixty, tmp_path)
     texts = [p.text for p in d.paragraphs]
-    assert "Not analysed (no document in this selection, so not counted in N): P99." in texts
+    assert "Not analysed (1 of 61 cases, no document in this selection, so not in N): P99." in texts
     headers = [c.text for t in d.tables for c in t.rows[0].cells]
     assert "Cases, N = 60" in headers

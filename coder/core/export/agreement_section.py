@@ -107,10 +107,10 @@ def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[
     return headers, rows
 
 
-def _widths(width: float, columns: int) -> list[float]:
-    first = min(4.6, width * 0.3)
-    rest = (width - first) / (columns - 1)
-    return [first] + [rest] * (columns - 1)
+def _widths(width: float, headers: list[str]) -> list[float]:
+    """Number columns as wide as their header needs (9.5 pt bold), the code column the rest."""
+    numbers = [max(1.3, 0.21 * len(h) + 0.3) for h in headers[1:]]
+    return [max(width - sum(numbers), 3.5), *numbers]
 
 
 def write_section(w: Writer, project: Project, options: ReportOptions, codes: list[Code]) -> None:
@@ -145,7 +145,7 @@ def write_section(w: Writer, project: Project, options: ReportOptions, codes: li
         ("Agreement table per code (units)", _count_table(result)),
         ("Agreement figures per code", _figure_table(result)),
     ):
-        table = Table(headers, _widths(w.width, len(headers)))
+        table = Table(headers, _widths(w.width, headers))
         for row in rows:
             table.add(row)
         w.table(title, table)

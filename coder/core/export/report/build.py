@@ -23,7 +23,7 @@ from coder.core.export.report.quote_section import (
     code_sections,
 )
 from coder.core.export.report.quotes import Annotations, Citation, Passage, passages
-from coder.core.export.report.wording import count, join_and
+from coder.core.export.report.wording import count, join_and, n_of
 from coder.core.export.report.wordml import Fmt, Para, text_paragraph
 from coder.core.export.report.writer import Writer
 from coder.core.numbers import percent
@@ -209,9 +209,12 @@ def _summary(
         keep_next=True,
     )
     idle = cases_not_analysed(project, options.filters())
-    if idle:
-        w.text(f"Not analysed (no document in this selection, so not counted in N): "
-               f"{join_and(idle)}.", keep_next=True)  # fmt: skip
+    if idle and options.case_table is None:  # the case table lists them itself
+        of = n_of(len(idle), len(idle) + s.case_total, "case")
+        w.text(
+            f"Not analysed ({of}, no document in this selection, so not in N): {join_and(idle)}.",
+            keep_next=True,
+        )
     tables.summary_table(w, s.summary, s.doc_total, s.case_total, options.include_children)
     if options.include_chart:
         _chart(w, s)
