@@ -310,19 +310,22 @@ def cmd_codings(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
         names = [*(args.coder or []), *(args.coders or [])]
+        coders = _resolve(
+            "coder", names, project.find_coder, lambda: [c.name for c in project.coders()]
+        )
+        documents = _resolve(
+            "document",
+            args.documents,
+            project.find_document,
+            lambda: [d.name for d in project.documents()],
+        )
+        cases = _resolve(
+            "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
+        )
         filters = query.Filters(
-            coders=_resolve(
-                "coder", names, project.find_coder, lambda: [c.name for c in project.coders()]
-            ),
-            documents=_resolve(
-                "document",
-                args.documents,
-                project.find_document,
-                lambda: [d.name for d in project.documents()],
-            ),
-            cases=_resolve(
-                "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
-            ),
+            coders=None if coders is None else frozenset(coders),
+            documents=None if documents is None else frozenset(documents),
+            cases=None if cases is None else frozenset(cases),
             consensus=args.consensus,
         )
         by = args.by.strip()

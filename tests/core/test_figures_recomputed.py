@@ -12,6 +12,7 @@ import math
 import random
 import warnings
 from itertools import combinations
+from typing import Any
 
 import krippendorff
 import pytest
@@ -88,7 +89,7 @@ def _brute_units(p, docs, code_id, names, unit, compared):
 def _brute_figures(units, coders):
     units = [u for u in units if sum(v is not None for v in u) >= 2]
     n = len(units)
-    out = {"units": n}
+    out: dict[str, Any] = {"units": n}
     agree = pairs = agree_c = pairs_c = pos = pos_possible = 0
     share_sum = 0.0
     po_sum = 0.0
@@ -166,7 +167,7 @@ def _unitized_package(p, docs, code_ids, names, compared):
                 continue
             marked = []
             for code_id in code_ids:
-                merged = []
+                merged: list[list[int]] = []
                 for s, e in sorted(_coded(p, doc_id, code_id, n)):
                     if merged and s < merged[-1][1]:
                         merged[-1][1] = max(merged[-1][1], e)
@@ -270,7 +271,7 @@ def test_case_n_recomputed(fresh_project, seed):
             p.set_attribute_value(attr, case.id, rng.choice(["a", "b"]))
     doc_case = {d.id: d.case_id for d in p.documents()}
     analysed = {c for c in doc_case.values() if c is not None}
-    everyone = Filters(documents=[d for d, _ in docs])
+    everyone = Filters(documents=frozenset(d for d, _ in docs))
     for filters in (None, everyone):
         table = query.frequencies(p, "case", filters=filters)
         assert table.total == len(analysed)
@@ -301,7 +302,7 @@ def test_consensus_recomputed(fresh_project, seed, rule):
     chosen = names[: 2 + rng.randint(0, len(names) - 2)]
     ids = {p.find_coder(n).id for n in chosen}
     need = {"any": 1, "all": len(chosen), "majority": len(chosen) // 2 + 1}[rule]
-    filters = Filters(coders=ids, consensus=rule)
+    filters = Filters(coders=frozenset(ids), consensus=rule)
     codings = [g for g in p.codings() if g.coder_id in ids]
     doc_case = {d.id: d.case_id for d in p.documents()}
     for by in ("document", "case"):
@@ -337,7 +338,7 @@ def test_consensus_recomputed(fresh_project, seed, rule):
         )
     if len(chosen) == 1:
         return
-    one = Filters(coders={p.find_coder(chosen[0]).id})
+    one = Filters(coders=frozenset({p.find_coder(chosen[0]).id}))
     alone = query.cooccurrence(p, codes, filters=one)
     first = p.find_coder(chosen[0]).id
     for k, code_id in enumerate(codes):

@@ -490,7 +490,7 @@ def test_agreement_window_every_document_and_segments(qtbot, merged):
 
     window = Window(merged)
     qtbot.addWidget(window)
-    dialog = AgreementWindow(window)
+    dialog = AgreementWindow(as_main(window))
     qtbot.addWidget(dialog)
     merged.add_document("Unread", "nobody coded this one")
     dialog.set_unit("paragraph")
