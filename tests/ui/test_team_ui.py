@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -143,12 +143,19 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     qtbot.mouseClick(dialog.compute_button, Qt.MouseButton.LeftButton)
     model = dialog.table
     qtbot.waitUntil(lambda: model.rowCount() == 2)  # Trust, then the pooled row
-    cells = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert cells == ["Trust", "10", "60.0", "0.200", "0.240"]
+    shown = [model.index(0, c).data() for c in range(model.columnCount())]
+    cells = dict(zip(model.HEADERS, shown, strict=True))
+    wanted = ("Code", "Units", "% agree", "Cohen κ", "α")
+    assert [cells[h] for h in wanted] == ["Trust", "10", "60.0", "0.200", "0.240"]
+    assert [cells[h] for h in ("Both", "Only ann", "Only bob", "Neither")] == ["3", "2", "2", "3"]
+    fleiss = model.HEADERS.index("Fleiss κ")
+    tip = model.headerData(fleiss, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Fleiss 1971" in str(tip)
     assert model.index(1, 0).data() == "All codes (pooled)"
     dialog.copy_table()
     copied = QApplication.clipboard().text().splitlines()
-    assert copied[0].startswith("Code\tUnits") and copied[1] == "Trust\t10\t60.0\t0.200\t0.240"
+    assert copied[0].startswith("Code\tUnits")
+    assert copied[1].startswith("Trust\t10\t3\t2\t2\t3\t60.0")
     # the first code is selected: its disagreeing passages are listed
     qtbot.waitUntil(lambda: dialog.passages.rowCount() == 1)
     assert dialog.passages.index(0, 2).data() == "ann, bob"
@@ -191,7 +198,7 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     result = dialog.agreement
     assert result is not None and result.documents == ()
     assert "No document" in dialog.status.text()
-    assert dialog.table.index(0, 2).data() == "undefined"
+    assert dialog.table.index(0, dialog.table.HEADERS.index("% agree")).data() == "undefined"
     # with documents only some coded: Day (ann, bob) counts, cat is missing there
     dialog.coders.set_checked(["ann", "bob", "cat"])
     dialog.partial.setChecked(True)
@@ -204,7 +211,8 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     result = dialog.agreement
     assert result is not None and result.documents == ("Day",)
     assert "at least two of them" in dialog.status.text()
-    assert dialog.table.index(0, 3).data() == "n/a"
+    assert "Cohen κ" not in dialog.table.HEADERS  # a two-coder statistic
+    assert dialog.table.HEADERS[2:5] == ("All", "Some", "None")
     qtbot.waitUntil(lambda: dialog.passages.rowCount() > 0)  # the first code's passages
     side = dialog.open_passage(0)
     assert side is not None
@@ -494,16 +502,23 @@ def test_agreement_window_every_document_and_segments(qtbot, merged):
     qtbot.addWidget(dialog)
     merged.add_document("Unread", "nobody coded this one")
     dialog.set_unit("paragraph")
-    result = dialog.compute()
-    assert result is not None and "Unread" not in result.documents
+
+    def computed() -> Any:
+        dialog.agreement = None
+        assert dialog.compute()
+        qtbot.waitUntil(lambda: dialog.agreement is not None and not dialog.runner.running)
+        return dialog.agreement
+
+    result = computed()
+    assert "Unread" not in result.documents
     assert "Left out: " in dialog.status.text() and "Unread (coded by none" in dialog.status.text()
     dialog.every_document.setChecked(True)
     assert not dialog.partial.isEnabled()
-    result = dialog.compute()
-    assert result is not None and "Unread" in result.documents and result.listed
+    result = computed()
+    assert "Unread" in result.documents and result.listed
     dialog.set_unit("segment")
     assert dialog.min_overlap.isEnabled()
     dialog.min_overlap.setValue(50)
-    result = dialog.compute()
-    assert result is not None and result.min_overlap == 50
+    result = computed()
+    assert result.min_overlap == 50
     assert "Agreements" in dialog.table.HEADERS

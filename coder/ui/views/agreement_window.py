@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTextEdit,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.core import intercoder
+from coder.core import agreement_text, intercoder
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
 from coder.core.text import PositionMap
@@ -58,11 +59,8 @@ UNIT_LABELS = {
     "character": "Character",
     "paragraph": "Paragraph",
     "turn": "Speaker turn",
+    "segment": "Coded segment",
 }
-
-
-def fmt(value: float | None, digits: int) -> str:
-    return "undefined" if value is None else f"{value:.{digits}f}"
 
 
 # --------------------------------------------------------------------------- models
@@ -142,20 +140,49 @@ class CodersModel(QAbstractListModel):
 
 
 class AgreementModel(RowsTableModel):
-    """One row per code, then the pooled overall row."""
+    """One row per code, then the overall row: the agreement table and every figure, with the
+    same headers and rounding as the command line and the report."""
 
-    HEADERS = ("Code", "Units", "Agreement %", "Cohen's kappa", "Krippendorff's alpha")
+    HEADERS: tuple[str, ...] = ("Code", "Units", "Agreement %", "Cohen's κ", "Krippendorff's α")
+    DEFINITIONS = dict(agreement_text.DEFINITIONS)
+    LONG: tuple[str, ...] = HEADERS  # the headers in full
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._two = True
+        self.result: intercoder.ProjectAgreement | None = None
+        self._cells: list[tuple[str, ...]] = []
 
     def set_result(self, result: intercoder.ProjectAgreement | None) -> None:
-        self._two = result is None or len(result.coders) == 2
-        self.set_rows([] if result is None else [*result.codes, result.overall])
+        self.result = result
+        if result is not None:
+            self.LONG = agreement_text.headers(result)
+            self.HEADERS = tuple(agreement_text.SHORT.get(h, h) for h in self.LONG)
+            self._cells = [agreement_text.cells(result, r) for r in (*result.codes, result.overall)]
+        else:
+            self._cells = []
+        self.set_rows([] if result is None else [*result.codes, result.overall])  # a reset
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            name = self.HEADERS[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return name
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.definition(section)
+        return super().headerData(section, orientation, role)
 
     def row(self, n: int) -> CodeAgreement:
         return self._rows[n]
+
+    def definition(self, column: int) -> str | None:
+        """The column's figure in full, and what it means."""
+        if not 0 <= column < len(self.LONG):
+            return None
+        name = self.LONG[column]
+        text = self.DEFINITIONS.get(name)
+        return f"{name}: {text}" if text else name
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -163,24 +190,15 @@ class AgreementModel(RowsTableModel):
         row, col = self._rows[index.row()], index.column()
         if role == CodeIdRole:
             return row.code_id
+        cells = self._cells[index.row()] if index.row() < len(self._cells) else ()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return row.code if row.code_id is not None else "All codes (pooled)"
-            if col == 1:
-                return str(row.units)
-            if col == 2:
-                return fmt(row.percent_agreement, 1)
-            if col == 3:
-                return fmt(row.kappa, 3) if self._two else "n/a"
-            return fmt(row.alpha, 3)
+            return cells[col] if col < len(cells) else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 3 and not self._two:
-                return "Cohen's kappa compares exactly two coders"
-            value = (None, None, row.percent_agreement, row.kappa, row.alpha)[col]
-            if col >= 2 and value is None:
+            if col < len(cells) and cells[col] == "undefined":
                 return "Undefined: there is no variation to measure agreement against"
+            return self.definition(col)
         if role == Qt.ItemDataRole.FontRole and row.code_id is None:
             from PySide6.QtGui import QFont
 
@@ -365,6 +383,25 @@ class AgreementWindow(QDialog):
             "coder's codings of that code overlaps it."
         )
         form.addRow("&Unit:", self.unit)
+        self.min_overlap = QSpinBox()
+        self.min_overlap.setRange(1, 100)
+        self.min_overlap.setValue(intercoder.MIN_OVERLAP)
+        self.min_overlap.setSuffix(" %")
+        self.min_overlap.setAccessibleName("Minimum overlap of matching segments")
+        self.min_overlap.setToolTip(
+            "Coded segments: two codings of a code match when they overlap by at least this "
+            "share of their union"
+        )
+        form.addRow("Minimum &overlap:", self.min_overlap)
+        self.unit.currentIndexChanged.connect(
+            lambda _i: self.min_overlap.setEnabled(self.unit_key() == "segment")
+        )
+        self.min_overlap.setEnabled(False)
+        self.pooling = QComboBox()
+        self.pooling.addItem("Pool every code's units", "units")
+        self.pooling.addItem("Mean of the codes", "mean")
+        self.pooling.setAccessibleName("How the overall row is formed")
+        form.addRow("O&verall:", self.pooling)
         left.addLayout(form)
         self.partial = QCheckBox("Also documents only &some of them coded")
         self.partial.setToolTip(
@@ -373,6 +410,14 @@ class AgreementWindow(QDialog):
             "it)."
         )
         left.addWidget(self.partial)
+        self.every_document = QCheckBox("Every &document, coded or not")
+        self.every_document.setToolTip(
+            "Compare every document of the project, in scope for every chosen coder: a coder who "
+            "coded nothing in a document agrees there that no code applies (as NVivo and MAXQDA "
+            "do)."
+        )
+        self.every_document.toggled.connect(lambda on: self.partial.setEnabled(not on))
+        left.addWidget(self.every_document)
         self.compute_button = QPushButton("C&ompute")
         self.compute_button.setDefault(True)
         self.compute_button.clicked.connect(self.compute)
@@ -383,9 +428,9 @@ class AgreementWindow(QDialog):
         self.copy_button.setEnabled(False)
         left.addWidget(self.copy_button)
         note = QLabel(
-            "Unless ticked above, only documents that every chosen coder coded are compared. "
-            "Kappa needs exactly two "
-            "coders; alpha works for two or more. 'undefined' means there is no variation."
+            "Unless ticked above, only documents that every chosen coder coded are compared; the "
+            "others are listed as left out. Cohen's kappa needs exactly two coders. 'undefined' "
+            "means there is no variation. Hover over a column header for its definition."
         )
         note.setWordWrap(True)
         left.addWidget(note)
@@ -488,10 +533,21 @@ class AgreementWindow(QDialog):
         if len(names) < 2:
             self.status.setText("Tick at least two coders.")
             return False
-        unit, partial = self.unit_key(), self.partial.isChecked()
+        unit, every = self.unit_key(), self.every_document.isChecked()
+        partial = self.partial.isChecked() and not every
+        pooling, overlap = str(self.pooling.currentData()), self.min_overlap.value()
 
         def work(conn: Project, _progress: Any) -> intercoder.ProjectAgreement:
-            return intercoder.compute_agreement(conn, names, unit=unit, partial=partial)
+            listed = [d.id for d in conn.documents()] if every else None
+            return intercoder.compute_agreement(
+                conn,
+                names,
+                unit=unit,
+                partial=partial,
+                listed=listed,
+                pooling=pooling,
+                min_overlap=overlap,
+            )
 
         self.passage_runner.cancel()
         self.status.setText(f"Computing the agreement of {', '.join(names)}…")
@@ -503,25 +559,12 @@ class AgreementWindow(QDialog):
         self.window_.show_error(message)
 
     def _show_result(self, result: intercoder.ProjectAgreement) -> None:
-        names = list(result.coders)
         self.agreement = result
         self.table.set_result(result)
         self.copy_button.setEnabled(True)
         self.table_view.resizeColumnsToContents()
         self.passages.set_rows([])
-        count = len(result.documents)
-        which = "at least two of them" if result.partial else "all of them"
-        if count == 0:
-            self.status.setText(
-                f"No document has codings by {which} ({', '.join(names)}): nothing to compare."
-            )
-        else:
-            codes = len(result.codes)
-            self.status.setText(
-                f"{', '.join(names)}: {codes} code{'s' if codes != 1 else ''}"
-                f" over {count} document{'s' if count != 1 else ''} {which} coded, per "
-                f"{UNIT_LABELS[result.unit].lower()}."
-            )
+        self.status.setText(" ".join(agreement_text.summary(result)))
         if result.codes:
             self.table_view.selectRow(0)
 
@@ -549,12 +592,15 @@ class AgreementWindow(QDialog):
             self.passages.set_rows([])
             self.passages_label.setText("Select a single code to list its disagreeing passages.")
             return
-        code_id = self.current_code_id = code.code_id
+        self.current_code_id = code_id = code.code_id
         agreement = self.agreement
         coders, unit, partial = list(agreement.coders), agreement.unit, agreement.partial
+        listed = agreement.document_ids if agreement.listed else None
 
         def work(conn: Project, _progress: Any) -> list[Disagreement]:
-            return intercoder.find_disagreements(conn, coders, code_id, unit=unit, partial=partial)
+            return intercoder.find_disagreements(
+                conn, coders, code_id, unit=unit, partial=partial, listed=listed
+            )
 
         def show(found: list[Disagreement]) -> None:
             self.passages.set_rows(found)
