@@ -107,9 +107,13 @@ def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[
     return headers, rows
 
 
-def _widths(width: float, headers: list[str]) -> list[float]:
-    """Number columns as wide as their header needs (9.5 pt bold), the code column the rest."""
-    numbers = [max(1.3, 0.21 * len(h) + 0.3) for h in headers[1:]]
+def _widths(width: float, headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Number columns as wide as their longest header word or value needs (9.5 pt, with the
+    cell margins), so neither wraps inside a word; the code column takes the rest."""
+    numbers = [
+        0.6 + 0.22 * max(len(t) for t in [*h.split(), *(row[i] for row in rows)])
+        for i, h in enumerate(headers[1:], start=1)
+    ]
     return [max(width - sum(numbers), 3.5), *numbers]
 
 
@@ -145,7 +149,7 @@ def write_section(w: Writer, project: Project, options: ReportOptions, codes: li
         ("Agreement table per code (units)", _count_table(result)),
         ("Agreement figures per code", _figure_table(result)),
     ):
-        table = Table(headers, _widths(w.width, headers))
+        table = Table(headers, _widths(w.width, headers, rows))
         for row in rows:
             table.add(row)
         w.table(title, table)

@@ -182,7 +182,7 @@ def matrix_tables(w: Writer, matrix: Any) -> None:
         keep_next=True,
     )
     chunks = [order[i : i + MATRIX_COLUMNS] for i in range(0, len(order), MATRIX_COLUMNS)]
-    col = (w.width - 4.0) / MATRIX_COLUMNS
+    col = min(2.6, (w.width - 4.0) / len(chunks[0]))
     for part, ks in enumerate(chunks, start=1):
         headers = ["Code"] + [f"{units[k].name}, N = {totals[k]:,}" for k in ks]
         table = Table(headers, [w.width - col * len(ks)] + [col] * len(ks))
