@@ -21,7 +21,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: corpora built with the passages' (document, end, start) indexes
 SEED = 20261122
 REPO = Path(__file__).resolve().parents[1]
 

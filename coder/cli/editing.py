@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Any
 
 from coder.cli.common import open_project, print_json
 from coder.core import editing
-from coder.core.changes import Changes
 from coder.core.errors import InvalidValue
 from coder.core.project import Project
 from coder.core.text import find_passage, normalise
@@ -49,23 +49,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_replace)
 
 
-def _coding_moves(changes: Changes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The codings an edit moved (guid, old and new start and end) and those it removed."""
+def _coding_moves(moves: list[editing.Move]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The codings an edit moves (guid, old and new start and end) and those it removes."""
     changed, removed = [], []
-    for (table, _key), before in changes.before.items():
-        if table != "codings" or before is None:
-            continue
-        after = changes.after[(table, _key)]
-        if after is None:
-            removed.append({"guid": before["guid"], "start": before["start"], "end": before["end"]})
-        elif (after["start"], after["end"]) != (before["start"], before["end"]):
+    for m in moves:
+        if m.new_start is None:
+            removed.append({"guid": m.guid, "start": m.start, "end": m.end})
+        else:
             changed.append(
                 {
-                    "guid": before["guid"],
-                    "old_start": before["start"],
-                    "old_end": before["end"],
-                    "start": after["start"],
-                    "end": after["end"],
+                    "guid": m.guid,
+                    "old_start": m.start,
+                    "old_end": m.end,
+                    "start": m.new_start,
+                    "end": m.new_end,
                 }
             )
     changed.sort(key=lambda c: (c["start"], c["end"], c["guid"]))
@@ -87,9 +84,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
             if args.occurrence is not None:
                 raise InvalidValue("--occurrence goes with --text")
             start, end = args.start, args.end
-        changes = editing.edit_text(project, doc.id, start, end, args.replace)
-        characters = project.document(doc.id).characters
-    changed, removed = _coding_moves(changes)
+        characters, moves = editing.coding_moves(project, doc.id, [(start, end, args.replace)])
+        editing.edit_text(project, doc.id, start, end, args.replace)
+    changed, removed = _coding_moves(moves)
     if args.json:
         print_json(
             {
@@ -110,50 +107,45 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return 0
 
 
-class _DryRun(Exception):
-    pass
-
-
-def _replace(
-    project: Project, doc_ids: list[int], args: argparse.Namespace, rows: list[dict]
-) -> None:
-    """Replace in each document, one transaction; a dry run rolls it back (rows kept)."""
-    with project.edit():
+def _replace(project: Project, doc_ids: list[int], args: argparse.Namespace) -> list[dict]:
+    """What replacing does to each document where the text occurs (computed by the rule, so
+    a dry run writes nothing); replaced in one transaction unless it is a dry run."""
+    old = normalise(args.old)
+    rows: list[dict] = []
+    with contextlib.ExitStack() as stack:
+        if not args.dry_run:
+            stack.enter_context(project.edit())
         for doc_id in doc_ids:
-            text = project.document_text(doc_id)
-            count = len(editing.occurrences(text, normalise(args.old), args.whole_word))
-            if not count:
+            spans = editing.occurrences(project.document_text(doc_id), old, args.whole_word)
+            if not spans:
                 continue
-            changes = editing.replace_all(
-                project, doc_id, normalise(args.old), args.new, args.whole_word
-            )
-            changed, removed = _coding_moves(changes)
+            edits = [(s, e, args.new) for s, e in spans]
+            characters, moves = editing.coding_moves(project, doc_id, edits)
+            changed, removed = _coding_moves(moves)
             rows.append(
                 {
                     "document": project.document_name(doc_id),
-                    "replacements": count,
-                    "characters": project.document(doc_id).characters,
+                    "replacements": len(spans),
+                    "characters": characters,
                     "changed": changed,
                     "removed": removed,
                 }
             )
-        if args.dry_run:
-            raise _DryRun
+            if not args.dry_run:
+                editing.apply_edits(project, doc_id, edits)
+    return rows
 
 
 def cmd_replace(args: argparse.Namespace) -> int:
     if not args.old:
         raise InvalidValue("the text to replace is empty")
-    with open_project(args.project, read_only=False) as project:
+    # a dry run only reads: it works while another program (the window) holds the project
+    with open_project(args.project, read_only=args.dry_run) as project:
         if args.all:
             doc_ids = [d.id for d in project.document_refs()]
         else:
             doc_ids = [project.find_document(args.document).id]
-        rows: list[dict] = []
-        try:
-            _replace(project, doc_ids, args, rows)
-        except _DryRun:
-            pass
+        rows = _replace(project, doc_ids, args)
     if args.json:
         print_json(
             {

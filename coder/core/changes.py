@@ -2,15 +2,50 @@
 
 Every service returns a :class:`Changes`; ``project.undo(changes)`` and ``project.redo(changes)``
 put the rows back either way, and views read which ids to refresh from it.
+
+An edit of a document's text moves every passage after it by the same amount: that is one
+:class:`Shift` (one entry, however many rows it moves), not a row each. A :class:`Changes` with
+shifts keeps its steps in order (rows, shift, rows...), so undo and redo replay them exactly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 RowKey = tuple[str, Any]  # (table, primary key)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Every passage of ``table`` in document ``document_id`` starting after position
+    ``after`` moved by ``delta`` (its start and end): one step for any number of rows.
+
+    Whoever shifts guarantees that no other passage of the document then starts after
+    ``after + delta``, so the rows it moved are exactly those starting after that position:
+    that is how :meth:`inverse` finds them again.
+    """
+
+    table: str
+    document_id: int
+    after: int
+    delta: int
+
+    def inverse(self) -> Shift:
+        return Shift(self.table, self.document_id, self.after + self.delta, -self.delta)
+
+    def moves(self, table: str, document_id: int, start: int) -> bool:
+        return table == self.table and document_id == self.document_id and start > self.after
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Where a passage of this table and document at ``[start, end)`` is after the shift."""
+        if start > self.after:
+            return start + self.delta, end + self.delta
+        return start, end
+
+
+Step: TypeAlias = "Changes | Shift"
 
 
 @dataclass(frozen=True)
@@ -23,6 +58,14 @@ class Changes:
 
     before: dict[RowKey, dict | None] = field(default_factory=dict)
     after: dict[RowKey, dict | None] = field(default_factory=dict)
+    # The shifts among the steps, in order (views move their own spans by them).
+    shifts: tuple[Shift, ...] = ()
+    # With shifts: every step in order, rows (a Changes without shifts) or a Shift.
+    steps: tuple[Step, ...] = ()
+
+    def sequence(self) -> tuple[Step, ...]:
+        """The steps to replay, in order (the rows alone when nothing was shifted)."""
+        return self.steps if self.steps else (Changes(self.before, self.after),)
 
     def ids(self, table: str) -> frozenset[Any]:
         return self._keys.get(table, frozenset())
@@ -81,11 +124,14 @@ class Changes:
         for (t, _k), row in (*self.before.items(), *self.after.items()):
             if t == "codings" and row is not None:
                 docs.add(row["document_id"])
+        docs.update(s.document_id for s in self.shifts if s.table == "codings")
         return frozenset(docs)
 
     def inverse(self) -> Changes:
         """What undoing these changes does (rows created become rows deleted, and so on)."""
-        return Changes(self.after, self.before)
+        steps = tuple(s.inverse() for s in reversed(self.steps))
+        shifts = tuple(s.inverse() for s in reversed(self.shifts))
+        return Changes(self.after, self.before, shifts, steps)
 
     def coding_counts(self) -> dict[int, int]:
         """How many codings each document gained (positive) or lost (negative)."""
@@ -104,11 +150,14 @@ class Changes:
         return delta
 
     def __bool__(self) -> bool:
-        return bool(self.after)
+        return bool(self.after) or bool(self.shifts)
 
     def __or__(self, other: Changes) -> Changes:
         before = dict(other.before)
         before.update(self.before)  # the earliest state wins
         after = dict(self.after)
         after.update(other.after)  # the latest state wins
-        return Changes(before, after)
+        if not self.shifts and not other.shifts:
+            return Changes(before, after)
+        steps = (*self.sequence(), *other.sequence())
+        return Changes(before, after, (*self.shifts, *other.shifts), steps)

@@ -60,6 +60,60 @@ def occurrences(text: str, old: str, whole_word: bool = True) -> list[tuple[int,
     return whole_word_spans(text, old, whole_word)
 
 
+@dataclass(frozen=True)
+class Move:
+    """What edits do to one coding: from ``[start, end)`` to ``[new_start, new_end)``, or
+    removed (``new_start`` None) when its whole text is deleted."""
+
+    guid: str
+    start: int
+    end: int
+    new_start: int | None
+    new_end: int | None
+
+    @property
+    def kind(self) -> str:
+        """moved, grown, shrunk or removed."""
+        if self.new_start is None or self.new_end is None:
+            return "removed"
+        old, new = self.end - self.start, self.new_end - self.new_start
+        return "grown" if new > old else "shrunk" if new < old else "moved"
+
+
+def plan_edits(text: str, edits: Sequence[tuple[int, int, str]]) -> Edits:
+    """The edits of ``text`` to make, new text normalised; an edit that puts back the text it
+    replaces is left out (it changes and moves nothing). Refuses a text over the limit."""
+    edits_ = edits_of(edits, len(text))
+    edits_ = Edits([x for x in edits_.edits if text[x.start : x.end] != x.new], len(text))
+    new_length = len(text) + edits_.delta
+    if new_length > LIMITS.characters:
+        raise InvalidValue(
+            f"the text would have {new_length:,} characters, more than the "
+            f"{LIMITS.characters:,} a document may have"
+        )
+    return edits_
+
+
+def coding_moves(
+    project: Project, doc_id: int, edits: Sequence[tuple[int, int, str]]
+) -> tuple[int, list[Move]]:
+    """What ``edits`` would do to a document, by the rule, writing nothing: the length of the
+    new text and each coding they would move, grow, shrink or remove (in the order of the
+    codings' new positions, removed ones by their old)."""
+    text = project.document_text(doc_id)
+    edits_ = plan_edits(text, edits)
+    moves = []
+    if len(edits_):
+        for c in project.codings(doc_id):
+            na, nb = edits_.span(c.start, c.end)
+            if nb <= na:
+                moves.append(Move(c.guid, c.start, c.end, None, None))
+            elif (na, nb) != (c.start, c.end):
+                moves.append(Move(c.guid, c.start, c.end, na, nb))
+    moves.sort(key=lambda m: (m.new_start or m.start, m.new_end or m.end, m.guid))
+    return len(text) + edits_.delta, moves
+
+
 def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, str]]) -> Changes:
     """Make several edits of one document, given as ``(start, end, new_text)`` in positions of
     its text before any of them (sorted or not, never overlapping), in one transaction."""
@@ -68,21 +122,14 @@ def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, s
         if row is None:
             raise NotFound(f"no document with id {doc_id}")
         old = row[0]
-        plan = edits_of(edits, len(old))
-        # an edit that puts back the text it replaces changes nothing (and moves nothing)
-        plan = Edits([x for x in plan.edits if old[x.start : x.end] != x.new], len(old))
+        plan = plan_edits(old, edits)
         if not len(plan):
             return edit.changes()
         new = plan.apply(old)
-        if len(new) > LIMITS.characters:
-            raise InvalidValue(
-                f"the text would have {len(new):,} characters, more than the "
-                f"{LIMITS.characters:,} a document may have"
-            )
         turns = _TurnEdit(project, doc_id, old, plan)
         for table, _empty in PASSAGE_TABLES:
-            _move_passages(project, table, doc_id, plan)
-        _move_passages(project, "turns", doc_id, plan, may_be_empty=True)
+            _move_passages(project, table, doc_id, plan, turns.hi)
+        _move_passages(project, "turns", doc_id, plan, turns.hi, may_be_empty=True)
         turns.settle(new)
         project.db.execute(
             "UPDATE documents SET text = ?, revision = ? WHERE id = ?", [new, new_guid(), doc_id]
@@ -91,26 +138,23 @@ def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, s
 
 
 def _move_passages(
-    project: Project, table: str, doc_id: int, plan: Edits, may_be_empty: bool = False
+    project: Project, table: str, doc_id: int, plan: Edits, after: int, may_be_empty: bool = False
 ) -> None:
-    """Move one table's passages of a document by the rule; remove those left empty."""
+    """Move one table's passages of a document by the rule; remove those left empty.
+
+    Passages starting after ``after`` (past the last edit and its line) all move by the sum of
+    the deltas: one shift, one undo step, however many they are. The others near the edits
+    move one by one; they are written before the shift when the text shrinks, after it when it
+    grows, so no passage moved one by one ever starts where the shifted ones do.
+    """
     db = project.db
-    last = plan.edits[-1]
-    # Passages wholly after the last edit move by the sum of the deltas, in one statement.
-    after = f'start >= {last.end} AND "end" > {last.start}'
     near = list(
         db.execute(
             f'SELECT id, start, "end" FROM "{table}" WHERE document_id = ? '
-            f'AND "end" >= ? AND NOT ({after})',
-            [doc_id, plan.first],
+            f'AND "end" >= ? AND start <= ?',
+            [doc_id, plan.first, after],
         )
     )
-    if plan.delta:
-        db.execute(
-            f'UPDATE "{table}" SET start = start + ?, "end" = "end" + ? '
-            f"WHERE document_id = ? AND {after}",
-            [plan.delta, plan.delta, doc_id],
-        )
     gone, moved = [], []
     for row_id, a, b in near:
         na, nb = plan.span(a, b)
@@ -120,10 +164,14 @@ def _move_passages(
             gone.append((row_id,))
         elif (na, nb) != (a, b):
             moved.append((na, nb, row_id))
+    if plan.delta > 0:
+        project.shift(table, doc_id, after, plan.delta)
     if gone:
         db.conn.executemany(f'DELETE FROM "{table}" WHERE id = ?', gone)
     if moved:
         db.conn.executemany(f'UPDATE "{table}" SET start = ?, "end" = ? WHERE id = ?', moved)
+    if plan.delta < 0:
+        project.shift(table, doc_id, after, plan.delta)
 
 
 class _TurnEdit:

@@ -192,3 +192,13 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         ALTER TABLE documents ADD COLUMN revision TEXT NOT NULL DEFAULT '';
         """
     )
+    # Editing a document's text finds the passages around the edit (those ending after its
+    # start) from the index alone: its end index also holds each passage's start.
+    db.executescript(
+        """
+        DROP INDEX codings_document_end;
+        CREATE INDEX codings_document_end ON codings(document_id, "end", start);
+        DROP INDEX turns_document_end;
+        CREATE INDEX turns_document_end ON turns(document_id, "end", start);
+        """
+    )

@@ -7,6 +7,10 @@ rows changed by ``ON DELETE CASCADE``/``SET NULL`` and by any service called ins
 ``edit.changes()`` reads that log: the rows as they were before the edit and as they are now,
 so ``store.undo(changes)`` and ``store.redo(changes)`` are exact for every writer, ids included,
 without any writer having to say what it is about to touch.
+
+One write is logged differently: :meth:`Store.shift` moves every passage of a document after
+a position by the same amount (an edit of its text) in one statement that the triggers leave
+alone, and logs it as one :class:`Shift` step; undo shifts them back the same way.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coder.core.changes import Changes, RowKey
+from coder.core.changes import Changes, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue
 
 _LOG = "coder_undo_log"
+_QUIET = "coder_undo_quiet"  # while it has a row, updates are not logged row by row
+_SHIFT = 2  # a log entry's ``created`` for a shift: c0 document, c1 after, c2 delta
 
 
 def now() -> str:
@@ -96,6 +102,7 @@ class _UndoLog:
             f"CREATE TEMP TABLE IF NOT EXISTS {_LOG} (seq INTEGER PRIMARY KEY, "
             f"tbl TEXT NOT NULL, key, created INTEGER NOT NULL, {slots})"
         )
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_QUIET} (on_ INTEGER)")
         for table in self.tables:
             self._triggers(table)
 
@@ -105,9 +112,10 @@ class _UndoLog:
         slots = ", ".join(f"c{i}" for i in range(len(cols)))
         old = ", ".join(f'OLD."{c}"' for c in cols)
         for event in ("UPDATE", "DELETE"):
+            when = f"WHEN NOT EXISTS (SELECT 1 FROM temp.{_QUIET}) " if event == "UPDATE" else ""
             self.db.execute(
                 f"CREATE TEMP TRIGGER IF NOT EXISTS coder_undo_{table}_{event.lower()} "
-                f'BEFORE {event} ON main."{table}" BEGIN '
+                f'BEFORE {event} ON main."{table}" {when}BEGIN '
                 f"INSERT INTO {_LOG} (tbl, key, created, {slots}) "
                 f"VALUES ('{table}', OLD.\"{key}\", 0, {old}); END"
             )
@@ -123,29 +131,100 @@ class _UndoLog:
     def clear(self) -> None:
         self.db.execute(f"DELETE FROM {_LOG}")
 
+    def shift(self, table: str, document_id: int, after: int, delta: int) -> None:
+        """Move the passages of ``table`` in a document starting after ``after`` by ``delta``,
+        in one statement the triggers leave alone, logged as one step."""
+        self.db.execute(f"INSERT INTO {_QUIET} VALUES (1)")
+        try:
+            self.db.execute(
+                f'UPDATE "{table}" SET start = start + ?, "end" = "end" + ? '
+                "WHERE document_id = ? AND start > ?",
+                [delta, delta, document_id, after],
+            )
+        finally:
+            self.db.execute(f"DELETE FROM {_QUIET}")
+        self.db.execute(
+            f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
+            [table, _SHIFT, document_id, after, delta],
+        )
+
     def changes(self, first: int, last: int) -> Changes:
-        """The rows logged after ``first`` up to ``last``, as they were then and are now."""
+        """The rows logged after ``first`` up to ``last``, as they were then and are now; with
+        shifts among them, the steps in order, each row step as it was before and after it."""
         span = [first, last]
         entries = self.db.execute(
             f"SELECT tbl, key, created, seq FROM {_LOG} WHERE seq > ? AND seq <= ? ORDER BY seq",
             span,
         ).fetchall()
         old: dict[int, tuple] | None = None  # logged old rows by seq, read only if there are any
-        before: dict[RowKey, dict | None] = {}
-        for table, key, created, seq in entries:
-            if (table, key) in before:
-                continue  # the earliest state wins
+
+        def was(table: str, created: int, seq: int) -> dict | None:
+            nonlocal old
             if created:
-                before[(table, key)] = None
-                continue
+                return None
             if old is None:
                 where = "created = 0 AND seq > ? AND seq <= ?"
                 sql = f"SELECT seq, {self.slots} FROM {_LOG} WHERE {where}"
                 old = {r[0]: r[1:] for r in self.db.execute(sql, span)}
-            before[(table, key)] = dict(zip(self.columns[table], old[seq], strict=False))
-        after = self.rows(before)
-        touched = [k for k in before if before[k] != after[k]]
-        return Changes({k: before[k] for k in touched}, {k: after[k] for k in touched})
+            return dict(zip(self.columns[table], old[seq], strict=False))
+
+        # steps: a dict of rows as they were when first logged in it, or a Shift
+        steps: list[dict[RowKey, dict | None] | Shift] = [{}]
+        shifts = {
+            r[0]: Shift(r[1], r[2], r[3], r[4])
+            for r in self.db.execute(
+                f"SELECT seq, tbl, c0, c1, c2 FROM {_LOG} WHERE created = ? "
+                "AND seq > ? AND seq <= ?",
+                [_SHIFT, *span],
+            )
+        }
+        for table, key, created, seq in entries:
+            if created == _SHIFT:
+                steps += [shifts[seq], {}]
+                continue
+            rows = steps[-1]
+            assert isinstance(rows, dict)
+            if (table, key) not in rows:  # the earliest state wins
+                rows[(table, key)] = was(table, created, seq)
+        keys = {k for step in steps if isinstance(step, dict) for k in step}
+        now = self.rows(keys)
+        if not shifts:
+            before = steps[0]
+            assert isinstance(before, dict)
+            return _touched(before, now)
+        return self._steps(steps, now)
+
+    def _steps(self, steps: list[dict[RowKey, dict | None] | Shift], now: dict) -> Changes:
+        """Changes of several steps: a row step ends as the row is next seen (first logged in
+        a later step, or now), with the shifts in between taken back."""
+        out: list[Step] = []
+        before: dict[RowKey, dict | None] = {}
+        for i, step in enumerate(steps):
+            if isinstance(step, Shift):
+                out.append(step)
+                continue
+            between: list[Shift] = []
+            ends: dict[RowKey, dict | None] = {}
+            pending = set(step)
+            for later in steps[i + 1 :]:
+                if isinstance(later, Shift):
+                    between.append(later)
+                    continue
+                for key in pending & later.keys():
+                    ends[key] = _unshift(key[0], later[key], between)
+                pending -= later.keys()
+            for key in pending:
+                ends[key] = _unshift(key[0], now[key], between)
+            part = _touched(step, ends)
+            if part:
+                out.append(part)
+            earlier = [x for x in out if isinstance(x, Shift)]
+            for key, row in part.before.items():
+                if key not in before:
+                    before[key] = _unshift(key[0], row, earlier)
+        after = {k: now[k] for k in before}
+        shifts = tuple(s for s in out if isinstance(s, Shift))
+        return Changes(before, after, shifts, tuple(out))
 
     def rows(self, keys: Iterable[RowKey]) -> dict[RowKey, dict | None]:
         """The current rows of these keys (None for a row that does not exist).
@@ -167,6 +246,22 @@ class _UndoLog:
                 for row in self.db.execute(f"{select} WHERE {where}", params):
                     found[(table, row[-1])] = dict(zip(names, row, strict=False))
         return {k: found.get(k) for k in keys}
+
+
+def _touched(before: dict[RowKey, dict | None], after: dict[RowKey, dict | None]) -> Changes:
+    """The rows that differ."""
+    keys = [k for k in before if before[k] != after[k]]
+    return Changes({k: before[k] for k in keys}, {k: after[k] for k in keys})
+
+
+def _unshift(table: str, row: dict | None, shifts: list[Shift]) -> dict | None:
+    """A row as it was before ``shifts`` (which may have moved it)."""
+    for shift in reversed(shifts):
+        if row is None or table != shift.table:
+            continue
+        if shift.inverse().moves(table, row["document_id"], row["start"]):
+            row = {**row, "start": row["start"] - shift.delta, "end": row["end"] - shift.delta}
+    return row
 
 
 def _key_ranges(pk: str, keys: list[Any]) -> Iterator[tuple[str, list[Any]]]:
@@ -330,33 +425,61 @@ class Store:
             found.update(r[0] for r in self.db.execute(sql, chunk))
         return found
 
-    def _restore(self, rows: dict[RowKey, dict | None]) -> None:
-        """Make the database hold ``rows`` (None: no such row), as one edit.
+    def shift(self, table: str, document_id: int, after: int, delta: int) -> None:
+        """Move every passage of ``table`` in a document starting after position ``after`` by
+        ``delta`` (start and end), logged as one step however many rows move.
+
+        Call it inside :meth:`edit`. No other passage of the document may start after
+        ``after + delta`` once it is done (with a negative ``delta``, move those near the edit
+        first): undo finds the rows it moved by that.
+        """
+        if not delta:
+            return
+        if self._log is None or not self._depth:
+            raise RuntimeError("a shift is written inside an edit")
+        if delta < 0:
+            left = self.db.execute(
+                f'SELECT 1 FROM "{table}" WHERE document_id = ? AND start > ? AND start <= ? '
+                "LIMIT 1",
+                [document_id, after + delta, after],
+            ).fetchone()
+            if left:
+                raise RuntimeError(f"{table} left where the shift by {delta} would take others")
+        self._log.shift(table, document_id, after, delta)
+
+    def _restore(self, changes: Changes) -> None:
+        """Make the database what ``changes`` lead to (its steps in order, rows and shifts),
+        as one edit.
 
         Outside a transaction, foreign-key actions are switched off while the rows are written,
         so that deleting a row never cascades to rows that ``rows`` does not mention (a code
         deleted while its sub-code, kept, still points to it); the rows' references are checked
         instead. Inside another edit, foreign keys stay on and are checked at its commit.
         """
-        gone = [k for k, row in rows.items() if row is None]
         outermost = not self.db.conn.in_transaction and not self.read_only
         if outermost:
             self.db.execute("PRAGMA foreign_keys = OFF")
         try:
             with self.edit():
-                self._apply_rows(rows, gone)
+                for step in changes.sequence():
+                    if isinstance(step, Shift):
+                        self.shift(step.table, step.document_id, step.after, step.delta)
+                    else:
+                        self._apply_rows(
+                            step.after, [k for k, r in step.after.items() if r is None]
+                        )
                 if outermost:
-                    self._check_references(rows)
+                    self._check_references(changes.after)
         finally:
             if outermost:
                 self.db.execute("PRAGMA foreign_keys = ON")
 
     def undo(self, changes: Changes) -> Changes:
         """Put every row ``changes`` touched back as it was before."""
-        self._restore(changes.before)
+        self._restore(changes.inverse())
         return changes
 
     def redo(self, changes: Changes) -> Changes:
         """Apply ``changes`` again after :meth:`undo`."""
-        self._restore(changes.after)
+        self._restore(changes)
         return changes

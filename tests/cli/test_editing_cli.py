@@ -106,3 +106,43 @@ def test_edit_and_replace_move_codings(tmp_path: Path) -> None:
     assert "does not occur" in user_error(
         "document", "edit", str(project), "--document", "flood", "--text", "zebra", "--replace", "x"
     )
+
+
+def test_replace_dry_run_reads_only_while_the_window_holds_the_project(tmp_path: Path) -> None:
+    """A dry run computes the moves by the rule and writes nothing: it works while another
+    program holds the project, and its JSON is what the real replace then reports."""
+    from coder.core.project import Project
+
+    src = tmp_path / "talk.txt"
+    src.write_text("R: teh river rose. Then teh rain.\nI: and teh house?\n", "utf-8")
+    project = tmp_path / "p.coder"
+    ok("new", str(project))
+    ok("import", str(project), str(src))
+    ok("code", "add", str(project), "Water")
+    for passage in ("teh river rose", "rain", "teh house"):
+        ok(
+            "code",
+            "apply",
+            str(project),
+            "--document",
+            "talk",
+            "--code",
+            "Water",
+            "--text",
+            passage,
+        )
+    before = _codings(project)
+    args = ("document", "replace", str(project), "--all", "teh", "th", "--whole-word", "--json")
+    with Project.open(project):  # the window has it open
+        dry = json.loads(ok(*args, "--dry-run").stdout)
+        assert "open in Coder" in user_error(*args)
+    assert _codings(project) == before
+    done = json.loads(ok(*args).stdout)
+    assert {**dry, "dry_run": False} == done
+    moved = {
+        c["guid"]: (c["old_start"], c["old_end"], c["start"], c["end"])
+        for c in done["documents"][0]["changed"]
+    }
+    assert moved and set(moved) <= set(before)
+    text = json.loads(ok("codings", str(project), "--json").stdout)
+    assert sorted(r["text"] for r in text) == ["rain", "th house", "th river rose"]

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coder.core import editing
+from coder.core.changes import Changes
 from coder.core.errors import CoderError
 from coder.core.project import Project
 from coder.core.text import detect_turns
@@ -185,6 +186,86 @@ def test_random_edits_follow_the_rule_and_undo_exactly(folder: Path, case: tuple
         for changes in reversed(done):
             project.undo(changes)
         assert state(project, doc_id) == start
+
+
+def _coded(path: Path, text: str, passages: list) -> tuple[Project, int]:
+    if path.exists():
+        path.unlink()
+    project = Project.create(path)
+    project.add_document("Interview", text, turns=detect_turns(text))
+    doc_id = project.documents()[0].id
+    code_id = project.add_code("Theme").created("codes")[0]
+    case_id = project.add_case("Case").created("cases")[0]
+    for i, (a, b) in enumerate(passages):
+        project.apply_code(doc_id, code_id, a, b, coder=f"coder{i % 2}")
+        if i % 3 == 0:
+            project.add_annotation(doc_id, a, b, f"note {i}")
+        if i % 4 == 1:
+            project.add_case_selection(case_id, doc_id, a, b)
+    return project, doc_id
+
+
+def _run(project: Project, doc_id: int, op: tuple) -> None:
+    old = project.document_text(doc_id)
+    try:
+        if op[0] == "edit":
+            s, e = sorted((round(op[1] * len(old)), round(op[2] * len(old))))
+            editing.edit_text(project, doc_id, s, e, op[3])
+        else:
+            editing.replace_all(project, doc_id, op[1], op[2], op[3])
+    except CoderError:
+        pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario(), st.booleans())
+def test_edits_as_one_step_undo_and_redo_exactly(folder: Path, case: tuple, nested: bool) -> None:
+    """Several edits of one document as one undo step, as a typed word or a Find & Replace
+    makes them: in one unit of work (shifts and rows interleaved in one log) or joined one by
+    one; undo returns the start exactly, redo the end, again and again."""
+    text, passages, ops = case
+    project, doc_id = _coded(folder / "steps.coder", text, passages)
+    with project:
+        start = state(project, doc_id)
+        if nested:
+            with project.edit() as edit:
+                for op in ops:
+                    _run(project, doc_id, op)
+            changes = edit.changes()
+        else:
+            changes = Changes()
+            for op in ops:
+                with project.edit() as edit:
+                    _run(project, doc_id, op)
+                changes = changes | edit.changes()
+        end = state(project, doc_id)
+        for _ in range(2):
+            project.undo(changes)
+            assert state(project, doc_id) == start
+            project.redo(changes)
+            assert state(project, doc_id) == end
+
+
+def test_typing_after_coded_text_logs_one_shift_not_a_row_per_coding(
+    fresh_project: Project,
+) -> None:
+    p = fresh_project
+    text = "".join(f"Line {i} of the talk.\n" for i in range(200))
+    p.add_document("D", text, turns=detect_turns(text))
+    doc = p.documents()[0].id
+    code = p.add_code("C").created("codes")[0]
+    for i in range(0, len(text) - 10, 20):
+        p.apply_code(doc, code, i, i + 8)
+    before = [(c.guid, c.start, c.end) for c in p.codings(doc)]
+    changes = p.edit_text(doc, 30, 30, "x")
+    assert [s.table for s in changes.shifts if s.table == "codings"] == ["codings"]
+    assert len(changes.codings) <= 2  # only those on the edited line, row by row
+    assert doc in changes.coding_documents
+    moved = {c.guid: (c.start, c.end) for c in p.codings(doc)}
+    for guid, a, b in before:
+        assert moved[guid] == ((a, b) if b <= 30 else (a + 1, b + 1))
+    p.undo(changes)
+    assert [(c.guid, c.start, c.end) for c in p.codings(doc)] == before
 
 
 def test_codings_follow_a_typo_fix_and_a_deletion(fresh_project: Project) -> None:
