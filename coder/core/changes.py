@@ -4,8 +4,10 @@ Every service returns a :class:`Changes`; ``project.undo(changes)`` and ``projec
 put the rows back either way, and views read which ids to refresh from it.
 
 An edit of a document's text moves every passage after it by the same amount: that is one
-:class:`Shift` (one entry, however many rows it moves), not a row each. A :class:`Changes` with
-shifts keeps its steps in order (rows, shift, rows...), so undo and redo replay them exactly.
+:class:`Shift` (one entry, however many rows it moves), not a row each; the text itself changes
+by a :class:`Retext` (the replaced and new pieces, not two copies of the text). A
+:class:`Changes` with such steps keeps them in order (rows, shift, rows...), so undo and redo
+replay them exactly.
 """
 
 from __future__ import annotations
@@ -45,7 +47,36 @@ class Shift:
         return start, end
 
 
-Step: TypeAlias = "Changes | Shift"
+@dataclass(frozen=True)
+class Retext:
+    """A document's text edited: each ``(start, old, new)`` replaces ``old`` at ``start`` with
+    ``new`` (positions of the text before any of them, in order), and the text's revision goes
+    from ``revision[0]`` to ``revision[1]``: one step, not a copy of the whole text."""
+
+    document_id: int
+    edits: tuple[tuple[int, str, str], ...]
+    revision: tuple[str, str]
+
+    def inverse(self) -> Retext:
+        out, moved = [], 0
+        for start, old, new in self.edits:
+            out.append((start + moved, new, old))
+            moved += len(new) - len(old)
+        return Retext(self.document_id, tuple(out), (self.revision[1], self.revision[0]))
+
+    def apply(self, text: str) -> str:
+        """The text after this step; raises ValueError unless ``text`` is the one before it."""
+        parts, pos = [], 0
+        for start, old, new in self.edits:
+            if start < pos or text[start : start + len(old)] != old:
+                raise ValueError("the text is not the one this step was made on")
+            parts += [text[pos:start], new]
+            pos = start + len(old)
+        parts.append(text[pos:])
+        return "".join(parts)
+
+
+Step: TypeAlias = "Changes | Shift | Retext"
 
 
 @dataclass(frozen=True)
@@ -86,8 +117,13 @@ class Changes:
         return [k for (t, k), row in self.after.items() if t == table and row is None]
 
     @property
+    def retexts(self) -> tuple[Retext, ...]:
+        """The edits of documents' texts among the steps, in order."""
+        return tuple(s for s in self.steps if isinstance(s, Retext))
+
+    @property
     def documents(self) -> frozenset[int]:
-        return self.ids("documents")
+        return self.ids("documents") | {r.document_id for r in self.retexts}
 
     @property
     def codes(self) -> frozenset[int]:
@@ -150,14 +186,14 @@ class Changes:
         return delta
 
     def __bool__(self) -> bool:
-        return bool(self.after) or bool(self.shifts)
+        return bool(self.after) or bool(self.shifts) or bool(self.retexts)
 
     def __or__(self, other: Changes) -> Changes:
         before = dict(other.before)
         before.update(self.before)  # the earliest state wins
         after = dict(self.after)
         after.update(other.after)  # the latest state wins
-        if not self.shifts and not other.shifts:
+        if not self.steps and not other.steps:
             return Changes(before, after)
         steps = (*self.sequence(), *other.sequence())
         return Changes(before, after, (*self.shifts, *other.shifts), steps)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coder.core.changes import Changes
+from coder.core.changes import Changes, Retext
 from coder.core.errors import InvalidValue, NotFound
 from coder.core.limits import LIMITS
 from coder.core.project import Project
@@ -118,10 +118,12 @@ def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, s
     """Make several edits of one document, given as ``(start, end, new_text)`` in positions of
     its text before any of them (sorted or not, never overlapping), in one transaction."""
     with project.edit() as edit:
-        row = project.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
+        row = project.db.execute(
+            "SELECT text, revision FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
         if row is None:
             raise NotFound(f"no document with id {doc_id}")
-        old = row[0]
+        old, revision = row
         plan = plan_edits(old, edits)
         if not len(plan):
             return edit.changes()
@@ -131,9 +133,8 @@ def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, s
             _move_passages(project, table, doc_id, plan, turns.hi)
         _move_passages(project, "turns", doc_id, plan, turns.hi, may_be_empty=True)
         turns.settle(new)
-        project.db.execute(
-            "UPDATE documents SET text = ?, revision = ? WHERE id = ?", [new, new_guid(), doc_id]
-        )
+        pieces = tuple((x.start, old[x.start : x.end], x.new) for x in plan.edits)
+        project.retext(Retext(doc_id, pieces, (revision, new_guid())), new)
     return edit.changes()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -25,12 +26,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coder.core.changes import Changes, RowKey, Shift, Step
+from coder.core.changes import Changes, Retext, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue
 
 _LOG = "coder_undo_log"
 _QUIET = "coder_undo_quiet"  # while it has a row, updates are not logged row by row
 _SHIFT = 2  # a log entry's ``created`` for a shift: c0 document, c1 after, c2 delta
+_RETEXT = 3  # for a text edit: c0 document, c1 its edits and c2 its revisions, as JSON
 
 
 def now() -> str:
@@ -148,6 +150,38 @@ class _UndoLog:
             [table, _SHIFT, document_id, after, delta],
         )
 
+    def retext(self, step: Retext, text: str | None) -> None:
+        """Edit a document's text as ``step`` says (to ``text`` when the caller has it), its
+        row left out of the log: one step."""
+        if text is None:
+            row = self.db.execute(
+                "SELECT text FROM documents WHERE id = ?", [step.document_id]
+            ).fetchone()
+            if row is None:
+                raise InvalidValue(f"no document with id {step.document_id}")
+            try:
+                text = step.apply(row[0])
+            except ValueError as e:
+                raise InvalidValue(str(e)) from None
+        self.db.execute(f"INSERT INTO {_QUIET} VALUES (1)")
+        try:
+            self.db.execute(
+                "UPDATE documents SET text = ?, revision = ? WHERE id = ?",
+                [text, step.revision[1], step.document_id],
+            )
+        finally:
+            self.db.execute(f"DELETE FROM {_QUIET}")
+        self.db.execute(
+            f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
+            [
+                "documents",
+                _RETEXT,
+                step.document_id,
+                json.dumps(step.edits, ensure_ascii=False),
+                json.dumps(step.revision),
+            ],
+        )
+
     def changes(self, first: int, last: int) -> Changes:
         """The rows logged after ``first`` up to ``last``, as they were then and are now; with
         shifts among them, the steps in order, each row step as it was before and after it."""
@@ -169,17 +203,20 @@ class _UndoLog:
             return dict(zip(self.columns[table], old[seq], strict=False))
 
         # steps: a dict of rows as they were when first logged in it, or a Shift
-        steps: list[dict[RowKey, dict | None] | Shift] = [{}]
-        shifts = {
-            r[0]: Shift(r[1], r[2], r[3], r[4])
-            for r in self.db.execute(
-                f"SELECT seq, tbl, c0, c1, c2 FROM {_LOG} WHERE created = ? "
-                "AND seq > ? AND seq <= ?",
-                [_SHIFT, *span],
-            )
-        }
-        for table, key, created, seq in entries:
+        steps: list[dict[RowKey, dict | None] | Shift | Retext] = [{}]
+        shifts: dict[int, Shift | Retext] = {}
+        for seq, table, created, c0, c1, c2 in self.db.execute(
+            f"SELECT seq, tbl, created, c0, c1, c2 FROM {_LOG} WHERE created >= ? "
+            "AND seq > ? AND seq <= ?",
+            [_SHIFT, *span],
+        ):
             if created == _SHIFT:
+                shifts[seq] = Shift(table, c0, c1, c2)
+            else:
+                edits = tuple((a, o, n) for a, o, n in json.loads(c1))
+                shifts[seq] = Retext(c0, edits, tuple(json.loads(c2)))  # type: ignore[arg-type]
+        for table, key, created, seq in entries:
+            if created >= _SHIFT:
                 steps += [shifts[seq], {}]
                 continue
             rows = steps[-1]
@@ -194,13 +231,13 @@ class _UndoLog:
             return _touched(before, now)
         return self._steps(steps, now)
 
-    def _steps(self, steps: list[dict[RowKey, dict | None] | Shift], now: dict) -> Changes:
+    def _steps(self, steps: list[dict[RowKey, dict | None] | Shift | Retext], now: dict) -> Changes:
         """Changes of several steps: a row step ends as the row is next seen (first logged in
         a later step, or now), with the shifts in between taken back."""
         out: list[Step] = []
         before: dict[RowKey, dict | None] = {}
         for i, step in enumerate(steps):
-            if isinstance(step, Shift):
+            if not isinstance(step, dict):
                 out.append(step)
                 continue
             between: list[Shift] = []
@@ -209,6 +246,8 @@ class _UndoLog:
             for later in steps[i + 1 :]:
                 if isinstance(later, Shift):
                     between.append(later)
+                    continue
+                if isinstance(later, Retext):
                     continue
                 for key in pending & later.keys():
                     ends[key] = _unshift(key[0], later[key], between)
@@ -447,6 +486,14 @@ class Store:
                 raise RuntimeError(f"{table} left where the shift by {delta} would take others")
         self._log.shift(table, document_id, after, delta)
 
+    def retext(self, step: Retext, text: str | None = None) -> None:
+        """Edit a document's text by ``step`` (inside :meth:`edit`), logged as that one step
+        instead of two copies of the whole text. ``text``: the text after it, when the caller
+        has computed it from the current one."""
+        if self._log is None or not self._depth:
+            raise RuntimeError("a text is edited inside an edit")
+        self._log.retext(step, text)
+
     def _restore(self, changes: Changes) -> None:
         """Make the database what ``changes`` lead to (its steps in order, rows and shifts),
         as one edit.
@@ -464,6 +511,8 @@ class Store:
                 for step in changes.sequence():
                     if isinstance(step, Shift):
                         self.shift(step.table, step.document_id, step.after, step.delta)
+                    elif isinstance(step, Retext):
+                        self.retext(step)
                     else:
                         self._apply_rows(
                             step.after, [k for k, r in step.after.items() if r is None]

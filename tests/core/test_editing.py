@@ -268,6 +268,23 @@ def test_typing_after_coded_text_logs_one_shift_not_a_row_per_coding(
     assert [(c.guid, c.start, c.end) for c in p.codings(doc)] == before
 
 
+def test_a_text_edit_is_logged_as_its_pieces_not_the_whole_text(fresh_project: Project) -> None:
+    p = fresh_project
+    text = "abc " * 1000
+    p.add_document("D", text)
+    doc = p.documents()[0].id
+    changes = p.edit_text(doc, 4, 7, "xyz!")
+    (step,) = changes.retexts
+    assert step.edits == ((4, "abc", "xyz!"),)
+    assert doc in changes.documents and ("documents", doc) not in changes.after
+    p.undo(changes)
+    assert p.document_text(doc) == text and p.search("xyz") == []
+    p.edit_text(doc, 4, 5, "Q")  # another text than the one the step was made on
+    with pytest.raises(CoderError):
+        p.redo(changes)
+    assert p.document_text(doc) == "abc Qbc " + text[8:]
+
+
 def test_codings_follow_a_typo_fix_and_a_deletion(fresh_project: Project) -> None:
     p = fresh_project
     text = "I: what happened?\nR: teh flood came at night. We lost everything.\n"
