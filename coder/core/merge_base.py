@@ -23,6 +23,9 @@ class MergerBase:
         self.coders: dict[int, int] = {}
         self.cases: dict[int, int] = {}
         self.documents: dict[int, int] = {}
+        # their documents whose text differs from this project's: matched for their name, memo,
+        # attribute values and memo links, but nothing anchored in their text is merged
+        self.other_text: set[int] = set()
         self.codes: dict[int, int] = {}
         self.attributes: dict[int, int] = {}
         self.codings: dict[int, int] = {}

@@ -122,7 +122,10 @@ class Merger(NotesMerger):
             match_id = by_guid.get(row["guid"])
             if match_id is not None and mine[match_id]["digest"] != digest:
                 self._text_differs(mine[match_id], row)
+                self.other_text.add(row["id"])
                 used.add(match_id)
+                self.documents[row["id"]] = match_id
+                matched.append((mine[match_id], row))
                 continue
             if match_id is None:
                 candidates = [d for d in by_text.get(digest, []) if d not in used]
@@ -326,6 +329,8 @@ class Merger(NotesMerger):
             coder = self.coders.get(row["coder_id"])
             if doc is None or code is None or coder is None:
                 continue  # a dangling row in their file (foreign keys were off there)
+            if row["document_id"] in self.other_text:
+                continue
             if not 0 <= row["start"] < row["end"] <= lengths[doc]:
                 continue
             key = (doc, code, coder, row["start"], row["end"])
@@ -393,7 +398,7 @@ class Merger(NotesMerger):
         }
         for row in self._rows("SELECT * FROM case_selections ORDER BY id"):
             case, doc = self.cases.get(row["case_id"]), self.documents.get(row["document_id"])
-            if case is None or doc is None:
+            if case is None or doc is None or row["document_id"] in self.other_text:
                 continue
             key = (case, doc, row["start"], row["end"])
             if key not in mine:

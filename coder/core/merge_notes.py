@@ -24,6 +24,8 @@ class NotesMerger(MergerBase):
             doc, coder = self.documents.get(row["document_id"]), self.coders.get(row["coder_id"])
             if doc is None or coder is None or not 0 <= row["start"] < row["end"] <= lengths[doc]:
                 continue  # a dangling row in their file
+            if row["document_id"] in self.other_text:
+                continue  # anchored in another text
             mapped = {**row, "document_id": doc, "coder_id": coder}
             match = by_guid.get(row["guid"].lower())
             if match is not None:

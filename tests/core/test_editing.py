@@ -391,6 +391,9 @@ def test_merging_a_copy_of_an_edited_document_keeps_this_text(tmp_path: Path) ->
         doc = p.documents()[0].id
         s = text.index("flood")
         p.apply_code(doc, p.codes()[0].id, s, s + 10, coder="Sam")
+        p.set_document_fields(doc, memo="Recorded at the farm", group="Farmers")
+        site = p.add_attribute("Site", scope="document").created("attributes")[0]
+        p.set_attribute_value(site, doc, "Leeds")
     with Project.open(mine) as p:
         doc = p.documents()[0].id
         p.edit_text(doc, text.index("teh"), text.index("teh") + 3, "the big")
@@ -404,3 +407,7 @@ def test_merging_a_copy_of_an_edited_document_keeps_this_text(tmp_path: Path) ->
         assert "1 codings" in conflict.note
         assert [d.guid for d in p.documents()] == [p.documents()[0].guid]
         assert p.document_text(doc) == edited and p.codings() == []
+        # the document is still the same one: its memo, group and attribute values are merged
+        merged = p.document(doc)
+        assert (merged.memo, merged.group) == ("Recorded at the farm", "Farmers")
+        assert p.attribute_values("document")[doc] == {"Site": "Leeds"}
