@@ -372,3 +372,13 @@ def test_turns_match_the_regular_expression_definition(lines: list[tuple[str, st
     assert [(t.speaker, t.start, t.end) for t in detect_turns(text)] == _reference_turns(text)
     text = text.rstrip("\n")  # the last line without its line end
     assert [(t.speaker, t.start, t.end) for t in detect_turns(text)] == _reference_turns(text)
+
+
+@given(st.lists(st.sampled_from([*TRICKY, "a", "b "]), max_size=30))
+def test_fast_converter_agrees_with_to_utf16(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    pm = PositionMap(text)
+    convert = pm.utf16_converter()
+    assert [convert(cp) for cp in range(len(text) + 1)] == [
+        pm.to_utf16(cp) for cp in range(len(text) + 1)
+    ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coder.core.text import PositionMap, paragraphs
-from coder.ui.views.span_index import Span, SpanIndex, is_shown, text_has_astral
+from coder.ui.views.span_index import Span, SpanIndex, is_shown
 
 if TYPE_CHECKING:
     from coder.core.model import CodingSpan, TurnSpan
@@ -36,8 +36,8 @@ Turns = list[tuple[int, int, str, float | None]]  # UTF-16 start, end, speaker, 
 
 
 def converter(pm: PositionMap) -> Callable[[int], int]:
-    """Code point -> UTF-16 position (the identity for a text without astral characters)."""
-    return pm.to_utf16 if text_has_astral(pm) else int
+    """Code point -> UTF-16 position, for offsets checked to be in the text."""
+    return pm.utf16_converter()
 
 
 def spans_of(
