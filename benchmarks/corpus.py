@@ -114,11 +114,19 @@ class Spec:
         return self.documents * self.chars_per_document
 
     def key(self) -> str:
-        raw = repr((GENERATOR_VERSION, sorted(asdict(self).items())))
+        """Names the cached project: the spec, the generator and the schema it was built with
+        (a project built before a column was added would not have it)."""
+        raw = repr((GENERATOR_VERSION, _schema(), sorted(asdict(self).items())))
         return hashlib.sha1(raw.encode()).hexdigest()[:12]
 
     def label(self) -> str:
         return f"{self.documents} doc, {_human(self.characters)} chars, {self.codings:,} codings"
+
+
+def _schema() -> str:
+    """A fingerprint of the project schema (the migrations' source)."""
+    source = REPO / "coder" / "core" / "migrations.py"
+    return hashlib.sha1(source.read_bytes()).hexdigest()[:12]
 
 
 def _human(n: int) -> str:
