@@ -64,6 +64,13 @@ from coder.ui.views.welcome_page import WelcomePage
 
 # A change touching more rows than this reaches the docks one per turn of the event loop.
 BULK_ROWS = 2_000
+# Imported in the background after the first paint (see showEvent).
+PRELOAD = [
+    "coder.ui.views.analysis_window",
+    "coder.ui.dialogs.merge_dialog",
+    "coder.ui.dialogs.report_options",
+    "coder.core.export.report.build",
+]
 
 
 def _without_arguments(
@@ -551,6 +558,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._first_show:
             self._first_show = False
+            # Once the window is up, the windows and exports opened later are imported in the
+            # background: their first opening then only builds them.
+            QTimer.singleShot(300, lambda: tasks.preload(PRELOAD))
             if not self._layout_restored:
                 # Dock sizes only take once the window is laid out.
                 QTimer.singleShot(0, lambda: window_layout.first_start_docks(self))

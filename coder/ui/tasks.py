@@ -15,6 +15,7 @@ a job has run for a second (:class:`ProgressLine`).
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -152,6 +153,21 @@ def run_task(
     _running.add(task)
     QThreadPool.globalInstance().start(task)
     return task
+
+
+def preload(modules: list[str]) -> threading.Thread:
+    """Import these modules in a background thread (the windows and exports a user opens
+    later), so that their first use does not pay for the import on the GUI thread."""
+    import importlib
+
+    def load() -> None:
+        for name in modules:
+            if name not in sys.modules:
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload", daemon=True)
+    thread.start()
+    return thread
 
 
 # Tasks in flight stay referenced here until their result is delivered.
