@@ -17,17 +17,18 @@ from coder.ui.actions import action
     status_tip="Codings per code by document, case or attribute; crosstab; co-occurrence; speakers",
 )
 def open_analysis(window: Any) -> Any:
-    """Show the analysis window (one per main window) and compute its tables."""
+    """Show the analysis window (one per main window), then fill its choices and compute its
+    tables on the next turn of the event loop (the window appears first)."""
+    from PySide6.QtCore import QTimer
+
     from coder.ui.views.analysis_window import AnalysisWindow
 
     existing = getattr(window, "analysis_window", None)
     if existing is None:
-        existing = AnalysisWindow(window)
+        existing = AnalysisWindow(window, fill=False)
         window.analysis_window = existing
-    else:
-        existing.fill_choices()
     existing.show()
     existing.raise_()
     existing.activateWindow()
-    existing.refresh()
+    QTimer.singleShot(0, existing.start)
     return existing

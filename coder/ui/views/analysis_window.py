@@ -267,7 +267,9 @@ class TablePane(QWidget):
 class AnalysisWindow(QWidget):
     """The analysis window (a top-level window owned by the main window)."""
 
-    def __init__(self, main: Any) -> None:
+    def __init__(self, main: Any, fill: bool = True) -> None:
+        """``fill=False`` leaves the choices to :meth:`start` (the menu opens the window first,
+        then reads the project's coders and attributes on the next turn of the event loop)."""
         parent = main if isinstance(main, QWidget) else None
         super().__init__(parent, Qt.WindowType.Window)
         self.main = main
@@ -397,7 +399,8 @@ class AnalysisWindow(QWidget):
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
 
-        self.fill_choices()
+        if fill:
+            self.fill_choices()
         for combo in (
             self.coder_combo,
             self.group_combo,
@@ -511,6 +514,11 @@ class AnalysisWindow(QWidget):
         )
 
     # ------------------------------------------------------------------ running
+
+    def start(self) -> None:
+        """Read the choices again (coders, groups, attributes) and compute the tables."""
+        self.fill_choices()
+        self.refresh()
 
     def refresh(self) -> None:
         """Recompute the tables off the GUI thread, the tab on screen first; a refresh asked for
