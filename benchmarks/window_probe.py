@@ -70,7 +70,9 @@ def _window(path: str) -> Any:
     setattr(window, "show_error", _fail)  # noqa: B010 (an error dialog would wait for a click)
     if not window.open_project(path):
         raise SystemExit(f"cannot open {path}")
-    gui.run_for(0.5)  # first paint, docks, the document shown at opening
+    # First paint, docks, the document shown at opening, and the modules the window loads in
+    # the background once it is up: a user looks at the window a moment before a menu.
+    gui.run_for(1.5)
     return window
 
 
