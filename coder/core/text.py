@@ -22,6 +22,7 @@ __all__ = [
     "normalise",
     "paragraph_index",
     "paragraphs",
+    "sentences",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +134,56 @@ def paragraph_index(spans: list[tuple[int, int]], offset: int) -> int | None:
     if i >= 0 and spans[i][0] <= offset <= spans[i][1]:
         return i
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+# A sentence ends after . ! ? … (or ‼ ⁇ ؟ । ።), with any closing quotes or brackets, where
+# white space or the paragraph's end follows; after 。！？ (Chinese, Japanese) it ends at once.
+_SENTENCE_END = re.compile(
+    r"[.!?…‼⁇؟।॥።]+[\"'”’»›)\]」』]*(?=\s|$)|[。！？]+[\"'”’»)\]」』]*", re.MULTILINE
+)
+# A full stop after one of these (or after a single letter, as in "J. Smith", "e.g.") does not
+# end a sentence, nor does one followed by a lower-case letter.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr vs etc eg ie cf no nr ca approx dept fig vol pp ch "
+    "z.b bzw usw vgl ggf evtl dh d.h u.a s.o mme mlle cie sra sr dña art".split()
+)
+_WORD_BEFORE = re.compile(r"[\w.]+$")
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text[start:end]`` (a paragraph), white space left out.
+
+    The rule: a sentence ends at a run of terminal punctuation (``. ! ? …``, CJK ``。！？``,
+    Arabic ``؟``, Devanagari ``।``) with its closing quotes and brackets, when white space
+    or the end follows, except a full stop after a single letter or a common abbreviation
+    (Mr, Dr, e.g., etc., z.B., ...) or before a lower-case letter. A line break always ends
+    a sentence (sentences never cross paragraphs).
+    """
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    for ps, pe in (m.span() for m in _PARAGRAPH.finditer(text, start, end)):
+        s = ps
+        for m in _SENTENCE_END.finditer(text, ps, pe):
+            if m.group().startswith(".") and m.group().rstrip("\"'”’»›)]」』") == ".":
+                word = _WORD_BEFORE.search(text, s, m.start())
+                w = word.group().lower().strip(".") if word else ""
+                if len(w) == 1 or w in _ABBREVIATIONS:
+                    continue
+                nxt = m.end()
+                while nxt < pe and text[nxt].isspace():
+                    nxt += 1
+                if nxt < pe and text[nxt].islower():
+                    continue
+            out.append((s, m.end()))
+            s = m.end()
+            while s < pe and text[s].isspace():
+                s += 1
+        if s < pe:
+            out.append((s, pe))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
