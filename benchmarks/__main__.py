@@ -50,10 +50,10 @@ def machine() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks import measure, windows
+    from benchmarks import explore, measure, windows
     from benchmarks.timing import Result
 
-    groups = {**measure.GROUPS, **windows.GROUPS}
+    groups = {**measure.GROUPS, **explore.GROUPS, **windows.GROUPS}
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.split("\n\n")[1]
     )

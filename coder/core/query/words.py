@@ -1,0 +1,238 @@
+"""Word lists and keyword in context: the words of the texts, counted, and where they occur.
+
+Tokens are Unicode words: runs of letters, combining marks and digits (an apostrophe or hyphen
+between letters stays inside: "don't", "well-being"), holding at least one letter; each Chinese
+or Japanese ideograph is a word of its own (those scripts write no spaces). Words are compared
+case-folded (``str.casefold``: "Straße" and "STRASSE" are one word). Emoji and punctuation are
+not words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import regex
+
+from coder.core.errors import InvalidValue
+from coder.core.query.scope import Filters, Sources, codings_in_scope, documents_in_scope
+from coder.core.search import _spans
+
+if TYPE_CHECKING:
+    from coder.core.project import Project
+
+TOKEN = regex.compile(
+    r"\p{Ideographic}|(?:[\p{L}\p{M}\p{N}--\p{Ideographic}]+(?:['’\-][\p{L}\p{M}\p{N}--\p{Ideographic}]+)*)",
+    regex.V1,
+)
+_LETTER = regex.compile(r"\p{L}", regex.V1)
+
+# The bundled stop word lists (Snowball's, BSD licence: resources/stopwords/LICENSE).
+STOPWORD_LANGUAGES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "it": "italian",
+}
+
+
+def tokens(text: str) -> list[str]:
+    """The case-folded words of ``text``, in order."""
+    return [w for w in TOKEN.findall(text.casefold()) if _LETTER.search(w)]
+
+
+def _parse_stopwords(text: str) -> set[str]:
+    words = set()
+    for line in text.splitlines():
+        line = line.split("|", 1)[0].strip()
+        for word in line.split():
+            words.add(word.casefold())
+    return words
+
+
+def stopwords(spec: str) -> frozenset[str]:
+    """A bundled list by language (``en``, ``english``...) or a file of words (one or more a
+    line; ``|`` starts a comment)."""
+    from coder.assets import resource
+
+    key = spec.strip().lower()
+    for code, name in STOPWORD_LANGUAGES.items():
+        if key in (code, name):
+            return frozenset(
+                _parse_stopwords(resource("stopwords", f"{code}.txt").read_text("utf-8"))
+            )
+    path = Path(spec)
+    if not path.is_file():
+        langs = ", ".join(STOPWORD_LANGUAGES)
+        raise InvalidValue(f"no stop word list '{spec}': give a language ({langs}) or a file")
+    try:
+        return frozenset(_parse_stopwords(path.read_text("utf-8-sig")))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidValue(f"{path.name}: cannot read the stop word list ({e})") from None
+
+
+@dataclass(frozen=True)
+class WordRow:
+    word: str
+    count: int  # occurrences
+    documents: int  # documents it occurs in
+    cases: int  # cases it occurs in
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _pieces(
+    project: Project, filters: Filters | None, code_ids: Sequence[int] | None
+) -> dict[int, list[tuple[int, int]] | None]:
+    """Per document in scope, the coded passages to read (None: the whole text)."""
+    docs = documents_in_scope(project, filters)
+    if code_ids is None:
+        return dict.fromkeys(docs)
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in codings_in_scope(project, filters, code_ids):
+        found[row.document_id].append((row.start, row.end))
+    return {d: _merged(found[d]) for d in docs if d in found}
+
+
+def word_frequencies(
+    project: Project,
+    filters: Filters | None = None,
+    code_ids: Sequence[int] | None = None,
+    top: int | None = None,
+    min_length: int = 1,
+    stop: Iterable[str] = (),
+) -> list[WordRow]:
+    """Words by how often they occur (then alphabetically), over the documents in scope, or
+    only over the passages coded with ``code_ids`` (overlapping codings counted once)."""
+    stop = frozenset(w.casefold() for w in stop)
+    src = Sources(project)
+    total: Counter[str] = Counter()
+    documents: Counter[str] = Counter()
+    cases: dict[str, set[int]] = defaultdict(set)
+    for doc_id, passages in _pieces(project, filters, code_ids).items():
+        text = src.text(doc_id)
+        parts = [(0, len(text))] if passages is None else passages
+        counts: Counter[str] = Counter()
+        by_case: dict[int, set[str]] = defaultdict(set)
+        selections = src._selections().get(doc_id)
+        for s, e in parts:
+            words = tokens(text[s:e])
+            counts.update(words)
+            if selections:  # cases by passage: a case selection covers part of the text
+                for case_id in src.case_ids(doc_id, s, e):
+                    if case_id == src.document_case.get(doc_id):
+                        continue
+                    by_case[case_id].update(_words_in_case(text, s, e, selections, case_id))
+        doc_case = src.document_case.get(doc_id)
+        for word in counts:
+            documents[word] += 1
+            if doc_case is not None:
+                cases[word].add(doc_case)
+        for case_id, words in by_case.items():
+            for word in words:
+                cases[word].add(case_id)
+        total.update(counts)
+    rows = [
+        WordRow(w, n, documents[w], len(cases[w]))
+        for w, n in total.items()
+        if len(w) >= min_length and w not in stop
+    ]
+    rows.sort(key=lambda r: (-r.count, r.word))
+    return rows[:top] if top else rows
+
+
+def _words_in_case(
+    text: str, start: int, end: int, selections: list[tuple[int, int, int]], case_id: int
+) -> set[str]:
+    out: set[str] = set()
+    for s, e, c in selections:
+        if c == case_id and s < end and start < e:
+            out.update(tokens(text[max(s, start) : min(e, end)]))
+    return out
+
+
+# ============================================================================ KWIC
+
+
+@dataclass(frozen=True)
+class KwicRow:
+    document_id: int
+    document: str
+    start: int
+    end: int
+    left: str
+    term: str
+    right: str
+    speaker: str | None
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """A word or phrase, case-insensitive, at word boundaries; a final ``*`` matches any
+    ending ("famil*" finds "family" and "families")."""
+    words = re.findall(r"\w+", term)
+    if not words:
+        raise InvalidValue(f"a keyword needs at least one word, not '{term}'")
+    body = r"\W+".join(re.escape(w) for w in words)
+    tail = r"\w*" if term.rstrip().endswith("*") else r"(?!\w)"
+    return re.compile(body + tail, re.IGNORECASE)
+
+
+def kwic(
+    project: Project,
+    term: str,
+    width: int = 40,
+    filters: Filters | None = None,
+    code_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+) -> list[KwicRow]:
+    """Every occurrence of ``term`` with ``width`` characters of context on each side (the
+    exact text), in document and position order."""
+    if width < 0:
+        raise InvalidValue("--width is a number of characters, 0 or more")
+    pattern = term_pattern(term)
+    src = Sources(project)
+    rows: list[KwicRow] = []
+    for doc_id, passages in _pieces(project, filters, code_ids).items():
+        text = src.text(doc_id)
+        starts, turns = src.turns(doc_id)
+        for s, e in _spans([pattern], text):
+            if passages is not None and not _inside(passages, s, e):
+                continue
+            i = bisect_right(starts, s) - 1
+            speaker = turns[i].speaker if i >= 0 and s < turns[i].end else None
+            rows.append(
+                KwicRow(
+                    doc_id,
+                    src.document_names[doc_id],
+                    s,
+                    e,
+                    text[max(0, s - width) : s],
+                    text[s:e],
+                    text[e : e + width],
+                    speaker,
+                )
+            )
+            if limit is not None and len(rows) >= limit:
+                return rows
+    return rows
+
+
+def _inside(passages: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(passages, (start, float("inf"))) - 1
+    return i >= 0 and passages[i][0] <= start and end <= passages[i][1]

@@ -1,0 +1,122 @@
+"""Word lists, KWIC and similar passages, checked against independent counts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from coder.core.errors import InvalidValue
+from coder.core.query.similar import SimilarityIndex, similar_passages
+from coder.core.query.words import kwic, stopwords, tokens, word_frequencies
+from coder.core.text import detect_turns
+
+TEXTS = {
+    "a": "Interviewer: How was the war?\nAnna: The WAR took my brother. Straße, strasse!\n"
+    "Anna: Don't ask about the war-time hunger. 🍵🍵 Café café\n",
+    "b": "Interviewer: 你好世界。\nBen: मेरा नाम बेन है। The brother left; العربية جميلة\n",
+}
+
+
+@pytest.fixture
+def project(fresh_project):
+    for name, text in TEXTS.items():
+        fresh_project.add_document(name, text, turns=detect_turns(text))
+    return fresh_project
+
+
+def _independent(text: str) -> list[str]:
+    """Words found another way: split at every character that is no letter, mark or digit
+    (apostrophes and hyphens between letters kept), ideographs one by one."""
+    out, word = [], ""
+    folded = text.casefold()
+    for i, ch in enumerate(folded):
+        cat = unicodedata.category(ch)
+        ideo = "CJK" in unicodedata.name(ch, "")
+        inner = ch in "'’-" and word and i + 1 < len(folded) and folded[i + 1].isalnum()
+        if cat[0] in "LMN" and not ideo or inner:
+            word += ch
+            continue
+        if word:
+            out.append(word)
+        word = ""
+        if ideo:
+            out.append(ch)
+    if word:
+        out.append(word)
+    return [w for w in out if any(unicodedata.category(c)[0] == "L" for c in w)]
+
+
+def test_tokens_match_an_independent_tokeniser() -> None:
+    for text in TEXTS.values():
+        assert tokens(text) == _independent(text)
+    assert "don't" in tokens(TEXTS["a"]) and "मेरा" in tokens(TEXTS["b"])
+    assert "🍵" not in "".join(tokens(TEXTS["a"]))
+
+
+def test_word_counts_match_an_independent_count(project) -> None:
+    rows = word_frequencies(project)
+    expected = Counter(w for t in TEXTS.values() for w in _independent(t))
+    assert {r.word: r.count for r in rows} == dict(expected)
+    by_word = {r.word: r for r in rows}
+    assert by_word["war"].count == 2 and by_word["brother"].documents == 2
+    assert by_word["strasse"].count == 2  # "Straße" folds to "strasse"
+    assert [r.count for r in rows] == sorted((r.count for r in rows), reverse=True)
+
+
+def test_stopwords_top_min_length_and_coded_passages(project) -> None:
+    en = stopwords("en")
+    assert {"the", "my", "about"} <= en and len(stopwords("de")) > 100
+    for lang in ("fr", "es", "pt", "nl", "it", "english"):
+        assert stopwords(lang)
+    rows = word_frequencies(project, stop=en, min_length=4, top=3)
+    assert len(rows) == 3 and all(len(r.word) >= 4 and r.word not in en for r in rows)
+    doc = project.find_document("a").id
+    code = project.add_code("C").created("codes")[0]
+    start = TEXTS["a"].index("The WAR")
+    project.apply_code(doc, code, start, start + 7, coder="x")
+    project.apply_code(doc, code, start + 4, start + 7, coder="y")  # overlaps: counted once
+    rows = word_frequencies(project, code_ids=[code])
+    assert {r.word: r.count for r in rows} == {"the": 1, "war": 1}
+    with pytest.raises(InvalidValue):
+        stopwords("klingon")
+
+
+def test_cases_count_the_documents_cases(project) -> None:
+    case = project.add_case("Anna").created("cases")[0]
+    project.set_document_case(project.find_document("a").id, case)
+    rows = {r.word: r for r in word_frequencies(project)}
+    assert rows["war"].cases == 1 and rows["brother"].cases == 1 and rows["ben"].cases == 0
+
+
+def test_kwic_rows_are_exact_slices(project) -> None:
+    rows = kwic(project, "war", width=10)
+    text = TEXTS["a"]
+    spans = [m.span() for m in re.finditer(r"(?<!\w)war(?!\w)", text, re.IGNORECASE)]
+    assert [(r.start, r.end) for r in rows] == spans
+    for r in rows:
+        assert (
+            r.left == text[max(0, r.start - 10) : r.start] and r.right == text[r.end : r.end + 10]
+        )
+    assert [r.speaker for r in rows] == ["Interviewer", "Anna", "Anna"]
+    assert [r.term for r in kwic(project, "war-time")] == ["war-time"]
+
+
+def test_similar_finds_the_paragraph_with_the_same_words(project) -> None:
+    doc = project.find_document("b").id
+    start = TEXTS["b"].index("The brother")
+    index = SimilarityIndex()
+    hits = similar_passages(project, doc, start, start + 16, top=3, index=index)
+    assert hits[0].document == "a" and "brother" in hits[0].text
+    assert all(h.document != "b" or not h.start <= start < h.end for h in hits)
+    assert index.indexed == 2
+    similar_passages(project, doc, start, start + 16, index=index)
+    assert index.indexed == 2  # nothing changed: nothing re-read
+    project.add_document("c", "My brother and the war.\n")
+    hits = similar_passages(project, doc, start, start + 16, index=index)
+    assert index.indexed == 3 and hits[0].document == "c"
+    project.delete_document(project.find_document("c").id)
+    hits = similar_passages(project, doc, start, start + 16, index=index)
+    assert index.indexed == 3 and all(h.document != "c" for h in hits)
