@@ -120,3 +120,15 @@ def test_similar_finds_the_paragraph_with_the_same_words(project) -> None:
     project.delete_document(project.find_document("c").id)
     hits = similar_passages(project, doc, start, start + 16, index=index)
     assert index.indexed == 3 and all(h.document != "c" for h in hits)
+
+
+def test_similar_index_follows_an_edited_text(project) -> None:
+    doc_a, doc_b = project.find_document("a").id, project.find_document("b").id
+    start = TEXTS["b"].index("The brother")
+    index = SimilarityIndex()
+    similar_passages(project, doc_b, start, start + 16, index=index)
+    s = TEXTS["a"].index("brother")
+    project.edit_text(doc_a, s, s + 7, "sister")
+    hits = similar_passages(project, doc_b, start, start + 16, index=index)
+    assert index.indexed == 3  # only the edited document was read again
+    assert all("brother" not in h.text for h in hits if h.document == "a")
