@@ -56,6 +56,7 @@ from coder.ui.views.codebook_dock import CodebookDock
 from coder.ui.views.common import ProjectDock
 from coder.ui.views.document_view import DocumentView
 from coder.ui.views.documents_dock import DocumentsDock
+from coder.ui.views.explore_dock import ExploreDock
 from coder.ui.views.find_bar import FindBar
 from coder.ui.views.memos_dock import MemosDock
 from coder.ui.views.retrieval_dock import RetrievalDock
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
     memos_dock: MemosDock
     work_tabs: window_layout.WorkTabs  # the centre: the text, and panels moved beside it
     hidden_panels: list[QDockWidget]  # the panels F9 hid
+    explore_dock: ExploreDock
 
     def __init__(self) -> None:
         super().__init__()

@@ -16,6 +16,7 @@ from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.codebook_dock import CodebookDock
 from coder.ui.views.common import ProjectDock
 from coder.ui.views.documents_dock import DocumentsDock
+from coder.ui.views.explore_dock import ExploreDock
 from coder.ui.views.memos_dock import MemosDock
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
@@ -38,6 +39,7 @@ DOCKS: tuple[tuple[str, str, str, str | None], ...] = (
     ("retrieval", "Retrieved passages", "bottom", None),
     ("search", "Search project", "bottom", "retrieval"),
     ("memos", "Memos", "bottom", "retrieval"),
+    ("explore", "Explore words", "bottom", "retrieval"),
 )
 
 
@@ -64,6 +66,7 @@ def create_docks(window: MainWindow) -> None:
     window.retrieval_dock = RetrievalDock(window)
     window.search_dock = SearchDock(window)
     window.memos_dock = MemosDock(window)
+    window.explore_dock = ExploreDock(window)
     widgets: dict[str, ProjectDock] = {
         "documents": window.documents_dock,
         "cases": window.cases_dock,
@@ -71,6 +74,7 @@ def create_docks(window: MainWindow) -> None:
         "retrieval": window.retrieval_dock,
         "search": window.search_dock,
         "memos": window.memos_dock,
+        "explore": window.explore_dock,
     }
     for key, title, area, tab_with in DOCKS:
         window.dock_widgets[key] = widgets[key]
@@ -105,3 +109,4 @@ def _connect(window: MainWindow) -> None:
     retrieval.passageActivated.connect(window.show_passage)
     window.search_dock.passageActivated.connect(window.show_passage)
     window.memos_dock.passageActivated.connect(window.show_passage)
+    window.explore_dock.passageActivated.connect(window.show_passage)

@@ -1,0 +1,433 @@
+"""The Explore dock: the word list, keyword in context, similar passages, auto-coding.
+
+Click a word: its occurrences in context (sortable by the word before or after). Code the
+selected rows, or all of them, with a code as one undoable command. "Find similar" from the
+text's context menu lists the paragraphs most like the selection, each a click from being coded
+with the last code used. Counting words and indexing paragraphs run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coder.core.bulk import apply_code_to_spans
+from coder.core.project import Changes, Project
+from coder.core.query.similar import SimilarityIndex, SimilarPassage
+from coder.core.query.words import STOPWORD_LANGUAGES, KwicRow, WordRow, kwic, stopwords
+from coder.core.query.words import word_frequencies as _word_frequencies
+from coder.ui.tasks import Runner
+from coder.ui.views import common
+
+SortKey = Qt.ItemDataRole.UserRole + 1
+RowRole = Qt.ItemDataRole.UserRole + 2
+KWIC_LIMIT = 5000
+
+
+def _table(name: str) -> QTableView:
+    view = QTableView()
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.setSortingEnabled(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
+    return view
+
+
+def _item(text: str, key: Any = None, row: Any = None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setData(text.casefold() if key is None else key, SortKey)
+    if row is not None:
+        item.setData(row, RowRole)
+    return item
+
+
+def _proxy(model: QStandardItemModel, parent: QWidget) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortKey)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return proxy
+
+
+def _words_near(text: str, before: bool) -> str:
+    """A sort key: the words next to the keyword first (the left context read backwards)."""
+    words = text.casefold().split()
+    return " ".join(reversed(words) if before else words)
+
+
+class ExploreDock(common.ProjectDock):
+    passageActivated = Signal(int, int, int)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.setObjectName("exploreDock")
+        self.setAccessibleName("Explore words")
+        self._project: Project | None = None
+        self.index = SimilarityIndex()
+        self.runner = Runner(self._error, self)  # the word list
+        self.similar_runner = Runner(self._error, self)
+        self.term = ""
+        self.words_computed = 0  # word lists counted (tests count work)
+        self._words_shown = False
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._words_tab(), "Words")
+        self.tabs.addTab(self._similar_tab(), "Similar passages")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.set_project(getattr(window, "project", None))
+
+    # ----------------------------------------------------------------- building
+
+    def _words_tab(self) -> QWidget:
+        self.stop_box = QComboBox()
+        self.stop_box.setAccessibleName("Stop words")
+        self.stop_box.addItem("All words", None)
+        for code, name in STOPWORD_LANGUAGES.items():
+            self.stop_box.addItem(f"Without {name.title()} stop words", code)
+        self.stop_box.setCurrentIndex(1)
+        self.min_length = QSpinBox()
+        self.min_length.setRange(1, 30)
+        self.min_length.setValue(3)
+        self.min_length.setPrefix("min. length ")
+        self.min_length.setAccessibleName("Minimum word length")
+        self.count_button = QPushButton("Count words")
+        self.count_button.clicked.connect(self.count_words)
+        self.runner.busy.connect(lambda busy: self.count_button.setEnabled(not busy))
+        self.autocode_button = QPushButton("Auto-code…")
+        self.autocode_button.setAccessibleName("Auto-code with a preview")
+        self.autocode_button.clicked.connect(lambda: self.open_autocode())
+        self.word_filter = common.filter_box("Filter words…", "Filter words")
+
+        self.words_model = QStandardItemModel(0, 4, self)
+        self.words_model.setHorizontalHeaderLabels(["Word", "Count", "Docs", "Cases"])
+        self.words_proxy = _proxy(self.words_model, self)
+        self.word_filter.textChanged.connect(self.words_proxy.setFilterFixedString)
+        self.words_view = _table("Word list")
+        self.words_view.setModel(self.words_proxy)
+        self.words_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.words_view.selectionModel().currentRowChanged.connect(self._word_chosen)
+
+        self.kwic_model = QStandardItemModel(0, 5, self)
+        self.kwic_model.setHorizontalHeaderLabels(
+            ["Document", "Speaker", "Before", "Word", "After"]
+        )
+        self.kwic_proxy = _proxy(self.kwic_model, self)
+        self.kwic_view = _table("Keyword in context")
+        self.kwic_view.setModel(self.kwic_proxy)
+        self.kwic_view.setItemDelegateForColumn(
+            2, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.kwic_view)
+        )
+        header = self.kwic_view.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 160)
+        self.kwic_view.activated.connect(self._kwic_activated)
+        self.kwic_status = QLabel()
+        self.code_selected = QPushButton("Code selected with…")
+        self.code_selected.clicked.connect(lambda: self.ask_code_rows(selected=True))
+        self.code_all = QPushButton("Code all with…")
+        self.code_all.clicked.connect(lambda: self.ask_code_rows(selected=False))
+
+        top = QHBoxLayout()
+        for w in (self.word_filter, self.stop_box, self.min_length, self.count_button):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(self.autocode_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.kwic_view)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.kwic_status, 1)
+        bottom.addWidget(self.code_selected)
+        bottom.addWidget(self.code_all)
+        right_layout.addLayout(bottom)
+        split = QSplitter()
+        split.addWidget(self.words_view)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        split.setSizes([340, 900])
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        return page
+
+    def _similar_tab(self) -> QWidget:
+        self.similar_model = QStandardItemModel(0, 3, self)
+        self.similar_model.setHorizontalHeaderLabels(["Score", "Document", "Paragraph"])
+        self.similar_proxy = _proxy(self.similar_model, self)
+        self.similar_view = _table("Similar passages")
+        self.similar_view.setModel(self.similar_proxy)
+        self.similar_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.similar_view.horizontalHeader().resizeSection(1, 180)
+        self.similar_view.activated.connect(self._similar_activated)
+        self.similar_status = QLabel("Select a passage, right-click it and choose Find similar.")
+        self.similar_status.setWordWrap(True)
+        self.code_similar = QPushButton("Code selected with…")
+        self.code_similar.clicked.connect(self.ask_code_similar)
+        self.code_similar_last = QPushButton("Code with last code")
+        self.code_similar_last.clicked.connect(lambda: self.code_similar_rows(None))
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.similar_view, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.similar_status, 1)
+        row.addWidget(self.code_similar_last)
+        row.addWidget(self.code_similar)
+        layout.addLayout(row)
+        return page
+
+    # ----------------------------------------------------------------- window interface
+
+    @property
+    def project(self) -> Project | None:
+        return self._project
+
+    def set_project(self, project: Project | None) -> None:
+        self.runner.cancel()
+        self.similar_runner.cancel()
+        self._project = project
+        self.index = SimilarityIndex()
+        self.words_model.removeRows(0, self.words_model.rowCount())
+        self.kwic_model.removeRows(0, self.kwic_model.rowCount())
+        self.similar_model.removeRows(0, self.similar_model.rowCount())
+        self.term = ""
+        self.kwic_status.setText("")
+        self._update_buttons()
+        self.setEnabled(project is not None)
+        self._words_shown = False
+        if project is not None and self.isVisible():
+            self.count_words()
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.documents and self.term:
+            self.show_kwic(self.term)
+
+    def showEvent(self, event: Any) -> None:
+        """The word list is counted the first time the dock is seen."""
+        super().showEvent(event)
+        if self._project is not None and not self._words_shown and not self.runner.running:
+            self.count_words()
+
+    def _error(self, message: str) -> None:
+        self.window_.show_error(message)
+
+    def _update_buttons(self) -> None:
+        n = self.kwic_model.rowCount()
+        self.code_all.setEnabled(n > 0)
+        self.code_selected.setEnabled(n > 0)
+        has = self.similar_model.rowCount() > 0
+        self.code_similar.setEnabled(has)
+        self.code_similar_last.setEnabled(has and bool(getattr(self.window_, "recent_codes", [])))
+        if getattr(self.window_, "recent_codes", []) and self._project is not None:
+            name = self._project.code(getattr(self.window_, "recent_codes", [])[0]).name
+            self.code_similar_last.setText(f"Code with '{name}'")
+
+    # ----------------------------------------------------------------- words and KWIC
+
+    def count_words(self) -> None:
+        project = self._project
+        if project is None:
+            return
+        lang = self.stop_box.currentData()
+        stop = stopwords(lang) if lang else frozenset()
+        min_length = self.min_length.value()
+
+        def work(conn: Project, step: Any) -> list[WordRow]:
+            return _word_frequencies(conn, stop=stop, min_length=min_length)
+
+        self.runner.run(project, work, self._show_words, "Counting words")
+
+    def _show_words(self, rows: list[WordRow]) -> None:
+        self.words_computed += 1
+        self._words_shown = True
+        self.words_view.setSortingEnabled(False)
+        self.words_model.removeRows(0, self.words_model.rowCount())
+        for r in rows:
+            self.words_model.appendRow(
+                [
+                    _item(r.word, row=r),
+                    _item(f"{r.count:,}", r.count),
+                    _item(f"{r.documents:,}", r.documents),
+                    _item(f"{r.cases:,}", r.cases),
+                ]
+            )
+        self.words_view.setSortingEnabled(True)
+        self.words_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+
+    def _word_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            word = self.words_proxy.index(current.row(), 0).data()
+            self.show_kwic(str(word))
+
+    def show_kwic(self, term: str) -> bool:
+        project = self._project
+        if project is None:
+            return False
+        try:
+            rows = kwic(project, term, width=60, limit=KWIC_LIMIT)
+        except Exception as e:  # CoderError: a word with no letters
+            self.kwic_status.setText(str(e))
+            return False
+        self.term = term
+        self.kwic_view.setSortingEnabled(False)
+        self.kwic_model.removeRows(0, self.kwic_model.rowCount())
+        for r in rows:
+            left = " ".join(r.left.split())
+            right = " ".join(r.right.split())
+            self.kwic_model.appendRow(
+                [
+                    _item(r.document, (r.document.casefold(), r.start), r),
+                    _item(r.speaker or ""),
+                    _item(left, _words_near(left, True)),
+                    _item(r.term),
+                    _item(right, _words_near(right, False)),
+                ]
+            )
+        self.kwic_view.setSortingEnabled(True)
+        self.kwic_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        docs = len({r.document_id for r in rows})
+        more = f" (the first {KWIC_LIMIT:,})" if len(rows) >= KWIC_LIMIT else ""
+        self.kwic_status.setText(f"'{term}': {len(rows):,} hits{more} in {docs} documents")
+        self._update_buttons()
+        return True
+
+    def kwic_rows(self, selected: bool) -> list[KwicRow]:
+        if selected:
+            rows = sorted({i.row() for i in self.kwic_view.selectionModel().selectedRows()})
+        else:
+            rows = list(range(self.kwic_proxy.rowCount()))
+        return [self.kwic_proxy.index(r, 0).data(RowRole) for r in rows]
+
+    def code_rows(self, code_id: int, rows: list[KwicRow]) -> bool:
+        project = self._project
+        if project is None or not rows:
+            return False
+        spans = [(r.document_id, r.start, r.end) for r in rows]
+        name = project.code(code_id).name
+        text = f"Code {len(spans)} hits of '{self.term}' with '{name}'"
+        return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
+
+    def _ask_code(self, title: str, n: int) -> int | None:
+        project = self._project
+        if project is None:
+            return None
+        codes = [c for c in project.codes() if c.codable]
+        if not codes:
+            self.window_.show_error("The codebook has no code to apply: add a code first.")
+            return None
+        choice = common.ask_choice(self, title, f"Code {n} passages with:", [c.path for c in codes])
+        return next((c.id for c in codes if c.path == choice), None)
+
+    def ask_code_rows(self, selected: bool) -> None:
+        rows = self.kwic_rows(selected)
+        if rows:
+            code_id = self._ask_code("Code keyword hits", len(rows))
+            if code_id is not None:
+                self.code_rows(code_id, rows)
+
+    def _kwic_activated(self, index: QModelIndex) -> None:
+        row = self.kwic_proxy.index(index.row(), 0).data(RowRole)
+        if row is not None:
+            self.passageActivated.emit(row.document_id, row.start, row.end)
+
+    # ----------------------------------------------------------------- similar passages
+
+    def find_similar(self, doc_id: int, start: int, end: int) -> None:
+        project = self._project
+        if project is None or end <= start:
+            return
+        index = self.index
+        text = project.document_text(doc_id)[start:end]
+
+        def work(conn: Project, step: Any) -> list[SimilarPassage]:
+            index.refresh(conn)
+            return index.similar(text, 20, exclude=(doc_id, start, end))
+
+        self.similar_status.setText("Finding similar passages…")
+        self.tabs.setCurrentIndex(1)
+        self.similar_runner.run(project, work, self._show_similar, "Finding similar passages")
+
+    def _show_similar(self, rows: list[SimilarPassage]) -> None:
+        self.similar_view.setSortingEnabled(False)
+        self.similar_model.removeRows(0, self.similar_model.rowCount())
+        for r in rows:
+            self.similar_model.appendRow(
+                [
+                    _item(f"{r.score:.2f}", r.score, r),
+                    _item(r.document),
+                    _item(" ".join(r.text.split())),
+                ]
+            )
+        self.similar_view.setSortingEnabled(True)
+        self.similar_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.similar_status.setText(
+            f"{len(rows)} similar paragraphs" if rows else "No similar paragraphs."
+        )
+        self._update_buttons()
+
+    def similar_rows(self) -> list[SimilarPassage]:
+        rows = sorted({i.row() for i in self.similar_view.selectionModel().selectedRows()})
+        if not rows and self.similar_proxy.rowCount():
+            rows = [0]
+        return [self.similar_proxy.index(r, 0).data(RowRole) for r in rows]
+
+    def code_similar_rows(self, code_id: int | None) -> bool:
+        project = self._project
+        if code_id is None:
+            recent = getattr(self.window_, "recent_codes", [])
+            code_id = recent[0] if recent else None
+        rows = self.similar_rows()
+        if project is None or code_id is None or not rows:
+            return False
+        spans = [(r.document_id, r.start, r.end) for r in rows]
+        text = f"Code {len(spans)} similar passages with '{project.code(code_id).name}'"
+        return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
+
+    def ask_code_similar(self) -> None:
+        rows = self.similar_rows()
+        code_id = self._ask_code("Code similar passages", len(rows)) if rows else None
+        if code_id is not None:
+            self.code_similar_rows(code_id)
+
+    def _similar_activated(self, index: QModelIndex) -> None:
+        row = self.similar_proxy.index(index.row(), 0).data(RowRole)
+        if row is not None:
+            self.passageActivated.emit(row.document_id, row.start, row.end)
+
+    # ----------------------------------------------------------------- auto-coding
+
+    def open_autocode(self, search: str | None = None) -> Any:
+        from coder.ui.dialogs.autocode_dialog import AutocodeDialog
+
+        if self._project is None:
+            return None
+        dialog = AutocodeDialog(self.window_, self._project, search or self.term)
+        dialog.open()
+        return dialog

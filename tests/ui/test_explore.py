@@ -1,0 +1,86 @@
+"""The Explore dock and the auto-code dialog: word list → KWIC → code; preview → Code."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from coder.ui.dialogs.autocode_dialog import AutocodeDialog
+from coder.ui.views.explore_dock import ExploreDock, RowRole
+
+
+def _codings(project, code_id: int) -> list[tuple[int, int, int]]:
+    return sorted((c.document_id, c.start, c.end) for c in project.codings(code_ids=[code_id]))
+
+
+def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
+    dock = window.add(ExploreDock(window))
+    qtbot.addWidget(dock)
+    dock.stop_box.setCurrentIndex(0)
+    dock.min_length.setValue(1)
+    dock.count_words()
+    qtbot.waitUntil(lambda: dock.words_computed == 1)
+    words = {
+        dock.words_model.item(r, 0).text(): dock.words_model.item(r, 1).data(
+            Qt.ItemDataRole.UserRole + 1
+        )
+        for r in range(dock.words_model.rowCount())
+    }
+    assert words["promises"] == 2 and words["the"] >= 4
+    assert dock.show_kwic("promises")
+    rows = dock.kwic_rows(selected=False)
+    assert [r.term for r in rows] == ["promises", "promises"]
+    # Sorting by the word after the keyword orders by that word.
+    dock.kwic_view.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+    after = [dock.kwic_proxy.index(r, 0).data(RowRole).right.split()[0] for r in range(2)]
+    assert after == sorted(after)
+    code = project.find_code("Time").id
+    before = len(_codings(project, code))
+    assert dock.code_rows(code, rows)
+    assert len(_codings(project, code)) == before + 2
+    assert window.undo_texts()[-1] == "Code 2 hits of 'promises' with 'Time'"
+    window.undo_stack.undo()
+    assert len(_codings(project, code)) == before
+
+
+def test_similar_lists_paragraphs_and_codes_one(qtbot, window, project) -> None:
+    dock = window.add(ExploreDock(window))
+    qtbot.addWidget(dock)
+    doc = project.find_document("Field notes").id
+    text = project.document_text(doc)
+    start = text.index("The promises")
+    dock.find_similar(doc, start, start + 12)
+    qtbot.waitUntil(lambda: dock.similar_model.rowCount() > 0)
+    best = dock.similar_rows()[0]
+    assert best.document == "Interview Ana" and "promises" in best.text
+    code = project.find_code("Time").id
+    assert dock.code_similar_rows(code)
+    assert (best.document_id, best.start, best.end) in _codings(project, code)
+
+
+def test_autocode_dialog_previews_then_codes_in_one_step(qtbot, window, project) -> None:
+    dialog = AutocodeDialog(window, project, "promises")
+    qtbot.addWidget(dialog)
+    dialog.code.setCurrentText("Promises")
+    dialog.unit.setCurrentIndex(dialog.unit.findData("sentence"))
+    assert not dialog.code_button.isEnabled()
+    plan = dialog.preview()
+    assert plan is not None and dialog.model.rowCount() == len(plan.codings) == 2
+    assert "new code 'Promises'" in dialog.summary.text()
+    assert project.db.execute("SELECT count(*) FROM codes WHERE name='Promises'").fetchone()[0] == 0
+    dialog.pattern.setText("promise*")
+    assert not dialog.code_button.isEnabled()  # a changed form needs a new preview
+    dialog.preview()
+    assert dialog.apply()
+    code = project.find_code("Promises").id
+    assert [project.document_text(d)[s:e] for d, s, e in _codings(project, code)] == [
+        "Ana: I left because the promises were empty.",
+        "The promises again.",
+    ]
+    window.undo_stack.undo()
+    assert project.db.execute("SELECT count(*) FROM codes WHERE name='Promises'").fetchone()[0] == 0
+    dialog2 = AutocodeDialog(window, project)
+    qtbot.addWidget(dialog2)
+    dialog2.kind.setCurrentIndex(dialog2.kind.findData("regex"))
+    dialog2.pattern.setText("(")
+    dialog2.code.setCurrentText("X")
+    assert dialog2.preview() is None and "regular expression" in dialog2.summary.text()
