@@ -46,7 +46,11 @@ STOPWORD_LANGUAGES = {
 
 def tokens(text: str) -> list[str]:
     """The case-folded words of ``text``, in order."""
-    return [w for w in TOKEN.findall(text.casefold()) if _LETTER.search(w)]
+    return [w for w in TOKEN.findall(text.casefold()) if w.isalpha() or _has_letter(w)]
+
+
+def _has_letter(word: str) -> bool:
+    return not word.isnumeric() and _LETTER.search(word) is not None
 
 
 def _parse_stopwords(text: str) -> set[str]:
