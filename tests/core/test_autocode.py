@@ -168,7 +168,9 @@ def test_dictionary_codes_many_codes_and_creates_them(project, tmp_path: Path) -
 
 def test_selection_limits_documents(project) -> None:
     other = project.find_document("other").id
-    plan = plan_autocode(project, [Rule("F", search="family")], filters=Filters(documents=[other]))
+    plan = plan_autocode(
+        project, [Rule("F", search="family")], filters=Filters(documents=frozenset([other]))
+    )
     assert {c.document for c in plan.codings} == {"other"}
 
 
