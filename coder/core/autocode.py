@@ -274,6 +274,20 @@ def _code_paths(project: Project, rules: Sequence[Rule]) -> tuple[dict[str, str]
     return paths, missing
 
 
+def _check_speakers(project: Project, rules: Sequence[Rule]) -> None:
+    """A speaker no document has is an error naming the speakers there are."""
+    wanted = [r.speaker for r in rules if r.speaker is not None]
+    if not wanted:
+        return
+    rows = project.db.execute("SELECT DISTINCT speaker FROM turns WHERE speaker IS NOT NULL")
+    known = sorted({r[0] for r in rows}, key=str.casefold)
+    folded = {k.casefold() for k in known}
+    for name in wanted:
+        if name.strip().casefold() not in folded:
+            listing = ", ".join(known[:20]) or "none: no document has speaker turns"
+            raise NotFound(f"no speaker named '{name}' (speakers: {listing})")
+
+
 def _within_passages(
     project: Project, within: Sequence[int] | None, filters: Filters | None
 ) -> dict[int, list[Span]] | None:
@@ -312,6 +326,7 @@ def plan_autocode(
         raise InvalidValue(f"unit is one of {', '.join(UNITS)}, not '{unit}'")
     if not rules:
         raise InvalidValue("nothing to auto-code: give a search, an expression or a speaker")
+    _check_speakers(project, rules)
     paths, missing = _code_paths(project, rules)
     compiled = {r.regex: _regex(r.regex) for r in rules if r.regex is not None}
     passages = _within_passages(project, within, filters)

@@ -200,3 +200,8 @@ def test_bad_inputs_are_one_line_errors(project, tmp_path: Path) -> None:
 def test_apply_plan_refuses_a_passage_outside_the_text(project) -> None:
     plan = plan_autocode(project, [Rule("F", search="family")], coder="A")
     assert apply_plan(project, plan, coder="A").created("codings")
+
+
+def test_an_unknown_speaker_is_an_error_naming_the_speakers(project) -> None:
+    with pytest.raises(CoderError, match="no speaker named 'Nobody' .speakers: Interviewer, Mara"):
+        plan_autocode(project, [Rule("S", speaker="Nobody")])
