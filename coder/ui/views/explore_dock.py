@@ -126,7 +126,11 @@ class ExploreDock(common.ProjectDock):
         self.word_filter.textChanged.connect(self.words_proxy.setFilterFixedString)
         self.words_view = _table("Word list")
         self.words_view.setModel(self.words_proxy)
-        self.words_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        words_header = self.words_view.horizontalHeader()
+        words_header.setMinimumSectionSize(36)
+        words_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 58), (2, 48), (3, 48)):
+            words_header.resizeSection(column, width)
         self.words_view.selectionModel().currentRowChanged.connect(self._word_chosen)
 
         self.kwic_model = QStandardItemModel(0, 5, self)
