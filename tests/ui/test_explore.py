@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from coder.ui.dialogs.autocode_dialog import AutocodeDialog
-from coder.ui.views.explore_dock import ExploreDock, RowRole
+from coder.ui.models.explore import RowRole, SortRole
+from coder.ui.views.explore_dock import ExploreDock
 
 
 def _codings(project, code_id: int) -> list[tuple[int, int, int]]:
@@ -19,12 +20,9 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     dock.min_length.setValue(1)
     dock.count_words()
     qtbot.waitUntil(lambda: dock.words_computed == 1)
-    words = {
-        dock.words_model.item(r, 0).text(): dock.words_model.item(r, 1).data(
-            Qt.ItemDataRole.UserRole + 1
-        )
-        for r in range(dock.words_model.rowCount())
-    }
+    words = {w.word: w.count for w in dock.words_model._rows}
+    top = dock.words_proxy.index(0, 1).data(SortRole)
+    assert top == max(words.values())  # sorted by count, most frequent first
     assert words["promises"] == 2 and words["the"] >= 4
     assert dock.show_kwic("promises")
     rows = dock.kwic_rows(selected=False)

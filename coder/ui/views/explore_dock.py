@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,15 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.bulk import apply_code_to_spans
+from coder.core.errors import CoderError
 from coder.core.project import Changes, Project
 from coder.core.query.similar import SimilarityIndex, SimilarPassage
 from coder.core.query.words import STOPWORD_LANGUAGES, KwicRow, WordRow, kwic, stopwords
 from coder.core.query.words import word_frequencies as _word_frequencies
+from coder.ui.models.explore import KwicModel, RowRole, SimilarModel, SortRole, WordsModel
+from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import Runner
 from coder.ui.views import common
 
-SortKey = Qt.ItemDataRole.UserRole + 1
-RowRole = Qt.ItemDataRole.UserRole + 2
 KWIC_LIMIT = 5000
 
 
@@ -52,26 +52,12 @@ def _table(name: str) -> QTableView:
     return view
 
 
-def _item(text: str, key: Any = None, row: Any = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setData(text.casefold() if key is None else key, SortKey)
-    if row is not None:
-        item.setData(row, RowRole)
-    return item
-
-
-def _proxy(model: QStandardItemModel, parent: QWidget) -> QSortFilterProxyModel:
+def _proxy(model: RowsTableModel, parent: QWidget) -> QSortFilterProxyModel:
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
-    proxy.setSortRole(SortKey)
+    proxy.setSortRole(SortRole)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     return proxy
-
-
-def _words_near(text: str, before: bool) -> str:
-    """A sort key: the words next to the keyword first (the left context read backwards)."""
-    words = text.casefold().split()
-    return " ".join(reversed(words) if before else words)
 
 
 class ExploreDock(common.ProjectDock):
@@ -120,8 +106,7 @@ class ExploreDock(common.ProjectDock):
         self.autocode_button.clicked.connect(lambda: self.open_autocode())
         self.word_filter = common.filter_box("Filter words…", "Filter words")
 
-        self.words_model = QStandardItemModel(0, 4, self)
-        self.words_model.setHorizontalHeaderLabels(["Word", "Count", "Docs", "Cases"])
+        self.words_model = WordsModel(self)
         self.words_proxy = _proxy(self.words_model, self)
         self.word_filter.textChanged.connect(self.words_proxy.setFilterFixedString)
         self.words_view = _table("Word list")
@@ -133,10 +118,7 @@ class ExploreDock(common.ProjectDock):
             words_header.resizeSection(column, width)
         self.words_view.selectionModel().currentRowChanged.connect(self._word_chosen)
 
-        self.kwic_model = QStandardItemModel(0, 5, self)
-        self.kwic_model.setHorizontalHeaderLabels(
-            ["Document", "Speaker", "Before", "Word", "After"]
-        )
+        self.kwic_model = KwicModel(self)
         self.kwic_proxy = _proxy(self.kwic_model, self)
         self.kwic_view = _table("Keyword in context")
         self.kwic_view.setModel(self.kwic_proxy)
@@ -182,8 +164,7 @@ class ExploreDock(common.ProjectDock):
         return page
 
     def _similar_tab(self) -> QWidget:
-        self.similar_model = QStandardItemModel(0, 3, self)
-        self.similar_model.setHorizontalHeaderLabels(["Score", "Document", "Paragraph"])
+        self.similar_model = SimilarModel(self)
         self.similar_proxy = _proxy(self.similar_model, self)
         self.similar_view = _table("Similar passages")
         self.similar_view.setModel(self.similar_proxy)
@@ -218,9 +199,8 @@ class ExploreDock(common.ProjectDock):
         self.similar_runner.cancel()
         self._project = project
         self.index = SimilarityIndex()
-        self.words_model.removeRows(0, self.words_model.rowCount())
-        self.kwic_model.removeRows(0, self.kwic_model.rowCount())
-        self.similar_model.removeRows(0, self.similar_model.rowCount())
+        for model in (self.words_model, self.kwic_model, self.similar_model):
+            model.set_rows([])
         self.term = ""
         self.kwic_status.setText("")
         self._update_buttons()
@@ -272,16 +252,7 @@ class ExploreDock(common.ProjectDock):
         self.words_computed += 1
         self._words_shown = True
         self.words_view.setSortingEnabled(False)
-        self.words_model.removeRows(0, self.words_model.rowCount())
-        for r in rows:
-            self.words_model.appendRow(
-                [
-                    _item(r.word, row=r),
-                    _item(f"{r.count:,}", r.count),
-                    _item(f"{r.documents:,}", r.documents),
-                    _item(f"{r.cases:,}", r.cases),
-                ]
-            )
+        self.words_model.set_rows(rows)
         self.words_view.setSortingEnabled(True)
         self.words_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
 
@@ -296,24 +267,12 @@ class ExploreDock(common.ProjectDock):
             return False
         try:
             rows = kwic(project, term, width=60, limit=KWIC_LIMIT)
-        except Exception as e:  # CoderError: a word with no letters
+        except CoderError as e:  # a keyword without a word
             self.kwic_status.setText(str(e))
             return False
         self.term = term
         self.kwic_view.setSortingEnabled(False)
-        self.kwic_model.removeRows(0, self.kwic_model.rowCount())
-        for r in rows:
-            left = " ".join(r.left.split())
-            right = " ".join(r.right.split())
-            self.kwic_model.appendRow(
-                [
-                    _item(r.document, (r.document.casefold(), r.start), r),
-                    _item(r.speaker or ""),
-                    _item(left, _words_near(left, True)),
-                    _item(r.term),
-                    _item(right, _words_near(right, False)),
-                ]
-            )
+        self.kwic_model.set_rows(rows)
         self.kwic_view.setSortingEnabled(True)
         self.kwic_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         docs = len({r.document_id for r in rows})
@@ -380,15 +339,7 @@ class ExploreDock(common.ProjectDock):
 
     def _show_similar(self, rows: list[SimilarPassage]) -> None:
         self.similar_view.setSortingEnabled(False)
-        self.similar_model.removeRows(0, self.similar_model.rowCount())
-        for r in rows:
-            self.similar_model.appendRow(
-                [
-                    _item(f"{r.score:.2f}", r.score, r),
-                    _item(r.document),
-                    _item(" ".join(r.text.split())),
-                ]
-            )
+        self.similar_model.set_rows(rows)
         self.similar_view.setSortingEnabled(True)
         self.similar_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.similar_status.setText(
