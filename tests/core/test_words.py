@@ -132,3 +132,17 @@ def test_similar_index_follows_an_edited_text(project) -> None:
     hits = similar_passages(project, doc_b, start, start + 16, index=index)
     assert index.indexed == 3  # only the edited document was read again
     assert all("brother" not in h.text for h in hits if h.document == "a")
+
+
+def test_similar_index_sees_edits_made_on_other_connections(project) -> None:
+    doc_b = project.find_document("b").id
+    start = TEXTS["b"].index("The brother")
+    index = SimilarityIndex()
+    first = project.worker_connection()
+    similar_passages(first, doc_b, start, start + 16, index=index)
+    first.close()
+    project.add_document("c", "My brother and the war.\n")
+    second = project.worker_connection()
+    hits = similar_passages(second, doc_b, start, start + 16, index=index)
+    second.close()
+    assert hits[0].document == "c" and index.indexed == 3

@@ -58,6 +58,7 @@ class SimilarityIndex:
         self._total_length = 0
         self._paragraphs = 0
         self._seen: tuple[int, int] | None = None
+        self._conn: object = None  # the connection the markers were read on (kept: no reuse)
         self.indexed = 0  # documents (re-)indexed so far: what an update cost
         # word -> (paragraph keys, BM25 term weights), made when a query first needs it
         self._weights: dict[str, tuple[list[tuple[int, int]], list[float]]] = {}
@@ -66,11 +67,10 @@ class SimilarityIndex:
 
     def refresh(self, project: Project) -> None:
         """Bring the index up to date with the project (only changed documents are read)."""
-        marker = (
-            project.db.conn.total_changes,
-            project.db.execute("PRAGMA data_version").fetchone()[0],
-        )
-        if marker == self._seen:
+        # Both counters belong to one connection: another connection is always checked.
+        conn = project.db.conn
+        marker = (conn.total_changes, project.db.execute("PRAGMA data_version").fetchone()[0])
+        if conn is self._conn and marker == self._seen:
             return
         rows = project.db.execute("SELECT id, guid, name, text FROM documents").fetchall()
         current = set()
@@ -85,7 +85,7 @@ class SimilarityIndex:
             self._add(doc_id, _DocumentIndex(guid, name, text, checksum))
         for doc_id in set(self._docs) - current:
             self._drop(doc_id)
-        self._seen = marker
+        self._seen, self._conn = marker, conn
 
     def _add(self, doc_id: int, doc: _DocumentIndex) -> None:
         for i, (s, e) in enumerate(doc.spans):
