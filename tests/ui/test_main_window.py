@@ -87,6 +87,7 @@ def test_the_window_has_exactly_its_docks(window: RecordingWindow) -> None:
     """Every dock is built with the window; none is quietly left out."""
     from coder.ui.views.cases_dock import CasesDock
     from coder.ui.views.documents_dock import DocumentsDock
+    from coder.ui.views.explore_dock import ExploreDock
     from coder.ui.views.memos_dock import MemosDock
     from coder.ui.views.retrieval_dock import RetrievalDock
     from coder.ui.views.search_dock import SearchDock
@@ -97,6 +98,7 @@ def test_the_window_has_exactly_its_docks(window: RecordingWindow) -> None:
         "codebook": CodebookDock,
         "retrieval": RetrievalDock,
         "search": SearchDock,
+        "explore": ExploreDock,
         "memos": MemosDock,
     }
     assert set(window.docks) == {*window.dock_widgets, "undo_history"}
