@@ -29,7 +29,7 @@ from coder.core import settings
 from coder.core.changes import Changes
 from coder.core.errors import ImportFailed, InvalidValue, NotFound
 from coder.core.query.scope import Filters, codings_in_scope, documents_in_scope
-from coder.core.search import _patterns, _spans
+from coder.core.search import _patterns, _spans, parse_query
 from coder.core.store import new_guid, now
 from coder.core.text import paragraphs, sentences
 
@@ -139,7 +139,7 @@ def _regex_hits(compiled: Any, text: str, document: str, seconds: float) -> list
 
 
 def _search_hits(query: str, text: str) -> list[Span]:
-    patterns = _patterns(query)
+    patterns = _patterns(parse_query(query))
     if not patterns:
         raise InvalidValue(f"search for at least one word, not '{query}'")
     if len(patterns) > 1 and not all(p.search(text) for p in patterns):
