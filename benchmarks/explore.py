@@ -45,7 +45,7 @@ def autocode(ctx: Context) -> list[Result]:
 
 def words(ctx: Context) -> list[Result]:
     from coder.core.project import Project
-    from coder.core.query.words import stopwords, word_frequencies
+    from coder.core.query.words import kwic, stopwords, word_frequencies
 
     spec = FIELDWORK[1.0]
     stop = stopwords("en")
@@ -63,6 +63,18 @@ def words(ctx: Context) -> list[Result]:
                 note=f"{len(rows):,} distinct words",
             )
         )
+        for label, term in (("a common word", rows[0].word), ("a rare word", rows[-1].word)):
+            hits = kwic(project, term)
+            samples = measure(lambda _, t=term: kwic(project, t), ctx.runs(5, 3))
+            out.append(
+                Result(
+                    "words",
+                    f"Keyword in context, every hit of {label} ('{term}')",
+                    f"{spec.documents} docs, {corpus._human(spec.characters)} chars",
+                    samples,
+                    note=f"{len(hits):,} hits",
+                )
+            )
     return out
 
 

@@ -31,7 +31,7 @@ def _independent(text: str) -> list[str]:
     """Words found another way: split at every character that is no letter, mark or digit
     (apostrophes and hyphens between letters kept), ideographs one by one."""
     out, word = [], ""
-    folded = text.casefold()
+    folded = unicodedata.normalize("NFC", text.casefold())
     for i, ch in enumerate(folded):
         cat = unicodedata.category(ch)
         ideo = "CJK" in unicodedata.name(ch, "")
@@ -94,14 +94,51 @@ def test_cases_count_the_documents_cases(project) -> None:
 def test_kwic_rows_are_exact_slices(project) -> None:
     rows = kwic(project, "war", width=10)
     text = TEXTS["a"]
-    spans = [m.span() for m in re.finditer(r"(?<!\w)war(?!\w)", text, re.IGNORECASE)]
-    assert [(r.start, r.end) for r in rows] == spans
+    # "war" as a word of its own; "war-time" is one word, as in the word list
+    spans = [m.span() for m in re.finditer(r"(?<![\w-])war(?![\w-])", text, re.IGNORECASE)]
+    assert [(r.start, r.end) for r in rows] == spans and len(spans) == 2
     for r in rows:
         assert (
             r.left == text[max(0, r.start - 10) : r.start] and r.right == text[r.end : r.end + 10]
         )
-    assert [r.speaker for r in rows] == ["Interviewer", "Anna", "Anna"]
+    assert [r.speaker for r in rows] == ["Interviewer", "Anna"]
     assert [r.term for r in kwic(project, "war-time")] == ["war-time"]
+    assert [r.term for r in kwic(project, "war*")] == ["war", "WAR", "war-time"]
+    assert [r.term for r in kwic(project, "the war")] == ["the war", "The WAR"]
+
+
+def test_every_word_of_the_list_has_its_count_of_kwic_rows(project) -> None:
+    for row in word_frequencies(project):
+        hits = kwic(project, row.word)
+        assert len(hits) == row.count, row.word
+        assert len({h.document_id for h in hits}) == row.documents, row.word
+
+
+UNICODE = (
+    "Straße STRASSE strasse.\n"
+    "Cafe\u0301 and café and CAFÉ and cafe.\n"  # the first "café" with a combining accent
+    "研究者は研究を続けた。研究\n"
+    "ΣΊΣΥΦΟΣ σίσυφος 🍵tea🍵\n"
+)
+
+
+def test_words_and_kwic_are_exact_under_unicode(fresh_project) -> None:
+    doc = fresh_project.add_document("u", UNICODE).created("documents")[0]
+    counts = {r.word: r.count for r in word_frequencies(fresh_project)}
+    assert counts["strasse"] == 3
+    assert counts["café"] == 3 and counts["cafe"] == 1  # composed and decomposed alike
+    assert counts["研"] == 3 and counts["究"] == 3  # each ideograph a word
+    assert counts["σίσυφοσ"] == 2 and counts["tea"] == 1
+    assert counts == dict(Counter(_independent(UNICODE)))
+    terms = [r.term for r in kwic(fresh_project, "straße")]
+    assert terms == ["Straße", "STRASSE", "strasse"]
+    hits = kwic(fresh_project, "café", width=3)
+    assert [h.term for h in hits] == ["Cafe\u0301", "café", "CAFÉ"]
+    assert [h.term for h in kwic(fresh_project, "研究")] == ["研究", "研究", "研究"]
+    assert [h.term for h in kwic(fresh_project, "ΣΊΣΥΦΟΣ")] == ["ΣΊΣΥΦΟΣ", "σίσυφος"]
+    text = fresh_project.document_text(doc)
+    for h in hits + kwic(fresh_project, "研究") + kwic(fresh_project, "σίσυφος"):
+        assert text[h.start : h.end] == h.term and h.document_id == doc
 
 
 def test_similar_finds_the_paragraph_with_the_same_words(project) -> None:

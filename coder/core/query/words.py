@@ -3,13 +3,15 @@
 Tokens are Unicode words: runs of letters, combining marks and digits (an apostrophe or hyphen
 between letters stays inside: "don't", "well-being"), holding at least one letter; each Chinese
 or Japanese ideograph is a word of its own (those scripts write no spaces). Words are compared
-case-folded (``str.casefold``: "Straße" and "STRASSE" are one word). Emoji and punctuation are
-not words.
+case-folded (``str.casefold``: "Straße" and "STRASSE" are one word) and in Unicode's composed
+form (NFC: "café" typed with a combining accent is "café"). Emoji and punctuation are not words.
+A keyword in context is found by the same rule, so a word of the list has exactly as many
+occurrences in context as its count.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,7 +23,6 @@ import regex
 
 from coder.core.errors import InvalidValue
 from coder.core.query.scope import Filters, Sources, codings_in_scope, documents_in_scope
-from coder.core.search import _spans
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -44,9 +45,17 @@ STOPWORD_LANGUAGES = {
 }
 
 
+def fold(text: str) -> str:
+    """``text`` case-folded, in composed form (NFC): the form words are compared in."""
+    folded = text.casefold()
+    if folded.isascii() or unicodedata.is_normalized("NFC", folded):
+        return folded
+    return unicodedata.normalize("NFC", folded)
+
+
 def tokens(text: str) -> list[str]:
     """The case-folded words of ``text``, in order."""
-    return [w for w in TOKEN.findall(text.casefold()) if w.isalpha() or _has_letter(w)]
+    return [w for w in TOKEN.findall(fold(text)) if w.isalpha() or _has_letter(w)]
 
 
 def _has_letter(word: str) -> bool:
@@ -186,15 +195,53 @@ class KwicRow:
     speaker: str | None
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """A word or phrase, case-insensitive, at word boundaries; a final ``*`` matches any
-    ending ("famil*" finds "family" and "families")."""
-    words = re.findall(r"\w+", term)
-    if not words:
-        raise InvalidValue(f"a keyword needs at least one word, not '{term}'")
-    body = r"\W+".join(re.escape(w) for w in words)
-    tail = r"\w*" if term.rstrip().endswith("*") else r"(?!\w)"
-    return re.compile(body + tail, re.IGNORECASE)
+@dataclass(frozen=True)
+class Keyword:
+    """A word or phrase to find: its words in folded form; ``prefix``: the last word may go
+    on ("famil*" finds "family" and "families")."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    @classmethod
+    def parse(cls, term: str) -> Keyword:
+        words = tuple(TOKEN.findall(fold(term)))
+        if not words:
+            raise InvalidValue(f"a keyword needs at least one word, not '{term}'")
+        return cls(words, term.rstrip().endswith("*"))
+
+    def _is(self, i: int, word: str) -> bool:
+        if self.prefix and i == len(self.words) - 1:
+            return word.startswith(self.words[i])
+        return word == self.words[i]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the keyword occurs in ``text``: runs of consecutive words of one line (as the
+        word list reads them) equal to its words, left to right, not overlapping."""
+        first = self.words[0]
+        if first not in fold(text):  # folding keeps every word whole and in order
+            return []
+        out: list[tuple[int, int]] = []
+        offset = 0
+        for line in text.split("\n"):
+            if first in (line if line.isascii() and line.islower() else fold(line)):
+                out.extend((offset + s, offset + e) for s, e in self._line_spans(line))
+            offset += len(line) + 1
+        return out
+
+    def _line_spans(self, line: str) -> list[tuple[int, int]]:
+        if line.isascii():  # folding keeps every position: read the words folded
+            found = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(line.lower())]
+        else:
+            found = [(m.start(), m.end(), fold(m.group())) for m in TOKEN.finditer(line)]
+        out, n, i = [], len(self.words), 0
+        while i + n <= len(found):
+            if all(self._is(k, found[i + k][2]) for k in range(n)):
+                out.append((found[i][0], found[i + n - 1][1]))
+                i += n
+            else:
+                i += 1
+        return out
 
 
 def kwic(
@@ -205,17 +252,18 @@ def kwic(
     code_ids: Sequence[int] | None = None,
     limit: int | None = None,
 ) -> list[KwicRow]:
-    """Every occurrence of ``term`` with ``width`` characters of context on each side (the
-    exact text), in document and position order."""
+    """Every occurrence of ``term`` (a word or phrase as :class:`Keyword` reads it) with
+    ``width`` characters of context on each side (the exact text), in document and position
+    order."""
     if width < 0:
         raise InvalidValue("--width is a number of characters, 0 or more")
-    pattern = term_pattern(term)
+    keyword = Keyword.parse(term)
     src = Sources(project)
     rows: list[KwicRow] = []
     for doc_id, passages in _pieces(project, filters, code_ids).items():
         text = src.text(doc_id)
         starts, turns = src.turns(doc_id)
-        for s, e in _spans([pattern], text):
+        for s, e in keyword.spans(text):
             if passages is not None and not _inside(passages, s, e):
                 continue
             i = bisect_right(starts, s) - 1
