@@ -264,7 +264,7 @@ def _code_paths(project: Project, rules: Sequence[Rule]) -> tuple[dict[str, str]
         try:
             code = project.find_code(rule.code)
         except NotFound:
-            path = "/".join(p.strip() for p in rule.code.split("/") if p.strip())
+            path = _new_path(project, [p.strip() for p in rule.code.split("/") if p.strip()])
             paths[rule.code] = path
             if path not in missing:
                 missing.append(path)
@@ -272,6 +272,18 @@ def _code_paths(project: Project, rules: Sequence[Rule]) -> tuple[dict[str, str]
         project.services.codebook.check_codable(code.id)
         paths[rule.code] = code.path
     return paths, missing
+
+
+def _new_path(project: Project, parts: list[str]) -> str:
+    """The path a new code will have: under the longest leading part that names a code
+    ("Money/Debt" goes under "Reasons/Money" when that is the code named Money)."""
+    for k in range(len(parts) - 1, 0, -1):
+        try:
+            parent = project.find_code("/".join(parts[:k]))
+        except NotFound:
+            continue
+        return "/".join([parent.path, *parts[k:]])
+    return "/".join(parts)
 
 
 def _check_speakers(project: Project, rules: Sequence[Rule]) -> None:

@@ -25,6 +25,7 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     assert top == max(words.values())  # sorted by count, most frequent first
     assert words["promises"] == 2 and words["the"] >= 4
     assert dock.show_kwic("promises")
+    qtbot.waitUntil(lambda: dock.kwic_computed == 1)  # found off the GUI thread
     rows = dock.kwic_rows(selected=False)
     assert [r.term for r in rows] == ["promises", "promises"]
     # Sorting by the word after the keyword orders by that word.
@@ -55,25 +56,35 @@ def test_similar_lists_paragraphs_and_codes_one(qtbot, window, project) -> None:
     assert (best.document_id, best.start, best.end) in _codings(project, code)
 
 
+def _preview(qtbot, dialog: AutocodeDialog) -> None:
+    done = dialog.previews
+    assert dialog.preview()
+    qtbot.waitUntil(lambda: dialog.previews == done + 1)  # planned off the GUI thread
+
+
 def test_autocode_dialog_previews_then_codes_in_one_step(qtbot, window, project) -> None:
     dialog = AutocodeDialog(window, project, "promises")
     qtbot.addWidget(dialog)
     dialog.code.setCurrentText("Promises")
     dialog.unit.setCurrentIndex(dialog.unit.findData("sentence"))
     assert not dialog.code_button.isEnabled()
-    plan = dialog.preview()
+    _preview(qtbot, dialog)
+    plan = dialog.plan
     assert plan is not None and dialog.model.rowCount() == len(plan.codings) == 2
+    assert dialog.per_document.rowCount() == 2 and dialog.code_button.isEnabled()
     assert "new code 'Promises'" in dialog.summary.text()
     assert project.db.execute("SELECT count(*) FROM codes WHERE name='Promises'").fetchone()[0] == 0
     dialog.pattern.setText("promise*")
     assert not dialog.code_button.isEnabled()  # a changed form needs a new preview
-    dialog.preview()
+    assert dialog.model.rowCount() == 0
+    _preview(qtbot, dialog)
     assert dialog.apply()
     code = project.find_code("Promises").id
     assert [project.document_text(d)[s:e] for d, s, e in _codings(project, code)] == [
         "Ana: I left because the promises were empty.",
         "The promises again.",
     ]
+    assert window.undo_texts()[-1] == "Auto-code 2 passages with 'Promises'"
     window.undo_stack.undo()
     assert project.db.execute("SELECT count(*) FROM codes WHERE name='Promises'").fetchone()[0] == 0
     dialog2 = AutocodeDialog(window, project)
@@ -81,4 +92,27 @@ def test_autocode_dialog_previews_then_codes_in_one_step(qtbot, window, project)
     dialog2.kind.setCurrentIndex(dialog2.kind.findData("regex"))
     dialog2.pattern.setText("(")
     dialog2.code.setCurrentText("X")
-    assert dialog2.preview() is None and "regular expression" in dialog2.summary.text()
+    _preview(qtbot, dialog2)
+    assert dialog2.plan is None and "regular expression" in dialog2.summary.text()
+    assert not dialog2.code_button.isEnabled() and window.errors == []
+
+
+def test_autocode_dialog_codes_a_dictionary(qtbot, window, project, tmp_path) -> None:
+    path = tmp_path / "terms.csv"
+    path.write_text("code,term,type\nMoney/Debt,money,search\nFamily,brother,search\n")
+    dialog = AutocodeDialog(window, project)
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("dictionary"))
+    assert not dialog.code.isEnabled()
+    dialog.pattern.setText(str(path))
+    _preview(qtbot, dialog)
+    plan = dialog.plan
+    assert plan is not None
+    assert sorted(c.code for c in plan.codings) == ["Family", "Reasons/Money/Debt"]
+    # Family exists; Money is the code Reasons/Money
+    assert "A new code 'Reasons/Money/Debt'" in dialog.summary.text()
+    assert dialog.apply()
+    assert window.undo_texts()[-1] == "Auto-code 2 passages with 2 codes"
+    assert project.find_code("Reasons/Money/Debt").name == "Debt"
+    window.undo_stack.undo()
+    assert project.db.execute("SELECT count(*) FROM codes WHERE name='Debt'").fetchone()[0] == 0

@@ -30,7 +30,14 @@ from coder.core.bulk import apply_code_to_spans
 from coder.core.errors import CoderError
 from coder.core.project import Changes, Project
 from coder.core.query.similar import SimilarityIndex, SimilarPassage
-from coder.core.query.words import STOPWORD_LANGUAGES, KwicRow, WordRow, kwic, stopwords
+from coder.core.query.words import (
+    STOPWORD_LANGUAGES,
+    Keyword,
+    KwicRow,
+    WordRow,
+    kwic,
+    stopwords,
+)
 from coder.core.query.words import word_frequencies as _word_frequencies
 from coder.ui.models.explore import KwicModel, RowRole, SimilarModel, SortRole, WordsModel
 from coder.ui.models.table import RowsTableModel
@@ -71,9 +78,12 @@ class ExploreDock(common.ProjectDock):
         self._project: Project | None = None
         self.index = SimilarityIndex()
         self.runner = Runner(self._error, self)  # the word list
+        self.kwic_runner = Runner(self._error, self)
         self.similar_runner = Runner(self._error, self)
-        self.term = ""
+        self.term = ""  # the keyword asked for
+        self.shown_term = ""  # the keyword of the rows shown
         self.words_computed = 0  # word lists counted (tests count work)
+        self.kwic_computed = 0  # keyword-in-context tables shown
         self._words_shown = False
 
         self.tabs = QTabWidget()
@@ -195,13 +205,13 @@ class ExploreDock(common.ProjectDock):
         return self._project
 
     def set_project(self, project: Project | None) -> None:
-        self.runner.cancel()
-        self.similar_runner.cancel()
+        for runner in (self.runner, self.kwic_runner, self.similar_runner):
+            runner.cancel()
         self._project = project
         self.index = SimilarityIndex()
         for model in (self.words_model, self.kwic_model, self.similar_model):
             model.set_rows([])
-        self.term = ""
+        self.term = self.shown_term = ""
         self.kwic_status.setText("")
         self._update_buttons()
         self.setEnabled(project is not None)
@@ -210,7 +220,13 @@ class ExploreDock(common.ProjectDock):
             self.count_words()
 
     def on_changes(self, changes: Changes) -> None:
-        if changes.documents and self.term:
+        """A text added, edited or removed: the word list and the rows in context follow."""
+        if not changes.documents:
+            return
+        self._words_shown = False
+        if self.isVisible():
+            self.count_words()
+        if self.term:
             self.show_kwic(self.term)
 
     def showEvent(self, event: Any) -> None:
@@ -262,15 +278,28 @@ class ExploreDock(common.ProjectDock):
             self.show_kwic(str(word))
 
     def show_kwic(self, term: str) -> bool:
+        """Find ``term`` in context off the GUI thread; False (and why, below the table) when
+        it holds no word."""
         project = self._project
         if project is None:
             return False
         try:
-            rows = kwic(project, term, width=60, limit=KWIC_LIMIT)
-        except CoderError as e:  # a keyword without a word
+            Keyword.parse(term)
+        except CoderError as e:
             self.kwic_status.setText(str(e))
             return False
         self.term = term
+        self.kwic_status.setText(f"Finding '{term}'…")
+
+        def work(conn: Project, step: Any) -> list[KwicRow]:
+            return kwic(conn, term, width=60, limit=KWIC_LIMIT)
+
+        self.kwic_runner.run(project, work, lambda rows: self._show_kwic(term, rows), "Finding")
+        return True
+
+    def _show_kwic(self, term: str, rows: list[KwicRow]) -> None:
+        self.kwic_computed += 1
+        self.shown_term = term
         self.kwic_view.setSortingEnabled(False)
         self.kwic_model.set_rows(rows)
         self.kwic_view.setSortingEnabled(True)
@@ -279,7 +308,6 @@ class ExploreDock(common.ProjectDock):
         more = f" (the first {KWIC_LIMIT:,})" if len(rows) >= KWIC_LIMIT else ""
         self.kwic_status.setText(f"'{term}': {len(rows):,} hits{more} in {docs} documents")
         self._update_buttons()
-        return True
 
     def kwic_rows(self, selected: bool) -> list[KwicRow]:
         if selected:
@@ -294,7 +322,7 @@ class ExploreDock(common.ProjectDock):
             return False
         spans = [(r.document_id, r.start, r.end) for r in rows]
         name = project.code(code_id).name
-        text = f"Code {len(spans)} hits of '{self.term}' with '{name}'"
+        text = f"Code {len(spans)} hits of '{self.shown_term}' with '{name}'"
         return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
 
     def _ask_code(self, title: str, n: int) -> int | None:
