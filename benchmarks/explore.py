@@ -65,7 +65,11 @@ def words(ctx: Context) -> list[Result]:
         )
         for label, term in (("a common word", rows[0].word), ("a rare word", rows[-1].word)):
             hits = kwic(project, term)
-            samples = measure(lambda _, t=term: kwic(project, t), ctx.runs(5, 3))
+
+            def find(_: object, term: str = term) -> object:
+                return kwic(project, term)
+
+            samples = measure(find, ctx.runs(5, 3))
             out.append(
                 Result(
                     "words",
