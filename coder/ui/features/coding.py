@@ -545,9 +545,9 @@ def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
         act = window.actions_by_id.get(action_id)
         if act is not None:
             menu.addAction(act)
-    similar = menu.addAction("Find &similar passages")
-    similar.setEnabled(has_sel)
-    similar.triggered.connect(lambda: find_similar(window))
+    similar = window.actions_by_id.get("explore.similar")
+    if similar is not None:
+        menu.addAction(similar)
     for coding_id in inside[:6]:
         span = view.spans.get(coding_id)
         style = view.styles.get(span.code_id) if span else None
@@ -556,17 +556,6 @@ def fill_text_menu(window: MainWindow, menu: QMenu, inside: list[int]) -> None:
         coder = span.coder or "unknown coder"
         sub = menu.addMenu(_swatch(style.line), f"Coding '{style.path}' — {coder}")
         fill_coding_menu(window, sub, coding_id)
-
-
-def find_similar(window: MainWindow) -> None:
-    """List the paragraphs most like the selected passage in the Explore dock."""
-    view = window.view
-    if view.doc_id is None or not view.has_selection():
-        return
-    start, end = view.selection_cp()
-    window.docks["explore"].show()
-    window.docks["explore"].raise_()
-    window.explore_dock.find_similar(view.doc_id, start, end)
 
 
 def fill_coding_menu(window: MainWindow, menu: QMenu, coding_id: int) -> None:
