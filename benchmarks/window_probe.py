@@ -5,6 +5,9 @@
     python -m benchmarks.window_probe merge PROJECT OTHER     Merge OTHER in (the dialog's Merge)
     python -m benchmarks.window_probe report PROJECT OUT      File → Export → Word report…
     python -m benchmarks.window_probe open PROJECT DOC_ID     a click on a document in the list
+    python -m benchmarks.window_probe explore PROJECT         Explore words: the word list, a
+                                                              word's rows in context, similar
+                                                              passages of a paragraph
 
 The window is opened on PROJECT first (not timed); then a 10 ms heartbeat timer runs on the GUI
 thread while the action is started from the event loop, as a click would. Prints one JSON
@@ -195,7 +198,42 @@ def open_document(path: str, doc_id: str) -> dict:
     return result
 
 
+def explore(path: str) -> dict:
+    """Three clicks, each timed: the Explore words tab (the word list counted and shown), the
+    most frequent word (its rows in context), Find similar on a paragraph (the index built)."""
+    from coder.core.text import paragraphs
+
+    window = _window(path)
+    dock = window.explore_dock
+    listed = Painted(dock.words_view.viewport, lambda: dock.words_model.rowCount() > 0)
+
+    def raise_dock() -> None:
+        window.docks["explore"].show()
+        window.docks["explore"].raise_()
+
+    result = {"words": _time(raise_dock, lambda: listed.seen, lambda: listed.seen)}
+    result["words"]["rows"] = dock.words_model.rowCount()
+    in_context = Painted(dock.kwic_view.viewport, lambda: dock.kwic_computed > 0)
+    choose = lambda: dock.words_view.selectRow(0)  # noqa: E731
+    result["kwic"] = _time(choose, lambda: in_context.seen, lambda: in_context.seen)
+    result["kwic"]["rows"] = dock.kwic_model.rowCount()
+    doc_id = window.view.doc_id
+    spans = paragraphs(window.view.text)
+    start, end = max(spans, key=lambda se: se[1] - se[0])
+    similar = Painted(dock.similar_view.viewport, lambda: dock.similar_model.rowCount() > 0)
+    find = lambda: dock.find_similar(doc_id, start, end)  # noqa: E731
+    result["similar"] = _time(find, lambda: similar.seen, lambda: similar.seen)
+    clicks = list(result.values())
+    return {
+        **result,
+        "freeze": max(r["freeze"] for r in clicks),
+        "freeze_cpu": max(r["freeze_cpu"] for r in clicks),
+        "over_50ms": sum(r["over_50ms"] for r in clicks),
+    }
+
+
 ACTIONS: dict[str, Callable[..., dict]] = {
+    "explore": explore,
     "analysis": analysis,
     "agreement": agreement,
     "merge": merge,

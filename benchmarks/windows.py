@@ -241,7 +241,35 @@ def open_in_window(ctx: Context) -> list[Result]:
     return out
 
 
+def explore_window(ctx: Context) -> list[Result]:
+    """The Explore words tab: word list, a word in context, similar passages, each a click."""
+    spec, size = _fieldwork()
+    if _module("coder.ui.views.explore_dock") is None:
+        return _not_built("explore_window", "Explore words", size, 1.0)
+    runs = _runs(ctx, "explore", lambda i: [_copy(ctx, spec, i)], full=3)
+    rows = []
+    for key, work, target in (
+        ("words", "Explore words: click to the word list painted (every text counted)", 1.0),
+        ("kwic", "Explore words: click on the most frequent word to its rows in context", None),
+        ("similar", "Explore words: Find similar to the rows painted (index built first)", None),
+    ):
+        rows.append(
+            Result(
+                "explore_window",
+                work,
+                size,
+                [r[key]["first"] for r in runs],
+                target=target,
+                cpu=[r[key]["cpu"] for r in runs],
+                note=f"{runs[0][key].get('rows', 0):,} rows",
+            )
+        )
+    rows.append(_freeze("the three clicks of Explore words", size, runs))
+    return rows
+
+
 WINDOW_GROUPS: dict[str, Callable[[Context], list[Result]]] = {
+    "explore_window": explore_window,
     "analysis_window": analysis_window,
     "agreement_window": agreement_window,
     "merge_window": merge_window,

@@ -21,16 +21,29 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     dock.count_words()
     qtbot.waitUntil(lambda: dock.words_computed == 1)
     words = {w.word: w.count for w in dock.words_model._rows}
-    top = dock.words_proxy.index(0, 1).data(SortRole)
+    top = dock.words_model.index(0, 1).data(SortRole)
     assert top == max(words.values())  # sorted by count, most frequent first
     assert words["promises"] == 2 and words["the"] >= 4
+    dock.word_filter.setText("PROMI")  # the filter ignores case
+    assert [dock.words_model.index(r, 0).data() for r in range(dock.words_model.rowCount())] == [
+        "promises"
+    ]
+    dock.word_filter.setText("")
+    assert dock.words_model.rowCount() == len(words)
+    dock.words_view.selectRow(0)
+    chosen = dock.words_model.index(0, 0).data()
+    dock.words_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by word: the row moves
+    shown = [dock.words_model.index(r, 0).data() for r in range(dock.words_model.rowCount())]
+    assert shown == sorted(shown)
+    selected = dock.words_view.selectionModel().selectedRows()
+    assert [i.data() for i in selected] == [chosen]  # and stays selected
     assert dock.show_kwic("promises")
     qtbot.waitUntil(lambda: dock.kwic_computed == 1)  # found off the GUI thread
     rows = dock.kwic_rows(selected=False)
     assert [r.term for r in rows] == ["promises", "promises"]
     # Sorting by the word after the keyword orders by that word.
     dock.kwic_view.sortByColumn(4, Qt.SortOrder.AscendingOrder)
-    after = [dock.kwic_proxy.index(r, 0).data(RowRole).right.split()[0] for r in range(2)]
+    after = [dock.kwic_model.index(r, 0).data(RowRole).right.split()[0] for r in range(2)]
     assert after == sorted(after)
     code = project.find_code("Time").id
     before = len(_codings(project, code))

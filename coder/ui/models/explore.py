@@ -1,7 +1,9 @@
 """Tables of the Explore dock: words, keyword in context, similar passages.
 
 Each row is the core's row object (``RowRole``); ``SortRole`` gives the value a column sorts
-by (numbers as numbers; the context before a keyword read backwards from the keyword).
+by (numbers as numbers; the context before a keyword read backwards from the keyword). The
+models sort and filter their own rows (one key per row, sorted in C): a proxy model would call
+``data`` from Python for every comparison, seconds for tens of thousands of words.
 """
 
 from __future__ import annotations
@@ -31,8 +33,54 @@ def words_near(text: str, before: bool) -> str:
 
 
 class _Model(RowsTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[Any] = []
+        self._filter = ""
+
     def cell(self, row: Any, column: int) -> tuple[str, Any]:
         raise NotImplementedError
+
+    def matches(self, row: Any, text: str) -> bool:
+        """Whether ``row`` passes the filter ``text`` (folded)."""
+        return True
+
+    def set_rows(self, rows: Any) -> None:
+        self._all = list(rows)
+        self._apply_filter()
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text.strip().casefold()
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        text = self._filter
+        super().set_rows([r for r in self._all if self.matches(r, text)] if text else self._all)
+
+    def total(self) -> int:
+        """Rows before the filter."""
+        return len(self._all)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by the column's sort key; selected rows stay selected."""
+        if not 0 <= column < len(self.HEADERS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        before = [
+            self._rows[i.row()] if 0 <= i.row() < len(self._rows) else None for i in persistent
+        ]
+        self._rows.sort(
+            key=lambda row: self.cell(row, column)[1],
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        where = {id(r): n for n, r in enumerate(self._rows)}
+        moved = [
+            self.index(where[id(r)], i.column()) if r is not None else QModelIndex()
+            for r, i in zip(before, persistent, strict=True)
+        ]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index)
@@ -67,16 +115,27 @@ class WordsModel(_Model):
     def numeric(self, column: int) -> bool:
         return column > 0
 
+    def matches(self, row: WordRow, text: str) -> bool:
+        return text in row.word
+
 
 class KwicModel(_Model):
     HEADERS = ("Document", "Speaker", "Before", "Word", "After")
 
-    def set_rows(self, rows: Any) -> None:
+    @staticmethod
+    def prepare(rows: Any) -> list[tuple[KwicRow, str, str, str, str]]:
+        """Each row with its contexts on one line and their sort keys (made off the GUI
+        thread: thousands of rows)."""
         shown = []
         for r in rows:
             left, right = flat(r.left), flat(r.right)
             shown.append((r, left, right, words_near(left, True), words_near(right, False)))
-        super().set_rows(shown)
+        return shown
+
+    def set_rows(self, rows: Any) -> None:
+        """Rows of :meth:`prepare`, or the core's rows (prepared here)."""
+        rows = list(rows)
+        super().set_rows(rows if rows and isinstance(rows[0], tuple) else self.prepare(rows))
 
     def payload(self, row: Any) -> KwicRow:
         return row[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,8 +39,7 @@ from coder.core.query.words import (
     stopwords,
 )
 from coder.core.query.words import word_frequencies as _word_frequencies
-from coder.ui.models.explore import KwicModel, RowRole, SimilarModel, SortRole, WordsModel
-from coder.ui.models.table import RowsTableModel
+from coder.ui.models.explore import KwicModel, RowRole, SimilarModel, WordsModel
 from coder.ui.tasks import Runner
 from coder.ui.views import common
 
@@ -57,14 +56,6 @@ def _table(name: str) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
     return view
-
-
-def _proxy(model: RowsTableModel, parent: QWidget) -> QSortFilterProxyModel:
-    proxy = QSortFilterProxyModel(parent)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SortRole)
-    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    return proxy
 
 
 class ExploreDock(common.ProjectDock):
@@ -117,10 +108,9 @@ class ExploreDock(common.ProjectDock):
         self.word_filter = common.filter_box("Filter words…", "Filter words")
 
         self.words_model = WordsModel(self)
-        self.words_proxy = _proxy(self.words_model, self)
-        self.word_filter.textChanged.connect(self.words_proxy.setFilterFixedString)
+        self.word_filter.textChanged.connect(self.words_model.set_filter)
         self.words_view = _table("Word list")
-        self.words_view.setModel(self.words_proxy)
+        self.words_view.setModel(self.words_model)
         words_header = self.words_view.horizontalHeader()
         words_header.setMinimumSectionSize(36)
         words_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -129,15 +119,13 @@ class ExploreDock(common.ProjectDock):
         self.words_view.selectionModel().currentRowChanged.connect(self._word_chosen)
 
         self.kwic_model = KwicModel(self)
-        self.kwic_proxy = _proxy(self.kwic_model, self)
         self.kwic_view = _table("Keyword in context")
-        self.kwic_view.setModel(self.kwic_proxy)
+        self.kwic_view.setModel(self.kwic_model)
         self.kwic_view.setItemDelegateForColumn(
             2, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.kwic_view)
         )
         header = self.kwic_view.horizontalHeader()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(0, 160)
         self.kwic_view.activated.connect(self._kwic_activated)
@@ -175,9 +163,8 @@ class ExploreDock(common.ProjectDock):
 
     def _similar_tab(self) -> QWidget:
         self.similar_model = SimilarModel(self)
-        self.similar_proxy = _proxy(self.similar_model, self)
         self.similar_view = _table("Similar passages")
-        self.similar_view.setModel(self.similar_proxy)
+        self.similar_view.setModel(self.similar_model)
         self.similar_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.similar_view.horizontalHeader().resizeSection(1, 180)
         self.similar_view.activated.connect(self._similar_activated)
@@ -274,7 +261,7 @@ class ExploreDock(common.ProjectDock):
 
     def _word_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            word = self.words_proxy.index(current.row(), 0).data()
+            word = self.words_model.index(current.row(), 0).data()
             self.show_kwic(str(word))
 
     def show_kwic(self, term: str) -> bool:
@@ -291,20 +278,25 @@ class ExploreDock(common.ProjectDock):
         self.term = term
         self.kwic_status.setText(f"Finding '{term}'…")
 
-        def work(conn: Project, step: Any) -> list[KwicRow]:
-            return kwic(conn, term, width=60, limit=KWIC_LIMIT)
+        def work(conn: Project, step: Any) -> list[Any]:
+            return KwicModel.prepare(kwic(conn, term, width=60, limit=KWIC_LIMIT))
 
         self.kwic_runner.run(project, work, lambda rows: self._show_kwic(term, rows), "Finding")
         return True
 
-    def _show_kwic(self, term: str, rows: list[KwicRow]) -> None:
+    def _show_kwic(self, term: str, rows: list[Any]) -> None:
         self.kwic_computed += 1
         self.shown_term = term
         self.kwic_view.setSortingEnabled(False)
         self.kwic_model.set_rows(rows)
+        # The keyword's column fits its forms (measured once each, not once per row).
+        metrics = self.kwic_view.fontMetrics()
+        forms = {r[0].term for r in rows} or {term}
+        width = max(metrics.horizontalAdvance(t) for t in forms) + 16
+        self.kwic_view.horizontalHeader().resizeSection(3, min(max(width, 48), 320))
         self.kwic_view.setSortingEnabled(True)
         self.kwic_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        docs = len({r.document_id for r in rows})
+        docs = len({r[0].document_id for r in rows})
         more = f" (the first {KWIC_LIMIT:,})" if len(rows) >= KWIC_LIMIT else ""
         self.kwic_status.setText(f"'{term}': {len(rows):,} hits{more} in {docs} documents")
         self._update_buttons()
@@ -313,8 +305,8 @@ class ExploreDock(common.ProjectDock):
         if selected:
             rows = sorted({i.row() for i in self.kwic_view.selectionModel().selectedRows()})
         else:
-            rows = list(range(self.kwic_proxy.rowCount()))
-        return [self.kwic_proxy.index(r, 0).data(RowRole) for r in rows]
+            rows = list(range(self.kwic_model.rowCount()))
+        return [self.kwic_model.index(r, 0).data(RowRole) for r in rows]
 
     def code_rows(self, code_id: int, rows: list[KwicRow]) -> bool:
         project = self._project
@@ -344,7 +336,7 @@ class ExploreDock(common.ProjectDock):
                 self.code_rows(code_id, rows)
 
     def _kwic_activated(self, index: QModelIndex) -> None:
-        row = self.kwic_proxy.index(index.row(), 0).data(RowRole)
+        row = self.kwic_model.index(index.row(), 0).data(RowRole)
         if row is not None:
             self.passageActivated.emit(row.document_id, row.start, row.end)
 
@@ -377,9 +369,9 @@ class ExploreDock(common.ProjectDock):
 
     def similar_rows(self) -> list[SimilarPassage]:
         rows = sorted({i.row() for i in self.similar_view.selectionModel().selectedRows()})
-        if not rows and self.similar_proxy.rowCount():
+        if not rows and self.similar_model.rowCount():
             rows = [0]
-        return [self.similar_proxy.index(r, 0).data(RowRole) for r in rows]
+        return [self.similar_model.index(r, 0).data(RowRole) for r in rows]
 
     def code_similar_rows(self, code_id: int | None) -> bool:
         project = self._project
@@ -400,7 +392,7 @@ class ExploreDock(common.ProjectDock):
             self.code_similar_rows(code_id)
 
     def _similar_activated(self, index: QModelIndex) -> None:
-        row = self.similar_proxy.index(index.row(), 0).data(RowRole)
+        row = self.similar_model.index(index.row(), 0).data(RowRole)
         if row is not None:
             self.passageActivated.emit(row.document_id, row.start, row.end)
 
