@@ -110,3 +110,4 @@ def _connect(window: MainWindow) -> None:
     window.search_dock.passageActivated.connect(window.show_passage)
     window.memos_dock.passageActivated.connect(window.show_passage)
     window.explore_dock.passageActivated.connect(window.show_passage)
+    codebook.selectedCodesChanged.connect(lambda _ids: window.explore_dock.update_buttons())

@@ -65,8 +65,15 @@ def test_similar_lists_paragraphs_and_codes_one(qtbot, window, project) -> None:
     best = dock.similar_rows()[0]
     assert best.document == "Interview Ana" and "promises" in best.text
     code = project.find_code("Time").id
+    assert not dock.code_similar_last.isEnabled()  # no code used yet, none selected
     assert dock.code_similar_rows(code)
     assert (best.document_id, best.start, best.end) in _codings(project, code)
+    window.recent_codes = [project.find_code("Family").id]
+    window.on_changes(window.changes[-1])
+    assert dock.code_similar_last.text() == "Code with 'Family'"
+    dock.code_similar_last.click()  # one click: the best paragraph, with the last code used
+    family = _codings(project, project.find_code("Family").id)
+    assert (best.document_id, best.start, best.end) in family
 
 
 def _preview(qtbot, dialog: AutocodeDialog) -> None:

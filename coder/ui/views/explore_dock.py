@@ -200,7 +200,7 @@ class ExploreDock(common.ProjectDock):
             model.set_rows([])
         self.term = self.shown_term = ""
         self.kwic_status.setText("")
-        self._update_buttons()
+        self.update_buttons()
         self.setEnabled(project is not None)
         self._words_shown = False
         if project is not None and self.isVisible():
@@ -208,6 +208,7 @@ class ExploreDock(common.ProjectDock):
 
     def on_changes(self, changes: Changes) -> None:
         """A text added, edited or removed: the word list and the rows in context follow."""
+        self.update_buttons()  # the last code used may have changed
         if not changes.documents:
             return
         self._words_shown = False
@@ -225,16 +226,30 @@ class ExploreDock(common.ProjectDock):
     def _error(self, message: str) -> None:
         self.window_.show_error(message)
 
-    def _update_buttons(self) -> None:
+    def default_code(self) -> int | None:
+        """The code a one-click "Code with" uses: the last code used, else the code selected
+        in the codebook."""
+        recent = getattr(self.window_, "recent_codes", [])
+        if recent:
+            return int(recent[0])
+        codebook = getattr(self.window_, "codebook_dock", None)
+        return codebook.current_code_id() if codebook is not None else None
+
+    def update_buttons(self) -> None:
         n = self.kwic_model.rowCount()
         self.code_all.setEnabled(n > 0)
         self.code_selected.setEnabled(n > 0)
         has = self.similar_model.rowCount() > 0
         self.code_similar.setEnabled(has)
-        self.code_similar_last.setEnabled(has and bool(getattr(self.window_, "recent_codes", [])))
-        if getattr(self.window_, "recent_codes", []) and self._project is not None:
-            name = self._project.code(getattr(self.window_, "recent_codes", [])[0]).name
-            self.code_similar_last.setText(f"Code with '{name}'")
+        code_id = self.default_code()
+        self.code_similar_last.setEnabled(has and code_id is not None)
+        name = None
+        if code_id is not None and self._project is not None:
+            try:
+                name = self._project.code(code_id).name
+            except CoderError:  # removed meanwhile
+                name = None
+        self.code_similar_last.setText(f"Code with '{name}'" if name else "Code with last code")
 
     # ----------------------------------------------------------------- words and KWIC
 
@@ -299,7 +314,7 @@ class ExploreDock(common.ProjectDock):
         docs = len({r[0].document_id for r in rows})
         more = f" (the first {KWIC_LIMIT:,})" if len(rows) >= KWIC_LIMIT else ""
         self.kwic_status.setText(f"'{term}': {len(rows):,} hits{more} in {docs} documents")
-        self._update_buttons()
+        self.update_buttons()
 
     def kwic_rows(self, selected: bool) -> list[KwicRow]:
         if selected:
@@ -365,7 +380,7 @@ class ExploreDock(common.ProjectDock):
         self.similar_status.setText(
             f"{len(rows)} similar paragraphs" if rows else "No similar paragraphs."
         )
-        self._update_buttons()
+        self.update_buttons()
 
     def similar_rows(self) -> list[SimilarPassage]:
         rows = sorted({i.row() for i in self.similar_view.selectionModel().selectedRows()})
@@ -376,8 +391,7 @@ class ExploreDock(common.ProjectDock):
     def code_similar_rows(self, code_id: int | None) -> bool:
         project = self._project
         if code_id is None:
-            recent = getattr(self.window_, "recent_codes", [])
-            code_id = recent[0] if recent else None
+            code_id = self.default_code()
         rows = self.similar_rows()
         if project is None or code_id is None or not rows:
             return False
