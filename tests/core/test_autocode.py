@@ -166,6 +166,15 @@ def test_dictionary_codes_many_codes_and_creates_them(project, tmp_path: Path) -
     ]
 
 
+def test_a_new_code_under_an_existing_one_is_reported_with_its_path(project) -> None:
+    parent = project.add_code("Reasons").created("codes")[0]
+    project.add_code("Kin", parent_id=parent)
+    plan, _ = autocode(project, [Rule("Kin/Mother", search="mother")], coder="A")
+    assert plan.new_codes == ["Reasons/Kin/Mother"]
+    assert {c.code for c in plan.codings} == {"Reasons/Kin/Mother"}
+    assert project.find_code("Reasons/Kin/Mother").name == "Mother"
+
+
 def test_selection_limits_documents(project) -> None:
     other = project.find_document("other").id
     plan = plan_autocode(
