@@ -54,6 +54,29 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     assert len(_codings(project, code)) == before
 
 
+def test_words_and_kwic_of_one_codes_passages(qtbot, window, project) -> None:
+    dock = window.add(ExploreDock(window))
+    qtbot.addWidget(dock)
+    dock.stop_box.setCurrentIndex(0)
+    dock.min_length.setValue(1)
+    code = project.find_code("Time")
+    doc = project.find_document("Field notes").id
+    text = project.document_text(doc)
+    start = text.index("The promises")
+    window.push("code", lambda: project.apply_code(doc, code.id, start, start + 12, coder="x"))
+    dock.scope_box.setCurrentIndex(dock.scope_box.findData(code.id))  # counts again at once
+    qtbot.waitUntil(lambda: dock.words_computed == 1)
+    in_passages = {w.word: w.count for w in dock.words_model._rows}
+    coded = [project.document_text(c.document_id)[c.start : c.end] for c in project.codings()]
+    coded = [t for c, t in zip(project.codings(), coded, strict=True) if c.code_id == code.id]
+    assert in_passages["promises"] == sum(t.lower().split().count("promises") for t in coded)
+    assert dock.show_kwic("promises")
+    qtbot.waitUntil(lambda: dock.kwic_computed == 1)
+    rows = dock.kwic_rows(selected=False)
+    assert len(rows) == in_passages["promises"]
+    assert all(r.document_id == doc for r in rows)
+
+
 def test_similar_lists_paragraphs_and_codes_one(qtbot, window, project) -> None:
     dock = window.add(ExploreDock(window))
     qtbot.addWidget(dock)

@@ -99,8 +99,18 @@ class ExploreDock(common.ProjectDock):
         self.min_length.setValue(3)
         self.min_length.setPrefix("min. length ")
         self.min_length.setAccessibleName("Minimum word length")
+        self.scope_box = QComboBox()
+        self.scope_box.setAccessibleName("Count words in")
+        self.scope_box.setMinimumContentsLength(14)
+        self.scope_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.count_button = QPushButton("Count words")
         self.count_button.clicked.connect(self.count_words)
+        # A changed choice counts again at once (a running count is cancelled).
+        self.stop_box.currentIndexChanged.connect(lambda _i: self.count_words())
+        self.min_length.valueChanged.connect(lambda _v: self.count_words())
+        self.scope_box.currentIndexChanged.connect(lambda _i: self._scope_changed())
         self.runner.busy.connect(lambda busy: self.count_button.setEnabled(not busy))
         self.autocode_button = QPushButton("Auto-code…")
         self.autocode_button.setAccessibleName("Auto-code with a preview")
@@ -136,8 +146,9 @@ class ExploreDock(common.ProjectDock):
         self.code_all.clicked.connect(lambda: self.ask_code_rows(selected=False))
 
         top = QHBoxLayout()
-        for w in (self.word_filter, self.stop_box, self.min_length, self.count_button):
+        for w in (self.word_filter, self.scope_box, self.stop_box, self.min_length):
             top.addWidget(w)
+        top.addWidget(self.count_button)
         top.addStretch(1)
         top.addWidget(self.autocode_button)
         right = QWidget()
@@ -200,6 +211,7 @@ class ExploreDock(common.ProjectDock):
             model.set_rows([])
         self.term = self.shown_term = ""
         self.kwic_status.setText("")
+        self._fill_scopes()
         self.update_buttons()
         self.setEnabled(project is not None)
         self._words_shown = False
@@ -209,6 +221,8 @@ class ExploreDock(common.ProjectDock):
     def on_changes(self, changes: Changes) -> None:
         """A text added, edited or removed: the word list and the rows in context follow."""
         self.update_buttons()  # the last code used may have changed
+        if changes.codes:
+            self._fill_scopes()
         if not changes.documents:
             return
         self._words_shown = False
@@ -253,6 +267,28 @@ class ExploreDock(common.ProjectDock):
 
     # ----------------------------------------------------------------- words and KWIC
 
+    def _fill_scopes(self) -> None:
+        """All texts, or the passages coded with one code (the choice kept if it still is)."""
+        box, project = self.scope_box, self._project
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem("In all texts", None)
+        for code in project.codes() if project is not None else []:
+            box.addItem(f"In passages coded '{code.path}'", code.id)
+        box.setCurrentIndex(max(box.findData(current), 0) if current is not None else 0)
+        box.blockSignals(False)
+
+    def code_scope(self) -> list[int] | None:
+        """The codes whose passages are counted and searched (None: all texts)."""
+        code_id = self.scope_box.currentData()
+        return None if code_id is None else [int(code_id)]
+
+    def _scope_changed(self) -> None:
+        self.count_words()
+        if self.term:
+            self.show_kwic(self.term)
+
     def count_words(self) -> None:
         project = self._project
         if project is None:
@@ -260,9 +296,10 @@ class ExploreDock(common.ProjectDock):
         lang = self.stop_box.currentData()
         stop = stopwords(lang) if lang else frozenset()
         min_length = self.min_length.value()
+        scope = self.code_scope()
 
         def work(conn: Project, step: Any) -> list[WordRow]:
-            return _word_frequencies(conn, stop=stop, min_length=min_length)
+            return _word_frequencies(conn, code_ids=scope, stop=stop, min_length=min_length)
 
         self.runner.run(project, work, self._show_words, "Counting words")
 
@@ -293,8 +330,11 @@ class ExploreDock(common.ProjectDock):
         self.term = term
         self.kwic_status.setText(f"Finding '{term}'…")
 
+        scope = self.code_scope()
+
         def work(conn: Project, step: Any) -> list[Any]:
-            return KwicModel.prepare(kwic(conn, term, width=60, limit=KWIC_LIMIT))
+            rows = kwic(conn, term, width=60, code_ids=scope, limit=KWIC_LIMIT)
+            return KwicModel.prepare(rows)
 
         self.kwic_runner.run(project, work, lambda rows: self._show_kwic(term, rows), "Finding")
         return True
