@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.query.similar import SimilarPassage
-from coder.core.query.words import KwicRow, WordRow
+from coder.core.query.words import KwicRow, WordRow, tokens
 from coder.ui.models.table import RowsTableModel
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -26,10 +26,11 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def words_near(text: str, before: bool) -> str:
-    """A sort key: the words next to the keyword first (the left context read backwards)."""
-    words = text.casefold().split()
-    return " ".join(reversed(words) if before else words)
+def words_near(text: str, before: bool) -> tuple[str, ...]:
+    """A sort key: the words next to the keyword first (the left context read backwards),
+    as the word list reads them (punctuation between them left out)."""
+    words = tokens(text)
+    return tuple(reversed(words) if before else words)
 
 
 class _Model(RowsTableModel):
@@ -123,7 +124,7 @@ class KwicModel(_Model):
     HEADERS = ("Document", "Speaker", "Before", "Word", "After")
 
     @staticmethod
-    def prepare(rows: Any) -> list[tuple[KwicRow, str, str, str, str]]:
+    def prepare(rows: Any) -> list[tuple[KwicRow, str, str, tuple[str, ...], tuple[str, ...]]]:
         """Each row with its contexts on one line and their sort keys (made off the GUI
         thread: thousands of rows)."""
         shown = []
