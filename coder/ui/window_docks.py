@@ -111,3 +111,5 @@ def _connect(window: MainWindow) -> None:
     window.memos_dock.passageActivated.connect(window.show_passage)
     window.explore_dock.passageActivated.connect(window.show_passage)
     codebook.selectedCodesChanged.connect(lambda _ids: window.explore_dock.update_buttons())
+    # A tabbed panel stays "visible" behind its neighbours' tabs: count words when in view.
+    window.docks["explore"].visibilityChanged.connect(window.explore_dock.set_shown)

@@ -1,6 +1,7 @@
 """The window's heavy work runs off the GUI thread: counted, not timed.
 
-For each window action (the Analysis window, agreement, a merge, the Word report; opening a big
+For each window action (the Analysis window, agreement, a merge, the Word report, Explore words
+and auto-coding; opening a big
 transcript is counted in test_document_loading) the core functions that
 do the work are wrapped to note the thread they run on, and every SQL statement of the window's
 own connection is counted. The heavy calls must all run on a worker thread, on a connection of
@@ -114,13 +115,42 @@ def _report(window: Any, qtbot, out: Path, monkeypatch) -> None:
     assert out.is_file()
 
 
+def _explore(window: Any, qtbot) -> None:
+    """Explore words: the word list when the panel comes into view, a word in context, the
+    paragraphs like one, an auto-coding preview."""
+    from coder.ui.dialogs.autocode_dialog import AutocodeDialog
+
+    dock = window.explore_dock
+    window.show()
+    qtbot.waitExposed(window)
+    assert dock.words_computed == 0  # behind another panel's tab: nothing counted yet
+    window.docks["explore"].show()
+    window.docks["explore"].raise_()
+    qtbot.waitUntil(lambda: dock.words_computed == 1, timeout=30000)
+    word = dock.words_model.index(0, 0).data()
+    assert dock.show_kwic(word)
+    qtbot.waitUntil(lambda: dock.kwic_computed == 1, timeout=30000)
+    assert dock.kwic_model.rowCount() > 0
+    doc_id = window.view.doc_id
+    dock.find_similar(doc_id, 0, min(400, len(window.view.text)))
+    qtbot.waitUntil(lambda: dock.similar_model.rowCount() > 0, timeout=30000)
+    dialog = AutocodeDialog(window, window.project, word)
+    qtbot.addWidget(dialog)
+    dialog.code.setCurrentText("Auto")
+    assert dialog.preview()
+    qtbot.waitUntil(lambda: dialog.previews == 1, timeout=30000)
+    assert dialog.plan is not None and dialog.plan.codings
+
+
 def _heavy(action: str) -> list[tuple[Any, str]]:
     """The functions that do an action's work."""
     from coder.core import intercoder
     from coder.core.export.report import build
-    from coder.ui.dialogs import merge_dialog
+    from coder.core.query.similar import SimilarityIndex
+    from coder.ui.dialogs import autocode_dialog, merge_dialog
+    from coder.ui.views import explore_dock
 
-    return {
+    heavy: dict[str, list[tuple[Any, str]]] = {
         "analysis": [
             (query, "frequencies"),
             (query, "cooccurrence"),
@@ -131,7 +161,15 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
         "agreement": [(intercoder, "compute_agreement"), (intercoder, "find_disagreements")],
         "merge": [(merge_dialog, "merge_projects")],
         "report": [(build, "write_report")],
-    }[action]
+        "explore": [
+            (explore_dock, "_word_frequencies"),
+            (explore_dock, "kwic"),
+            (SimilarityIndex, "refresh"),
+            (SimilarityIndex, "similar"),
+            (autocode_dialog, "plan_autocode"),
+        ],
+    }
+    return heavy[action]
 
 
 def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
@@ -139,6 +177,8 @@ def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
         _analysis(window, qtbot)
     elif action == "agreement":
         _agreement(window, qtbot)
+    elif action == "explore":
+        _explore(window, qtbot)
     elif action == "merge":
         other = corpus.build(
             tmp_path / f"other-{len(list(tmp_path.iterdir()))}.coder",
@@ -151,7 +191,7 @@ def _run(action: str, window: Any, qtbot, tmp_path: Path, monkeypatch) -> None:
         )
 
 
-@pytest.mark.parametrize("action", ["analysis", "agreement", "merge", "report"])
+@pytest.mark.parametrize("action", ["analysis", "agreement", "merge", "report", "explore"])
 def test_heavy_work_runs_off_the_gui_thread(action, open_window, qtbot, tmp_path, monkeypatch):
     counts = []
     for spec in (SMALL, LARGE):

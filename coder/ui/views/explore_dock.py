@@ -76,6 +76,7 @@ class ExploreDock(common.ProjectDock):
         self.words_computed = 0  # word lists counted (tests count work)
         self.kwic_computed = 0  # keyword-in-context tables shown
         self._words_shown = False
+        self.shown = False  # in view: the panel's tab is the current one
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._words_tab(), "Words")
@@ -215,7 +216,7 @@ class ExploreDock(common.ProjectDock):
         self.update_buttons()
         self.setEnabled(project is not None)
         self._words_shown = False
-        if project is not None and self.isVisible():
+        if project is not None and self.shown:
             self.count_words()
 
     def on_changes(self, changes: Changes) -> None:
@@ -226,16 +227,18 @@ class ExploreDock(common.ProjectDock):
         if not changes.documents:
             return
         self._words_shown = False
-        if self.isVisible():
+        if self.shown:
             self.count_words()
         if self.term:
             self.show_kwic(self.term)
 
-    def showEvent(self, event: Any) -> None:
-        """The word list is counted the first time the dock is seen."""
-        super().showEvent(event)
-        if self._project is not None and not self._words_shown and not self.runner.running:
-            self.count_words()
+    def set_shown(self, shown: bool) -> None:
+        """The panel came into view (its tab chosen) or left it: the word list is counted
+        when it is first seen, and again when seen after the texts changed."""
+        self.shown = shown
+        if shown and self._project is not None and not self._words_shown:
+            if not self.runner.running:
+                self.count_words()
 
     def _error(self, message: str) -> None:
         self.window_.show_error(message)
