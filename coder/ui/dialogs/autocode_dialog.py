@@ -282,6 +282,14 @@ class AutocodeDialog(QDialog):
         named = f"'{codes[0]}'" if len(codes) == 1 else f"{len(codes)} codes"
         text = f"Auto-code {n:,} passage{'s' if n != 1 else ''} with {named}"
         if self.window_.push(text, lambda: apply_plan(project, plan)):
+            _say(self.window_, f"{text}: done (Edit → Undo takes it back in one step)")
             self.accept()
             return True
         return False
+
+
+def _say(window: Any, message: str) -> None:
+    """A note in the window's status bar (a window without one hears nothing)."""
+    show = getattr(window, "show_status", None)
+    if show is not None:
+        show(message, 8000)

@@ -373,7 +373,16 @@ class ExploreDock(common.ProjectDock):
         spans = [(r.document_id, r.start, r.end) for r in rows]
         name = project.code(code_id).name
         text = f"Code {len(spans)} hits of '{self.shown_term}' with '{name}'"
-        return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
+        return self._code(project, code_id, spans, text)
+
+    def _code(self, project: Project, code_id: int, spans: list[Any], text: str) -> bool:
+        """Code the passages as one undoable command, and say so in the status bar."""
+        if not self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)):
+            return False
+        show = getattr(self.window_, "show_status", None)
+        if show is not None:
+            show(f"{text}: done (Edit → Undo takes it back in one step)", 8000)
+        return True
 
     def _ask_code(self, title: str, n: int) -> int | None:
         project = self._project
@@ -440,7 +449,7 @@ class ExploreDock(common.ProjectDock):
             return False
         spans = [(r.document_id, r.start, r.end) for r in rows]
         text = f"Code {len(spans)} similar passages with '{project.code(code_id).name}'"
-        return bool(self.window_.push(text, lambda: apply_code_to_spans(project, code_id, spans)))
+        return self._code(project, code_id, spans, text)
 
     def ask_code_similar(self) -> None:
         rows = self.similar_rows()
