@@ -56,6 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="paragraph",
         help="the unit agreement is measured on (default paragraph)",
     )
+    p.add_argument("--agreement-pooling", choices=("units", "mean"), default="units",
+                   help="the overall agreement row: every code's units pooled (default), or the "
+                   "mean over codes")  # fmt: skip
+    p.add_argument("--min-overlap", type=float, default=90, metavar="P",
+                   help="with --agreement-unit segment: two codings match when they overlap by at "
+                   "least P percent of their union (default 90)")  # fmt: skip
     p.add_argument(
         "--include-children",
         action="store_true",
@@ -195,6 +201,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             include_children=args.include_children,
             include_agreement=not args.no_agreement,
             agreement_unit=args.agreement_unit,
+            agreement_pooling=args.agreement_pooling,
+            min_overlap=args.min_overlap,
             consensus=args.consensus,
             order=args.order,
             quote_marks=args.quote_marks,

@@ -210,12 +210,62 @@ DEFINITIONS = (
 )
 
 
+_MANY = {
+    "Agreement %": "agreeing coder pairs (coded or not) of all coder pairs over all units",
+    "Positive %": (
+        "specific positive agreement, Σ n(n − 1) / Σ n(m − 1) over the units, n of the m "
+        "coders present having coded the unit: of the coders who coded a unit, how often "
+        "another coded it too (Fleiss 1975; Cicchetti & Feinstein 1990)"
+    ),
+    "Coded %": "agreeing coder pairs over the units at least one coder coded",
+}
+_SEGMENTS = {
+    "Agreement %": (
+        "matched pairs of codings, of all pairs and unmatched codings (MAXQDA's segment comparison)"
+    ),
+    "Positive %": "2a / (2a + b + c): a matched pairs, b and c each coder's unmatched codings",
+    "Brennan-Prediger κ": (
+        "free-marginal kappa, chance 1 / the number of codes compared (Brennan & Prediger "
+        "1981; MAXQDA's kappa for segments)"
+    ),
+}
+_TABLE = {
+    "Units": "units compared (code × unit pairs in the overall row)",
+    "Segments": "matched pairs plus unmatched codings",
+    "Agreements": "pairs of codings of the code overlapping by at least the minimum overlap",
+    "Both": "units both coders coded with the code (a)",
+    "Neither": "units neither coder coded with the code (d)",
+    "All": "units every coder present coded with the code",
+    "Some": "units some but not all of the coders present coded with the code",
+    "None": "units none of the coders present coded with the code",
+}
+
+
+def definitions(result: ProjectAgreement) -> dict[str, str]:
+    """Every column of :func:`headers` defined for this result's unit and number of coders."""
+    defined = dict(DEFINITIONS)
+    if result.unit == "segment":
+        defined.update(_SEGMENTS)
+    elif len(result.coders) > 2:
+        defined.update(_MANY)
+    defined.update(_TABLE)
+    first, second = (result.coders + ("", ""))[:2]
+    if result.unit == "segment":
+        only = "codings by {} matched by no coding of the other"
+    else:
+        only = "units only {} coded with the code"
+    defined[f"Only {first}"] = only.format(first) + (" (b)" if result.unit != "segment" else "")
+    defined[f"Only {second}"] = only.format(second) + (" (c)" if result.unit != "segment" else "")
+    return defined
+
+
 __all__ = [
     "DEFINITIONS",
     "SHORT",
     "OVERALL_LABEL",
     "and_list",
     "cells",
+    "definitions",
     "excluded_sentence",
     "headers",
     "left_out_sentence",

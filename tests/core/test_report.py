@@ -584,7 +584,7 @@ def test_agreement_section_when_coders_share_documents(sixty, tmp_path):
     infighting = next(r for r in rows if r[0] == "Infighting")
     assert infighting[1] == "100.0"
     captions = [p.text for p in d.paragraphs if style_name(p) == "Caption"]
-    assert any(c.endswith("Agreement table per code (units)") for c in captions)
+    assert any(c.endswith("Agreement table per code (paragraphs)") for c in captions)
     assert any(c.endswith("Agreement figures per code") for c in captions)
     d = _report(sixty, tmp_path, include_agreement=False)
     assert "Inter-coder agreement" not in [p.text for p in d.paragraphs]

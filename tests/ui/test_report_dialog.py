@@ -65,3 +65,33 @@ def test_dialog_refuses_an_unknown_attribute_before_writing(qtbot, project):
         dialog.error.text()
         == "No attribute named 'shoe size' (attributes: age, joined or returned)."
     )
+
+
+def test_dialog_chooses_what_counts_and_how_agreement_is_measured(qtbot, project):
+    dialog = ReportOptionsDialog(project)
+    qtbot.addWidget(dialog)
+    first = dialog.options()
+    assert (first.consensus, first.agreement_unit, first.agreement_pooling) == (
+        "any",
+        "paragraph",
+        "units",
+    )
+    assert not dialog.min_overlap.isEnabled()  # only segments have an overlap
+    dialog.consensus.setCurrentIndex(dialog.consensus.findData("majority"))
+    dialog.agreement_unit.setCurrentIndex(dialog.agreement_unit.findData("segment"))
+    assert dialog.min_overlap.isEnabled()
+    dialog.min_overlap.setValue(75)
+    dialog.pooling.setCurrentIndex(dialog.pooling.findData("mean"))
+    opts = dialog.options()
+    assert (opts.consensus, opts.agreement_unit, opts.agreement_pooling) == (
+        "majority",
+        "segment",
+        "mean",
+    )
+    assert opts.min_overlap == 75
+    names = {w.accessibleName() for w in dialog.findChildren(QWidget)}
+    assert {"What counts", "Unit", "Overall row", "Minimum overlap of matching segments"} <= names
+    dialog.accept()  # remembered for the next report
+    again = ReportOptionsDialog(project)
+    qtbot.addWidget(again)
+    assert again.options().agreement_unit == "segment" and again.min_overlap.value() == 75

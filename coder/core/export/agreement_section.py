@@ -44,6 +44,8 @@ def compute(
         codes=[c.id for c in codes] if options.codes is not None else None,
         cases=options.cases,
         listed=listed,
+        pooling=options.agreement_pooling,
+        min_overlap=options.min_overlap,
     )
 
 
@@ -107,14 +109,38 @@ def _figure_table(result: intercoder.ProjectAgreement) -> tuple[list[str], list[
     return headers, rows
 
 
+# Widths at the table's 9.5 pt in ems of the widest common font (DejaVu Sans, which
+# LibreOffice uses where Calibri is missing): bold header letters by shape, figures regular.
+_EM_CM = 9.5 / 72 * 2.54
+_NARROW, _WIDE = frozenset("ijlIJftr.-() "), frozenset("mwMW%")
+_MARGINS_CM = 0.5  # the cell's left and right margins, and a little air
+
+
+def _header_cm(word: str) -> float:
+    ems = sum(
+        0.45 if c in _NARROW else 1.05 if c in _WIDE else 0.84 if c.isupper() else 0.72
+        for c in word
+    )
+    return ems * _EM_CM
+
+
+def _value_cm(value: str) -> float:
+    return sum(0.36 if c in ".-" else 0.65 for c in value) * _EM_CM
+
+
 def _widths(width: float, headers: list[str], rows: list[list[str]]) -> list[float]:
-    """Number columns as wide as their longest header word or value needs (9.5 pt, with the
-    cell margins), so neither wraps inside a word; the code column takes the rest."""
-    numbers = [
-        0.6 + 0.22 * max(len(t) for t in [*h.split(), *(row[i] for row in rows)])
-        for i, h in enumerate(headers[1:], start=1)
-    ]
-    return [max(width - sum(numbers), 3.5), *numbers]
+    """Each number column as wide as its longest header word (bold) or value, so that neither
+    is broken inside a word; the code column takes the rest (at least a quarter of the text
+    width: a table wider than the page shrinks its number columns to fit)."""
+    numbers = []
+    for col, header in enumerate(headers[1:], start=1):
+        word = max(_header_cm(part) for part in header.split())
+        value = max((_value_cm(row[col]) for row in rows), default=0.0)
+        numbers.append(max(word, value) + _MARGINS_CM)
+    room = width - max(width / 4, 3.0)
+    if sum(numbers) > room:
+        numbers = [n * room / sum(numbers) for n in numbers]
+    return [width - sum(numbers), *numbers]
 
 
 def write_section(w: Writer, project: Project, options: ReportOptions, codes: list[Code]) -> None:
@@ -145,8 +171,9 @@ def write_section(w: Writer, project: Project, options: ReportOptions, codes: li
         if result.documents:
             w.text("None of these coders applied a code in the documents compared.")
         return
+    unit_words = agreement_text.UNIT_WORDS[result.unit]
     for title, (headers, rows) in (
-        ("Agreement table per code (units)", _count_table(result)),
+        (f"Agreement table per code ({unit_words}s)", _count_table(result)),
         ("Agreement figures per code", _figure_table(result)),
     ):
         table = Table(headers, _widths(w.width, headers, rows))
@@ -156,10 +183,11 @@ def write_section(w: Writer, project: Project, options: ReportOptions, codes: li
         w.spacer()
     w.text("How the figures are defined:", keep_next=True)
     shown = set(_figure_table(result)[0])
-    for name, text in agreement_text.DEFINITIONS:
+    defined = agreement_text.definitions(result)
+    for name, _text in agreement_text.DEFINITIONS:
         short = agreement_text.SHORT.get(name, name)
         if short in shown:
-            w.text(f"{short} ({name}): {text}.")
+            w.text(f"{short} ({name}): {defined[name]}.")
 
 
 __all__ = ["TITLE", "chosen_coders", "compute", "write_section"]

@@ -2,8 +2,10 @@
 
 Codes, documents, cases and coders are checkable lists (all checked = everything); quotation
 marks, attribution, context around quotes, quote order and grouping, memos, chart, page size,
-title and author; the extra tables (code × case, code × attribute, analysed cases). The choices
-(except the selections and attribute names, which belong to one project) are remembered.
+title and author; what counts when several coders are checked; the agreement section's unit,
+overall row and segment overlap; the extra tables (code × case, code × attribute, analysed
+cases). The choices (except the selections and attribute names, which belong to one project)
+are remembered.
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ ORDERS = [
     ("position", "By position in the document (beginning first)"),
     ("case", "Grouped by case"),
     ("speaker", "Grouped by speaker"),
+]
+CONSENSUS = [
+    ("any", "What any checked coder coded"),
+    ("all", "What every checked coder coded"),
+    ("majority", "What more than half of the checked coders coded"),
+]
+AGREEMENT_UNITS = [
+    ("paragraph", "Paragraph"),
+    ("turn", "Speaker turn"),
+    ("character", "Character"),
+    ("segment", "Coded segment (two coders)"),
+]
+POOLINGS = [
+    ("units", "Every code's units pooled into one table"),
+    ("mean", "The mean of the codes' figures"),
 ]
 MARKS = [
     ("double", "Double quotation marks of the document's language"),
@@ -99,6 +116,15 @@ def _check(label: str, saved: dict[str, Any], key: str, default: bool) -> QCheck
     return box
 
 
+def _combo(items: list[tuple[str, str]], saved: Any, name: str) -> QComboBox:
+    box = QComboBox()
+    for key, label in items:
+        box.addItem(label, key)
+    box.setCurrentIndex(max(box.findData(saved), 0))
+    box.setAccessibleName(name)
+    return box
+
+
 class ReportOptionsDialog(QDialog):
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,7 +143,7 @@ class ReportOptionsDialog(QDialog):
         self.memos = _check("Include the memos appendix", saved, "include_memos", True)
         self.chart = _check("Include the frequency chart", saved, "include_chart", True)
         self.agreement = _check(
-            "Include inter-coder agreement (two or more coders), per paragraph",
+            "Include inter-coder agreement (two or more coders)",
             saved,
             "include_agreement",
             True,
@@ -142,7 +168,8 @@ class ReportOptionsDialog(QDialog):
         tabs.addTab(self.codes, "C&odes")
         tabs.addTab(self.documents, "&Documents")
         tabs.addTab(self.cases, "Ca&ses")
-        tabs.addTab(self.coders, "Co&ders")
+        tabs.addTab(self._coders_tab(saved), "Co&ders")
+        tabs.addTab(self._agreement_tab(saved), "A&greement")
         tabs.addTab(self._tables_tab(attributes, saved), "&Tables")
 
         self.buttons = QDialogButtonBox(
@@ -231,6 +258,56 @@ class ReportOptionsDialog(QDialog):
             w.setAccessibleName(name)
         return form
 
+    def _coders_tab(self, saved: dict[str, Any]) -> QWidget:
+        """The coders whose codings count, and what counts when several are checked."""
+        page = QWidget()
+        self.consensus = _combo(CONSENSUS, saved.get("consensus"), "What counts")
+        form = QFormLayout()
+        form.addRow("What cou&nts:", self.consensus)
+        note = QLabel(
+            "Counts and quotes: a document or case counts, a passage is quoted, when enough of "
+            "the checked coders coded it. The agreement section compares the checked coders "
+            "(all checked: the two with the most codings in documents both coded)."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.coders, 1)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        return page
+
+    def _agreement_tab(self, saved: dict[str, Any]) -> QWidget:
+        """The unit agreement is measured on, how the overall row is formed, segment overlap."""
+        page = QWidget()
+        self.agreement_unit = _combo(AGREEMENT_UNITS, saved.get("agreement_unit"), "Unit")
+        self.pooling = _combo(POOLINGS, saved.get("agreement_pooling"), "Overall row")
+        self.min_overlap = QSpinBox()
+        self.min_overlap.setRange(1, 100)
+        self.min_overlap.setSuffix(" %")
+        self.min_overlap.setValue(int(saved.get("min_overlap", 90) or 90))
+        self.min_overlap.setAccessibleName("Minimum overlap of matching segments")
+        self.min_overlap.setToolTip(
+            "Coded segments: two codings of a code match when they overlap by at least this "
+            "share of their union"
+        )
+
+        def unit_changed() -> None:
+            self.min_overlap.setEnabled(self.agreement_unit.currentData() == "segment")
+
+        self.agreement_unit.currentIndexChanged.connect(lambda _i: unit_changed())
+        unit_changed()
+        form = QFormLayout(page)
+        form.addRow("Un&it:", self.agreement_unit)
+        form.addRow("O&verall:", self.pooling)
+        form.addRow("Minimum ov&erlap:", self.min_overlap)
+        note = QLabel(
+            "Only documents every compared coder coded are compared, or the documents checked "
+            "under Documents when not all are: those are in scope for every coder, coded or not."
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
     def _tables_tab(self, attributes: list[str], saved: dict[str, Any]) -> QWidget:
         """The extra tables: code × case, code × attribute values, the analysed cases."""
         page = QWidget()
@@ -285,6 +362,10 @@ class ReportOptionsDialog(QDialog):
             include_chart=self.chart.isChecked(),
             include_children=self.include_children.isChecked(),
             include_agreement=self.agreement.isChecked(),
+            agreement_unit=self.agreement_unit.currentData(),
+            agreement_pooling=self.pooling.currentData(),
+            min_overlap=self.min_overlap.value(),
+            consensus=self.consensus.currentData(),
             order=self.order.currentData(),
             quote_marks=self.marks.currentData(),
             cite=parse_cite(self.cite.text()),
@@ -326,6 +407,10 @@ class ReportOptionsDialog(QDialog):
                 "include_children": self.include_children.isChecked(),
                 "open_after": self.open_after.isChecked(),
                 "include_agreement": self.agreement.isChecked(),
+                "agreement_unit": self.agreement_unit.currentData(),
+                "agreement_pooling": self.pooling.currentData(),
+                "min_overlap": self.min_overlap.value(),
+                "consensus": self.consensus.currentData(),
                 "page_size": self.page.currentText(),
             },
         )

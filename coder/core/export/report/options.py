@@ -43,7 +43,9 @@ class ReportOptions:
     - ``matrix``: a code × case table of codings. ``crosstab``: a code × attribute value table
       of cases (or documents). ``case_table``: the analysed cases and documents with these
       attributes (an empty tuple: without attributes; None: no such table).
-    - ``include_agreement``: inter-coder agreement when two or more coders are in scope.
+    - ``include_agreement``: inter-coder agreement when two or more coders are in scope, per
+      ``agreement_unit``, the overall row formed by ``agreement_pooling`` ("units" or "mean");
+      segments match when they overlap by ``min_overlap`` percent of their union.
     """
 
     codes: tuple[int, ...] | None = None
@@ -60,6 +62,8 @@ class ReportOptions:
     include_children: bool = False
     include_agreement: bool = True
     agreement_unit: str = "paragraph"
+    agreement_pooling: str = "units"  # the overall row: every code's units pooled, or the mean
+    min_overlap: float = 90  # segment unit: percent of the union of two matching codings
     consensus: str = "any"  # counts and quotes: what any / all / most of the coders coded
     quote_marks: str = "double"
     cite: tuple[str, ...] | None = None
@@ -89,6 +93,14 @@ class ReportOptions:
             raise InvalidValue(
                 "agreement is measured per character, paragraph, turn or segment, "
                 f"not '{self.agreement_unit}'"
+            )
+        if self.agreement_pooling not in ("units", "mean"):
+            raise InvalidValue(
+                f"the overall agreement pools units or takes the mean, not '{self.agreement_pooling}'"
+            )
+        if not 0 < self.min_overlap <= 100:
+            raise InvalidValue(
+                f"the minimum overlap is a percentage above 0 up to 100, not {self.min_overlap}"
             )
         if self.page_size not in ("A4", "Letter"):
             raise InvalidValue(f"page size is A4 or Letter, not '{self.page_size}'")
