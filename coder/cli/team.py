@@ -36,6 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_merge)
 
+    _register_agreement(sub)
+
+    p = sub.add_parser("coders", help="list the coders and how much each has coded")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_coders)
+
+
+def _register_agreement(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "agreement",
         help="inter-coder agreement per code (percent, Cohen's kappa, Krippendorff's alpha)",
@@ -95,11 +104,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_agreement, parser=p)
 
-    p = sub.add_parser("coders", help="list the coders and how much each has coded")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_coders)
-
 
 # --------------------------------------------------------------------------- merge
 
@@ -157,16 +161,16 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         )
         found: dict[str, list[intercoder.Disagreement]] = {}
         if args.disagreements:
-            unit = "character" if args.unit == "segment" else args.unit
             for row in result.codes:
                 assert row.code_id is not None
                 found[row.code] = intercoder.find_disagreements(
                     project,
                     args.coders,
                     row.code_id,
-                    unit=unit,
+                    unit=args.unit,
                     partial=args.partial,
                     listed=listed,
+                    min_overlap=args.min_overlap,
                 )
     if args.json:
         data = result.as_json()

@@ -91,7 +91,7 @@ class ProjectAgreement:
     excluded_documents: tuple[LeftOut, ...] = ()  # documents of the selection not compared
     excluded: Excluded = field(default_factory=Excluded)  # text outside every unit
     listed: bool = False  # the documents were listed: in scope for every coder, coded or not
-    min_overlap: int | None = None  # segment unit: percent of the union
+    min_overlap: float | None = None  # segment unit: percent of the union
     document_ids: tuple[int, ...] = ()  # ids of ``documents``
 
     def as_json(self) -> dict[str, Any]:
@@ -344,24 +344,7 @@ def compute_agreement(
     chosen = resolve_coders(project, coders)
     _check_options(unit, pooling, min_overlap, len(chosen))
     names = [c.name for c in chosen]
-    if listed is not None:
-        candidates = agreement_scope.selection_documents(project, listed)
-        doc_ids, present = candidates, {}
-    else:
-        candidates = agreement_scope.selection_documents(project, documents, cases)
-        doc_ids = shared_documents(
-            project, [c.id for c in chosen], candidates, minimum=2 if partial else None
-        )
-        present = coders_present(project, chosen, doc_ids) if partial else {}
-    units = [document_units(project, d, unit, present.get(d)) for d in doc_ids]
-    left = agreement_scope.left_out(project, chosen, candidates, doc_ids, partial)
-    if unit == "turn":
-        names_of = _document_names(project, doc_ids)
-        left += [
-            LeftOut(u.doc_id, names_of[u.doc_id], "no speaker turns") for u in units if not u.spans
-        ]
-        units = [u for u in units if u.spans]
-        doc_ids = [u.doc_id for u in units]
+    doc_ids, units, left = _scope(project, chosen, unit, documents, cases, partial, listed)
     by_code = _codings_by_code(project, chosen, doc_ids)
     code_list = _resolve_codes(project, codes, set(by_code))
     tallies: list[agreement.UnitTally] = []
@@ -400,9 +383,45 @@ def compute_agreement(
         ),
         excluded=agreement_scope.excluded_text(units, spans),
         listed=listed is not None,
-        min_overlap=int(min_overlap) if unit == "segment" else None,
+        min_overlap=_number(min_overlap) if unit == "segment" else None,
         document_ids=tuple(doc_ids),
     )
+
+
+def _scope(
+    project: Project,
+    chosen: Sequence[Coder],
+    unit: str,
+    documents: Iterable[int] | None,
+    cases: Iterable[int] | None,
+    partial: bool,
+    listed: Iterable[int] | None,
+) -> tuple[list[int], list[agreement.DocumentUnits], list[LeftOut]]:
+    """The documents compared, their units, and the documents of the selection left out."""
+    if listed is not None:
+        candidates = agreement_scope.selection_documents(project, listed)
+        doc_ids, present = candidates, {}
+    else:
+        candidates = agreement_scope.selection_documents(project, documents, cases)
+        doc_ids = shared_documents(
+            project, [c.id for c in chosen], candidates, minimum=2 if partial else None
+        )
+        present = coders_present(project, chosen, doc_ids) if partial else {}
+    units = [document_units(project, d, unit, present.get(d)) for d in doc_ids]
+    left = agreement_scope.left_out(project, chosen, candidates, doc_ids, partial)
+    if unit == "turn":
+        names_of = _document_names(project, doc_ids)
+        left += [
+            LeftOut(u.doc_id, names_of[u.doc_id], "no speaker turns") for u in units if not u.spans
+        ]
+        units = [u for u in units if u.spans]
+        doc_ids = [u.doc_id for u in units]
+    return list(doc_ids), units, left
+
+
+def _number(value: float) -> float | int:
+    """A whole number as an int (90, not 90.0), in the output and the sentences."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _figures(code_id: int | None, path: str, tally: agreement.UnitTally) -> CodeAgreement:
@@ -541,18 +560,22 @@ def find_disagreements(
     unit: str = "character",
     partial: bool = False,
     listed: Iterable[int] | None = None,
+    min_overlap: float = MIN_OVERLAP,
 ) -> list[Disagreement]:
     """The passages of one code where the coders differ, over the documents all of them coded
     (or the ``listed`` documents).
 
     Passages are maximal runs of disagreeing units (consecutive paragraphs or turns, or adjacent
-    characters; segments are compared by character), in document order; each names who coded
-    the code there and who did not (with ``partial``, coders who did not code the document are
-    named in neither).
+    characters), in document order; each names who coded the code there and who did not (with
+    ``partial``, coders who did not code the document are named in neither). With the segment
+    unit they are the codings that no coding of the other coder matches (by ``min_overlap``
+    percent of their union), each naming its coder as the one who coded it.
     """
     check_unit(unit)
-    unit = "character" if unit == "segment" else unit
     chosen = resolve_coders(project, coders)
+    if unit == "segment":
+        _check_options(unit, "units", min_overlap, len(chosen))
+    segments, unit = unit == "segment", "character" if unit == "segment" else unit
     target = project.code(code) if isinstance(code, int) else project.find_code(code)
     if listed is not None:
         doc_ids = agreement_scope.selection_documents(project, listed)
@@ -566,15 +589,23 @@ def find_disagreements(
         names = [c.name for c in chosen if units.present is None or c.name in units.present]
         if len(names) < 2:
             continue
-        runs = agreement.document_disagreements(units, spans, names)
+        runs: list[tuple[int, int, str | None]]
+        if segments:
+            runs = _unmatched_segments(spans, names, doc_id, min_overlap)
+        else:
+            runs = [(s, e, None) for s, e in agreement.document_disagreements(units, spans, names)]
         if not runs:
             continue
         text = project.document_text(doc_id)
-        for start, end in runs:
-            coded = tuple(
-                n
-                for n in names
-                if any(s < end and start < e for s, e in spans.get(n, {}).get(doc_id, ()))
+        for start, end, by in runs:
+            coded = (
+                (by,)
+                if by
+                else tuple(
+                    n
+                    for n in names
+                    if any(s < end and start < e for s, e in spans.get(n, {}).get(doc_id, ()))
+                )
             )
             result.append(
                 Disagreement(
@@ -588,3 +619,19 @@ def find_disagreements(
                 )
             )
     return result
+
+
+def _unmatched_segments(
+    spans: dict[str, dict[int, list[tuple[int, int]]]],
+    names: Sequence[str],
+    doc_id: int,
+    min_overlap: float,
+) -> list[tuple[int, int, str | None]]:
+    """Each coder's codings in one document that no coding of the other matches, in text
+    order, with the coder who made them."""
+    first, second = (sorted(set(spans.get(n, {}).get(doc_id, ()))) for n in names)
+    share = Fraction(min_overlap).limit_denominator(10_000) / 100
+    _pairs, only_first, only_second = reliability.match_segments(first, second, share)
+    found: list[tuple[int, int, str | None]] = [(s, e, names[0]) for s, e in only_first]
+    found += [(s, e, names[1]) for s, e in only_second]
+    return sorted(found, key=lambda run: (run[0], run[1], run[2] or ""))

@@ -213,6 +213,9 @@ def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot
     assert "at least two of them" in dialog.status.text()
     assert "Cohen κ" not in dialog.table.HEADERS  # a two-coder statistic
     assert dialog.table.HEADERS[2:5] == ("All", "Some", "None")
+    positive = dialog.table.HEADERS.index("% positive")
+    tip = dialog.table.headerData(positive, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Σ n(n − 1) / Σ n(m − 1)" in str(tip)  # the many-coder form
     qtbot.waitUntil(lambda: dialog.passages.rowCount() > 0)  # the first code's passages
     side = dialog.open_passage(0)
     assert side is not None
@@ -522,3 +525,12 @@ def test_agreement_window_every_document_and_segments(qtbot, merged):
     result = computed()
     assert result.min_overlap == 50
     assert "Agreements" in dialog.table.HEADERS
+    # the disagreeing passages of segments are the codings nobody matched, each by its coder
+    assert result.codes[0].disagreements == 4
+    qtbot.waitUntil(lambda: dialog.passages.rowCount() == 4)
+    found = [dialog.passages.disagreement(r) for r in range(4)]
+    assert [d.coded_by for d in found] == [("ann",), ("ann",), ("bob",), ("bob",)]
+    assert [d.not_coded_by for d in found] == [("bob",), ("bob",), ("ann",), ("ann",)]
+    agree = dialog.table.HEADERS.index("% agree")
+    tip = dialog.table.headerData(agree, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "matched pairs of codings" in str(tip)

@@ -155,6 +155,7 @@ class AgreementModel(RowsTableModel):
     def set_result(self, result: intercoder.ProjectAgreement | None) -> None:
         self.result = result
         if result is not None:
+            self.DEFINITIONS = agreement_text.definitions(result)
             self.LONG = agreement_text.headers(result)
             self.HEADERS = tuple(agreement_text.SHORT.get(h, h) for h in self.LONG)
             self._cells = [agreement_text.cells(result, r) for r in (*result.codes, result.overall)]
@@ -269,7 +270,6 @@ class SideBySideDialog(QDialog):
         nl = text.find("\n", hi)
         hi = len(text) if nl < 0 else nl
         excerpt = text[lo:hi]
-        pm = PositionMap(excerpt)
         layout = QVBoxLayout(self)
         head = QLabel(
             f"Passage {disagreement.start}–{disagreement.end} of {disagreement.document}. "
@@ -293,40 +293,7 @@ class SideBySideDialog(QDialog):
                 )
                 if g.end > lo and g.start < hi
             ]
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            label = QLabel(f"{name}: {len(spans)} coding{'s' if len(spans) != 1 else ''} here")
-            box_layout.addWidget(label)
-            pane = QPlainTextEdit()
-            pane.setReadOnly(True)
-            pane.setPlainText(excerpt)
-            pane.setAccessibleName(f"Codings of {name}")
-            selections = []
-            for start, end in spans:
-                sel = QTextEdit.ExtraSelection()
-                cursor = QTextCursor(pane.document())
-                cursor.setPosition(pm.to_utf16(max(start, lo) - lo))
-                cursor.setPosition(pm.to_utf16(min(end, hi) - lo), QTextCursor.MoveMode.KeepAnchor)
-                fmt_ = QTextCharFormat()
-                fmt_.setBackground(_tint(code.color))
-                sel.cursor, sel.format = cursor, fmt_
-                selections.append(sel)
-            passage = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(pane.document())
-            cursor.setPosition(pm.to_utf16(disagreement.start - lo))
-            cursor.setPosition(pm.to_utf16(disagreement.end - lo), QTextCursor.MoveMode.KeepAnchor)
-            outline = QTextCharFormat()
-            outline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            outline.setUnderlineColor(QColor("#D62728"))
-            passage.cursor, passage.format = cursor, outline
-            selections.append(passage)
-            pane.setExtraSelections(selections)
-            show = QTextCursor(pane.document())
-            show.setPosition(pm.to_utf16(disagreement.start - lo))
-            pane.setTextCursor(show)
-            pane.centerCursor()
-            box_layout.addWidget(pane, 1)
+            box, pane = self._pane(name, excerpt, spans, lo, hi, code.color)
             splitter.addWidget(box)
             self.panes[name] = pane
             self.spans[name] = spans
@@ -347,6 +314,48 @@ class SideBySideDialog(QDialog):
         row.addWidget(close)
         layout.addLayout(row)
 
+    def _pane(
+        self, name: str, excerpt: str, spans: list[tuple[int, int]], lo: int, hi: int, color: str
+    ) -> tuple[QWidget, QPlainTextEdit]:
+        """One coder's read-only pane: their codings tinted, the passage underlined."""
+        disagreement = self.disagreement
+        pm = PositionMap(excerpt)
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(f"{name}: {len(spans)} coding{'s' if len(spans) != 1 else ''} here")
+        box_layout.addWidget(label)
+        pane = QPlainTextEdit()
+        pane.setReadOnly(True)
+        pane.setPlainText(excerpt)
+        pane.setAccessibleName(f"Codings of {name}")
+        selections = []
+        for start, end in spans:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(pane.document())
+            cursor.setPosition(pm.to_utf16(max(start, lo) - lo))
+            cursor.setPosition(pm.to_utf16(min(end, hi) - lo), QTextCursor.MoveMode.KeepAnchor)
+            fmt_ = QTextCharFormat()
+            fmt_.setBackground(_tint(color))
+            sel.cursor, sel.format = cursor, fmt_
+            selections.append(sel)
+        passage = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(pane.document())
+        cursor.setPosition(pm.to_utf16(disagreement.start - lo))
+        cursor.setPosition(pm.to_utf16(disagreement.end - lo), QTextCursor.MoveMode.KeepAnchor)
+        outline = QTextCharFormat()
+        outline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        outline.setUnderlineColor(QColor("#D62728"))
+        passage.cursor, passage.format = cursor, outline
+        selections.append(passage)
+        pane.setExtraSelections(selections)
+        show = QTextCursor(pane.document())
+        show.setPosition(pm.to_utf16(disagreement.start - lo))
+        pane.setTextCursor(show)
+        pane.centerCursor()
+        box_layout.addWidget(pane, 1)
+        return box, pane
+
 
 # --------------------------------------------------------------------------- the window
 
@@ -362,7 +371,16 @@ class AgreementWindow(QDialog):
         self.setModal(False)
         common.fit_to_screen(self, 1100, 720)
         outer = QHBoxLayout(self)
+        outer.addWidget(self._options_panel())
+        outer.addWidget(self._results_panel(), 1)
+        self.current_code_id: int | None = None
+        self.refresh_coders()
+        changed = getattr(window, "projectChanged", None)
+        if changed is not None:
+            changed.connect(self._on_project_changed)
 
+    def _options_panel(self) -> QWidget:
+        """The coders, the unit, the overall row, the documents in scope, Compute and Copy."""
         left = QVBoxLayout()
         coders_label = QLabel("&Coders to compare:")
         left.addWidget(coders_label)
@@ -437,8 +455,10 @@ class AgreementWindow(QDialog):
         left_box = QWidget()
         left_box.setLayout(left)
         left_box.setMaximumWidth(300)
-        outer.addWidget(left_box)
+        return left_box
 
+    def _results_panel(self) -> QSplitter:
+        """The summary, the figures per code and the disagreeing passages of the selected code."""
         right = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -486,12 +506,7 @@ class AgreementWindow(QDialog):
         self.passages_view.doubleClicked.connect(lambda index: self.open_passage(index.row()))
         bottom_layout.addWidget(self.passages_view, 1)
         right.addWidget(bottom)
-        outer.addWidget(right, 1)
-        self.current_code_id: int | None = None
-        self.refresh_coders()
-        changed = getattr(window, "projectChanged", None)
-        if changed is not None:
-            changed.connect(self._on_project_changed)
+        return right
 
     def _on_project_changed(self) -> None:
         """Another project (or none): the figures belong to the old one."""
@@ -596,10 +611,17 @@ class AgreementWindow(QDialog):
         agreement = self.agreement
         coders, unit, partial = list(agreement.coders), agreement.unit, agreement.partial
         listed = agreement.document_ids if agreement.listed else None
+        overlap = agreement.min_overlap or intercoder.MIN_OVERLAP
 
         def work(conn: Project, _progress: Any) -> list[Disagreement]:
             return intercoder.find_disagreements(
-                conn, coders, code_id, unit=unit, partial=partial, listed=listed
+                conn,
+                coders,
+                code_id,
+                unit=unit,
+                partial=partial,
+                listed=listed,
+                min_overlap=overlap,
             )
 
         def show(found: list[Disagreement]) -> None:
