@@ -519,6 +519,19 @@ def test_agreement_window_every_document_and_segments(qtbot, merged):
     assert not dialog.partial.isEnabled()
     result = computed()
     assert "Unread" in result.documents and result.listed
+    assert dialog.documents_view.isEnabled()
+    # only the documents ticked: Unread is no longer compared, nor listed as left out
+    dialog.refresh_coders()  # the list follows the project's documents
+    day = merged.find_document("Day").id
+    assert [name for _i, name, _d in dialog.documents.items] == ["Day", "Unread"]
+    dialog.documents.set_checked_ids([day])
+    result = computed()
+    assert result.documents == ("Day",) and result.listed
+    dialog.refresh_coders()  # an edit elsewhere keeps the choice
+    assert dialog.documents.checked_ids() == [day]
+    dialog.documents.set_all(False)
+    assert not dialog.compute() and "at least one document" in dialog.status.text()
+    dialog.documents.set_all(True)
     dialog.set_unit("segment")
     assert dialog.min_overlap.isEnabled()
     dialog.min_overlap.setValue(50)

@@ -7,7 +7,7 @@ dataclasses of :mod:`coder.core.query` (the window turns each result into a :cla
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,6 +222,16 @@ class CheckListModel(QAbstractListModel):
             | Qt.ItemFlag.ItemIsSelectable
             | Qt.ItemFlag.ItemIsUserCheckable
         )
+
+    def set_items(
+        self, items: Sequence[tuple[int, str, int]], unchecked: Iterable[int] = ()
+    ) -> None:
+        """New items, every one checked but those ``unchecked``."""
+        off = set(unchecked)
+        self.beginResetModel()
+        self.items = list(items)
+        self.checked = [item[0] not in off for item in self.items]
+        self.endResetModel()
 
     def set_all(self, checked: bool) -> None:
         self.checked = [checked] * len(self.items)

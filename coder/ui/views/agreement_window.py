@@ -42,6 +42,7 @@ from coder.core import agreement_text, intercoder
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
 from coder.core.text import PositionMap
+from coder.ui.models.analysis import CheckListModel
 from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import ProgressLine, Runner
 from coder.ui.views import common
@@ -421,21 +422,7 @@ class AgreementWindow(QDialog):
         self.pooling.setAccessibleName("How the overall row is formed")
         form.addRow("O&verall:", self.pooling)
         left.addLayout(form)
-        self.partial = QCheckBox("Also documents only &some of them coded")
-        self.partial.setToolTip(
-            "Compare every document that at least two of the chosen coders coded; a coder who "
-            "did not code a document counts as missing data there (Krippendorff's alpha allows "
-            "it)."
-        )
-        left.addWidget(self.partial)
-        self.every_document = QCheckBox("Every &document, coded or not")
-        self.every_document.setToolTip(
-            "Compare every document of the project, in scope for every chosen coder: a coder who "
-            "coded nothing in a document agrees there that no code applies (as NVivo and MAXQDA "
-            "do)."
-        )
-        self.every_document.toggled.connect(lambda on: self.partial.setEnabled(not on))
-        left.addWidget(self.every_document)
+        self._scope_choices(left)
         self.compute_button = QPushButton("C&ompute")
         self.compute_button.setDefault(True)
         self.compute_button.clicked.connect(self.compute)
@@ -446,7 +433,7 @@ class AgreementWindow(QDialog):
         self.copy_button.setEnabled(False)
         left.addWidget(self.copy_button)
         note = QLabel(
-            "Unless ticked above, only documents that every chosen coder coded are compared; the "
+            "Unless chosen above, only documents that every chosen coder coded are compared; the "
             "others are listed as left out. Cohen's kappa needs exactly two coders. 'undefined' "
             "means there is no variation. Hover over a column header for its definition."
         )
@@ -456,6 +443,35 @@ class AgreementWindow(QDialog):
         left_box.setLayout(left)
         left_box.setMaximumWidth(300)
         return left_box
+
+    def _scope_choices(self, left: QVBoxLayout) -> None:
+        """Which documents: those every coder coded, those some coded, or those ticked."""
+        self.partial = QCheckBox("Also documents only &some of them coded")
+        self.partial.setToolTip(
+            "Compare every document that at least two of the chosen coders coded; a coder who "
+            "did not code a document counts as missing data there (Krippendorff's alpha allows "
+            "it)."
+        )
+        left.addWidget(self.partial)
+        self.every_document = QCheckBox("These &documents, coded or not:")
+        self.every_document.setToolTip(
+            "Compare the documents ticked below, in scope for every chosen coder: a coder who "
+            "coded nothing in a document agrees there that no code applies (as NVivo and MAXQDA "
+            "do)."
+        )
+        left.addWidget(self.every_document)
+        self.documents = CheckListModel([], self)
+        self.documents_view = QListView()
+        self.documents_view.setModel(self.documents)
+        self.documents_view.setAccessibleName("Documents in scope for every coder")
+        self.documents_view.setEnabled(False)
+        left.addWidget(self.documents_view, 1)
+
+        def scope_changed(on: bool) -> None:
+            self.partial.setEnabled(not on)
+            self.documents_view.setEnabled(on)
+
+        self.every_document.toggled.connect(scope_changed)
 
     def _results_panel(self) -> QSplitter:
         """The summary, the figures per code and the disagreeing passages of the selected code."""
@@ -525,8 +541,13 @@ class AgreementWindow(QDialog):
     # ------------------------------------------------------------- data
 
     def refresh_coders(self) -> None:
+        """The coders and the documents to choose from (a document unticked stays so)."""
         project = self.window_.project
         self.coders.set_coders(intercoder.coder_summaries(project) if project else [])
+        docs = project.documents() if project else []
+        on = set(self.documents.checked_ids())
+        off = {item[0] for item in self.documents.items if item[0] not in on}
+        self.documents.set_items([(d.id, d.name, 0) for d in docs], unchecked=off)
 
     def on_changes(self, _changes: Any) -> None:
         """Edits elsewhere: keep the coder list current; figures wait for Compute."""
@@ -551,9 +572,15 @@ class AgreementWindow(QDialog):
         unit, every = self.unit_key(), self.every_document.isChecked()
         partial = self.partial.isChecked() and not every
         pooling, overlap = str(self.pooling.currentData()), self.min_overlap.value()
+        chosen = self.documents.selection()  # None: every document (read when computing)
+        if every and chosen == ():
+            self.status.setText("Tick at least one document.")
+            return False
 
         def work(conn: Project, _progress: Any) -> intercoder.ProjectAgreement:
-            listed = [d.id for d in conn.documents()] if every else None
+            listed = None
+            if every:
+                listed = list(chosen) if chosen is not None else [d.id for d in conn.documents()]
             return intercoder.compute_agreement(
                 conn,
                 names,
