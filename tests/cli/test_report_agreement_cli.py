@@ -211,6 +211,19 @@ def test_bad_agreement_options_of_the_report_change_nothing(project):
         "0",
     )
     assert "minimum overlap" in message and not out.exists()
+    message = user_error(
+        "report",
+        str(project),
+        "-o",
+        str(out),
+        "--coders",
+        "Alex",
+        "Sam",
+        "Kim",
+        "--agreement-unit",
+        "segment",
+    )
+    assert "compares two coders" in message and not out.exists()
     result = run("report", str(project), "-o", str(out), "--agreement-pooling", "median")
     assert result.returncode == 2 and not out.exists()
 

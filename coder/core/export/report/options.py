@@ -94,6 +94,12 @@ class ReportOptions:
                 "agreement is measured per character, paragraph, turn or segment, "
                 f"not '{self.agreement_unit}'"
             )
+        segments = self.include_agreement and self.agreement_unit == "segment"
+        if segments and self.coders is not None and len(self.coders) > 2:
+            raise InvalidValue(
+                "agreement per coded segment compares two coders: choose two coders or another "
+                "agreement unit"
+            )
         if self.agreement_pooling not in ("units", "mean"):
             raise InvalidValue(
                 f"the overall agreement pools units or takes the mean, not '{self.agreement_pooling}'"
