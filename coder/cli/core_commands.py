@@ -13,6 +13,7 @@ from coder.core import query
 from coder.core.consensus import CONSENSUS
 from coder.core.errors import InvalidValue
 from coder.core.model import CodeNode
+from coder.core.numbers import fixed
 from coder.core.project import Project
 from coder.core.text import find_passage, normalise
 
@@ -343,7 +344,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         rows = []
         for r in table.rows:
-            row = {"code": r.code, "codings": r.codings, "units": r.units, "percent": r.percent}
+            share = r.percent if r.total else None  # of no unit: undefined, not 0
+            row = {"code": r.code, "codings": r.codings, "units": r.units, "percent": share}
             if by_attr:
                 row.update({"value": r.value, "total": r.total})
             rows.append(row)
@@ -363,7 +365,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             [
                 [r.code]
                 + ([r.value] if by_attr else [])
-                + [r.codings, f"{r.units} of {r.total}", f"{r.percent:.1f}"]
+                + [r.codings, f"{r.units} of {r.total}", fixed(r.percent if r.total else None)]
                 for r in table.rows
             ],
         )

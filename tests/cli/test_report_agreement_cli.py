@@ -257,3 +257,15 @@ def test_a_fractional_minimum_overlap_is_used_and_reported_as_given(project):
     assert given == 57.75 and row["agreements"] == 0
     given, _row = money("90")
     assert given == 90 and isinstance(given, int)
+
+
+def test_a_share_of_no_case_is_undefined_not_zero(project):
+    data = json.loads(ok("stats", str(project), "--by", "case", "--cases", "P4", "--json").stdout)
+    assert data["total"] == 0  # P4 has no document: not analysed
+    assert {r["percent"] for r in data["rows"]} == {None}
+    text = ok("stats", str(project), "--by", "case", "--cases", "P4").stdout
+    assert "0 of 0  undefined" in text
+    data = json.loads(
+        ok("stats", str(project), "--by", "case", "--cases", "d1", "P4", "--json").stdout
+    )
+    assert data["total"] == 1
