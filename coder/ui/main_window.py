@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -49,7 +49,6 @@ from coder.ui.dialogs.import_dialog import ImportReportDialog
 from coder.ui.features import annotate, coding
 from coder.ui.features import backup as backup_feature
 from coder.ui.features import file as file_feature
-from coder.ui.views.agreement_window import AgreementWindow
 from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.cases_sheet import CasesSheet
 from coder.ui.views.codebook_dock import CodebookDock
@@ -63,11 +62,15 @@ from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
 
+if TYPE_CHECKING:  # opened from the Team menu, which imports it
+    from coder.ui.views.agreement_window import AgreementWindow
+
 # A change touching more rows than this reaches the docks one per turn of the event loop.
 BULK_ROWS = 2_000
 # Imported in the background after the first paint (see showEvent).
 PRELOAD = [
     "coder.ui.views.analysis_window",
+    "coder.ui.views.agreement_window",
     "coder.ui.dialogs.merge_dialog",
     "coder.ui.dialogs.report_options",
     "coder.core.export.report.build",

@@ -25,18 +25,10 @@ from PySide6.QtWidgets import (
 
 from coder.core.errors import CoderError
 from coder.core.project import Project
-from coder.core.refi import (
-    apply_codebook,
-    apply_qdpx,
-    export_qdc,
-    export_qdpx,
-    read_qdc,
-    read_qdpx,
-)
-from coder.core.refi.qdc import CodeIn, ImportResult
 from coder.ui.actions import action
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the exchange modules load when a file is read or written, not at start-up
+    from coder.core.refi.qdc import CodeIn, ImportResult
     from coder.ui.main_window import MainWindow
 
 QDC_FILTER = "REFI-QDA codebooks (*.qdc)"
@@ -148,6 +140,8 @@ def import_codebook(window: MainWindow, path: Path, dotted: bool | None = None) 
         window.show_error("open a project (not read-only) to import a codebook into")
         return None
 
+    from coder.core.refi import apply_codebook, read_qdc
+
     def read(progress: Any) -> Any:
         progress(0, 1, path.name)
         return read_qdc(path)
@@ -173,6 +167,8 @@ def import_project(window: MainWindow, path: Path, dotted: bool | None = None) -
     if project is None or project.read_only:
         window.show_error("open a project (not read-only) to import into")
         return None
+
+    from coder.core.refi import apply_qdpx, read_qdpx
 
     def read(progress: Any) -> Any:
         return read_qdpx(path, progress=progress)
@@ -261,6 +257,8 @@ def export_file(window: MainWindow, path: Path, kind: str) -> Any:
     if project is None:
         window.show_error("open a project first")
         return None
+
+    from coder.core.refi import export_qdc, export_qdpx
 
     def work(progress: Any) -> Any:
         own = project.worker_connection()

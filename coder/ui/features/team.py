@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coder.core import intercoder
 from coder.ui.actions import action
 from coder.ui.views import common
 
@@ -160,6 +159,8 @@ def agreement_window(window: MainWindow) -> None:
     status_tip="Who has coded in this project, and how much",
 )
 def coders_overview(window: MainWindow) -> None:
+    from coder.core import intercoder
+
     assert window.project is not None
     rows = intercoder.coder_summaries(window.project)
     if not rows:
