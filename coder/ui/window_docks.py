@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 from coder.ui.features import coding
 from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.codebook_dock import CodebookDock
-from coder.ui.views.common import ProjectDock
+from coder.ui.views.common import ProjectDock, no_repaint_on_activation
 from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.explore_dock import ExploreDock
 from coder.ui.views.memos_dock import MemosDock
@@ -84,6 +84,7 @@ def create_docks(window: MainWindow) -> None:
     for key, _title, _area, tab_with in DOCKS:
         if tab_with is None:
             window.docks[key].raise_()
+    no_repaint_on_activation(window)
     _connect(window)
 
 

@@ -54,6 +54,28 @@ class ProjectDock(QWidget):
         raise NotImplementedError
 
 
+class _SameLookInactive(QObject):
+    """Drops the activation events of an item view whose palette looks the same in an active
+    and an inactive window (Qt repaints every item view of a window that gains or loses the
+    focus, even when nothing would look different)."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVATION and isinstance(obj, QWidget):
+            return obj.palette().isEqual(QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
+        return False
+
+
+_ACTIVATION = (QEvent.Type.WindowActivate, QEvent.Type.WindowDeactivate)
+
+
+def no_repaint_on_activation(window: QWidget) -> None:
+    """Opening another window (Analysis, Agreement, a dialog) then costs ``window`` no repaint
+    of its lists and tables, where the system palette does not dim an inactive window."""
+    keep = _SameLookInactive(window)
+    for view in window.findChildren(QAbstractItemView):
+        view.installEventFilter(keep)
+
+
 def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
     box = QLineEdit()
     box.setPlaceholderText(placeholder)
