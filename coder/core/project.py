@@ -235,6 +235,7 @@ class Project(Store):
     document = _Via("documents", DocumentService.document)
     find_document = _Via("documents", DocumentService.find_document)
     document_refs = _Via("documents", DocumentService.document_refs)
+    document_groups = _Via("documents", DocumentService.document_groups)
     document_name = _Via("documents", DocumentService.document_name)
     document_text = _Via("documents", DocumentService.document_text)
     turns = _Via("documents", DocumentService.turns)

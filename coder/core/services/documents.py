@@ -94,6 +94,11 @@ class DocumentService:
         )
         return [DocumentRef(doc_id, name) for doc_id, name in self.db.execute(sql, params)]
 
+    def document_groups(self) -> list[str]:
+        """The names of the document groups in use, sorted (no document is read)."""
+        sql = "SELECT DISTINCT group_name FROM documents WHERE group_name != ''"
+        return sorted(name for (name,) in self.db.execute(sql) if name)
+
     def document_name(self, doc_id: int) -> str:
         row = self.db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:

@@ -453,7 +453,7 @@ class AnalysisWindow(QWidget):
         if project is not None:
             for c in project.coders():
                 self.coder_combo.addItem(c.name, c.id)
-            groups = sorted({d.group for d in project.documents() if d.group})
+            groups = project.document_groups()
             for g in groups:
                 self.group_combo.addItem(f"Group: {g}", g)
             attributes = project.attributes()
