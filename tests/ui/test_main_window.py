@@ -711,3 +711,44 @@ def test_keyboard_only_coding(qtbot, window: RecordingWindow, project_path: Path
     mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(view, Qt.Key.Key_Z, mods)  # Edit → Redo
     assert codings(project_path) == [("Leaving", start, start + 7, "")]
+
+
+def test_activating_another_window_repaints_no_list_that_looks_the_same(
+    qtbot, window: RecordingWindow
+) -> None:
+    """Qt repaints every item view when its window gains or loses the focus; where the
+    palette is the same in both states nothing would change, so the docks are left alone."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.gui import PaintWatch
+
+    view = window.codebook_dock.view
+    qtbot.waitUntil(lambda: view.model().rowCount() == 2)
+    watch = PaintWatch(view.viewport())
+    QApplication.processEvents()
+
+    def paints_after(kind: QEvent.Type) -> int:
+        before = watch.paints
+        QApplication.sendEvent(view, QEvent(kind))
+        for _ in range(5):
+            QApplication.processEvents()
+        return watch.paints - before
+
+    palette = view.palette()
+    for role in range(QPalette.ColorRole.NColorRoles.value):
+        brush = palette.brush(QPalette.ColorGroup.Active, QPalette.ColorRole(role))
+        palette.setBrush(QPalette.ColorGroup.Inactive, QPalette.ColorRole(role), brush)
+    view.setPalette(palette)
+    paints_after(QEvent.Type.None_)  # the repaint the new palette asks for
+    assert palette.isEqual(QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
+    assert paints_after(QEvent.Type.WindowDeactivate) == 0
+    assert paints_after(QEvent.Type.WindowActivate) == 0
+    # A palette that dims the selection of an inactive window is repainted as before.
+    palette.setColor(
+        QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, palette.text().color()
+    )
+    view.setPalette(palette)
+    paints_after(QEvent.Type.None_)
+    assert paints_after(QEvent.Type.WindowDeactivate) >= 1
