@@ -149,6 +149,18 @@ def test_document_names_are_unique(fresh_project: Project) -> None:
     ]
 
 
+def test_document_groups_are_the_groups_in_use_sorted(fresh_project: Project) -> None:
+    p = fresh_project
+    assert p.document_groups() == []
+    p.add_document("A", "one", group="Wave 2")
+    p.add_document("B", "two", group="Ébène")
+    p.add_document("C", "three")
+    p.add_document("D", "four", group="Wave 2")
+    p.add_document("E", "five", group="Wave 1")
+    assert p.document_groups() == sorted({d.group for d in p.documents() if d.group})
+    assert p.document_groups() == ["Wave 1", "Wave 2", "Ébène"]
+
+
 def test_text_is_normalised_once_and_offsets_are_code_points(fresh_project: Project) -> None:
     doc_id = fresh_project.add_document(
         "u", "\ufeff" + TEXT.replace("\n", "\r\n") + "\x00"
