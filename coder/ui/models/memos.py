@@ -67,8 +67,13 @@ class MemosModel(RowsTableModel):
         project = self.project
         if project is None:
             return
+        # A rename may change any memo's title: read them all again, without first going
+        # through every row of a big edit (a merge) for the memos it touched.
+        if changes.documents or changes.codes or changes.cases:
+            self.set_rows(memo_entries(project))
+            return
         keys = _changed_keys(changes)
-        if changes.documents or changes.codes or changes.cases or len(keys) > REFRESH_ONE_BY_ONE:
+        if len(keys) > REFRESH_ONE_BY_ONE:
             self.set_rows(memo_entries(project))
             return
         for key in sorted(keys):
