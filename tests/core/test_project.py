@@ -161,6 +161,16 @@ def test_document_groups_are_the_groups_in_use_sorted(fresh_project: Project) ->
     assert p.document_groups() == ["Wave 1", "Wave 2", "Ébène"]
 
 
+def test_undo_log_and_savepoints_stay_in_memory(fresh_project: Project) -> None:
+    """Nested edits (savepoints) and the undo log use no temporary files (2 = MEMORY)."""
+    assert fresh_project.db.execute("PRAGMA temp_store").fetchone()[0] == 2
+    worker = fresh_project.worker_connection()
+    try:
+        assert worker.db.execute("PRAGMA temp_store").fetchone()[0] == 2
+    finally:
+        worker.close()
+
+
 def test_text_is_normalised_once_and_offsets_are_code_points(fresh_project: Project) -> None:
     doc_id = fresh_project.add_document(
         "u", "\ufeff" + TEXT.replace("\n", "\r\n") + "\x00"
