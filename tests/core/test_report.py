@@ -498,6 +498,42 @@ def test_quote_table_guards_against_formulas(fresh_project, tmp_path):
     assert ws.cell(2, ws.max_column - 1).data_type == "s"
 
 
+TRIGGERS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("ext", [".csv", ".xlsx"])
+def test_every_formula_trigger_is_neutralised(fresh_project, tmp_path, ext):
+    """OWASP's CSV injection list, in passages, memos, names and attribute names (headers)."""
+    import csv
+
+    import openpyxl
+
+    p = fresh_project
+    text = " ".join(TRIGGERS) + " end"
+    p.add_document("-doc", text)
+    p.add_code("=code")
+    p.add_attribute("@attr", "document", "text")
+    aid = p.attributes("document")[0].id
+    p.set_attribute_value(aid, 1, "+value")
+    starts = [text.index(t) for t in TRIGGERS]
+    for start, trigger in zip(starts, TRIGGERS, strict=True):
+        p.apply_code(1, 1, start, start + len(trigger), coder="-coder")
+    out = tmp_path / f"q{ext}"
+    write_quote_table(p, out)
+    if ext == ".csv":
+        with out.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        cells = [c for row in rows for c in row if c and not c.isdigit()]
+        assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells), cells
+        assert "'@attr" in rows[0] and "'-doc" in rows[1] and "'=code" in rows[1]
+    else:
+        ws = openpyxl.load_workbook(out).active
+        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert {c.value for c in risky} >= {"@attr", "-doc", "=code", "+value", *TRIGGERS[:4]}
+        assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+
+
 def test_quote_table_xlsx_bold_header_frozen_row_wrapped_text(sixty, tmp_path):
     import openpyxl
 

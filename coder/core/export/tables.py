@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 FIXED = ["index", "document", "code", "coder", "speaker", "start", "end", "case"]
 EXCEL_CELL_LIMIT = 32767
-# Spreadsheet programs run a cell starting with these as a formula ("CSV injection").
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+# Spreadsheet programs run a cell starting with these as a formula ("CSV injection"; OWASP's
+# list: =, +, -, @, tab and carriage return).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def quote_table(
@@ -75,6 +76,7 @@ def quote_table(
 
 
 def _safe(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: text that would start a formula gets a leading "'"."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -107,7 +109,7 @@ def _write_csv(
     # utf-8-sig: the BOM makes Excel read UTF-8 instead of the local code page.
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(headers)
+        w.writerow([_safe(h) for h in headers])
         for n, row in enumerate(rows, 1):
             w.writerow([_safe(v) for v in row])
             if n % 1000 == 0:
@@ -143,7 +145,7 @@ def _write_xlsx(
     top = Alignment(vertical="top")
     head = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+        cell = _text_cell(WriteOnlyCell, ws, clean(h))
         cell.font = bold
         head.append(cell)
     ws.append(head)
@@ -154,15 +156,23 @@ def _write_xlsx(
                 v = clean(v)  # openpyxl refuses control characters
                 if len(v) > EXCEL_CELL_LIMIT:
                     v = v[: EXCEL_CELL_LIMIT - 1] + "…"
-            cell = WriteOnlyCell(ws, value=v)
-            if isinstance(v, str) and v.startswith("="):
-                cell.data_type = "s"  # text, never a formula
+            cell = _text_cell(WriteOnlyCell, ws, v)
             cell.alignment = wrap if i == text_col else top
             out.append(cell)
         ws.append(out)
         if n % 1000 == 0:
             check_progress(progress, n, total, "Writing rows")
     wb.save(path)
+
+
+def _text_cell(make: Any, ws: Any, value: Any) -> Any:
+    """An XLSX cell; text that would start a formula is stored as text with Excel's quote
+    prefix, so it shows exactly as written and is never run, even after editing."""
+    cell = make(ws, value=value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def write_table(path: str | Path, headers: list[str], rows: Iterable[list[Any]]) -> None:
