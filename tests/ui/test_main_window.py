@@ -636,6 +636,67 @@ def test_failed_undo_is_shown_not_raised(window: RecordingWindow, monkeypatch) -
     assert len(window.view.spans) == 1  # the view shows what the file holds
 
 
+def test_a_failed_undo_leaves_the_history_where_it_was(
+    qtbot, window: RecordingWindow, monkeypatch
+) -> None:
+    """A full disk: the coding stays, the history still lists it as done, and the undo can be
+    tried again once the disk has room."""
+    from coder.core.errors import CoderError
+    from coder.ui.features import coding
+
+    leaving = code_id(window, "Leaving")
+    for start in (0, 10, 20):
+        coding.apply_code(window, leaving, passage=(shown(window), start, start + 5))
+    undo_stack = stack(window)
+    assert undo_stack.index() == 3
+    real_undo = window.project.undo
+
+    def full(changes):
+        raise CoderError("study.coder could not be written: the disk is full")
+
+    monkeypatch.setattr(window.project, "undo", full)
+    undo_stack.undo()
+    qtbot.waitUntil(lambda: undo_stack.index() == 3)
+    assert undo_stack.canUndo() and len(window.view.spans) == 3
+    # The Undo History jumps several steps at once: the first fails, none is applied.
+    undo_stack.setIndex(0)
+    qtbot.waitUntil(lambda: undo_stack.index() == 3)
+    assert len(window.view.spans) == 3
+    monkeypatch.setattr(window.project, "undo", real_undo)
+    undo_stack.undo()
+    assert undo_stack.index() == 2 and len(window.view.spans) == 2
+
+
+def test_a_failed_redo_leaves_the_history_where_it_was(
+    qtbot, window: RecordingWindow, monkeypatch
+) -> None:
+    from coder.core.errors import CoderError
+    from coder.ui.features import coding
+
+    leaving = code_id(window, "Leaving")
+    for start in (0, 10):
+        coding.apply_code(window, leaving, passage=(shown(window), start, start + 5))
+    undo_stack = stack(window)
+    undo_stack.setIndex(0)
+    assert len(window.view.spans) == 0
+    real_redo = window.project.redo
+    calls = []
+
+    def full(changes):
+        calls.append(changes)
+        if len(calls) == 2:  # the second step of the jump fails
+            raise CoderError("study.coder could not be written: the disk is full")
+        return real_redo(changes)
+
+    monkeypatch.setattr(window.project, "redo", full)
+    undo_stack.setIndex(2)
+    qtbot.waitUntil(lambda: undo_stack.index() == 1)
+    assert len(window.view.spans) == 1 and window.errors[-1].startswith("could not redo")
+    monkeypatch.setattr(window.project, "redo", real_redo)
+    undo_stack.redo()
+    assert undo_stack.index() == 2 and len(window.view.spans) == 2
+
+
 def test_text_size_changes_and_is_remembered(qtbot, window: RecordingWindow) -> None:
     from coder.core import settings
 
