@@ -234,6 +234,13 @@ def xlsx_dimension(folder: Path) -> Path:
     return _xlsx(folder / "dimension.xlsx", b"A1:XFD1048576", b"", 0, last)
 
 
+def xlsx_rows(folder: Path, row: int = 10**20) -> Path:
+    """An .xlsx of 1 KB with a second row numbered ``row`` (a reader fills the rows between)."""
+    cells = b'<row r="1"><c r="A1" t="inlineStr"><is><t>case</t></is></c></row>'
+    far = b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (row, row)
+    return _xlsx(folder / "rows.xlsx", b"", b"", 0, cells + far)
+
+
 def csv_columns(folder: Path, columns: int = 20_000) -> Path:
     """A CSV of 168 KB: a case column and ``columns`` attribute columns, two cases."""
     header = ["case"] + [f"a{i}" for i in range(columns)]
@@ -322,6 +329,7 @@ BOMBS = (
     Bomb("qdpx-odt-columns", qdpx_with_odt, IMPORT, "the same .odt inside a .qdpx"),
     Bomb("xlsx-cells", xlsx_cells, CASES, "2.6 MB .xlsx attribute table", {"xml_bytes": _OVER}),
     Bomb("xlsx-dimension", xlsx_dimension, CASES, "1 KB .xlsx claiming every cell"),
+    Bomb("xlsx-rows", xlsx_rows, CASES, "1 KB .xlsx with a row numbered 10^20"),
     Bomb("csv-columns", csv_columns, CASES, "168 KB CSV with 20,000 columns"),
     Bomb("pdf-pages", pdf_pages, IMPORT, "PDF, 20,000 pages of one 70 MB stream",
          {"pages": 200, "stream_bytes": _OVER}),

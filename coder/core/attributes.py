@@ -21,6 +21,8 @@ from coder.core.limits import (
     over_limit,
 )
 
+# The most rows a worksheet has (Excel, LibreOffice): counting stops a sheet that claims more.
+_SHEET_ROWS = 1_048_576
 _TRUE = {"yes", "true", "y", "1", "ja", "oui", "sí", "si"}
 _FALSE = {"no", "false", "n", "0", "nein", "non"}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
@@ -198,7 +200,11 @@ def _read_xlsx(path: Path, limits: Limits) -> Iterator[list[Any]]:
         sheet = wb.worksheets[0]
         # The declared dimension may claim every cell of the sheet: read the cells present.
         sheet.reset_dimensions()
-        for row in sheet.iter_rows(values_only=True):
+        for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if n > _SHEET_ROWS:  # a row numbered far out: openpyxl yields every row before it
+                raise LimitExceeded(
+                    f"it has rows past row {count_text(_SHEET_ROWS)}, more than a spreadsheet holds"
+                )
             yield ["" if c is None else c for c in row]
     except (LimitExceeded, GeneratorExit):
         raise
