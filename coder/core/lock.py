@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import stat
 import sys
 import threading
 import time
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core import settings
-from coder.core.errors import ProjectLocked
+from coder.core.errors import ProjectLocked, ProjectNotWritable, file_reason
 
 LOCK_SUFFIX = ".lock"
 # The holder touches its lock file this often; a lock file from another computer untouched
@@ -98,12 +99,37 @@ def _raise_locked(project_path: Path, info: LockInfo | None) -> None:
     raise err
 
 
+# Never through a link, never blocking on a pipe: a lock path is ours only as a regular file.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_existing(path: Path, flags: int) -> int:
+    """Open an existing lock file without following a link; OSError (ELOOP for a link,
+    EISDIR for a folder, EINVAL for a pipe or device) when it is not a regular file."""
+    if not _NOFOLLOW and os.path.islink(path):  # Windows: no O_NOFOLLOW
+        raise OSError(errno.ELOOP, "it is a symbolic link", str(path))
+    fd = os.open(path, flags | _NOFOLLOW)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def read_lock(project_path: str | Path) -> LockInfo | None:
     """The lock file's holder (live or stale), or None when there is no readable lock file."""
     try:
-        return LockInfo.parse(lock_path(project_path).read_bytes())
+        fd = _open_existing(lock_path(project_path), os.O_RDONLY)
     except OSError:
         return None
+    try:
+        return LockInfo.parse(_read_fd(fd))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -161,9 +187,10 @@ def _os_unlock(fd: int) -> None:
 
 
 def _same_file(fd: int, path: Path) -> bool:
-    """Whether ``path`` still names the file open as ``fd`` (not deleted or replaced meanwhile)."""
+    """Whether ``path`` still names the file open as ``fd`` (not deleted or replaced meanwhile,
+    by a link to it or to anything else)."""
     try:
-        a, b = os.fstat(fd), os.stat(path)
+        a, b = os.fstat(fd), os.lstat(path)
     except OSError:
         return False
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
@@ -196,7 +223,7 @@ def _heartbeat(path: Path, fd: int, stop: threading.Event, every: float) -> None
     while not stop.wait(every):
         with contextlib.suppress(OSError):
             if _same_file(fd, path):
-                os.utime(path)
+                os.utime(fd if os.utime in os.supports_fd else path)
 
 
 class ProjectLock:
@@ -246,68 +273,118 @@ class ProjectLock:
             pass
 
 
+def _not_writable(project_path: Path, path: Path, error: OSError) -> ProjectNotWritable:
+    """Why the lock cannot be taken, in one line: the project can still be opened read-only."""
+    if error.errno in (errno.ELOOP, errno.EISDIR, errno.EINVAL, errno.ENXIO):
+        what = "a link" if error.errno == errno.ELOOP else "not a regular file"
+        planted = ProjectNotWritable(
+            f"{project_path.name} cannot be opened for writing: its lock file {path.name} is "
+            f"{what}, not Coder's (remove it if nobody has the project open)"
+        )
+        planted.reason = f"its lock file {path.name} is {what}, not Coder's"
+        return planted
+    folder = path.parent
+    where = {
+        errno.EROFS: f"its folder {folder} is on a read-only disk",
+        errno.EACCES: f"you cannot write in its folder {folder}",
+        errno.EPERM: f"you cannot write in its folder {folder}",
+        errno.ENOSPC: f"the disk holding {folder} is full",
+        errno.EDQUOT: f"your disk quota for {folder} is used up",
+    }.get(error.errno or 0, f"{file_reason(error)} in {folder}")
+    error_ = ProjectNotWritable(
+        f"{project_path.name} cannot be changed: {where} (open it read-only, or copy it to a "
+        "folder you can write)"
+    )
+    error_.reason = where
+    return error_
+
+
 def acquire(project_path: str | Path) -> ProjectLock:
-    """Take the project's lock, taking over a stale one; raises ProjectLocked when held."""
+    """Take the project's lock, taking over a stale one; raises ProjectLocked when held and
+    ProjectNotWritable when no lock can be written there (a read-only disk, a full disk, a
+    lock path that is a link, a folder, a pipe or a device)."""
     project_path = Path(project_path)
     path = lock_path(project_path)
     me = LockInfo.mine()
     for _attempt in range(20):
         try:
+            # O_EXCL: never opens an existing path, a link included.
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
             created = True
         except FileExistsError:
             try:
-                fd = os.open(path, os.O_RDWR)
+                fd = _open_existing(path, os.O_RDWR)
             except FileNotFoundError:
                 continue  # released meanwhile: try to create it again
             except PermissionError:
                 # Readable but not ours to write: cannot take it, so report its holder.
                 _raise_locked(project_path, read_lock(project_path))
+            except OSError as e:
+                raise _not_writable(project_path, path, e) from None
             created = False
-        except PermissionError as e:
-            raise ProjectLocked(
-                f"{project_path.name} cannot be locked for writing ({path.parent} is not "
-                f"writable: {e.strerror}); open it read-only"
-            ) from None
+        except OSError as e:
+            raise _not_writable(project_path, path, e) from None
         try:
-            state = _os_lock(fd)
-            if state is not False and not _same_file(fd, path):
-                os.close(fd)  # deleted or replaced while we opened it
-                continue
-            holder = None if created else LockInfo.parse(_read_fd(fd))
-            if state is False:
-                # The OS lock is held. Trust it, unless its recorded holder is a dead process
-                # of this host (the lock passed to a child process that outlived it, say).
-                if holder and holder.host == me.host and not _pid_alive(holder.pid):
-                    os.close(fd)
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                    continue
-                os.close(fd)
-                _raise_locked(project_path, holder)
-            if state is True and holder is not None and holder.host != me.host:
-                # Some network drives do not pass OS locks between machines: a lock file
-                # written on another computer is live while its holder keeps touching it.
-                age = time.time() - os.fstat(fd).st_mtime
-                if age < FOREIGN_STALE_SECONDS:
-                    os.close(fd)
-                    _raise_locked(project_path, holder)
-            if state is None and holder is not None:
-                # No OS lock here (some network drives): fall back to the recorded process.
-                if holder.host == me.host:
-                    stale = not _pid_alive(holder.pid)
-                else:
-                    stale = time.time() - os.fstat(fd).st_mtime >= FOREIGN_STALE_SECONDS
-                if not stale:
-                    os.close(fd)
-                    _raise_locked(project_path, holder)
-            _write_fd(fd, me.to_json())
-        except BaseException:
+            return _take(project_path, path, fd, created, me)
+        except _Retry:
+            continue
+        except ProjectLocked:
+            raise
+        except BaseException as e:  # a full disk, a signal: leave no lock behind
             with contextlib.suppress(OSError):
                 os.close(fd)
+            if created:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            if isinstance(e, OSError):
+                raise _not_writable(project_path, path, e) from None
             raise
-        return ProjectLock(path, fd, me)
     raise ProjectLocked(f"{project_path.name} could not be locked: its lock file keeps changing")
+
+
+class _Retry(Exception):
+    """The lock file changed while it was being taken: start again."""
+
+
+def _take(project_path: Path, path: Path, fd: int, created: bool, me: LockInfo) -> ProjectLock:
+    """Take the lock open as ``fd`` unless a live holder has it. ``fd`` is closed when this
+    raises _Retry or ProjectLocked; on any other error the caller closes it."""
+    try:
+        state = _os_lock(fd)
+        if state is not False and not _same_file(fd, path):
+            os.close(fd)  # deleted or replaced while we opened it
+            raise _Retry
+        holder = None if created else LockInfo.parse(_read_fd(fd))
+        if state is False:
+            # The OS lock is held. Trust it, unless its recorded holder is a dead process
+            # of this host (the lock passed to a child process that outlived it, say).
+            if holder and holder.host == me.host and not _pid_alive(holder.pid):
+                os.close(fd)
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                raise _Retry
+            os.close(fd)
+            _raise_locked(project_path, holder)
+        if state is True and holder is not None and holder.host != me.host:
+            # Some network drives do not pass OS locks between machines: a lock file
+            # written on another computer is live while its holder keeps touching it.
+            age = time.time() - os.fstat(fd).st_mtime
+            if age < FOREIGN_STALE_SECONDS:
+                os.close(fd)
+                _raise_locked(project_path, holder)
+        if state is None and holder is not None:
+            # No OS lock here (some network drives): fall back to the recorded process.
+            if holder.host == me.host:
+                stale = not _pid_alive(holder.pid)
+            else:
+                stale = time.time() - os.fstat(fd).st_mtime >= FOREIGN_STALE_SECONDS
+            if not stale:
+                os.close(fd)
+                _raise_locked(project_path, holder)
+        _write_fd(fd, me.to_json())
+    except (_Retry, ProjectLocked):
+        raise  # fd already closed
+    return ProjectLock(path, fd, me)
 
 
 # --------------------------------------------------------------------------- cloud folders

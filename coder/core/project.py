@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -19,10 +20,16 @@ from sqlite_utils import Database
 from coder.core import backup as _backup
 from coder.core import invariants
 from coder.core.changes import Changes, RowKey
-from coder.core.errors import InvalidValue, ProjectFileError
+from coder.core.errors import InvalidValue, ProjectFileError, database_problem, is_damage
 from coder.core.lock import acquire as acquire_lock
 from coder.core.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
-from coder.core.projectfile import EXTENSION, check_file, connect
+from coder.core.projectfile import (
+    EXTENSION,
+    check_file,
+    connect,
+    remove_created_side_files,
+    side_files,
+)
 from coder.core.services import Services
 from coder.core.services.cases import ATTRIBUTE_TYPES, CaseService
 from coder.core.services.codebook import PALETTE, CodebookService, normalise_color
@@ -64,6 +71,12 @@ class _Via(Generic[P, R]):
         return method(*args, **kwargs)
 
 
+def _opening_problem(path: Path, error: sqlite3.Error) -> str:
+    """Why a project could not be opened, in one line (with its backups when it is damaged)."""
+    message = f"{path} cannot be opened: {database_problem(error)}"
+    return _backup.with_hint(message, path) if is_damage(error) else message
+
+
 class Project(Store):
     """An open project file. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
@@ -85,8 +98,9 @@ class Project(Store):
         path = Path(path)
         if path.suffix.lower() != EXTENSION:
             raise InvalidValue(f"{path}: a project file name must end with {EXTENSION}")
-        if path.exists():
-            raise InvalidValue(f"{path} already exists; choose another name")
+        if os.path.lexists(path):  # a link counts, even one to nothing (never followed)
+            link = f" (a link to {os.readlink(path)})" if path.is_symlink() else ""
+            raise InvalidValue(f"{path} already exists{link}; choose another name")
         if not path.parent.is_dir():
             raise InvalidValue(f"{path.parent}: no such folder")
         lock = acquire_lock(path)
@@ -127,37 +141,44 @@ class Project(Store):
             raise ProjectFileError(_backup.with_hint(str(e), path)) from None
         # One writer: a second opener gets ProjectLocked (read-only opens take no lock).
         lock = None if read_only else acquire_lock(path)
+        before = side_files(path)
         try:
             conn = connect(path, read_only)
-        except sqlite3.Error as e:
+        except BaseException as e:
             if lock is not None:
                 lock.release()
-            raise ProjectFileError(f"{path} cannot be opened: {e}") from None
+            if isinstance(e, sqlite3.Error):
+                raise ProjectFileError(_opening_problem(path, e)) from None
+            raise
         project = cls(path, conn, read_only)
         project._lock = lock
         try:
-            # Before the backup: a damaged file must not push a good backup out of the rotation.
-            broken = invariants.problem(project.db, project.services.lengths.lengths)
-            if broken:
-                raise ProjectFileError(
-                    _backup.with_hint(
-                        f"{path} is damaged ({broken}); restore it from its backups folder", path
-                    )
-                )
-            if not read_only:
-                _backup.on_open(project)  # before migrating: keeps the old version's state
-                project._migrate()
-            elif migrations.pending(project.db):
-                project._migrate_in_memory()
-        except sqlite3.Error as e:
+            project._check_and_migrate()
+        except BaseException as e:
+            # A damaged file, a full disk, a signal: close, and leave nothing behind.
             project.close()
-            raise ProjectFileError(
-                _backup.with_hint(f"{path} cannot be opened: {e}", path)
-            ) from None
-        except BaseException:
-            project.close()
+            remove_created_side_files(path, before)
+            if isinstance(e, sqlite3.Error):
+                raise ProjectFileError(_opening_problem(path, e)) from None
             raise
         return project
+
+    def _check_and_migrate(self) -> None:
+        """Refuse a damaged project, back it up if it changed, bring its schema up to date."""
+        path = self.path
+        # Before the backup: a damaged file must not push a good backup out of the rotation.
+        broken = invariants.problem(self.db, self.services.lengths.lengths)
+        if broken:
+            raise ProjectFileError(
+                _backup.with_hint(
+                    f"{path} is damaged ({broken}); restore it from its backups folder", path
+                )
+            )
+        if not self.read_only:
+            _backup.on_open(self)  # before migrating: keeps the old version's state
+            self._migrate()
+        elif migrations.pending(self.db):
+            self._migrate_in_memory()
 
     def worker_connection(self) -> Project:
         """Another connection to this open project, for a worker thread; close it when done.
@@ -213,8 +234,15 @@ class Project(Store):
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(error, sqlite3.Error):
+            # Damage found while reading (a partly overwritten file), a disk that failed or
+            # filled up: one line naming the project, never SQLite's traceback.
+            message = f"{self.path}: {database_problem(error)}"
+            if is_damage(error):
+                message = _backup.with_hint(message, self.path)
+            raise ProjectFileError(message) from None
 
     @property
     def name(self) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent, QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from coder import __version__
 from coder.assets import resource
@@ -103,5 +105,27 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
 
     if quit_after is not None:
         QTimer.singleShot(quit_after + 60_000, app.quit)  # never hang on a dialog
+    close_on_sigterm(app, window)
     QTimer.singleShot(0, open_first)
     return app.exec()
+
+
+def close_on_sigterm(app: QApplication, window: QWidget) -> None:
+    """SIGTERM (a logout, a `kill`) closes the window as the user would: the project is
+    closed, its lock removed and its WAL folded into the file, nothing left beside it."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        QTimer.singleShot(0, window.close)
+        QTimer.singleShot(0, app.quit)
+
+    try:
+        signal.signal(signal.SIGTERM, terminated)
+    except (ValueError, OSError):
+        return
+    # Python runs signal handlers only between its own bytecodes; while Qt waits for events
+    # no Python runs, so wake it now and then.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(200)

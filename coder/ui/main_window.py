@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core import settings
-from coder.core.errors import CoderError, ProjectLocked
+from coder.core.errors import CoderError, ProjectLocked, ProjectNotWritable
 from coder.core.project import Changes, Project
 from coder.ui import tasks, window_docks, window_layout, window_menus
 from coder.ui.commands import ServiceCommand
@@ -421,8 +421,20 @@ class MainWindow(QMainWindow):
         path = Path(path)
         if self.project is not None and self.project.path.resolve() == path.resolve():
             return True  # already open here (opening it again would find our own lock)
+        notice = ""
         try:
             project = Project.open(path, read_only=read_only)
+        except ProjectNotWritable as e:
+            # A read-only disk or share, a full disk: reading still works, so open it to read.
+            try:
+                project = Project.open(path, read_only=True)
+            except CoderError as e2:
+                self.show_error(str(e2))
+                return False
+            notice = (
+                f"{path.name} is open read-only: {e.reason or e}. Copy it to a folder you can "
+                "write to change it."
+            )
         except ProjectLocked as e:
             if not self.ask_read_only(str(e)):
                 return False
@@ -435,6 +447,9 @@ class MainWindow(QMainWindow):
             self.show_error(str(e))
             return False
         self.set_project(project)
+        if notice:
+            self.statusBar().showMessage(notice)
+            self.mode_label.setToolTip(notice)
         if remember:
             settings.add_recent_project(path)
         return True
@@ -456,6 +471,7 @@ class MainWindow(QMainWindow):
         for widget in self.dock_widgets.values():
             widget.set_project(project)
         self.mode_label.setText("Read-only" if project.read_only else "")
+        self.mode_label.setToolTip("")
         doc_ids = [d.id for d in project.document_refs()]
         last = settings.get(f"last_document:{project.guid}")
         if doc_ids:

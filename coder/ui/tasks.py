@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coder.core.errors import CoderError
+from coder.core.errors import CoderError, database_problem, file_problem
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -96,6 +96,12 @@ class Task(QRunnable):
             result = self.fn(self._progress)
         except CoderError as e:
             self.signals.failed.emit(str(e))
+        except OSError as e:  # a full disk, a removed drive, a folder that cannot be written
+            self.signals.failed.emit(file_problem(e))
+        except sqlite3.Error as e:  # a project file damaged or gone while reading it
+            self.signals.failed.emit(database_problem(e))
+        except MemoryError:
+            self.signals.failed.emit("the task needs more memory than this computer has")
         except Exception as e:  # a bug: report it instead of losing it in the worker thread
             traceback.print_exc()
             self.signals.failed.emit(f"the task stopped with an unexpected error: {e}")

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from coder.core.errors import CoderError, InvalidValue
+from coder.core.errors import CoderError, InvalidValue, file_reason
 
 # progress(done, total, label) -> False when the user asked to stop.
 Progress = Callable[[int, int, str], bool]
@@ -44,13 +44,21 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     if not path.parent.is_dir():
         raise InvalidValue(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent
-    )
+    if path.is_dir():
+        raise InvalidValue(f"{path} is a folder; give the name of a file to write")
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent
+        )
+    except OSError as e:
+        raise CoderError(f"{path} cannot be written: {file_reason(e)}") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
+        try:
+            yield tmp_path
+        except OSError as e:  # a full disk, a removed drive: the temporary file goes, one line
+            raise CoderError(f"{path} could not be written: {file_reason(e)}") from None
         # mkstemp makes the file private (0600); give it the mode a new file would get.
         try:
             mode = path.stat().st_mode & 0o7777
@@ -64,6 +72,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             raise InvalidValue(
                 f"{path} cannot be written (is it open in another program?)"
             ) from None
+        except OSError as e:
+            raise CoderError(f"{path} could not be written: {file_reason(e)}") from None
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

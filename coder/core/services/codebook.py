@@ -84,6 +84,20 @@ class CodebookService:
         by_path = [c for c in codes if c.path == name_or_path]
         if len(by_path) == 1:
             return by_path[0]
+        if len(by_path) > 1:
+            # A name with "/" in it: 'x/y' at the top level and 'y' under 'x' share a path.
+            by_id = {c.id: c for c in codes}
+            chains = []
+            for c in by_path:
+                names, up = [], c
+                while up is not None:
+                    names.insert(0, f"'{up.name}'")
+                    up = by_id.get(up.parent_id) if up.parent_id is not None else None
+                chains.append(" under ".join(reversed(names)))
+            raise Ambiguous(
+                f"code path '{name_or_path}' is ambiguous: it names {' and '.join(chains)}; "
+                "rename the code whose name contains '/'"
+            )
         by_name = [c for c in codes if c.name == name_or_path]
         if not by_name:
             by_name = [c for c in codes if c.name.casefold() == name_or_path.casefold()]
