@@ -586,3 +586,24 @@ def test_the_command_line_prints_each_warning_and_succeeds(tmp_path: Path) -> No
         "text without times",
     ]
     assert "imported stray" in result.stdout and "imported bad" in result.stdout
+
+
+@pytest.mark.parametrize("columns", [10, 500])
+def test_attribute_import_statements_grow_with_rows_not_cells(
+    tmp_path: Path, fresh_project, columns: int
+) -> None:
+    """A wide table (20,000 columns once took minutes: every value looked up among its case's
+    values): a few statements per row, whatever the number of columns."""
+    path = tmp_path / "wide.csv"
+    rows = [["case"] + [f"a{i}" for i in range(columns)]]
+    rows += [[f"case {r}"] + [str(r + i) for i in range(columns)] for r in range(30)]
+    path.write_text("\n".join(",".join(r) for r in rows), encoding="utf-8")
+    statements: list[str] = []
+    fresh_project.db.conn.set_trace_callback(statements.append)
+    fresh_project.import_attributes(path)
+    fresh_project.db.conn.set_trace_callback(None)
+    values = fresh_project.attribute_values("case")
+    assert len(values) == 30 and all(len(v) == columns for v in values.values())
+    # Besides the inserted values themselves: statements per row and per column, not per cell.
+    other = [s for s in statements if not s.upper().startswith("INSERT")]
+    assert len(other) <= 10 * 30 + 10 * columns, len(other)

@@ -241,16 +241,67 @@ class CaseService:
                     "SELECT id FROM attributes WHERE scope = ? AND name = ?", [scope, name]
                 ).fetchone()
                 attr_ids.append(row[0] if row else self._insert_attribute(name, scope, type_, None))
+            kinds = self._attribute_kinds(attr_ids)
+            owners = documents if scope == "document" else self._cases_named(data)
             for line, r in enumerate(data, start=2):
                 owner_name = str(r[0]).strip()
                 if not owner_name:
                     raise ImportFailed(f"{path.name}, row {line}: the first column is empty")
-                owner = (
-                    documents[owner_name] if scope == "document" else self.ensure_case(owner_name)
-                )
-                for aid, value in zip(attr_ids, r[1:]):
-                    try:
-                        self._set_value(aid, owner, value)
-                    except InvalidValue as e:
-                        raise ImportFailed(f"{path.name}, row {line}: {e}") from None
+                owner = owners[owner_name]
+                try:
+                    self._set_row(scope, owner, attr_ids, kinds, r[1:])
+                except InvalidValue as e:
+                    raise ImportFailed(f"{path.name}, row {line}: {e}") from None
         return edit.changes()
+
+    def _cases_named(self, data: list[list[Any]]) -> dict[str, int]:
+        """``{name: case id}`` for the first column of ``data``; missing cases are created."""
+        ids = {name: case_id for case_id, name in self.db.execute("SELECT id, name FROM cases")}
+        new = list(dict.fromkeys(str(r[0]).strip() for r in data))
+        self.db.conn.executemany(
+            "INSERT INTO cases (guid, name, memo) VALUES (?, ?, '')",
+            [(new_guid(), name) for name in new if name and name not in ids],
+        )
+        ids.update(
+            {name: case_id for case_id, name in self.db.execute("SELECT id, name FROM cases")}
+        )
+        return ids
+
+    def _attribute_kinds(self, attr_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """``{attribute id: (type, name)}``."""
+        kinds: dict[int, tuple[str, str]] = {}
+        for i in range(0, len(attr_ids), 500):
+            chunk = attr_ids[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            for aid, type_, name in self.db.execute(
+                f"SELECT id, type, name FROM attributes WHERE id IN ({marks})", chunk
+            ):
+                kinds[aid] = (type_, name)
+        return kinds
+
+    def _set_row(
+        self,
+        scope: str,
+        owner: int,
+        attr_ids: list[int],
+        kinds: dict[int, tuple[str, str]],
+        values: list[Any],
+    ) -> None:
+        """One row of an attribute table: the owner's values of these attributes replaced
+        (an empty cell clears one), in two statements whatever the number of columns."""
+        stored = [
+            (aid, owner, canonical_value(value, *kinds[aid]))
+            for aid, value in zip(attr_ids, values)
+            if value is not None and not (isinstance(value, str) and not value.strip())
+        ]
+        col = "case_id" if scope == "case" else "document_id"
+        for i in range(0, len(attr_ids), 500):
+            chunk = attr_ids[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            self.db.execute(
+                f"DELETE FROM attribute_values WHERE {col} = ? AND attribute_id IN ({marks})",
+                [owner, *chunk],
+            )
+        self.db.conn.executemany(
+            f"INSERT INTO attribute_values (attribute_id, {col}, value) VALUES (?, ?, ?)", stored
+        )
