@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _configure_streams()
     streams, unraisable = (sys.stdout, sys.stderr), sys.unraisablehook
-    sys.stdout, sys.stderr = _Escaped(sys.stdout), _Escaped(sys.stderr)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = _Escaped(sys.stdout), _Escaped(sys.stderr)
     # Objects a failed export leaves for the garbage collector (a zip writer on a full disk)
     # complain as they go; the error was already said in one line.
     sys.unraisablehook = _quiet

@@ -528,8 +528,9 @@ def test_every_formula_trigger_is_neutralised(fresh_project, tmp_path, ext):
         assert "'@attr" in rows[0] and "'-doc" in rows[1] and "'=code" in rows[1]
     else:
         ws = openpyxl.load_workbook(out).active
-        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-        risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert ws is not None
+        texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        risky = [c for c in texts if str(c.value).startswith(("=", "+", "-", "@", "\t", "\r"))]
         assert {c.value for c in risky} >= {"@attr", "-doc", "=code", "+value", *TRIGGERS[:4]}
         assert all(c.data_type == "s" and c.quotePrefix for c in risky)
 

@@ -649,6 +649,7 @@ def test_a_failed_undo_leaves_the_history_where_it_was(
         coding.apply_code(window, leaving, passage=(shown(window), start, start + 5))
     undo_stack = stack(window)
     assert undo_stack.index() == 3
+    assert window.project is not None
     real_undo = window.project.undo
 
     def full(changes):
@@ -679,6 +680,7 @@ def test_a_failed_redo_leaves_the_history_where_it_was(
     undo_stack = stack(window)
     undo_stack.setIndex(0)
     assert len(window.view.spans) == 0
+    assert window.project is not None
     real_redo = window.project.redo
     calls = []
 
