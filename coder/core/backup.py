@@ -21,11 +21,10 @@ import sqlite3
 import time
 import weakref
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coder.core import settings
+from coder.core import leftovers, settings
 from coder.core.errors import CoderError, ProjectFileError
 from coder.core.projectfile import check_file
 
@@ -351,12 +350,6 @@ def _prune(project_path: Path, folder: Path, keep: int) -> None:
     for old in mine[:-keep] if keep > 0 else []:
         with contextlib.suppress(OSError):
             old.path.unlink()
-    # Copies cut short by a crash or a kill; a copy in progress is younger than this.
-    cutoff = time.time() - 3600
-    for part in folder.glob(f"{glob_escape(project_path.stem)}-*.coder.part"):
-        with contextlib.suppress(OSError):
-            if part.stat().st_mtime < cutoff:
-                part.unlink()
 
 
 def backup_now(project: Project) -> Path:
@@ -369,12 +362,12 @@ def backup_now(project: Project) -> Path:
     target = _new_backup_path(folder, project.path.stem)
     part = target.with_name(target.name + ".part")
     conn = project.db.conn
+    leftovers.sweep(folder, leftovers.BACKUP_PART)  # copies cut short by a kill: room first
     try:
-        with contextlib.suppress(OSError):
-            part.unlink()
         source = _source_state(project.path)
-        copy_database(conn, part)
-        os.replace(part, target)
+        with leftovers.claimed(part):
+            copy_database(conn, part)
+            os.replace(part, target)
     except ProjectFileError as e:
         raise ProjectFileError(
             f"{project.path} is damaged ({str(e)}); no backup was made. "

@@ -7,8 +7,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+from coder.core import leftovers
 from coder.core.backup import copy_database, verify
-from coder.core.errors import CoderError, InvalidValue, ProjectFileError
+from coder.core.errors import CoderError, InvalidValue, ProjectFileError, file_reason
 from coder.core.project import Project
 from coder.core.projectfile import EXTENSION
 
@@ -28,10 +29,26 @@ def _copy_into_new_file(source: sqlite3.Connection, new_path: Path, what: str) -
     """Copy ``source`` (consistent, verified) into ``new_path``, which must not exist; the file
     appears complete or not at all, and is opened once as a project."""
     part = new_path.with_name(f".{new_path.name}.{os.getpid()}.part")
+    leftovers.sweep(part.parent, leftovers.COPY_PART)  # copies cut short by a kill
     try:
-        copy_database(source, part)
+        with leftovers.claimed(part):  # no later run takes it for litter while it is written
+            copy_database(source, part)
+            _link_new(part, new_path, what)
     except (OSError, sqlite3.Error) as e:
-        raise CoderError(f"{new_path} cannot be written: {e}") from None
+        with contextlib.suppress(OSError):
+            part.unlink()
+        why = file_reason(e) if isinstance(e, OSError) else str(e)
+        raise CoderError(f"{new_path} cannot be written: {why}") from None
+    try:
+        Project.open(new_path, read_only=True).close()
+    except CoderError:
+        with contextlib.suppress(OSError):
+            new_path.unlink()
+        raise
+
+
+def _link_new(part: Path, new_path: Path, what: str) -> None:
+    """Give the finished copy ``part`` the name ``new_path`` unless that name was taken."""
     try:
         try:
             os.link(part, new_path)  # fails if the name was taken meanwhile: never overwrite
@@ -46,12 +63,6 @@ def _copy_into_new_file(source: sqlite3.Connection, new_path: Path, what: str) -
     finally:
         with contextlib.suppress(OSError):
             part.unlink()
-    try:
-        Project.open(new_path, read_only=True).close()
-    except CoderError:
-        with contextlib.suppress(OSError):
-            new_path.unlink()
-        raise
 
 
 def restore(backup_path: str | Path, new_path: str | Path) -> Path:

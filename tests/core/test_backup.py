@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coder.cli import main
-from coder.core import backup, restore, settings
+from coder.core import backup, leftovers, restore, settings
 from coder.core.errors import CoderError, InvalidValue, ProjectFileError
 from coder.core.lock import lock_path
 from coder.core.project import Project
@@ -316,18 +316,21 @@ def test_cli_backup_works_while_the_project_is_open(
 
 
 def test_copies_cut_short_by_a_crash_are_cleaned_up(tmp_path: Path) -> None:
+    """A copy whose writer is gone goes, with its journal, however young; one still being
+    written (its writer holds it) stays."""
     path = _make(tmp_path / "study.coder", docs=1)
     folder = tmp_path / "study.backups"
     folder.mkdir()
     old = folder / "study-20200101-101010.coder.part"
     fresh = folder / "study-20990101-101010.coder.part"
-    for part in (old, fresh):
-        part.write_bytes(b"half a copy")
-    os.utime(old, (0, 0))
-    with Project.open(path) as p:
-        backup.backup_now(p)
-    assert not old.exists(), "an old cut-short copy is removed"
-    assert fresh.exists(), "a copy that may still be in progress is left alone"
+    old.write_bytes(b"half a copy")
+    Path(f"{old}-journal").write_bytes(b"its journal")
+    with leftovers.claimed(fresh):
+        fresh.write_bytes(b"a copy in progress")
+        with Project.open(path) as p:
+            backup.backup_now(p)
+        assert not old.exists() and not Path(f"{old}-journal").exists()
+        assert fresh.exists(), "a copy still being written is left alone"
     assert all(b.path.suffix == ".coder" for b in backup.list_backups(path))
 
 

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from coder.core import leftovers
 from coder.core.errors import CoderError, InvalidValue, file_reason
 
 # progress(done, total, label) -> False when the user asked to stop.
@@ -46,13 +47,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise InvalidValue(f"{path.parent}: no such folder")
     if path.is_dir():
         raise InvalidValue(f"{path} is a folder; give the name of a file to write")
+    leftovers.sweep(path.parent, leftovers.EXPORT_PART)  # what a killed export left there
     try:
         fd, tmp = tempfile.mkstemp(
             prefix=f".{path.stem}-", suffix=path.suffix + ".part", dir=path.parent
         )
     except OSError as e:
         raise CoderError(f"{path} cannot be written: {file_reason(e)}") from None
-    os.close(fd)
+    fd = leftovers.hold(fd)  # held until the file is in place: no later run takes it for litter
     tmp_path = Path(tmp)
     try:
         try:
@@ -77,3 +79,4 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+        leftovers.release(fd)
