@@ -289,12 +289,26 @@ def _new_backup_path(folder: Path, stem: str) -> Path:
 
 def _integrity(conn: sqlite3.Connection) -> str:
     """ "ok", or the first problem PRAGMA integrity_check reports."""
+    return _check(conn, "integrity_check")
+
+
+def _check(conn: sqlite3.Connection, pragma: str) -> str:
+    """ "ok", or the first problem ``PRAGMA pragma`` reports, in one line with the number of
+    the others (SQLite may list hundreds, several to a row)."""
     try:
-        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        rows = conn.execute(f"PRAGMA {pragma}").fetchall()
     except sqlite3.DatabaseError as e:
         return str(e)
-    first = rows[0][0] if rows else "no result"
-    return "ok" if first == "ok" and len(rows) == 1 else str(first)
+    if rows == [("ok",)]:
+        return "ok"
+    problems = [
+        line.strip()
+        for (row,) in rows
+        for line in str(row).splitlines()
+        if line.strip() and not line.startswith("*** in database")
+    ] or ["no result"]
+    more = len(problems) - 1
+    return problems[0] + (f" (and {more:,} more problem{'s' * (more > 1)})" if more else "")
 
 
 _CORRUPT_CODES = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -309,11 +323,7 @@ def _is_corruption(error: sqlite3.Error) -> bool:
 
 
 def _integrity_quick(conn: sqlite3.Connection) -> str:
-    try:
-        rows = conn.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.DatabaseError as e:
-        return str(e)
-    return "ok" if rows == [("ok",)] else str(rows[0][0] if rows else "no result")
+    return _check(conn, "quick_check")
 
 
 def copy_database(source: sqlite3.Connection, target: Path) -> None:

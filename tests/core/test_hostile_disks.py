@@ -337,7 +337,8 @@ def test_a_partly_overwritten_project(tmp_path: Path) -> None:
         data[at : at + page] = os.urandom(page)
     path.write_bytes(bytes(data))
     for argv in (["codings", str(path)], ["export", str(path), str(tmp_path / "o.docx")],
-                 ["search", str(path), "June"], ["documents", str(path), "--json"]):  # fmt: skip
+                 ["search", str(path), "June"], ["documents", str(path), "--json"],
+                 ["code", "add", str(path), "Other"]):  # fmt: skip
         result = run(*argv)
         lines = result.stderr.strip().splitlines()
         assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
