@@ -269,7 +269,7 @@ class ProjectLock:
         # module globals may be gone already; the OS drops the lock with the process then.)
         try:
             self.release()
-        except Exception:  # noqa: S110
+        except Exception:
             pass
 
 
@@ -297,6 +297,31 @@ def _not_writable(project_path: Path, path: Path, error: OSError) -> ProjectNotW
     )
     error_.reason = where
     return error_
+
+
+def check_writable(project_path: str | Path) -> None:
+    """Raise ProjectNotWritable when the project file itself cannot be written (marked
+    read-only or immutable, another user's, on a read-only disk). SQLite would open it
+    read-only without a word, fail at the first edit and leave its -wal and -shm behind."""
+    project_path = Path(project_path)
+    try:
+        fd = os.open(project_path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        if e.errno == errno.EROFS:
+            raise _not_writable(project_path, project_path, e) from None
+        if e.errno not in (errno.EACCES, errno.EPERM, errno.ETXTBSY):
+            return  # anything else is for the opening itself to say
+        why = {
+            errno.EACCES: "the file is read-only for you",
+            errno.EPERM: "the file is marked immutable",
+        }.get(e.errno, file_reason(e))
+        error = ProjectNotWritable(
+            f"{project_path.name} cannot be changed: {why} (open it read-only, or copy it to a "
+            "folder you can write)"
+        )
+        error.reason = why
+        raise error from None
+    os.close(fd)
 
 
 def acquire(project_path: str | Path) -> ProjectLock:

@@ -22,6 +22,7 @@ from coder.core import invariants
 from coder.core.changes import Changes, RowKey
 from coder.core.errors import InvalidValue, ProjectFileError, database_problem, is_damage
 from coder.core.lock import acquire as acquire_lock
+from coder.core.lock import check_writable
 from coder.core.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
 from coder.core.projectfile import (
     EXTENSION,
@@ -140,6 +141,8 @@ class Project(Store):
         except ProjectFileError as e:
             raise ProjectFileError(_backup.with_hint(str(e), path)) from None
         # One writer: a second opener gets ProjectLocked (read-only opens take no lock).
+        if not read_only:
+            check_writable(path)
         lock = None if read_only else acquire_lock(path)
         before = side_files(path)
         try:

@@ -461,3 +461,68 @@ def test_xml_nested_too_deep_is_said_in_words() -> None:
 
 def test_coder_errors_are_one_line(tmp_path: Path) -> None:
     assert issubclass(ProjectNotWritable, CoderError)
+
+
+# --------------------------------------------------------------------------- a read-only file
+
+
+def refuse_writing(monkeypatch: pytest.MonkeyPatch, path: Path, code: int) -> None:
+    """The project file itself cannot be opened for writing (chattr +i gives EPERM)."""
+    real_open = os.open
+
+    def guarded(name: object, flags: int, *args: object, **kwargs: object) -> int:
+        if str(name) == str(path) and flags & (os.O_RDWR | os.O_WRONLY):
+            raise OSError(code, os.strerror(code), str(name))
+        return real_open(name, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lock.os, "open", guarded)
+
+
+def test_a_file_that_cannot_be_written_is_refused_for_writing_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite opens such a file read-only without a word: the first edit failed with 'attempt
+    to write a readonly database' and left -wal and -shm beside it."""
+    path = build(tmp_path / "p.coder")
+    refuse_writing(monkeypatch, path, errno.EPERM)
+    line = main_line(capsys, "code", "add", str(path), "Other")
+    assert line == (
+        "coder: error: p.coder cannot be changed: the file is marked immutable (open it "
+        "read-only, or copy it to a folder you can write)"
+    )
+    assert litter(tmp_path) == []
+    with Project.open(path, read_only=True) as p:
+        assert [c.name for c in p.codes()] == ["Leaving"]
+
+
+def test_an_immutable_project_for_real(tmp_path: Path) -> None:
+    path = build(tmp_path / "p.coder")
+    if os.geteuid() != 0 or subprocess.run(["chattr", "+i", str(path)]).returncode != 0:
+        pytest.skip("chattr +i needs root and a file system that has the flag")
+    try:
+        assert "marked immutable" in user_error("code", "add", str(path), "Other")
+        assert "we left" in ok("codings", str(path)).stdout
+        ok("export", str(path), str(tmp_path / "out.qdpx"))
+        assert litter(tmp_path) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(path)])
+
+
+def test_the_window_opens_a_file_that_cannot_be_written_read_only(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coder.ui.main_window import MainWindow
+
+    path = build(tmp_path / "p.coder")
+    refuse_writing(monkeypatch, path, errno.EACCES)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_project(path)
+    assert window.project is not None and window.project.read_only
+    assert (
+        window.statusBar()
+        .currentMessage()
+        .startswith("p.coder is open read-only: the file is read-only for you.")
+    )
+    window.close_project()
+    assert litter(tmp_path) == []
