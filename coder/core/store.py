@@ -27,7 +27,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from coder.core.changes import Changes, Retext, RowKey, Shift, Step
-from coder.core.errors import CoderError, InvalidValue
+from coder.core.errors import CoderError, InvalidValue, database_problem
 
 _LOG = "coder_undo_log"
 _QUIET = "coder_undo_quiet"  # while it has a row, updates are not logged row by row
@@ -385,7 +385,9 @@ class Store:
                     f"that change would break the project's integrity ({e})"
                 ) from None
             if isinstance(e, sqlite3.OperationalError):
-                raise CoderError(f"{self.path.name} could not be written: {e}") from None
+                raise CoderError(
+                    f"{self.path.name} could not be written: {database_problem(e)}"
+                ) from None
             raise
         finally:
             self._depth -= 1

@@ -155,3 +155,66 @@ def test_a_planted_lock_link_opens_read_only_and_writes_nothing(qtbot, tmp_path)
     finally:
         win.close_project()
     assert victim.read_bytes() == b"three years of work"
+
+
+# --------------------------------------------------------------------------- a real full disk
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (root only); unmounted after the test."""
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root; the injected-error tests cover this")
+    point = tmp_path / "mnt"
+    point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(point)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def fill_up(point: Path) -> Path:
+    filler = point / "filler"
+    with filler.open("wb", buffering=0) as f:
+        while True:
+            try:
+                f.write(b"\0" * 4096)
+            except OSError:
+                break
+    return filler
+
+
+def test_undo_on_a_full_disk_keeps_the_step_to_try_again(qtbot, tmpfs: Path) -> None:
+    """No injected error: the disk really is full when Undo is pressed."""
+    from coder.ui.features import coding
+    from tests.ui.recording_window import shown, stack
+
+    path = build(tmpfs / "p.coder")
+    win = RecordingWindow()
+    qtbot.addWidget(win)
+    assert win.open_project(path)
+    try:
+        leaving = project_of(win).codes()[0].id
+        for start in (20, 30):
+            coding.apply_code(win, leaving, passage=(shown(win), start, start + 4))
+        undo_stack = stack(win)
+        assert undo_stack.index() == 2 and len(project_of(win).codings()) == 3
+        filler = fill_up(tmpfs)
+        undo_stack.undo()
+        qtbot.waitUntil(lambda: bool(win.errors) and undo_stack.index() == 2, timeout=20000)
+        assert len(win.errors) == 1 and "the disk is full" in win.errors[0], win.errors
+        assert len(project_of(win).codings()) == 3 and undo_stack.canUndo()
+        filler.unlink()  # room again: the same undo now works
+        undo_stack.undo()
+        assert undo_stack.index() == 1 and len(project_of(win).codings()) == 2
+    finally:
+        win.close_project()
+    assert sorted(p.name for p in tmpfs.iterdir()) == ["p.backups", "p.coder"]
