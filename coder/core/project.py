@@ -20,7 +20,13 @@ from sqlite_utils import Database
 from coder.core import backup as _backup
 from coder.core import invariants
 from coder.core.changes import Changes, RowKey
-from coder.core.errors import InvalidValue, ProjectFileError, database_problem, is_damage
+from coder.core.errors import (
+    InvalidValue,
+    ProjectFileError,
+    database_problem,
+    file_reason,
+    is_damage,
+)
 from coder.core.lock import acquire as acquire_lock
 from coder.core.lock import check_writable
 from coder.core.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
@@ -104,11 +110,24 @@ class Project(Store):
             raise InvalidValue(f"{path} already exists{link}; choose another name")
         if not path.parent.is_dir():
             raise InvalidValue(f"{path.parent}: no such folder")
-        lock = acquire_lock(path)
+        try:  # O_EXCL: a link planted after the check above is never followed either
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            raise InvalidValue(f"{path} already exists; choose another name") from None
+        except OSError as e:
+            raise ProjectFileError(f"{path} cannot be created: {file_reason(e)}") from None
+        try:
+            lock = acquire_lock(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
         try:
             conn = connect(path, read_only=False)
         except sqlite3.Error as e:
             lock.release()
+            with contextlib.suppress(OSError):
+                path.unlink()
             raise ProjectFileError(f"{path} cannot be created: {e}") from None
         try:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

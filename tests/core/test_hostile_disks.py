@@ -132,6 +132,21 @@ def test_coder_new_never_follows_a_dangling_link(tmp_path: Path) -> None:
     assert not target.exists() and not Path(f"{target}-wal").exists()
 
 
+def test_a_link_planted_while_a_project_is_created_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The link appears after Coder looked (a race on a shared folder): still not followed."""
+    from coder.core.errors import InvalidValue
+
+    target = tmp_path / "elsewhere.coder"
+    link = tmp_path / "new.coder"
+    link.symlink_to(target)
+    monkeypatch.setattr(os.path, "lexists", lambda p: False)  # looked before it was planted
+    with pytest.raises(InvalidValue, match="already exists"):
+        Project.create(link)
+    assert not target.exists() and link.is_symlink() and litter(tmp_path) == []
+
+
 @pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
 def test_a_lock_path_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
     path = build(tmp_path / "p.coder")
