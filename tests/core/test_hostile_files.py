@@ -254,7 +254,9 @@ def test_every_bomb_stops_with_one_line_in_little_memory(tmp_path: Path, bomb) -
         assert outcome.returncode == 0 and "skipped source" in outcome.message
     else:
         assert outcome.returncode == 1, outcome
-        assert any(w in outcome.message for w in ("over the limit", "the limit for", "holds"))
+        assert any(w in outcome.message for w in ("over the limit", "the limit for", "holds")), (
+            outcome
+        )
     assert not (tmp_path / f"{bomb.name}.coder").exists() or bomb.command[0] == "cases"
 
 
