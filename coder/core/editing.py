@@ -14,7 +14,8 @@ updated with the text, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from coder.core.changes import Changes, Retext
@@ -23,9 +24,12 @@ from coder.core.limits import LIMITS
 from coder.core.project import Project
 from coder.core.store import new_guid
 from coder.core.text import is_speaker_role, speaker_lines
-from coder.core.textedit import Edits, edits_of, paragraph_bounds, trim_end, whole_word_spans
+from coder.core.textedit import Edits, clean, edits_of, paragraph_bounds, trim_end, whole_word_spans
 
 # Tables of passages anchored in a document's text: (table, may a passage be empty?)
+# Characters of context shown on either side of an occurrence in a preview
+CONTEXT = 40
+
 PASSAGE_TABLES = (("codings", False), ("annotations", False), ("case_selections", False))
 
 
@@ -112,6 +116,83 @@ def coding_moves(
                 moves.append(Move(c.guid, c.start, c.end, na, nb))
     moves.sort(key=lambda m: (m.new_start or m.start, m.new_end or m.end, m.guid))
     return len(text) + edits_.delta, moves
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One place a replacement would change: ``[start, end)`` of the text, a little of the
+    text on either side, and the codings it grows, shrinks or removes (their whole change, on
+    the first occurrence they touch)."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    codings: tuple[tuple[Move, str], ...]  # (move, code path)
+
+
+@dataclass(frozen=True)
+class ReplacePreview:
+    """What replacing a text does to one document, computed by the rule, written nowhere."""
+
+    doc_id: int
+    name: str
+    characters: int  # the length of the new text
+    occurrences: tuple[Occurrence, ...]
+    moved: int  # codings that only move with their text
+
+
+def preview_replace(
+    project: Project, doc_ids: Sequence[int], old: str, new: str, whole_word: bool = True
+) -> list[ReplacePreview]:
+    """Every occurrence :func:`replace_all` would replace in these documents, with what it
+    does to the codings: the preview a user checks before replacing."""
+    old = clean(old)
+    out = []
+    for doc_id in doc_ids:
+        text = project.document_text(doc_id)
+        spans = whole_word_spans(text, old, whole_word)
+        if not spans:
+            continue
+        characters, moves = coding_moves(project, doc_id, [(s, e, new) for s, e in spans])
+        paths = {c.guid: c.code_path for c in project.codings(doc_id)} if moves else {}
+        starts = [s for s, _e in spans]
+        touched: list[list[tuple[Move, str]]] = [[] for _ in spans]
+        moved = 0
+        for m in moves:
+            if m.kind == "moved":
+                moved += 1
+                continue
+            i = max(bisect_right(starts, m.end) - 1, 0)  # the last occurrence starting by its end
+            while i > 0 and spans[i - 1][1] >= m.start:
+                i -= 1  # the first occurrence it touches
+            touched[i].append((m, paths.get(m.guid, "")))
+        occurrences = tuple(
+            Occurrence(s, e, text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT], tuple(t))
+            for (s, e), t in zip(spans, touched, strict=True)
+        )
+        name = project.document_name(doc_id)
+        out.append(ReplacePreview(doc_id, name, characters, occurrences, moved))
+    return out
+
+
+def replace_spans(
+    project: Project, plan: Mapping[int, Sequence[tuple[int, int]]], old: str, new: str
+) -> Changes:
+    """Replace ``old`` with ``new`` at the chosen places of several documents (as a preview
+    listed them), in one transaction and one undo step. Refuses, changing nothing, when a
+    document's text no longer holds ``old`` there (it was edited since the preview)."""
+    old = clean(old)
+    with project.edit() as edit:
+        for doc_id, spans in plan.items():
+            text = project.document_text(doc_id)
+            if any(text[s:e] != old for s, e in spans):
+                raise InvalidValue(
+                    f"the text of {project.document_name(doc_id)} changed since the preview; "
+                    "preview again"
+                )
+            apply_edits(project, doc_id, [(s, e, new) for s, e in spans])
+    return edit.changes()
 
 
 def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, str]]) -> Changes:

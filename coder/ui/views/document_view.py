@@ -32,11 +32,13 @@ from PySide6.QtWidgets import QMenu, QToolTip, QWidget
 from coder.core.text import PositionMap
 from coder.ui.tasks import Runner
 from coder.ui.views import document_load as load
+from coder.ui.views import text_follow
 from coder.ui.views.highlight_layer import HighlightLayer
 from coder.ui.views.note_margin import NoteMargin
 from coder.ui.views.span_index import CodeStyle, Span, is_dark
 from coder.ui.views.speaker_gutter import SpeakerGutter
 from coder.ui.views.stripe_margin import StripeMargin
+from coder.ui.views.text_follow import Followed
 from coder.ui.views.words import snap_to_words, word_edge
 
 if TYPE_CHECKING:
@@ -87,6 +89,11 @@ class DocumentView(HighlightLayer):
         self.stripe_menu_hook: Callable[[QMenu, int], None] | None = None
         # Remove a coding (the Delete key on its stripe).
         self.remove_coding_hook: Callable[[int], object] | None = None
+        # Editing the text (``text_follow``): the control already shows the edit being
+        # written (typed), or is being given one (undo, redo, a replacement); what it did.
+        self.text_typed = False
+        self.text_following = False
+        self.last_followed: Followed | None = None
 
         self.gutter = SpeakerGutter(self)
         self.notes = NoteMargin(self)
@@ -446,6 +453,9 @@ class DocumentView(HighlightLayer):
             return
         if changes.codes:
             self.load_styles(project)
+        retexts = [r for r in changes.retexts if r.document_id == self.doc_id]
+        if retexts:
+            text_follow.follow(self, retexts)
         if changes.documents and self.doc_id in changes.documents:
             self.doc_name = project.document_name(self.doc_id)
         if changes.codings and self.doc_id in changes.coding_documents:
