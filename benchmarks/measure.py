@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import corpus
+from benchmarks import corpus, editing
 from benchmarks.corpus import Spec
 from benchmarks.timing import Result, measure
 
@@ -281,39 +281,6 @@ def apply_coding_core(ctx: Context) -> list[Result]:
                 f"{spec.codings:,} codings in the transcript",
                 samples,
                 note="no repaint",
-            )
-        )
-    return out
-
-
-def edit_text_core(ctx: Context) -> list[Result]:
-    """Type one character into the middle of a coded transcript: the text, every coding,
-    annotation and turn after it moved, the full-text index updated, the undo step recorded."""
-    from coder.core import editing
-    from coder.core.project import Project
-
-    out = []
-    for factor in ctx.sizes([1, 3, 10], [10]):
-        spec = DOCUMENT[factor]
-        path = corpus.working_copy(spec, ctx.folder("edit"))
-        with Project.open(path) as project:
-            doc_id = project.documents()[0].id
-            middle = len(project.document_text(doc_id)) // 2
-            positions = iter(range(middle, middle + 10_000, 97))
-
-            def run(_):
-                at = next(positions)
-                editing.edit_text(project, doc_id, at, at, "x")
-
-            samples = measure(run, ctx.runs(15, 7))
-        out.append(
-            Result(
-                "edit_text",
-                "Edit one character of a coded transcript (core service, durable commit)",
-                f"{spec.chars_per_document:,} chars, {spec.codings:,} codings",
-                samples,
-                target=0.020 if factor == 10 else None,
-                note="codings, turns and search index moved; no repaint",
             )
         )
     return out
@@ -780,7 +747,7 @@ GROUPS: dict[str, Callable[[Context], list[Result]]] = {
     "baseline": baseline,
     "open_document": open_document,
     "apply_coding": apply_coding,
-    "edit_text": edit_text_core,
+    "edit_text": editing.edit_text,
     "import_turn_dense": import_turn_dense,
     "import_docx": import_docx,
     "report": report,

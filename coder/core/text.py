@@ -117,12 +117,12 @@ class PositionMap:
 # Paragraphs
 
 # A line with at least one non-space character; the leading run excludes "\n" so it stays linear.
-_PARAGRAPH = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
+PARAGRAPH = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the non-blank lines of `text`, end exclusive, without the "\\n"."""
-    return [m.span() for m in _PARAGRAPH.finditer(text)]
+    return [m.span() for m in PARAGRAPH.finditer(text)]
 
 
 def paragraph_index(spans: list[tuple[int, int]], offset: int) -> int | None:
@@ -164,7 +164,7 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     """
     end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
-    for ps, pe in (m.span() for m in _PARAGRAPH.finditer(text, start, end)):
+    for ps, pe in (m.span() for m in PARAGRAPH.finditer(text, start, end)):
         s = ps
         for m in _SENTENCE_END.finditer(text, ps, pe):
             if m.group().startswith(".") and m.group().rstrip("\"'”’»›)]」』") == ".":

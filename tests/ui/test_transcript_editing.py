@@ -14,10 +14,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from coder.core.project import Project
-from coder.core.text import detect_turns
+from coder.core.text import detect_turns, paragraphs
 from coder.core.textedit import map_end, map_start
 from coder.ui.dialogs.replace_dialog import ReplaceDialog
 from coder.ui.features.transcript import TranscriptEditor, editor_of
+from coder.ui.views import document_load as load
 from tests.ui.recording_window import RecordingWindow, project_of, stack
 
 TEXT = (
@@ -77,6 +78,11 @@ def shown(window: RecordingWindow) -> tuple[str, list[tuple[str, int, int]]]:
     spans = sorted((names[s.code_id], s.start, s.end) for s in view.spans.values())
     for s in view.spans.values():
         assert (s.s16, s.e16) == (view.pm.to_utf16(s.start), view.pm.to_utf16(s.end))
+    # Turns and paragraphs, moved in place, are those the file and the text give.
+    assert view.doc_id is not None
+    assert view._turns == load.turns_of(project_of(window).turn_spans(view.doc_id), view.pm)
+    view.paragraph_of(0)
+    assert view._paragraphs == paragraphs(view.text)
     return view.text, spans
 
 
@@ -212,12 +218,12 @@ def test_random_keys_keep_the_view_and_the_file_equal(
     editor(window)
     view = window.view
     start = stored(project_path)[:2]
-    for _ in range(40):
+    for _ in range(60):
         text, codings = shown(window)
         a = rng.randrange(len(text) + 1)
         b = min(len(text), a + rng.choice([0, 0, 1, 3]))
         caret(window, a, b)
-        key = rng.choice(["x", "Ü", " ", "backspace", "delete"])
+        key = rng.choice(["x", "Ü", " ", "backspace", "delete", "return"])
         if b == a and key in ("backspace", "delete"):
             key = "y"
         old = view.text
@@ -225,12 +231,14 @@ def test_random_keys_keep_the_view_and_the_file_equal(
             qtbot.keyClick(view, Qt.Key.Key_Backspace)
         elif key == "delete":
             qtbot.keyClick(view, Qt.Key.Key_Delete)
+        elif key == "return":
+            qtbot.keyClick(view, Qt.Key.Key_Return)
         else:
             qtbot.keyClicks(view, key)
         now, now_codings, _turns = stored(project_path)
         assert shown(window) == (now, now_codings)
         if b > a:  # a selection replaced: check the rule on this one edit
-            t = "" if key in ("backspace", "delete") else key
+            t = {"backspace": "", "delete": "", "return": "\n"}.get(key, key)
             assert now == old[:a] + t + old[b:]
             want = sorted(
                 (name, map_start(s, a, b, len(t)), map_end(e, a, b, len(t)))

@@ -453,9 +453,8 @@ class DocumentView(HighlightLayer):
             return
         if changes.codes:
             self.load_styles(project)
-        retexts = [r for r in changes.retexts if r.document_id == self.doc_id]
-        if retexts:
-            text_follow.follow(self, retexts)
+        if any(r.document_id == self.doc_id for r in changes.retexts):
+            text_follow.follow(self, changes)
         if changes.documents and self.doc_id in changes.documents:
             self.doc_name = project.document_name(self.doc_id)
         if changes.codings and self.doc_id in changes.coding_documents:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from heapq import heappop, heappush
 from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QPalette
@@ -122,8 +123,8 @@ class SpanIndex:
         assign: bool = True,
     ) -> None:
         self.order = order if order is not None else sorted(s.key for s in spans.values())
-        self.starts = [k[0] for k in self.order]
-        self.maxends = list(accumulate((k[1] for k in self.order), max))
+        self.starts = list(map(itemgetter(0), self.order))
+        self.maxends = list(accumulate(map(itemgetter(1), self.order), max))
         self.ncols = self.compare_split = 0
         if not assign:
             return

@@ -8,19 +8,20 @@ it already shows them (the user typed them). Turns and annotations are few: they
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QTextCursor
 
-from coder.core.text import PositionMap
+from coder.core.text import PARAGRAPH, PositionMap
 from coder.core.textedit import Edits, TextEdit
 from coder.ui.views import document_load as load
 
 if TYPE_CHECKING:
-    from coder.core.changes import Retext
+    from coder.core.changes import Changes, Retext
     from coder.ui.views.document_view import DocumentView
+    from coder.ui.views.span_index import Span
 
 
 @dataclass
@@ -45,17 +46,29 @@ class Followed:
         return ", ".join(parts) if parts else "no coding changed"
 
 
-def follow(view: DocumentView, retexts: Sequence[Retext]) -> Followed:
-    """Apply these edits of the shown document's text to the view (text, codings, turns,
-    annotations, margins) and say what they did to the codings."""
+def follow(view: DocumentView, changes: Changes) -> Followed:
+    """Apply the edits of the shown document's text in ``changes`` to the view (text,
+    codings, turns, annotations, margins) and say what they did to the codings."""
     done = Followed()
-    for retext in retexts:
-        _follow_one(view, retext, done)
     project, doc_id = view.project, view.doc_id
     assert project is not None and doc_id is not None
+    reread = False
+    for retext in changes.retexts:
+        if retext.document_id == doc_id:
+            reread |= not _follow_one(view, retext, done)
+    turn_rows = [
+        (was, now)
+        for (table, _key), was in changes.before.items()
+        if table == "turns"
+        for now in [changes.after.get((table, _key))]
+        if (was or now or {}).get("document_id") == doc_id
+    ]
+    if reread or any(was is None or now is None for was, now in turn_rows):
+        # A turn found again or gone (a speaker label edited): read them again (few).
+        view._set_turns(load.turns_of(project.turn_spans(doc_id), view.pm))
+    else:
+        _settle_turns(view, [now for _was, now in turn_rows if now is not None])
     view._edits += 1  # a reading of every coding under way is stale
-    view._set_turns(load.turns_of(project.turn_spans(doc_id), view.pm))
-    view._paragraphs = None
     view.find_matches, view.find_current = [], -1
     view.notes.load(project, doc_id)
     view._update_margins()
@@ -68,7 +81,8 @@ def follow(view: DocumentView, retexts: Sequence[Retext]) -> Followed:
     return done
 
 
-def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> None:
+def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> bool:
+    """One edit of the text; False when the view had to show the document afresh."""
     old_text, old_pm = view.text, view.pm
     try:
         new_text = retext.apply(old_text)
@@ -76,12 +90,72 @@ def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> None:
         # The view does not show the text this edit was made on (it should): show it afresh.
         assert view.project is not None and view.doc_id is not None
         view.set_document(view.project, view.doc_id)
-        return
-    edits = Edits([TextEdit(s, s + len(old), new) for s, old, new in retext.edits], len(old_text))
+        return False
+    cp = Edits([TextEdit(s, s + len(old), new) for s, old, new in retext.edits], len(old_text))
+    u16 = Edits(
+        [
+            TextEdit(old_pm.to_utf16(s), old_pm.to_utf16(s + len(old)), _utf16(new))
+            for s, old, new in retext.edits
+        ],
+        old_pm.utf16_length,
+    )
     if not view.text_typed:
         _edit_control(view, old_pm, retext)
+    if view._paragraphs is not None:
+        view._paragraphs = _paragraphs_after(view._paragraphs, old_text, new_text, cp)
     view.text, view.pm = new_text, PositionMap(new_text)
-    _move_spans(view, edits, done)
+    _move_spans(view, cp, u16, done)
+    _move_turns(view, u16)
+    return True
+
+
+def _move_turns(view: DocumentView, u16: Edits) -> None:
+    """Move the speaker turns by the rule (they do not overlap: those before the edits stay,
+    those after shift, those around them are mapped)."""
+    turns, starts = view._turns, view._turn_starts
+    i = max(bisect_left(starts, u16.first) - 1, 0)
+    j = max(bisect_left(starts, u16.edits[-1].end), i)
+    d = u16.delta
+    view._set_turns(
+        turns[:i]
+        + [(*u16.span(a, b), who, t) for a, b, who, t in turns[i:j]]
+        + [(a + d, b + d, who, t) for a, b, who, t in turns[j:]]
+    )
+
+
+def _paragraphs_after(
+    old: list[tuple[int, int]], old_text: str, new_text: str, cp: Edits
+) -> list[tuple[int, int]]:
+    """The paragraphs of the new text: found again only on the lines the edits touched."""
+    lo = old_text.rfind("\n", 0, cp.first) + 1
+    hi = old_text.find("\n", cp.edits[-1].end)
+    hi = len(old_text) if hi == -1 else hi
+    d = cp.delta
+    i = bisect_left(old, (lo, -1))
+    j = bisect_left(old, (hi + 1, -1))
+    found = [m.span() for m in PARAGRAPH.finditer(new_text, lo, hi + d)]
+    return old[:i] + found + [(a + d, b + d) for a, b in old[j:]]
+
+
+def _utf16(text: str) -> str:
+    """A stand-in with the UTF-16 length of ``text`` (only lengths matter to the rule)."""
+    return "x" * (len(text.encode("utf-16-le")) // 2)
+
+
+def _settle_turns(view: DocumentView, rows: list[dict]) -> None:
+    """Turns whose end the core set after the rule (a turn runs to the next speaker line)."""
+    if not rows:
+        return
+    to16 = load.converter(view.pm)
+    turns = view._turns
+    for row in rows:
+        s16 = to16(row["start"])
+        i = bisect_left(view._turn_starts, s16)
+        while i < len(turns) and turns[i][0] == s16:
+            if turns[i][2] == row["speaker"]:
+                turns[i] = (s16, to16(row["end"]), turns[i][2], turns[i][3])
+                break
+            i += 1
 
 
 def _edit_control(view: DocumentView, pm: PositionMap, retext: Retext) -> None:
@@ -100,31 +174,52 @@ def _edit_control(view: DocumentView, pm: PositionMap, retext: Retext) -> None:
         view.text_following = False
 
 
-def _move_spans(view: DocumentView, edits: Edits, done: Followed) -> None:
-    """Move the view's codings by the rule; those left empty go."""
-    first, to16 = edits.first, load.converter(view.pm)
-    gone = []
-    for span in view._all.values():
-        if span.end < first:
-            continue  # wholly before every edit: unchanged
-        a, b = edits.span(span.start, span.end)
-        if b <= a:
+def _move_spans(view: DocumentView, cp: Edits, u16: Edits, done: Followed) -> None:
+    """Move the view's codings by the rule; those left empty go. The codings before every
+    edit are left alone, those after the last one shift, only those between are mapped."""
+    order, spans = view._order, view.spans
+    first16, last16 = u16.first, u16.edits[-1].end
+    d, d16 = cp.delta, u16.delta
+    i0 = bisect_left(view._maxends, first16)  # before: none of them reaches the first edit
+    new_order = order[:i0]
+    gone: list[int] = []
+    for s16, e16, cid in order[i0:]:
+        span = spans[cid]
+        if s16 >= last16:
+            if d:
+                span.start += d
+                span.end += d
+                span.s16 += d16
+                span.e16 += d16
+                done.moved += 1
+            new_order.append((s16 + d16, e16 + d16, cid))
+        elif _map(span, cp, u16, done):
+            new_order.append(span.key)
+        else:
+            gone.append(cid)
+    for span in view._all.values():  # codings the coder filter hides
+        if span.id not in spans and not _map(span, cp, u16, done):
             gone.append(span.id)
-            continue
-        if (a, b) == (span.start, span.end):
-            continue
+    for cid in gone:
+        view._all.pop(cid, None)
+        spans.pop(cid, None)
+    done.removed += len(gone)
+    new_order.sort()  # the rule keeps the order but for ties it makes: nearly sorted
+    view._rebuild_index(order=new_order)
+    if view.active_coding_id is not None and view.active_coding_id not in spans:
+        view.active_coding_id = None
+
+
+def _map(span: Span, cp: Edits, u16: Edits, done: Followed) -> bool:
+    """Move one coding by the rule; False when it is left empty."""
+    a, b = cp.span(span.start, span.end)
+    if b <= a:
+        return False
+    if (a, b) != (span.start, span.end):
         if b - a == span.end - span.start:
             done.moved += 1
         else:
             done.resized += 1
-        span.start, span.end, span.s16, span.e16 = a, b, to16(a), to16(b)
-    for cid in gone:
-        view._all.pop(cid, None)
-        view.spans.pop(cid, None)
-    done.removed += len(gone)
-    # The rule keeps the codings' order (but for ties it makes): nearly sorted, sorted fast.
-    order = [s.key for s in (view.spans.get(k[2]) for k in view._order) if s is not None]
-    order.sort()
-    view._rebuild_index(order=order)
-    if view.active_coding_id is not None and view.active_coding_id not in view.spans:
-        view.active_coding_id = None
+        span.start, span.end = a, b
+        span.s16, span.e16 = u16.span(span.s16, span.e16)
+    return True
