@@ -1,4 +1,4 @@
-"""Editing a transcript with real keys on a real X server: Ctrl+E, typing over a misspelt
+"""Editing a transcript with real keys on a real X server: Ctrl+Shift+E, typing over a misspelt
 speaker label, Ctrl+Z, Escape; the project read back from its file after each step."""
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_fix_a_speaker_label_with_real_keys_then_undo(desktop: Desktop, project_
     proc = desktop.coder(str(project_path))
     desktop.window("keys — Coder")
     label = TEXT.index("Amria")
-    desktop.key("ctrl+e")  # Edit → Edit transcript
+    desktop.key("ctrl+shift+e")  # Edit → Edit transcript
     # Second line, after "Am": select "ri" and type "ir" over it.
     desktop.key("ctrl+Home", "Down", "Right", "Right", "shift+Right", "shift+Right")
     desktop.key("i", "r")

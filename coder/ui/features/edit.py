@@ -242,7 +242,7 @@ SHORTCUT_NOTES = (
     ("Stripes: Up / Down, Enter, Delete, Menu", "Walk the visible codings, select, remove, menu"),
     ("Find bar: Enter / Shift+Enter, Escape", "Next / previous match, close"),
     (
-        "Edit transcript (Ctrl+E): type, Backspace, Delete, Escape",
+        "Edit transcript (Ctrl+Shift+E): type, Backspace, Delete, Escape",
         "Fix the text (codings follow; a word is one undo step), leave the mode",
     ),
 )

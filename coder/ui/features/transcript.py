@@ -283,7 +283,7 @@ def editor_of(window: MainWindow) -> TranscriptEditor:
     "edit.transcript",
     "Edit",
     "&Edit transcript",
-    shortcut="Ctrl+E",
+    shortcut="Ctrl+Shift+E",
     enabled_when="document",
     order=150,
     status_tip="Fix typos and speaker labels in the shown text; codings follow",
