@@ -76,6 +76,8 @@ class TranscriptEditor(QObject):
         layout = pane.layout() if pane is not None else None
         if isinstance(layout, QBoxLayout):
             layout.insertWidget(layout.indexOf(self.view), self.banner)
+        else:  # never a window of its own
+            self.banner.setParent(pane or window)
         self.view.document().contentsChange.connect(self._on_change)
         self.view.installEventFilter(self)
         window.documentChanged.connect(self.leave)
@@ -165,8 +167,10 @@ class TranscriptEditor(QObject):
             self.edits += 1
             done = view.last_followed
             said = done.describe() if done is not None else "no coding changed"
+            para = view.paragraph_of(start)
+            where = f", ¶ {para + 1}" if para is not None else ""
             self.window.show_status(
-                f"Edited “{name}” at {start:,}: {said}. Ctrl+Z undoes the word.", 8000
+                f"Edited “{name}”{where}: {said}. Ctrl+Z undoes the word.", 8000
             )
 
     def _edit_of(self, pos: int, removed: int, added: int) -> tuple[int, int, str] | None:
