@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -43,6 +44,11 @@ class ActionSpec:
 
 ACTIONS: dict[str, ActionSpec] = {}
 Handler = TypeVar("Handler", bound=Callable[[Any], object])
+
+
+def plain_title(title: str) -> str:
+    """A menu title as shown, without its mnemonic ("Find && &Replace…" -> "Find & Replace…")."""
+    return re.sub("&(.)", r"\1", title)
 
 
 def key_bindings(standard: QKeySequence.StandardKey) -> list[QKeySequence]:

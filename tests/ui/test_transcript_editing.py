@@ -1,4 +1,4 @@
-"""Edit → Edit transcript and Edit → Find and replace, driven with keys like a researcher.
+"""Edit → Edit transcript and Edit → Find & Replace, driven with keys like a researcher.
 
 Every check reads the project file back through a second connection and compares the view
 (text, codings) with it: what the window shows is what is stored.

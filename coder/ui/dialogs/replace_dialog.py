@@ -1,4 +1,4 @@
-"""Edit → Find and replace: replace a text in one or every document, previewed first.
+"""Edit → Find & Replace: replace a text in one or every document, previewed first.
 
 The preview lists every occurrence (document, place, the text around it with the old and new
 words) and, under it, each coding the replacement grows, shrinks or removes, with its old and
@@ -58,7 +58,7 @@ class ReplaceDialog(QDialog):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
-        self.setWindowTitle("Find and replace")
+        self.setWindowTitle("Find & Replace")
         self.setObjectName("replaceDialog")
         self.previews: list[editing.ReplacePreview] = []
         self._shown_for: tuple[str, str, bool, bool] | None = None

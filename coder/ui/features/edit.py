@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
 
 from coder import __version__
-from coder.ui.actions import ACTIONS, action
+from coder.ui.actions import ACTIONS, action, plain_title
 from coder.ui.views import common
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def shortcuts_rows() -> list[tuple[str, str]]:
         if not spec.shortcut:
             continue
         key = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-        rows.append((key, f"{spec.menu.replace('/', ' › ')} › {spec.title.replace('&', '')}"))
+        rows.append((key, f"{spec.menu.replace('/', ' › ')} › {plain_title(spec.title)}"))
     return [*rows, ("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z, Ctrl+Y", "Redo")]
 
 

@@ -5,7 +5,7 @@ and paste. Each change of the text control is written at once by the core's ``ed
 (codings, turns and annotations move by the documented rule, the search index follows) as
 an undo step; the keystrokes of one word merge into one step. The status bar says what each
 edit did to the codings. Escape, the banner's button or the menu item leave the mode; so does
-showing another document or closing the project. Edit → Find and replace is in
+showing another document or closing the project. Edit → Find & Replace is in
 :mod:`coder.ui.dialogs.replace_dialog`.
 """
 
@@ -303,7 +303,7 @@ def edit_transcript(window: MainWindow) -> None:
 @action(
     "edit.replace",
     "Edit",
-    "Find and &replace…",
+    "Find && &Replace…",
     shortcut="Ctrl+H",
     enabled_when="project",
     order=205,
