@@ -294,3 +294,18 @@ def test_find_and_replace_previews_every_change_then_replaces_in_one_step(
     assert stored(project_path, "Second")[0] == "Also teh rain, not tehran.\n"
     assert shown(window)[0] == TEXT
     dialog.close()
+
+
+def test_an_annotation_after_the_edit_moves_in_the_memos_list_too(
+    qtbot, window: RecordingWindow, project_path: Path
+) -> None:
+    project = project_of(window)
+    doc = project.find_document("Amira").id
+    at = TEXT.index("my bag")
+    window.push("Annotate", lambda: project.add_annotation(doc, at, at + 6, "Her bag"))
+    editor(window)
+    caret(window, TEXT.index("teh"))
+    qtbot.keyClicks(window.view, "oh ")
+    entry = [e for e in window.memos_dock.model.entries() if e.kind == "annotation"][0]
+    assert (entry.start, entry.end) == (at + 3, at + 9)
+    assert window.view.text[entry.start : entry.end] == "my bag"

@@ -68,11 +68,15 @@ class MemosModel(RowsTableModel):
         if project is None:
             return
         # A rename may change any memo's title: read them all again, without first going
-        # through every row of a big edit (a merge) for the memos it touched.
-        if changes.documents or changes.codes or changes.cases:
+        # through every row of a big edit (a merge) for the memos it touched. A document's
+        # text edited is no rename: only the memos anchored in it may have moved.
+        if changes.ids("documents") or changes.codes or changes.cases:
             self.set_rows(memo_entries(project))
             return
         keys = _changed_keys(changes)
+        edited = {r.document_id for r in changes.retexts}
+        if edited:
+            keys |= {e.key for e in self._rows if e.document_id in edited}
         if len(keys) > REFRESH_ONE_BY_ONE:
             self.set_rows(memo_entries(project))
             return
