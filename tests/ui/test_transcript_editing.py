@@ -267,7 +267,9 @@ def test_find_and_replace_previews_every_change_then_replaces_in_one_step(
     assert amira is not None and amira.childCount() == 2
     first = amira.child(0)
     assert first is not None and "[teh → the]" in first.text(0)
-    # Nothing is written by the preview.
+    # Nothing is written by the preview, nor by Enter in a field (which keeps the dialog).
+    qtbot.keyClick(dialog.replace_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.tree.topLevelItemCount() == 2
     assert stored(project_path)[0] == TEXT
     # Same length: no coding changes; a longer replacement grows the coding that holds it.
     dialog.replace_edit.setText("the muddy")
@@ -283,6 +285,7 @@ def test_find_and_replace_previews_every_change_then_replaces_in_one_step(
     before = stack(window).count()
     dialog.apply.click()
     assert stack(window).count() == before + 1
+    assert dialog.summary.text().startswith("Done: replace “teh” with “the muddy” (2 in 2")
     text, codings, _turns = stored(project_path)
     assert text == TEXT.replace("teh flood", "the muddy flood", 1)
     assert stored(project_path, "Second")[0] == "Also the muddy rain, not tehran.\n"

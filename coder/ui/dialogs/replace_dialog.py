@@ -101,6 +101,11 @@ class ReplaceDialog(QDialog):
         buttons.addButton(self.apply, QDialogButtonBox.ButtonRole.ApplyRole)
         self.apply.clicked.connect(self.do_replace)
         buttons.rejected.connect(self.reject)
+        # Enter in a field shows the preview again; it never replaces, nor closes the dialog.
+        for button in buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.summary)
@@ -110,8 +115,9 @@ class ReplaceDialog(QDialog):
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self.show_preview)
-        for signal in (self.find_edit.textChanged, self.replace_edit.textChanged):
-            signal.connect(lambda *_: self._timer.start())
+        for field in (self.find_edit, self.replace_edit):
+            field.textChanged.connect(lambda *_: self._timer.start())
+            field.returnPressed.connect(self.show_preview)
         self.whole_word.toggled.connect(lambda *_: self.show_preview())
         self.scope.currentIndexChanged.connect(lambda *_: self.show_preview())
         common.fit_to_screen(self, 760, 560)
@@ -239,3 +245,4 @@ class ReplaceDialog(QDialog):
         if self.window_.push(what, lambda: editing.replace_spans(project, plan, old, new)):
             self.window_.show_status(f"{what}; Ctrl+Z undoes all of it", 8000)
             self.show_preview()  # what is left (nothing, or the unticked ones)
+            self.summary.setText(f"Done: {what[0].lower()}{what[1:]}. {self.summary.text()}")
