@@ -49,6 +49,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_documents)
 
+    _register_code(sub)
+
+    p = sub.add_parser("codings", help="list coded passages")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--code", metavar="NAME")
+    p.add_argument("--document", metavar="NAME")
+    p.add_argument("--coder", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_codings)
+
+    _register_stats(sub)
+
+    p = sub.add_parser("search", help="full-text search over all documents")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+
+    cases = sub.add_parser("cases", help="cases and their attributes")
+    cases_sub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
+    p = cases_sub.add_parser("import", help="import attributes from a CSV or XLSX table")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=cmd_cases_import)
+    p = cases_sub.add_parser("list", help="list cases with their attributes")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_cases_list)
+
+
+def _register_code(sub: argparse._SubParsersAction) -> None:
+    """coder code add | list | apply."""
     code = sub.add_parser("code", help="manage the codebook and apply codes")
     code_sub = code.add_subparsers(dest="code_command", metavar="ACTION", required=True)
     p = code_sub.add_parser("add", help="add a code")
@@ -81,14 +114,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--coder", metavar="NAME", help="default: the configured coder name")
     p.set_defaults(handler=cmd_code_apply)
 
-    p = sub.add_parser("codings", help="list coded passages")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--code", metavar="NAME")
-    p.add_argument("--document", metavar="NAME")
-    p.add_argument("--coder", metavar="NAME")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_codings)
 
+def _register_stats(sub: argparse._SubParsersAction) -> None:
+    """coder stats: frequencies by document, case or attribute value."""
     p = sub.add_parser("stats", help="how many documents or cases cite each code")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--by", default="document", metavar="document|case|attribute=NAME")
@@ -110,24 +138,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
-
-    p = sub.add_parser("search", help="full-text search over all documents")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("--limit", type=int, default=200)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_search)
-
-    cases = sub.add_parser("cases", help="cases and their attributes")
-    cases_sub = cases.add_subparsers(dest="cases_command", metavar="ACTION", required=True)
-    p = cases_sub.add_parser("import", help="import attributes from a CSV or XLSX table")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("file", metavar="FILE")
-    p.set_defaults(handler=cmd_cases_import)
-    p = cases_sub.add_parser("list", help="list cases with their attributes")
-    p.add_argument("project", metavar="PROJECT")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_cases_list)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
