@@ -184,7 +184,7 @@ def _check_options(unit: str, pooling: str, min_overlap: float, coders: int) -> 
         raise InvalidValue(f"pooling must be one of {', '.join(POOLING)}, not '{pooling}'")
     if not 0 < min_overlap <= 100:
         raise InvalidValue(
-            f"the minimum overlap is a percentage above 0 up to 100, not {min_overlap}"
+            f"the minimum overlap is a percentage above 0 up to 100, not {_number(min_overlap)}"
         )
     if unit == "segment" and coders != 2:
         raise InvalidValue("segments are compared between exactly two coders")

@@ -269,3 +269,19 @@ def test_a_share_of_no_case_is_undefined_not_zero(project):
         ok("stats", str(project), "--by", "case", "--cases", "d1", "P4", "--json").stdout
     )
     assert data["total"] == 1
+
+
+@pytest.mark.parametrize("overlap", ["150", "-1", "nan"])
+def test_a_minimum_overlap_outside_0_to_100_is_named_as_given(project, overlap):
+    message = user_error(
+        "agreement",
+        str(project),
+        "--coders",
+        "Alex",
+        "Kim",
+        "--unit",
+        "segment",
+        "--min-overlap",
+        overlap,
+    )
+    assert message.endswith(f"above 0 up to 100, not {overlap}")

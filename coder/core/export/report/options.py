@@ -106,7 +106,7 @@ class ReportOptions:
             )
         if not 0 < self.min_overlap <= 100:
             raise InvalidValue(
-                f"the minimum overlap is a percentage above 0 up to 100, not {self.min_overlap}"
+                f"the minimum overlap is a percentage above 0 up to 100, not {self.min_overlap:g}"
             )
         if self.page_size not in ("A4", "Letter"):
             raise InvalidValue(f"page size is A4 or Letter, not '{self.page_size}'")
