@@ -246,8 +246,12 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
                         "code": r.code,
                         "counts": list(r.counts),
                         "total": r.total,
-                        "row_percent": list(r.row_percent),
-                        "column_percent": list(r.column_percent),
+                        # a share of no unit is undefined (null), not 0
+                        "row_percent": [p if r.total else None for p in r.row_percent],
+                        "column_percent": [
+                            p if n else None
+                            for p, n in zip(r.column_percent, x.column_totals, strict=True)
+                        ],
                     }
                     for r in x.rows
                 ],

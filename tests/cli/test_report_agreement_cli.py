@@ -285,3 +285,23 @@ def test_a_minimum_overlap_outside_0_to_100_is_named_as_given(project, overlap):
         overlap,
     )
     assert message.endswith(f"above 0 up to 100, not {overlap}")
+
+
+def test_a_crosstab_share_of_no_case_is_undefined(project):
+    data = json.loads(
+        ok(
+            "crosstab",
+            str(project),
+            "gender",
+            "--coders",
+            "Alex",
+            "Sam",
+            "--consensus",
+            "all",
+            "--json",
+        ).stdout
+    )
+    rows = {r["code"]: r for r in data["rows"]}
+    assert rows["Money"]["row_percent"] == [100.0, 0.0]  # d1 (female) only
+    assert rows["Work"]["total"] == 0 and rows["Work"]["row_percent"] == [None, None]
+    assert rows["Work"]["column_percent"] == [0.0, 0.0]  # 0 of the 2 female and 1 male cases
