@@ -18,7 +18,8 @@ from coder.ui.actions import action
 )
 def open_analysis(window: Any) -> Any:
     """Show the analysis window (one per main window), then fill its choices and compute its
-    tables on the next turn of the event loop (the window appears first)."""
+    tables on a later turn of the event loop: the window appears first, and clicks and keys
+    waiting meanwhile are answered in between."""
     from PySide6.QtCore import QTimer
 
     from coder.ui.views.analysis_window import AnalysisWindow
@@ -30,5 +31,6 @@ def open_analysis(window: Any) -> Any:
     existing.show()
     existing.raise_()
     existing.activateWindow()
-    QTimer.singleShot(0, existing.start)
+    # A timer, not a zero-delay call: Qt runs those before the input and paint events waiting.
+    QTimer.singleShot(1, existing.start)
     return existing
