@@ -392,6 +392,16 @@ def backup_now(project: Project) -> Path:
     return target
 
 
+def sweep_leftovers(project_path: Path) -> None:
+    """Remove what a killed export, restore or backup left beside the project and in its
+    backups folders (only Coder's own temporary files no running Coder is writing)."""
+    leftovers.sweep(project_path.parent, leftovers.EXPORT_PART)
+    leftovers.sweep(project_path.parent, leftovers.COPY_PART)
+    for folder in {beside_folder(project_path), fallback_folder(project_path)}:
+        if folder.is_dir():
+            leftovers.sweep(folder, leftovers.BACKUP_PART)
+
+
 def on_open(project: Project) -> Path | None:
     """The backup made when a project opens for writing, if its file changed since the last.
 
@@ -400,6 +410,7 @@ def on_open(project: Project) -> Path | None:
     """
     if project.read_only:
         return None
+    sweep_leftovers(project.path)
     backups = list_backups(project.path)
     recent = (
         backups

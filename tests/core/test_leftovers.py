@@ -143,3 +143,26 @@ def test_a_killed_restore_leaves_a_copy_the_next_restore_removes(tmp_path: Path)
     assert hidden_parts(out) == [part.name]
     ok("restore", str(backup), "-o", str(out / "restored.coder"))
     assert sorted(p.name for p in out.iterdir()) == ["restored.coder"]
+
+
+def test_opening_a_project_to_write_removes_what_killed_runs_left_beside_it(
+    tmp_path: Path,
+) -> None:
+    """Also when no export, backup or restore follows: any command that changes the project
+    tidies its folder and its backups folder."""
+    path = build(tmp_path / "p.coder")
+    ok("backup", str(path))  # nothing changed since: opening makes no new backup
+    folder = tmp_path / "p.backups"
+    left = [
+        tmp_path / ".p report-abc12345.docx.part",
+        tmp_path / ".copy.coder.4242.part",
+        folder / "p-20260101-120000.coder.part",
+        folder / "p-20260101-120000.coder.part-journal",
+    ]
+    for f in left:
+        f.write_bytes(b"left by a kill")
+    stranger = tmp_path / "notes.part"
+    stranger.write_bytes(b"keep me")
+    ok("code", "add", str(path), "Other")
+    assert not any(f.exists() for f in left) and stranger.exists()
+    assert len(list(folder.glob("*.coder"))) == 1
