@@ -52,6 +52,16 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     lefts = [dock.kwic_model.index(r, 0).data(RowRole).left for r in range(2)]
     last = [re.findall(r"\w+", b.lower())[-1] for b in lefts]
     assert last == sorted(last)
+    dock.word_filter.setText("the promises")
+    qtbot.keyClick(dock.word_filter, Qt.Key.Key_Return)  # Enter: the typed phrase in context
+    qtbot.waitUntil(lambda: dock.kwic_computed == 2)
+    assert sorted(r.term for r in dock.kwic_rows(selected=False)) == [
+        "The promises",
+        "the promises",
+    ]
+    dock.word_filter.setText("")
+    assert dock.show_kwic("promises")
+    qtbot.waitUntil(lambda: dock.kwic_computed == 3)
     code = project.find_code("Time").id
     before = len(_codings(project, code))
     assert dock.code_rows(code, rows)

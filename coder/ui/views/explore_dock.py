@@ -8,6 +8,7 @@ with the last code used. Counting words and indexing paragraphs run off the GUI 
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -68,6 +69,7 @@ class ExploreDock(common.ProjectDock):
         self.setAccessibleName("Explore words")
         self._project: Project | None = None
         self.index = SimilarityIndex()
+        self._index_lock = threading.Lock()
         self.runner = Runner(self._error, self)  # the word list
         self.kwic_runner = Runner(self._error, self)
         self.similar_runner = Runner(self._error, self)
@@ -120,6 +122,12 @@ class ExploreDock(common.ProjectDock):
 
         self.words_model = WordsModel(self)
         self.word_filter.textChanged.connect(self.words_model.set_filter)
+        # Enter: the typed words in context (a phrase, or "famil*" for any ending).
+        self.word_filter.returnPressed.connect(lambda: self.show_kwic(self.word_filter.text()))
+        self.word_filter.setToolTip(
+            "Type to filter the list; press Enter to see the typed words in context "
+            "(a phrase, or a final * for any ending)"
+        )
         self.words_view = _table("Word list")
         self.words_view.setModel(self.words_model)
         words_header = self.words_view.horizontalHeader()
@@ -208,6 +216,7 @@ class ExploreDock(common.ProjectDock):
             runner.cancel()
         self._project = project
         self.index = SimilarityIndex()
+        self._index_lock = threading.Lock()
         for model in (self.words_model, self.kwic_model, self.similar_model):
             model.set_rows([])
         self.term = self.shown_term = ""
@@ -413,12 +422,14 @@ class ExploreDock(common.ProjectDock):
         project = self._project
         if project is None or end <= start:
             return
-        index = self.index
+        index, lock = self.index, self._index_lock
         text = project.document_text(doc_id)[start:end]
 
         def work(conn: Project, step: Any) -> list[SimilarPassage]:
-            index.refresh(conn)
-            return index.similar(text, 20, exclude=(doc_id, start, end))
+            # A query cancelled by a newer one may still be running: one at a time per index.
+            with lock:
+                index.refresh(conn)
+                return index.similar(text, 20, exclude=(doc_id, start, end))
 
         self.similar_status.setText("Finding similar passages…")
         self.tabs.setCurrentIndex(1)
