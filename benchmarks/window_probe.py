@@ -223,6 +223,7 @@ def explore(path: str) -> dict:
     similar = Painted(dock.similar_view.viewport, lambda: dock.similar_model.rowCount() > 0)
     find = lambda: dock.find_similar(doc_id, start, end)  # noqa: E731
     result["similar"] = _time(find, lambda: similar.seen, lambda: similar.seen)
+    result["similar"]["rows"] = dock.similar_model.rowCount()
     clicks = list(result.values())
     return {
         **result,
