@@ -29,6 +29,7 @@ from coder.core import settings
 from coder.core.changes import Changes
 from coder.core.errors import ImportFailed, InvalidValue, NotFound
 from coder.core.query.scope import Filters, codings_in_scope, documents_in_scope
+from coder.core.query.words import Progress
 from coder.core.search import _patterns, _spans, parse_query
 from coder.core.store import new_guid, now
 from coder.core.text import paragraphs, sentences
@@ -332,8 +333,10 @@ def plan_autocode(
     filters: Filters | None = None,
     coder: str | None = None,
     seconds: float = REGEX_SECONDS,
+    progress: Progress | None = None,
 ) -> AutocodePlan:
-    """The codings an auto-coding run would make; nothing is written."""
+    """The codings an auto-coding run would make; nothing is written. ``progress(done,
+    total, label)`` is called before each document (it may raise to stop)."""
     if unit not in UNITS:
         raise InvalidValue(f"unit is one of {', '.join(UNITS)}, not '{unit}'")
     if not rules:
@@ -345,7 +348,10 @@ def plan_autocode(
     existing = _existing(project, coder)
     plan = AutocodePlan(new_codes=missing, unit=unit)
     names = dict(project.db.execute("SELECT id, name FROM documents"))
-    for doc_id in documents_in_scope(project, filters):
+    docs = documents_in_scope(project, filters)
+    for n, doc_id in enumerate(docs):
+        if progress is not None:
+            progress(n, len(docs), "Finding the passages to code")
         if passages is not None and doc_id not in passages:
             continue
         doc = _Document(project, doc_id, names[doc_id])

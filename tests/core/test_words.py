@@ -183,3 +183,27 @@ def test_similar_index_sees_edits_made_on_other_connections(project) -> None:
     hits = similar_passages(second, doc_b, start, start + 16, index=index)
     second.close()
     assert hits[0].document == "c" and index.indexed == 3
+
+
+def test_work_stops_between_documents_and_the_index_goes_on_later(project) -> None:
+    """A cancelled count stops at the next document; a stopped index refresh resumes."""
+    seen: list[tuple[int, int]] = []
+
+    def stop_at_second(done: int, total: int, label: str) -> None:
+        seen.append((done, total))
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        word_frequencies(project, progress=stop_at_second)
+    assert seen == [(0, 2), (1, 2)]
+    with pytest.raises(KeyboardInterrupt):
+        kwic(project, "war", progress=stop_at_second)
+    index = SimilarityIndex()
+    with pytest.raises(KeyboardInterrupt):
+        index.refresh(project, progress=stop_at_second)
+    assert index.indexed == 1
+    doc = project.find_document("b").id
+    start = TEXTS["b"].index("The brother")
+    hits = similar_passages(project, doc, start, start + 16, index=index)
+    assert index.indexed == 2 and hits[0].document == "a"

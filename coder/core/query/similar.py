@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coder.core.errors import InvalidValue
-from coder.core.query.words import tokens
+from coder.core.query.words import Progress, tokens
 from coder.core.text import paragraphs
 
 if TYPE_CHECKING:
@@ -65,8 +65,9 @@ class SimilarityIndex:
 
     # ------------------------------------------------------------------ keeping it current
 
-    def refresh(self, project: Project) -> None:
-        """Bring the index up to date with the project (only changed documents are read)."""
+    def refresh(self, project: Project, progress: Progress | None = None) -> None:
+        """Bring the index up to date with the project (only changed documents are read).
+        Stopped midway (``progress`` raising), it stays consistent: the next refresh goes on."""
         # Both counters belong to one connection: another connection is always checked.
         conn = project.db.conn
         marker = (conn.total_changes, project.db.execute("PRAGMA data_version").fetchone()[0])
@@ -74,7 +75,9 @@ class SimilarityIndex:
             return
         rows = project.db.execute("SELECT id, guid, name, text FROM documents").fetchall()
         current = set()
-        for doc_id, guid, name, text in rows:
+        for n, (doc_id, guid, name, text) in enumerate(rows):
+            if progress is not None:
+                progress(n, len(rows), "Indexing paragraphs")
             current.add(doc_id)
             checksum = zlib.crc32(text.encode("utf-8", "surrogatepass"))
             old = self._docs.get(doc_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,9 @@ TOKEN = regex.compile(
     r"\p{Ideographic}|(?:[\p{L}\p{M}\p{N}--\p{Ideographic}]+(?:['’\-][\p{L}\p{M}\p{N}--\p{Ideographic}]+)*)",
     regex.V1,
 )
+# ``progress(done, total, label)``: called before each document; it may raise to stop the work.
+Progress = Callable[[int, int, str], object]
+
 _LETTER = regex.compile(r"\p{L}", regex.V1)
 
 # The bundled stop word lists (Snowball's, BSD licence: resources/stopwords/LICENSE).
@@ -130,6 +133,7 @@ def word_frequencies(
     top: int | None = None,
     min_length: int = 1,
     stop: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> list[WordRow]:
     """Words by how often they occur (then alphabetically), over the documents in scope, or
     only over the passages coded with ``code_ids`` (overlapping codings counted once)."""
@@ -138,7 +142,10 @@ def word_frequencies(
     total: Counter[str] = Counter()
     documents: Counter[str] = Counter()
     cases: dict[str, set[int]] = defaultdict(set)
-    for doc_id, passages in _pieces(project, filters, code_ids).items():
+    pieces = _pieces(project, filters, code_ids)
+    for n, (doc_id, passages) in enumerate(pieces.items()):
+        if progress is not None:
+            progress(n, len(pieces), "Counting words")
         text = src.text(doc_id)
         parts = [(0, len(text))] if passages is None else passages
         counts: Counter[str] = Counter()
@@ -251,6 +258,7 @@ def kwic(
     filters: Filters | None = None,
     code_ids: Sequence[int] | None = None,
     limit: int | None = None,
+    progress: Progress | None = None,
 ) -> list[KwicRow]:
     """Every occurrence of ``term`` (a word or phrase as :class:`Keyword` reads it) with
     ``width`` characters of context on each side (the exact text), in document and position
@@ -260,7 +268,10 @@ def kwic(
     keyword = Keyword.parse(term)
     src = Sources(project)
     rows: list[KwicRow] = []
-    for doc_id, passages in _pieces(project, filters, code_ids).items():
+    pieces = _pieces(project, filters, code_ids)
+    for n, (doc_id, passages) in enumerate(pieces.items()):
+        if progress is not None:
+            progress(n, len(pieces), "Finding")
         text = src.text(doc_id)
         starts, turns = src.turns(doc_id)
         for s, e in keyword.spans(text):

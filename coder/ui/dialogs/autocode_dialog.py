@@ -240,7 +240,11 @@ class AutocodeDialog(QDialog):
 
         def work(conn: Project, step: Any) -> AutocodePlan:
             return plan_autocode(
-                conn, rules, unit=unit, within=[within] if within is not None else None
+                conn,
+                rules,
+                unit=unit,
+                within=[within] if within is not None else None,
+                progress=step,
             )
 
         self.summary.setText("Finding the passages to code…")

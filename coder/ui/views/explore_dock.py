@@ -311,7 +311,9 @@ class ExploreDock(common.ProjectDock):
         scope = self.code_scope()
 
         def work(conn: Project, step: Any) -> list[WordRow]:
-            return _word_frequencies(conn, code_ids=scope, stop=stop, min_length=min_length)
+            return _word_frequencies(
+                conn, code_ids=scope, stop=stop, min_length=min_length, progress=step
+            )
 
         self.runner.run(project, work, self._show_words, "Counting words")
 
@@ -345,7 +347,7 @@ class ExploreDock(common.ProjectDock):
         scope = self.code_scope()
 
         def work(conn: Project, step: Any) -> list[Any]:
-            rows = kwic(conn, term, width=60, code_ids=scope, limit=KWIC_LIMIT)
+            rows = kwic(conn, term, width=60, code_ids=scope, limit=KWIC_LIMIT, progress=step)
             return KwicModel.prepare(rows)
 
         self.kwic_runner.run(project, work, lambda rows: self._show_kwic(term, rows), "Finding")
@@ -428,7 +430,7 @@ class ExploreDock(common.ProjectDock):
         def work(conn: Project, step: Any) -> list[SimilarPassage]:
             # A query cancelled by a newer one may still be running: one at a time per index.
             with lock:
-                index.refresh(conn)
+                index.refresh(conn, progress=step)
                 return index.similar(text, 20, exclude=(doc_id, start, end))
 
         self.similar_status.setText("Finding similar passages…")
