@@ -29,8 +29,8 @@ from coder.core import settings
 from coder.core.changes import Changes
 from coder.core.errors import ImportFailed, InvalidValue, NotFound
 from coder.core.query.scope import Filters, codings_in_scope, documents_in_scope
-from coder.core.query.words import Progress
-from coder.core.search import _patterns, _spans, parse_query
+from coder.core.query.words import Keyword, Progress
+from coder.core.search import Term, _patterns, _spans, parse_query
 from coder.core.store import new_guid, now
 from coder.core.text import paragraphs, sentences
 
@@ -139,13 +139,34 @@ def _regex_hits(compiled: Any, text: str, document: str, seconds: float) -> list
     return out
 
 
+_IDEOGRAPH = regex.compile(r"\p{Ideographic}", regex.V1)
+
+
 def _search_hits(query: str, text: str) -> list[Span]:
-    patterns = _patterns(parse_query(query))
-    if not patterns:
+    terms = parse_query(query)
+    if not terms:
         raise InvalidValue(f"search for at least one word, not '{query}'")
+    if any(_IDEOGRAPH.search(w) for t in terms for w in t.words):
+        return _ideograph_hits(terms, text)
+    patterns = _patterns(terms)
     if len(patterns) > 1 and not all(p.search(text) for p in patterns):
         return []  # as the search: a document must hold every word
     return list(_spans(patterns, text))
+
+
+def _ideograph_hits(terms: Sequence[Term], text: str) -> list[Span]:
+    """Chinese and Japanese write no spaces, so a search's word would never start inside a
+    run of characters: there each character is a word (as in the word list and ``kwic``)."""
+    found = [
+        Keyword.parse(" ".join(t.words) + ("*" if t.prefix else "")).spans(text) for t in terms
+    ]
+    if not all(found):
+        return []  # every term must occur, as in the search
+    out: list[Span] = []
+    for s, e in sorted(span for spans in found for span in spans):
+        if not out or s >= out[-1][1]:
+            out.append((s, e))
+    return out
 
 
 class _Document:

@@ -214,3 +214,13 @@ def test_apply_plan_refuses_a_passage_outside_the_text(project) -> None:
 def test_an_unknown_speaker_is_an_error_naming_the_speakers(project) -> None:
     with pytest.raises(CoderError, match="no speaker named 'Nobody' .speakers: Interviewer, Mara"):
         plan_autocode(project, [Rule("S", speaker="Nobody")])
+
+
+def test_search_for_chinese_or_japanese_words_finds_them_inside_a_run(project) -> None:
+    """Those scripts write no spaces: each character is a word, as in the word list."""
+    plan = plan_autocode(project, [Rule("Kin", search="大事")])
+    expected = [m.span() for m in re.finditer("大事", INTERVIEW)]
+    assert [(c.start, c.end) for c in plan.codings] == expected and len(expected) == 1
+    plan = plan_autocode(project, [Rule("Kin", search="家族 大事")], unit="sentence")
+    assert [c.text for c in plan.codings] == ["Jun: 家族はとても大事です。"]  # label included
+    assert plan_autocode(project, [Rule("Kin", search="家族 妹")]).codings == []  # both must occur
