@@ -176,3 +176,17 @@ def test_autocode_dialog_codes_a_dictionary(qtbot, window, project, tmp_path) ->
     assert project.find_code("Reasons/Money/Debt").name == "Debt"
     window.undo_stack.undo()
     assert project.db.execute("SELECT count(*) FROM codes WHERE name='Debt'").fetchone()[0] == 0
+
+
+def test_rows_in_context_follow_an_edited_text_once_typing_pauses(qtbot, window, project) -> None:
+    dock = window.add(ExploreDock(window))
+    qtbot.addWidget(dock)
+    assert dock.show_kwic("promises")
+    qtbot.waitUntil(lambda: dock.kwic_computed == 1)
+    before = dock.kwic_model.rowCount()
+    doc = project.find_document("Field notes").id
+    for i, ch in enumerate(" promises"):  # typed key by key: searched again once keys pause
+        at = len(project.document_text(doc)) - 1
+        window.push(f"type {i}", lambda at=at, ch=ch: project.edit_text(doc, at, at, ch))
+    assert dock.kwic_computed == 1  # not during the typing
+    qtbot.waitUntil(lambda: dock.kwic_model.rowCount() == before + 1)

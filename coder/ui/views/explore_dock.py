@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -79,6 +79,10 @@ class ExploreDock(common.ProjectDock):
         self.kwic_computed = 0  # keyword-in-context tables shown
         self._words_shown = False
         self.shown = False  # in view: the panel's tab is the current one
+        self._after_edit = QTimer(self)
+        self._after_edit.setSingleShot(True)
+        self._after_edit.setInterval(400)
+        self._after_edit.timeout.connect(self._follow_texts)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._words_tab(), "Words")
@@ -212,6 +216,7 @@ class ExploreDock(common.ProjectDock):
         return self._project
 
     def set_project(self, project: Project | None) -> None:
+        self._after_edit.stop()
         for runner in (self.runner, self.kwic_runner, self.similar_runner):
             runner.cancel()
         self._project = project
@@ -236,6 +241,9 @@ class ExploreDock(common.ProjectDock):
         if not changes.documents:
             return
         self._words_shown = False
+        self._after_edit.start()  # typing in a transcript: once the keys pause
+
+    def _follow_texts(self) -> None:
         if self.shown:
             self.count_words()
         if self.term:
