@@ -23,6 +23,7 @@ from coder.core.changes import Changes, RowKey
 from coder.core.errors import (
     InvalidValue,
     ProjectFileError,
+    ProjectNotWritable,
     database_problem,
     file_reason,
     is_damage,
@@ -118,9 +119,11 @@ class Project(Store):
             raise ProjectFileError(f"{path} cannot be created: {file_reason(e)}") from None
         try:
             lock = acquire_lock(path)
-        except BaseException:
+        except BaseException as e:
             with contextlib.suppress(OSError):
                 path.unlink()
+            if isinstance(e, ProjectNotWritable):  # a full disk: no room for the lock
+                raise ProjectFileError(f"{path} cannot be created: {e.reason or e}") from None
             raise
         try:
             conn = connect(path, read_only=False)
@@ -128,7 +131,7 @@ class Project(Store):
             lock.release()
             with contextlib.suppress(OSError):
                 path.unlink()
-            raise ProjectFileError(f"{path} cannot be created: {e}") from None
+            raise ProjectFileError(f"{path} cannot be created: {database_problem(e)}") from None
         try:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             project = cls(path, conn, read_only=False)
@@ -142,12 +145,14 @@ class Project(Store):
                         {"key": "memo", "value": ""},
                     ]
                 )
-        except BaseException:
+        except BaseException as e:
             conn.close()
-            with contextlib.suppress(OSError):
-                for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
                     Path(str(path) + suffix).unlink()
             lock.release()
+            if isinstance(e, sqlite3.Error):  # a full disk while the tables are made
+                raise ProjectFileError(f"{path} cannot be created: {database_problem(e)}") from None
             raise
         return project
 

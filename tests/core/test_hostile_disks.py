@@ -271,6 +271,16 @@ def test_a_nearly_full_disk(tmpfs: Path, tmp_path: Path) -> None:
     assert litter(tmpfs) == []
 
 
+def test_a_new_project_on_a_full_disk(tmpfs: Path) -> None:
+    """From no room at all to a few pages: one line naming the file, nothing left behind."""
+    for leave in (0, 8 * 1024, 16 * 1024, 48 * 1024):
+        (tmpfs / "filler").unlink(missing_ok=True)
+        fill(tmpfs, leave)
+        line = user_error("new", str(tmpfs / "n.coder"))
+        assert line.startswith(f"coder: error: {tmpfs / 'n.coder'} cannot be created: "), line
+        assert sorted(p.name for p in tmpfs.iterdir()) == ["filler"]
+
+
 def test_the_lock_on_a_full_disk_leaves_no_empty_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
