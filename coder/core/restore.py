@@ -9,7 +9,13 @@ from pathlib import Path
 
 from coder.core import leftovers
 from coder.core.backup import copy_database, verify
-from coder.core.errors import CoderError, InvalidValue, ProjectFileError, file_reason
+from coder.core.errors import (
+    CoderError,
+    InvalidValue,
+    ProjectFileError,
+    database_problem,
+    file_reason,
+)
 from coder.core.project import Project
 from coder.core.projectfile import EXTENSION
 
@@ -37,7 +43,7 @@ def _copy_into_new_file(source: sqlite3.Connection, new_path: Path, what: str) -
     except (OSError, sqlite3.Error) as e:
         with contextlib.suppress(OSError):
             part.unlink()
-        why = file_reason(e) if isinstance(e, OSError) else str(e)
+        why = file_reason(e) if isinstance(e, OSError) else database_problem(e)
         raise CoderError(f"{new_path} cannot be written: {why}") from None
     try:
         Project.open(new_path, read_only=True).close()

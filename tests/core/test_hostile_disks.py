@@ -281,6 +281,15 @@ def test_a_new_project_on_a_full_disk(tmpfs: Path) -> None:
         assert sorted(p.name for p in tmpfs.iterdir()) == ["filler"]
 
 
+def test_a_restore_onto_a_full_disk(tmpfs: Path, tmp_path: Path) -> None:
+    path = build(tmp_path / "p.coder")
+    backup = Path(ok("backup", str(path)).stdout.strip())
+    fill(tmpfs, 40 * 1024)
+    line = user_error("restore", str(backup), "-o", str(tmpfs / "r.coder"))
+    assert line.startswith(f"coder: error: {tmpfs / 'r.coder'} cannot be written: the disk is full")
+    assert sorted(p.name for p in tmpfs.iterdir()) == ["filler"]
+
+
 def test_the_lock_on_a_full_disk_leaves_no_empty_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
