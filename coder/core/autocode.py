@@ -308,13 +308,18 @@ def _new_path(project: Project, parts: list[str]) -> str:
     return "/".join(parts)
 
 
+def speaker_names(project: Project) -> list[str]:
+    """Every speaker of the project's turns, alphabetically."""
+    rows = project.db.execute("SELECT DISTINCT speaker FROM turns WHERE speaker IS NOT NULL")
+    return sorted({r[0] for r in rows}, key=str.casefold)
+
+
 def _check_speakers(project: Project, rules: Sequence[Rule]) -> None:
     """A speaker no document has is an error naming the speakers there are."""
     wanted = [r.speaker for r in rules if r.speaker is not None]
     if not wanted:
         return
-    rows = project.db.execute("SELECT DISTINCT speaker FROM turns WHERE speaker IS NOT NULL")
-    known = sorted({r[0] for r in rows}, key=str.casefold)
+    known = speaker_names(project)
     folded = {k.casefold() for k in known}
     for name in wanted:
         if name.strip().casefold() not in folded:
@@ -537,5 +542,6 @@ __all__ = [
     "autocode",
     "plan_autocode",
     "read_dictionary",
+    "speaker_names",
     "widen",
 ]

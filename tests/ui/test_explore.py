@@ -157,6 +157,25 @@ def test_autocode_dialog_previews_then_codes_in_one_step(qtbot, window, project)
     assert not dialog2.code_button.isEnabled() and window.errors == []
 
 
+def test_autocode_dialog_completes_speakers_and_codes_their_turns(qtbot, window, project) -> None:
+    dialog = AutocodeDialog(window, project)
+    qtbot.addWidget(dialog)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("speaker"))
+    assert dialog.pattern.completer() is dialog.speakers
+    assert dialog.speaker_list == ["Ana", "Ben", "Interviewer"]
+    assert "Ana" in dialog.pattern.placeholderText()
+    dialog.pattern.setText("ben")
+    dialog.code.setCurrentText("Ben's turns")
+    dialog.unit.setCurrentIndex(dialog.unit.findData("turn"))
+    _preview(qtbot, dialog)
+    plan = dialog.plan
+    assert plan is not None
+    turns = [t for d in project.documents() for t in project.turn_spans(d.id) if t.speaker == "Ben"]
+    assert [(c.start, c.end) for c in plan.codings] == [(t.start, t.end) for t in turns]
+    dialog.kind.setCurrentIndex(dialog.kind.findData("search"))
+    assert dialog.pattern.completer() is None
+
+
 def test_autocode_dialog_codes_a_dictionary(qtbot, window, project, tmp_path) -> None:
     path = tmp_path / "terms.csv"
     path.write_text("code,term,type\nMoney/Debt,money,search\nFamily,brother,search\n")

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -38,6 +39,7 @@ from coder.core.autocode import (
     apply_plan,
     plan_autocode,
     read_dictionary,
+    speaker_names,
 )
 from coder.core.errors import CoderError
 from coder.core.project import Project
@@ -164,6 +166,9 @@ class AutocodeDialog(QDialog):
         self.kind.setAccessibleName("Find")
         self.pattern = QLineEdit(search)
         self.pattern.setAccessibleName("Words, expression, speaker or dictionary file")
+        self.speaker_list = speaker_names(project)
+        self.speakers = QCompleter(self.speaker_list, self)  # a speaker's name as it is typed
+        self.speakers.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.browse = QPushButton("Choose…")
         self.browse.setAccessibleName("Choose a dictionary file")
         self.browse.clicked.connect(self._choose_dictionary)
@@ -202,6 +207,12 @@ class AutocodeDialog(QDialog):
         self._kind_changed()
 
     def _kind_changed(self, *_: object) -> None:
+        speaker = self.kind.currentData() == "speaker"
+        # None removes the completer (Qt's own way; the stubs leave it out)
+        self.pattern.setCompleter(self.speakers if speaker else None)  # type: ignore[arg-type]
+        names = self.speaker_list
+        hint = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+        self.pattern.setPlaceholderText(f"e.g. {hint}" if speaker and names else "")
         dictionary = self.kind.currentData() == "dictionary"
         self.browse.setVisible(dictionary)
         self.code.setEnabled(not dictionary)  # a dictionary names its codes
