@@ -40,9 +40,11 @@ class ExchangeError(CoderError):
 
 class ProjectNotWritable(CoderError):
     """A project cannot be changed where it is (a read-only disk or folder, a full disk); it
-    can still be opened read-only. ``reason`` says why in a few words."""
+    can still be opened read-only. ``reason`` says why in a few words, ``advice`` what to do
+    to change it."""
 
     reason = ""
+    advice = "Copy it to a folder you can write to change it."
 
 
 # --------------------------------------------------------------------------- one-line reasons

@@ -282,6 +282,7 @@ def _not_writable(project_path: Path, path: Path, error: OSError) -> ProjectNotW
             f"{what}, not Coder's (remove it if nobody has the project open)"
         )
         planted.reason = f"its lock file {path.name} is {what}, not Coder's"
+        planted.advice = "Remove that lock file if nobody has the project open, then open it again."
         return planted
     folder = path.parent
     where = {

@@ -431,10 +431,7 @@ class MainWindow(QMainWindow):
             except CoderError as e2:
                 self.show_error(str(e2))
                 return False
-            notice = (
-                f"{path.name} is open read-only: {e.reason or e}. Copy it to a folder you can "
-                "write to change it."
-            )
+            notice = f"{path.name} is open read-only: {e.reason or e}. {e.advice}"
         except ProjectLocked as e:
             if not self.ask_read_only(str(e)):
                 return False

@@ -135,6 +135,9 @@ def test_a_lock_path_that_is_not_a_file_opens_read_only(qtbot, tmp_path, kind) -
         assert project_of(win).read_only and win.errors == []
         message = win.statusBar().currentMessage()
         assert message.startswith("p.coder is open read-only: ") and "not Coder's" in message
+        assert message.endswith(
+            "Remove that lock file if nobody has the project open, then open it again."
+        )
         assert win.mode_label.text() == "Read-only"
     finally:
         win.close_project()
