@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coder.core import leftovers, settings
+from coder.core import files, leftovers, settings
 from coder.core.errors import CoderError, ProjectFileError
 from coder.core.projectfile import check_file
 
@@ -195,10 +195,8 @@ def _read_state(folder: Path) -> dict:
 
 
 def _write_state(folder: Path, state: dict) -> None:
-    tmp = folder / (STATE_FILE + ".tmp")
-    with contextlib.suppress(OSError):
-        tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
-        os.replace(tmp, _state_path(folder))
+    with contextlib.suppress(OSError, CoderError):
+        files.write_text(_state_path(folder), json.dumps(state, indent=2))
 
 
 # File times tick coarsely (a few ms, seconds on some file systems): a file written this
@@ -327,7 +325,8 @@ def _integrity_quick(conn: sqlite3.Connection) -> str:
 
 
 def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Copy ``source`` into a new file ``target`` (consistent, rollback journal, verified).
+    """Copy ``source`` into the file ``target`` (consistent, rollback journal, verified); write
+    it through :func:`coder.core.files.atomic_path`, which syncs it to disk.
 
     Raises ProjectFileError when the copy fails its integrity check (the source is damaged);
     ``target`` is removed on any failure.
@@ -351,8 +350,6 @@ def copy_database(source: sqlite3.Connection, target: Path) -> None:
                 os.unlink(str(target) + suffix)
         raise
     dest.close()
-    with open(target, "rb+") as f:
-        os.fsync(f.fileno())
 
 
 def _prune(project_path: Path, folder: Path, keep: int) -> None:
@@ -377,7 +374,9 @@ def backup_now(project: Project) -> Path:
         source = _source_state(project.path)
         with leftovers.claimed(part):
             copy_database(conn, part)
+            files.sync_file(part)
             os.replace(part, target)
+        files.sync_folder(folder)
     except ProjectFileError as e:
         raise ProjectFileError(
             f"{project.path} is damaged ({str(e)}); no backup was made. "

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from coder.core import leftovers
+from coder.core import files, leftovers
 from coder.core.backup import copy_database, verify
 from coder.core.errors import (
     CoderError,
@@ -39,7 +39,9 @@ def _copy_into_new_file(source: sqlite3.Connection, new_path: Path, what: str) -
     try:
         with leftovers.claimed(part):  # no later run takes it for litter while it is written
             copy_database(source, part)
+            files.sync_file(part)
             _link_new(part, new_path, what)
+        files.sync_folder(new_path.parent)
     except (OSError, sqlite3.Error) as e:
         with contextlib.suppress(OSError):
             part.unlink()

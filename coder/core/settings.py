@@ -10,6 +10,8 @@ from typing import Any
 
 import appdirs
 
+from coder.core import files
+
 APP_NAME = "Coder"
 
 
@@ -35,9 +37,7 @@ def save(values: dict[str, Any]) -> None:
     """Write the settings atomically (a crash never leaves half a file)."""
     path = _settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    files.write_text(path, json.dumps(values, indent=2, ensure_ascii=False))
 
 
 def get(key: str, default: Any = None) -> Any:

@@ -47,8 +47,8 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from coder import __version__
+from coder.core import files
 from coder.core.errors import ExchangeError, InvalidValue
-from coder.core.export import atomic_path
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, parse_xml
 from coder.core.services.codebook import PALETTE
 from coder.core.store import now
@@ -237,13 +237,6 @@ def merge_text(existing: str, new: str | None) -> str:
     if new in existing:
         return existing
     return existing + "\n\n" + new
-
-
-def write_atomically(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then move the file into place (no half-written exports), with
-    the permissions any other file the user saves gets."""
-    with atomic_path(path) as tmp:
-        write(tmp)
 
 
 # --------------------------------------------------------------------------- description
@@ -554,7 +547,7 @@ def codebook_xml(project: Project) -> bytes:
     tree = project.code_tree()
     if not tree:
         raise InvalidValue("the codebook is empty: add codes before exporting it")
-    ns = "{%s}" % CODEBOOK_NS
+    ns = f"{{{CODEBOOK_NS}}}"
     root = etree.Element(ns + "CodeBook", {"origin": ORIGIN}, nsmap={None: CODEBOOK_NS})
     codes_el = etree.SubElement(root, ns + "Codes")
 
@@ -570,5 +563,5 @@ def codebook_xml(project: Project) -> bytes:
 def export_qdc(project: Project, path: str | Path) -> int:
     """Write the codebook as a .qdc file; returns the number of codes written."""
     data = codebook_xml(project)
-    write_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
+    files.write_bytes(path, data)
     return len(project.codes())

@@ -15,7 +15,8 @@ from lxml import etree
 
 from coder.core import settings
 from coder.core.errors import ExchangeError
-from coder.core.refi.qdc import ORIGIN, code_element, derived_guid, write_atomically, xml_text
+from coder.core.files import atomic_path
+from coder.core.refi.qdc import ORIGIN, code_element, derived_guid, xml_text
 from coder.core.refi.qdpx_names import (
     DATETIME_RE,
     EXTRAS_FORMAT,
@@ -498,7 +499,7 @@ class _ProjectXml:
         if len(pieces) != len(self.selections) + 1:  # pragma: no cover - the marker is ours
             raise ExchangeError("internal error while writing the selections")
         out = [pieces[0]]
-        for sel, rest in zip(self.selections, pieces[1:]):
+        for sel, rest in zip(self.selections, pieces[1:], strict=True):
             out += [sel, rest]
         return b"".join(out)
 
@@ -523,12 +524,12 @@ def export_qdpx(
     xml, texts, extras, counts = built
     result.counts = counts
 
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            z.writestr("project.qde", xml)
-            for guid, text in texts.items():
-                z.writestr(f"sources/{guid.removeprefix('note:')}.txt", text.encode("utf-8"))
-            z.writestr(EXTRAS_MEMBER, json.dumps(extras, ensure_ascii=False).encode("utf-8"))
-
-    write_atomically(path, write)
+    with (
+        atomic_path(path) as tmp,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z,
+    ):
+        z.writestr("project.qde", xml)
+        for guid, text in texts.items():
+            z.writestr(f"sources/{guid.removeprefix('note:')}.txt", text.encode("utf-8"))
+        z.writestr(EXTRAS_MEMBER, json.dumps(extras, ensure_ascii=False).encode("utf-8"))
     return result
