@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from coder.core.errors import InvalidValue
 
@@ -262,8 +262,8 @@ class DocumentUnits:
             return
         starts = [s for s, _ in self.spans]
         ends = [e for _, e in self.spans]
-        ascending = all(a <= b for a, b in zip(starts, starts[1:])) and all(
-            a <= b for a, b in zip(ends, ends[1:])
+        ascending = all(a <= b for a, b in pairwise(starts)) and all(
+            a <= b for a, b in pairwise(ends)
         )
         if ascending:
             object.__setattr__(self, "_starts", starts)
@@ -344,7 +344,7 @@ def _document_patterns(
         return Counter()  # fewer than two coders here: nothing is pairable
     result: Counter[Pattern] = Counter()
     for pattern, count in counts.items():
-        result[tuple(None if m else v for m, v in zip(missing, pattern))] += count
+        result[tuple(None if m else v for m, v in zip(missing, pattern, strict=True))] += count
     return result
 
 
@@ -368,7 +368,7 @@ def _complete_patterns(
             counts[(False,) * len(coders)] += rest
         return counts
     columns = [units_from_spans(document.spans, coder_spans) for coder_spans in spans]
-    return Counter(zip(*columns))
+    return Counter(zip(*columns, strict=True))
 
 
 def tally_code(
@@ -508,7 +508,7 @@ def document_disagreements(
     columns = [units_from_spans(document.spans, coder_spans) for coder_spans in spans]
     runs: list[Span] = []
     in_run = False
-    for unit, pattern in zip(document.spans, zip(*columns)):
+    for unit, pattern in zip(document.spans, zip(*columns, strict=True), strict=True):
         if any(pattern) and not all(pattern):
             if in_run:
                 runs[-1] = (runs[-1][0], max(runs[-1][1], unit[1]))

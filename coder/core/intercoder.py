@@ -585,7 +585,7 @@ def find_disagreements(
     spans = _codings_by_code(project, chosen, doc_ids).get(target.id, {})
     doc_names = _document_names(project, doc_ids)
     result: list[Disagreement] = []
-    for doc_id, units in zip(doc_ids, all_units):
+    for doc_id, units in zip(doc_ids, all_units, strict=True):
         names = [c.name for c in chosen if units.present is None or c.name in units.present]
         if len(names) < 2:
             continue

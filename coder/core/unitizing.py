@@ -115,7 +115,7 @@ class _Totals:
             total = sum(sizes)
             having: Counter[Hashable] = Counter()
             with_size: Counter[Hashable] = Counter()
-            for a, size in zip(active, sizes):
+            for a, size in zip(active, sizes, strict=True):
                 for value in a:
                     having[value] += 1
                     with_size[value] += size

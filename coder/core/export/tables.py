@@ -134,8 +134,18 @@ def _write_xlsx(
     ws = wb.create_sheet(sheet)
     ws.freeze_panes = "A2"
     text_col = headers.index(text_column) if text_column in headers else -1
-    widths = {"index": 7, "document": 24, "code": 28, "coder": 12, "speaker": 14, "start": 9, "end": 9,
-              "case": 16, "text": 80, "memo": 40}  # fmt: skip
+    widths = {
+        "index": 7,
+        "document": 24,
+        "code": 28,
+        "coder": 12,
+        "speaker": 14,
+        "start": 9,
+        "end": 9,
+        "case": 16,
+        "text": 80,
+        "memo": 40,
+    }
     for i, h in enumerate(headers, 1):
         ws.column_dimensions[get_column_letter(i)].width = (
             widths.get(h, 16) if text_col >= 0 else (36 if i == 1 else 14)

@@ -57,7 +57,10 @@ def _unit_pairs(
     clause, params = scope.coding_sql()
     if doc_pairs is None:
         # Grouped on the covering index codings(code_id, document_id): no sort, no table reads.
-        sql = f"SELECT g.code_id, g.document_id, count(*) FROM codings g WHERE 1 {clause} GROUP BY 1, 2"
+        sql = (
+            "SELECT g.code_id, g.document_id, count(*) FROM codings g "
+            f"WHERE 1 {clause} GROUP BY 1, 2"
+        )
         doc_pairs = [tuple(r) for r in project.db.execute(sql, params)]
     if unit == "document":
         return doc_pairs
@@ -78,7 +81,8 @@ def _unit_pairs(
         case_params = [json.dumps(sorted(scope.cases))]
     sql = f"""
         SELECT code_id, case_id, count(*) FROM (
-            SELECT g.id, g.code_id, d.case_id FROM codings g JOIN documents d ON d.id = g.document_id
+            SELECT g.id, g.code_id, d.case_id
+            FROM codings g JOIN documents d ON d.id = g.document_id
             WHERE d.case_id IS NOT NULL {clause}
             UNION
             SELECT g.id, g.code_id, s.case_id FROM codings g JOIN case_selections s
@@ -172,7 +176,10 @@ def frequencies(
         pairs = _speaker_pairs(project, by, scope, sources)
     else:
         clause, params = scope.coding_sql()
-        sql = f"SELECT g.code_id, g.document_id, count(*) FROM codings g WHERE 1 {clause} GROUP BY 1, 2"
+        sql = (
+            "SELECT g.code_id, g.document_id, count(*) FROM codings g "
+            f"WHERE 1 {clause} GROUP BY 1, 2"
+        )
         doc_pairs = [tuple(r) for r in project.db.execute(sql, params)]
         for code_id, _doc, n in doc_pairs:
             codings_per_code[code_id] += n
@@ -293,8 +300,8 @@ def frequencies_by_attribute(
             total = totals[value]
             rows.append(
                 FrequencyRow(
-                    code.id, code.path, codings, len(units), total, percent(len(units), total), value,
-                    included=included[code.id],
+                    code.id, code.path, codings, len(units), total, percent(len(units), total),
+                    value, included=included[code.id],
                 )
             )  # fmt: skip
     return FrequencyTable(f"attribute={attr.name}", len(all_units), rows, include_children)
@@ -438,7 +445,7 @@ def crosstab(
             CrosstabRow(
                 code_id, cells[0].code, counts, total,
                 tuple(percent(n, total) for n in counts),
-                tuple(percent(n, t) for n, t in zip(counts, col_totals)),
+                tuple(percent(n, t) for n, t in zip(counts, col_totals, strict=True)),
                 cells[0].included,
             )
         )  # fmt: skip

@@ -190,7 +190,8 @@ def resolve(
             table = "cases" if attr.scope == "case" else "documents"
             rows = project.db.execute(
                 f"SELECT id FROM {table} WHERE id NOT IN "
-                f"(SELECT {col} FROM attribute_values WHERE attribute_id = ? AND {col} IS NOT NULL)",
+                f"(SELECT {col} FROM attribute_values "
+                f"WHERE attribute_id = ? AND {col} IS NOT NULL)",
                 [attr.id],
             )
             owners += [r[0] for r in rows]

@@ -321,7 +321,8 @@ class _Writer:
                 elif row["case_id"] == case_id:
                     self.r.count("case links", matched=True)
                 elif row["case_id"] != case_id:
-                    # A document belongs to one case; a second case gets the whole text as a passage.
+                    # A document belongs to one case; a second case gets the whole text as a
+                    # passage.
                     self._case_selection(case_id, doc_id, 0, len(self.p.document_text(doc_id)))
             for g in case.selection_refs:
                 sel = self.selections.get(g)
@@ -336,7 +337,8 @@ class _Writer:
         if end <= start:
             return
         hit = self.db.execute(
-            'SELECT 1 FROM case_selections WHERE case_id = ? AND document_id = ? AND start = ? AND "end" = ?',
+            "SELECT 1 FROM case_selections WHERE case_id = ? AND document_id = ? AND start = ? "
+            'AND "end" = ?',
             [case_id, doc_id, start, end],
         ).fetchone()
         if hit:

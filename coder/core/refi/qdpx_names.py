@@ -13,7 +13,7 @@ EXTRAS_MEMBER = "coder.json"
 EXTRAS_FORMAT = "coder-refi-extras"
 Progress = Callable[[int, int, str], Any]
 
-_NS = "{%s}" % PROJECT_NS
+_NS = f"{{{PROJECT_NS}}}"
 T = {name: _NS + name for name in (
     "Project", "Users", "User", "CodeBook", "Codes", "Code", "Description", "Variables",
     "Variable", "Cases", "Case", "VariableValue", "VariableRef", "TextValue", "BooleanValue",

@@ -236,7 +236,7 @@ class CaseService:
         scope = "document" if doc_rows else "case"
         with self.store.edit() as edit:
             attr_ids: list[int] = []
-            for name, type_ in zip(names, types):
+            for name, type_ in zip(names, types, strict=True):
                 row = self.db.execute(
                     "SELECT id FROM attributes WHERE scope = ? AND name = ?", [scope, name]
                 ).fetchone()

@@ -360,7 +360,8 @@ class CodebookService:
             self.db.execute("DELETE FROM memo_links WHERE code_id = ?", [source_id])
             self.db.execute(
                 """DELETE FROM codings WHERE code_id = ? AND EXISTS (
-                       SELECT 1 FROM codings t WHERE t.code_id = ? AND t.document_id = codings.document_id
+                       SELECT 1 FROM codings t
+                       WHERE t.code_id = ? AND t.document_id = codings.document_id
                        AND t.start = codings.start AND t."end" = codings."end"
                        AND t.coder_id = codings.coder_id)""",
                 [source_id, target_id],
