@@ -317,14 +317,6 @@ class AgreementResult:
     alpha: float | None
 
 
-@dataclass(frozen=True)
-class AgreementReport:
-    """One result per code, in the order given, and the pooled result."""
-
-    per_code: tuple[AgreementResult, ...]
-    overall: AgreementResult
-
-
 def _check_coders(coders: Sequence[str]) -> None:
     if len(coders) < 2:
         raise InvalidValue("Agreement needs at least two coders.")
@@ -434,42 +426,6 @@ def result_from_tally(code: str, tally: UnitTally) -> AgreementResult:
         percent_agreement=percent,
         kappa=kappa,
         alpha=alpha_from_value_patterns(tally.patterns),
-    )
-
-
-def agreement_for_code(
-    code: str,
-    documents: Iterable[DocumentUnits],
-    codings: Codings,
-    coders: Sequence[str],
-) -> AgreementResult:
-    """Agreement of 2+ coders on one code.
-
-    ``documents`` give the units (segment spans, or ``spans=None`` for the
-    character unit, where every character of ``length`` is a unit);
-    ``codings[coder][doc_id]`` the coder's spans of this code.  With exactly
-    two coders: percent agreement and Cohen's kappa.  With three or more:
-    percent agreement is the mean pairwise percent agreement, kappa is None.
-    Alpha is Krippendorff's nominal alpha over all coders.
-    """
-    return result_from_tally(code, tally_code(documents, codings, coders))
-
-
-def agreement_report(
-    documents: Sequence[DocumentUnits],
-    codings_by_code: Mapping[str, Codings],
-    coders: Sequence[str],
-    overall_label: str = OVERALL,
-) -> AgreementReport:
-    """Per-code results and the overall result pooling every code's units."""
-    _check_coders(coders)
-    tallies = [
-        (code, tally_code(documents, codings, coders)) for code, codings in codings_by_code.items()
-    ]
-    overall = pool(t for _, t in tallies) if tallies else UnitTally(len(coders), {})
-    return AgreementReport(
-        per_code=tuple(result_from_tally(code, tally) for code, tally in tallies),
-        overall=result_from_tally(overall_label, overall),
     )
 
 

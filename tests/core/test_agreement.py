@@ -15,8 +15,6 @@ from coder.core.agreement import (
     Counts2x2,
     DocumentUnits,
     UnitTally,
-    agreement_for_code,
-    agreement_report,
     alpha_from_counts2x2,
     alpha_from_value_patterns,
     character_agreement_counts,
@@ -34,6 +32,11 @@ from coder.core.agreement import (
 from coder.core.errors import InvalidValue
 
 # ---------------------------------------------------------------- helpers
+
+
+def agreement_for_code(code, documents, codings, coders):
+    """One code's agreement, as the project computes it (tally, then figures)."""
+    return result_from_tally(code, tally_code(documents, codings, coders))
 
 
 def brute_units(unit_spans, codings):
@@ -354,7 +357,7 @@ def test_nobody_coded_anything_is_full_agreement_but_undefined_chance_statistics
     assert result.kappa is None and result.alpha is None
 
 
-def test_report_pools_codes():
+def test_pooled_codes_give_the_overall_figures():
     docs = [
         DocumentUnits(1, 40, [(0, 10), (10, 20), (20, 30), (30, 40)]),
         DocumentUnits(2, 50, None),
@@ -363,17 +366,13 @@ def test_report_pools_codes():
         "A": {"x": {1: [(0, 10)], 2: [(0, 20)]}, "y": {1: [(0, 20)], 2: [(10, 30)]}},
         "B": {"x": {1: [(30, 40)]}, "y": {2: [(40, 50)]}},
     }
-    report = agreement_report(docs, by_code, ["x", "y"])
-    assert [r.code for r in report.per_code] == ["A", "B"]
-    assert report.per_code[0] == agreement_for_code("A", docs, by_code["A"], ["x", "y"])
     pooled = pool(tally_code(docs, c, ["x", "y"]) for c in by_code.values())
-    assert report.overall.units == 2 * 54 == pooled.units
+    overall = result_from_tally("(all codes)", pooled)
+    assert overall.units == 2 * 54 == pooled.units
     table = Counts2x2.from_patterns(pooled.patterns)
-    assert report.overall.kappa == pytest.approx(cohen_kappa(table))
-    assert report.overall.percent_agreement == pytest.approx(percent_agreement(table))
-    assert report.overall.alpha == pytest.approx(alpha_from_counts2x2(table))
-    empty = agreement_report(docs, {}, ["x", "y"])
-    assert empty.per_code == () and empty.overall.units == 0
+    assert overall.kappa == pytest.approx(cohen_kappa(table))
+    assert overall.percent_agreement == pytest.approx(percent_agreement(table))
+    assert overall.alpha == pytest.approx(alpha_from_counts2x2(table))
 
 
 def test_pool_refuses_mixed_coder_counts():

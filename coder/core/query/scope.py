@@ -275,10 +275,6 @@ class Sources:
         self._doc_attrs: dict[int, dict[str, str]] | None = None
 
     @cached_property
-    def document_group(self) -> dict[int, str | None]:
-        return dict(self.project.db.execute("SELECT id, group_name FROM documents").fetchall())
-
-    @cached_property
     def document_length(self) -> dict[int, int]:
         """Characters of each document's text (the project keeps them once counted)."""
         return self.project.document_lengths()
