@@ -30,14 +30,17 @@ file before changing anything, and returns :class:`Changes` so that it is one un
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from coder.core.backup import backup_now
 from coder.core.errors import CoderError, InvalidValue, ProjectFileError
 from coder.core.merge_items import Merger
 from coder.core.merge_report import Conflict, MergeReport
+from coder.core.progress import Progress, check
 from coder.core.project import Project
+
+CANCELLED = "merge cancelled; nothing was changed"
 
 __all__ = ["PREFER", "Conflict", "MergeReport", "merge_projects", "open_other"]
 
@@ -82,7 +85,7 @@ def _same_file(a: Path, b: Path) -> bool:
 # --------------------------------------------------------------------------- merging
 
 
-class _Rollback(Exception):
+class _DryRun(Exception):
     """Raised inside the transaction of a dry run to undo everything."""
 
 
@@ -92,7 +95,7 @@ def merge_projects(
     prefer: str = "mine",
     backup: bool = True,
     dry_run: bool = False,
-    progress: Callable[[int, int, str], bool] | None = None,
+    progress: Progress | None = None,
 ) -> MergeReport:
     """Merge the other project files into ``project`` in one transaction.
 
@@ -124,15 +127,13 @@ def merge_projects(
         try:
             with project.edit() as edit:
                 for n, other in enumerate(opened):
-                    if progress is not None and not progress(n, len(opened), other.path.name):
-                        raise _Rollback
+                    check(progress, n, len(opened), other.path.name, CANCELLED)
                     Merger(project, other, prefer, report).run()
                 if dry_run:
-                    raise _Rollback
+                    raise _DryRun
             report.changes = edit.changes()
-        except _Rollback:
-            if not dry_run:
-                raise CoderError("merge cancelled; nothing was changed") from None
+        except _DryRun:
+            pass
         if progress is not None:
             progress(len(opened), len(opened), "")
         return report

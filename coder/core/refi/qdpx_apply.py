@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from coder.core.attributes import canonical_value
 from coder.core.errors import InvalidValue
+from coder.core.progress import Progress, check
 from coder.core.refi.qdc import (
     CodeIn,
     CodeMerger,
@@ -14,12 +15,14 @@ from coder.core.refi.qdc import (
     merge_text,
     split_dotted,
 )
-from coder.core.refi.qdpx_names import VAR_TYPES, ImportCancelled, Progress
+from coder.core.refi.qdpx_names import VAR_TYPES
 from coder.core.refi.qdpx_read import QdpxContent, SelectionIn, SourceIn, ValueIn
 from coder.core.store import new_guid, now
 
 if TYPE_CHECKING:
     from coder.core.project import Project
+
+CANCELLED = "the import was cancelled; the project is unchanged"
 
 
 class _Writer:
@@ -206,8 +209,7 @@ class _Writer:
                 "SELECT name FROM documents WHERE id = ?", [doc_id]
             ).fetchone()[0]
             self.codings(src, doc_id)
-            if progress is not None and progress(n + 1, len(self.c.sources), src.name) is False:
-                raise ImportCancelled("the import was cancelled; the project is unchanged")
+            check(progress, n + 1, len(self.c.sources), src.name, CANCELLED)
 
     def codings(self, src: SourceIn, doc_id: int) -> None:
         if self._codings is None:

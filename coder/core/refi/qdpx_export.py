@@ -16,6 +16,7 @@ from lxml import etree
 from coder.core import settings
 from coder.core.errors import ExchangeError
 from coder.core.files import atomic_path
+from coder.core.progress import Progress, check
 from coder.core.refi.qdc import ORIGIN, code_element, derived_guid, xml_text
 from coder.core.refi.qdpx_names import (
     DATETIME_RE,
@@ -24,7 +25,6 @@ from coder.core.refi.qdpx_names import (
     MARKER,
     MARKER_BYTES,
     PROJECT_NS,
-    Progress,
     T,
 )
 from coder.core.store import now
@@ -32,12 +32,13 @@ from coder.core.store import now
 if TYPE_CHECKING:
     from coder.core.project import Project
 
+CANCELLED = "export cancelled; no file was written"
+
 
 @dataclass
 class ExportResult:
     path: Path
     counts: dict[str, int] = field(default_factory=dict)
-    cancelled: bool = False
 
 
 _PLAIN_ATTR = re.compile(r"[0-9A-Za-z{}:+.-]*")
@@ -133,15 +134,16 @@ def _memo_links(db: Any) -> dict[str, list[list[str]]]:
 
 def project_xml(
     project: Project, progress: Progress | None = None
-) -> tuple[bytes, dict[str, str], dict, dict[str, int]] | None:
-    """Build ``project.qde``: (xml bytes, {doc guid: text}, extras, counts), None if cancelled."""
+) -> tuple[bytes, dict[str, str], dict, dict[str, int]]:
+    """Build ``project.qde``: (xml bytes, {doc guid: text}, extras, counts).
+
+    Raises :class:`~coder.core.progress.Cancelled` when ``progress`` asks to stop."""
     x = _ProjectXml(project)
     x.users()
     x.codebook()
     x.variables()
     x.cases()
-    if not x.sources(progress):
-        return None
+    x.sources(progress)
     x.notes()
     x.sets()
     return x.finish(), x.texts, x.extras, x.counts
@@ -311,8 +313,8 @@ class _ProjectXml:
                     etree.SubElement(el, T["SelectionRef"], targetGUID=g)
         self.counts["cases"] = len(cases)
 
-    def sources(self, progress: Progress | None) -> bool:
-        """The documents with their selections; False when ``progress`` cancels."""
+    def sources(self, progress: Progress | None) -> None:
+        """The documents with their selections."""
         db, docs = self.db, self.docs
         self.extras = extras = {
             "format": EXTRAS_FORMAT, "version": 1, "documents": {},
@@ -355,12 +357,10 @@ class _ProjectXml:
                     "source_format": d["source_format"],
                     "turns": turns_by_doc.get(d["id"], []),
                 }
-                if progress is not None and progress(i + 1, len(docs), d["name"]) is False:
-                    return False
+                check(progress, i + 1, len(docs), d["name"], CANCELLED)
         self.counts["documents"] = len(docs)
         self.counts["codings"] = self.n_codings
         self.counts["annotations"] = self.n_annotations
-        return True
 
     def source_element(self, sources: Any, d: dict) -> Any:
         guid = d["guid"]
@@ -514,15 +514,11 @@ class _Row:
 def export_qdpx(
     project: Project, path: str | Path, progress: Progress | None = None
 ) -> ExportResult:
-    """Write the whole project as a .qdpx file (atomically: a cancelled export leaves nothing)."""
+    """Write the whole project as a .qdpx file (atomically: a cancelled export leaves nothing
+    and raises :class:`~coder.core.progress.Cancelled`)."""
     path = Path(path)
-    built = project_xml(project, progress)
-    result = ExportResult(path)
-    if built is None:
-        result.cancelled = True
-        return result
-    xml, texts, extras, counts = built
-    result.counts = counts
+    xml, texts, extras, counts = project_xml(project, progress)
+    result = ExportResult(path, counts)
 
     with (
         atomic_path(path) as tmp,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
-from coder.core.errors import CoderError
+from coder.core.progress import Cancelled, Progress
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 EXTRAS_MEMBER = "coder.json"
 EXTRAS_FORMAT = "coder-refi-extras"
-Progress = Callable[[int, int, str], Any]
 
 _NS = f"{{{PROJECT_NS}}}"
 T = {name: _NS + name for name in (
@@ -28,5 +25,7 @@ VAR_TYPES = {"Text": "text", "Boolean": "boolean", "Integer": "number", "Float":
               "Date": "date", "DateTime": "text"}  # fmt: skip
 
 
-class ImportCancelled(CoderError):
-    """The user cancelled an import while it was writing (the transaction is rolled back)."""
+# The one Cancelled exception, under the name REFI imports have always used.
+ImportCancelled = Cancelled
+
+__all__ = ["EXTRAS_FORMAT", "EXTRAS_MEMBER", "PROJECT_NS", "T", "ImportCancelled", "Progress"]

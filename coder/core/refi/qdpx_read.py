@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from coder.core.errors import CoderError, ExchangeError
 from coder.core.importers import read_document, supported_extensions
+from coder.core.progress import Progress, check
 from coder.core.refi.positions import Choice, choose_reading, tool_convention
 from coder.core.refi.qdc import (
     CodeIn,
@@ -25,7 +26,7 @@ from coder.core.refi.qdc import (
     norm_guid,
     read_codes,
 )
-from coder.core.refi.qdpx_names import EXTRAS_FORMAT, EXTRAS_MEMBER, Progress
+from coder.core.refi.qdpx_names import EXTRAS_FORMAT, EXTRAS_MEMBER
 from coder.core.refi.safe import DEFAULT_LIMITS, Limits, SafeArchive, parse_xml
 from coder.core.text import Turn, detect_turns, normalise
 
@@ -116,7 +117,6 @@ class QdpxContent:
     memo_links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # Coder files
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
-    cancelled: bool = False
 
 
 def _attr_dt(el: Any, name: str) -> str | None:
@@ -277,9 +277,8 @@ class _Reader:
         items = list(sources) if sources is not None else []
         for i, el in enumerate(items):
             self.read_source(el)
-            if progress is not None and progress(i + 1, len(items), el.get("name") or "") is False:
-                c.cancelled = True
-                return c
+            label = el.get("name") or ""
+            check(progress, i + 1, len(items), label, "reading the project was cancelled")
         self.resolve_case_sources()
         self.read_notes(child(root, "Notes"))
         self.place_note_passages()

@@ -13,6 +13,7 @@ from coder.core.changes import Changes
 from coder.core.errors import Ambiguous, ImportFailed, InvalidValue, NotFound
 from coder.core.importers import read_document
 from coder.core.model import Document, DocumentRef, SearchHit, Turn, TurnSpan
+from coder.core.progress import Progress, stopped
 from coder.core.services.cases import CaseService
 from coder.core.services.lengths import TextLengths
 from coder.core.store import Store, new_guid, now
@@ -248,11 +249,12 @@ class DocumentService:
         paths: Iterable[str | Path],
         speakers: str = "auto",
         case_per_document: bool = False,
-        progress: Any = None,
+        progress: Progress | None = None,
     ) -> ImportReport:
         """Import every good file (one transaction each) and report each failure and warning.
 
-        ``progress(done, total, path)`` is called after each file; returning False cancels.
+        ``progress(done, total, path)`` is told after each file; when it returns False the
+        files imported so far stay and the report says the rest were cancelled.
         """
         paths = [Path(p) for p in paths]
         report = ImportReport()
@@ -264,7 +266,7 @@ class DocumentService:
                 report.warnings += [(path, w) for w in warnings]
             except ImportFailed as e:
                 report.failed.append((path, str(e)))
-            if progress is not None and progress(i + 1, len(paths), path) is False:
+            if stopped(progress, i + 1, len(paths), str(path)):
                 report.cancelled = True
                 break
         return report

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.errors import CoderError
+from coder.core.progress import Cancelled
 from coder.core.project import Project
 from coder.ui.actions import action
 
@@ -171,10 +172,13 @@ def import_project(window: MainWindow, path: Path, dotted: bool | None = None) -
     from coder.core.refi import apply_qdpx, read_qdpx
 
     def read(progress: Any) -> Any:
-        return read_qdpx(path, progress=progress)
+        try:
+            return read_qdpx(path, progress=progress)
+        except Cancelled:
+            return None
 
     def merge(content: Any) -> None:
-        if content.cancelled:
+        if content is None:
             return
         choice = (
             dotted
@@ -267,12 +271,14 @@ def export_file(window: MainWindow, path: Path, kind: str) -> Any:
                 progress(0, 1, path.name)
                 return ("codes", export_qdc(own, path))
             return ("project", export_qdpx(own, path, progress))
+        except Cancelled:
+            return ("cancelled", None)
         finally:
             own.close()
 
     def done(result: Any) -> None:
-        what, value = result
-        if what == "project" and value.cancelled:
+        what, _value = result
+        if what == "cancelled":
             window.statusBar().showMessage("Export cancelled; nothing was written", 5000)
             return
         window.statusBar().showMessage(f"Exported {path}", 8000)

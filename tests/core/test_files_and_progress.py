@@ -1,0 +1,130 @@
+"""One atomic file writer and one way to cancel, for every export, backup and long task."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from coder.core import backup, export, files, refi, settings
+from coder.core.errors import CoderError, InvalidValue
+from coder.core.export.codebook_docx import write_codebook
+from coder.core.export.docx_report import write_report
+from coder.core.export.tables import write_quote_table
+from coder.core.merge import merge_projects
+from coder.core.progress import Cancelled
+from coder.core.project import Project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    p = Project.create(tmp_path / "study.coder")
+    p.add_document("Ana", "Ana: I trust them, mostly.\n")
+    p.add_code("Trust")
+    p.apply_code(p.find_document("Ana").id, p.find_code("Trust").id, 5, 12)
+    yield p
+    p.close()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_export_gets_the_users_normal_permissions(project: Project, tmp_path: Path):
+    out = tmp_path / "out"
+    out.mkdir()
+    writers = {
+        "report.docx": lambda p: write_report(project, p),
+        "codebook.docx": lambda p: write_codebook(project, p),
+        "quotes.csv": lambda p: write_quote_table(project, p),
+        "quotes.xlsx": lambda p: write_quote_table(project, p),
+        "project.qdpx": lambda p: refi.export_qdpx(project, p),
+        "codebook.qdc": lambda p: refi.export_qdc(project, p),
+    }
+    for name, write in writers.items():
+        write(out / name)
+        assert _mode(out / name) == files.new_file_mode(), name
+    made = backup.backup_now(project)
+    assert _mode(made) == files.new_file_mode()
+    settings.set_value("coder_name", "Ana")
+    assert _mode(settings.data_dir() / "settings.json") == files.new_file_mode()
+    assert not [f for f in os.listdir(out) if f.endswith(files.PART_SUFFIX)]
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    files.write_text(target, "new")
+    assert target.read_text() == "new" and _mode(target) == 0o640
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.docx"
+    target.write_bytes(b"previous")
+    with pytest.raises(RuntimeError), files.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("disk full")
+    assert target.read_bytes() == b"previous"
+    assert os.listdir(tmp_path) == ["report.docx"]
+
+
+def test_never_overwrite_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
+    target = tmp_path / "new.coder"
+    with (
+        pytest.raises(InvalidValue, match="already exists"),
+        files.atomic_path(target, replace=False) as tmp,
+    ):
+        tmp.write_bytes(b"mine")
+        target.write_bytes(b"someone else's")
+    assert target.read_bytes() == b"someone else's"
+    assert os.listdir(tmp_path) == ["new.coder"]
+
+
+def test_leftovers_of_a_killed_write_are_removed_by_the_next(tmp_path: Path) -> None:
+    old = tmp_path / f".report.docx{files.PART_PREFIX}abc123{files.PART_SUFFIX}"
+    fresh = tmp_path / f".other.csv{files.PART_PREFIX}def456{files.PART_SUFFIX}"
+    mine = tmp_path / ".my-own.part"  # not Coder's: never touched
+    for path in (old, fresh, mine):
+        path.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    os.utime(mine, (0, 0))
+    files.write_text(tmp_path / "x.txt", "x")
+    assert not old.exists() and fresh.exists() and mine.exists()
+
+
+# ------------------------------------------------------------------ cancelling
+
+
+def stop(done: int, total: int, label: str) -> bool:
+    return False
+
+
+def test_one_cancelled_exception_for_every_task(project: Project, tmp_path: Path) -> None:
+    assert export.Cancelled is Cancelled and refi.ImportCancelled is Cancelled
+    assert issubclass(Cancelled, CoderError)
+    with pytest.raises(Cancelled):
+        write_report(project, tmp_path / "r.docx", progress=stop)
+    with pytest.raises(Cancelled):
+        refi.export_qdpx(project, tmp_path / "p.qdpx", progress=stop)
+    refi.export_qdpx(project, tmp_path / "p.qdpx")
+    with pytest.raises(Cancelled):
+        refi.read_qdpx(tmp_path / "p.qdpx", progress=stop)
+    content = refi.read_qdpx(tmp_path / "p.qdpx")
+    with Project.create(tmp_path / "other.coder") as other:
+        with pytest.raises(Cancelled):
+            refi.apply_qdpx(other, content, progress=stop)
+        assert other.documents() == []
+        with pytest.raises(Cancelled):
+            merge_projects(other, [project.path], backup=False, progress=stop)
+        assert other.documents() == []
+    written = {f for f in os.listdir(tmp_path) if not f.startswith(("study.coder", "other.coder"))}
+    assert written == {"p.qdpx"}, "a cancelled export leaves no file"
+
+
+def test_a_progress_that_returns_nothing_goes_on(project: Project, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    refi.export_qdpx(project, tmp_path / "p.qdpx", progress=lambda d, t, _l: seen.append((d, t)))
+    assert seen == [(1, 1)]
