@@ -60,7 +60,7 @@ IMPORT_CHILD = textwrap.dedent(
     files = sorted(Path(sys.argv[2]).glob("*.txt"))
     print("ready", flush=True)
     def progress(done, total, path):
-        print(path.stem, flush=True)   # called after the file's transaction committed
+        print(Path(path).stem, flush=True)   # called after the file's transaction committed
         return True
     p.import_files(files, case_per_document=True, progress=progress)
     print("finished", flush=True)
