@@ -11,7 +11,7 @@ import pytest
 from coder.core import backup, export, files, refi, settings
 from coder.core.errors import CoderError, InvalidValue
 from coder.core.export.codebook_docx import write_codebook
-from coder.core.export.docx_report import write_report
+from coder.core.export.report import write_report
 from coder.core.export.tables import write_quote_table
 from coder.core.merge import merge_projects
 from coder.core.progress import Cancelled

@@ -216,7 +216,8 @@ def workbook_xlsx(headers: Sequence[str], rows: Sequence[Sequence[str | float]])
     ooxml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     types = (
         f'{head}<Types xmlns="{pkg}/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/xl/workbook.xml" ContentType="{ooxml}.sheet.main+xml"/>'
         f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ooxml}.worksheet+xml"/>'
@@ -249,7 +250,8 @@ def workbook_xlsx(headers: Sequence[str], rows: Sequence[Sequence[str | float]])
 
 def chart_workbook(chart: BarChart) -> bytes:
     return workbook_xlsx(
-        ["Code", chart.series_name], [[c, v] for c, v in zip(chart.categories, chart.values)]
+        ["Code", chart.series_name],
+        [[c, v] for c, v in zip(chart.categories, chart.values, strict=True)],
     )
 
 

@@ -143,6 +143,6 @@ def grouping(values: Iterable[str], type_: str, no_value: str = "no value") -> G
 def merge_columns(values: Sequence[str], counts: Sequence[int], group: Grouping) -> dict[str, int]:
     """Counts per value added up per label (each unit has one value, so sums are exact)."""
     out = dict.fromkeys(group.labels, 0)
-    for v, n in zip(values, counts):
+    for v, n in zip(values, counts, strict=False):
         out[group.label(v)] = out.get(group.label(v), 0) + n
     return out

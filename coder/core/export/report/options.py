@@ -84,7 +84,8 @@ class ReportOptions:
         if isinstance(self.context, str) and self.context not in CONTEXTS:
             if not self.context.isdigit():
                 raise InvalidValue(
-                    f"context is a number of characters, 'paragraph' or 'turn', not '{self.context}'"
+                    "context is a number of characters, 'paragraph' or 'turn', "
+                    f"not '{self.context}'"
                 )
             object.__setattr__(self, "context", int(self.context))
         if isinstance(self.context, int) and self.context < 0:

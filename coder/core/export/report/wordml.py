@@ -331,7 +331,9 @@ class Table:
         )
 
     def _row(self, cells: Sequence[Cell], header: bool = False) -> str:
-        body = "".join(self._cell(c, w, i) for i, (c, w) in enumerate(zip(cells, self.widths)))
+        body = "".join(
+            self._cell(c, w, i) for i, (c, w) in enumerate(zip(cells, self.widths, strict=False))
+        )
         tr_pr = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
         return f"<w:tr><w:trPr>{tr_pr}</w:trPr>{body}</w:tr>"
 
