@@ -464,7 +464,7 @@ def document_disagreements(
     columns = [units_from_spans(document.spans, coder_spans) for coder_spans in spans]
     runs: list[Span] = []
     in_run = False
-    for unit, pattern in zip(document.spans, zip(*columns, strict=True), strict=True):
+    for unit, pattern in zip(document.spans, zip(*columns, strict=True), strict=False):
         if any(pattern) and not all(pattern):
             if in_run:
                 runs[-1] = (runs[-1][0], max(runs[-1][1], unit[1]))

@@ -337,7 +337,7 @@ def detect_turns(text: str, most: int | None = None) -> list[Turn]:
     ends = [start for start, _ in lines[1:]]
     ends.append(len(text))
     turns: list[Turn] = []
-    for (start, label), end in zip(lines, ends, strict=True):
+    for (start, label), end in zip(lines, ends, strict=False):
         if text[end - 1 : end] == "\n":
             while end > start and text[end - 1] == "\n":
                 end -= 1

@@ -445,7 +445,7 @@ def crosstab(
             CrosstabRow(
                 code_id, cells[0].code, counts, total,
                 tuple(percent(n, total) for n in counts),
-                tuple(percent(n, t) for n, t in zip(counts, col_totals, strict=True)),
+                tuple(percent(n, t) for n, t in zip(counts, col_totals, strict=False)),
                 cells[0].included,
             )
         )  # fmt: skip
