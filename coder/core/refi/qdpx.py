@@ -24,8 +24,8 @@ document's text as ``sources/<GUID>.txt`` (UTF-8, no BOM, LF line ends), referen
 - document groups -> ``Sets`` with ``MemberSource``s.
 - What REFI-QDA has no place for goes in a small ``coder.json`` member that other tools
   ignore: each document's speaker turns (with subtitle times), original file name and format,
-  each attribute's scope and the links from memos to what they discuss. Without it (files from other tools) speaker turns are detected
-  from the text as at any import.
+  each attribute's scope and the links from memos to what they discuss. Without it (files from
+  other tools) speaker turns are detected from the text as at any import.
 
 Import reads defensively:
 

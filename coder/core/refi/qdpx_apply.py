@@ -271,8 +271,12 @@ class _Writer:
             if self._annotations[guid] == where:
                 self.r.count("annotations", matched=True)
             else:
-                self.r.skipped.append((f"annotation on {sel.start}-{sel.end} in '{src.name}'",
-                                       "a different annotation with the same GUID is in the project"))  # fmt: skip
+                self.r.skipped.append(
+                    (
+                        f"annotation on {sel.start}-{sel.end} in '{src.name}'",
+                        "a different annotation with the same GUID is in the project",
+                    )
+                )
             return
         stamp = now()
         self.db.execute(

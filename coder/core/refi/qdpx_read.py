@@ -267,11 +267,21 @@ class _Reader:
             if not g:
                 c.skipped.append((f"case '{el.get('name') or ''}'", "it has no GUID"))
                 continue
-            case = CaseIn(g, (el.get("name") or "").strip(), child_text(el, "Description") or "",
-                          self.values(el), _refs(el, "SourceRef"), _refs(el, "SelectionRef"))  # fmt: skip
+            case = CaseIn(
+                g,
+                (el.get("name") or "").strip(),
+                child_text(el, "Description") or "",
+                self.values(el),
+                _refs(el, "SourceRef"),
+                _refs(el, "SelectionRef"),
+            )
             if children(el, "CodeRef"):
-                c.skipped.append((f"case '{case.name}'",
-                                  "codes linked to a case are not kept (Coder codes passages)"))  # fmt: skip
+                c.skipped.append(
+                    (
+                        f"case '{case.name}'",
+                        "codes linked to a case are not kept (Coder codes passages)",
+                    )
+                )
             c.cases.append(case)
         sources = child(root, "Sources")
         items = list(sources) if sources is not None else []
@@ -289,8 +299,12 @@ class _Reader:
             if members and name:
                 c.groups.append((name, members))
             if children(el, "MemberCode") or children(el, "MemberNote"):
-                c.skipped.append((f"set '{name}'",
-                                  "Coder groups documents only (codes and notes in sets are not kept)"))  # fmt: skip
+                c.skipped.append(
+                    (
+                        f"set '{name}'",
+                        "Coder groups documents only (codes and notes in sets are not kept)",
+                    )
+                )
         c.description = child_text(root, "Description") or ""
         c.project_note_refs = _refs(root)
         for kind in ("Links", "Graphs"):
@@ -568,8 +582,15 @@ class _Reader:
                     and 0 <= start <= end <= len(text)
                 ):
                     raise ValueError
-                out.append(Turn(None if speaker is None else str(speaker), start, end,
-                                None if ts is None else float(ts), None if te is None else float(te)))  # fmt: skip
+                out.append(
+                    Turn(
+                        None if speaker is None else str(speaker),
+                        start,
+                        end,
+                        None if ts is None else float(ts),
+                        None if te is None else float(te),
+                    )
+                )
         except (TypeError, ValueError):
             self.content.warnings.append(
                 (label, "its stored speaker turns are damaged; detected again")
