@@ -18,9 +18,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations, pairwise
+from typing import TypeVar
 
 from coder.core.errors import InvalidValue
 
+V = TypeVar("V", bound=Hashable)  # a unit's value as one coder coded it
 Span = tuple[int, int]
 Pattern = tuple[bool | None, ...]  # None: that coder did not code the unit's document
 # codings[coder][doc_id] -> that coder's spans of one code in that document
@@ -114,7 +116,7 @@ def cohen_kappa(table: Counts2x2) -> float | None:
 
 
 def alpha_from_value_patterns(
-    patterns: Mapping[tuple[Hashable | None, ...], int],
+    patterns: Mapping[tuple[V | None, ...], int],
 ) -> float | None:
     """Nominal Krippendorff's alpha from counts of identical units.
 
@@ -354,7 +356,7 @@ def _complete_patterns(
     if all(c is not None for c in covered):
         sets = [c for c in covered if c is not None]
         union: set[int] = set().union(*sets)
-        counts = Counter(tuple(i in c for c in sets) for i in union)
+        counts: Counter[Pattern] = Counter(tuple(i in c for c in sets) for i in union)
         rest = len(document.spans) - len(union)
         if rest:
             counts[(False,) * len(coders)] += rest

@@ -135,7 +135,8 @@ def list_backups(project_path: str | Path) -> list[BackupInfo]:
             continue
         for entry in entries:
             info = _parse(entry)
-            if info is not None and _NAME_RE.match(entry.name)["stem"] == stem:  # type: ignore[index]
+            match = _NAME_RE.match(entry.name)
+            if info is not None and match is not None and match["stem"] == stem:
                 found[entry] = info
     return sorted(found.values(), key=_order)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from typing import Any
 
 
 class CoderError(Exception):
@@ -19,7 +20,14 @@ class ProjectFileError(CoderError):
 
 
 class ProjectLocked(CoderError):
-    """Another process is writing the project."""
+    """Another process is writing the project.
+
+    ``info`` says who holds it (a ``coder.core.lock.LockInfo``, or None when unknown) and
+    ``path`` which project, for the window's read-only or cancel choice.
+    """
+
+    info: Any = None
+    path: Any = None
 
 
 class NotFound(CoderError):

@@ -94,8 +94,8 @@ def locked_message(project_path: Path, info: LockInfo | None) -> str:
 
 def _raise_locked(project_path: Path, info: LockInfo | None) -> None:
     err = ProjectLocked(locked_message(project_path, info))
-    err.info = info  # type: ignore[attr-defined]  # for the window's read-only/cancel choice
-    err.path = project_path  # type: ignore[attr-defined]
+    err.info = info  # for the window's read-only or cancel choice
+    err.path = project_path
     raise err
 
 
@@ -198,7 +198,7 @@ def _same_file(fd: int, path: Path) -> bool:
 
 def _read_fd(fd: int) -> bytes:
     os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = os.read(fd, 4096)
         if not chunk:
@@ -470,6 +470,8 @@ def _linux_mount_type(path: Path, mounts_file: str = "/proc/mounts") -> str | No
 
 
 def _windows_network_drive(path: Path) -> bool:
+    if sys.platform != "win32":
+        return False
     text = str(path)
     if text.startswith("\\\\") and not text.startswith("\\\\?\\"):
         return True  # UNC path: \\server\share

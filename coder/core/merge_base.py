@@ -45,10 +45,7 @@ class MergerBase:
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         row = {k: v for k, v in row.items() if k != "id"}
-        cols = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" for _ in row)
-        cur = self.db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
-        new_id = cur.lastrowid
+        new_id = self.project.insert(table, row)
         self.report.added[table] += 1
         return new_id
 

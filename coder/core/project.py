@@ -138,7 +138,7 @@ class Project(Store):
             project._lock = lock
             project._migrate()
             with project.db.atomic():
-                project.db["meta"].insert_all(
+                project.db.table("meta").insert_all(
                     [
                         {"key": "project_guid", "value": new_guid()},
                         {"key": "created_at", "value": now()},

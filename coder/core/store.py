@@ -27,7 +27,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from coder.core.changes import Changes, Retext, RowKey, Shift, Step
-from coder.core.errors import CoderError, InvalidValue, database_problem
+from coder.core.errors import CoderError, InvalidValue, NotFound, database_problem
 
 _LOG = "coder_undo_log"
 _QUIET = "coder_undo_quiet"  # while it has a row, updates are not logged row by row
@@ -391,6 +391,30 @@ class Store:
             raise
         finally:
             self._depth -= 1
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row into a project table (inside an edit); its id."""
+        cols = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        cur = self.db.execute(
+            f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values())
+        )
+        if cur.lastrowid is None:  # pragma: no cover - SQLite always reports the new rowid
+            raise CoderError(f"{self.path.name}: no row was added to {table}")
+        return cur.lastrowid
+
+    def update(self, table: str, key: Any, values: dict[str, Any]) -> None:
+        """Change some columns of one row of a project table (inside an edit)."""
+        pk = "key" if table == "meta" else "id"
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        self.db.execute(f'UPDATE "{table}" SET {sets} WHERE "{pk}" = ?', [*values.values(), key])
+
+    def required_row(self, table: str, key: Any) -> dict:
+        """One row of a project table by its key; NotFound when there is none."""
+        row = self.row(table, key)
+        if row is None:
+            raise NotFound(f"no {table} row with key {key}")
+        return row
 
     def row(self, table: str, key: Any) -> dict | None:
         """One row of a project table by its key (``id``; ``key`` for meta), or None."""

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from coder.core import query
 from coder.core.errors import InvalidValue, NotFound
+from coder.core.model import Code
+from coder.core.project import Project
 from coder.core.query import Filters
 from coder.core.text import detect_turns
 
@@ -284,7 +286,12 @@ def test_retrieve_with_shared_sources_reads_the_codebook_once(small, monkeypatch
     small.update_code(emotions, name="Feelings")
     calls: list[bool] = []
     real = type(small).codes
-    monkeypatch.setattr(type(small), "codes", lambda self: calls.append(True) or real(self))
+
+    def counted(self: Project) -> list[Code]:
+        calls.append(True)
+        return real(self)
+
+    monkeypatch.setattr(type(small), "codes", counted)
     assert query.retrieve(small, [emotions], sources=sources)[0].codes == ("Emotions",)
     assert calls == []
     sources.forget_codes()
@@ -455,16 +462,16 @@ def test_coverage_and_cooccurrence_agree_with_brute_force(tmp_path_factory, span
             p.apply_code(1, ids[k], start, min(start + length, len(text)), coder="k")
         table = query.frequencies(p, "document")
         for k in range(len(ids)):
-            chars = set()
+            chars: set[int] = set()
             for kk, start, length in spans:
                 if kk == k:
                     chars.update(range(start, min(start + length, len(text))))
             assert _row(table, "ABC"[k]).characters == len(chars)
-        sets = [set() for _ in ids]
+        sets: list[set[int]] = [set() for _ in ids]
         for k, start, length in spans:
             sets[k].update(range(start, min(start + length, len(text))))
         both = sorted(sets[0] & sets[1])
-        runs = []
+        runs: list[list[int]] = []
         for c in both:
             if runs and runs[-1][1] == c:
                 runs[-1][1] = c + 1

@@ -223,7 +223,8 @@ def _coverage(
         )
         rows = project.db.execute(sql, params).fetchall()
         own: dict[int, int] = defaultdict(int)
-        doc, reach = None, {}
+        doc: int | None = None
+        reach: dict[int, int] = {}
         for code_id, doc_id, s, e in rows:
             if doc_id != doc:
                 doc, reach = doc_id, {}
@@ -238,8 +239,8 @@ def _coverage(
             spans_of[(code_id, doc_id)].append((s, e))
     else:
         spans_of = defaultdict(list)
-        for r in coding_rows(project, scope, sources=sources):
-            spans_of[(r.code_id, r.document_id)].append((r.start, r.end))
+        for row in coding_rows(project, scope, sources=sources):
+            spans_of[(row.code_id, row.document_id)].append((row.start, row.end))
     by_code_doc: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(dict)
     for (code_id, doc_id), spans in spans_of.items():
         by_code_doc[code_id][doc_id] = spans

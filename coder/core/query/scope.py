@@ -31,6 +31,8 @@ def percent(units: int, total: int) -> float:
 
 # ============================================================================ filters
 
+_check_consensus = consensus.check  # the field of the same name hides the module in Filters
+
 
 def _frozen(values: Iterable[Any] | None) -> frozenset | None:
     if values is None:
@@ -40,7 +42,7 @@ def _frozen(values: Iterable[Any] | None) -> frozenset | None:
     return frozenset(values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Filters:
     """Which codings a query looks at. Every field left ``None`` (or empty) is no restriction.
 
@@ -59,12 +61,24 @@ class Filters:
     # (see coder.core.consensus); "any" is every coding of the coders
     consensus: str = "any"
 
-    def __post_init__(self) -> None:
-        consensus.check(self.consensus)
-        for name in ("documents", "groups", "cases", "coders", "speakers"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
-        attrs = self.attributes
-        items = attrs.items() if isinstance(attrs, Mapping) else attrs
+    def __init__(
+        self,
+        documents: Iterable[int] | None = None,
+        groups: Iterable[str] | None = None,
+        cases: Iterable[int] | None = None,
+        attributes: Mapping[str, Iterable[str] | str]
+        | Iterable[tuple[str, Iterable[str] | str]] = (),
+        coders: Iterable[int] | None = None,
+        speakers: Iterable[str] | None = None,
+        consensus: str = "any",
+    ) -> None:
+        """Any iterable (or one value) per field; ``attributes`` as a mapping or pairs."""
+        _check_consensus(consensus)
+        object.__setattr__(self, "consensus", consensus)
+        for name, value in (("documents", documents), ("groups", groups), ("cases", cases),
+                            ("coders", coders), ("speakers", speakers)):  # fmt: skip
+            object.__setattr__(self, name, _frozen(value))
+        items = attributes.items() if isinstance(attributes, Mapping) else attributes
         norm = tuple(sorted((str(k), _frozen(v) or frozenset()) for k, v in items))
         object.__setattr__(self, "attributes", norm)
 

@@ -438,7 +438,7 @@ class CodeMerger:
         )
         new_memo = merge_text(row["memo"], memo)
         if new_memo != row["memo"]:
-            self.db["codes"].update(row["id"], {"memo": new_memo})
+            self.project.update("codes", row["id"], {"memo": new_memo})
         self.guid_map[code.guid] = row["id"]
         self.result.count("codes", matched=True)
         return int(row["id"])
@@ -474,7 +474,7 @@ class CodeMerger:
             if new_memo != row["memo"]:
                 update["memo"] = new_memo
             if update:
-                self.db["codes"].update(code_id, update)
+                self.project.update("codes", code_id, update)
             self.guid_map[code.guid] = code_id
             self.result.count("codes", matched=True)
             return code_id
@@ -485,15 +485,13 @@ class CodeMerger:
         color = code.color or PALETTE[self._count % len(PALETTE)]
         self._count += 1
         fields = fields or {"definition": "", "inclusion": "", "exclusion": "", "example": ""}
-        cur = self.db.execute(
-            "INSERT INTO codes (guid, name, parent_id, position, color, definition, inclusion, "
-            "exclusion, example, memo, created_at, codable) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [guid, name, parent_id, self._position(parent_id), color, fields["definition"],
-             fields["inclusion"], fields["exclusion"], fields["example"], memo, now(),
-             int(code.codable)],
-        )  # fmt: skip
-        code_id = cur.lastrowid
+        code_id = self.project.insert("codes", {
+            "guid": guid, "name": name, "parent_id": parent_id,
+            "position": self._position(parent_id), "color": color,
+            "definition": fields["definition"], "inclusion": fields["inclusion"],
+            "exclusion": fields["exclusion"], "example": fields["example"], "memo": memo,
+            "created_at": now(), "codable": int(code.codable),
+        })  # fmt: skip
         self.by_guid[guid] = code_id
         self.guid_map[code.guid] = code_id
         self.result.count("codes")

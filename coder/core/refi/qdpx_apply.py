@@ -75,9 +75,7 @@ class _Writer:
                 self.users[guid] = by_name[name]
                 self.r.count("coders", matched=True)
                 continue
-            cid: int = self.db.execute(
-                "INSERT INTO coders (guid, name) VALUES (?, ?)", [guid, name]
-            ).lastrowid
+            cid = self.p.insert("coders", {"guid": guid, "name": name})
             by_guid[guid] = by_name[name] = self.users[guid] = cid
             self.r.count("coders")
 
@@ -125,7 +123,7 @@ class _Writer:
                 pos = sum(1 for a in existing if a["scope"] == scope)
                 row = {"guid": attr_guid, "name": name, "scope": scope,
                        "type": VAR_TYPES.get(vtype, "text"), "position": pos}  # fmt: skip
-                aid = self.db["attributes"].insert(row).last_pk
+                aid = self.p.insert("attributes", row)
                 existing.append({**row, "id": aid})
                 out[(guid, scope)] = aid
                 self.r.count("attributes")
@@ -181,7 +179,7 @@ class _Writer:
                     )
                     continue
                 self.r.count("documents", matched=True)
-                row = self.p.row("documents", doc_id)
+                row = self.p.required_row("documents", doc_id)
                 new_memo = merge_text(row["memo"], memo)
                 if new_memo != row["memo"]:
                     self.db.execute(
@@ -297,17 +295,16 @@ class _Writer:
             name = case.name or f"Case {case.guid[:8]}"
             case_id = by_guid.get(case.guid) or by_name.get(name)
             if case_id is not None:
-                row = self.p.row("cases", case_id)
+                row = self.p.required_row("cases", case_id)
                 self.name_conflict("case", row["name"], case.name)
                 memo = merge_text(row["memo"], case.description)
                 if memo != row["memo"]:
                     self.db.execute("UPDATE cases SET memo = ? WHERE id = ?", [memo, case_id])
                 self.r.count("cases", matched=True)
             else:
-                case_id = self.db.execute(
-                    "INSERT INTO cases (guid, name, memo) VALUES (?, ?, ?)",
-                    [case.guid, name, case.description],
-                ).lastrowid
+                case_id = self.p.insert(
+                    "cases", {"guid": case.guid, "name": name, "memo": case.description}
+                )
                 by_guid[case.guid] = by_name[name] = case_id
                 self.r.count("cases")
             self.set_values(attrs, "case", case_id, case.values, f"case '{name}'")
@@ -318,7 +315,7 @@ class _Writer:
                         (f"case '{name}' link to source {g}", "the source was not imported")
                     )
                     continue
-                row = self.p.row("documents", doc_id)
+                row = self.p.required_row("documents", doc_id)
                 if row["case_id"] is None:
                     self.db.execute(
                         "UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id]
@@ -350,8 +347,9 @@ class _Writer:
         if hit:
             self.r.count("case links", matched=True)
             return
-        self.db["case_selections"].insert(
-            {"case_id": case_id, "document_id": doc_id, "start": start, "end": end}
+        self.p.insert(
+            "case_selections",
+            {"case_id": case_id, "document_id": doc_id, "start": start, "end": end},
         )
         self.r.count("case links")
 
@@ -363,7 +361,7 @@ class _Writer:
                 doc_id = self.docs.get(g)
                 if doc_id is None:
                     continue
-                row = self.p.row("documents", doc_id)
+                row = self.p.required_row("documents", doc_id)
                 if not row["group_name"]:
                     self.db.execute(
                         "UPDATE documents SET group_name = ? WHERE id = ?", [name, doc_id]
@@ -406,11 +404,12 @@ class _Writer:
                     )
                 continue
             stamp = now()
-            self.db["memos"].insert(
+            self.p.insert(
+                "memos",
                 {"guid": g, "title": note.name, "text": note.text,
                  "created_at": note.created_at or stamp,
                  "modified_at": note.modified_at or note.created_at or stamp,
-                 "coder_id": self.users.get(note.user or "")}
+                 "coder_id": self.users.get(note.user or "")},
             )  # fmt: skip
             self.r.count("memos")
         self.memo_links()

@@ -316,10 +316,11 @@ class _ProjectXml:
     def sources(self, progress: Progress | None) -> None:
         """The documents with their selections."""
         db, docs = self.db, self.docs
-        self.extras = extras = {
+        extras: dict[str, Any] = {
             "format": EXTRAS_FORMAT, "version": 1, "documents": {},
             "attributes": {a["guid"]: a["scope"] for a in self.attrs},
         }  # fmt: skip
+        self.extras = extras
         turns_by_doc: dict[int, list] = {}
         for r in db.execute(
             'SELECT document_id, speaker, start, "end", time_start, time_end FROM turns '

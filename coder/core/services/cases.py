@@ -47,7 +47,7 @@ class CaseService:
         if not create:
             raise NotFound(f"no case named '{name}'")
         with self.store.edit():
-            return self.db["cases"].insert({"guid": new_guid(), "name": name, "memo": ""}).last_pk
+            return self.store.insert("cases", {"guid": new_guid(), "name": name, "memo": ""})
 
     def add_case(self, name: str, memo: str = "", guid: str | None = None) -> Changes:
         with self.store.edit() as edit:
@@ -56,7 +56,7 @@ class CaseService:
                 raise InvalidValue("a case needs a name")
             if self.db.execute("SELECT 1 FROM cases WHERE name = ?", [name]).fetchone():
                 raise InvalidValue(f"a case named '{name}' already exists")
-            self.db["cases"].insert({"guid": guid or new_guid(), "name": name, "memo": memo})
+            self.store.insert("cases", {"guid": guid or new_guid(), "name": name, "memo": memo})
         return edit.changes()
 
     def update_case(
@@ -101,8 +101,9 @@ class CaseService:
             self.lengths.check_range(doc_id, start, end)
             if self.store.row("cases", case_id) is None:
                 raise NotFound(f"no case with id {case_id}")
-            self.db["case_selections"].insert(
-                {"case_id": case_id, "document_id": doc_id, "start": start, "end": end}
+            self.store.insert(
+                "case_selections",
+                {"case_id": case_id, "document_id": doc_id, "start": start, "end": end},
             )
         return edit.changes()
 
@@ -150,10 +151,11 @@ class CaseService:
         pos = self.db.execute(
             "SELECT count(*) FROM attributes WHERE scope = ?", [scope]
         ).fetchone()[0]
-        return self.db["attributes"].insert(
+        return self.store.insert(
+            "attributes",
             {"guid": guid or new_guid(), "name": name, "scope": scope, "type": type_,
-             "position": pos}
-        ).last_pk  # fmt: skip
+             "position": pos},
+        )  # fmt: skip
 
     def delete_attribute(self, attribute_id: int) -> Changes:
         with self.store.edit() as edit:

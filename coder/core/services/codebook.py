@@ -169,23 +169,22 @@ class CodebookService:
             if position is None or position > len(siblings):
                 position = len(siblings)
             self._renumber(parent_id, insert_at=position)
-            (
-                self.db["codes"].insert(
-                    {
-                        "guid": guid or new_guid(),
-                        "name": name,
-                        "parent_id": parent_id,
-                        "position": position,
-                        "color": color,
-                        "definition": definition,
-                        "inclusion": inclusion,
-                        "exclusion": exclusion,
-                        "example": example,
-                        "memo": memo,
-                        "created_at": now(),
-                        "codable": 1 if codable else 0,
-                    }
-                )
+            self.store.insert(
+                "codes",
+                {
+                    "guid": guid or new_guid(),
+                    "name": name,
+                    "parent_id": parent_id,
+                    "position": position,
+                    "color": color,
+                    "definition": definition,
+                    "inclusion": inclusion,
+                    "exclusion": exclusion,
+                    "example": example,
+                    "memo": memo,
+                    "created_at": now(),
+                    "codable": 1 if codable else 0,
+                },
             )
         return edit.changes()
 
@@ -237,7 +236,7 @@ class CodebookService:
                         "(move them to another code first)"
                     )
             if fields:
-                self.db["codes"].update(code_id, fields)
+                self.store.update("codes", code_id, fields)
         return edit.changes()
 
     def move_code(

@@ -37,11 +37,11 @@ class CoderService:
         if row:
             return row[0]
         with self.store.edit():
-            return self.db["coders"].insert({"guid": new_guid(), "name": name}).last_pk
+            return self.store.insert("coders", {"guid": new_guid(), "name": name})
 
     def add_coder(self, name: str, guid: str | None = None) -> Changes:
         with self.store.edit() as edit:
             if self.db.execute("SELECT 1 FROM coders WHERE name = ?", [name]).fetchone():
                 raise InvalidValue(f"a coder named '{name}' already exists")
-            self.db["coders"].insert({"guid": guid or new_guid(), "name": name})
+            self.store.insert("coders", {"guid": guid or new_guid(), "name": name})
         return edit.changes()

@@ -184,22 +184,19 @@ class DocumentService:
     ) -> int:
         """Store an already normalised text with its turns (under a free name); its id."""
         with self.store.edit():
-            doc_id = (
-                self.db["documents"]
-                .insert(
-                    {
-                        "guid": guid or new_guid(),
-                        "name": self.unique_document_name(name),
-                        "text": text,
-                        "source_name": source_name,
-                        "source_format": source_format,
-                        "imported_at": now(),
-                        "memo": memo,
-                        "group_name": group,
-                        "case_id": None,
-                    }
-                )
-                .last_pk
+            doc_id = self.store.insert(
+                "documents",
+                {
+                    "guid": guid or new_guid(),
+                    "name": self.unique_document_name(name),
+                    "text": text,
+                    "source_name": source_name,
+                    "source_format": source_format,
+                    "imported_at": now(),
+                    "memo": memo,
+                    "group_name": group,
+                    "case_id": None,
+                },
             )
             length = len(text)
             rows = [
@@ -256,9 +253,9 @@ class DocumentService:
         ``progress(done, total, path)`` is told after each file; when it returns False the
         files imported so far stay and the report says the rest were cancelled.
         """
-        paths = [Path(p) for p in paths]
+        files = [Path(p) for p in paths]
         report = ImportReport()
-        for i, path in enumerate(paths):
+        for i, path in enumerate(files):
             try:
                 changes, warnings = self._import(path, speakers, case_per_document)
                 report.changes = report.changes | changes
@@ -266,7 +263,7 @@ class DocumentService:
                 report.warnings += [(path, w) for w in warnings]
             except ImportFailed as e:
                 report.failed.append((path, str(e)))
-            if stopped(progress, i + 1, len(paths), str(path)):
+            if stopped(progress, i + 1, len(files), str(path)):
                 report.cancelled = True
                 break
         return report

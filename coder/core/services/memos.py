@@ -47,10 +47,11 @@ class MemoService:
         """A free-standing memo, written by ``coder`` (None: no author recorded)."""
         with self.store.edit() as edit:
             stamp = now()
-            self.db["memos"].insert(
+            self.store.insert(
+                "memos",
                 {"guid": guid or new_guid(), "title": title, "text": text,
                  "created_at": stamp, "modified_at": stamp,
-                 "coder_id": None if coder is None else self.coders.ensure_coder(coder)}
+                 "coder_id": None if coder is None else self.coders.ensure_coder(coder)},
             )  # fmt: skip
         return edit.changes()
 
@@ -65,7 +66,7 @@ class MemoService:
                 fields["title"] = title
             if text is not None:
                 fields["text"] = text
-            self.db["memos"].update(memo_id, fields)
+            self.store.update("memos", memo_id, fields)
         return edit.changes()
 
     def delete_memo(self, memo_id: int) -> Changes:
