@@ -72,7 +72,7 @@ def test_second_writer_in_the_same_process_is_refused_with_who_and_since(
     assert message.startswith("study.coder is open in Coder by alice on ")
     assert socket.gethostname() in message and " since " in message
     assert "read-only" in message
-    assert err.value.info.pid == os.getpid()  # type: ignore[attr-defined]
+    assert err.value.info.pid == os.getpid()
 
 
 def test_lock_file_records_pid_host_user_and_start(project_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_live_lock_of_another_process_is_respected(project_path: Path) -> None:
     try:
         with pytest.raises(ProjectLocked) as err:
             Project.open(project_path)
-        assert err.value.info.pid == proc.pid  # type: ignore[attr-defined]
+        assert err.value.info.pid == proc.pid
         with Project.open(project_path, read_only=True) as reader:
             assert len(reader.documents()) == 1
     finally:
