@@ -261,6 +261,27 @@ class _Reader:
             c.scopes = {
                 norm_guid(k) or "": v for k, v in scopes.items() if v in ("case", "document")
             }
+        self.read_cases(root)
+        sources = child(root, "Sources")
+        items = list(sources) if sources is not None else []
+        for i, el in enumerate(items):
+            self.read_source(el)
+            label = el.get("name") or ""
+            check(progress, i + 1, len(items), label, "reading the project was cancelled")
+        self.resolve_case_sources()
+        self.read_notes(child(root, "Notes"))
+        self.place_note_passages()
+        self.read_sets(root)
+        c.description = child_text(root, "Description") or ""
+        c.project_note_refs = _refs(root)
+        for kind in ("Links", "Graphs"):
+            el = child(root, kind)
+            if el is not None and len(el):
+                c.skipped.append((f"{len(el)} {kind.lower()}", "Coder has no place for them"))
+        return c
+
+    def read_cases(self, root: Any) -> None:
+        c = self.content
         cases = child(root, "Cases")
         for el in children(cases, "Case") if cases is not None else []:
             g = norm_guid(el.get("guid"))
@@ -283,15 +304,9 @@ class _Reader:
                     )
                 )
             c.cases.append(case)
-        sources = child(root, "Sources")
-        items = list(sources) if sources is not None else []
-        for i, el in enumerate(items):
-            self.read_source(el)
-            label = el.get("name") or ""
-            check(progress, i + 1, len(items), label, "reading the project was cancelled")
-        self.resolve_case_sources()
-        self.read_notes(child(root, "Notes"))
-        self.place_note_passages()
+
+    def read_sets(self, root: Any) -> None:
+        c = self.content
         sets = child(root, "Sets")
         for el in children(sets, "Set") if sets is not None else []:
             name = " ".join((el.get("name") or "").split())
@@ -305,13 +320,6 @@ class _Reader:
                         "Coder groups documents only (codes and notes in sets are not kept)",
                     )
                 )
-        c.description = child_text(root, "Description") or ""
-        c.project_note_refs = _refs(root)
-        for kind in ("Links", "Graphs"):
-            el = child(root, kind)
-            if el is not None and len(el):
-                c.skipped.append((f"{len(el)} {kind.lower()}", "Coder has no place for them"))
-        return c
 
     def read_memo_links(self) -> None:
         """Links from memos to documents, codes, codings and cases (Coder's own files)."""
