@@ -85,7 +85,7 @@ class CodingService:
                 params.append(after)
             return list(map(_span, self.db.execute(sql, params).fetchall()))
         ids = list(ids)
-        spans = []
+        spans: list[CodingSpan] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" for _ in chunk)
