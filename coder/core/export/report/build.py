@@ -184,7 +184,7 @@ def _chart(w: Writer, s: Scope) -> None:
     )
     per_bar = 0.62 if len(shown) <= 25 else 0.45
     height = min(max(4.0, per_bar * len(shown) + 2.2), 21.0)
-    listed = "; ".join(f"{r.code.name} {v:.1f}%" for r, v in zip(shown, values))
+    listed = "; ".join(f"{r.code.name} {v:.1f}%" for r, v in zip(shown, values, strict=True))
     description = f"Bar chart of the share of the {total:,} {unit} coded with each code: {listed}."
     w.figure(
         chart, f"Share of {unit} coded with each code (N = {total:,} {unit})", description, height
