@@ -17,14 +17,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coder.core.changes import Changes, Retext
 from coder.core.errors import InvalidValue, NotFound
 from coder.core.limits import LIMITS
-from coder.core.project import Project
 from coder.core.store import new_guid
 from coder.core.text import is_speaker_role, speaker_lines
 from coder.core.textedit import Edits, clean, edits_of, paragraph_bounds, trim_end, whole_word_spans
+
+if TYPE_CHECKING:
+    from coder.core.project import Project
 
 # Tables of passages anchored in a document's text: (table, may a passage be empty?)
 # Characters of context shown on either side of an occurrence in a preview
