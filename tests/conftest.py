@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "fixtures"  # files from other tools and real samples (see README)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,8 +52,6 @@ def fresh_project(tmp_path: Path) -> Iterator:
 
 
 @pytest.fixture
-def shared_dir() -> Path:
-    """The shared folder of samples and REFI-QDA files (absent on a user's machine)."""
-    if not SHARED.is_dir():
-        pytest.skip("the shared samples folder is not present")
-    return SHARED
+def fixtures_dir() -> Path:
+    """The folder of REFI-QDA schemas, other tools' files and real samples."""
+    return FIXTURES

@@ -60,9 +60,9 @@ def test_export_and_import_a_codebook(capsys, study, tmp_path):
         )
 
 
-def test_taguette_codebook_with_dotted_hierarchy(capsys, tmp_path, shared_dir):
+def test_taguette_codebook_with_dotted_hierarchy(capsys, tmp_path, fixtures_dir):
     target = tmp_path / "t.coder"
-    qdc = shared_dir / "refi" / "taguette-1.5.2-codebook.qdc"
+    qdc = fixtures_dir / "refi" / "taguette-1.5.2-codebook.qdc"
     code, _, _ = run(capsys, "import", str(target), str(qdc), "--dotted-hierarchy")
     assert code == 0
     with Project.open(target) as p:

@@ -2,8 +2,8 @@
 
 A child process edits the project and prints each finished edit (flushed) to its stdout; the
 test kills it at a random moment, then opens the project: the file passes ``integrity_check``,
-every edit the child reported is there, and nothing is half-written. Each test is bounded in
-time (many short trials), so the whole file runs in well under a minute.
+every edit the child reported is there, and nothing is half-written. Each test kills a fixed
+number of children (the same work on a busy machine as on an idle one).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX"),
 ]
 
-TRIAL_BUDGET_SECONDS = 15.0
-MIN_TRIALS = 6
+CODING_KILLS = 24  # children killed while coding
+IMPORT_KILLS = 16  # children killed while importing
 
 CODING_CHILD = textwrap.dedent(
     """
@@ -113,26 +113,24 @@ def test_codings_reported_done_survive_sigkill(tmp_path: Path) -> None:
             p.add_code(name)
     rnd = random.Random(20261122)
     reported: set[str] = set()
-    trials, deadline = 0, time.monotonic() + TRIAL_BUDGET_SECONDS
-    while trials < MIN_TRIALS or time.monotonic() < deadline:
-        trials += 1
+    for trial in range(1, CODING_KILLS + 1):
         lines = _run_and_kill(
-            [CODING_CHILD, str(path), str(trials)], rnd.randrange(0, 60), rnd.random() * 0.03
+            [CODING_CHILD, str(path), str(trial)], rnd.randrange(0, 60), rnd.random() * 0.03
         )
         done = [line for line in lines if line != "ready"]
         reported.update(done)
-        assert _integrity(path) == "ok", f"trial {trials}"
+        assert _integrity(path) == "ok", f"trial {trial}"
         with Project.open(path) as p:  # takes over the killed child's stale lock
             present = {r[0] for r in p.db.execute("SELECT guid FROM codings")}
             missing = reported - present
-            assert not missing, f"trial {trials}: {len(missing)} reported codings lost"
+            assert not missing, f"trial {trial}: {len(missing)} reported codings lost"
             bad = p.db.execute(
                 'SELECT count(*) FROM codings WHERE start < 0 OR "end" <= start'
             ).fetchone()[0]
             assert bad == 0
             fk = p.db.execute("PRAGMA foreign_key_check").fetchall()
             assert fk == []
-    assert len(reported) > trials, "the children really coded between the kills"
+    assert len(reported) > CODING_KILLS, "the children really coded between the kills"
 
 
 def test_import_killed_half_way_leaves_no_half_document(tmp_path: Path) -> None:
@@ -146,24 +144,22 @@ def test_import_killed_half_way_leaves_no_half_document(tmp_path: Path) -> None:
         ]
         (sources / f"doc{i:03d}.txt").write_text("\n".join(lines), encoding="utf-8")
     rnd = random.Random(7)
-    trials, deadline = 0, time.monotonic() + TRIAL_BUDGET_SECONDS
-    while trials < MIN_TRIALS or time.monotonic() < deadline:
-        trials += 1
-        path = tmp_path / f"import{trials}.coder"
+    for trial in range(1, IMPORT_KILLS + 1):
+        path = tmp_path / f"import{trial}.coder"
         Project.create(path).close()
         lines = _run_and_kill(
             [IMPORT_CHILD, str(path), str(sources)], rnd.randrange(0, 40), rnd.random() * 0.05
         )
         reported = {line for line in lines if line.startswith("doc")}
-        assert _integrity(path) == "ok", f"trial {trials}"
+        assert _integrity(path) == "ok", f"trial {trial}"
         with Project.open(path) as p:
             docs = p.documents()
             names = {d.name for d in docs}
-            assert reported <= names, f"trial {trials}: reported imports lost"
+            assert reported <= names, f"trial {trial}: reported imports lost"
             for d in docs:
                 turns = p.turns(d.id)
-                assert len(turns) == turns_per_doc, f"trial {trials}: {d.name} is half-imported"
-                assert d.case == d.name, f"trial {trials}: {d.name} lost its case"
+                assert len(turns) == turns_per_doc, f"trial {trial}: {d.name} is half-imported"
+                assert d.case == d.name, f"trial {trial}: {d.name} lost its case"
                 assert len(p.document_text(d.id)) == d.characters > 0
             fts = p.db.execute("SELECT count(*) FROM documents_fts").fetchone()[0]
             assert fts == len(docs)
@@ -171,7 +167,7 @@ def test_import_killed_half_way_leaves_no_half_document(tmp_path: Path) -> None:
             assert cases == len(docs), "no case without its document"
             assert p.db.execute("PRAGMA foreign_key_check").fetchall() == []
         path.unlink()
-        for leftover in tmp_path.glob(f"import{trials}.*"):
+        for leftover in tmp_path.glob(f"import{trial}.*"):
             if leftover.is_dir():
                 for f in leftover.iterdir():
                     f.unlink()

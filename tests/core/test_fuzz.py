@@ -8,13 +8,10 @@ write (the project is unchanged when the import fails).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import io
 import os
-import signal
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,14 +24,16 @@ from hypothesis import strategies as st
 from coder.core.errors import CoderError
 from coder.core.importers import ImportedText, read_document
 from coder.core.project import Project
+from coder.core.refi import export_qdc, export_qdpx, import_qdc, import_qdpx
 from tests.builders import pdf_bytes
 
-HARD_LIMIT_SECONDS = 20
+# A hang fails its test instead of blocking the run (pytest-timeout); far above any real run.
+pytestmark = pytest.mark.timeout(600)
 # CODER_FUZZ_EXAMPLES=500 explores new random inputs; CI runs the same 30 per test every time.
 _EXPLORE = int(os.environ.get("CODER_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
     max_examples=_EXPLORE or 30,
-    deadline=None,  # the hard limit below catches hangs; timing varies on shared machines
+    deadline=None,  # timing varies on shared machines; the module's timeout catches hangs
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
@@ -42,25 +41,6 @@ FUZZ = settings(
     ],
     derandomize=not _EXPLORE,
 )
-
-
-@contextlib.contextmanager
-def hard_limit(seconds: int = HARD_LIMIT_SECONDS) -> Iterator[None]:
-    """Fail (not hang) when the body runs longer than ``seconds``."""
-    if sys.platform == "win32":
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s: a hang")
-
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 # --------------------------------------------------------------------------- valid files
@@ -249,23 +229,21 @@ def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 
 def check_import(project: Project, path: Path) -> None:
     before = counts(project)
-    with hard_limit():
-        try:
-            result = read_document(path)
-        except CoderError as e:
-            assert str(e) and "\n" not in str(e), "a one-line message"
-            result = None
+    try:
+        result = read_document(path)
+    except CoderError as e:
+        assert str(e) and "\n" not in str(e), "a one-line message"
+        result = None
     if result is not None:
         assert isinstance(result, ImportedText) and isinstance(result.text, str)
         assert "\x00" not in result.text and "\r" not in result.text
         for t in result.turns:
             assert 0 <= t.start <= t.end <= len(result.text)
-    with hard_limit():
-        try:
-            changes = project.import_file(path)
-        except CoderError:
-            assert counts(project) == before, "a failed import wrote to the project"
-            return
+    try:
+        changes = project.import_file(path)
+    except CoderError:
+        assert counts(project) == before, "a failed import wrote to the project"
+        return
     (doc_id,) = changes.created("documents")
     assert project.document_text(doc_id) == (
         result.text if result else project.document_text(doc_id)
@@ -403,13 +381,12 @@ def _stable_zip(data: bytes) -> bytes:
 
 def check_attribute_import(project: Project, path: Path) -> None:
     before = full_dump(project)
-    with hard_limit():
-        try:
-            changes = project.import_attributes(path)
-        except CoderError as e:
-            assert str(e) and "\n" not in str(e)
-            assert full_dump(project) == before, "a failed attribute import wrote"
-            return
+    try:
+        changes = project.import_attributes(path)
+    except CoderError as e:
+        assert str(e) and "\n" not in str(e)
+        assert full_dump(project) == before, "a failed attribute import wrote"
+        return
     project.undo(changes)
     assert full_dump(project) == before
 
@@ -472,13 +449,8 @@ def test_attribute_import_sets_values_from_a_valid_table(
 # --------------------------------------------------------------------------- REFI-QDA
 
 
-def _refi() -> Any:
-    return pytest.importorskip("coder.core.refi.qdpx"), pytest.importorskip("coder.core.refi.qdc")
-
-
 @pytest.fixture(scope="module")
 def refi_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    qdpx, qdc = _refi()
     folder = tmp_path_factory.mktemp("refi")
     with Project.create(folder / "source.coder") as p:
         doc = p.add_document("Interview", "Ana: trust me.\nBen: never 😀.").created("documents")[0]
@@ -488,8 +460,8 @@ def refi_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         p.apply_code(doc, child, 20, 26)
         case = p.add_case("Ana").created("cases")[0]
         p.set_document_case(doc, case)
-        qdpx.export_qdpx(p, folder / "x.qdpx")
-        qdc.export_qdc(p, folder / "x.qdc")
+        export_qdpx(p, folder / "x.qdpx")
+        export_qdc(p, folder / "x.qdc")
     return {".qdpx": (folder / "x.qdpx").read_bytes(), ".qdc": (folder / "x.qdc").read_bytes()}
 
 
@@ -497,8 +469,7 @@ def refi_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_refi_import_survives_mutated_files(
     ext: str, tmp_path: Path, fuzz_project: Project, refi_sources: dict[str, bytes]
 ) -> None:
-    qdpx, qdc = _refi()
-    importer = qdpx.import_qdpx if ext == ".qdpx" else qdc.import_qdc
+    importer = import_qdpx if ext == ".qdpx" else import_qdc
     valid = refi_sources[ext]
     strategies = [mutated(valid), st.just(valid)]
     if ext == ".qdpx":
@@ -513,17 +484,16 @@ def test_refi_import_survives_mutated_files(
             counts(fuzz_project),
             fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
         )
-        with hard_limit():
-            try:
-                result = importer(fuzz_project, path)
-            except CoderError as e:
-                assert str(e) and "\n" not in str(e)
-                after = (
-                    counts(fuzz_project),
-                    fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
-                )
-                assert after == before, "a failed REFI import wrote"
-                return
+        try:
+            result = importer(fuzz_project, path)
+        except CoderError as e:
+            assert str(e) and "\n" not in str(e)
+            after = (
+                counts(fuzz_project),
+                fuzz_project.db.execute("SELECT count(*) FROM codes").fetchone(),
+            )
+            assert after == before, "a failed REFI import wrote"
+            return
         changes = getattr(result, "changes", None)
         if changes is not None:
             fuzz_project.undo(changes)
@@ -565,12 +535,11 @@ def test_damaged_project_files_are_refused_or_intact(
 
     path = Path(tempfile.mkdtemp(dir=tmp_path)) / "damaged.coder"
     path.write_bytes(content)
-    with hard_limit():
-        try:
-            project = Project.open(path)
-        except ProjectFileError as e:
-            assert str(e) and "\n" not in str(e)
-            return
+    try:
+        project = Project.open(path)
+    except ProjectFileError as e:
+        assert str(e) and "\n" not in str(e)
+        return
     try:
         assert project.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         project.documents(), project.codes(), project.codings()

@@ -26,6 +26,7 @@ from coder.core.refi import (
     parse_description,
 )
 from coder.core.text import Turn
+from tests.conftest import FIXTURES
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 
@@ -33,8 +34,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 # --------------------------------------------------------------------------- helpers
 
 
-def schema(shared_dir: Path, name: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(shared_dir / "refi" / name)))
+def schema(fixtures_dir: Path, name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(fixtures_dir / "refi" / name)))
 
 
 def qde_of(path: Path) -> bytes:
@@ -266,19 +267,19 @@ def sample(tmp_path):
     p.close()
 
 
-def test_qdpx_export_is_valid_against_the_schema(sample, tmp_path, shared_dir):
+def test_qdpx_export_is_valid_against_the_schema(sample, tmp_path, fixtures_dir):
     out = tmp_path / "out.qdpx"
     result = export_qdpx(sample, out)
     assert result.counts["codings"] == 3
     root = etree.fromstring(qde_of(out))
-    project_schema = schema(shared_dir, "Project.xsd")
+    project_schema = schema(fixtures_dir, "Project.xsd")
     assert project_schema.validate(root), project_schema.error_log
 
 
-def test_qdc_export_is_valid_against_the_schema(sample, tmp_path, shared_dir):
+def test_qdc_export_is_valid_against_the_schema(sample, tmp_path, fixtures_dir):
     out = tmp_path / "out.qdc"
     assert export_qdc(sample, out) == 3
-    codebook_schema = schema(shared_dir, "Codebook.xsd")
+    codebook_schema = schema(fixtures_dir, "Codebook.xsd")
     tree = etree.parse(str(out))
     assert codebook_schema.validate(tree), codebook_schema.error_log
     ns = {"q": "urn:QDA-XML:codebook:1.0"}
@@ -457,8 +458,8 @@ def test_empty_codebook_cannot_be_exported(fresh_project, tmp_path):
     assert not (tmp_path / "x.qdc").exists()
 
 
-def test_taguette_codebook_imports_flat_or_as_a_hierarchy(fresh_project, shared_dir):
-    path = shared_dir / "refi" / "taguette-1.5.2-codebook.qdc"
+def test_taguette_codebook_imports_flat_or_as_a_hierarchy(fresh_project, fixtures_dir):
+    path = fixtures_dir / "refi" / "taguette-1.5.2-codebook.qdc"
     result = import_qdc(fresh_project, path)
     assert result.imported == {"codes": 7} and not result.skipped
     assert "brutality.against-sunnis" in [c.path for c in fresh_project.codes()]
@@ -495,8 +496,8 @@ def test_dotted_names_create_missing_parents_in_any_order(fresh_project, tmp_pat
 # --------------------------------------------------------------------------- other tools' files
 
 
-def test_nvivo_sample_imports_codes_and_sources(fresh_project, shared_dir):
-    result = import_qdpx(fresh_project, shared_dir / "refi" / "nvivo-sample.qdpx")
+def test_nvivo_sample_imports_codes_and_sources(fresh_project, fixtures_dir):
+    result = import_qdpx(fresh_project, fixtures_dir / "refi" / "nvivo-sample.qdpx")
     assert result.imported["codes"] == 262 and result.imported["coders"] == 2
     assert [c.name for c in fresh_project.coders()] == ["chrisp", "cp"]
     paths = [c.path for c in fresh_project.codes()]
@@ -934,15 +935,8 @@ def build(p: Project, spec: dict) -> None:
     p.set_project_memo(spec["project memo"])
 
 
-def _schema_if_present(name: str) -> etree.XMLSchema | None:
-    from tests.conftest import SHARED
-
-    path = SHARED / "refi" / name
-    return etree.XMLSchema(etree.parse(str(path))) if path.is_file() else None
-
-
-_PROJECT_SCHEMA = _schema_if_present("Project.xsd")
-_CODEBOOK_SCHEMA = _schema_if_present("Codebook.xsd")
+_PROJECT_SCHEMA = etree.XMLSchema(etree.parse(str(FIXTURES / "refi" / "Project.xsd")))
+_CODEBOOK_SCHEMA = etree.XMLSchema(etree.parse(str(FIXTURES / "refi" / "Codebook.xsd")))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -959,9 +953,8 @@ def test_property_round_trip_through_qdpx(spec):
             build(a, spec)
             first = tmp_path / "first.qdpx"
             export_qdpx(a, first)
-            if _PROJECT_SCHEMA is not None:
-                root = etree.fromstring(qde_of(first))
-                assert _PROJECT_SCHEMA.validate(root), _PROJECT_SCHEMA.error_log
+            root = etree.fromstring(qde_of(first))
+            assert _PROJECT_SCHEMA.validate(root), _PROJECT_SCHEMA.error_log
             result = import_qdpx(b, first)
             assert not result.skipped and not result.warnings
             assert snapshot(b) == snapshot(a)
@@ -970,8 +963,7 @@ def test_property_round_trip_through_qdpx(spec):
             assert comparable_qde(qde_of(first)) == comparable_qde(qde_of(second))
             book = tmp_path / "book.qdc"
             export_qdc(a, book)
-            if _CODEBOOK_SCHEMA is not None:
-                assert _CODEBOOK_SCHEMA.validate(etree.parse(str(book))), _CODEBOOK_SCHEMA.error_log
+            assert _CODEBOOK_SCHEMA.validate(etree.parse(str(book))), _CODEBOOK_SCHEMA.error_log
             (tmp_path / "c").mkdir()
             with Project.create(tmp_path / "c" / "p.coder") as c:
                 import_qdc(c, book)

@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections import Counter
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,9 +21,9 @@ from coder.core.text import (
     paragraph_index,
     paragraphs,
 )
+from tests.conftest import FIXTURES
 
-SAMPLES = Path(__file__).parents[2].parent / "shared" / "samples"
-INTERVIEW = SAMPLES / "interview-neumann-vox.txt"
+INTERVIEW = FIXTURES / "samples" / "interview-neumann-vox.txt"
 
 # Pieces that stress UTF-16: ZWJ family, flag, skin tone, combining marks, CJK, RTL, astral CJK.
 TRICKY = [
@@ -258,7 +257,6 @@ def test_turns_none_without_labels() -> None:
     assert detect_turns("Just a paragraph.\nAnother one.") == []
 
 
-@pytest.mark.skipif(not INTERVIEW.exists(), reason="shared sample not available")
 def test_turns_on_real_interview() -> None:
     text = normalise(INTERVIEW.read_text(encoding="utf-8"))
     turns = detect_turns(text)
@@ -277,7 +275,6 @@ def test_turns_on_real_interview() -> None:
     assert text[: turns[0].start].count("\n") > 5
 
 
-@pytest.mark.skipif(not INTERVIEW.exists(), reason="shared sample not available")
 def test_paragraphs_on_real_interview() -> None:
     text = normalise(INTERVIEW.read_text(encoding="utf-8"))
     spans = paragraphs(text)

@@ -67,7 +67,7 @@ def test_project_import_is_one_undo_step(qtbot, window, source_qdpx):
     assert len(project.codings()) == 1
 
 
-def test_taguette_codebook_asks_about_dotted_names(qtbot, window, shared_dir, monkeypatch):
+def test_taguette_codebook_asks_about_dotted_names(qtbot, window, fixtures_dir, monkeypatch):
     asked = []
 
     def fake_exec(dialog):
@@ -75,7 +75,7 @@ def test_taguette_codebook_asks_about_dotted_names(qtbot, window, shared_dir, mo
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(refi_ui.DottedNamesDialog, "exec", fake_exec)
-    refi_ui.import_codebook(window, shared_dir / "refi" / "taguette-1.5.2-codebook.qdc")
+    refi_ui.import_codebook(window, fixtures_dir / "refi" / "taguette-1.5.2-codebook.qdc")
     finished(qtbot, window)
     assert asked == [True]
     assert window.project.find_code("brutality/against-sunnis")
