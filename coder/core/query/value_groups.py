@@ -9,8 +9,8 @@ numbers (or dates) and units without a value keep columns of their own.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import accumulate
 
 from coder.core.errors import InvalidValue
@@ -50,9 +50,8 @@ def quantile_groups(counts: dict[str, int], type_: str, n: int) -> dict[str, str
     smallest and largest value ("24–31")."""
     if n < 2:
         raise InvalidValue("quantile groups: ask for at least 2 groups")
-    ordered = sorted(
-        (v for v in counts if _key(v, type_) is not None), key=lambda v: _key(v, type_)
-    )
+    keyed = ((key, v) for v in counts if (key := _key(v, type_)) is not None)
+    ordered = [v for _key_, v in sorted(keyed, key=lambda kv: kv[0])]
     total = sum(counts[v] for v in ordered)
     groups: list[list[str]] = [[] for _ in range(n)]
     for value, upto in zip(ordered, accumulate(counts[v] for v in ordered), strict=True):
