@@ -101,39 +101,8 @@ class MergeDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
 
-        files_row = QHBoxLayout()
-        self.files = QStringListModel(self)
-        self.files_view = QListView()
-        self.files_view.setModel(self.files)
-        self.files_view.setAccessibleName("Project files to merge")
-        self.files_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.files_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        files_row.addWidget(self.files_view, 1)
-        buttons = QVBoxLayout()
-        self.add_button = QPushButton("&Add Files…")
-        self.add_button.clicked.connect(self._ask_files)
-        self.remove_button = QPushButton("&Remove")
-        self.remove_button.clicked.connect(self._remove_selected)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        files_row.addLayout(buttons)
-        layout.addLayout(files_row, 1)
-
-        rule = QGroupBox("When an item differs between this project and a merged file")
-        rule_layout = QVBoxLayout(rule)
-        self.prefer_mine = QRadioButton("Keep &mine (this project's name, text or value)")
-        self.prefer_theirs = QRadioButton("Take &theirs (the merged file's)")
-        self.prefer_mine.setChecked(True)
-        rule_layout.addWidget(self.prefer_mine)
-        rule_layout.addWidget(self.prefer_theirs)
-        note = QLabel(
-            "Every such conflict is listed below; an empty field always takes the "
-            "other side's text."
-        )
-        note.setWordWrap(True)
-        rule_layout.addWidget(note)
-        layout.addWidget(rule)
+        layout.addLayout(self._build_files(), 1)
+        layout.addWidget(self._build_rule())
 
         self.summary = QLabel("Add the project files to merge, then Check or Merge.")
         self.summary.setWordWrap(True)
@@ -175,6 +144,44 @@ class MergeDialog(QDialog):
         self.files.rowsRemoved.connect(self._update_buttons)
         self.files.modelReset.connect(self._update_buttons)
         self._update_buttons()
+
+    def _build_rule(self) -> QGroupBox:
+        """Whose version wins where an item differs."""
+        rule = QGroupBox("When an item differs between this project and a merged file")
+        rule_layout = QVBoxLayout(rule)
+        self.prefer_mine = QRadioButton("Keep &mine (this project's name, text or value)")
+        self.prefer_theirs = QRadioButton("Take &theirs (the merged file's)")
+        self.prefer_mine.setChecked(True)
+        rule_layout.addWidget(self.prefer_mine)
+        rule_layout.addWidget(self.prefer_theirs)
+        note = QLabel(
+            "Every such conflict is listed below; an empty field always takes the "
+            "other side's text."
+        )
+        note.setWordWrap(True)
+        rule_layout.addWidget(note)
+        return rule
+
+    def _build_files(self) -> QHBoxLayout:
+        """The list of project files to merge, with Add and Remove."""
+        files_row = QHBoxLayout()
+        self.files = QStringListModel(self)
+        self.files_view = QListView()
+        self.files_view.setModel(self.files)
+        self.files_view.setAccessibleName("Project files to merge")
+        self.files_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        files_row.addWidget(self.files_view, 1)
+        buttons = QVBoxLayout()
+        self.add_button = QPushButton("&Add Files…")
+        self.add_button.clicked.connect(self._ask_files)
+        self.remove_button = QPushButton("&Remove")
+        self.remove_button.clicked.connect(self._remove_selected)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        files_row.addLayout(buttons)
+        return files_row
 
     # ------------------------------------------------------------- files
 

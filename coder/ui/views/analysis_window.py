@@ -284,28 +284,85 @@ class AnalysisWindow(QWidget):
         self.setAccessibleName("Analysis")
         common.fit_to_screen(self, 1100, 760)
 
-        self.coder_combo = QComboBox()
-        self.coder_combo.setAccessibleName("Coder")
-        self.group_combo = QComboBox()
-        self.group_combo.setAccessibleName("Document group")
-        self.where_combo = QComboBox()
-        self.where_combo.setAccessibleName("Only cases or documents with")
-        self.children_box = QCheckBox("Parents include &sub-codes")
-        self.refresh_button = QPushButton("&Refresh")
-        top = QHBoxLayout()
-        for label, w in (
-            ("Coder:", self.coder_combo),
-            ("Documents:", self.group_combo),
-            ("Only:", self.where_combo),
-        ):
-            lab = QLabel(label)
-            lab.setBuddy(w)
-            top.addWidget(lab)
-            top.addWidget(w)
-        top.addWidget(self.children_box)
-        top.addStretch(1)
-        top.addWidget(self.refresh_button)
+        top = self._build_filters()
+        self._build_panes()
+        lower = self._build_passages()
 
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tabs)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([500, 230])
+        self.status = QLabel("")
+        self.progress = ProgressLine(self.runner)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.progress)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        layout.addLayout(bottom)
+
+        if fill:
+            self.fill_choices()
+        self._connect(main)
+
+    def _connect(self, main: Any) -> None:
+        """Recompute when a choice changes, the project changes or an edit is made."""
+        for combo in (
+            self.coder_combo,
+            self.group_combo,
+            self.where_combo,
+            self.by_combo,
+            self.cross_attr,
+            self.within_combo,
+        ):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.children_box.toggled.connect(lambda _c: self.refresh())
+        self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
+        self.cross_attr.currentIndexChanged.connect(lambda _i: self._attribute_type())
+        self.cross_group.changed.connect(self.refresh)
+        self.refresh_button.clicked.connect(self.refresh)
+        changed = getattr(main, "projectChanged", None)
+        if changed is not None:
+            changed.connect(self.project_changed)
+        # Every edit, undo or redo moves the undo group's index: the numbers are then stale.
+        group = getattr(main, "undo_group", None)
+        if group is not None:
+            group.indexChanged.connect(lambda _i: self.mark_stale())
+
+    def _build_passages(self) -> QWidget:
+        """The passages behind the clicked cell, below the tabs."""
+        self.passage_label = QLabel(
+            "Click a cell to list the passages behind it; double-click a passage to open it."
+        )
+        self.passage_label.setWordWrap(True)
+        self.passages = PassageModel(self)
+        self.passage_proxy = QSortFilterProxyModel(self)
+        self.passage_proxy.setSourceModel(self.passages)
+        self.passage_proxy.setSortRole(SortRole)
+        self.passage_view = QTableView()
+        self.passage_view.setModel(self.passage_proxy)
+        self.passage_view.setSortingEnabled(True)
+        self.passage_view.sortByColumn(
+            -1, Qt.SortOrder.AscendingOrder
+        )  # retrieval order until asked
+        self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.passage_view.setAccessibleName("Passages")
+        self.passage_view.verticalHeader().setVisible(False)
+        self.passage_view.horizontalHeader().setStretchLastSection(True)
+        self.passage_view.doubleClicked.connect(self._open_passage)
+        self.passage_view.activated.connect(self._open_passage)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.passage_label)
+        lower_layout.addWidget(self.passage_view, 1)
+        return lower
+
+    def _build_panes(self) -> None:
+        """The four tables in their tabs, each with its own controls."""
         self.freq_chart = BarChart("Frequencies")
         self.freq = TablePane("Frequencies", self, self.freq_chart)
         self.by_combo = QComboBox()
@@ -357,71 +414,30 @@ class AnalysisWindow(QWidget):
         self.tabs.addTab(self.cooc, "Co-&occurrence")
         self.tabs.addTab(self.speakers, "Spea&kers")
 
-        self.passage_label = QLabel(
-            "Click a cell to list the passages behind it; double-click a passage to open it."
-        )
-        self.passage_label.setWordWrap(True)
-        self.passages = PassageModel(self)
-        self.passage_proxy = QSortFilterProxyModel(self)
-        self.passage_proxy.setSourceModel(self.passages)
-        self.passage_proxy.setSortRole(SortRole)
-        self.passage_view = QTableView()
-        self.passage_view.setModel(self.passage_proxy)
-        self.passage_view.setSortingEnabled(True)
-        self.passage_view.sortByColumn(
-            -1, Qt.SortOrder.AscendingOrder
-        )  # retrieval order until asked
-        self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.passage_view.setAccessibleName("Passages")
-        self.passage_view.verticalHeader().setVisible(False)
-        self.passage_view.horizontalHeader().setStretchLastSection(True)
-        self.passage_view.doubleClicked.connect(self._open_passage)
-        self.passage_view.activated.connect(self._open_passage)
-        lower = QWidget()
-        lower_layout = QVBoxLayout(lower)
-        lower_layout.setContentsMargins(0, 0, 0, 0)
-        lower_layout.addWidget(self.passage_label)
-        lower_layout.addWidget(self.passage_view, 1)
-
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tabs)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([500, 230])
-        self.status = QLabel("")
-        self.progress = ProgressLine(self.runner)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.progress)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(split, 1)
-        layout.addLayout(bottom)
-
-        if fill:
-            self.fill_choices()
-        for combo in (
-            self.coder_combo,
-            self.group_combo,
-            self.where_combo,
-            self.by_combo,
-            self.cross_attr,
-            self.within_combo,
+    def _build_filters(self) -> QHBoxLayout:
+        """The row of filters above the tabs: coder, documents, cases, sub-codes."""
+        self.coder_combo = QComboBox()
+        self.coder_combo.setAccessibleName("Coder")
+        self.group_combo = QComboBox()
+        self.group_combo.setAccessibleName("Document group")
+        self.where_combo = QComboBox()
+        self.where_combo.setAccessibleName("Only cases or documents with")
+        self.children_box = QCheckBox("Parents include &sub-codes")
+        self.refresh_button = QPushButton("&Refresh")
+        top = QHBoxLayout()
+        for label, w in (
+            ("Coder:", self.coder_combo),
+            ("Documents:", self.group_combo),
+            ("Only:", self.where_combo),
         ):
-            combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.children_box.toggled.connect(lambda _c: self.refresh())
-        self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
-        self.cross_attr.currentIndexChanged.connect(lambda _i: self._attribute_type())
-        self.cross_group.changed.connect(self.refresh)
-        self.refresh_button.clicked.connect(self.refresh)
-        changed = getattr(main, "projectChanged", None)
-        if changed is not None:
-            changed.connect(self.project_changed)
-        # Every edit, undo or redo moves the undo group's index: the numbers are then stale.
-        group = getattr(main, "undo_group", None)
-        if group is not None:
-            group.indexChanged.connect(lambda _i: self.mark_stale())
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            top.addWidget(lab)
+            top.addWidget(w)
+        top.addWidget(self.children_box)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        return top
 
     # ------------------------------------------------------------------ choices
 

@@ -156,45 +156,18 @@ class CasesDock(common.ProjectDock):
 
         self.filter = common.filter_box("Filter cases…", "Filter cases")
         self.filter.textChanged.connect(self._on_filter)
-        # A tool bar folds the buttons that do not fit into its » menu, so the dock can be narrow.
-        bar = QToolBar("Case actions")
-        bar.setAccessibleName("Case actions")
-        self.buttons: dict[str, QToolButton] = {}
-        for key, label, tip, slot in (
-            ("add", "Add case", "Add a case", self.ask_add_case),
-            (
-                "delete",
-                "Delete",
-                "Delete the selected cases (documents stay)",
-                self.delete_selected,
-            ),
-            (
-                "link",
-                "Documents…",
-                "Choose the documents of the current case",
-                self.ask_link_documents,
-            ),
-            (
-                "attribute",
-                "Add attribute…",
-                "Add a case attribute (a column)",
-                self.ask_add_attribute,
-            ),
-            (
-                "import",
-                "Import…",
-                "Import case attributes from a CSV or Excel table",
-                self.ask_import,
-            ),
-        ):
-            button = QToolButton()
-            button.setText(label)
-            button.setToolTip(tip)
-            button.setAccessibleName(label.rstrip("…"))
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
+        bar = self._build_actions()
+        self._build_view()
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
+        layout.addWidget(bar)
+        layout.addWidget(self.view)
+        self.set_project(getattr(window, "project", None))
+
+    def _build_view(self) -> None:
+        """The cases table: edited in place, documents dropped on a case, Delete."""
         self.view = QTableView()
         self.view.setAccessibleName("Cases table")
         self.view.setModel(self.proxy)
@@ -234,12 +207,47 @@ class CasesDock(common.ProjectDock):
             ),
         )
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.filter)
-        layout.addWidget(bar)
-        layout.addWidget(self.view)
-        self.set_project(getattr(window, "project", None))
+    def _build_actions(self) -> QToolBar:
+        """The case actions in a tool bar, which folds what does not fit into its » menu."""
+        # A tool bar folds the buttons that do not fit into its » menu, so the dock can be narrow.
+        bar = QToolBar("Case actions")
+        bar.setAccessibleName("Case actions")
+        self.buttons: dict[str, QToolButton] = {}
+        for key, label, tip, slot in (
+            ("add", "Add case", "Add a case", self.ask_add_case),
+            (
+                "delete",
+                "Delete",
+                "Delete the selected cases (documents stay)",
+                self.delete_selected,
+            ),
+            (
+                "link",
+                "Documents…",
+                "Choose the documents of the current case",
+                self.ask_link_documents,
+            ),
+            (
+                "attribute",
+                "Add attribute…",
+                "Add a case attribute (a column)",
+                self.ask_add_attribute,
+            ),
+            (
+                "import",
+                "Import…",
+                "Import case attributes from a CSV or Excel table",
+                self.ask_import,
+            ),
+        ):
+            button = QToolButton()
+            button.setText(label)
+            button.setToolTip(tip)
+            button.setAccessibleName(label.rstrip("…"))
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+            self.buttons[key] = button
+        return bar
 
     # ----------------------------------------------------------------- window interface
 

@@ -246,6 +246,42 @@ class CodebookDock(common.ProjectDock):
         )
         self.code_button.setEnabled(False)
 
+        self._build_view()
+        self._add_shortcuts()
+
+        top = QHBoxLayout()
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.code_button)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        self.set_project(getattr(window, "project", None))
+
+    def _add_shortcuts(self) -> None:
+        """Keys that act on the current code while the tree has the focus."""
+        for title, keys, slot in (
+            ("Edit code…", QKeySequence("Ctrl+E"), lambda: self.edit_code(self.current_code_id())),
+            (
+                "Delete code",
+                QKeySequence(QKeySequence.StandardKey.Delete),
+                lambda: self.delete_code(self.current_code_id()),
+            ),
+            (
+                "New sub-code",
+                QKeySequence("Ctrl+Shift+N"),
+                lambda: self.ask_new_code(self.current_code_id()),
+            ),
+        ):
+            act = QAction(title, self.view)
+            act.setShortcut(keys)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(slot)
+            self.view.addAction(act)
+
+    def _build_view(self) -> None:
+        """The tree of codes: delegates, drag and drop, context menu, fixed count columns."""
         self._quick: dict[int, str] = {}  # code id -> its quick key, as shown
         self.view = CodebookView()
         self.view.setAccessibleName("Codebook tree")
@@ -285,40 +321,11 @@ class CodebookDock(common.ProjectDock):
         common.remember_header(header, "codebook")
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.view.selectionModel().currentChanged.connect(self.update_code_button)
-        text_view = getattr(window, "view", None)
+        text_view = getattr(self.window_, "view", None)
         if text_view is not None and hasattr(text_view, "positionChanged"):
             text_view.positionChanged.connect(self.update_code_button)
         self.proxy.rowsInserted.connect(self._expand_inserted)
         self.proxy.modelReset.connect(self.view.expandAll)
-
-        for title, keys, slot in (
-            ("Edit code…", QKeySequence("Ctrl+E"), lambda: self.edit_code(self.current_code_id())),
-            (
-                "Delete code",
-                QKeySequence(QKeySequence.StandardKey.Delete),
-                lambda: self.delete_code(self.current_code_id()),
-            ),
-            (
-                "New sub-code",
-                QKeySequence("Ctrl+Shift+N"),
-                lambda: self.ask_new_code(self.current_code_id()),
-            ),
-        ):
-            act = QAction(title, self.view)
-            act.setShortcut(keys)
-            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            act.triggered.connect(slot)
-            self.view.addAction(act)
-
-        top = QHBoxLayout()
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.code_button)
-        top.addWidget(self.new_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.view)
-        self.set_project(getattr(window, "project", None))
 
     # ----------------------------------------------------------------- window interface
 

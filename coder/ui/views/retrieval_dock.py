@@ -172,50 +172,27 @@ class RetrievalDock(common.ProjectDock):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SortRole)
 
-        self.mode = QComboBox()
-        self.mode.setAccessibleName("Combine codes")
-        self.mode.addItem("Any selected code (OR)", "or")
-        self.mode.addItem("All selected codes (AND)", "and")
-        self.mode.addItem("First code, not the others (NOT)", "not")
-        self.mode.setToolTip(
-            "OR: every coding of any selected code.\n"
-            "AND: where codings of all selected codes meet (in the same passage: the stretch "
-            "they all cover; in the same paragraph or speaker turn: that paragraph or turn).\n"
-            "NOT: the codings of the first selected code that meet no coding of the others."
-        )
-        self.within = QComboBox()
-        self.within.setAccessibleName("Where codes meet")
-        self.within.addItem("in the same passage", "passage")
-        self.within.addItem("in the same paragraph", "paragraph")
-        self.within.addItem("in the same speaker turn", "turn")
-        self.within.setToolTip("Where codings of different codes count as meeting (AND and NOT)")
-        self.children_box = QCheckBox("Include sub-codes")
-        self.children_box.setAccessibleName("Include sub-codes")
-        self.document_box = self._combo("Filter by document")
-        self.case_box = self._combo("Filter by case")
-        self.coder_box = self._combo("Filter by coder")
-        self.count = QLabel()
-        self.count.setAccessibleName("Number of passages")
-        # How codes combine and whether sub-codes count are habits: kept per user.
-        self.set_mode(
-            str(settings.get("retrieval:mode", "or")),
-            str(settings.get("retrieval:within", "passage")),
-        )
-        self.children_box.setChecked(bool(settings.get("retrieval:include_children", False)))
-        for combo in (self.mode, self.within, self.document_box, self.case_box, self.coder_box):
-            combo.currentIndexChanged.connect(self._requery)
-        self.children_box.toggled.connect(self._requery)
-        self.mode.currentIndexChanged.connect(self._show_within)
-        self.mode.currentIndexChanged.connect(
-            lambda _i: settings.set_value("retrieval:mode", self.mode.currentData())
-        )
-        self.within.currentIndexChanged.connect(
-            lambda _i: settings.set_value("retrieval:within", self.within.currentData())
-        )
-        self.children_box.toggled.connect(
-            lambda on: settings.set_value("retrieval:include_children", bool(on))
-        )
+        self._build_filters()
+        self._build_view()
 
+        filters = QHBoxLayout()
+        filters.addWidget(self.mode)
+        filters.addWidget(self.within)
+        filters.addWidget(self.children_box)
+        filters.addWidget(self.document_box)
+        filters.addWidget(self.case_box)
+        filters.addWidget(self.coder_box)
+        filters.addStretch(1)
+        filters.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.view)
+        self._show_within()
+        self.set_project(getattr(window, "project", None))
+
+    def _build_view(self) -> None:
+        """The passages' table: columns, delegates, context menu, Copy, the count."""
         self.view = QTableView()
         self.view.setAccessibleName("Retrieved passages table")
         self.view.setModel(self.proxy)
@@ -265,21 +242,51 @@ class RetrievalDock(common.ProjectDock):
         self.proxy.rowsRemoved.connect(self._update_count)
         self.proxy.modelReset.connect(self._update_count)
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.mode)
-        filters.addWidget(self.within)
-        filters.addWidget(self.children_box)
-        filters.addWidget(self.document_box)
-        filters.addWidget(self.case_box)
-        filters.addWidget(self.coder_box)
-        filters.addStretch(1)
-        filters.addWidget(self.count)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(filters)
-        layout.addWidget(self.view)
-        self._show_within()
-        self.set_project(getattr(window, "project", None))
+    def _build_filters(self) -> None:
+        """How codes combine, where they meet, the filters; each choice kept per user."""
+        self.mode = QComboBox()
+        self.mode.setAccessibleName("Combine codes")
+        self.mode.addItem("Any selected code (OR)", "or")
+        self.mode.addItem("All selected codes (AND)", "and")
+        self.mode.addItem("First code, not the others (NOT)", "not")
+        self.mode.setToolTip(
+            "OR: every coding of any selected code.\n"
+            "AND: where codings of all selected codes meet (in the same passage: the stretch "
+            "they all cover; in the same paragraph or speaker turn: that paragraph or turn).\n"
+            "NOT: the codings of the first selected code that meet no coding of the others."
+        )
+        self.within = QComboBox()
+        self.within.setAccessibleName("Where codes meet")
+        self.within.addItem("in the same passage", "passage")
+        self.within.addItem("in the same paragraph", "paragraph")
+        self.within.addItem("in the same speaker turn", "turn")
+        self.within.setToolTip("Where codings of different codes count as meeting (AND and NOT)")
+        self.children_box = QCheckBox("Include sub-codes")
+        self.children_box.setAccessibleName("Include sub-codes")
+        self.document_box = self._combo("Filter by document")
+        self.case_box = self._combo("Filter by case")
+        self.coder_box = self._combo("Filter by coder")
+        self.count = QLabel()
+        self.count.setAccessibleName("Number of passages")
+        # How codes combine and whether sub-codes count are habits: kept per user.
+        self.set_mode(
+            str(settings.get("retrieval:mode", "or")),
+            str(settings.get("retrieval:within", "passage")),
+        )
+        self.children_box.setChecked(bool(settings.get("retrieval:include_children", False)))
+        for combo in (self.mode, self.within, self.document_box, self.case_box, self.coder_box):
+            combo.currentIndexChanged.connect(self._requery)
+        self.children_box.toggled.connect(self._requery)
+        self.mode.currentIndexChanged.connect(self._show_within)
+        self.mode.currentIndexChanged.connect(
+            lambda _i: settings.set_value("retrieval:mode", self.mode.currentData())
+        )
+        self.within.currentIndexChanged.connect(
+            lambda _i: settings.set_value("retrieval:within", self.within.currentData())
+        )
+        self.children_box.toggled.connect(
+            lambda on: settings.set_value("retrieval:include_children", bool(on))
+        )
 
     @staticmethod
     def _combo(name: str) -> QComboBox:
