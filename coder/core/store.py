@@ -399,7 +399,7 @@ class Store:
         cur = self.db.execute(
             f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values())
         )
-        if cur.lastrowid is None:  # pragma: no cover - SQLite always reports the new rowid
+        if cur.lastrowid is None:  # SQLite always reports the new rowid
             raise CoderError(f"{self.path.name}: no row was added to {table}")
         return cur.lastrowid
 

@@ -1,8 +1,9 @@
 """Background work: run a function off the GUI thread, its result back on the GUI thread.
 
-The function receives ``progress(done, total, label) -> bool`` (False once the user cancelled)
-and its result is handed to ``on_done`` back on the GUI thread. SQLite connections belong to
-one thread, so a function that touches the project opens its own connection
+The function receives the core's ``progress(done, total, label)`` (:mod:`coder.core.progress`;
+False once the user cancelled, and a runner's step raises :class:`Cancelled` then), and its
+result is handed to ``on_done`` back on the GUI thread. SQLite connections belong to one
+thread, so a function that touches the project opens its own connection
 (``project.worker_connection()``).
 
 Two ways to run one: :func:`run_task` for work the user waits for (import, export, merge: a
@@ -32,11 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.errors import CoderError, database_problem, file_problem
+from coder.core.progress import Cancelled, Progress, check
 
 if TYPE_CHECKING:
     from coder.core.project import Project
-
-Progress = Callable[[int, int, str], bool]
 
 
 class _Signals(QObject):
@@ -195,10 +195,6 @@ def cancel_all(wait_ms: int = 15000) -> bool:
 # --------------------------------------------------------------------------- one job per window
 
 
-class _Stopped(Exception):
-    """A runner's job reached a progress step after it was cancelled."""
-
-
 class Runner(QObject):
     """The background queries of one window: one job at a time, the latest request wins.
 
@@ -239,8 +235,7 @@ class Runner(QObject):
 
         def job(progress: Progress) -> Any:
             def step(done: int, total: int, label: str = "") -> bool:
-                if not progress(done, total, label):
-                    raise _Stopped
+                check(progress, done, total, label)  # raises Cancelled once cancelled
                 return True
 
             conn = project.worker_connection()
@@ -252,7 +247,7 @@ class Runner(QObject):
                 if on_part is None:
                     return work(conn, step)
                 return work(conn, step, task.signals.part.emit)
-            except (_Stopped, sqlite3.OperationalError):
+            except (Cancelled, sqlite3.OperationalError):
                 if task.cancelled:  # stopped at a step, or its SQL interrupted: no result
                     return None
                 raise

@@ -543,7 +543,7 @@ def test_damaged_project_files_are_refused_or_intact(
     try:
         assert project.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         project.documents(), project.codes(), project.codings()
-    except sqlite3.DatabaseError as e:  # pragma: no cover - the failure being tested for
+    except sqlite3.DatabaseError as e:  # the failure being tested for
         pytest.fail(f"a damaged project opened for writing: {e}")
     finally:
         project.close()

@@ -479,7 +479,7 @@ class CodeMerger:
             self.result.count("codes", matched=True)
             return code_id
         name = code.name
-        if self._sibling(parent_id, name) is not None:  # pragma: no cover - matched above
+        if self._sibling(parent_id, name) is not None:  # matched above
             name = self.project.services.codebook.unique_sibling_name(name, parent_id)
         guid = code.guid if code.guid not in self.by_guid else derived_guid("code", code.guid)
         color = code.color or PALETTE[self._count % len(PALETTE)]

@@ -497,7 +497,7 @@ class _ProjectXml:
         """The XML with each document's selections spliced in at its marker."""
         xml = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
         pieces = xml.split(MARKER_BYTES)
-        if len(pieces) != len(self.selections) + 1:  # pragma: no cover - the marker is ours
+        if len(pieces) != len(self.selections) + 1:  # the marker is ours
             raise ExchangeError("internal error while writing the selections")
         out = [pieces[0]]
         for sel, rest in zip(self.selections, pieces[1:], strict=True):

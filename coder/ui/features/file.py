@@ -16,8 +16,9 @@ from coder.core.project import EXTENSION, ImportReport, Project
 from coder.ui.actions import action
 
 if TYPE_CHECKING:
+    from coder.core.progress import Progress
     from coder.ui.main_window import MainWindow
-    from coder.ui.tasks import Progress, Task
+    from coder.ui.tasks import Task
 
 PROJECT_FILTER = f"Coder projects (*{EXTENSION})"
 

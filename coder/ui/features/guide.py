@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.assets import resource
-from coder.core import settings
+from coder.core import files, settings
 from coder.ui.actions import action
 from coder.ui.features.edit import shortcuts_table
 from coder.ui.views import common
@@ -39,7 +39,7 @@ def open_in_browser() -> bool:
     folder = settings.data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "guide.html"
-    path.write_text(guide_html(), encoding="utf-8")
+    files.write_text(path, guide_html())
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
