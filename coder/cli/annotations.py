@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from coder.cli.common import open_project, print_json, print_table
-from coder.core.errors import InvalidValue
-from coder.core.text import find_passage, normalise
+from coder.cli.common import open_project, passage_from_args, print_json, print_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,17 +56,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
 def cmd_annotate(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         doc = project.find_document(args.document)
-        text = project.document_text(doc.id)
-        if args.text is not None:
-            if args.end is not None:
-                raise InvalidValue("--end goes with --start, not with --text")
-            start, end = find_passage(text, normalise(args.text), args.occurrence, doc.name)
-        else:
-            if args.end is None:
-                raise InvalidValue("--start needs --end")
-            if args.occurrence is not None:
-                raise InvalidValue("--occurrence goes with --text")
-            start, end = args.start, args.end
+        start, end = passage_from_args(args, project.document_text(doc.id), doc.name)
         changes = project.add_annotation(doc.id, start, end, args.note, coder=args.coder)
         (note,) = [a for a in project.annotations(doc.id) if a.id in changes.annotations]
     print(f"annotated {doc.name} {note.start}-{note.end}")

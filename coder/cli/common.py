@@ -8,8 +8,9 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
-from coder.core.errors import CoderError, ProjectFileError
+from coder.core.errors import CoderError, InvalidValue, ProjectFileError
 from coder.core.project import EXTENSION, Project
+from coder.core.text import find_passage, normalise
 
 
 def open_project(path: str, create: bool = False, read_only: bool = False) -> Project:
@@ -22,6 +23,19 @@ def open_project(path: str, create: bool = False, read_only: bool = False) -> Pr
     if not p.exists():
         raise ProjectFileError(f"{p}: no such project file (create one with 'coder new {p}')")
     return Project.open(p, read_only=read_only)
+
+
+def passage_from_args(args: Any, text: str, document: str) -> tuple[int, int]:
+    """The passage a command names: ``--text`` (its ``--occurrence``) or ``--start``/``--end``."""
+    if args.text is not None:
+        if args.end is not None:
+            raise InvalidValue("--end goes with --start, not with --text")
+        return find_passage(text, normalise(args.text), args.occurrence, document)
+    if args.end is None:
+        raise InvalidValue("--start needs --end")
+    if args.occurrence is not None:
+        raise InvalidValue("--occurrence goes with --text")
+    return args.start, args.end
 
 
 def print_json(value: Any) -> None:

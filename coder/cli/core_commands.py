@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from coder.cli.common import SpeakerLookup, open_project, print_json, print_table
+from coder.cli.common import SpeakerLookup, open_project, passage_from_args, print_json, print_table
 from coder.cli.report import _resolve
 from coder.core import query
 from coder.core.consensus import CONSENSUS
@@ -15,7 +15,6 @@ from coder.core.errors import InvalidValue
 from coder.core.model import CodeNode
 from coder.core.numbers import fixed
 from coder.core.project import Project
-from coder.core.text import find_passage, normalise
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -266,17 +265,7 @@ def cmd_code_apply(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         doc = project.find_document(args.document)
         code = project.find_code(args.code)
-        text = project.document_text(doc.id)
-        if args.text is not None:
-            if args.end is not None:
-                raise InvalidValue("--end goes with --start, not with --text")
-            start, end = find_passage(text, normalise(args.text), args.occurrence, doc.name)
-        else:
-            if args.end is None:
-                raise InvalidValue("--start needs --end")
-            if args.occurrence is not None:
-                raise InvalidValue("--occurrence goes with --text")
-            start, end = args.start, args.end
+        start, end = passage_from_args(args, project.document_text(doc.id), doc.name)
         changes = project.apply_code(doc.id, code.id, start, end, coder=args.coder)
         coding = project.coding(changes.created("codings")[0])
     print(f"coded {doc.name} {coding.start}-{coding.end} with {code.path}")

@@ -6,11 +6,11 @@ import argparse
 import contextlib
 from typing import Any
 
-from coder.cli.common import open_project, print_json
+from coder.cli.common import open_project, passage_from_args, print_json
 from coder.core import editing
 from coder.core.errors import InvalidValue
 from coder.core.project import Project
-from coder.core.text import find_passage, normalise
+from coder.core.text import normalise
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,17 +73,7 @@ def _coding_moves(moves: list[editing.Move]) -> tuple[list[dict[str, Any]], list
 def cmd_edit(args: argparse.Namespace) -> int:
     with open_project(args.project) as project:
         doc = project.find_document(args.document)
-        text = project.document_text(doc.id)
-        if args.text is not None:
-            if args.end is not None:
-                raise InvalidValue("--end goes with --start, not with --text")
-            start, end = find_passage(text, normalise(args.text), args.occurrence, doc.name)
-        else:
-            if args.end is None:
-                raise InvalidValue("--start needs --end")
-            if args.occurrence is not None:
-                raise InvalidValue("--occurrence goes with --text")
-            start, end = args.start, args.end
+        start, end = passage_from_args(args, project.document_text(doc.id), doc.name)
         characters, moves = editing.coding_moves(project, doc.id, [(start, end, args.replace)])
         editing.edit_text(project, doc.id, start, end, args.replace)
     changed, removed = _coding_moves(moves)

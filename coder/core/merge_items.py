@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from coder.core.attributes import canonical_value
@@ -41,24 +41,37 @@ class Merger(NotesMerger):
     # ------------------------------------------------------------- coders and cases
 
     def merge_coders(self) -> None:
-        mine = self._mine("SELECT * FROM coders")
+        for _match, _row in self._merge_named("coders", "coder", self.coders):
+            pass
+
+    def merge_cases(self) -> None:
+        for match, row in self._merge_named("cases", "case", self.cases):
+            self._reconcile_text("cases", "case", short(match["name"]), match, row, ["memo"])
+
+    def _merge_named(
+        self, table: str, kind: str, ids: dict[int, int]
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Coders and cases: matched by identity, else by name; a new one is added (its id
+        mapped in ``ids``); a renamed one is a conflict (never onto a name in use). Yields
+        (mine, theirs) for every matched row."""
+        mine = self._mine(f"SELECT * FROM {table}")
         by_guid = {r["guid"]: r for r in mine}
         by_name = {r["name"]: r for r in mine}
-        for row in self._rows("SELECT * FROM coders ORDER BY id"):
+        for row in self._rows(f"SELECT * FROM {table} ORDER BY id"):
             match = by_guid.get(row["guid"])
             if match is None and row["name"] in by_name:
                 match = by_name[row["name"]]
-                self.report.matched["coders by name"] += 1
+                self.report.matched[f"{table} by name"] += 1
             if match is None:
-                new_id = self._insert("coders", row)
+                new_id = self._insert(table, row)
                 by_name[row["name"]] = by_guid[row["guid"]] = {**row, "id": new_id}
-                self.coders[row["id"]] = new_id
+                ids[row["id"]] = new_id
                 continue
-            self.coders[row["id"]] = match["id"]
+            ids[row["id"]] = match["id"]
             if match["name"] != row["name"]:
                 taken = row["name"] in by_name
                 take = self._conflict(
-                    "coder",
+                    kind,
                     short(match["name"]),
                     "name",
                     match["name"],
@@ -67,38 +80,8 @@ class Merger(NotesMerger):
                     kept="mine" if taken else None,
                 )
                 if take:
-                    self._update("coders", match["id"], {"name": row["name"]})
-
-    def merge_cases(self) -> None:
-        mine = self._mine("SELECT * FROM cases")
-        by_guid = {r["guid"]: r for r in mine}
-        by_name = {r["name"]: r for r in mine}
-        for row in self._rows("SELECT * FROM cases ORDER BY id"):
-            match = by_guid.get(row["guid"])
-            if match is None and row["name"] in by_name:
-                match = by_name[row["name"]]
-                self.report.matched["cases by name"] += 1
-            if match is None:
-                new_id = self._insert("cases", row)
-                by_name[row["name"]] = by_guid[row["guid"]] = {**row, "id": new_id}
-                self.cases[row["id"]] = new_id
-                continue
-            self.cases[row["id"]] = match["id"]
-            item = short(match["name"])
-            if match["name"] != row["name"]:
-                taken = row["name"] in by_name
-                take = self._conflict(
-                    "case",
-                    item,
-                    "name",
-                    match["name"],
-                    row["name"],
-                    note="name already used" if taken else "",
-                    kept="mine" if taken else None,
-                )
-                if take:
-                    self._update("cases", match["id"], {"name": row["name"]})
-            self._reconcile_text("cases", "case", item, match, row, ["memo"])
+                    self._update(table, match["id"], {"name": row["name"]})
+            yield match, row
 
     # ------------------------------------------------------------- documents
 

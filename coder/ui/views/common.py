@@ -237,12 +237,6 @@ def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> 
     return value if ok else None
 
 
-def ask_multiline(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
-    from coder.ui.dialogs.note_dialog import ask_note
-
-    return ask_note(parent, title, label, text)
-
-
 def ask_choice(
     parent: QWidget | None,
     title: str,

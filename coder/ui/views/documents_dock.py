@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.project import Changes, Project
+from coder.ui.dialogs.note_dialog import ask_note
 from coder.ui.models.documents import (
     CASE,
     CHARACTERS,
@@ -263,7 +264,7 @@ class DocumentsDock(common.ProjectDock):
         doc = self.model.document(doc_id)
         if doc is None:
             return
-        memo = common.ask_multiline(self, "Document memo", f"Memo for '{doc.name}':", doc.memo)
+        memo = ask_note(self, "Document memo", f"Memo for '{doc.name}':", doc.memo)
         if memo is not None:
             self.set_memo(doc_id, memo)
 

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.project import Changes, Project
 from coder.core.query import Passage
+from coder.ui.dialogs.note_dialog import ask_note
 from coder.ui.models.codings import (
     CODE,
     CODER,
@@ -493,7 +494,7 @@ class RetrievalDock(common.ProjectDock):
         return menu
 
     def _ask_memo(self, passage: Passage) -> None:
-        memo = common.ask_multiline(
+        memo = ask_note(
             self, "Coding memo", f"Memo on this coding in '{passage.document}':", passage.memo
         )
         if memo is not None:
