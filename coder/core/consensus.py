@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, TypeVar
 
@@ -53,9 +53,12 @@ def required(consensus: str, coders: int) -> int:
     return 1
 
 
+R = TypeVar("R", bound=_Row)
+
+
 def unit_pairs(
-    rows: Iterable[_Row],
-    owners: Callable[[_Row], Sequence[int]],
+    rows: Iterable[R],
+    owners: Callable[[R], Sequence[int]],
     need: int,
 ) -> list[tuple[int, int, int]]:
     """``(code_id, unit_id, codings)`` for the code/unit pairs that ``need`` coders coded.
@@ -68,9 +71,6 @@ def unit_pairs(
             coders[(row.code_id, unit)].add(row.coder_id)
             counts[(row.code_id, unit)] += 1
     return [(c, u, counts[(c, u)]) for (c, u), who in coders.items() if len(who) >= need]
-
-
-R = TypeVar("R", bound=_Row)
 
 
 def passages(rows: Sequence[R], need: int) -> list[R]:

@@ -355,7 +355,7 @@ def compute_agreement(
         ]
     else:
         tallies = [agreement.tally_code(units, by_code.get(c.id, {}), names) for c in code_list]
-        rows = [_figures(c.id, c.path, t) for c, t in zip(code_list, tallies)]
+        rows = [_figures(c.id, c.path, t) for c, t in zip(code_list, tallies, strict=True)]
     for k, code in enumerate(code_list):
         rows[k] = replace(rows[k], alpha_unitized=_unitized(units, by_code, [code.id], names))
     overall = _overall(rows, tallies, unit, pooling, len(names), len(code_list))

@@ -88,9 +88,9 @@ class _Totals:
             self._add_one_value(length, coders, next(iter(values), None))
             return
         events: dict[int, list[tuple[int, Hashable, int]]] = defaultdict(list)
-        for i, values in enumerate(coders):
+        for i, by_value in enumerate(coders):
             marked: list[Span] = []
-            for value, spans in values.items():
+            for value, spans in by_value.items():
                 merged = _merge(spans, length)
                 marked += merged
                 for start, end in merged:
