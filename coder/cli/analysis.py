@@ -9,8 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from coder.cli.common import open_project, print_json, print_table
-from coder.cli.report import _context, _listing, _resolve
+from coder.cli.common import (
+    context_option,
+    listing,
+    named_ids,
+    open_project,
+    print_json,
+    print_table,
+)
 from coder.core import query
 from coder.core.consensus import CONSENSUS
 from coder.core.errors import InvalidValue, NotFound
@@ -122,7 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _code_ids(project: Any, names: list[str] | None) -> tuple[int, ...] | None:
-    return _resolve("code", names, project.find_code, lambda: [c.path for c in project.codes()])
+    return named_ids(project, "code", names)
 
 
 def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
@@ -136,7 +142,7 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
         except NotFound:
             known = [a.name for a in project.attributes()]
             raise NotFound(
-                f"no attribute named '{name.strip()}' (attributes: {_listing(known)})"
+                f"no attribute named '{name.strip()}' (attributes: {listing(known)})"
             ) from None
         attributes.setdefault(name.strip(), []).append(value.strip())
     groups = args.groups
@@ -144,19 +150,10 @@ def _filters(project: Any, args: argparse.Namespace) -> query.Filters:
         known = sorted({d.group for d in project.documents() if d.group})
         for g in groups:
             if g not in known:
-                raise NotFound(f"no document group named '{g}' (groups: {_listing(known)})")
-    documents = _resolve(
-        "document",
-        args.documents,
-        project.find_document,
-        lambda: [d.name for d in project.documents()],
-    )
-    cases = _resolve(
-        "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
-    )
-    coders = _resolve(
-        "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
-    )
+                raise NotFound(f"no document group named '{g}' (groups: {listing(known)})")
+    documents = named_ids(project, "document", args.documents)
+    cases = named_ids(project, "case", args.cases)
+    coders = named_ids(project, "coder", args.coders)
     return query.Filters(
         documents=None if documents is None else frozenset(documents),
         groups=frozenset(groups) if groups else None,
@@ -178,7 +175,7 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
             args.within,
             without=list(without),
             filters=_filters(project, args),
-            context=_context(args.context),
+            context=context_option(args.context),
             include_children=args.include_children,
         )
     if args.json:
@@ -219,7 +216,7 @@ def cmd_crosstab(args: argparse.Namespace) -> int:
         except NotFound:
             known = [a.name for a in project.attributes()]
             raise NotFound(
-                f"no attribute named '{args.attribute}' (attributes: {_listing(known)})"
+                f"no attribute named '{args.attribute}' (attributes: {listing(known)})"
             ) from None
         x = query.crosstab(
             project,

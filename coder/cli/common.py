@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from coder.core.errors import CoderError, InvalidValue, ProjectFileError
+from coder.core.errors import CoderError, InvalidValue, NotFound, ProjectFileError
 from coder.core.project import EXTENSION, Project
 from coder.core.text import find_passage, normalise
 
@@ -36,6 +37,50 @@ def passage_from_args(args: Any, text: str, document: str) -> tuple[int, int]:
     if args.occurrence is not None:
         raise InvalidValue("--occurrence goes with --text")
     return args.start, args.end
+
+
+def listing(names: Sequence[str], limit: int = 20) -> str:
+    """Names for an error message: the first ``limit``, then how many in all."""
+    if not names:
+        return "none yet"
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+# What a command may name, how one is found, and the names listed when one is not.
+_NAMED: dict[str, tuple[Callable[[Project, str], Any], Callable[[Project], list[str]]]] = {
+    "code": (Project.find_code, lambda p: [c.path for c in p.codes()]),
+    "case": (Project.find_case, lambda p: [c.name for c in p.cases()]),
+    "document": (Project.find_document, lambda p: [d.name for d in p.documents()]),
+    "coder": (Project.find_coder, lambda p: [c.name for c in p.coders()]),
+}
+
+
+def named_ids(project: Project, kind: str, names: Sequence[str] | None) -> tuple[int, ...] | None:
+    """The ids of the codes, cases, documents or coders (``kind``) a command names, in order
+    and once each; None when none are named. An unknown name lists the known ones."""
+    if not names:
+        return None
+    find, known = _NAMED[kind]
+    ids = []
+    for name in names:
+        try:
+            ids.append(find(project, name).id)
+        except NotFound:
+            raise NotFound(
+                f"no {kind} named '{name}' ({kind}s: {listing(known(project))})"
+            ) from None
+    return tuple(dict.fromkeys(ids))
+
+
+def context_option(value: str) -> int | str:
+    """``--context``: a number of characters, "paragraph" or "turn"."""
+    v = value.strip().lower()
+    if v in ("paragraph", "turn"):
+        return v
+    if v.isdigit():
+        return int(v)
+    raise InvalidValue(f"--context is a number of characters, 'paragraph' or 'turn', not '{value}'")
 
 
 def print_json(value: Any) -> None:

@@ -7,8 +7,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from coder.cli.common import SpeakerLookup, open_project, passage_from_args, print_json, print_table
-from coder.cli.report import _resolve
+from coder.cli.common import (
+    SpeakerLookup,
+    named_ids,
+    open_project,
+    passage_from_args,
+    print_json,
+    print_table,
+)
 from coder.core import query
 from coder.core.consensus import CONSENSUS
 from coder.core.errors import InvalidValue
@@ -310,18 +316,9 @@ def cmd_codings(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
         names = [*(args.coder or []), *(args.coders or [])]
-        coders = _resolve(
-            "coder", names, project.find_coder, lambda: [c.name for c in project.coders()]
-        )
-        documents = _resolve(
-            "document",
-            args.documents,
-            project.find_document,
-            lambda: [d.name for d in project.documents()],
-        )
-        cases = _resolve(
-            "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
-        )
+        coders = named_ids(project, "coder", names)
+        documents = named_ids(project, "document", args.documents)
+        cases = named_ids(project, "case", args.cases)
         filters = query.Filters(
             coders=None if coders is None else frozenset(coders),
             documents=None if documents is None else frozenset(documents),

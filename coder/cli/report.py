@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from coder.cli.common import open_project
-from coder.core.errors import InvalidValue, NotFound
+from coder.cli.common import context_option, named_ids, open_project
+from coder.core.errors import InvalidValue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -121,39 +120,6 @@ def _paper_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _listing(names: Sequence[str], limit: int = 20) -> str:
-    if not names:
-        return "none yet"
-    shown = ", ".join(names[:limit])
-    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
-
-
-def _resolve(
-    kind: str,
-    names: Sequence[str] | None,
-    find: Callable[[str], Any],
-    known: Callable[[], list[str]],
-) -> tuple[int, ...] | None:
-    if not names:
-        return None
-    ids = []
-    for name in names:
-        try:
-            ids.append(find(name).id)
-        except NotFound:
-            raise NotFound(f"no {kind} named '{name}' ({kind}s: {_listing(known())})") from None
-    return tuple(dict.fromkeys(ids))
-
-
-def _context(value: str) -> int | str:
-    v = value.strip().lower()
-    if v in ("paragraph", "turn"):
-        return v
-    if v.isdigit():
-        return int(v)
-    raise InvalidValue(f"--context is a number of characters, 'paragraph' or 'turn', not '{value}'")
-
-
 def _order(value: str) -> str:
     from coder.core.export.report.options import check_order
 
@@ -180,22 +146,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise InvalidValue(f"{out.parent}: no such folder")
     with open_project(args.project, read_only=True) as project:
         options = ReportOptions(
-            codes=_resolve(
-                "code", args.codes, project.find_code, lambda: [c.path for c in project.codes()]
-            ),
-            cases=_resolve(
-                "case", args.cases, project.find_case, lambda: [c.name for c in project.cases()]
-            ),
-            documents=_resolve(
-                "document",
-                args.documents,
-                project.find_document,
-                lambda: [d.name for d in project.documents()],
-            ),
-            coders=_resolve(
-                "coder", args.coders, project.find_coder, lambda: [c.name for c in project.coders()]
-            ),
-            context=_context(args.context),
+            codes=named_ids(project, "code", args.codes),
+            cases=named_ids(project, "case", args.cases),
+            documents=named_ids(project, "document", args.documents),
+            coders=named_ids(project, "coder", args.coders),
+            context=context_option(args.context),
             include_memos=not args.no_memos,
             include_chart=not args.no_chart,
             include_children=args.include_children,

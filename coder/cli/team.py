@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from coder.cli.common import open_project, print_json, print_table
-from coder.cli.report import _resolve
+from coder.cli.common import named_ids, open_project, print_json, print_table
 from coder.core import agreement_text, intercoder
 from coder.core.merge import PREFER, merge_projects
 from coder.core.numbers import fixed
@@ -143,12 +142,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if args.partial and args.documents:
         args.parser.error("--partial and --documents exclude each other")
     with open_project(args.project, read_only=True) as project:
-        listed = _resolve(
-            "document",
-            args.documents,
-            project.find_document,
-            lambda: [d.name for d in project.documents()],
-        )
+        listed = named_ids(project, "document", args.documents)
         result = intercoder.compute_agreement(
             project,
             args.coders,
