@@ -70,18 +70,24 @@ class Merger(NotesMerger):
             ids[row["id"]] = match["id"]
             if match["name"] != row["name"]:
                 taken = row["name"] in by_name
-                take = self._conflict(
-                    kind,
-                    short(match["name"]),
-                    "name",
-                    match["name"],
-                    row["name"],
-                    note="name already used" if taken else "",
-                    kept="mine" if taken else None,
-                )
-                if take:
-                    self._update(table, match["id"], {"name": row["name"]})
+                self._rename(table, kind, short(match["name"]), match, row["name"], taken)
             yield match, row
+
+    def _rename(
+        self, table: str, kind: str, item: str, mine: dict[str, Any], name: str, taken: bool
+    ) -> None:
+        """Their name for one of mine: a conflict, resolved by the rule, except that a name
+        already used by another item here is never taken."""
+        if self._conflict(
+            kind,
+            item,
+            "name",
+            mine["name"],
+            name,
+            note="name already used" if taken else "",
+            kept="mine" if taken else None,
+        ):
+            self._update(table, mine["id"], {"name": name})
 
     # ------------------------------------------------------------- documents
 
@@ -280,16 +286,7 @@ class Merger(NotesMerger):
                 "SELECT 1 FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ? AND id <> ?",
                 [mine["parent_id"] or 0, row["name"], mine["id"]],
             ).fetchone()
-            if self._conflict(
-                "code",
-                item,
-                "name",
-                mine["name"],
-                row["name"],
-                note="name already used" if clash else "",
-                kept="mine" if clash else None,
-            ):
-                self._update("codes", mine["id"], {"name": row["name"]})
+            self._rename("codes", "code", item, mine, row["name"], clash is not None)
         if mine["color"] != row["color"] and self._conflict(
             "code", item, "colour", mine["color"], row["color"]
         ):
@@ -418,16 +415,7 @@ class Merger(NotesMerger):
                     "SELECT 1 FROM attributes WHERE scope = ? AND name = ? AND id <> ?",
                     [mine["scope"], row["name"], mine["id"]],
                 ).fetchone()
-                if self._conflict(
-                    "attribute",
-                    item,
-                    "name",
-                    mine["name"],
-                    row["name"],
-                    note="name already used" if clash else "",
-                    kept="mine" if clash else None,
-                ):
-                    self._update("attributes", mine["id"], {"name": row["name"]})
+                self._rename("attributes", "attribute", item, mine, row["name"], clash is not None)
             if mine["type"] != row["type"]:
                 self._reconcile_attribute_type(mine, row["type"], item)
 
