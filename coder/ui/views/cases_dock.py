@@ -190,8 +190,7 @@ class CasesDock(common.ProjectDock):
         self.view.horizontalHeader().customContextMenuRequested.connect(self._header_menu)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        common.context_menu_on(self.view, self.build_context_menu)
         delete = QAction("Delete case", self.view)
         delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -375,11 +374,6 @@ class CasesDock(common.ProjectDock):
             self.import_attributes(path)
 
     # ----------------------------------------------------------------- menus
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = self.build_context_menu(self.view.indexAt(pos))
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         if self.project is None:

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRect,
     QRectF,
     QSize,
@@ -295,8 +294,7 @@ class CodebookDock(common.ProjectDock):
         self.view.setDropIndicatorShown(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        common.context_menu_on(self.view, self.build_context_menu)
         self.view.doubleClicked.connect(self._on_triggered)
         self.code_button.clicked.connect(lambda: self._on_triggered(self.view.currentIndex()))
         self.view.codeTriggered.connect(self._on_triggered)
@@ -592,11 +590,6 @@ class CodebookDock(common.ProjectDock):
         )
 
     # ----------------------------------------------------------------- context menu
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = self.build_context_menu(self.view.indexAt(pos))
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         if self.project is None:

@@ -76,6 +76,19 @@ def no_repaint_on_activation(window: QWidget) -> None:
         view.installEventFilter(keep)
 
 
+def context_menu_on(view: QAbstractItemView, build: Callable[[QModelIndex], QMenu | None]) -> None:
+    """Right-click on ``view`` opens the menu ``build`` makes for the item clicked (none when
+    it returns None)."""
+
+    def show(pos: QPoint) -> None:
+        menu = build(view.indexAt(pos))
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
+
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.customContextMenuRequested.connect(show)
+
+
 def filter_box(placeholder: str, accessible_name: str) -> QLineEdit:
     box = QLineEdit()
     box.setPlaceholderText(placeholder)

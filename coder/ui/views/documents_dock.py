@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -117,8 +116,7 @@ class DocumentsDock(common.ProjectDock):
         )
         self.view.setDragEnabled(True)
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        common.context_menu_on(self.view, self.build_context_menu)
         self.view.activated.connect(self._on_activated)
         self.empty_hint = common.EmptyHint(
             self.view,
@@ -346,11 +344,6 @@ class DocumentsDock(common.ProjectDock):
             self.set_group(doc_ids, "" if choice == "(no group)" else choice)
 
     # ----------------------------------------------------------------- context menu
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = self.build_context_menu(self.view.indexAt(pos))
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         """The context menu for the item at ``index`` (a proxy index) and the selection."""

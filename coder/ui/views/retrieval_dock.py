@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
-    QPoint,
     QRectF,
     QSize,
     Qt,
@@ -232,8 +231,7 @@ class RetrievalDock(common.ProjectDock):
                 "(Ctrl+click several: AND shows where they meet, NOT the first without the others)."
             ),
         )
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._context_menu)
+        common.context_menu_on(self.view, self.build_context_menu)
         copy = QAction("Copy passages with source", self.view)
         copy.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -468,11 +466,6 @@ class RetrievalDock(common.ProjectDock):
         return bool(
             self.window_.push("Edit coding memo", lambda: project.set_coding_memo(coding_id, memo))
         )
-
-    def _context_menu(self, pos: QPoint) -> None:
-        menu = self.build_context_menu(self.view.indexAt(pos))
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
 
     def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         if not index.isValid():
