@@ -431,7 +431,7 @@ def result_from_tally(code: str, tally: UnitTally) -> AgreementResult:
     )
 
 
-def _merge_touching(spans: Iterable[Span]) -> list[Span]:
+def merge_touching(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -458,7 +458,7 @@ def document_disagreements(
             return []
     spans = [codings.get(coder, {}).get(document.doc_id, ()) for coder in coders]
     if document.spans is None:
-        return _merge_touching(
+        return merge_touching(
             (start, end)
             for start, end, pattern in character_segments(document.length, spans)
             if any(pattern) and not all(pattern)

@@ -132,7 +132,7 @@ def excluded_text(
     characters = 0
     for d in documents:
         if d.spans is not None:
-            inside = sum(e - s for s, e in agreement._merge_touching(sorted(d.spans)))
+            inside = sum(e - s for s, e in agreement.merge_touching(sorted(d.spans)))
             characters += max(d.length - inside, 0)
     per_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for doc_id, start, end in spans:

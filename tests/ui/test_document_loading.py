@@ -67,7 +67,7 @@ def test_big_document_shows_its_start_at_once_and_the_rest_soon(qtbot, view, fre
     assert view.document().toPlainText() == text
     every = {c.id for c in fresh_project.codings(document_id=doc)}
     assert set(view.spans) == every
-    assert view._speakers == ("Ana", "Ben") and view.paragraph_of(len(text) - 3) == 449
+    assert view.speakers == ("Ana", "Ben") and view.paragraph_of(len(text) - 3) == 449
     # Stripe columns as a synchronous load would give them.
     synchronous = DocumentView()
     qtbot.addWidget(synchronous)

@@ -482,7 +482,7 @@ def _step_coding(window: MainWindow, forward: bool) -> None:
     from bisect import bisect_left, bisect_right
 
     view = window.view
-    order = view._order  # (utf16 start, utf16 end, id), sorted
+    order = view.span_order  # (utf16 start, utf16 end, id), sorted
     if not order:
         return
     current = view.spans.get(view.active_coding_id) if view.active_coding_id is not None else None

@@ -138,9 +138,9 @@ class DocumentView(HighlightLayer):
         self.spans.clear()
         self._all = {}
         self._rebuild_index(assign_columns=True)
-        self._turns = []
-        self._turn_starts = []
-        self._speakers = ()
+        self.turns = []
+        self.turn_starts = []
+        self.speakers = ()
         self._paragraphs = None
         self.active_coding_id = None
         self.find_matches = []
@@ -198,9 +198,9 @@ class DocumentView(HighlightLayer):
             self._apply_filter()
 
     def _set_turns(self, turns: load.Turns) -> None:
-        self._turns = turns
-        self._turn_starts = [t[0] for t in turns]
-        self._speakers = tuple(sorted({t[2] for t in turns}))
+        self.turns = turns
+        self.turn_starts = [t[0] for t in turns]
+        self.speakers = tuple(sorted({t[2] for t in turns}))
 
     def _read_all(self) -> None:
         """Read every coding, turn and paragraph of the shown document off the GUI thread."""

@@ -202,11 +202,18 @@ class SpanIndexView(QPlainTextEdit):
         self._order: list[tuple[int, int, int]] = []
         self._starts: list[int] = []
         self._maxends: list[int] = []
-        self._turns: list[tuple[int, int, str, float | None]] = []
-        self._turn_starts: list[int] = []
-        self._speakers: tuple[str, ...] = ()
+        # The document's speaker turns (UTF-16 start, end, speaker, time), their starts, and
+        # its speakers: read by the speaker gutter.
+        self.turns: list[tuple[int, int, str, float | None]] = []
+        self.turn_starts: list[int] = []
+        self.speakers: tuple[str, ...] = ()
         self._paragraphs: list[tuple[int, int]] | None = None
         self.active_coding_id: int | None = None
+
+    @property
+    def span_order(self) -> list[tuple[int, int, int]]:
+        """Every coding shown as (UTF-16 start, end, id), sorted by start."""
+        return self._order
 
     def _rebuild_index(
         self, assign_columns: bool = False, order: list[tuple[int, int, int]] | None = None
@@ -314,10 +321,10 @@ class SpanIndexView(QPlainTextEdit):
         return paragraph_index(self._paragraphs, cp)
 
     def speaker_at(self, cp: int) -> str | None:
-        if not self._turns:
+        if not self.turns:
             return None
         u = self.pm.to_utf16(min(max(cp, 0), self.pm.length))
-        i = bisect_right(self._turn_starts, u) - 1
-        if i >= 0 and self._turns[i][0] <= u <= self._turns[i][1]:
-            return self._turns[i][2]
+        i = bisect_right(self.turn_starts, u) - 1
+        if i >= 0 and self.turns[i][0] <= u <= self.turns[i][1]:
+            return self.turns[i][2]
         return None

@@ -27,15 +27,15 @@ class SpeakerGutter(QWidget):
 
     def preferred_width(self) -> int:
         """Wide enough for the longest speaker name (longer ones are elided)."""
-        turns = self.view._turns
+        turns = self.view.turns
         if not turns:
             return 0
-        key = (self.view._speakers, self.view.font().pointSizeF())
+        key = (self.view.speakers, self.view.font().pointSizeF())
         if self._cached[0] != key:
             font = QFont(self.view.font())
             font.setBold(True)
             fm = QFontMetricsF(font)
-            widest = max(fm.horizontalAdvance(name) for name in self.view._speakers)
+            widest = max(fm.horizontalAdvance(name) for name in self.view.speakers)
             self._cached = (key, int(min(max(widest + 18, 48), self.MAX_WIDTH)))
         return self._cached[1]
 
@@ -44,7 +44,7 @@ class SpeakerGutter(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         view = self.view
-        if not view._turns:
+        if not view.turns:
             return
         painter = QPainter(self)
         pal = self.palette()
@@ -56,13 +56,13 @@ class SpeakerGutter(QWidget):
         small = QFont(view.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() - 2))
         a16, b16 = view.visible_range()
-        i = bisect_left(view._turn_starts, a16)
+        i = bisect_left(view.turn_starts, a16)
         top_limit = -fm.height()
         text_color = pal.color(QPalette.ColorRole.Text)
         dim = pal.color(QPalette.ColorRole.PlaceholderText)
         y_of = view.line_locator()
-        while i < len(view._turns) and view._turns[i][0] < b16:
-            s16, _e16, speaker, time_start = view._turns[i]
+        while i < len(view.turns) and view.turns[i][0] < b16:
+            s16, _e16, speaker, time_start = view.turns[i]
             i += 1
             y = y_of(s16, False)
             if y is None or y < top_limit or y > self.height():
