@@ -9,7 +9,7 @@ library and the exporting tool's stated convention, none of Coder's code), on:
 - real exports written by QualCoder 4.0's own export code (tests/fixtures/refi/qualcoder),
   where each selection carries QualCoder's own passage text as its name;
 - a real NVivo for Windows 12.6 export (tests/fixtures/refi/nvivo), cut down;
-- the files written by other tools in ../shared/refi/from-other-tools.
+- files written by other tools (tests/fixtures/refi/from-other-tools: qc, ATLAS.ti, MAXQDA).
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def test_real_nvivo_export_passages_are_exact(fresh_project):
     assert result.warnings == []
 
 
-def test_qc_export_passages_are_exact(fresh_project, shared_dir):
-    path = shared_dir / "refi" / "from-other-tools" / "qc-1.3.2-demo.qdpx"
+def test_qc_export_passages_are_exact(fresh_project):
+    path = FIXTURES / "from-other-tools" / "qc-1.3.2-demo.qdpx"
     # qc's sources have no names (Coder names them after their files): compare code and text.
     want = Counter((p.code, p.text) for p in passages(path, utf16=False, crlf_two=True))
     assert sum(want.values()) == 205
@@ -102,10 +102,8 @@ def test_qc_export_passages_are_exact(fresh_project, shared_dir):
 @pytest.mark.parametrize(
     "name", ["atlasti-23.2-codes-users.qdpx", "maxqda-24.7-ten-texts-codebook.qdpx"]
 )
-def test_other_tools_projects_without_codings_import_without_position_warnings(
-    name, fresh_project, shared_dir
-):
-    result = import_qdpx(fresh_project, shared_dir / "refi" / "from-other-tools" / name)
+def test_other_tools_projects_without_codings_import_without_position_warnings(name, fresh_project):
+    result = import_qdpx(fresh_project, FIXTURES / "from-other-tools" / name)
     assert fresh_project.codes()
     assert not [w for w in result.warnings if "position" in w[1]]
 
