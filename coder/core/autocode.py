@@ -369,7 +369,9 @@ def plan_autocode(
         raise InvalidValue("nothing to auto-code: give a search, an expression or a speaker")
     _check_speakers(project, rules)
     paths, missing = _code_paths(project, rules)
-    compiled = {r.regex: _regex(r.regex) for r in rules if r.regex is not None}
+    compiled: dict[str | None, Any] = {
+        r.regex: _regex(r.regex) for r in rules if r.regex is not None
+    }
     passages = _within_passages(project, within, filters)
     existing = _existing(project, coder)
     plan = AutocodePlan(new_codes=missing, unit=unit)

@@ -214,7 +214,7 @@ class _UndoLog:
                 shifts[seq] = Shift(table, c0, c1, c2)
             else:
                 edits = tuple((a, o, n) for a, o, n in json.loads(c1))
-                shifts[seq] = Retext(c0, edits, tuple(json.loads(c2)))  # type: ignore[arg-type]
+                shifts[seq] = Retext(c0, edits, tuple(json.loads(c2)))
         for table, key, created, seq in entries:
             if created >= _SHIFT:
                 steps += [shifts[seq], {}]

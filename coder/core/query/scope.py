@@ -351,7 +351,8 @@ class Sources:
         i = _span_at(spans, offset)
         return i + 1 if i is not None else None
 
-    def _selections(self) -> dict[int, list[tuple[int, int, int]]]:
+    def case_selections(self) -> dict[int, list[tuple[int, int, int]]]:
+        """Per document, its case passages as (start, end, case id)."""
         if self._sel is None:
             self._sel = defaultdict(list)
             for case_id, doc_id, s, e in self.project.db.execute(
@@ -365,7 +366,7 @@ class Sources:
         doc_case = self.document_case.get(doc_id)
         if doc_case is not None:
             out.append(doc_case)
-        for s, e, case_id in self._selections().get(doc_id, ()):
+        for s, e, case_id in self.case_selections().get(doc_id, ()):
             if s < end and start < e and case_id not in out:
                 out.append(case_id)
         return out

@@ -133,7 +133,9 @@ class SimilarityIndex:
             avg = self._total_length / self._paragraphs if self._paragraphs else 1.0
             keys = list(posting)
             norm = [K1 * (1 - B + B * self._docs[d].lengths[i] / avg) for d, i in keys]
-            weights = [tf * (K1 + 1) / (tf + n) for tf, n in zip(posting.values(), norm)]
+            weights = [
+                tf * (K1 + 1) / (tf + n) for tf, n in zip(posting.values(), norm, strict=True)
+            ]
             cached = self._weights[word] = (keys, weights)
         return cached
 
@@ -150,7 +152,7 @@ class SimilarityIndex:
         for word in weighted:
             keys, weights = self._term_weights(word)
             factor = self._idf(word) * counts[word]
-            for key, weight in zip(keys, weights):
+            for key, weight in zip(keys, weights, strict=True):
                 scores[key] += factor * weight
         out: list[SimilarPassage] = []
         for (doc_id, i), score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):

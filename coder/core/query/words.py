@@ -150,7 +150,7 @@ def word_frequencies(
         parts = [(0, len(text))] if passages is None else passages
         counts: Counter[str] = Counter()
         by_case: dict[int, set[str]] = defaultdict(set)
-        selections = src._selections().get(doc_id)
+        selections = src.case_selections().get(doc_id)
         for s, e in parts:
             words = tokens(text[s:e])
             counts.update(words)
@@ -164,8 +164,8 @@ def word_frequencies(
             documents[word] += 1
             if doc_case is not None:
                 cases[word].add(doc_case)
-        for case_id, words in by_case.items():
-            for word in words:
+        for case_id, case_words in by_case.items():
+            for word in case_words:
                 cases[word].add(case_id)
         total.update(counts)
     rows = [

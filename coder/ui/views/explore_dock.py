@@ -141,22 +141,7 @@ class ExploreDock(common.ProjectDock):
             words_header.resizeSection(column, width)
         self.words_view.selectionModel().currentRowChanged.connect(self._word_chosen)
 
-        self.kwic_model = KwicModel(self)
-        self.kwic_view = _table("Keyword in context")
-        self.kwic_view.setModel(self.kwic_model)
-        self.kwic_view.setItemDelegateForColumn(
-            2, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.kwic_view)
-        )
-        header = self.kwic_view.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(0, 160)
-        self.kwic_view.activated.connect(self._kwic_activated)
-        self.kwic_status = QLabel()
-        self.code_selected = QPushButton("Code selected with…")
-        self.code_selected.clicked.connect(lambda: self.ask_code_rows(selected=True))
-        self.code_all = QPushButton("Code all with…")
-        self.code_all.clicked.connect(lambda: self.ask_code_rows(selected=False))
+        self._build_kwic()
 
         top = QHBoxLayout()
         for w in (self.word_filter, self.scope_box, self.stop_box, self.min_length):
@@ -184,6 +169,25 @@ class ExploreDock(common.ProjectDock):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         return page
+
+    def _build_kwic(self) -> None:
+        """Keyword in context: the lines of the chosen word, and coding them."""
+        self.kwic_model = KwicModel(self)
+        self.kwic_view = _table("Keyword in context")
+        self.kwic_view.setModel(self.kwic_model)
+        self.kwic_view.setItemDelegateForColumn(
+            2, common.ElideDelegate(Qt.TextElideMode.ElideLeft, self.kwic_view)
+        )
+        header = self.kwic_view.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 160)
+        self.kwic_view.activated.connect(self._kwic_activated)
+        self.kwic_status = QLabel()
+        self.code_selected = QPushButton("Code selected with…")
+        self.code_selected.clicked.connect(lambda: self.ask_code_rows(selected=True))
+        self.code_all = QPushButton("Code all with…")
+        self.code_all.clicked.connect(lambda: self.ask_code_rows(selected=False))
 
     def _similar_tab(self) -> QWidget:
         self.similar_model = SimilarModel(self)
