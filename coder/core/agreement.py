@@ -21,6 +21,7 @@ from itertools import combinations, pairwise
 from typing import TypeVar
 
 from coder.core.errors import InvalidValue
+from coder.core.text import union_spans
 
 V = TypeVar("V", bound=Hashable)  # a unit's value as one coder coded it
 Span = tuple[int, int]
@@ -431,16 +432,6 @@ def result_from_tally(code: str, tally: UnitTally) -> AgreementResult:
     )
 
 
-def merge_touching(spans: Iterable[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def document_disagreements(
     document: DocumentUnits, codings: Codings, coders: Sequence[str]
 ) -> list[Span]:
@@ -458,7 +449,7 @@ def document_disagreements(
             return []
     spans = [codings.get(coder, {}).get(document.doc_id, ()) for coder in coders]
     if document.spans is None:
-        return merge_touching(
+        return union_spans(
             (start, end)
             for start, end, pattern in character_segments(document.length, spans)
             if any(pattern) and not all(pattern)

@@ -20,6 +20,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from coder.core import agreement
+from coder.core.text import union_spans
 
 if TYPE_CHECKING:
     from coder.core.model import Coder
@@ -132,7 +133,7 @@ def excluded_text(
     characters = 0
     for d in documents:
         if d.spans is not None:
-            inside = sum(e - s for s, e in agreement.merge_touching(sorted(d.spans)))
+            inside = sum(e - s for s, e in union_spans(d.spans))
             characters += max(d.length - inside, 0)
     per_doc: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for doc_id, start, end in spans:

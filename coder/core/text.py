@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,6 +118,18 @@ class PositionMap:
 
 # A line with at least one non-space character; the leading run excludes "\n" so it stays linear.
 PARAGRAPH = re.compile(r"^[^\S\n]*\S[^\n]*", re.MULTILINE)
+
+
+def union_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of [start, end) spans, sorted; spans that overlap or touch join."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

@@ -379,3 +379,11 @@ def test_fast_converter_agrees_with_to_utf16(pieces: list[str]) -> None:
     assert [convert(cp) for cp in range(len(text) + 1)] == [
         pm.to_utf16(cp) for cp in range(len(text) + 1)
     ]
+
+
+def test_union_spans_joins_overlapping_and_touching_spans_in_order() -> None:
+    from coder.core.text import union_spans
+
+    assert union_spans([]) == []
+    assert union_spans([(5, 9), (0, 2), (2, 4), (7, 8), (10, 12)]) == [(0, 4), (5, 9), (10, 12)]
+    assert union_spans(iter([(3, 3), (1, 6)])) == [(1, 6)]

@@ -23,6 +23,7 @@ from coder.core.query.scope import (
     rollup,
     touched_units,
 )
+from coder.core.text import union_spans
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -49,17 +50,6 @@ class Passage:
     cases: tuple[str, ...] = ()
     color: str = ""
     memo: str = ""  # the memos of the codings behind the passage, one per line
-
-
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of intervals (touching ones join), sorted."""
-    out: list[list[int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
 
 
 def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -178,7 +168,7 @@ def _by_passage(
     if mode == "and" and len(group_of) > 1:
         region: list[tuple[int, int]] | None = None
         for g in group_of:
-            merged = _merge((r.start, r.end) for r in doc_rows if r.code_id in g)
+            merged = union_spans((r.start, r.end) for r in doc_rows if r.code_id in g)
             region = merged if region is None else _intersect(region, merged)
         for s, e in region or []:
             behind = [
@@ -192,7 +182,7 @@ def _by_passage(
         results = [(r.start, r.end, [r]) for r in doc_rows if r.code_id in base]
     ex_rows = [r for r in doc_rows if r.code_id in ex_members]
     if ex_rows:
-        ex_merged = _merge((r.start, r.end) for r in ex_rows)
+        ex_merged = union_spans((r.start, r.end) for r in ex_rows)
         results = [x for x in results if not _overlaps_any(ex_merged, x[0], x[1])]
     return results
 

@@ -23,6 +23,7 @@ import regex
 
 from coder.core.errors import InvalidValue
 from coder.core.query.scope import Filters, Sources, codings_in_scope, documents_in_scope
+from coder.core.text import union_spans
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -103,16 +104,6 @@ class WordRow:
     cases: int  # cases it occurs in
 
 
-def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
 def _pieces(
     project: Project, filters: Filters | None, code_ids: Sequence[int] | None
 ) -> dict[int, list[tuple[int, int]] | None]:
@@ -123,7 +114,7 @@ def _pieces(
     found: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for row in codings_in_scope(project, filters, code_ids):
         found[row.document_id].append((row.start, row.end))
-    return {d: _merged(found[d]) for d in docs if d in found}
+    return {d: union_spans(found[d]) for d in docs if d in found}
 
 
 def word_frequencies(

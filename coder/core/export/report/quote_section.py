@@ -26,6 +26,7 @@ from coder.core.export.report.quotes import (
 from coder.core.export.report.wording import count, join_and, n_of
 from coder.core.export.report.wordml import Fmt, Para, paragraph, runs, span_runs
 from coder.core.numbers import n_percent
+from coder.core.text import union_spans
 
 if TYPE_CHECKING:
     from coder.core.export.report.options import ReportOptions
@@ -147,13 +148,7 @@ class QuoteWriter:
 
 
 def _merged(spans: list[tuple[int, int]], fmt: Fmt) -> list[tuple[int, int, Fmt]]:
-    out: list[list[int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e, fmt) for s, e in out]
+    return [(s, e, fmt) for s, e in union_spans(spans)]
 
 
 # ============================================================================ order and groups
