@@ -103,7 +103,8 @@ class ReportOptions:
             )
         if self.agreement_pooling not in ("units", "mean"):
             raise InvalidValue(
-                f"the overall agreement pools units or takes the mean, not '{self.agreement_pooling}'"
+                "the overall agreement pools units or takes the mean, "
+                f"not '{self.agreement_pooling}'"
             )
         if not 0 < self.min_overlap <= 100:
             raise InvalidValue(
