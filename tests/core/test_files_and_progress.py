@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core import backup, export, files, refi, settings
+from coder.core import backup, export, files, leftovers, refi, settings
 from coder.core.errors import CoderError, InvalidValue
 from coder.core.export.codebook_docx import write_codebook
 from coder.core.export.report import write_report
@@ -51,7 +51,7 @@ def test_every_export_gets_the_users_normal_permissions(project: Project, tmp_pa
     assert _mode(made) == files.new_file_mode()
     settings.set_value("coder_name", "Ana")
     assert _mode(settings.data_dir() / "settings.json") == files.new_file_mode()
-    assert not [f for f in os.listdir(out) if f.endswith(files.PART_SUFFIX)]
+    assert not [f for f in os.listdir(out) if f.endswith(".part")]
 
 
 def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
@@ -85,15 +85,14 @@ def test_never_overwrite_refuses_a_name_taken_meanwhile(tmp_path: Path) -> None:
 
 
 def test_leftovers_of_a_killed_write_are_removed_by_the_next(tmp_path: Path) -> None:
-    old = tmp_path / f".report.docx{files.PART_PREFIX}abc123{files.PART_SUFFIX}"
-    fresh = tmp_path / f".other.csv{files.PART_PREFIX}def456{files.PART_SUFFIX}"
-    mine = tmp_path / ".my-own.part"  # not Coder's: never touched
-    for path in (old, fresh, mine):
+    killed = tmp_path / ".report-abcd1234.docx.part"  # its writer is gone
+    writing = tmp_path / ".other-efgh5678.csv.part"  # another Coder is still writing it
+    mine = tmp_path / ".my-own.part"  # not a name Coder gives: never touched
+    for path in (killed, mine):
         path.write_bytes(b"half")
-    os.utime(old, (0, 0))
-    os.utime(mine, (0, 0))
-    files.write_text(tmp_path / "x.txt", "x")
-    assert not old.exists() and fresh.exists() and mine.exists()
+    with leftovers.claimed(writing):
+        files.write_text(tmp_path / "x.txt", "x")
+        assert not killed.exists() and writing.exists() and mine.exists()
 
 
 # ------------------------------------------------------------------ cancelling

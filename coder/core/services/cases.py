@@ -293,7 +293,7 @@ class CaseService:
         (an empty cell clears one), in two statements whatever the number of columns."""
         stored = [
             (aid, owner, canonical_value(value, *kinds[aid]))
-            for aid, value in zip(attr_ids, values)
+            for aid, value in zip(attr_ids, values, strict=False)  # a short row leaves the rest
             if value is not None and not (isinstance(value, str) and not value.strip())
         ]
         col = "case_id" if scope == "case" else "document_id"

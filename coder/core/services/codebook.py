@@ -89,7 +89,8 @@ class CodebookService:
             by_id = {c.id: c for c in codes}
             chains = []
             for c in by_path:
-                names, up = [], c
+                names: list[str] = []
+                up: Code | None = c
                 while up is not None:
                     names.insert(0, f"'{up.name}'")
                     up = by_id.get(up.parent_id) if up.parent_id is not None else None
