@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -229,7 +230,11 @@ def test_a_lock_that_cannot_be_written_opens_the_window_read_only(
 
     path = build(tmp_path / "p.coder")
 
-    def read_only_disk(*args: object, **kwargs: object) -> int:
+    real_open = os.open
+
+    def read_only_disk(file: Any, *args: Any, **kwargs: Any) -> int:
+        if str(file) != f"{path}.lock":  # only the lock beside the project is refused
+            return real_open(file, *args, **kwargs)
         raise OSError(errno.EROFS, "Read-only file system", f"{path}.lock")
 
     monkeypatch.setattr(lock.os, "open", read_only_disk)
@@ -346,7 +351,11 @@ def test_an_output_folder_that_cannot_be_written(
 
     path = build(tmp_path / "p.coder")
 
-    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+    real_mkstemp = tempfile.mkstemp
+
+    def denied(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs.get("dir") or ".") != tmp_path:  # only that folder is refused
+            return real_mkstemp(*args, **kwargs)
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
     monkeypatch.setattr(tempfile, "mkstemp", denied)

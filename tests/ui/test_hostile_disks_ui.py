@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,7 +93,11 @@ def test_an_export_on_a_full_disk(qtbot, window, tmp_path, monkeypatch, name) ->
 def test_an_export_into_a_folder_that_cannot_be_written(
     qtbot, window, tmp_path, monkeypatch, name
 ) -> None:
-    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+    real_mkstemp = tempfile.mkstemp
+
+    def denied(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if Path(kwargs.get("dir") or ".") != tmp_path:  # only that folder is refused
+            return real_mkstemp(*args, **kwargs)
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
     monkeypatch.setattr(tempfile, "mkstemp", denied)
