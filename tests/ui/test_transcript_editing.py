@@ -80,7 +80,7 @@ def shown(window: RecordingWindow) -> tuple[str, list[tuple[str, int, int]]]:
         assert (s.s16, s.e16) == (view.pm.to_utf16(s.start), view.pm.to_utf16(s.end))
     # Turns and paragraphs, moved in place, are those the file and the text give.
     assert view.doc_id is not None
-    assert view._turns == load.turns_of(project_of(window).turn_spans(view.doc_id), view.pm)
+    assert view.turns == load.turns_of(project_of(window).turn_spans(view.doc_id), view.pm)
     view.paragraph_of(0)
     assert view._paragraphs == paragraphs(view.text)
     return view.text, spans

@@ -112,7 +112,7 @@ def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> bool:
 def _move_turns(view: DocumentView, u16: Edits) -> None:
     """Move the speaker turns by the rule (they do not overlap: those before the edits stay,
     those after shift, those around them are mapped)."""
-    turns, starts = view._turns, view._turn_starts
+    turns, starts = view.turns, view.turn_starts
     i = max(bisect_left(starts, u16.first) - 1, 0)
     j = max(bisect_left(starts, u16.edits[-1].end), i)
     d = u16.delta
@@ -147,10 +147,10 @@ def _settle_turns(view: DocumentView, rows: list[dict]) -> None:
     if not rows:
         return
     to16 = load.converter(view.pm)
-    turns = view._turns
+    turns = view.turns
     for row in rows:
         s16 = to16(row["start"])
-        i = bisect_left(view._turn_starts, s16)
+        i = bisect_left(view.turn_starts, s16)
         while i < len(turns) and turns[i][0] == s16:
             if turns[i][2] == row["speaker"]:
                 turns[i] = (s16, to16(row["end"]), turns[i][2], turns[i][3])
