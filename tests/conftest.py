@@ -16,17 +16,25 @@ FIXTURES = REPO / "tests" / "fixtures"  # files from other tools and real sample
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``x11`` need Xvfb and xdotool: skipped where they are missing, except
-    where ``CODER_REQUIRE_X11`` is set (CI), where they run and fail."""
-    from tests.xserver import REQUIRE_ENV, missing_tools
+    """Tests marked ``x11`` need Xvfb and xdotool, those marked ``atspi`` the AT-SPI bus and
+    pyatspi too: skipped where they are missing, except where ``CODER_REQUIRE_X11`` or
+    ``CODER_REQUIRE_ATSPI`` is set (CI), where they run and fail."""
+    from tests import atspi, xserver
 
-    missing = missing_tools()
-    if not missing or os.environ.get(REQUIRE_ENV):
-        return
-    skip = pytest.mark.skip(reason=f"needs a real X server: {', '.join(missing)} not installed")
-    for item in items:
-        if "x11" in item.keywords:
-            item.add_marker(skip)
+    needs = (
+        ("x11", xserver.REQUIRE_ENV, xserver.missing_tools, "a real X server"),
+        ("atspi", atspi.REQUIRE_ENV, atspi.missing_tools, "the AT-SPI accessibility bus"),
+    )
+    for marker, require_env, missing_tools, what in needs:
+        if not any(marker in item.keywords for item in items):
+            continue
+        missing = missing_tools()
+        if not missing or os.environ.get(require_env):
+            continue
+        skip = pytest.mark.skip(reason=f"needs {what}: {', '.join(missing)} not installed")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -43,10 +44,10 @@ from PySide6.QtWidgets import (
 from coder.core import settings
 from coder.core.errors import CoderError, ProjectLocked, ProjectNotWritable
 from coder.core.project import Changes, Project
-from coder.ui import tasks, window_docks, window_layout, window_menus
+from coder.ui import accessible_names, tasks, window_docks, window_layout, window_menus
 from coder.ui.commands import ServiceCommand
 from coder.ui.dialogs.import_dialog import ImportReportDialog
-from coder.ui.features import annotate, coding
+from coder.ui.features import annotate, coding, screen_reader
 from coder.ui.features import backup as backup_feature
 from coder.ui.features import file as file_feature
 from coder.ui.views.cases_dock import CasesDock
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        accessible_names.install()  # Qt's inner widgets (clear buttons, lists) get names
         self.setObjectName("mainWindow")
         self.setAccessibleName("Coder")
         self.project: Project | None = None
@@ -167,6 +169,8 @@ class MainWindow(QMainWindow):
 
         window_docks.create_docks(self)
         window_menus.build_menus(self)
+        self.announcer = screen_reader.StatusAnnouncer(self)  # what happened, said aloud
+        self.paragraph_dialog: QDialog | None = None
         # Periodic backups; the cloud/network folder warning.
         self.backup_guard = backup_feature.install(self)
         self.setTabOrder(self.view, self.view.stripes)

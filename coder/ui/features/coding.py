@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 from coder.core.errors import CoderError, InvalidValue
 from coder.core.project import Changes, Project
 from coder.ui.actions import action
+from coder.ui.features import screen_reader
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -492,13 +493,15 @@ def _step_coding(window: MainWindow, forward: bool) -> None:
         key = (view.pm.to_utf16(view.selection_cp()[0]), -1, -1)
     if forward:
         i = bisect_right(order, key)
-        target = order[i] if i < len(order) else order[0]
+        i = i if i < len(order) else 0
     else:
         i = bisect_left(order, key) - 1
-        target = order[i] if i >= 0 else order[-1]
+        i = i if i >= 0 else len(order) - 1
+    target = order[i]
     view.stripes.select_coding(target[2])
     view.centerCursor()
     view.setFocus()
+    screen_reader.announce_coding(window, target[2], f"coded passage {i + 1} of {len(order)}")
 
 
 @action(

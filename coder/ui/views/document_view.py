@@ -33,6 +33,7 @@ from coder.core.text import PositionMap
 from coder.ui.tasks import Runner
 from coder.ui.views import document_load as load
 from coder.ui.views import text_follow
+from coder.ui.views.document_access import DocumentAccess
 from coder.ui.views.highlight_layer import HighlightLayer
 from coder.ui.views.note_margin import NoteMargin
 from coder.ui.views.span_index import CodeStyle, Span, is_dark
@@ -77,7 +78,7 @@ class DocumentView(HighlightLayer):
         self.setTabChangesFocus(True)  # Tab leaves the text (to the stripes, then the docks)
         self.setCenterOnScroll(False)
         self.setAccessibleName("Document text")
-        self.setAccessibleDescription("The text of the document; select a passage to code it")
+        self.setAccessibleDescription("No document is shown")
         self.setObjectName("documentView")
         self.default_text_size = max(self.font().pointSizeF(), 10.5)
         self.set_text_size(self.default_text_size)
@@ -110,6 +111,7 @@ class DocumentView(HighlightLayer):
         self.updateRequest.connect(self._on_update_request)
         self.cursorPositionChanged.connect(self.positionChanged)
         self.selectionChanged.connect(self.positionChanged)
+        self.access = DocumentAccess(self)  # the codings at the caret, in words
         self._update_margins()
 
     # ------------------------------------------------------------------ text size
@@ -148,6 +150,7 @@ class DocumentView(HighlightLayer):
         self.notes.load(None, None)
         self.setPlainText("")
         self._update_margins()
+        self.access.refresh()
 
     def set_document(self, project: Project, doc_id: int) -> None:
         """Show a document with its codings and speaker turns (a big one progressively: see
@@ -176,7 +179,7 @@ class DocumentView(HighlightLayer):
         self._update_margins()
         self.setPlainText(text[:first])
         self._pending = text[first:]
-        self.setAccessibleDescription(f"Text of the document {self.doc_name}")
+        self.access.refresh()
         if big:
             self._read_all()
             if self._pending:
