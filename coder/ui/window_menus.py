@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 from coder.core import settings
 from coder.core.errors import CoderError
 from coder.ui import actions as actions_table
+from coder.ui import mnemonics
 from coder.ui.features import coding
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def build_menus(window: MainWindow) -> None:
         if key == "undo_history":
             toggle.setText("Undo &History")
         view_menu.addAction(toggle)
+    mnemonics.install(bar)  # every entry an Alt+letter, unique in its menu
 
 
 def _menu_entries() -> _Entries:

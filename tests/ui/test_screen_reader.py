@@ -168,9 +168,7 @@ def test_jumping_between_codings_says_code_coder_and_place(
     assert said[-1].startswith("Corruption, coded by Alex, 16 characters, coded passage 2 of 3")
 
 
-def test_next_passage_of_the_selected_code(
-    qtbot, window: RecordingWindow, said: list[str]
-) -> None:
+def test_next_passage_of_the_selected_code(qtbot, window: RecordingWindow, said: list[str]) -> None:
     codebook = window.dock_widgets["codebook"]
     assert isinstance(codebook, CodebookDock)
     assert window.project is not None
@@ -240,3 +238,40 @@ def test_names_for_the_widgets_qt_builds_inside_others(qtbot) -> None:
     assert name_for(combo.view()) == "Coders choices"
     ext = bar.findChild(QWidget, "qt_toolbar_ext_button")
     assert ext is not None and name_for(ext) == "More Case actions"
+
+
+def test_every_menu_entry_has_its_own_letter_or_a_key(window: RecordingWindow) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    from coder.ui.mnemonics import mnemonic
+
+    problems = []
+    todo: list[tuple[str, list]] = [("menu bar", window.menuBar().actions())]
+    while todo:
+        where, acts = todo.pop()
+        letters: dict[str, str] = {}
+        for act in acts:
+            if act.isSeparator() or not act.text():
+                continue
+            menu = act.menu()
+            if isinstance(menu, QMenu):
+                menu.aboutToShow.emit()  # menus filled as they open (recent projects, quick codes)
+                todo.append((f"{where} → {act.text()}", menu.actions()))
+            letter = mnemonic(act.text())
+            if letter is None and act.shortcut().isEmpty():
+                problems.append(f"{where} → {act.text()}: no letter, no key")
+            elif letter is not None and letter in letters:
+                problems.append(f"{where}: {act.text()} and {letters[letter]} share {letter}")
+            elif letter is not None:
+                letters[letter] = act.text()
+    assert problems == []
+
+
+def test_mnemonics_are_given_free_letters() -> None:
+    from coder.ui.mnemonics import with_mnemonic
+
+    assert with_mnemonic("Cases", set()) == "&Cases"
+    assert with_mnemonic("Cases", {"c"}) == "C&ases"
+    assert with_mnemonic("Search project", {"s"}) == "Search &project"
+    assert with_mnemonic("R&&D notes", {"r"}) == "R&&D &notes"
+    assert with_mnemonic("abc", {"a", "b", "c"}) == "abc"

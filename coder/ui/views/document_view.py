@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
+    QPalette,
     QResizeEvent,
     QTextCursor,
     QTextOption,
@@ -315,8 +316,8 @@ class DocumentView(HighlightLayer):
 
     def load_styles(self, project: Project, update: bool = True) -> None:
         """Read code names and colours (after a code was renamed or recoloured)."""
-        dark = is_dark(self.palette())
-        self.styles = {c.id: CodeStyle(c.name, c.path, c.color, dark) for c in project.codes()}
+        dark, ink = is_dark(self.palette()), self.palette().color(QPalette.ColorRole.Text)
+        self.styles = {c.id: CodeStyle(c.name, c.path, c.color, dark, ink) for c in project.codes()}
         self._gen += 1
         if update:
             self.viewport().update()

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from coder.core.text import PositionMap, paragraph_index, paragraphs
+from coder.ui.views.contrast import safe_wash
 
 if TYPE_CHECKING:
     from coder.core.project import Project
@@ -80,21 +81,23 @@ class Span:
 class CodeStyle:
     __slots__ = ("fill", "line", "name", "path")
 
-    def __init__(self, name: str, path: str, color: str, dark: bool) -> None:
+    def __init__(
+        self, name: str, path: str, color: str, dark: bool, text: QColor | None = None
+    ) -> None:
         self.name = name
         self.path = path
         base = QColor(color)
+        ink = text if text is not None else QColor("#ffffff" if dark else "#000000")
         if dark:
             # Light text on a dark base: a darkened wash keeps overlaps dark enough to read,
             # while the underline stays bright enough to tell the codes apart.
             self.line = base.lighter(120)
-            self.fill = base.darker(170)
-            self.fill.setAlpha(150)
+            self.fill = safe_wash(base.darker(170), ink, light_base=False, alpha=150)
         else:
             # Dark text on a light base: a light wash; overlaps only get darker, never opaque.
             self.line = base
-            self.fill = QColor(base)
-            self.fill.setAlpha(64)
+            self.fill = safe_wash(base, ink, light_base=True, alpha=64)
+        # However many codings overlap, the text keeps a contrast of 4.5:1 (see contrast.py).
 
 
 def is_shown(
