@@ -16,7 +16,7 @@ from coder.core.project import Project
 from coder.ui.accessible_names import name_for
 from coder.ui.features import screen_reader
 from coder.ui.views.codebook_dock import CodebookDock
-from tests.ui.accessible_tree import unnamed
+from tests.ui.accessible_tree import unnamed, walk
 from tests.ui.recording_window import RecordingWindow
 
 LINES = [
@@ -27,6 +27,7 @@ LINES = [
 TEXT = "\n".join(LINES) + "\n"
 SECOND = len(LINES[0]) + 1
 THIRD = SECOND + len(LINES[1]) + 1
+R = QAccessible.Role
 
 
 def u16(cp: int) -> int:
@@ -275,3 +276,20 @@ def test_mnemonics_are_given_free_letters() -> None:
     assert with_mnemonic("Search project", {"s"}) == "Search &project"
     assert with_mnemonic("R&&D notes", {"r"}) == "R&&D &notes"
     assert with_mnemonic("abc", {"a", "b", "c"}) == "abc"
+
+
+def test_tables_name_their_rows_and_columns(qtbot, window: RecordingWindow) -> None:
+    """A screen reader says a cell with its column's header and its row's (the first cell:
+    the code, case or document), in the docks and in the analysis window."""
+    from coder.ui.views.analysis_window import AnalysisWindow
+
+    window.trigger("analysis.frequencies")
+    analysis = next(w for w in QApplication.topLevelWidgets() if isinstance(w, AnalysisWindow))
+    qtbot.waitUntil(lambda: analysis.freq.model.rowCount() > 0)
+    for top in (window, analysis):
+        nodes = walk(top)
+        headers = [n for n in nodes if n.role in (R.ColumnHeader, R.RowHeader)]
+        assert [n.path for n in headers if not n.name.strip()] == []
+    row_names = {n.name for n in walk(analysis) if n.role == R.RowHeader}
+    assert {"Leaving", "Corruption"} <= row_names
+    analysis.close()

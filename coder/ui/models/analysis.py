@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from coder.core.numbers import fixed
 from coder.core.query import Passage
+from coder.ui.models.table import row_header
 
 SortRole = Qt.ItemDataRole.UserRole
 DrillRole = Qt.ItemDataRole.UserRole + 1
@@ -107,7 +108,7 @@ class AnalysisTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self.table.headers[section] if 0 <= section < len(self.table.headers) else None
-        return str(section + 1)
+        return row_header(self, section)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -171,6 +172,8 @@ class PassageModel(QAbstractTableModel):
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row_header(self, section)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -19,6 +19,7 @@ from coder.core.errors import CoderError
 from coder.core.model import Attribute, Case, Document
 from coder.core.project import Changes, Project
 from coder.ui.models.documents import DOCUMENTS_MIME
+from coder.ui.models.table import row_header
 from coder.ui.models.tree import ROOT, IdTreeModel
 
 CaseIdRole = Qt.ItemDataRole.UserRole + 1
@@ -127,7 +128,7 @@ class CasesModel(IdTreeModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation != Qt.Orientation.Horizontal:
-            return None
+            return row_header(self, section) if role == Qt.ItemDataRole.DisplayRole else None
         attr = self.attribute(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if section < len(LEADING_COLUMNS):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from coder.core.model import Annotation
 from coder.core.project import Changes, Project
 from coder.core.query import Filters, Passage, Sources, retrieve
+from coder.ui.models.table import row_header
 from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
 PassageRole = Qt.ItemDataRole.UserRole + 1  # the core Passage
@@ -276,7 +277,7 @@ class RetrievedPassagesModel(IdTreeModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
+            return row_header(self, section)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.model import SearchHit
+from coder.ui.models.table import row_header
 
 HitRole = Qt.ItemDataRole.UserRole + 1  # the core SearchHit
 DocumentIdRole = Qt.ItemDataRole.UserRole + 2
@@ -56,7 +57,7 @@ class SearchResultsModel(QAbstractTableModel):
             if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
                 return COLUMNS[section]
             if orientation == Qt.Orientation.Vertical:
-                return str(section + 1)
+                return row_header(self, section)
         return None
 
     def data(

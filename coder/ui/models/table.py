@@ -10,6 +10,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def row_header(model: Any, section: int) -> str | None:
+    """A row's header is its first cell ("Family pull"), not its number: screen readers say
+    it on moving between a table's rows (the views hide the vertical header)."""
+    value = model.index(section, 0).data(Qt.ItemDataRole.DisplayRole)
+    return None if value is None else str(value)
+
+
 class RowsTableModel(QAbstractTableModel):
     """Rows (any objects) in columns named by ``HEADERS``; subclasses supply ``data``."""
 
@@ -45,4 +52,6 @@ class RowsTableModel(QAbstractTableModel):
             and 0 <= section < len(self.HEADERS)
         ):
             return self.HEADERS[section]
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
+            return row_header(self, section)
         return None
