@@ -8,8 +8,8 @@ in a virtual environment), with the display and D-Bus session of the application
 
 Each line is one JSON object. ``tree`` gives path, role, name, description, states, and for
 objects with a text interface the text, caret, selection and the attributes at the caret.
-``listen`` prints {"ready": true} once listening, then announcements, description changes and
-caret moves.
+``listen`` prints {"ready": true} once listening, then announcements, notifications shown,
+description changes and caret moves.
 """
 
 from __future__ import annotations
@@ -92,12 +92,17 @@ def listen(name: str) -> None:
                 item["description"] = source.description
             elif event.type.startswith("object:text-caret-moved"):
                 item["caret"] = event.detail1
+            elif event.type.startswith("object:state-changed:showing"):
+                item["showing"] = bool(event.detail1)
             emit(item)
         except Exception as e:
             emit({"error": str(e)})
 
+    # Name changes too, as every screen reader listens for them: Qt sends only the events
+    # someone listens for, and the client's cache of names follows them.
     kinds = ("object:announcement", "object:property-change:accessible-description",
-             "object:text-caret-moved")  # fmt: skip
+             "object:property-change:accessible-name", "object:text-caret-moved",
+             "object:state-changed:showing")  # fmt: skip
     pyatspi.Registry.registerEventListener(on_event, *kinds)
 
     def stop_when_stdin_closes() -> None:

@@ -27,7 +27,6 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
-    QDialog,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -170,7 +169,7 @@ class MainWindow(QMainWindow):
         window_docks.create_docks(self)
         window_menus.build_menus(self)
         self.announcer = screen_reader.StatusAnnouncer(self)  # what happened, said aloud
-        self.paragraph_dialog: QDialog | None = None
+        self.paragraph_dialog: screen_reader.ParagraphCodings | None = None
         # Periodic backups; the cloud/network folder warning.
         self.backup_guard = backup_feature.install(self)
         self.setTabOrder(self.view, self.view.stripes)

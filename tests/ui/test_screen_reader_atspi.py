@@ -79,17 +79,23 @@ def status_says(reader: Reader, *words: str) -> bool:
     return node is not None and all(w in (node.get("description") or "") for w in words)
 
 
+def is_announcement(event: dict[str, Any], words: tuple[str, ...]) -> bool:
+    """An AT-SPI announcement, or a notification shown (what Orca speaks on Linux), that
+    says ``words``."""
+    if event.get("type", "").startswith("object:announcement"):
+        said = event.get("message", "")
+    elif event.get("role") == "notification" and event.get("showing"):
+        said = event.get("name", "")
+    else:
+        return False
+    return all(w in said for w in words)
+
+
 def announced(events: Any, reader: Reader, what: str, *words: str) -> str:
-    """The announcement naming ``words`` (else the status bar's text, which carries it)."""
-    event = events.wait_for(
-        what,
-        lambda e: (
-            e.get("type", "").startswith("object:announcement")
-            and all(w in e.get("message", "") for w in words)
-        ),
-    )
+    """What was announced naming ``words``; the status bar's description says it too."""
+    event = events.wait_for(what, lambda e: is_announcement(e, words))
     assert status_says(reader, *words), f"the status bar does not say {words}"
-    return str(event["message"])
+    return str(event.get("message") or event.get("name"))
 
 
 def test_a_screen_reader_reads_the_text_the_codings_and_what_coding_did(

@@ -377,6 +377,9 @@ class RetrievalDock(common.ProjectDock):
                 (self.coder_box, "All coders", []),
             ]
         for combo, everything, items in sources:
+            shown = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+            if shown == [(everything, None), *items]:
+                continue  # unchanged: no refill (each one floods a screen reader with events)
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
