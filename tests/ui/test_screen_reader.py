@@ -293,3 +293,19 @@ def test_tables_name_their_rows_and_columns(qtbot, window: RecordingWindow) -> N
     row_names = {n.name for n in walk(analysis) if n.role == R.RowHeader}
     assert {"Leaving", "Corruption"} <= row_names
     analysis.close()
+
+
+def test_the_focus_keys_land_in_each_panel_s_list(qtbot, window: RecordingWindow) -> None:
+    """Ctrl+3, Ctrl+4, Ctrl+5: the arrows then move in the documents, the codebook and the
+    retrieved passages (not in a filter field or a combo box, where Down would change it)."""
+    for action_id, dock in (
+        ("view.focus_documents", "documents"),
+        ("view.focus_codebook", "codebook"),
+        ("view.focus_retrieval", "retrieval"),
+    ):
+        window.trigger(action_id)
+        view = getattr(window.dock_widgets[dock], "view")
+        qtbot.waitUntil(view.hasFocus)
+        if dock != "retrieval":  # nothing retrieved yet: the table is empty
+            assert view.currentIndex().isValid()
+            assert not view.selectionModel().hasSelection()

@@ -5,8 +5,15 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QTextBrowser,
+    QVBoxLayout,
+)
 
 from coder import __version__
 from coder.ui.actions import ACTIONS, action, plain_title
@@ -172,6 +179,17 @@ def _focus_dock(window: MainWindow, key: str) -> None:
     dock.show()
     dock.raise_()
     widget = dock.widget()
+    view = getattr(widget, "view", None)
+    if isinstance(view, QAbstractItemView) and view.isVisible():
+        # The list itself, where the arrows move (its filter field is one Shift+Tab away),
+        # on its current row, or the first one without selecting it.
+        view.setFocus()
+        model = view.model()
+        if not view.currentIndex().isValid() and model is not None and model.rowCount() > 0:
+            view.selectionModel().setCurrentIndex(
+                model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        return
     widget.setFocus()
     focus = widget.focusProxy() or widget.nextInFocusChain()
     if focus is not None and widget.isAncestorOf(focus):
