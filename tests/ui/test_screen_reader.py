@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolBar, QWid
 
 from coder.core.project import Project
 from coder.ui.accessible_names import name_for
-from coder.ui.features import screen_reader
+from coder.ui.views import announce as speech
 from coder.ui.views.codebook_dock import CodebookDock
 from tests.ui.accessible_tree import unnamed, walk
 from tests.ui.recording_window import RecordingWindow
@@ -53,13 +53,13 @@ def project_path(tmp_path: Path) -> Path:
 def said(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """What the window announced to screen readers, in order."""
     messages: list[str] = []
-    real = screen_reader.announce
+    real = speech.announce
 
     def record(widget: QWidget, message: str, assertive: bool = False) -> None:
         messages.append(message)
         real(widget, message, assertive)
 
-    monkeypatch.setattr(screen_reader, "announce", record)
+    monkeypatch.setattr(speech, "announce", record)
     return messages
 
 
@@ -298,14 +298,39 @@ def test_tables_name_their_rows_and_columns(qtbot, window: RecordingWindow) -> N
 def test_the_focus_keys_land_in_each_panel_s_list(qtbot, window: RecordingWindow) -> None:
     """Ctrl+3, Ctrl+4, Ctrl+5: the arrows then move in the documents, the codebook and the
     retrieved passages (not in a filter field or a combo box, where Down would change it)."""
-    for action_id, dock in (
-        ("view.focus_documents", "documents"),
-        ("view.focus_codebook", "codebook"),
-        ("view.focus_retrieval", "retrieval"),
+    for action_id, view in (
+        ("view.focus_documents", window.documents_dock.view),
+        ("view.focus_codebook", window.codebook_dock.view),
+        ("view.focus_retrieval", window.retrieval_dock.view),
     ):
         window.trigger(action_id)
-        view = getattr(window.dock_widgets[dock], "view")
         qtbot.waitUntil(view.hasFocus)
-        if dock != "retrieval":  # nothing retrieved yet: the table is empty
+        if action_id != "view.focus_retrieval":  # nothing retrieved yet: the table is empty
             assert view.currentIndex().isValid()
             assert not view.selectionModel().hasSelection()
+
+
+def test_find_and_search_say_how_many_they_found(
+    qtbot, window: RecordingWindow, said: list[str]
+) -> None:
+    window.trigger("edit.find")
+    bar = window.find_bar
+    bar.edit.setText("leaders")
+    qtbot.waitUntil(lambda: bool(said) and "leaders" in said[-1])
+    assert said[-1] == "Match 1 of 1 for 'leaders'"
+    search = window.search_dock
+    assert search.run_search("Amira")
+    assert said[-1] == "2 matches in 1 document"
+    search.run_search("nowhere")
+    assert said[-1] == "No matches for 'nowhere'"
+
+
+def test_the_notification_is_spoken_as_a_notification(window: RecordingWindow) -> None:
+    """On Linux, Orca speaks a notification as it is shown: its role and its name."""
+    notice = window.findChild(speech.Notice)
+    assert notice is not None
+    notice.say("Coded 4 characters with 'Leaving'")
+    iface = QAccessible.queryAccessibleInterface(notice)
+    assert iface.role() == QAccessible.Role.Notification
+    assert iface.text(QAccessible.Text.Name) == "Coded 4 characters with 'Leaving'"
+    assert notice.isVisible() and notice.size().isEmpty()

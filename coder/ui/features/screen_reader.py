@@ -1,98 +1,31 @@
-"""Coding with a screen reader: what every action did is announced, the codings at the caret
-are said on request, and the stripes beside the text have a list that can be read.
-
-An announcement is an accessibility event where screen readers listen for one: on Windows
-and macOS Qt's ``QAccessibleAnnouncementEvent`` (a UI Automation notification, an
-NSAccessibility announcement). On Linux, Orca before version 46 ignores AT-SPI announcements, so
-there a notification (AT-SPI role "notification") is shown anew with each message, which every
-Orca speaks. Each message is also the status bar's text and its accessible description, so a
-screen reader that misses it finds the last one there.
+"""Coding with a screen reader: what every action did is announced (``views.announce``), the
+codings at the caret are said on request, and the stripes beside the text have a list that can
+be read. Each status bar message is also the status bar's accessible description, so a screen
+reader that misses an announcement finds the last one there.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QStatusTipEvent
+from PySide6.QtGui import QStatusTipEvent
 from PySide6.QtWidgets import (
-    QAccessibleWidget,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from coder.ui.actions import action
+from coder.ui.views import announce as speech
 from coder.ui.views import document_access as words
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
     from coder.ui.views.span_index import Span
-
-NOTIFY = sys.platform.startswith("linux")  # announce by a notification (see the docstring)
-
-
-class Notice(QWidget):
-    """A notification of no size in the status bar, shown anew with each message; its
-    accessible name is the message."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFixedSize(0, 0)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setAccessibleName("")
-
-    def say(self, message: str) -> None:
-        # Named while shown: Qt tells the name change to screen readers only then.
-        self.setAccessibleName(message)
-        self.hide()
-        self.show()
-
-
-# Qt's accessibility cache owns (and deletes) the interfaces the factory makes; they are kept
-# here too so that Python never frees one first (a deleted one is dropped the next time).
-_interfaces: list[QAccessibleWidget] = []
-
-
-def _notice_interface(_key: str, obj: Any) -> QAccessibleWidget | None:
-    if not isinstance(obj, Notice):
-        return None
-    import shiboken6
-
-    _interfaces[:] = [i for i in _interfaces if shiboken6.Shiboken.isValid(i)]
-    iface = QAccessibleWidget(obj, QAccessible.Role.Notification)
-    _interfaces.append(iface)
-    return iface
-
-
-_factory_installed = False
-
-
-def install_notice_role() -> None:
-    """Give :class:`Notice` widgets the notification role (once per process)."""
-    global _factory_installed
-    if not _factory_installed:
-        QAccessible.installFactory(_notice_interface)
-        _factory_installed = True
-
-
-def announce(widget: QWidget, message: str, assertive: bool = False) -> None:
-    """Have screen readers say ``message`` (politely: after what they are saying)."""
-    if not message:
-        return
-    notice = widget.window().findChild(Notice) if NOTIFY else None
-    if notice is not None:
-        notice.say(message)
-        return
-    event = QAccessibleAnnouncementEvent(widget, message)
-    if assertive:
-        event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
-    QAccessible.updateAccessibility(event)
 
 
 class StatusAnnouncer(QObject):
@@ -107,8 +40,8 @@ class StatusAnnouncer(QObject):
         self.last = ""  # the last message announced
         bar = window.statusBar()
         bar.setAccessibleName("Status")
-        install_notice_role()
-        self.notice = Notice()
+        speech.install_notice_role()
+        self.notice = speech.Notice()
         bar.addPermanentWidget(self.notice)
         bar.messageChanged.connect(self._on_message)
         window.installEventFilter(self)
@@ -124,7 +57,7 @@ class StatusAnnouncer(QObject):
         self.last = message
         bar = self.window.statusBar()
         bar.setAccessibleDescription(message)
-        announce(bar, message)
+        speech.announce(bar, message)
 
 
 def say(window: MainWindow, message: str) -> None:

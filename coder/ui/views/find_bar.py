@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
+from coder.ui.views.announce import LaterAnnouncer
 from coder.ui.views.document_view import DocumentView
 
 
@@ -26,6 +27,7 @@ class FindBar(QWidget):
         label.setBuddy(self.edit)
         self.count = QLabel("")
         self.count.setAccessibleName("Matches")
+        self.say_count = LaterAnnouncer(self, self.count_words)
         self.count.setMinimumWidth(90)
         prev_button = QToolButton()
         prev_button.setText("Previous")
@@ -84,6 +86,17 @@ class FindBar(QWidget):
             self.count.setText("No matches")
         else:
             self.count.setText(f"{i + 1} of {n}" if i >= 0 else f"{n} matches")
+        if self.edit.text():
+            self.say_count.start()  # said once typing pauses
+
+    def count_words(self) -> str:
+        """The count as a screen reader says it: "Match 2 of 5 for 'leaders'"."""
+        text, needle = self.count.text(), self.edit.text()
+        if not text:
+            return ""
+        if " of " in text:
+            text = f"Match {text}"
+        return f"{text} for '{needle}'"
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -35,7 +35,7 @@ from coder.ui.models.search import (
     SearchResultsModel,
     SpanRole,
 )
-from coder.ui.views import common
+from coder.ui.views import announce, common
 
 LIMIT = 2000
 
@@ -190,6 +190,8 @@ class SearchDock(common.ProjectDock):
             matches = f"{n} match{'es' if n != 1 else ''}{more}"
             self.status.setText(f"{matches} in {docs} document{'s' if docs != 1 else ''}")
         self.code_button.setEnabled(n > 0)
+        if self._query:
+            announce.announce(self, self.status.text())
 
     def code_all(self, code_id: int, hits: list[SearchHit] | None = None) -> bool:
         """Apply a code to every hit shown (or to ``hits``), as one undoable command."""
