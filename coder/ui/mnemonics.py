@@ -6,14 +6,19 @@ letter (Qt then only cycles between the two, and Enter is needed); entries witho
 toggles, recent projects, submenus named from their path) get the first free initial of a word,
 else the first free letter; entries without a shortcut choose before those with one. Menus
 filled when they open get theirs as they open.
+
+While a menu is open, a plain letter or digit is the menu's: the text's one-key commands (W, Q,
+1–9…) are shortcuts of the text, which keeps the focus under a menu, and Qt would otherwise run
+them instead of choosing the entry ("w" in File → Export chooses Word report).
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMenuBar
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMenuBar
 
 _MARK = re.compile(r"(?<!&)&(?!&)(\w)")
 
@@ -69,9 +74,32 @@ def give(actions: list[QAction]) -> None:
                 act.setText(text)
 
 
+class MenuKeys(QObject):
+    """Gives an open menu its plain letters and digits before any shortcut sees them."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(watched, QMenu)
+            and isinstance(event, QKeyEvent)
+        ):
+            mods = event.modifiers() & ~(
+                Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+            )
+            text = event.text()
+            if mods == Qt.KeyboardModifier.NoModifier and len(text) == 1 and text.isalnum():
+                event.accept()  # a key press for the menu, not a shortcut
+                return True
+        return False
+
+
 def install(bar: QMenuBar) -> None:
     """Give mnemonics to the menu bar and every menu under it, now and each time a menu
     opens (after the menu's own filling, which was connected first)."""
+    app = QApplication.instance()
+    if app is not None and not app.property("coderMenuKeys"):
+        app.installEventFilter(MenuKeys(app))
+        app.setProperty("coderMenuKeys", True)
     give(bar.actions())
     todo = [a.menu() for a in bar.actions() if a.menu() is not None]
     while todo:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QStatusTipEvent, QTextCursor
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMenu, QToolBar, QWidget
 
 from coder.core.project import Project
 from coder.ui.accessible_names import name_for
@@ -334,3 +334,28 @@ def test_the_notification_is_spoken_as_a_notification(window: RecordingWindow) -
     assert iface.role() == QAccessible.Role.Notification
     assert iface.text(QAccessible.Text.Name) == "Coded 4 characters with 'Leaving'"
     assert notice.isVisible() and notice.size().isEmpty()
+
+
+def test_letters_in_an_open_menu_choose_its_entries_not_the_text_s_keys(
+    qtbot, window: RecordingWindow, said: list[str]
+) -> None:
+    """The text keeps the focus under a menu; its one-key commands (W, Q, 1–9) must not run
+    when the letter was meant for the menu."""
+    from coder.ui.mnemonics import mnemonic
+
+    caret(window, SECOND + 3)
+    menu = next(a.menu() for a in window.menuBar().actions() if "Code" in a.text())
+    assert isinstance(menu, QMenu)
+    say = window.actions_by_id["coding.say_codes"]
+    letter = mnemonic(say.text())
+    assert letter is not None and letter != "w"
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitUntil(menu.isVisible)
+    qtbot.keyClick(menu, Qt.Key.Key_W)  # the text's W: not this menu's
+    qtbot.keyClick(menu, Qt.Key.Key_1)  # quick key 1: would code
+    assert said == []
+    assert menu.isVisible()
+    qtbot.keyClick(menu, Qt.Key(ord(letter.upper())))  # the entry's own letter
+    qtbot.waitUntil(lambda: bool(said))
+    assert said == ["Leaving, coded by Sam, 49 characters"]
+    assert not menu.isVisible()
