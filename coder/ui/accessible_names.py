@@ -3,8 +3,8 @@
 A filter field's clear button, a combo box's list and a tool bar's » button are made by Qt
 without a name; screen readers then say "button" or "list". One filter on the application
 names each such widget when it is first polished or shown, from the widget it belongs to
-("Clear Filter codes", "All coders choices", "More Case actions"); a button with only an icon
-takes its tooltip. Names set by the code are never replaced.
+("Clear Filter codes", "All coders choices", "More Case actions"); the field of an editable
+combo box takes the box's name; a button with only an icon takes its tooltip. Names set by the code are never replaced.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ def name_for(widget: QWidget) -> str:
             return f"Clear {_said(owner_edit)}".strip()
         if not widget.text():
             return _TAGS.sub("", widget.toolTip()).strip()
+        return ""
+    if isinstance(widget, QLineEdit):
+        combo = _ancestor(widget, QComboBox, 1)  # the field of an editable combo box
+        if combo is not None and combo.accessibleName():
+            return combo.accessibleName()
         return ""
     if isinstance(widget, QAbstractItemView):
         combo = _ancestor(widget, QComboBox)

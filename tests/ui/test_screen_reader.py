@@ -359,3 +359,38 @@ def test_letters_in_an_open_menu_choose_its_entries_not_the_text_s_keys(
     qtbot.waitUntil(lambda: bool(said))
     assert said == ["Leaving, coded by Sam, 49 characters"]
     assert not menu.isVisible()
+
+
+@pytest.mark.parametrize(
+    "action_id",
+    ["edit.preferences", "file.export_report", "file.merge", "team.agreement",
+     "view.cases_sheet", "explore.autocode", "edit.annotate", "analysis.frequencies"],
+)  # fmt: skip
+def test_every_window_and_dialog_names_its_widgets(
+    qtbot, window: RecordingWindow, monkeypatch: pytest.MonkeyPatch, action_id: str
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([], ""))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    caret(window, SECOND, THIRD - 1)
+    found: dict[str, list[str]] = {}
+
+    def inspect() -> None:
+        for top in QApplication.topLevelWidgets():
+            if top.isVisible() and top is not window and not isinstance(top, QMenu):
+                found.setdefault(top.windowTitle(), unnamed(top))
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QDialog):
+            modal.reject()
+
+    QTimer.singleShot(0, inspect)  # a modal dialog: looked at from inside its own loop
+    window.trigger(action_id)
+    inspect()
+    assert found, f"{action_id} opened no window"
+    assert {title: names for title, names in found.items() if names} == {}
+    for top in QApplication.topLevelWidgets():
+        if top.isVisible() and top is not window:
+            top.close()
