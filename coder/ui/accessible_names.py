@@ -4,7 +4,8 @@ A filter field's clear button, a combo box's list and a tool bar's » button are
 without a name; screen readers then say "button" or "list". One filter on the application
 names each such widget when it is first polished or shown, from the widget it belongs to
 ("Clear Filter codes", "All coders choices", "More Case actions"); the field of an editable
-combo box takes the box's name; a button with only an icon takes its tooltip. Names set by the code are never replaced.
+combo box takes the box's name; a button with only an icon takes its tooltip. Names set by the
+code are never replaced.
 """
 
 from __future__ import annotations
