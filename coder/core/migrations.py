@@ -202,3 +202,27 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         CREATE INDEX turns_document_end ON turns(document_id, "end", start);
         """
     )
+    # Pseudonymisation (coder.core.pseudonymise): the project's pseudonym list (each original,
+    # with its extra forms one per line, and what replaces it) and the suggestions dismissed.
+    db.executescript(
+        """
+        CREATE TABLE pseudonyms (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            original TEXT NOT NULL,
+            replacement TEXT NOT NULL,
+            category TEXT NOT NULL DEFAULT 'other' CHECK (category IN
+                ('person', 'place', 'organisation', 'date', 'contact', 'other')),
+            forms TEXT NOT NULL DEFAULT '',
+            case_sensitive INTEGER NOT NULL DEFAULT 0 CHECK (case_sensitive IN (0, 1)),
+            whole_word INTEGER NOT NULL DEFAULT 1 CHECK (whole_word IN (0, 1)),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE pseudonym_dismissals (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL DEFAULT ''
+        );
+        """
+    )

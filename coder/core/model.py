@@ -204,3 +204,18 @@ class SearchHit:
     before: str
     match: str
     after: str
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    """An entry of the pseudonym list: an original (and its extra forms) and its replacement."""
+
+    id: int
+    guid: str
+    original: str
+    replacement: str
+    category: str
+    forms: tuple[str, ...]
+    case_sensitive: bool
+    whole_word: bool
+    note: str

@@ -45,6 +45,7 @@ from coder.core.services.coders import CoderService
 from coder.core.services.codings import CodingService
 from coder.core.services.documents import DocumentService, ImportReport
 from coder.core.services.memos import MemoService
+from coder.core.services.pseudonyms import PseudonymService
 from coder.core.store import Store, new_guid, now
 
 __all__ = [
@@ -353,6 +354,16 @@ class Project(Store):
     set_attribute_value = _Via("cases", CaseService.set_attribute_value)
     attribute_values = _Via("cases", CaseService.attribute_values)
     import_attributes = _Via("cases", CaseService.import_attributes)
+
+    pseudonyms = _Via("pseudonyms", PseudonymService.pseudonyms)
+    find_pseudonym = _Via("pseudonyms", PseudonymService.find_pseudonym)
+    pseudonym_matcher = _Via("pseudonyms", PseudonymService.pseudonym_matcher)
+    add_pseudonym = _Via("pseudonyms", PseudonymService.add_pseudonym)
+    remove_pseudonym = _Via("pseudonyms", PseudonymService.remove_pseudonym)
+    import_pseudonyms = _Via("pseudonyms", PseudonymService.import_pseudonyms)
+    export_pseudonyms = _Via("pseudonyms", PseudonymService.export_pseudonyms)
+    dismiss_suggestion = _Via("pseudonyms", PseudonymService.dismiss_suggestion)
+    dismissed_suggestions = _Via("pseudonyms", PseudonymService.dismissed_suggestions)
 
     # Text editing moves passages of several aggregates: coder.core.editing.
     def edit_text(self, doc_id: int, start: int, end: int, new_text: str) -> Changes:

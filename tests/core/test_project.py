@@ -97,6 +97,19 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "modified_at",
         ],
         "memo_links": ["id", "memo_id", "document_id", "code_id", "coding_id", "case_id"],
+        "pseudonyms": [
+            "id",
+            "guid",
+            "original",
+            "replacement",
+            "category",
+            "forms",
+            "case_sensitive",
+            "whole_word",
+            "note",
+            "created_at",
+        ],
+        "pseudonym_dismissals": ["id", "text", "kind"],
     }
     fks = {(t, fk.column, fk.other_table) for t in tables for fk in db.table(t).foreign_keys}
     assert fks == {

@@ -58,6 +58,8 @@ def test_project_tables_are_every_data_table_parents_first(fresh_project: Projec
             "memos",
             "memo_links",
             "annotations",
+            "pseudonyms",
+            "pseudonym_dismissals",
         ]
     )
     for i, table in enumerate(tables):

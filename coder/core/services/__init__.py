@@ -16,6 +16,7 @@ from coder.core.services.codings import CodingService
 from coder.core.services.documents import DocumentService
 from coder.core.services.lengths import TextLengths
 from coder.core.services.memos import MemoService
+from coder.core.services.pseudonyms import PseudonymService
 from coder.core.store import Store
 
 
@@ -28,6 +29,7 @@ class Services:
     codebook: CodebookService
     codings: CodingService
     memos: MemoService
+    pseudonyms: PseudonymService
 
     @classmethod
     def on(cls, store: Store) -> Services:
@@ -44,4 +46,5 @@ class Services:
             codebook=codebook,
             codings=CodingService(store, lengths, codebook, coders),
             memos=MemoService(store, lengths, coders),
+            pseudonyms=PseudonymService(store),
         )
