@@ -1,0 +1,147 @@
+"""``coder pseudonyms ...``: the project's pseudonym list (originals and their replacements),
+its suggestions, and ``coder pseudonymise`` / ``coder depseudonymise``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from coder.cli.common import open_project, print_json, print_table
+from coder.core.errors import InvalidValue
+from coder.core.model import Pseudonym
+from coder.core.services.pseudonyms import CATEGORIES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pseudonyms",
+        help="the pseudonym list: names and what replaces them in pseudonymised exports",
+    )
+    ps = p.add_subparsers(dest="pseudonyms_command", metavar="ACTION", required=True)
+
+    a = ps.add_parser("add", help="add an original and its replacement")
+    a.add_argument("project", metavar="PROJECT")
+    a.add_argument("original", metavar="ORIGINAL")
+    a.add_argument("replacement", metavar="REPLACEMENT")
+    a.add_argument("--category", choices=CATEGORIES, default="other")
+    a.add_argument(
+        "--form",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="another form of the original to replace too (an inflection); repeatable",
+    )
+    a.add_argument("--case-sensitive", action="store_true", help="match the case exactly")
+    a.add_argument("--partial-words", action="store_true", help="match inside longer words too")
+    a.add_argument("--note", default="")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(handler=cmd_add)
+
+    ls = ps.add_parser("list", help="list the originals and their replacements")
+    ls.add_argument("project", metavar="PROJECT")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_list)
+
+    r = ps.add_parser("remove", help="remove an original from the list")
+    r.add_argument("project", metavar="PROJECT")
+    r.add_argument("original", metavar="ORIGINAL")
+    r.set_defaults(handler=cmd_remove)
+
+    i = ps.add_parser("import", help="add the entries of a .csv or .xlsx table")
+    i.add_argument("project", metavar="PROJECT")
+    i.add_argument("file", metavar="FILE")
+    i.set_defaults(handler=cmd_import)
+
+    e = ps.add_parser("export", help="write the list to a .csv file (keep it apart)")
+    e.add_argument("project", metavar="PROJECT")
+    e.add_argument("file", metavar="FILE.csv")
+    e.set_defaults(handler=cmd_export)
+
+
+def pseudonym_json(p: Pseudonym) -> dict[str, Any]:
+    return {
+        "original": p.original,
+        "replacement": p.replacement,
+        "category": p.category,
+        "forms": list(p.forms),
+        "case_sensitive": p.case_sensitive,
+        "whole_word": p.whole_word,
+        "note": p.note,
+        "guid": p.guid,
+    }
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        project.add_pseudonym(
+            args.original,
+            args.replacement,
+            category=args.category,
+            forms=tuple(args.form),
+            case_sensitive=args.case_sensitive,
+            whole_word=not args.partial_words,
+            note=args.note,
+        )
+        added = project.find_pseudonym(args.original)
+    if args.json:
+        print_json(pseudonym_json(added))
+    else:
+        print(f"'{added.original}' → '{added.replacement}' ({added.category})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with open_project(args.project, read_only=True) as project:
+        items = project.pseudonyms()
+    if args.json:
+        print_json([pseudonym_json(p) for p in items])
+        return 0
+    print_table(
+        ["original", "replacement", "category", "forms", "matching", "note"],
+        [
+            [
+                p.original,
+                p.replacement,
+                p.category,
+                ", ".join(p.forms),
+                ("case-sensitive" if p.case_sensitive else "any case")
+                + ("" if p.whole_word else ", partial words"),
+                p.note,
+            ]
+            for p in items
+        ],
+    )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with open_project(args.project) as project:
+        gone = project.find_pseudonym(args.original)
+        project.remove_pseudonym(args.original)
+    print(f"removed '{gone.original}'")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidValue(f"{path}: no such file")
+    with open_project(args.project) as project:
+        before = len(project.pseudonyms())
+        project.import_pseudonyms(path)
+        added = len(project.pseudonyms()) - before
+    print(f"imported {added} pseudonym{'' if added == 1 else 's'} from {path.name}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if path.suffix.lower() != ".csv":
+        raise InvalidValue(f"{path.name}: the list is exported as a .csv file")
+    if not path.parent.is_dir():
+        raise InvalidValue(f"{path.parent}: no such folder")
+    with open_project(args.project, read_only=True) as project:
+        n = project.export_pseudonyms(path)
+    print(f"wrote {n} pseudonym{'' if n == 1 else 's'} to {path}")
+    return 0
