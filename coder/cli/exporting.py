@@ -7,6 +7,7 @@ compound extensions such as ``.codebook.docx`` are matched before plain ones.
 from __future__ import annotations
 
 import argparse
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,28 @@ def exporter_for(path: Path) -> Exporter:
     raise InvalidValue(f"{path.name}: unknown export format (use one of: {known})")
 
 
+def write_pseudonymised(project: Any, out: Path, write: Callable[[Any, Path], Any]) -> Any:
+    """Write ``out`` from a pseudonymised copy of ``project``; refuse (nothing written) when an
+    original would still be in it."""
+    from coder.core.pseudonymise.project import pseudonymised, refuse_originals
+
+    with pseudonymised(project) as copy:
+        work = copy.path.parent / out.name
+        result = write(copy, work)
+        refuse_originals(work, project.pseudonym_matcher())
+        shutil.move(str(work), str(out))
+    return result
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="export the project (format from OUT's extension)")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("out", metavar="OUT")
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="replace every original of the pseudonym list in everything written",
+    )
     p.set_defaults(handler=cmd_export)
 
 
@@ -40,6 +59,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise InvalidValue(f"{out.parent}: no such folder")
     with open_project(args.project, read_only=True) as project:
-        exporter(project, out, args)
+        if getattr(args, "pseudonymise", False):
+            write_pseudonymised(project, out, lambda copy, path: exporter(copy, path, args))
+        else:
+            exporter(project, out, args)
     print(f"exported {out}")
     return 0

@@ -58,6 +58,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("file", metavar="FILE.csv")
     e.set_defaults(handler=cmd_export)
 
+    pp = sub.add_parser(
+        "pseudonymise",
+        help="write a pseudonymised copy of the project, and its key to a separate file",
+        description="Write NEW.coder with every original of the pseudonym list replaced "
+        "(texts, names, speakers, memos, attribute values; every coding kept exact) and the "
+        "key (original, replacement, category, document, position) to KEY.csv. Keep the key "
+        "apart from the project.",
+    )
+    pp.add_argument("project", metavar="PROJECT")
+    pp.add_argument("-o", "--output", required=True, metavar="NEW.coder")
+    pp.add_argument("--key", required=True, metavar="KEY.csv")
+    pp.add_argument("--json", action="store_true")
+    pp.set_defaults(handler=cmd_pseudonymise)
+
+    dp = sub.add_parser(
+        "depseudonymise",
+        help="give back the original project from a pseudonymised one and its key",
+    )
+    dp.add_argument("project", metavar="NEW.coder")
+    dp.add_argument("--key", required=True, metavar="KEY.csv")
+    dp.add_argument("-o", "--output", required=True, metavar="RESTORED.coder")
+    dp.add_argument("--json", action="store_true")
+    dp.set_defaults(handler=cmd_depseudonymise)
+
 
 def pseudonym_json(p: Pseudonym) -> dict[str, Any]:
     return {
@@ -144,4 +168,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
         n = project.export_pseudonyms(path)
     print(f"wrote {n} pseudonym{'' if n == 1 else 's'} to {path}")
+    return 0
+
+
+def cmd_pseudonymise(args: argparse.Namespace) -> int:
+    from coder.core.pseudonymise.project import pseudonymise_project, write_key
+
+    out, key = Path(args.output), Path(args.key)
+    if key.suffix.lower() != ".csv":
+        raise InvalidValue(f"{key.name}: the key is written as a .csv file")
+    if key.exists():
+        raise InvalidValue(f"{key} already exists; choose another name")
+    if not key.parent.is_dir():
+        raise InvalidValue(f"{key.parent}: no such folder")
+    with open_project(args.project, read_only=True) as project:
+        result = pseudonymise_project(project, out)
+    try:
+        write_key(result.key, key)
+    except OSError as e:
+        out.unlink()
+        raise InvalidValue(f"{key}: the key cannot be written ({e.strerror})") from None
+    if args.json:
+        print_json(
+            {
+                "project": str(out),
+                "key": str(key),
+                "replaced": result.replaced,
+                "documents": result.documents,
+            }
+        )
+    else:
+        print(
+            f"wrote {out} ({result.replaced} replacements in {result.documents} documents' "
+            f"texts and elsewhere) and its key {key}"
+        )
+    return 0
+
+
+def cmd_depseudonymise(args: argparse.Namespace) -> int:
+    from coder.core.pseudonymise.project import depseudonymise_project, read_key
+
+    out, key = Path(args.output), Path(args.key)
+    if not key.is_file():
+        raise InvalidValue(f"{key}: no such file")
+    rows = read_key(key)
+    with open_project(args.project, read_only=True) as project:
+        restored = depseudonymise_project(project, rows, out)
+    if args.json:
+        print_json({"project": str(out), "restored": restored})
+    else:
+        print(f"wrote {out} ({restored} originals put back)")
     return 0

@@ -67,6 +67,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="count a parent code's sub-codes' codings in its totals",
     )
     p.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    p.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="replace every original of the pseudonym list in the report",
+    )
     p.set_defaults(handler=cmd_report)
 
     from coder.cli.exporting import EXPORTERS
@@ -170,13 +175,38 @@ def cmd_report(args: argparse.Namespace) -> int:
             author=args.author,
             page_size=args.page_size,
         )
-        result = write_report(project, out, options)
+        if args.pseudonymise:
+            result = _write_pseudonymised(project, out, options)
+        else:
+            result = write_report(project, out, options)
     codes = f"{result.codes} code{'s' if result.codes != 1 else ''}"
     quotes = f"{result.passages} quote{'s' if result.passages != 1 else ''}"
     if result.quotes != result.passages:
         quotes = f"{result.quotes} codings in {quotes}"
     print(f"wrote {out} ({codes}, {quotes}, {result.seconds:.1f} s)")
     return 0
+
+
+def _write_pseudonymised(project: Any, out: Path, options: Any) -> Any:
+    """The report from a pseudonymised copy (the same ids: the selection stays), with the
+    names the options hold pseudonymised too."""
+    import dataclasses
+
+    from coder.cli.exporting import write_pseudonymised
+    from coder.core.export.report import write_report
+
+    matcher = project.pseudonym_matcher()
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str):
+            return matcher.replace(value)[0]
+        if isinstance(value, tuple):
+            return tuple(swap(v) for v in value)
+        return value
+
+    names = ("title", "author", "order", "cite", "crosstab", "case_table")
+    options = dataclasses.replace(options, **{n: swap(getattr(options, n)) for n in names})
+    return write_pseudonymised(project, out, lambda copy, path: write_report(copy, path, options))
 
 
 def export_report(project: Any, out: Path, args: argparse.Namespace) -> None:
