@@ -58,6 +58,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("file", metavar="FILE.csv")
     e.set_defaults(handler=cmd_export)
 
+    sg = ps.add_parser(
+        "suggest",
+        help="names, speakers, e-mails, URLs, phone numbers and dates that might be listed",
+    )
+    sg.add_argument("project", metavar="PROJECT")
+    sg.add_argument(
+        "--region",
+        metavar="CC",
+        help="two-letter country code for national phone numbers (international ones are "
+        "always found)",
+    )
+    sg.add_argument("--json", action="store_true")
+    sg.set_defaults(handler=cmd_suggest)
+
+    ac = ps.add_parser("accept", help="add a suggestion to the list")
+    ac.add_argument("project", metavar="PROJECT")
+    ac.add_argument("text", metavar="TEXT")
+    ac.add_argument("--replacement", help="instead of the one proposed")
+    ac.add_argument("--category", choices=CATEGORIES, help="instead of the one proposed")
+    ac.add_argument("--region", metavar="CC")
+    ac.add_argument("--json", action="store_true")
+    ac.set_defaults(handler=cmd_accept)
+
+    dm = ps.add_parser("dismiss", help="never suggest this text again")
+    dm.add_argument("project", metavar="PROJECT")
+    dm.add_argument("text", metavar="TEXT")
+    dm.set_defaults(handler=cmd_dismiss)
+
     pp = sub.add_parser(
         "pseudonymise",
         help="write a pseudonymised copy of the project, and its key to a separate file",
@@ -219,3 +247,74 @@ def cmd_depseudonymise(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {out} ({restored} originals put back)")
     return 0
+
+
+def suggestion_json(s: Any) -> dict[str, Any]:
+    return {
+        "text": s.text,
+        "kind": s.kind,
+        "category": s.category,
+        "replacement": s.replacement,
+        "count": s.count,
+        "documents": list(s.documents),
+    }
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from coder.core.pseudonymise.suggest import suggest
+
+    with open_project(args.project, read_only=True) as project:
+        found = suggest(project, _region(args.region))
+    if args.json:
+        print_json([suggestion_json(s) for s in found])
+        return 0
+    print_table(
+        ["text", "kind", "category", "proposed", "count", "documents"],
+        [[s.text, s.kind, s.category, s.replacement, s.count, len(s.documents)] for s in found],
+    )
+    return 0
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    from coder.core.pseudonymise.matching import folded_key
+    from coder.core.pseudonymise.suggest import suggest
+
+    with open_project(args.project) as project:
+        key = folded_key(args.text)
+        found = [s for s in suggest(project, _region(args.region)) if folded_key(s.text) == key]
+        if not found:
+            raise InvalidValue(
+                f"'{args.text}' is not among the suggestions (see coder pseudonyms suggest)"
+            )
+        s = found[0]
+        project.add_pseudonym(
+            s.text,
+            args.replacement or s.replacement,
+            category=args.category or s.category,
+            whole_word=s.kind not in ("email", "url", "phone"),
+        )
+        added = project.find_pseudonym(s.text)
+    if args.json:
+        print_json(pseudonym_json(added))
+    else:
+        print(f"'{added.original}' → '{added.replacement}' ({added.category})")
+    return 0
+
+
+def cmd_dismiss(args: argparse.Namespace) -> int:
+    text = args.text.strip()
+    if not text:
+        raise InvalidValue("the text to dismiss cannot be empty")
+    with open_project(args.project) as project:
+        project.dismiss_suggestion(text)
+    print(f"'{text}' will not be suggested again")
+    return 0
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    v = value.strip().upper()
+    if len(v) != 2 or not v.isalpha():
+        raise InvalidValue(f"--region is a two-letter country code (GB, DE, US…), not '{value}'")
+    return v

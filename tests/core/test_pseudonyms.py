@@ -125,3 +125,38 @@ def test_import_is_all_or_nothing(fresh_project: Project, tmp_path: Path) -> Non
     table.write_text("Mara,P01,person\nJan,P02\n", encoding="utf-8")
     fresh_project.import_pseudonyms(table)
     assert sorted(p.original for p in fresh_project.pseudonyms()) == ["Jan", "Mara"]
+
+
+SUGGEST_TEXT = (
+    "Interviewer: How did you meet Ruth Brennock?\n"
+    "Mara: Through the Fellowship. Then Ruth Brennock wrote to me at ruth.b@example.org, "
+    "and the Fellowship site https://fellowship.example.org/join said to call +44 20 7946 0958.\n"
+    "Interviewer: When?\n"
+    "Mara: On 14 March 2025. The leaders and Ruth Brennock met in October.\n"
+)
+
+
+def test_suggestions(fresh_project: Project, tmp_path: Path) -> None:
+    from coder.core.pseudonymise.suggest import suggest
+
+    source = tmp_path / "Mara.txt"
+    source.write_text(SUGGEST_TEXT, encoding="utf-8")
+    fresh_project.import_file(source, speakers="auto")
+    fresh_project.add_case("Case Aoife")
+    found = {s.text: s for s in suggest(fresh_project)}
+    assert found["Mara"].kind == "speaker" and found["Mara"].category == "person"
+    assert found["Mara"].count == 2 and found["Mara"].documents == ("Mara",)
+    assert found["Ruth Brennock"].kind == "name" and found["Ruth Brennock"].count == 3
+    assert found["Fellowship"].count == 2
+    assert found["ruth.b@example.org"].category == "contact"
+    assert found["https://fellowship.example.org/join"].kind == "url"
+    assert found["+44 20 7946 0958"].kind == "phone"
+    assert found["14 March 2025"].category == "date"
+    assert found["Case Aoife"].kind == "case"
+    for common in ("Interviewer", "Then", "The", "October", "When"):
+        assert common not in found
+    assert found["Mara"].replacement == "P01" and found["Case Aoife"].replacement == "P02"
+    fresh_project.add_pseudonym("mara", "P07")
+    fresh_project.dismiss_suggestion("Fellowship")
+    left = {s.text for s in suggest(fresh_project)}
+    assert "Mara" not in left and "Fellowship" not in left and "Ruth Brennock" in left
