@@ -7,7 +7,6 @@ compound extensions such as ``.codebook.docx`` are matched before plain ones.
 from __future__ import annotations
 
 import argparse
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,9 @@ def exporter_for(path: Path) -> Exporter:
 
 
 def write_pseudonymised(project: Any, out: Path, write: Callable[[Any, Path], Any]) -> Any:
-    """Write ``out`` from a pseudonymised copy of ``project``; refuse (nothing written) when an
-    original would still be in it."""
-    from coder.core.pseudonymise.project import pseudonymised, refuse_originals
+    from coder.core.pseudonymise.project import export_pseudonymised
 
-    with pseudonymised(project) as copy:
-        work = copy.path.parent / out.name
-        result = write(copy, work)
-        refuse_originals(work, project.pseudonym_matcher())
-        shutil.move(str(work), str(out))
-    return result
+    return export_pseudonymised(project, out, write)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

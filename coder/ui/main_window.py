@@ -58,6 +58,7 @@ from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.explore_dock import ExploreDock
 from coder.ui.views.find_bar import FindBar
 from coder.ui.views.memos_dock import MemosDock
+from coder.ui.views.pseudonyms_window import PseudonymsWindow
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
@@ -131,8 +132,9 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.dock_widgets: dict[str, ProjectDock] = {}
         # Windows other than docks that follow edits: on_changes(changes).
-        self.listeners: list[CasesSheet] = []
+        self.listeners: list[CasesSheet | PseudonymsWindow] = []
         self.cases_sheet: CasesSheet | None = None
+        self.pseudonyms_window: PseudonymsWindow | None = None
         self.recent_menu: QMenu | None = None
         # Kept by features: the last import report, export and REFI report (what the user saw),
         # the open agreement window, the coder filter of the text.

@@ -25,9 +25,10 @@ import shutil
 import sqlite3
 import tempfile
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from coder.core.backup import copy_database
 from coder.core.editing import apply_edits
@@ -45,6 +46,7 @@ LIST_TABLES = ("pseudonyms", "pseudonym_dismissals")
 SKIP_COLUMNS = frozenset({"guid", "color", "revision", "scope", "type", "source_format"})
 # Tables of passages anchored in a document's text.
 PASSAGE_TABLES = ("codings", "annotations", "case_selections", "turns")
+R = TypeVar("R")
 KEY_COLUMNS = (
     "original", "replacement", "category", "document", "position", "table", "column", "row",
     "start", "end",
@@ -130,6 +132,18 @@ def pseudonymised(project: Project) -> Iterator[Project]:
             copy.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def export_pseudonymised(project: Project, out: Path, write: Callable[[Project, Path], R]) -> R:
+    """``write(copy, path)`` from a pseudonymised copy of ``project``, then ``path`` moved to
+    ``out``; refused (nothing written) when an original would still be in it."""
+    with pseudonymised(project) as copy:
+        work = copy.path.parent / out.name
+        result = write(copy, work)
+        if work.exists():
+            refuse_originals(work, project.pseudonym_matcher())
+            shutil.move(str(work), str(out))
+    return result
 
 
 def refuse_originals(path: Path, matcher: Matcher) -> None:

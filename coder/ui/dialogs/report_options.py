@@ -155,6 +155,15 @@ class ReportOptionsDialog(QDialog):
         self.include_children = _check(
             "Parent codes' totals include their sub-codes", saved, "include_children", False
         )
+        listed = len(project.pseudonyms())
+        self.pseudonymise = QCheckBox(
+            f"Export pseudonymised: replace the {listed} original{'s' if listed != 1 else ''} "
+            "of the pseudonym list"
+            if listed
+            else "Export pseudonymised (the pseudonym list is empty: View → Pseudonyms)"
+        )
+        self.pseudonymise.setEnabled(bool(listed))
+        self.pseudonymise.setAccessibleName("Export pseudonymised")
         self.page = QComboBox()
         self.page.addItems(["A4", "Letter"])
         self.page.setCurrentText(str(saved.get("page_size", "A4")))
@@ -243,6 +252,7 @@ class ReportOptionsDialog(QDialog):
             self.agreement,
             self.annotations,
             self.open_after,
+            self.pseudonymise,
         ):
             form.addRow("", box)
         for w, name in (

@@ -255,8 +255,9 @@ def new_project_for_import(window: MainWindow, target: Path) -> bool:
 # --------------------------------------------------------------------------- exports
 
 
-def export_file(window: MainWindow, path: Path, kind: str) -> Any:
-    """Export the codebook (``kind="qdc"``) or the project (``"qdpx"``) off the GUI thread."""
+def export_file(window: MainWindow, path: Path, kind: str, pseudonymise: bool = False) -> Any:
+    """Export the codebook (``kind="qdc"``) or the project (``"qdpx"``) off the GUI thread;
+    from a pseudonymised copy when ``pseudonymise``."""
     project = window.project
     if project is None:
         window.show_error("open a project first")
@@ -264,13 +265,22 @@ def export_file(window: MainWindow, path: Path, kind: str) -> Any:
 
     from coder.core.refi import export_qdc, export_qdpx
 
+    def write(own: Any, target: Path, progress: Any) -> Any:
+        if kind == "qdc":
+            progress(0, 1, path.name)
+            return ("codes", export_qdc(own, target))
+        return ("project", export_qdpx(own, target, progress))
+
     def work(progress: Any) -> Any:
         own = project.worker_connection()
         try:
-            if kind == "qdc":
-                progress(0, 1, path.name)
-                return ("codes", export_qdc(own, path))
-            return ("project", export_qdpx(own, path, progress))
+            if pseudonymise:
+                from coder.core.pseudonymise.project import export_pseudonymised
+
+                return export_pseudonymised(
+                    own, path, lambda copy, target: write(copy, target, progress)
+                )
+            return write(own, path, progress)
         except Cancelled:
             return ("cancelled", None)
         finally:
@@ -281,7 +291,8 @@ def export_file(window: MainWindow, path: Path, kind: str) -> Any:
         if what == "cancelled":
             window.statusBar().showMessage("Export cancelled; nothing was written", 5000)
             return
-        window.statusBar().showMessage(f"Exported {path}", 8000)
+        note = " (pseudonymised)" if pseudonymise else ""
+        window.statusBar().showMessage(f"Exported {path}{note}", 8000)
         window.last_export = path
 
     return window.run_task(f"Exporting {path.name}", work, done)
@@ -306,9 +317,14 @@ def _ask_export_path(window: MainWindow, title: str, suffix: str, filt: str) -> 
     status_tip="Write the codebook as a REFI-QDA codebook for other QDA programs",
 )
 def export_codebook_action(window: MainWindow) -> None:
+    from coder.ui.features.report import ask_pseudonymise
+
+    pseudonymise = ask_pseudonymise(window, "the codebook")
+    if pseudonymise is None:
+        return
     path = _ask_export_path(window, "Export codebook", ".qdc", QDC_FILTER)
     if path is not None:
-        export_file(window, path, "qdc")
+        export_file(window, path, "qdc", pseudonymise)
 
 
 @action(
@@ -320,6 +336,11 @@ def export_codebook_action(window: MainWindow) -> None:
     status_tip="Write the whole project as a REFI-QDA project for other QDA programs",
 )
 def export_project_action(window: MainWindow) -> None:
+    from coder.ui.features.report import ask_pseudonymise
+
+    pseudonymise = ask_pseudonymise(window, "the project")
+    if pseudonymise is None:
+        return
     path = _ask_export_path(window, "Export REFI-QDA project", ".qdpx", QDPX_FILTER)
     if path is not None:
-        export_file(window, path, "qdpx")
+        export_file(window, path, "qdpx", pseudonymise)

@@ -60,21 +60,56 @@ def _with_suffix(path: str, allowed: tuple[str, ...], default: str) -> Path:
     return p
 
 
+def ask_pseudonymise(window: Any, what: str) -> bool | None:
+    """Export as it is (False), pseudonymised (True), or not at all (None). Only asked when
+    the project has a pseudonym list. Tests replace this function."""
+    if window.project is None or not window.project.pseudonyms():
+        return False
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(_parent(window))
+    box.setWindowTitle(f"Export {what}")
+    box.setText(f"Export {what} as it is, or pseudonymised?")
+    box.setInformativeText(
+        "Pseudonymised: every original of the pseudonym list is replaced in everything "
+        "written; the project keeps the originals."
+    )
+    plain = box.addButton("As it is", QMessageBox.ButtonRole.AcceptRole)
+    pseudo = box.addButton("Export pseudonymised", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(plain)
+    box.exec()
+    if box.clickedButton() is pseudo:
+        return True
+    if box.clickedButton() is plain:
+        return False
+    return None
+
+
 def _run_export(
     window: Any,
     title: str,
     path: Path,
-    write: Callable[[Any, Callable[..., bool]], Any],
+    write: Callable[[Any, Callable[..., bool], Path], Any],
     done_message: Callable[[Any], str],
     open_after: bool = False,
+    pseudonymise: bool = False,
 ) -> Any:
+    """Write ``path`` with ``write(project, progress, target)`` off the GUI thread; from a
+    pseudonymised copy when ``pseudonymise``."""
     project = window.project
     settings.set_value(FOLDER_KEY, str(path.parent))
 
     def work(progress: Callable[..., bool]) -> Any:
         conn = project.worker_connection()
         try:
-            return write(conn, progress)
+            if pseudonymise:
+                from coder.core.pseudonymise.project import export_pseudonymised
+
+                return export_pseudonymised(
+                    conn, path, lambda copy, target: write(copy, progress, target)
+                )
+            return write(conn, progress, path)
         except Cancelled:
             return None
         finally:
@@ -84,6 +119,8 @@ def _run_export(
         message = (
             "Export cancelled; nothing was written." if result is None else done_message(result)
         )
+        if result is not None and pseudonymise:
+            message += " (pseudonymised)"
         status = getattr(window, "statusBar", None)
         if callable(status):
             status().showMessage(message, 10000)
@@ -145,9 +182,10 @@ def export_report(window: Any) -> Any:
         window,
         "Writing the Word report",
         out,
-        lambda conn, progress: _write_report(conn, out, options, progress),
+        lambda conn, progress, target: _write_report(conn, target, options, progress),
         lambda r: f"Wrote {out.name}: {r.codes} codes, {r.passages} quotes",
         open_after=dialog.open_after.isChecked(),
+        pseudonymise=dialog.pseudonymise.isChecked(),
     )
 
 
@@ -161,6 +199,9 @@ def export_report(window: Any) -> Any:
 )
 def export_quote_table(window: Any) -> Any:
     project = window.project
+    pseudonymise = ask_pseudonymise(window, "the quote table")
+    if pseudonymise is None:
+        return None
     path = ask_save_path(
         window,
         "Save the quote table",
@@ -174,8 +215,9 @@ def export_quote_table(window: Any) -> Any:
         window,
         "Writing the quote table",
         out,
-        lambda conn, progress: _write_quote_table(conn, out, progress),
+        lambda conn, progress, target: _write_quote_table(conn, target, progress),
         lambda n: f"Wrote {out.name}: {n} codings",
+        pseudonymise=pseudonymise,
     )
 
 
@@ -189,6 +231,9 @@ def export_quote_table(window: Any) -> Any:
 )
 def export_codebook(window: Any) -> Any:
     project = window.project
+    pseudonymise = ask_pseudonymise(window, "the codebook")
+    if pseudonymise is None:
+        return None
     path = ask_save_path(
         window,
         "Save the codebook",
@@ -203,6 +248,7 @@ def export_codebook(window: Any) -> Any:
         window,
         "Writing the codebook",
         out,
-        lambda conn, progress: _write_codebook(conn, out, author),
+        lambda conn, progress, target: _write_codebook(conn, target, author),
         lambda n: f"Wrote {out.name}: {n} codes",
+        pseudonymise=pseudonymise,
     )
