@@ -106,6 +106,7 @@ def study(tmp_path: Path) -> Iterator[Project]:
     project.add_pseudonym("Mara", "P04", category="person")
     project.add_pseudonym("Müller", "[surname]", category="person")
     project.add_pseudonym("Łódź", "[town]", category="place")
+    project.dismiss_suggestion("Interviews", "name")
     yield project
     project.close()
 
@@ -121,6 +122,8 @@ def snapshot(project: Project) -> dict:
         "cases": sorted((c.guid, c.name, c.memo) for c in project.cases()),
         "codes": sorted((c.guid, c.name, c.definition) for c in project.codes()),
         "project memo": project.memo,
+        "pseudonyms": project.pseudonyms(),
+        "dismissed": project.dismissed_suggestions(),
     }
 
 
@@ -200,7 +203,8 @@ def test_a_key_that_does_not_fit_is_refused(study: Project, tmp_path: Path) -> N
     new, key = tmp_path / "deposit.coder", tmp_path / "key.csv"
     write_key(pseudonymise_project(study, new).key, key)
     rows = list(csv.reader(io.StringIO(key.read_text(encoding="utf-8-sig"))))
-    rows[1][4] = str(int(rows[1][4]) + 5)  # a position that does not hold the replacement
+    text = next(row for row in rows if row[5:7] == ["documents", "text"])
+    text[4] = str(int(text[4]) + 1)  # a position that does not hold the replacement
     with key.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
     with Project.open(new, read_only=True) as copy, pytest.raises(InvalidValue, match="fit"):

@@ -10,7 +10,8 @@ pages dropped (VACUUM), and its bytes are searched for the originals before it i
 The key (a CSV file, kept apart from the project) holds, for each replaced occurrence, the
 original, its replacement, its category, the document (by its original name), the position of
 the replacement in the pseudonymised text, and where it is (table, column, row); and the exact
-positions of every passage that began or ended inside a replaced original.
+positions of every passage that began or ended inside a replaced original; and the pseudonym
+list itself (with the dismissed suggestions), which the copy does not keep.
 :func:`depseudonymise_project` applies the key in reverse: the text and every passage come back
 exactly, GUIDs and memos included.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -194,7 +196,7 @@ def _pseudonymise_file(source: Project, path: Path, matcher: Matcher) -> Pseudon
         project.close()
     documents = {(r.table, r.row) for r in key if r.original and r.column == "text"}
     return PseudonymiseResult(
-        replaced=sum(1 for r in key if r.original),
+        replaced=sum(1 for r in key if r.original and r.table not in LIST_TABLES),
         documents=sum(1 for t, _row in documents if t == "documents"),
         key=key,
     )
@@ -208,6 +210,7 @@ def _pseudonymise(project: Project, matcher: Matcher) -> list[KeyRow]:
     names = {r[0]: r[1] for r in db.execute("SELECT id, name FROM documents")}
     key: list[KeyRow] = []
     with project.edit():
+        key += _list_rows(project)
         for table in LIST_TABLES:
             db.execute(f'DELETE FROM "{table}"')
         for table, column, pk in _text_columns(project):
@@ -215,6 +218,48 @@ def _pseudonymise(project: Project, matcher: Matcher) -> list[KeyRow]:
         for doc_id, name in names.items():
             key += _pseudonymise_text(project, doc_id, name, matcher)
     return key
+
+
+def _list_rows(project: Project) -> list[KeyRow]:
+    """The pseudonym list and the dismissed suggestions, as key rows (the copy keeps neither;
+    the way back puts them back). ``column`` holds the entry's other fields as JSON."""
+    rows = []
+    for r in project.db.execute(
+        "SELECT id, guid, original, replacement, category, forms, case_sensitive, whole_word, "
+        "note, created_at FROM pseudonyms ORDER BY id"
+    ):
+        fields = {
+            "guid": r[1], "forms": r[5], "case_sensitive": r[6], "whole_word": r[7],
+            "note": r[8], "created_at": r[9],
+        }  # fmt: skip
+        rows.append(KeyRow(r[2], r[3], r[4], "", 0, "pseudonyms", json.dumps(fields), str(r[0])))
+    for r in project.db.execute("SELECT id, text, kind FROM pseudonym_dismissals ORDER BY id"):
+        rows.append(KeyRow(r[1], r[1], "", "", 0, "pseudonym_dismissals", r[2], str(r[0])))
+    return rows
+
+
+def _restore_list(project: Project, rows: list[KeyRow]) -> None:
+    for r in rows:
+        if r.table == "pseudonym_dismissals":
+            project.db.execute(
+                "INSERT INTO pseudonym_dismissals (id, text, kind) VALUES (?, ?, ?)",
+                [_int(r.row), r.original, r.column],
+            )
+            continue
+        try:
+            fields = json.loads(r.column)
+            values = [
+                _int(r.row), fields["guid"], r.original, r.replacement, r.category,
+                fields["forms"], fields["case_sensitive"], fields["whole_word"], fields["note"],
+                fields["created_at"],
+            ]  # fmt: skip
+        except (ValueError, KeyError, TypeError):
+            raise InvalidValue(f"the key's entry for '{r.original}' is damaged") from None
+        project.db.execute(
+            "INSERT INTO pseudonyms (id, guid, original, replacement, category, forms, "
+            "case_sensitive, whole_word, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
 
 
 def _text_columns(project: Project) -> list[tuple[str, str, str]]:
@@ -345,8 +390,11 @@ def _edit_keeping_turns(project: Project, doc_id: int, edits: list[tuple[int, in
 def _restore(project: Project, key: Sequence[KeyRow]) -> int:
     texts: dict[tuple[str, str, str], list[KeyRow]] = {}
     passages: list[KeyRow] = []
+    listed: list[KeyRow] = []
     for r in key:
-        if r.original:
+        if r.table in LIST_TABLES:
+            listed.append(r)
+        elif r.original:
             texts.setdefault((r.table, r.column, r.row), []).append(r)
         else:
             passages.append(r)
@@ -359,6 +407,7 @@ def _restore(project: Project, key: Sequence[KeyRow]) -> int:
                 _restore_value(project, table, column, columns[table, column], row, rows)
             else:
                 raise InvalidValue(f"the key names {table}.{column}, which this project lacks")
+        _restore_list(project, listed)
         for r in passages:
             if r.table not in PASSAGE_TABLES or r.start is None or r.end is None:
                 raise InvalidValue(f"the key names a passage of '{r.table}' it cannot place")
@@ -388,8 +437,15 @@ def _restore_value(
 def _restore_text(project: Project, row: str, rows: list[KeyRow]) -> None:
     doc_id = _int(row)
     text = project.document_text(doc_id)
-    for r in rows:
+    end = -1
+    for r in sorted(rows, key=lambda r: r.position):
         _check_fits(text, r)
+        if r.position < end:
+            raise InvalidValue(
+                f"the key does not fit this project: two replacements overlap at {r.position} "
+                f"in document {row}"
+            )
+        end = r.position + len(r.replacement)
     edits = [(r.position, r.position + len(r.replacement), r.original) for r in rows]
     _edit_keeping_turns(project, doc_id, edits)
 
