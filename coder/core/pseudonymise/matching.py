@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ _MARKS += "\ufe20-\ufe2f"
 # Letters, digits and combining marks make words; "_" separates them ("Mara_interview.docx").
 _WORD = rf"(?:[^\W_]|[{_MARKS}])"
 _WORD_RE = re.compile(_WORD)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,28 @@ def fold(text: str, case_sensitive: bool = False) -> tuple[str, list[int]]:
         return (text if case_sensitive else text.lower()), list(range(len(text)))
     parts: list[str] = []
     where: list[int] = []
-    for i, ch in enumerate(text):
-        f = unicodedata.normalize("NFD", ch if case_sensitive else ch.casefold())
-        parts.append(f)
-        where.extend([i] * len(f))
+    at = 0
+    for run in _NON_ASCII.finditer(text):
+        a, b = run.span()
+        if a > at:
+            chunk = text[at:a]
+            parts.append(chunk if case_sensitive else chunk.lower())
+            where.extend(range(at, a))
+        word = run.group(0)
+        f = unicodedata.normalize("NFD", word if case_sensitive else word.casefold())
+        if len(f) == len(word):  # nothing grew: one character for one
+            parts.append(f)
+            where.extend(range(a, b))
+        else:
+            for i in range(a, b):
+                f = unicodedata.normalize("NFD", text[i] if case_sensitive else text[i].casefold())
+                parts.append(f)
+                where.extend([i] * len(f))
+        at = b
+    if at < len(text):
+        chunk = text[at:]
+        parts.append(chunk if case_sensitive else chunk.lower())
+        where.extend(range(at, len(text)))
     return "".join(parts), where
 
 
@@ -90,26 +110,21 @@ class Matcher:
         found: list[Match] = []
         for case_sensitive, pattern, by_pattern in self._passes:
             folded, where = fold(text, case_sensitive)
-            for m in pattern.finditer(folded):
-                fs, fe = m.start(), m.end()
-                if fe == fs:
-                    continue
-                start, end = where[fs], where[fe - 1] + 1
-                # a match must cover whole characters of the text
-                if fs > 0 and where[fs - 1] == start:
-                    continue
-                if fe < len(folded) and where[fe] == end - 1:
-                    continue
-                rule = _rule_for(by_pattern[m.group(0)], text, start, end)
-                if rule is not None:
-                    found.append(Match(start, end, rule))
-        if len(self._passes) > 1:
-            found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            found += _matches(pattern, folded, where, text, by_pattern)
+        if len(self._passes) == 1:
+            return found  # one pass: in order, never overlapping
+        # The longest first, then the earliest; each kept unless it overlaps one kept before.
+        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+        starts: list[int] = []
+        ends: list[int] = []
         kept: list[Match] = []
-        for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
-            if all(m.end <= k.start or m.start >= k.end for k in kept):
-                kept.append(m)
-        kept.sort(key=lambda m: m.start)
+        for m in found:
+            i = bisect_right(starts, m.start)
+            if (i > 0 and ends[i - 1] > m.start) or (i < len(starts) and starts[i] < m.end):
+                continue
+            starts.insert(i, m.start)
+            ends.insert(i, m.end)
+            kept.insert(i, m)
         return kept
 
     def replace(self, text: str) -> tuple[str, list[tuple[Match, int]]]:
@@ -132,15 +147,64 @@ class Matcher:
         return "".join(out), placed
 
     def contains(self, text: str) -> Match | None:
-        """The first match in ``text``, if any."""
-        found = self.find(text)
-        return found[0] if found else None
+        """A match in ``text``, if there is one (found without looking for every other)."""
+        if not self.rules or not text:
+            return None
+        for case_sensitive, pattern, by_pattern in self._passes:
+            folded, where = fold(text, case_sensitive)
+            for match in _matches(pattern, folded, where, text, by_pattern, first=True):
+                return match
+        return None
+
+
+def _matches(
+    pattern: re.Pattern[str],
+    folded: str,
+    where: list[int],
+    text: str,
+    by_pattern: dict[str, list[Rule]],
+    first: bool = False,
+) -> list[Match]:
+    """The pattern's matches in the folded text that stand as matches of the text. The
+    pattern has no look-behind (which would cost a test of every alternative at every
+    position): the start's word boundary is checked here, and a match refused for it is
+    searched for again from the next position, so that it hides no other."""
+    out: list[Match] = []
+    at = 0
+    search = pattern.search
+    while True:
+        m = search(folded, at)
+        if m is None:
+            return out
+        match = _accept(m, folded, where, text, by_pattern)
+        if match is None:
+            at = m.start() + 1
+            continue
+        out.append(match)
+        if first:
+            return out
+        at = max(m.end(), m.start() + 1)
+
+
+def _accept(
+    m: re.Match[str], folded: str, where: list[int], text: str, by_pattern: dict[str, list[Rule]]
+) -> Match | None:
+    """A regex match in the folded text as a match of the text, if it covers whole characters
+    and its rule's word boundaries hold there."""
+    fs, fe = m.start(), m.end()
+    if fe == fs:
+        return None
+    start, end = where[fs], where[fe - 1] + 1
+    if fs > 0 and where[fs - 1] == start:
+        return None
+    if fe < len(folded) and where[fe] == end - 1:
+        return None
+    rule = _rule_for(by_pattern[m.group(0)], text, start, end)
+    return None if rule is None else Match(start, end, rule)
 
 
 def _pattern(folded: str, whole_word: bool) -> str:
     body = re.escape(folded)
-    if whole_word and _WORD_RE.match(folded[0]):
-        body = f"(?<!{_WORD})" + body
     if whole_word and _WORD_RE.match(folded[-1]):
         body = body + f"(?!{_WORD})"
     return body
