@@ -160,3 +160,21 @@ def test_suggestions(fresh_project: Project, tmp_path: Path) -> None:
     fresh_project.dismiss_suggestion("Fellowship")
     left = {s.text for s in suggest(fresh_project)}
     assert "Mara" not in left and "Fellowship" not in left and "Ruth Brennock" in left
+
+
+def test_case_sensitive_and_other_originals_overlapping() -> None:
+    rules = [Rule("Ann", "P1"), Rule("Anna", "P2", case_sensitive=True)]
+    assert replaced(rules, "Anna met ann and Joanna, ANNA") == "P2 met P1 and Joanna, ANNA"
+
+
+def test_a_refused_match_hides_no_other() -> None:
+    # "ana" inside "banab" is not a whole word; "nab" (inside words too) starts within it.
+    rules = [Rule("ana", "X"), Rule("nab", "Y", whole_word=False)]
+    assert replaced(rules, "banab ana") == "baY X"
+
+
+def test_many_originals_in_a_long_text() -> None:
+    names = [f"Näme{i}" for i in range(200)]
+    text = " ".join(f"{names[i % 200]} said {'w' * (i % 7)}" for i in range(20000))
+    new, placed = Matcher(Rule(n, f"P{i}") for i, n in enumerate(names)).replace(text)
+    assert len(placed) == 20000 and "Näme" not in new

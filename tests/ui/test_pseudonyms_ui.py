@@ -31,6 +31,7 @@ def project_path(tmp_path: Path) -> Path:
         source = tmp_path / "Mara.txt"
         source.write_text(TEXT, encoding="utf-8")
         p.import_file(source, speakers="auto")
+        p.add_document("Other", "Nothing to hide here.\n")
     return path
 
 
@@ -90,7 +91,9 @@ def test_suggestions_accept_and_dismiss(qtbot, view: PseudonymsWindow) -> None:
     qtbot.waitUntil(lambda: bool(view.suggestions), timeout=20000)
     texts = [s.text for s in view.suggestions]
     assert "Mara" in texts and "Ruth Brennock" in texts and "mara@example.org" in texts
+    view.document.setCurrentIndex(view.document.findText("Other"))
     view.suggestion_table.selectRow(texts.index("Ruth Brennock"))
+    assert view.document.currentText() == "Mara"  # where it occurs
     assert {s.cursor.selectedText() for s in view.preview.extraSelections()} == {"Ruth Brennock"}
     view.accept_selected()
     listed = proj(view).pseudonyms()

@@ -168,7 +168,7 @@ class PseudonymsWindow(QDialog):
     def _suggestion_box(self) -> QWidget:
         box = QGroupBox("Suggestions")
         self.suggestion_table = _table(SUGGESTION_COLUMNS, "Suggestions")
-        self.suggestion_table.itemSelectionChanged.connect(self._show_preview)
+        self.suggestion_table.itemSelectionChanged.connect(self._suggestion_chosen)
         find = QPushButton("&Find suggestions")
         find.clicked.connect(self.find_suggestions)
         accept = QPushButton("A&ccept")
@@ -391,6 +391,19 @@ class PseudonymsWindow(QDialog):
 
     # ------------------------------------------------------------------ preview
 
+    def _suggestion_chosen(self) -> None:
+        """Preview a document where the chosen suggestion occurs (this one if it does)."""
+        rows = self._selected_rows(self.suggestion_table)
+        where = (
+            self.suggestions[rows[0]].documents if rows and rows[0] < len(self.suggestions) else ()
+        )
+        if where and self.document.currentText() not in where:
+            index = self.document.findText(where[0])
+            if index >= 0:
+                self.document.setCurrentIndex(index)  # shows the preview
+                return
+        self._show_preview()
+
     def _show_preview(self) -> None:
         project = self.window_.project
         doc_id = self.document.currentData()
@@ -431,15 +444,18 @@ class PseudonymsWindow(QDialog):
             selections.append(sel)
         self.preview.setExtraSelections(selections)
         self.count.setText(f"{len(spans)} occurrence{'s' if len(spans) != 1 else ''}")
+        # Scroll to the first occurrence of the chosen entry or suggestion.
         selected = self._selected_rows(self.table)
-        if selected and not extra and not self.replaced.isChecked():
+        focus: list[Rule] = extra
+        if selected and not extra and selected[0] < len(self.items):
             item = self.items[selected[0]]
-            own = Matcher(
+            focus = [
                 Rule(o, item.replacement, item.category, item.case_sensitive, item.whole_word)
                 for o in (item.original, *item.forms)
-            ).find(text)
-            if own:
-                cursor = QTextCursor(self.preview.document())
-                cursor.setPosition(utf16_spans(text, [(own[0].start, own[0].end)])[0][0])
-                self.preview.setTextCursor(cursor)
-                self.preview.centerCursor()
+            ]
+        first = Matcher(focus).find(text) if focus and not self.replaced.isChecked() else []
+        if first:
+            cursor = QTextCursor(self.preview.document())
+            cursor.setPosition(utf16_spans(text, [(first[0].start, first[0].end)])[0][0])
+            self.preview.setTextCursor(cursor)
+            self.preview.centerCursor()
