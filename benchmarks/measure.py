@@ -21,6 +21,7 @@ from pathlib import Path
 
 from benchmarks import corpus, editing
 from benchmarks.corpus import Spec
+from benchmarks.pseudonymise import pseudonymise
 from benchmarks.timing import Result, measure
 
 # One transcript with its codings, for the document view: 1x, 3x and 10x.
@@ -759,4 +760,5 @@ GROUPS: dict[str, Callable[[Context], list[Result]]] = {
     "bundle": bundle,
     "open_check": open_check,
     "bombs": hostile_files,
+    "pseudonymise": pseudonymise,
 }

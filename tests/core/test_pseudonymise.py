@@ -283,3 +283,26 @@ def test_round_trip_and_no_leak_over_random_projects(
             assert snapshot(restored) == snapshot(project)
     finally:
         project.close()
+
+
+def test_a_project_file_is_searched_value_by_value(study: Project, tmp_path: Path) -> None:
+    import sqlite3
+
+    from coder.core.pseudonymise.check import find_in_file
+
+    new = tmp_path / "deposit.coder"
+    pseudonymise_project(study, new)
+    matcher = study.pseudonym_matcher()
+    assert find_in_file(new, matcher) is None
+    conn = sqlite3.connect(new)
+    conn.execute("INSERT INTO documents_fts (rowid, name, text) VALUES (999, 'x', 'ZOË')")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    assert find_in_file(new, matcher) == "'Zoë' in the search index of deposit.coder"
+    conn = sqlite3.connect(new)
+    conn.execute("UPDATE memos SET text = 'met Christina M'")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    assert find_in_file(new, matcher) == "'Christina M' in memos.text of deposit.coder"
