@@ -306,3 +306,12 @@ def test_a_project_file_is_searched_value_by_value(study: Project, tmp_path: Pat
     conn.execute("VACUUM")
     conn.close()
     assert find_in_file(new, matcher) == "'Christina M' in memos.text of deposit.coder"
+
+
+def test_a_killed_run_leaves_nothing_for_good(study: Project, tmp_path: Path) -> None:
+    # What a run killed while copying leaves: the next run into that folder removes it.
+    left = tmp_path / ".deposit.coder.99999.part"
+    left.write_bytes(b"SQLite format 3\x00 with the originals")
+    pseudonymise_project(study, tmp_path / "other.coder")
+    assert not left.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

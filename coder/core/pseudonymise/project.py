@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from coder.core import leftovers
 from coder.core.backup import copy_database
 from coder.core.editing import apply_edits
-from coder.core.errors import InvalidValue
+from coder.core.errors import CoderError, InvalidValue, database_problem, file_reason
+from coder.core.export import atomic_path
 from coder.core.project import EXTENSION, Project
 from coder.core.projectfile import connect
 from coder.core.pseudonymise.check import find_in_file
@@ -122,11 +124,18 @@ def pseudonymised(project: Project) -> Iterator[Project]:
         raise InvalidValue(
             "the pseudonym list is empty: add originals first (coder pseudonyms add)"
         )
-    folder = Path(tempfile.mkdtemp(prefix="coder-pseudonymised-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="coder-pseudonymised-"))
+    except OSError as e:
+        raise CoderError(f"no room for a pseudonymised copy: {file_reason(e)}") from None
     try:
         name = matcher.replace(project.path.stem)[0] or "project"
         path = folder / f"{name}{EXTENSION}"
-        _pseudonymise_file(project, path, matcher)
+        try:
+            _pseudonymise_file(project, path, matcher)
+        except (OSError, sqlite3.Error) as e:
+            why = file_reason(e) if isinstance(e, OSError) else database_problem(e)
+            raise CoderError(f"the pseudonymised copy cannot be made in {folder}: {why}") from None
         copy = _open_copy(path)
         try:
             yield copy
@@ -139,12 +148,15 @@ def pseudonymised(project: Project) -> Iterator[Project]:
 def export_pseudonymised(project: Project, out: Path, write: Callable[[Project, Path], R]) -> R:
     """``write(copy, path)`` from a pseudonymised copy of ``project``, then ``path`` moved to
     ``out``; refused (nothing written) when an original would still be in it."""
+    if not out.parent.is_dir():
+        raise InvalidValue(f"{out.parent}: no such folder")
     with pseudonymised(project) as copy:
         work = copy.path.parent / out.name
         result = write(copy, work)
         if work.exists():
             refuse_originals(work, project.pseudonym_matcher())
-            shutil.move(str(work), str(out))
+            with atomic_path(out) as part:
+                shutil.copyfile(work, part)
     return result
 
 
@@ -167,10 +179,17 @@ def _new_project_path(target: Path) -> Path:
 
 @contextlib.contextmanager
 def _building(target: Path) -> Iterator[Path]:
-    """A work file beside ``target``, removed (with its journals) unless moved into place."""
-    work = target.with_name(f".{target.stem}.building{EXTENSION}")
+    """A work file beside ``target``, claimed while it is written (a killed run's is removed by
+    the next, see :mod:`coder.core.leftovers`) and removed with its journals unless moved into
+    place; a disk or database failure is one line."""
+    work = target.with_name(f".{target.name}.{os.getpid()}.part")
+    leftovers.sweep(work.parent, leftovers.COPY_PART)
     try:
-        yield work
+        with leftovers.claimed(work):
+            yield work
+    except (OSError, sqlite3.Error) as e:
+        why = file_reason(e) if isinstance(e, OSError) else database_problem(e)
+        raise CoderError(f"{target} cannot be written: {why}") from None
     finally:
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(OSError):
