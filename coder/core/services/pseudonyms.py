@@ -216,7 +216,7 @@ class PseudonymService:
                 raise InvalidValue(
                     f"'{inside.rule.original}' occurs in the replacement of '{p.original}'"
                 )
-        self.db["pseudonyms"].insert(
+        self.db.table("pseudonyms").insert(
             {
                 "guid": new_guid(),
                 "original": original,
