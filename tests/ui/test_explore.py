@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from coder.ui.dialogs.autocode_dialog import AutocodeDialog
 from coder.ui.models.explore import RowRole, SortRole
@@ -32,7 +32,12 @@ def test_word_list_kwic_and_code_all(qtbot, window, project) -> None:
     ]
     dock.word_filter.setText("")
     assert dock.words_model.rowCount() == len(words)
-    dock.words_view.selectRow(0)
+    # Through the selection model: QTableView.selectRow reads the application's keyboard
+    # modifiers, and a Shift left over from an earlier test's key clicks would extend instead.
+    dock.words_view.selectionModel().select(
+        dock.words_model.index(0, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
     chosen = dock.words_model.index(0, 0).data()
     dock.words_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by word: the row moves
     shown = [dock.words_model.index(r, 0).data() for r in range(dock.words_model.rowCount())]
