@@ -116,11 +116,11 @@ class MainWindow(QMainWindow):
     memos_dock: MemosDock
     work_tabs: window_layout.WorkTabs  # the centre: the text, and panels moved beside it
     hidden_panels: list[QDockWidget]  # the panels F9 hid
+    paragraph_dialog: screen_reader.ParagraphCodings | None = None  # Codings in this paragraph
     explore_dock: ExploreDock
 
     def __init__(self) -> None:
         super().__init__()
-        accessible_names.install()  # Qt's inner widgets (clear buttons, lists) get names
         self.setObjectName("mainWindow")
         self.setAccessibleName("Coder")
         self.project: Project | None = None
@@ -162,16 +162,11 @@ class MainWindow(QMainWindow):
         self.mode_label = QLabel("")
         self._build_status_bar()
 
-        self.undo_view = QUndoView(self.undo_group)
-        self.undo_view.setEmptyLabel("<project opened>")
-        self.undo_view.setAccessibleName("Undo history")
-        self.undo_dock = self.add_dock(self.undo_view, "Undo history", "right", name="undo_history")
-        self.undo_dock.hide()
-
+        self._build_undo_history()
         window_docks.create_docks(self)
         window_menus.build_menus(self)
+        accessible_names.install()  # Qt's inner widgets (clear buttons, lists) get names
         self.announcer = screen_reader.StatusAnnouncer(self)  # what happened, said aloud
-        self.paragraph_dialog: screen_reader.ParagraphCodings | None = None
         # Periodic backups; the cloud/network folder warning.
         self.backup_guard = backup_feature.install(self)
         self.setTabOrder(self.view, self.view.stripes)
@@ -202,6 +197,13 @@ class MainWindow(QMainWindow):
         self._show_welcome()
         self.update_actions()
         self.update_title()
+
+    def _build_undo_history(self) -> None:
+        self.undo_view = QUndoView(self.undo_group)
+        self.undo_view.setEmptyLabel("<project opened>")
+        self.undo_view.setAccessibleName("Undo history")
+        self.undo_dock = self.add_dock(self.undo_view, "Undo history", "right", name="undo_history")
+        self.undo_dock.hide()
 
     def _build_central(self) -> None:
         """The centre: the welcome page, the document with its title and find bar, or a
