@@ -85,7 +85,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     dm.add_argument("project", metavar="PROJECT")
     dm.add_argument("text", metavar="TEXT")
     dm.set_defaults(handler=cmd_dismiss)
+    _register_copies(sub)
 
+
+def _register_copies(sub: argparse._SubParsersAction) -> None:
+    """``coder pseudonymise`` and ``coder depseudonymise``."""
     pp = sub.add_parser(
         "pseudonymise",
         help="write a pseudonymised copy of the project, and its key to a separate file",

@@ -202,6 +202,11 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         CREATE INDEX turns_document_end ON turns(document_id, "end", start);
         """
     )
+    _m002_pseudonyms(db)
+
+
+def _m002_pseudonyms(db: Database) -> None:
+    """Part of m002 (its own function for length only)."""
     # Pseudonymisation (coder.core.pseudonymise): the project's pseudonym list (each original,
     # with its extra forms one per line, and what replaces it) and the suggestions dismissed.
     db.executescript(
