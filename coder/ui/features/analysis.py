@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from coder.ui.actions import action
+from coder.ui.views.common import bring_forward
 
 
 @action(
@@ -28,9 +29,7 @@ def open_analysis(window: Any) -> Any:
     if existing is None:
         existing = AnalysisWindow(window, fill=False)
         window.analysis_window = existing
-    existing.show()
-    existing.raise_()
-    existing.activateWindow()
+    bring_forward(existing)
     # A timer, not a zero-delay call: Qt runs those before the input and paint events waiting.
     QTimer.singleShot(1, existing.start)
     return existing

@@ -167,9 +167,7 @@ def cases_sheet(window: MainWindow) -> None:
     sheet = window.cases_sheet
     if sheet is None:
         sheet = window.cases_sheet = CasesSheet(window)
-    sheet.show()
-    sheet.raise_()
-    sheet.activateWindow()
+    common.bring_forward(sheet)
 
 
 def _focus_dock(window: MainWindow, key: str) -> None:

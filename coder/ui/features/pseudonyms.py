@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coder.ui.actions import action
+from coder.ui.views.common import bring_forward
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -24,6 +25,4 @@ def pseudonyms_window(window: MainWindow) -> None:
     view = window.pseudonyms_window
     if view is None:
         view = window.pseudonyms_window = PseudonymsWindow(window)
-    view.show()
-    view.raise_()
-    view.activateWindow()
+    bring_forward(view)

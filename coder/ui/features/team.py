@@ -138,9 +138,7 @@ def agreement_window(window: MainWindow) -> None:
     existing = window.agreement_window
     if existing is not None and existing.window_.project is window.project:
         existing.refresh_coders()
-        existing.show()
-        existing.raise_()
-        existing.activateWindow()
+        common.bring_forward(existing)
         return
     if existing is not None:
         existing.close()

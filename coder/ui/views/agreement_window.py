@@ -689,5 +689,4 @@ class AgreementWindow(QDialog):
         first, second = (ids[n] for n in self.agreement.coders[:2])
         self.window_.show_passage(d.document_id, d.start, d.end)
         set_coder_filter(self.window_, None, compare=(first, second))
-        self.window_.raise_()
-        self.window_.activateWindow()
+        common.bring_forward(self.window_)

@@ -76,6 +76,13 @@ def no_repaint_on_activation(window: QWidget) -> None:
         view.installEventFilter(keep)
 
 
+def bring_forward(window: QWidget) -> None:
+    """Show a window of its own (or bring it back) above the others, with the keyboard."""
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
 def context_menu_on(view: QAbstractItemView, build: Callable[[QModelIndex], QMenu | None]) -> None:
     """Right-click on ``view`` opens the menu ``build`` makes for the item clicked (none when
     it returns None)."""
