@@ -272,6 +272,13 @@ def pdf_pages(folder: Path, pages: int = 20_000, stream_bytes: int = 70 * _MB) -
         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"
     )
     objects += [page] * pages
+    path = folder / "pages.pdf"
+    path.write_bytes(pdf_file(objects))
+    return path
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalog) with its xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -285,9 +292,7 @@ def pdf_pages(folder: Path, pages: int = 20_000, stream_bytes: int = 70 * _MB) -
         len(objects) + 1,
         xref,
     )
-    path = folder / "pages.pdf"
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
 
 
 def vtt_cues(folder: Path, size: int = 49 * _MB) -> Path:
