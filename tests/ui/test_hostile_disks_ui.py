@@ -168,27 +168,6 @@ def test_a_planted_lock_link_opens_read_only_and_writes_nothing(qtbot, tmp_path)
 # --------------------------------------------------------------------------- a real full disk
 
 
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs (root only); unmounted after the test."""
-    import subprocess
-    import sys
-
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the injected-error tests cover this")
-    point = tmp_path / "mnt"
-    point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(point)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], capture_output=True)
-
-
 def fill_up(point: Path) -> Path:
     filler = point / "filler"
     with filler.open("wb", buffering=0) as f:
