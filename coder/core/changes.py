@@ -5,9 +5,10 @@ put the rows back either way, and views read which ids to refresh from it.
 
 An edit of a document's text moves every passage after it by the same amount: that is one
 :class:`Shift` (one entry, however many rows it moves), not a row each; the text itself changes
-by a :class:`Retext` (the replaced and new pieces, not two copies of the text). A
-:class:`Changes` with such steps keeps them in order (rows, shift, rows...), so undo and redo
-replay them exactly.
+by a :class:`Retext` (the replaced and new pieces, not two copies of the text). Rows inserted
+in bulk (the turns of an imported transcript) are one :class:`Bulk`: a range of keys, not a row
+each. A :class:`Changes` with such steps keeps them in order (rows, shift, rows...), so undo and
+redo replay them exactly.
 """
 
 from __future__ import annotations
@@ -76,7 +77,33 @@ class Retext:
         return "".join(parts)
 
 
-Step: TypeAlias = "Changes | Shift | Retext"
+@dataclass(frozen=True)
+class Bulk:
+    """The rows of ``table`` with the integer keys ``first`` to ``last`` inserted by one
+    statement (``inserted``) or, as its inverse, deleted: one step for any number of rows.
+
+    The rows are not copied when they are inserted: the store reads them when it first deletes
+    them (an undo) into ``rows``, which a step and its inverse share, and a redo writes them
+    back from there, keys included.
+    """
+
+    table: str
+    first: int
+    last: int
+    inserted: bool = True
+    rows: list[tuple] = field(default_factory=list, compare=False, hash=False, repr=False)
+
+    def inverse(self) -> Bulk:
+        return Bulk(self.table, self.first, self.last, not self.inserted, self.rows)
+
+    def keys(self) -> range:
+        return range(self.first, self.last + 1)
+
+    def __len__(self) -> int:
+        return self.last - self.first + 1
+
+
+Step: TypeAlias = "Changes | Shift | Retext | Bulk"
 
 
 @dataclass(frozen=True)
@@ -84,14 +111,17 @@ class Changes:
     """What one service call changed: the touched rows before and after it.
 
     ``before[key]`` is None for a row the call created; ``after[key]`` is None for a row it
-    deleted. The sets of ids (``documents``, ``codes``...) tell views what to refresh.
+    deleted. The sets of ids (``documents``, ``codes``...) tell views what to refresh. Rows
+    inserted in :class:`Bulk` are not in ``before`` and ``after``: their keys are in
+    :meth:`ids`, :meth:`created` and :meth:`deleted`, and :attr:`row_count` counts them.
     """
 
     before: dict[RowKey, dict | None] = field(default_factory=dict)
     after: dict[RowKey, dict | None] = field(default_factory=dict)
     # The shifts among the steps, in order (views move their own spans by them).
     shifts: tuple[Shift, ...] = ()
-    # With shifts: every step in order, rows (a Changes without shifts) or a Shift.
+    # With shifts, texts edited or rows in bulk: every step in order, rows (a Changes without
+    # steps), a Shift, a Retext or a Bulk.
     steps: tuple[Step, ...] = ()
 
     def sequence(self) -> tuple[Step, ...]:
@@ -108,13 +138,29 @@ class Changes:
         by_table: dict[str, list[Any]] = {}
         for table, key in self.after:
             by_table.setdefault(table, []).append(key)
+        for bulk in self.bulks:
+            by_table.setdefault(bulk.table, []).extend(bulk.keys())
         return {table: frozenset(keys) for table, keys in by_table.items()}
 
+    @property
+    def bulks(self) -> tuple[Bulk, ...]:
+        """The rows inserted or deleted in bulk among the steps, in order."""
+        return tuple(s for s in self.steps if isinstance(s, Bulk))
+
+    @property
+    def row_count(self) -> int:
+        """How many rows these changes touched, those in bulk included."""
+        return len(self.after) + sum(len(b) for b in self.bulks)
+
     def created(self, table: str) -> list[Any]:
-        return [k for (t, k), row in self.before.items() if t == table and row is None]
+        rows = [k for (t, k), row in self.before.items() if t == table and row is None]
+        return rows + [k for b in self.bulks if b.table == table and b.inserted for k in b.keys()]
 
     def deleted(self, table: str) -> list[Any]:
-        return [k for (t, k), row in self.after.items() if t == table and row is None]
+        rows = [k for (t, k), row in self.after.items() if t == table and row is None]
+        return rows + [
+            k for b in self.bulks if b.table == table and not b.inserted for k in b.keys()
+        ]
 
     @property
     def retexts(self) -> tuple[Retext, ...]:
@@ -186,7 +232,11 @@ class Changes:
         return delta
 
     def __bool__(self) -> bool:
-        return bool(self.after) or bool(self.shifts) or bool(self.retexts)
+        return (
+            bool(self.after)
+            or bool(self.shifts)
+            or any(isinstance(s, (Retext, Bulk)) for s in self.steps)
+        )
 
     def __or__(self, other: Changes) -> Changes:
         before = dict(other.before)

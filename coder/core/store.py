@@ -8,31 +8,42 @@ rows changed by ``ON DELETE CASCADE``/``SET NULL`` and by any service called ins
 so ``store.undo(changes)`` and ``store.redo(changes)`` are exact for every writer, ids included,
 without any writer having to say what it is about to touch.
 
-One write is logged differently: :meth:`Store.shift` moves every passage of a document after
-a position by the same amount (an edit of its text) in one statement that the triggers leave
-alone, and logs it as one :class:`Shift` step; undo shifts them back the same way.
+Three writes are logged differently, as one step each however many rows they touch, in one
+statement that the triggers leave alone. :meth:`Store.shift` moves every passage of a document
+after a position by the same amount (an edit of its text), logged as a :class:`Shift` that undo
+takes back the same way. :meth:`Store.retext` edits a document's text, logged as a
+:class:`Retext` (the pieces replaced, not two copies of the text). :meth:`Store.insert_rows`
+inserts many rows into one table (the turns of an imported transcript), logged as a
+:class:`Bulk`: the range of their new keys, nothing read or copied; undo reads those rows once,
+as it deletes them by that range, and redo writes exactly them back, keys included. The first
+two update while the quiet table has a row, which their triggers check; for a bulk step the
+table's triggers are dropped meanwhile, since a trigger costs as much as the row it fires for
+even when it logs nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import itertools
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from coder.core.changes import Changes, Retext, RowKey, Shift, Step
+from coder.core.changes import Bulk, Changes, Retext, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue, NotFound, database_problem
 
 _LOG = "coder_undo_log"
 _QUIET = "coder_undo_quiet"  # while it has a row, updates are not logged row by row
 _SHIFT = 2  # a log entry's ``created`` for a shift: c0 document, c1 after, c2 delta
 _RETEXT = 3  # for a text edit: c0 document, c1 its edits and c2 its revisions, as JSON
+_BULK = 4  # for rows inserted in bulk: c0 the first key, c1 the last
+_JSON_EXACT = {int, str, type(None)}  # the values JSON takes into SQLite unchanged
 
 
 def now() -> str:
@@ -127,6 +138,74 @@ class _UndoLog:
             f"INSERT INTO {_LOG} (tbl, key, created) VALUES ('{table}', NEW.\"{key}\", 1); END"
         )
 
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Updates in this block are not logged row by row (the caller logs them as a step)."""
+        self.db.execute(f"INSERT INTO {_QUIET} VALUES (1)")
+        try:
+            yield
+        finally:
+            self.db.execute(f"DELETE FROM {_QUIET}")
+
+    @contextlib.contextmanager
+    def unlogged(self, table: str) -> Iterator[None]:
+        """Writes to ``table`` in this block are not logged (the caller logs them as a step):
+        its triggers are dropped meanwhile, since even a trigger that logs nothing costs as
+        much as the insert of a row."""
+        for event in ("insert", "update", "delete"):
+            self.db.execute(f"DROP TRIGGER IF EXISTS temp.coder_undo_{table}_{event}")
+        try:
+            yield
+        finally:
+            self._triggers(table)
+
+    def insert_rows(self, table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert ``rows`` (values of ``columns``, the key left to SQLite) in one statement,
+        logged as one :class:`Bulk` step: the range of their keys. How many were inserted.
+
+        New keys follow the largest one in the table, so with this connection the only writer
+        the rows inserted are exactly those with keys above it.
+        """
+        key = self.keys[table]
+        if key in columns:
+            raise RuntimeError(f"rows inserted in bulk into {table} get their keys from SQLite")
+        top = f'SELECT ifnull(max("{key}"), 0) FROM "{table}"'
+        before = self.db.execute(top).fetchone()[0]
+        with self.unlogged(table):
+            _insert_many(self.db, table, columns, rows)
+        last = self.db.execute(top).fetchone()[0]
+        count = self.db.execute(f'SELECT count(*) FROM "{table}" WHERE "{key}" > ?', [before])
+        if count.fetchone()[0] != last - before:  # SQLite ran out of keys above: not a range
+            raise RuntimeError(f"the rows inserted into {table} do not have consecutive keys")
+        if last > before:
+            self.db.execute(
+                f"INSERT INTO {_LOG} (tbl, key, created, c0, c1) VALUES (?, NULL, ?, ?, ?)",
+                [table, _BULK, before + 1, last],
+            )
+        return last - before
+
+    def bulk(self, step: Bulk) -> None:
+        """Insert the rows of ``step`` again, or delete them (reading them first, for a redo),
+        unlogged."""
+        table, key = step.table, self.keys[step.table]
+        cols = self.columns[table] if key in self.columns[table] else [key, *self.columns[table]]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        where = f'WHERE "{key}" BETWEEN ? AND ?'
+        span = [step.first, step.last]
+        with self.unlogged(table):
+            if not step.inserted:
+                rows = self.db.execute(f'SELECT {quoted} FROM "{table}" {where}', span).fetchall()
+                if len(rows) != len(step):
+                    raise InvalidValue(f"some of the {table} rows to remove are gone already")
+                step.rows[:] = rows
+                self.db.execute(f'DELETE FROM "{table}" {where}', span)
+            elif step.rows:
+                _insert_many(self.db, table, cols, step.rows)
+            else:  # never removed: the rows are still there
+                found = self.db.execute(f'SELECT count(*) FROM "{table}" {where}', span)
+                if found.fetchone()[0] != len(step):
+                    raise InvalidValue(f"the {table} rows of that change cannot be put back")
+
     def last(self) -> int:
         return self.db.execute(f"SELECT ifnull(max(seq), 0) FROM {_LOG}").fetchone()[0]
 
@@ -136,15 +215,12 @@ class _UndoLog:
     def shift(self, table: str, document_id: int, after: int, delta: int) -> None:
         """Move the passages of ``table`` in a document starting after ``after`` by ``delta``,
         in one statement the triggers leave alone, logged as one step."""
-        self.db.execute(f"INSERT INTO {_QUIET} VALUES (1)")
-        try:
+        with self.quiet():
             self.db.execute(
                 f'UPDATE "{table}" SET start = start + ?, "end" = "end" + ? '
                 "WHERE document_id = ? AND start > ?",
                 [delta, delta, document_id, after],
             )
-        finally:
-            self.db.execute(f"DELETE FROM {_QUIET}")
         self.db.execute(
             f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
             [table, _SHIFT, document_id, after, delta],
@@ -163,14 +239,11 @@ class _UndoLog:
                 text = step.apply(row[0])
             except ValueError as e:
                 raise InvalidValue(str(e)) from None
-        self.db.execute(f"INSERT INTO {_QUIET} VALUES (1)")
-        try:
+        with self.quiet():
             self.db.execute(
                 "UPDATE documents SET text = ?, revision = ? WHERE id = ?",
                 [text, step.revision[1], step.document_id],
             )
-        finally:
-            self.db.execute(f"DELETE FROM {_QUIET}")
         self.db.execute(
             f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
             [
@@ -202,9 +275,9 @@ class _UndoLog:
                 old = {r[0]: r[1:] for r in self.db.execute(sql, span)}
             return dict(zip(self.columns[table], old[seq], strict=False))
 
-        # steps: a dict of rows as they were when first logged in it, or a Shift
-        steps: list[dict[RowKey, dict | None] | Shift | Retext] = [{}]
-        shifts: dict[int, Shift | Retext] = {}
+        # steps: a dict of rows as they were when first logged in it, or a Shift, Retext, Bulk
+        steps: list[dict[RowKey, dict | None] | Shift | Retext | Bulk] = [{}]
+        shifts: dict[int, Shift | Retext | Bulk] = {}
         for seq, table, created, c0, c1, c2 in self.db.execute(
             f"SELECT seq, tbl, created, c0, c1, c2 FROM {_LOG} WHERE created >= ? "
             "AND seq > ? AND seq <= ?",
@@ -212,6 +285,8 @@ class _UndoLog:
         ):
             if created == _SHIFT:
                 shifts[seq] = Shift(table, c0, c1, c2)
+            elif created == _BULK:
+                shifts[seq] = Bulk(table, c0, c1)
             else:
                 edits = tuple((a, o, n) for a, o, n in json.loads(c1))
                 shifts[seq] = Retext(c0, edits, tuple(json.loads(c2)))
@@ -231,9 +306,12 @@ class _UndoLog:
             return _touched(before, now)
         return self._steps(steps, now)
 
-    def _steps(self, steps: list[dict[RowKey, dict | None] | Shift | Retext], now: dict) -> Changes:
+    def _steps(
+        self, steps: list[dict[RowKey, dict | None] | Shift | Retext | Bulk], now: dict
+    ) -> Changes:
         """Changes of several steps: a row step ends as the row is next seen (first logged in
-        a later step, or now), with the shifts in between taken back."""
+        a later step, or now), with the shifts in between taken back. A row first inserted in
+        a bulk step did not exist before."""
         out: list[Step] = []
         before: dict[RowKey, dict | None] = {}
         for i, step in enumerate(steps):
@@ -247,7 +325,7 @@ class _UndoLog:
                 if isinstance(later, Shift):
                     between.append(later)
                     continue
-                if isinstance(later, Retext):
+                if not isinstance(later, dict):
                     continue
                 for key in pending & later.keys():
                     ends[key] = _unshift(key[0], later[key], between)
@@ -258,8 +336,13 @@ class _UndoLog:
             if part:
                 out.append(part)
             earlier = [x for x in out if isinstance(x, Shift)]
+            bulks = [x for x in out if isinstance(x, Bulk)]
             for key, row in part.before.items():
-                if key not in before:
+                if key in before:
+                    continue
+                if any(b.table == key[0] and key[1] in b.keys() for b in bulks):
+                    before[key] = None
+                else:
                     before[key] = _unshift(key[0], row, earlier)
         after = {k: now[k] for k in before}
         shifts = tuple(s for s in out if isinstance(s, Shift))
@@ -285,6 +368,26 @@ class _UndoLog:
                 for row in self.db.execute(f"{select} WHERE {where}", params):
                     found[(table, row[-1])] = dict(zip(names, row, strict=False))
         return {k: found.get(k) for k in keys}
+
+
+def _insert_many(
+    db: Database, table: str, columns: list[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert rows of values of ``columns`` into ``table``: as one JSON array read by one
+    statement when JSON carries every value exactly (integers, text without NUL, NULL), at
+    half the cost of a statement per row; row by row otherwise (SQLite's JSON reading may
+    round a float by one unit in the last place)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    data = None
+    if set(map(type, itertools.chain.from_iterable(rows))) <= _JSON_EXACT:
+        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    if data is None or "\\u0000" in data:
+        marks = ", ".join("?" for _ in columns)
+        db.conn.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)
+        return
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    db.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {values} FROM json_each(?)', [data])
 
 
 def _touched(before: dict[RowKey, dict | None], after: dict[RowKey, dict | None]) -> Changes:
@@ -403,6 +506,17 @@ class Store:
             raise CoderError(f"{self.path.name}: no row was added to {table}")
         return cur.lastrowid
 
+    def insert_rows(self, table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert many rows into a project table (inside an edit), their keys given by SQLite,
+        logged as one step (the range of their keys) instead of a row each; how many.
+
+        For rows that nothing else refers to yet (a new document's turns): a trigger that
+        wrote to another project table while they go in would not be logged.
+        """
+        if self._log is None or not self._depth:
+            raise RuntimeError("rows are inserted inside an edit")
+        return self._log.insert_rows(table, columns, rows)
+
     def update(self, table: str, key: Any, values: dict[str, Any]) -> None:
         """Change some columns of one row of a project table (inside an edit)."""
         pk = "key" if table == "meta" else "id"
@@ -458,10 +572,12 @@ class Store:
                 [row[c] for c in cols],
             )
 
-    def _check_references(self, rows: dict[RowKey, dict | None]) -> None:
+    def _check_references(self, rows: dict[RowKey, dict | None], bulks: Iterable[Bulk]) -> None:
         """Raise unless every written row's references exist and no deleted row is referred
         to: what foreign keys would check, for just these rows."""
         assert self._log is not None
+        for bulk in bulks:
+            self._check_bulk(bulk)
         written: dict[str, list[dict]] = {}
         gone: dict[str, list[Any]] = {}
         for (table, key), row in rows.items():
@@ -479,6 +595,28 @@ class Store:
             for child, column in self._log.children[table]:
                 if self._existing(child, column, keys):
                     raise InvalidValue(f"that would leave {child} without their {table}")
+
+    def _check_bulk(self, bulk: Bulk) -> None:
+        """:meth:`_check_references` for rows written or deleted in bulk, in SQL."""
+        assert self._log is not None
+        table, key, span = bulk.table, self._log.keys[bulk.table], [bulk.first, bulk.last]
+        if bulk.inserted:
+            for column, parent, target in self._log.parents[table]:
+                orphan = self.db.execute(
+                    f'SELECT 1 FROM "{table}" WHERE "{key}" BETWEEN ? AND ? '
+                    f'AND "{column}" IS NOT NULL AND "{column}" NOT IN '
+                    f'(SELECT "{target}" FROM "{parent}") LIMIT 1',
+                    span,
+                ).fetchone()
+                if orphan:
+                    raise InvalidValue(f"that would leave {table} without their {parent}")
+            return
+        for child, column in self._log.children[table]:
+            refer = self.db.execute(
+                f'SELECT 1 FROM "{child}" WHERE "{column}" BETWEEN ? AND ? LIMIT 1', span
+            ).fetchone()
+            if refer:
+                raise InvalidValue(f"that would leave {child} without their {table}")
 
     def _existing(self, table: str, column: str, values: list[Any]) -> set[Any]:
         """Which of ``values`` occur in ``table.column``."""
@@ -539,12 +677,15 @@ class Store:
                         self.shift(step.table, step.document_id, step.after, step.delta)
                     elif isinstance(step, Retext):
                         self.retext(step)
+                    elif isinstance(step, Bulk):
+                        assert self._log is not None
+                        self._log.bulk(step)
                     else:
                         self._apply_rows(
                             step.after, [k for k, r in step.after.items() if r is None]
                         )
                 if outermost:
-                    self._check_references(changes.after)
+                    self._check_references(changes.after, changes.bulks)
         finally:
             if outermost:
                 self.db.execute("PRAGMA foreign_keys = ON")

@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
                 self.central.setCurrentIndex(2)
         handlers = [partial(widget.on_changes, changes) for widget in self.dock_widgets.values()]
         handlers += [partial(listener.on_changes, changes) for listener in self.listeners]
-        if len(changes.after) > BULK_ROWS or self._dock_updates:
+        if changes.row_count > BULK_ROWS or self._dock_updates:
             # A bulk change (a merge, a big import, their undo): each dock catches up on its
             # own turn of the event loop, in order, so the window never stops for all of them.
             self._dock_updates += handlers

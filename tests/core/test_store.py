@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from coder.core.changes import Changes
 from coder.core.errors import CoderError, InvalidValue
 from coder.core.model import CodeCount, CodingSpan, DocumentRef
 from coder.core.project import Project
@@ -144,6 +145,91 @@ def test_undo_of_an_inconsistent_change_is_refused_whole(coded: Project) -> None
         coded.undo(changes)  # the code still has a coding that the change does not know
     assert coded.find_code("Hope")
     assert len(dump(coded)["codings"]) == len(before["codings"]) + 1
+
+
+def _interview(turns: int) -> str:
+    return "".join(
+        f"{'Interviewer' if i % 2 else 'P01'}: answer number {i}.\n" for i in range(turns)
+    )
+
+
+def test_an_import_logs_its_turns_as_one_step_and_undo_redo_are_exact(
+    coded: Project, tmp_path: Path
+) -> None:
+    """Thousands of turns: a handful of log entries, no row read; undo and redo exact, ids too."""
+    source = tmp_path / "interview.txt"
+    source.write_text(_interview(3000), encoding="utf-8")
+    coded.db.execute("DELETE FROM turns WHERE id = (SELECT max(id) FROM turns)")  # a key freed
+    before = dump(coded)
+    changes = coded.import_file(source, case_per_document=True)
+    logged = coded.db.execute("SELECT count(*) FROM temp.coder_undo_log").fetchone()[0]
+    assert logged < 10
+    after = dump(coded)
+    doc = coded.find_document("interview").id
+    [bulk] = changes.bulks
+    assert (bulk.table, len(bulk)) == ("turns", 3000) and not bulk.rows
+    assert changes.created("documents") == [doc] and len(changes.created("turns")) == 3000
+    assert changes.ids("turns") == {r[0] for r in after["turns"] if r[1] == doc}
+    assert changes.row_count == 3000 + len(changes.after)
+    for _ in range(2):
+        coded.undo(changes)
+        assert dump(coded) == before
+        coded.redo(changes)
+        assert dump(coded) == after
+
+
+def test_rows_inserted_in_bulk_then_changed_in_the_same_edit(coded: Project) -> None:
+    """Later writes to the same rows are ordinary steps after the bulk one: replayed in order."""
+    doc = coded.find_document("Ben").id
+    before = dump(coded)
+    with coded.edit() as edit:
+        columns = ["document_id", "speaker", "start", "end"]
+        coded.insert_rows("turns", columns, [(doc, f"S{i}", i, i + 1) for i in range(100)])
+        first = coded.db.execute("SELECT min(id) FROM turns WHERE document_id = ?", [doc])
+        first_id = first.fetchone()[0]
+        coded.db.execute("UPDATE turns SET speaker = 'Ben' WHERE id = ?", [first_id])
+        coded.db.execute("DELETE FROM turns WHERE id = ?", [first_id + 1])
+        coded.add_code("Hope")
+    changes = edit.changes()
+    after = dump(coded)
+    assert changes.before[("turns", first_id)] is None  # it did not exist before the edit
+    changed = changes.after[("turns", first_id)]
+    assert changed is not None and changed["speaker"] == "Ben"
+    coded.undo(changes)
+    assert dump(coded) == before
+    coded.redo(changes)
+    assert dump(coded) == after
+
+
+@pytest.mark.parametrize("odd", [0.1 + 0.2, 1343.6424411240123, "a\x00b", 'é 👩‍👩‍👧 \\u0000 "q"'])
+def test_rows_in_bulk_are_stored_exactly(coded: Project, odd: object) -> None:
+    """Floats to the last bit, text with NUL, quotes and emoji: as a row-by-row insert."""
+    doc = coded.find_document("Ben").id
+    columns = ["document_id", "speaker", "start", "end", "time_start"]
+    time = odd if isinstance(odd, float) else None
+    speaker = odd if isinstance(odd, str) else "S"
+    with coded.edit() as edit:
+        coded.insert_rows("turns", columns, [(doc, speaker, i, i + 1, time) for i in range(60)])
+    stored = coded.db.execute("SELECT speaker, time_start FROM turns WHERE document_id = ?", [doc])
+    assert set(stored.fetchall()) == {(speaker, time)}
+    after = dump(coded)
+    coded.undo(edit.changes())
+    coded.redo(edit.changes())
+    assert dump(coded) == after
+
+
+def test_rows_put_back_in_bulk_are_checked_like_others(coded: Project, tmp_path: Path) -> None:
+    """Redoing the turns without their document is refused whole (foreign keys are off)."""
+    source = tmp_path / "interview.txt"
+    source.write_text(_interview(200), encoding="utf-8")
+    changes = coded.import_file(source)
+    coded.undo(changes)
+    before = dump(coded)
+    with pytest.raises(InvalidValue, match="turns without their documents"):
+        coded.redo(Changes(steps=changes.bulks))
+    assert dump(coded) == before
+    with pytest.raises(RuntimeError):
+        coded.insert_rows("turns", ["document_id"], [])  # outside an edit
 
 
 # ------------------------------------------------------------------ typed reads for the window

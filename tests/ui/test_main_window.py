@@ -350,6 +350,41 @@ def test_import_with_a_bad_file_among_good_ones(
     assert {"alpha", "beta"} <= {d.name for d in project_of(window).documents()}
 
 
+def test_undo_of_a_turn_dense_import_in_the_window_is_exact(
+    qtbot, window: RecordingWindow, tmp_path: Path
+) -> None:
+    """Imported on a worker (turns logged as one bulk step), undone and redone in the window:
+    every row back as it was, ids included."""
+    from coder.ui.features import file as file_feature
+
+    source = tmp_path / "dense.txt"
+    source.write_text(
+        "".join(f"{'Interviewer' if i % 2 else 'Ali'}: turn {i}.\n" for i in range(3000)),
+        encoding="utf-8",
+    )
+    project = project_of(window)
+
+    def rows() -> list[tuple]:
+        return [
+            *project.db.execute("SELECT id, name, text FROM documents ORDER BY id"),
+            *project.db.execute("SELECT * FROM turns ORDER BY id"),
+        ]
+
+    before = rows()
+    task = file_feature.import_documents(window, [source])
+    assert task is not None
+    qtbot.waitUntil(lambda: task.finished, timeout=20000)
+    if window.last_import_dialog is not None:
+        window.last_import_dialog.close()
+    assert stack(window).undoText() == "Import document 'dense'"
+    after = rows()
+    assert len(after) - len(before) == 3001
+    stack(window).undo()
+    assert rows() == before and stack(window).redoText() == "Import document 'dense'"
+    stack(window).redo()
+    assert rows() == after
+
+
 def test_find_bar_counts_matches(qtbot, window: RecordingWindow) -> None:
     window.trigger("edit.find")
     qtbot.keyClicks(window.find_bar.edit, "amira")

@@ -199,17 +199,15 @@ class DocumentService:
                 },
             )
             length = len(text)
-            rows = [
-                (doc_id, t.speaker, t.start, t.end, t.time_start, t.time_end)
-                for t in turns
-                if 0 <= t.start <= t.end <= length
-            ]
-            if rows:
-                self.db.conn.executemany(
-                    'INSERT INTO turns (document_id, speaker, start, "end", time_start, time_end)'
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+            self.store.insert_rows(
+                "turns",
+                ["document_id", "speaker", "start", "end", "time_start", "time_end"],
+                (
+                    (doc_id, t.speaker, t.start, t.end, t.time_start, t.time_end)
+                    for t in turns
+                    if 0 <= t.start <= t.end <= length
+                ),
+            )
         return doc_id
 
     def import_file(
