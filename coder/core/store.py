@@ -167,15 +167,14 @@ class _UndoLog:
         the rows inserted are exactly those with keys above it.
         """
         key = self.keys[table]
-        if key in columns:
-            raise RuntimeError(f"rows inserted in bulk into {table} get their keys from SQLite")
+        assert key not in columns, "rows inserted in bulk get their keys from SQLite"
         top = f'SELECT ifnull(max("{key}"), 0) FROM "{table}"'
         before = self.db.execute(top).fetchone()[0]
         with self.unlogged(table):
             _insert_many(self.db, table, columns, rows)
         last = self.db.execute(top).fetchone()[0]
-        count = self.db.execute(f'SELECT count(*) FROM "{table}" WHERE "{key}" > ?', [before])
-        if count.fetchone()[0] != last - before:  # SQLite ran out of keys above: not a range
+        new = self.db.execute(f'SELECT count(*) FROM "{table}" WHERE "{key}" > ?', [before])
+        if new.fetchone()[0] != last - before:  # SQLite ran out of keys above: not a range
             raise RuntimeError(f"the rows inserted into {table} do not have consecutive keys")
         if last > before:
             self.db.execute(
@@ -199,12 +198,8 @@ class _UndoLog:
                     raise InvalidValue(f"some of the {table} rows to remove are gone already")
                 step.rows[:] = rows
                 self.db.execute(f'DELETE FROM "{table}" {where}', span)
-            elif step.rows:
+            elif step.rows:  # (a step never removed has its rows in place still)
                 _insert_many(self.db, table, cols, step.rows)
-            else:  # never removed: the rows are still there
-                found = self.db.execute(f'SELECT count(*) FROM "{table}" {where}', span)
-                if found.fetchone()[0] != len(step):
-                    raise InvalidValue(f"the {table} rows of that change cannot be put back")
 
     def last(self) -> int:
         return self.db.execute(f"SELECT ifnull(max(seq), 0) FROM {_LOG}").fetchone()[0]

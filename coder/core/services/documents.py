@@ -163,12 +163,10 @@ class DocumentService:
         """Add a document from text (normalised here: BOM, line ends and NUL only)."""
         text = normalise(text)
         with self.store.edit() as edit:
-            doc_id = self.insert_document(
-                name, text, turns, source_name, source_format, guid, group, memo
+            case_id = self.cases.ensure_case(case) if case else None
+            self.insert_document(
+                name, text, turns, source_name, source_format, guid, group, memo, case_id
             )
-            if case:
-                case_id = self.cases.ensure_case(case)
-                self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
         return edit.changes()
 
     def insert_document(
@@ -181,21 +179,24 @@ class DocumentService:
         guid: str | None,
         group: str = "",
         memo: str = "",
+        case_id: int | None = None,
+        name_is_free: bool = False,
     ) -> int:
-        """Store an already normalised text with its turns (under a free name); its id."""
+        """Store an already normalised text with its turns (under a free name, unless
+        ``name_is_free`` says it is one); its id."""
         with self.store.edit():
             doc_id = self.store.insert(
                 "documents",
                 {
                     "guid": guid or new_guid(),
-                    "name": self.unique_document_name(name),
+                    "name": name if name_is_free else self.unique_document_name(name),
                     "text": text,
                     "source_name": source_name,
                     "source_format": source_format,
                     "imported_at": now(),
                     "memo": memo,
                     "group_name": group,
-                    "case_id": None,
+                    "case_id": case_id,
                 },
             )
             length = len(text)
@@ -226,17 +227,19 @@ class DocumentService:
         """The changes of importing one file, and the reader's warnings about it."""
         imported = read_document(path, speakers=speakers)
         with self.store.edit() as edit:
-            doc_id = self.insert_document(
-                name or path.stem,
+            # The case goes in with the document: setting it afterwards would index the
+            # whole text for search a second time.
+            free = self.unique_document_name(name or path.stem)
+            self.insert_document(
+                free,
                 imported.text,
                 imported.turns,
                 path.name,
                 imported.format,
                 None,
+                case_id=self.cases.ensure_case(free) if case_per_document else None,
+                name_is_free=True,
             )
-            if case_per_document:
-                case_id = self.cases.ensure_case(self.document_name(doc_id))
-                self.db.execute("UPDATE documents SET case_id = ? WHERE id = ?", [case_id, doc_id])
         return edit.changes(), imported.warnings
 
     def import_files(
