@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QMenu, QMenuBar
 
 _MARK = re.compile(r"(?<!&)&(?!&)(\w)")
@@ -77,6 +77,12 @@ def give(actions: list[QAction]) -> None:
 class MenuKeys(QObject):
     """Gives an open menu its plain letters and digits before any shortcut sees them."""
 
+    def watch(self, menu: QObject | None) -> None:
+        """Filter ``menu``'s events (the focus object when a menu opens; anything else is let
+        be). Installing twice keeps one filter."""
+        if isinstance(menu, QMenu):
+            menu.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
             event.type() == QEvent.Type.ShortcutOverride
@@ -93,13 +99,26 @@ class MenuKeys(QObject):
         return False
 
 
+def _menu_keys() -> MenuKeys | None:
+    """The application's one MenuKeys, watching every menu that takes the keyboard (a context
+    menu, a menu of Qt's own) from then on. A filter on each menu, not on the application: one
+    there would run Python for every event of every widget."""
+    app = QApplication.instance()
+    if app is None:
+        return None
+    keys = app.findChild(MenuKeys, "coderMenuKeys")
+    if keys is None:
+        keys = MenuKeys(app)
+        keys.setObjectName("coderMenuKeys")
+        if isinstance(app, QGuiApplication):
+            app.focusObjectChanged.connect(keys.watch)
+    return keys
+
+
 def install(bar: QMenuBar) -> None:
     """Give mnemonics to the menu bar and every menu under it, now and each time a menu
     opens (after the menu's own filling, which was connected first)."""
-    app = QApplication.instance()
-    if app is not None and not app.property("coderMenuKeys"):
-        app.installEventFilter(MenuKeys(app))
-        app.setProperty("coderMenuKeys", True)
+    keys = _menu_keys()
     give(bar.actions())
     todo = [a.menu() for a in bar.actions() if a.menu() is not None]
     while todo:
@@ -107,5 +126,7 @@ def install(bar: QMenuBar) -> None:
         if not isinstance(menu, QMenu):
             continue
         give(menu.actions())
+        if keys is not None:
+            keys.watch(menu)
         menu.aboutToShow.connect(lambda m=menu: give(m.actions()))
         todo += [a.menu() for a in menu.actions() if a.menu() is not None]

@@ -361,6 +361,25 @@ def test_letters_in_an_open_menu_choose_its_entries_not_the_text_s_keys(
     assert not menu.isVisible()
 
 
+def test_letters_in_a_context_menu_are_the_menu_s_too(
+    qtbot, window: RecordingWindow, said: list[str]
+) -> None:
+    """A menu built on the spot (a context menu) gets the letters as soon as it takes the
+    keyboard, like the menu bar's."""
+    caret(window, SECOND + 3)
+    chosen: list[str] = []
+    menu = QMenu(window.view)
+    menu.addAction("&Zoom", lambda: chosen.append("zoom"))
+    menu.popup(window.view.mapToGlobal(window.view.rect().center()))
+    qtbot.waitUntil(lambda: QApplication.focusObject() is menu)
+    qtbot.keyClick(menu, Qt.Key.Key_W)  # the text's W
+    qtbot.keyClick(menu, Qt.Key.Key_1)  # quick key 1
+    assert said == [] and chosen == []
+    assert menu.isVisible()
+    qtbot.keyClick(menu, Qt.Key.Key_Z)
+    qtbot.waitUntil(lambda: chosen == ["zoom"])
+
+
 @pytest.mark.parametrize(
     "action_id",
     ["edit.preferences", "file.export_report", "file.merge", "team.agreement",
