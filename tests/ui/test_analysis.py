@@ -211,6 +211,34 @@ def test_analysis_action_opens_one_window(qtbot, win):
     assert first.isVisible()
 
 
+def test_the_window_shows_first_with_the_one_table_on_screen(qtbot, win):
+    """Counted, not timed: the click builds the window with the table of the tab on screen
+    (and the passages below it); the other tabs' tables come one per later turn of the event
+    loop, before their numbers do, so no turn builds them all."""
+    from PySide6.QtWidgets import QTableView
+
+    built: list[int] = []  # the tables each turn built
+    window = analysis_feature.open_analysis(win)
+    qtbot.addWidget(window)
+    assert len(window.findChildren(QTableView)) == 2  # Frequencies and the passages
+    assert list(window._built) == ["freq"]
+    real = window._build_next
+
+    def counted() -> None:
+        before = len(window._built)
+        real()
+        built.append(len(window._built) - before)
+
+    window._build_next = counted
+    qtbot.waitUntil(lambda: window.status.text() == "Up to date.", timeout=20000)
+    qtbot.waitUntil(lambda: len(window._built) == 4)
+    assert max(built, default=0) <= 1
+    assert len(window.findChildren(QTableView)) == 5
+    tabs = [window.tabs.widget(i).findChild(aw.TablePane) for i in range(window.tabs.count())]
+    assert tabs == [window.freq, window.cross, window.cooc, window.speakers]
+    assert window.cross.model.rowCount() > 0 and window.speakers.model.rowCount() > 0
+
+
 def test_report_options_dialog_builds_options(qtbot, win):
     dialog = ReportOptionsDialog(win.project)
     qtbot.addWidget(dialog)

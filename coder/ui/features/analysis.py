@@ -31,5 +31,5 @@ def open_analysis(window: Any) -> Any:
         window.analysis_window = existing
     bring_forward(existing)
     # A timer, not a zero-delay call: Qt runs those before the input and paint events waiting.
-    QTimer.singleShot(1, existing.start)
+    QTimer.singleShot(1, existing, existing.start)  # dropped if it closes first
     return existing

@@ -52,6 +52,7 @@ from coder.ui.models.analysis import (
 from coder.ui.tasks import ProgressLine, Runner
 from coder.ui.views import common
 from coder.ui.views.analysis_data import (
+    PART_LABELS,
     WITHIN_LABELS,
     AnalysisData,
     AnalysisOptions,
@@ -69,6 +70,13 @@ _SEP = "\x1f"
 PASSAGE_CONTEXT = 200
 # Columns are sized from their text (not by asking the view to measure every cell), up to this.
 MAX_COLUMN = 320
+# The tabs: each pane's key (as in analysis_data.PARTS) and its tab's title.
+PANE_TABS = {
+    "freq": "&Frequencies",
+    "cross": "Cross&tab",
+    "cooc": "Co-&occurrence",
+    "speakers": "Spea&kers",
+}
 
 
 def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str) -> str | None:
@@ -276,7 +284,6 @@ class AnalysisWindow(QWidget):
         self.data: AnalysisData | None = None
         self.stale = False
         self.runner = Runner(self._failed, self)  # the tables
-        self.panes: dict[str, TablePane] = {}
         self.passage_runner = Runner(self._failed, self)  # the passages behind a cell
         self._queued: list[Callable[[], None]] = []  # tables still to show, one per turn
         self._stepping = False  # a turn is due to show the next one
@@ -362,57 +369,91 @@ class AnalysisWindow(QWidget):
         return lower
 
     def _build_panes(self) -> None:
-        """The four tables in their tabs, each with its own controls."""
+        """The four tabs and the controls of each. The table on screen is built now, the
+        others on the next turns of the event loop (:meth:`_build_next`), or when first needed:
+        the window paints first, and no turn builds more than one table."""
         self.freq_chart = BarChart("Frequencies")
-        self.freq = TablePane("Frequencies", self, self.freq_chart)
+        self.heat_chart = HeatMap("Co-occurrence")
         self.by_combo = QComboBox()
         self.by_combo.setAccessibleName("Count by")
-        lab = QLabel("Count &by:")
-        lab.setBuddy(self.by_combo)
-        self.freq.controls.addWidget(lab)
-        self.freq.controls.addWidget(self.by_combo)
-        self.freq.controls.addStretch(1)
-
-        self.cross = TablePane("Crosstab", self)
         self.cross_attr = QComboBox()
         self.cross_attr.setAccessibleName("Attribute")
         self.cross_show = QComboBox()
         self.cross_show.addItems(CROSSTAB_SHOW)
         self.cross_show.setAccessibleName("Show")
         self.cross_group = CrosstabGrouping()
-        for text, w in (("&Attribute:", self.cross_attr), ("S&how:", self.cross_show)):
-            lab = QLabel(text)
-            lab.setBuddy(w)
-            self.cross.controls.addWidget(lab)
-            self.cross.controls.addWidget(w)
-        self.cross.controls.addWidget(self.cross_group)
-        self.cross.controls.addStretch(1)
-
-        self.heat_chart = HeatMap("Co-occurrence")
-        self.cooc = TablePane("Co-occurrence", self, self.heat_chart)
         self.within_combo = QComboBox()
         self.within_combo.setAccessibleName("Codes meet in")
         for key, label in WITHIN_LABELS:
             self.within_combo.addItem(label, key)
-        lab = QLabel("Codes meet in:")
-        lab.setBuddy(self.within_combo)
-        self.cooc.controls.addWidget(lab)
-        self.cooc.controls.addWidget(self.within_combo)
-        self.cooc.controls.addStretch(1)
-
-        self.speakers = TablePane("Speakers", self)
-
-        self.panes = {
-            "freq": self.freq,
-            "cross": self.cross,
-            "cooc": self.cooc,
-            "speakers": self.speakers,
+        # Each pane's controls, (label, widget) in order (None: a widget without a label).
+        self._controls: dict[str, list[tuple[str | None, QWidget]]] = {
+            "freq": [("Count &by:", self.by_combo)],
+            "cross": [
+                ("&Attribute:", self.cross_attr),
+                ("S&how:", self.cross_show),
+                (None, self.cross_group),
+            ],
+            "cooc": [("Codes meet in:", self.within_combo)],
+            "speakers": [],
         }
+        self._built: dict[str, TablePane] = {}
+        self._pages: dict[str, QVBoxLayout] = {}
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.freq, "&Frequencies")
-        self.tabs.addTab(self.cross, "Cross&tab")
-        self.tabs.addTab(self.cooc, "Co-&occurrence")
-        self.tabs.addTab(self.speakers, "Spea&kers")
+        for name, title in PANE_TABS.items():
+            page = QWidget()
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self._pages[name] = layout
+            self.tabs.addTab(page, title)
+        self.pane("freq")
+        self._to_build = [name for name in PANE_TABS if name != "freq"]
+
+    def pane(self, name: str) -> TablePane:
+        """The pane of a tab, built the first time it is asked for."""
+        pane = self._built.get(name)
+        if pane is None:
+            chart = {"freq": self.freq_chart, "cooc": self.heat_chart}.get(name)
+            pane = self._built[name] = TablePane(PART_LABELS[name], self, chart)
+            for text, widget in self._controls[name]:
+                if text is not None:
+                    label = QLabel(text)
+                    label.setBuddy(widget)
+                    pane.controls.addWidget(label)
+                pane.controls.addWidget(widget)
+            if self._controls[name]:
+                pane.controls.addStretch(1)
+            self._pages[name].addWidget(pane)
+        return pane
+
+    def _build_next(self) -> None:
+        """Build one more of the tabs not on screen (one per turn of the event loop)."""
+        while self._to_build and self._to_build[0] in self._built:
+            self._to_build.pop(0)
+        if self._to_build:
+            self.pane(self._to_build.pop(0))
+        if self._to_build:
+            QTimer.singleShot(1, self, self._build_next)
+
+    @property
+    def panes(self) -> dict[str, TablePane]:
+        return {name: self.pane(name) for name in PANE_TABS}
+
+    @property
+    def freq(self) -> TablePane:
+        return self.pane("freq")
+
+    @property
+    def cross(self) -> TablePane:
+        return self.pane("cross")
+
+    @property
+    def cooc(self) -> TablePane:
+        return self.pane("cooc")
+
+    @property
+    def speakers(self) -> TablePane:
+        return self.pane("speakers")
 
     def _build_filters(self) -> QHBoxLayout:
         """The row of filters above the tabs: coder, documents, cases, sub-codes."""
@@ -532,9 +573,12 @@ class AnalysisWindow(QWidget):
     # ------------------------------------------------------------------ running
 
     def start(self) -> None:
-        """Read the choices again (coders, groups, attributes) and compute the tables."""
+        """Read the choices again (coders, groups, attributes) and compute the tables; build the
+        tabs not on screen meanwhile, one per turn."""
         self.fill_choices()
         self.refresh()
+        if self._to_build:
+            QTimer.singleShot(1, self, self._build_next)
 
     def refresh(self) -> None:
         """Recompute the tables off the GUI thread, the tab on screen first; a refresh asked for
@@ -544,8 +588,7 @@ class AnalysisWindow(QWidget):
             self.set_status("No project is open.")
             return
         options, show = self.options(), self.cross_show.currentText()
-        current = self.tabs.currentWidget()
-        first = next((k for k, pane in self.panes.items() if pane is current), "freq")
+        first = list(PANE_TABS)[max(self.tabs.currentIndex(), 0)]
         self._queued.clear()
         self.set_status("Computing…")
 
@@ -564,7 +607,7 @@ class AnalysisWindow(QWidget):
         """A table is ready: show it now, its chart on the next turn of the event loop."""
         self.data = part.data
         chart = {"freq": self._draw_freq_chart, "cooc": self._draw_heat_chart}.get(part.name)
-        self._enqueue(lambda: self.panes[part.name].set_table(part.table), *filter(None, [chart]))
+        self._enqueue(lambda: self.pane(part.name).set_table(part.table), *filter(None, [chart]))
 
     def _done(self, data: AnalysisData) -> None:
         self.data = data
@@ -582,7 +625,7 @@ class AnalysisWindow(QWidget):
             self._queued.pop(0)()
         if self._queued:
             self._stepping = True
-            QTimer.singleShot(0, self._next_step)
+            QTimer.singleShot(0, self, self._next_step)
 
     def _up_to_date(self) -> None:
         self.stale = False
@@ -681,7 +724,7 @@ class AnalysisWindow(QWidget):
         self.heat_chart.clear()
         self.freq_chart.clear()
         self.passages.set_passages([])
-        for pane in (self.freq, self.cross, self.cooc, self.speakers):
+        for pane in self._built.values():
             pane.set_table(Table([]))
         self.fill_choices()
         if self.main.project is None:
