@@ -148,7 +148,7 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
     from coder.core.export.report import build
     from coder.core.query.similar import SimilarityIndex
     from coder.ui.dialogs import autocode_dialog, merge_dialog
-    from coder.ui.views import explore_dock
+    from coder.ui.views import agreement_window, explore_dock
 
     heavy: dict[str, list[tuple[Any, str]]] = {
         "analysis": [
@@ -158,7 +158,12 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
             (query, "speaker_breakdown"),
             (query, "retrieve"),
         ],
-        "agreement": [(intercoder, "compute_agreement"), (intercoder, "find_disagreements")],
+        "agreement": [
+            (intercoder, "compute_agreement"),
+            (intercoder, "find_disagreements"),
+            (intercoder, "coder_summaries"),  # the coders to choose from, with their counts
+            (agreement_window, "figures"),  # the table's texts
+        ],
         "merge": [(merge_dialog, "merge_projects")],
         "report": [(build, "write_report")],
         "explore": [

@@ -133,19 +133,23 @@ def merge_project(window: MainWindow) -> None:
     status_tip="Inter-coder agreement per code, and where coders disagree",
 )
 def agreement_window(window: MainWindow) -> None:
+    from PySide6.QtCore import QTimer
+
     from coder.ui.views.agreement_window import AgreementWindow
 
     existing = window.agreement_window
     if existing is not None and existing.window_.project is window.project:
-        existing.refresh_coders()
+        existing.read_choices()
         common.bring_forward(existing)
         return
     if existing is not None:
         existing.close()
-    window.agreement_window = opened = AgreementWindow(window)
+    # The window first; on a later turn of the event loop, the coders and documents are read
+    # off the GUI thread, then the figures computed at once for the usual two-coder case.
+    window.agreement_window = opened = AgreementWindow(window, read=False)
     opened.show()
-    if len(opened.coders.checked_names()) >= 2:
-        opened.compute()  # the figures at once for the usual two-coder case
+    opened.status.setText("Reading the coders…")
+    QTimer.singleShot(1, opened, lambda: opened.read_choices(then=opened.compute_if_two))
 
 
 @action(

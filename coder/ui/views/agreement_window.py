@@ -9,6 +9,8 @@ in compare mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -17,7 +19,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,12 +29,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
     QTableView,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -41,11 +40,11 @@ from PySide6.QtWidgets import (
 from coder.core import agreement_text, intercoder
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
-from coder.core.text import PositionMap
 from coder.ui.models.analysis import CheckListModel
 from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import ProgressLine, Runner
 from coder.ui.views import common
+from coder.ui.views.side_by_side import SideBySideDialog
 
 if TYPE_CHECKING:
     from coder.ui.main_window import MainWindow
@@ -140,6 +139,28 @@ class CodersModel(QAbstractListModel):
         return True
 
 
+@dataclass(frozen=True)
+class Figures:
+    """The texts of an agreement table: headers short and long, definitions, every cell."""
+
+    headers: tuple[str, ...]
+    long: tuple[str, ...]
+    definitions: dict[str, str]
+    cells: list[tuple[str, ...]]
+
+
+def figures(result: intercoder.ProjectAgreement) -> Figures:
+    """The table's texts, with the same headers and rounding as the command line and report
+    (pure: made on the worker that computed ``result``)."""
+    long = agreement_text.headers(result)
+    return Figures(
+        tuple(agreement_text.SHORT.get(h, h) for h in long),
+        long,
+        agreement_text.definitions(result),
+        [agreement_text.cells(result, r) for r in (*result.codes, result.overall)],
+    )
+
+
 class AgreementModel(RowsTableModel):
     """One row per code, then the overall row: the agreement table and every figure, with the
     same headers and rounding as the command line and the report."""
@@ -153,13 +174,16 @@ class AgreementModel(RowsTableModel):
         self.result: intercoder.ProjectAgreement | None = None
         self._cells: list[tuple[str, ...]] = []
 
-    def set_result(self, result: intercoder.ProjectAgreement | None) -> None:
+    def set_result(
+        self, result: intercoder.ProjectAgreement | None, shown: Figures | None = None
+    ) -> None:
+        """Show ``result``, with its texts from :func:`figures` when they were prepared (off
+        the GUI thread), else made here."""
         self.result = result
         if result is not None:
-            self.DEFINITIONS = agreement_text.definitions(result)
-            self.LONG = agreement_text.headers(result)
-            self.HEADERS = tuple(agreement_text.SHORT.get(h, h) for h in self.LONG)
-            self._cells = [agreement_text.cells(result, r) for r in (*result.codes, result.overall)]
+            shown = shown or figures(result)
+            self.DEFINITIONS, self.LONG, self._cells = shown.definitions, shown.long, shown.cells
+            self.HEADERS = shown.headers
         else:
             self._cells = []
         self.set_rows([] if result is None else [*result.codes, result.overall])  # a reset
@@ -234,137 +258,24 @@ class DisagreementsModel(RowsTableModel):
         return None
 
 
-# --------------------------------------------------------------------------- side by side
-
-
-def _tint(color: str) -> QColor:
-    c = QColor(color)
-    if not c.isValid():
-        c = QColor("#4E79A7")
-    c.setAlpha(90)
-    return c
-
-
-class SideBySideDialog(QDialog):
-    """Each coder's codings of one code around a passage, in read-only panes side by side."""
-
-    CONTEXT = 600  # characters shown before and after the passage
-
-    def __init__(
-        self,
-        parent: QWidget | None,
-        project: Project,
-        coders: list[str],
-        code_id: int,
-        disagreement: Disagreement,
-    ) -> None:
-        super().__init__(parent)
-        code = project.code(code_id)
-        self.disagreement = disagreement
-        self.setWindowTitle(f"{code.path} in {disagreement.document}: codings side by side")
-        common.fit_to_screen(self, 1000, 600)
-        text = project.document_text(disagreement.document_id)
-        lo = max(0, disagreement.start - self.CONTEXT)
-        hi = min(len(text), disagreement.end + self.CONTEXT)
-        # widen to whole lines so the excerpt reads naturally
-        lo = text.rfind("\n", 0, lo) + 1 if lo > 0 else 0
-        nl = text.find("\n", hi)
-        hi = len(text) if nl < 0 else nl
-        excerpt = text[lo:hi]
-        layout = QVBoxLayout(self)
-        head = QLabel(
-            f"Passage {disagreement.start}–{disagreement.end} of {disagreement.document}. "
-            f"Coded with {code.path} by {', '.join(disagreement.coded_by) or 'nobody'}; "
-            f"not by {', '.join(disagreement.not_coded_by) or 'nobody'}."
-        )
-        head.setWordWrap(True)
-        layout.addWidget(head)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.panes: dict[str, QPlainTextEdit] = {}
-        self.spans: dict[str, list[tuple[int, int]]] = {}
-        by_coder = {c.id: c.name for c in project.coders()}
-        for name in coders:
-            coder_id = next((i for i, n in by_coder.items() if n == name), None)
-            spans = [
-                (g.start, g.end)
-                for g in project.codings(
-                    document_id=disagreement.document_id,
-                    code_ids=[code_id],
-                    coder_ids=[coder_id] if coder_id is not None else [],
-                )
-                if g.end > lo and g.start < hi
-            ]
-            box, pane = self._pane(name, excerpt, spans, lo, hi, code.color)
-            splitter.addWidget(box)
-            self.panes[name] = pane
-            self.spans[name] = spans
-        layout.addWidget(splitter, 1)
-        # The panes hold the same text: scrolling one scrolls the others.
-        bars = [pane.verticalScrollBar() for pane in self.panes.values()]
-        for bar in bars:
-            for other in bars:
-                if other is not bar:
-                    bar.valueChanged.connect(other.setValue)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.compare_button = QPushButton("Show in the &Main Window")
-        self.compare_button.setToolTip("Open the passage in the workbench, comparing the coders")
-        row.addWidget(self.compare_button)
-        close = QPushButton("Close")
-        close.clicked.connect(self.accept)
-        row.addWidget(close)
-        layout.addLayout(row)
-
-    def _pane(
-        self, name: str, excerpt: str, spans: list[tuple[int, int]], lo: int, hi: int, color: str
-    ) -> tuple[QWidget, QPlainTextEdit]:
-        """One coder's read-only pane: their codings tinted, the passage underlined."""
-        disagreement = self.disagreement
-        pm = PositionMap(excerpt)
-        box = QWidget()
-        box_layout = QVBoxLayout(box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(f"{name}: {len(spans)} coding{'s' if len(spans) != 1 else ''} here")
-        box_layout.addWidget(label)
-        pane = QPlainTextEdit()
-        pane.setReadOnly(True)
-        pane.setPlainText(excerpt)
-        pane.setAccessibleName(f"Codings of {name}")
-        selections = []
-        for start, end in spans:
-            sel = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(pane.document())
-            cursor.setPosition(pm.to_utf16(max(start, lo) - lo))
-            cursor.setPosition(pm.to_utf16(min(end, hi) - lo), QTextCursor.MoveMode.KeepAnchor)
-            fmt_ = QTextCharFormat()
-            fmt_.setBackground(_tint(color))
-            sel.cursor, sel.format = cursor, fmt_
-            selections.append(sel)
-        passage = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(pane.document())
-        cursor.setPosition(pm.to_utf16(disagreement.start - lo))
-        cursor.setPosition(pm.to_utf16(disagreement.end - lo), QTextCursor.MoveMode.KeepAnchor)
-        outline = QTextCharFormat()
-        outline.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        outline.setUnderlineColor(QColor("#D62728"))
-        passage.cursor, passage.format = cursor, outline
-        selections.append(passage)
-        pane.setExtraSelections(selections)
-        show = QTextCursor(pane.document())
-        show.setPosition(pm.to_utf16(disagreement.start - lo))
-        pane.setTextCursor(show)
-        pane.centerCursor()
-        box_layout.addWidget(pane, 1)
-        return box, pane
-
-
 # --------------------------------------------------------------------------- the window
+
+# What the window offers to choose from: the coders, the documents (id, name, 0).
+Choices = tuple[list[CoderSummary], list[tuple[int, str, int]]]
+
+
+def read_choices(project: Project) -> Choices:
+    """The coders with their counts and the documents (pure core: runs on a worker)."""
+    coders = intercoder.coder_summaries(project)
+    return coders, [(d.id, d.name, 0) for d in project.documents()]
 
 
 class AgreementWindow(QDialog):
     """Non-modal window: coders, unit, results per code, disagreeing passages."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, read: bool = True) -> None:
+        """``read=False`` leaves the coders and documents to :meth:`read_choices` (the menu
+        shows the window first and reads them off the GUI thread)."""
         super().__init__(window)
         self.window_ = window
         self.agreement: intercoder.ProjectAgreement | None = None
@@ -375,7 +286,8 @@ class AgreementWindow(QDialog):
         outer.addWidget(self._options_panel())
         outer.addWidget(self._results_panel(), 1)
         self.current_code_id: int | None = None
-        self.refresh_coders()
+        if read:
+            self.refresh_coders()
         changed = getattr(window, "projectChanged", None)
         if changed is not None:
             changed.connect(self._on_project_changed)
@@ -487,6 +399,7 @@ class AgreementWindow(QDialog):
         # Compute (or another code) replaces the one still running.
         self.runner = Runner(self._failed, self)
         self.passage_runner = Runner(self._failed, self)
+        self.choices_runner = Runner(self._failed, self)  # the coders and documents
         self.progress = ProgressLine(self.runner)
         top_layout.addWidget(self.progress)
         self.table = AgreementModel(self)
@@ -495,10 +408,9 @@ class AgreementWindow(QDialog):
         self.table_view.setAccessibleName("Agreement per code")
         self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, len(AgreementModel.HEADERS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the texts when a result comes (common.fit_columns): a header that sizes
+        # its sections to their contents measures every cell at each change of the table.
+        self.table_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table_view.verticalHeader().hide()
         self.table_view.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self.show_disagreements(current.row())
@@ -543,15 +455,37 @@ class AgreementWindow(QDialog):
     def refresh_coders(self) -> None:
         """The coders and the documents to choose from (a document unticked stays so)."""
         project = self.window_.project
-        self.coders.set_coders(intercoder.coder_summaries(project) if project else [])
-        docs = project.documents() if project else []
+        self._set_choices(read_choices(project) if project else ([], []))
+
+    def read_choices(self, then: Callable[[], Any] | None = None) -> None:
+        """:meth:`refresh_coders` off the GUI thread; then ``then()``."""
+        project = self.window_.project
+        if project is None:
+            self.refresh_coders()
+            return
+
+        def done(found: Choices) -> None:
+            self._set_choices(found)
+            if then is not None:
+                then()
+
+        self.choices_runner.run(project, lambda conn, _p: read_choices(conn), done)
+
+    def _set_choices(self, found: Choices) -> None:
+        coders, docs = found
+        self.coders.set_coders(coders)
         on = set(self.documents.checked_ids())
         off = {item[0] for item in self.documents.items if item[0] not in on}
-        self.documents.set_items([(d.id, d.name, 0) for d in docs], unchecked=off)
+        self.documents.set_items(docs, unchecked=off)
+
+    def compute_if_two(self) -> None:
+        """Compute at once when two coders are ticked (the usual two-coder case)."""
+        if len(self.coders.checked_names()) >= 2:
+            self.compute()
 
     def on_changes(self, _changes: Any) -> None:
         """Edits elsewhere: keep the coder list current; figures wait for Compute."""
-        self.refresh_coders()
+        self.read_choices()
 
     def unit_key(self) -> str:
         return str(self.unit.currentData())
@@ -577,11 +511,11 @@ class AgreementWindow(QDialog):
             self.status.setText("Tick at least one document.")
             return False
 
-        def work(conn: Project, _progress: Any) -> intercoder.ProjectAgreement:
+        def work(conn: Project, _progress: Any) -> tuple[intercoder.ProjectAgreement, Figures]:
             listed = None
             if every:
                 listed = list(chosen) if chosen is not None else [d.id for d in conn.documents()]
-            return intercoder.compute_agreement(
+            result = intercoder.compute_agreement(
                 conn,
                 names,
                 unit=unit,
@@ -590,6 +524,7 @@ class AgreementWindow(QDialog):
                 pooling=pooling,
                 min_overlap=overlap,
             )
+            return result, figures(result)
 
         self.passage_runner.cancel()
         self.status.setText(f"Computing the agreement of {', '.join(names)}…")
@@ -600,11 +535,12 @@ class AgreementWindow(QDialog):
         self.status.setText("")
         self.window_.show_error(message)
 
-    def _show_result(self, result: intercoder.ProjectAgreement) -> None:
+    def _show_result(self, computed: tuple[intercoder.ProjectAgreement, Figures]) -> None:
+        result, shown = computed
         self.agreement = result
-        self.table.set_result(result)
+        self.table.set_result(result, shown)
         self.copy_button.setEnabled(True)
-        self.table_view.resizeColumnsToContents()
+        common.fit_columns(self.table_view, shown.headers, shown.cells, first=200)
         self.passages.set_rows([])
         self.status.setText(" ".join(agreement_text.summary(result)))
         if result.codes:

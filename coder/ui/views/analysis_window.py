@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QAction, QFontMetrics, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -61,6 +61,7 @@ from coder.ui.views.analysis_data import (
     crosstab_table,
 )
 from coder.ui.views.charts import BarChart, Chart, HeatMap
+from coder.ui.views.common import fit_columns
 from coder.ui.views.crosstab_controls import CrosstabGrouping
 
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
@@ -68,8 +69,6 @@ CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
 WHERE_MAX_VALUES = 40
 _SEP = "\x1f"
 PASSAGE_CONTEXT = 200
-# Columns are sized from their text (not by asking the view to measure every cell), up to this.
-MAX_COLUMN = 320
 # The tabs: each pane's key (as in analysis_data.PARTS) and its tab's title.
 PANE_TABS = {
     "freq": "&Frequencies",
@@ -83,29 +82,6 @@ def ask_save_path(parent: QWidget | None, title: str, default: str, filters: str
     """The file to write (None when cancelled). Tests replace this function."""
     path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
     return path or None
-
-
-def fit_columns(view: QTableView, headers: list[str], rows: list[list[str]]) -> None:
-    """Size each column to its widest text (header included), up to MAX_COLUMN; the first
-    column (code names) gets at least 160 pixels. Faster than resizeColumnsToContents, which
-    asks the delegate for every cell's size hint."""
-    fm = QFontMetrics(view.font())
-    bold = QFontMetrics(view.horizontalHeader().font())
-    header = view.horizontalHeader()
-    widths: dict[str, int] = {}
-
-    def width(text: str) -> int:
-        w = widths.get(text)
-        if w is None:
-            w = widths[text] = fm.horizontalAdvance(text)
-        return w
-
-    for c, title in enumerate(headers):
-        column = [width(row[c]) for row in rows if c < len(row)]
-        best = max([bold.horizontalAdvance(title) + 24, *(w + 14 for w in column)])
-        if c == 0:
-            best = max(best, 160)
-        header.resizeSection(c, min(best, MAX_COLUMN))
 
 
 # ----------------------------------------------------------------------------- tables

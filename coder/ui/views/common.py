@@ -7,7 +7,7 @@ can answer them without a modal dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -282,3 +283,32 @@ def ask_buttons(parent: QWidget | None, title: str, text: str, buttons: list[str
     box.exec()
     clicked = box.clickedButton()
     return next((label for button, label in made if button == clicked), None)
+
+
+# Columns are sized from their text (not by asking the view to measure every cell), up to this.
+MAX_COLUMN = 320
+
+
+def fit_columns(
+    view: QTableView, headers: Sequence[str], rows: Sequence[Sequence[str]], first: int = 160
+) -> None:
+    """Size each column to its widest text (header included), up to MAX_COLUMN; the first
+    column (code names) gets at least ``first`` pixels. Much faster than
+    resizeColumnsToContents, which asks the delegate for every cell's size hint."""
+    fm = QFontMetrics(view.font())
+    bold = QFontMetrics(view.horizontalHeader().font())
+    header = view.horizontalHeader()
+    widths: dict[str, int] = {}
+
+    def width(text: str) -> int:
+        w = widths.get(text)
+        if w is None:
+            w = widths[text] = fm.horizontalAdvance(text)
+        return w
+
+    for c, title in enumerate(headers):
+        column = [width(row[c]) for row in rows if c < len(row)]
+        best = max([bold.horizontalAdvance(title) + 24, *(w + 14 for w in column)])
+        if c == 0:
+            best = max(best, first)
+        header.resizeSection(c, min(best, MAX_COLUMN))
