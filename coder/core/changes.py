@@ -152,15 +152,25 @@ class Changes:
         """How many rows these changes touched, those in bulk included."""
         return len(self.after) + sum(len(b) for b in self.bulks)
 
+    @cached_property
+    def _made_and_removed(self) -> dict[str, tuple[list[Any], list[Any]]]:
+        """Each table's keys of rows created and of rows deleted, in order, those in bulk
+        after the others (one pass over a change that may hold tens of thousands of rows,
+        however many views ask)."""
+        out: dict[str, tuple[list[Any], list[Any]]] = {}
+        for side, rows in ((0, self.before), (1, self.after)):
+            for (table, key), row in rows.items():
+                if row is None:
+                    out.setdefault(table, ([], []))[side].append(key)
+        for bulk in self.bulks:
+            out.setdefault(bulk.table, ([], []))[0 if bulk.inserted else 1].extend(bulk.keys())
+        return out
+
     def created(self, table: str) -> list[Any]:
-        rows = [k for (t, k), row in self.before.items() if t == table and row is None]
-        return rows + [k for b in self.bulks if b.table == table and b.inserted for k in b.keys()]
+        return list(self._made_and_removed.get(table, ((), ()))[0])
 
     def deleted(self, table: str) -> list[Any]:
-        rows = [k for (t, k), row in self.after.items() if t == table and row is None]
-        return rows + [
-            k for b in self.bulks if b.table == table and not b.inserted for k in b.keys()
-        ]
+        return list(self._made_and_removed.get(table, ((), ()))[1])
 
     @property
     def retexts(self) -> tuple[Retext, ...]:
@@ -187,13 +197,15 @@ class Changes:
     def attributes(self) -> frozenset[int]:
         return self.ids("attributes") | self.ids("attribute_values")
 
-    @property
+    @cached_property
     def memos(self) -> frozenset[int]:
-        return self.ids("memos") | {
+        linked = {
             row["memo_id"]
-            for (t, _k), row in (*self.before.items(), *self.after.items())
+            for rows in (self.before, self.after)
+            for (t, _k), row in rows.items()
             if t == "memo_links" and row is not None
         }
+        return self.ids("memos") | linked
 
     @property
     def annotations(self) -> frozenset[int]:
@@ -202,12 +214,23 @@ class Changes:
     @cached_property
     def coding_documents(self) -> frozenset[int]:
         """Documents whose codings changed (for repainting highlights)."""
-        docs = set()
-        for (t, _k), row in (*self.before.items(), *self.after.items()):
-            if t == "codings" and row is not None:
-                docs.add(row["document_id"])
+        docs = {
+            row["document_id"]
+            for rows in (self.before, self.after)
+            for (t, _k), row in rows.items()
+            if t == "codings" and row is not None
+        }
         docs.update(s.document_id for s in self.shifts if s.table == "codings")
         return frozenset(docs)
+
+    def prepare(self) -> Changes:
+        """Work out now what the views will ask of this change (the ids touched in each table,
+        the rows created and deleted, the documents whose codings changed, the memos): a
+        worker calls this on a big change (a merge, an import) so that the window's thread
+        only reads the answers. Returns the change itself."""
+        for answer in ("_keys", "_made_and_removed", "coding_documents", "memos"):
+            getattr(self, answer)
+        return self
 
     def inverse(self) -> Changes:
         """What undoing these changes does (rows created become rows deleted, and so on)."""

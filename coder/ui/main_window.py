@@ -52,7 +52,7 @@ from coder.ui.features import file as file_feature
 from coder.ui.views.cases_dock import CasesDock
 from coder.ui.views.cases_sheet import CasesSheet
 from coder.ui.views.codebook_dock import CodebookDock
-from coder.ui.views.common import ProjectDock
+from coder.ui.views.common import BULK_ROWS, ProjectDock
 from coder.ui.views.document_view import DocumentView
 from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.explore_dock import ExploreDock
@@ -66,8 +66,6 @@ from coder.ui.views.welcome_page import WelcomePage
 if TYPE_CHECKING:  # opened from the Team menu, which imports it
     from coder.ui.views.agreement_window import AgreementWindow
 
-# A change touching more rows than this reaches the docks one per turn of the event loop.
-BULK_ROWS = 2_000
 # Imported in the background after the first paint (see showEvent).
 PRELOAD = [
     "coder.ui.views.analysis_window",

@@ -219,3 +219,28 @@ def test_heavy_work_runs_off_the_gui_thread(action, open_window, qtbot, tmp_path
         window.close_project()
         monkeypatch.undo()
     assert counts[1] <= counts[0], f"{action}: GUI-thread statements grew with the project {counts}"
+
+
+def test_a_bulk_merge_reaches_the_window_worked_out(open_window, qtbot, tmp_path, monkeypatch):
+    """Counted, not timed: what the window asks of a merge's change (the ids touched in each
+    table, the rows created and deleted, the documents whose codings changed, the memos) is
+    worked out on the worker that merged, and the memos of a bulk change are read on a worker:
+    the window's thread goes through none of the change's rows."""
+    from coder.core.changes import Changes
+    from coder.ui import main_window
+    from coder.ui.views import common, memos_dock
+
+    for module in (common, main_window):  # this small merge counts as a bulk change
+        monkeypatch.setattr(module, "BULK_ROWS", 10)
+    window = open_window(SMALL)
+    calls = Calls()
+    for answer in ("_keys", "_made_and_removed", "coding_documents", "memos"):
+        calls.wrap(monkeypatch, Changes.__dict__[answer], "func")
+    calls.wrap(monkeypatch, memos_dock, "memo_entries")
+    other = corpus.build(tmp_path / "other.coder", Spec(2, 6_000, 80, cases=4, seed=7))
+    _merge(window, qtbot, other)
+    qtbot.waitUntil(lambda: not window._dock_updates and not window.memos_dock.reader.running)
+    assert not window.errors
+    assert "memo_entries" in calls.names() and "func" in calls.names()
+    assert calls.on_gui() == [], calls.on_gui()
+    window.close_project()

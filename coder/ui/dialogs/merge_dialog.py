@@ -261,7 +261,9 @@ class MergeDialog(QDialog):
         names = ", ".join(Path(p).name for p in paths)
 
         def work(conn: Project, progress: Any) -> MergeReport:
-            return merge_projects(conn, paths, prefer=prefer, progress=progress)
+            report = merge_projects(conn, paths, prefer=prefer, progress=progress)
+            report.changes.prepare()  # what the views will ask of it, worked out here
+            return report
 
         def done(report: MergeReport) -> None:
             if self.window_.project is not project:

@@ -194,12 +194,14 @@ def import_worker(
     """Import in a worker thread through its own connection (one transaction per file)."""
     project = source.worker_connection()
     try:
-        return project.import_files(
+        report = project.import_files(
             paths,
             speakers=speakers,
             case_per_document=case_per_document,
             progress=lambda d, t, p: progress(d, t, Path(p).name),
         )
+        report.changes.prepare()  # what the views will ask of it, worked out here
+        return report
     finally:
         project.close()
 

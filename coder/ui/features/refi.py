@@ -118,7 +118,10 @@ def _apply_in_worker(project: Project, apply: Any) -> Any:
     def work(progress: Any) -> ImportResult:
         own = project.worker_connection()
         try:
-            return apply(own, progress)
+            result = apply(own, progress)
+            if result.changes:
+                result.changes.prepare()  # what the views will ask of it, worked out here
+            return result
         finally:
             own.close()
 

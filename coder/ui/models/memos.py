@@ -67,10 +67,7 @@ class MemosModel(RowsTableModel):
         project = self.project
         if project is None:
             return
-        # A rename may change any memo's title: read them all again, without first going
-        # through every row of a big edit (a merge) for the memos it touched. A document's
-        # text edited is no rename: only the memos anchored in it may have moved.
-        if changes.ids("documents") or changes.codes or changes.cases:
+        if self.rereads_all(changes):
             self.set_rows(memo_entries(project))
             return
         keys = _changed_keys(changes)
@@ -82,6 +79,14 @@ class MemosModel(RowsTableModel):
             return
         for key in sorted(keys):
             self.refresh(key)
+
+    @staticmethod
+    def rereads_all(changes: Changes) -> bool:
+        """Whether the change asks to read every memo again. A rename may change any memo's
+        title: read them all again, without first going through every row of a big edit (a
+        merge) for the memos it touched. A document's text edited is no rename: only the memos
+        anchored in it may have moved."""
+        return bool(changes.ids("documents") or changes.codes or changes.cases)
 
     def refresh(self, key: tuple[str, int]) -> None:
         """Insert, update or remove one memo's row to match the project."""

@@ -287,6 +287,9 @@ def ask_buttons(parent: QWidget | None, title: str, text: str, buttons: list[str
 
 # Columns are sized from their text (not by asking the view to measure every cell), up to this.
 MAX_COLUMN = 320
+# A change of more rows than this (a merge, a big import, their undo) is caught up with in
+# slices: each dock on its own turn of the event loop, reading in bulk on a worker.
+BULK_ROWS = 2_000
 
 
 def fit_columns(

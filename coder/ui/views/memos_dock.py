@@ -33,9 +33,17 @@ from PySide6.QtWidgets import (
 
 from coder.core import settings
 from coder.core.changes import Changes
-from coder.core.memo_index import KIND_LABELS, KINDS, MemoEntry, excerpt, set_memo_text
+from coder.core.memo_index import (
+    KIND_LABELS,
+    KINDS,
+    MemoEntry,
+    excerpt,
+    memo_entries,
+    set_memo_text,
+)
 from coder.core.project import Project
 from coder.ui.models.memos import AUTHOR, KIND, MODIFIED, TITLE, EntryRole, MemoFilter, MemosModel
+from coder.ui.tasks import Runner
 from coder.ui.views import common
 
 
@@ -62,6 +70,7 @@ class MemosDock(common.ProjectDock):
         self.setObjectName("memosDock")
         self.setAccessibleName("Memos")
         self.model = MemosModel(self)
+        self.reader = Runner(lambda message: self.window_.show_error(message), self)
         self.proxy = MemoFilter(self)
         self.proxy.setSourceModel(self.model)
         self.current: MemoEntry | None = None
@@ -202,15 +211,31 @@ class MemosDock(common.ProjectDock):
         if self.project is not None and self.project is not project:
             self.save()  # closing the project (or quitting) keeps what was typed
         self.current = None
+        self.reader.cancel()
         self.model.set_project(project)
         self.empty_hint.refresh()
         self._show(None)
         self.setEnabled(project is not None)
 
     def on_changes(self, changes: Changes) -> None:
-        if self.project is None:
+        project = self.project
+        if project is None:
+            return
+        bulk = changes.row_count > common.BULK_ROWS and self.model.rereads_all(changes)
+        if bulk or self.reader.running:
+            # A merge or a big import (or an edit while its memos are read): every memo read
+            # again on a worker, shown when read.
+            self.reader.run(project, lambda conn, _p: memo_entries(conn), self._read)
             return
         self.model.on_changes(changes)
+        self._changed()
+
+    def _read(self, entries: list[MemoEntry]) -> None:
+        self.model.set_rows(entries)
+        self._changed()
+
+    def _changed(self) -> None:
+        """After the list changed: the hint, and the memo shown (gone, or changed)."""
         self.empty_hint.refresh()
         current = self.current
         if current is not None:
