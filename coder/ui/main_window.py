@@ -184,7 +184,8 @@ class MainWindow(QMainWindow):
         self._dock_updates: list[Callable[[], None]] = []
         self._dock_timer = QTimer(self)
         self._dock_timer.setSingleShot(True)
-        self._dock_timer.setInterval(0)
+        # 1 ms, not 0: Qt runs zero-delay timers before the input and paint events waiting.
+        self._dock_timer.setInterval(1)
         self._dock_timer.timeout.connect(self._next_dock_update)
         self._remember = QTimer(self)
         self._remember.setSingleShot(True)

@@ -9,7 +9,8 @@ double-clicking a passage shows it in the document view.
 Every query runs off the GUI thread on a connection of its own (:class:`coder.ui.tasks.Runner`);
 the tables are built there too, so the window only swaps models in: the tab on show first, the
 others on the next turns of the event loop, the charts (:mod:`coder.ui.views.charts`) last. A
-new request (another option, Refresh, another cell) cancels the one still running.
+new request (another option, Refresh, another cell) cancels the one still running. The window
+opens with the table on screen only; the other tabs' widgets are built one per later turn.
 """
 
 from __future__ import annotations
@@ -248,6 +249,11 @@ class TablePane(QWidget):
             self.owner.show_passages(drill, f"{label} — {column}" if index.column() else str(label))
 
 
+def _tab(name: str) -> Any:
+    """A tab's pane as an attribute of the window (built when first asked for)."""
+    return property(lambda window: window.pane(name), doc=f"The {PART_LABELS[name]} tab.")
+
+
 class AnalysisWindow(QWidget):
     """The analysis window (a top-level window owned by the main window)."""
 
@@ -289,18 +295,14 @@ class AnalysisWindow(QWidget):
 
         if fill:
             self.fill_choices()
+        else:
+            self._fixed_choices()
         self._connect(main)
 
     def _connect(self, main: Any) -> None:
         """Recompute when a choice changes, the project changes or an edit is made."""
-        for combo in (
-            self.coder_combo,
-            self.group_combo,
-            self.where_combo,
-            self.by_combo,
-            self.cross_attr,
-            self.within_combo,
-        ):
+        combos = [self.coder_combo, self.group_combo, self.where_combo, self.by_combo]
+        for combo in [*combos, self.cross_attr, self.within_combo]:
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.children_box.toggled.connect(lambda _c: self.refresh())
         self.cross_show.currentIndexChanged.connect(lambda _i: self._show_crosstab())
@@ -328,9 +330,7 @@ class AnalysisWindow(QWidget):
         self.passage_view = QTableView()
         self.passage_view.setModel(self.passage_proxy)
         self.passage_view.setSortingEnabled(True)
-        self.passage_view.sortByColumn(
-            -1, Qt.SortOrder.AscendingOrder
-        )  # retrieval order until asked
+        self.passage_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # retrieval order first
         self.passage_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.passage_view.setAccessibleName("Passages")
         self.passage_view.verticalHeader().setVisible(False)
@@ -411,25 +411,10 @@ class AnalysisWindow(QWidget):
         if self._to_build:
             QTimer.singleShot(1, self, self._build_next)
 
-    @property
-    def panes(self) -> dict[str, TablePane]:
-        return {name: self.pane(name) for name in PANE_TABS}
-
-    @property
-    def freq(self) -> TablePane:
-        return self.pane("freq")
-
-    @property
-    def cross(self) -> TablePane:
-        return self.pane("cross")
-
-    @property
-    def cooc(self) -> TablePane:
-        return self.pane("cooc")
-
-    @property
-    def speakers(self) -> TablePane:
-        return self.pane("speakers")
+    freq = _tab("freq")
+    cross = _tab("cross")
+    cooc = _tab("cooc")
+    speakers = _tab("speakers")
 
     def _build_filters(self) -> QHBoxLayout:
         """The row of filters above the tabs: coder, documents, cases, sub-codes."""
@@ -472,17 +457,11 @@ class AnalysisWindow(QWidget):
         keep = {id(c): c.currentData() for c in combos}
         for combo in combos:
             combo.clear()
-        self.coder_combo.addItem("All coders", None)
+        self._fixed_choices()
         if project is not None and len(project.coders()) > 1:
             # a unit counts when every coder (or more than half of them) coded it
-            self.coder_combo.addItem("Every coder agrees", "all")
-            self.coder_combo.addItem("Most coders agree", "majority")
-        self.group_combo.addItem("All documents", None)
-        self.where_combo.addItem("All cases and documents", None)
-        self.by_combo.addItem("Documents", "document")
-        self.by_combo.addItem("Cases", "case")
-        self.by_combo.addItem("Each document (codings per document)", "document-matrix")
-        self.by_combo.addItem("Each case (codings per case)", "case-matrix")
+            self.coder_combo.insertItem(1, "Every coder agrees", "all")
+            self.coder_combo.insertItem(2, "Most coders agree", "majority")
         if project is not None:
             for c in project.coders():
                 self.coder_combo.addItem(c.name, c.id)
@@ -516,6 +495,17 @@ class AnalysisWindow(QWidget):
             combo.setCurrentIndex(max(i, 0))
             combo.blockSignals(False)
         self._attribute_type()
+
+    def _fixed_choices(self) -> None:
+        """The choices every project has (also the window's first ones: each box takes its
+        width from them when first shown, before the project's are read)."""
+        self.coder_combo.addItem("All coders", None)
+        self.group_combo.addItem("All documents", None)
+        self.where_combo.addItem("All cases and documents", None)
+        self.by_combo.addItem("Documents", "document")
+        self.by_combo.addItem("Cases", "case")
+        self.by_combo.addItem("Each document (codings per document)", "document-matrix")
+        self.by_combo.addItem("Each case (codings per case)", "case-matrix")
 
     def _attribute_type(self) -> None:
         """Offer ranges when the crosstab's attribute holds numbers or dates."""
