@@ -10,6 +10,8 @@ text at 4.5:1 or more, in a light, dark or high-contrast palette.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtGui import QColor
 
 MIN_CONTRAST = 4.5  # WCAG 2 level AA for body text
@@ -48,6 +50,13 @@ def over(top: QColor, bottom: QColor) -> QColor:
 def grey_level(text: QColor, light_base: bool, ratio: float = MIN_CONTRAST) -> int:
     """On a light base, the darkest grey level that keeps ``text`` at ``ratio``; on a dark
     base, the lightest (0–255)."""
+    return _grey_level(text.rgb(), light_base, ratio)
+
+
+@lru_cache(maxsize=64)
+def _grey_level(text_rgb: int, light_base: bool, ratio: float) -> int:
+    # Every code's wash asks for the same text colour's level: searched once, not per code.
+    text = QColor.fromRgb(text_rgb)
     levels = range(256) if light_base else range(255, -1, -1)
     for v in levels:
         if contrast(QColor(v, v, v), text) >= ratio:
