@@ -108,6 +108,27 @@ class CodingSpan(NamedTuple):
     memo: str = ""
 
 
+class CodingColumns(NamedTuple):
+    """Every coding of a document as columns, in text order: what the document view reads
+    when it opens a long transcript (one list per field rather than a tuple per coding)."""
+
+    ids: list[int]
+    code_ids: list[int]
+    coder_ids: list[int]
+    starts: list[int]
+    ends: list[int]
+    memos: list[str]
+
+
+class TurnColumns(NamedTuple):
+    """Every speaker turn of a document as columns, in text order (turns with a speaker)."""
+
+    speakers: list[str]
+    starts: list[int]
+    ends: list[int]
+    time_starts: list[float | None]
+
+
 class TurnSpan(NamedTuple):
     """A speaker turn as the document view and the analyses read it (a named tuple, built
     in C: a long transcript has tens of thousands)."""

@@ -11,7 +11,7 @@ from coder.core.errors import CoderError, InvalidValue
 from coder.core.model import CodeCount, CodingSpan, DocumentRef
 from coder.core.project import Project
 from coder.core.store import project_tables
-from coder.core.text import Turn
+from coder.core.text import Turn, detect_turns
 
 
 def dump(project: Project) -> dict[str, list[tuple]]:
@@ -256,6 +256,27 @@ def test_coding_spans_and_coder_names(coded: Project) -> None:
     other = coded.codings(document_id=coded.find_document("Ben").id)[0].id
     assert coded.coding_spans(doc, [spans[0].id, other]) == [spans[0]]
     assert coded.coder_names() == {c.id: c.name for c in coded.coders()}
+
+
+def test_coding_and_turn_columns_are_the_rows_read_whole(fresh_project: Project) -> None:
+    """The view reads a long transcript's codings and turns as columns, aggregated by SQLite:
+    the same values as row by row, memos with quotes, escapes and emoji included."""
+    text = 'Ana: hello 😀 there\nBen: "yes" \\ no\nAna: bye'
+    project = fresh_project
+    doc = project.add_document("D", text, turns=detect_turns(text)).created("documents")[0]
+    code = project.add_code("C").created("codes")[0]
+    memos = ["", 'say "hi"\n\\ 😀 \u0007', "Ünïcödé"]
+    for i, memo in enumerate(memos):
+        project.apply_code(doc, code, 10 - 3 * i, 20 + i, coder=f"c{i}", memo=memo)
+    rows = project.coding_spans(doc)
+    columns = project.coding_columns(doc)
+    assert sorted(zip(*columns, strict=True)) == sorted(tuple(r) for r in rows)
+    assert columns.starts == sorted(columns.starts)  # in text order
+    turns = [t for t in project.turn_spans(doc) if t.speaker]
+    assert list(zip(*project.turn_columns(doc), strict=True)) == [t[:4] for t in turns]
+    empty = project.add_document("E", "no turns").created("documents")[0]
+    assert project.coding_columns(empty) == ([], [], [], [], [], [])
+    assert project.turn_columns(empty) == ([], [], [], [])
 
 
 def test_code_counts(coded: Project) -> None:
