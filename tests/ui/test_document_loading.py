@@ -9,6 +9,8 @@ import random
 import threading
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
 
 from coder.core.project import Project
 from coder.ui.views import document_load
@@ -149,3 +151,36 @@ def test_another_document_cancels_the_reading(qtbot, view, fresh_project):
     assert not view.loading and view.document().toPlainText() == "Ana: hello\nBen: hi\n"
     qtbot.waitUntil(lambda: first.finished, timeout=20000)  # its late result is dropped
     assert view.doc_id == small and view.spans == {}
+
+
+def test_the_text_on_screen_is_painted_once(qtbot, view, fresh_project):
+    """Counting paints: appending the rest of the text below the screen, and every coding
+    arriving where the screen already showed the codings of the first stretch, paint the text
+    no more (the scroll bar grows; the stripes may narrow for more columns)."""
+    doc, text = _big(fresh_project)
+    view.resize(700, 120)  # the lines on screen lie in the first stretch
+    paints: list[int] = []
+
+    class Counter(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    counter = Counter()
+    view.viewport().installEventFilter(counter)
+    maximum = view.verticalScrollBar().maximum()
+    view.set_document(fresh_project, doc)
+    qtbot.waitUntil(lambda: bool(paints), timeout=20000)
+    assert view.loading and view.visible_range()[1] < FIRST_CODINGS
+    paints.clear()
+    qtbot.waitUntil(lambda: not view.loading, timeout=20000)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert view.document().toPlainText() == text
+    assert len(view.spans) == len(fresh_project.codings(document_id=doc))
+    assert paints == []
+    assert view.verticalScrollBar().maximum() > maximum  # the whole text can be scrolled to
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    qtbot.waitUntil(lambda: bool(paints), timeout=20000)
+    assert view.visible_range()[1] >= view.document().characterCount() - 1

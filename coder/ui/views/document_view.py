@@ -232,6 +232,7 @@ class DocumentView(HighlightLayer):
         if loaded.edits != self._edits:
             self._read_all()  # an edit or a filter change meanwhile: read again
             return
+        before = self.on_screen()
         self.coders = loaded.coders
         self._all, self.spans = loaded.all, loaded.spans
         self._install_index(loaded.index)
@@ -241,9 +242,14 @@ class DocumentView(HighlightLayer):
         self._paragraphs = loaded.paragraphs
         self._update_margins()
         self.stripes.invalidate()
-        self.viewport().update()
-        self.stripes.update()
-        self.gutter.update()
+        after = self.on_screen()
+        if after[0] != before[0]:
+            # Codings, turns or margins on screen that the start of the document lacked (the
+            # text is usually painted already as it is now).
+            self.viewport().update()
+            self.gutter.update()
+        if after != before:
+            self.stripes.update()  # more stripe columns in the whole document: narrower
         self.positionChanged.emit()
         if not self.loading:
             self.documentLoaded.emit()
@@ -290,22 +296,34 @@ class DocumentView(HighlightLayer):
             return
         end = load.cut(self._pending, load.SLICE_CHARS)
         piece, self._pending = self._pending[:end], self._pending[end:]
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
+        self._append(piece)
         if self._pending:
             self._feeder.start()
         elif not self.loading:
             self.documentLoaded.emit()
+
+    def _append(self, piece: str) -> None:
+        """Append a piece of a big document's text. Below the lines on screen it repaints
+        nothing (the text control would repaint the whole screen): only the scroll bar grows."""
+        doc = self.document()
+        cursor = QTextCursor(doc)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        layout = doc.documentLayout()
+        hidden = self.visible_range()[1] < cursor.position()
+        layout.blockSignals(hidden)
+        try:
+            cursor.insertText(piece)
+        finally:
+            layout.blockSignals(False)
+        if hidden:
+            layout.documentSizeChanged.emit(layout.documentSize())
 
     def finish_text(self) -> None:
         """Append what is left of the text now (a position past it is about to be shown)."""
         if self._pending:
             self._feeder.stop()
             piece, self._pending = self._pending, ""
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(piece)
+            self._append(piece)
             if not self.loading:
                 self.documentLoaded.emit()
 
@@ -538,6 +556,9 @@ class DocumentView(HighlightLayer):
     def _update_margins(self) -> None:
         left = self.gutter.preferred_width()
         right = self.notes.preferred_width() + self.stripes.preferred_width()
+        margins = self.viewportMargins()
+        if (margins.left(), margins.right()) == (left, right):
+            return  # unchanged: laying the view out again would repaint all of it
         self.setViewportMargins(left, 0, right, 0)
         self._place_margins()
 

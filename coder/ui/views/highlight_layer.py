@@ -22,6 +22,7 @@ from coder.ui.views.span_index import Span, SpanIndexView
 
 if TYPE_CHECKING:
     from coder.ui.tasks import Runner
+    from coder.ui.views.speaker_gutter import SpeakerGutter
     from coder.ui.views.stripe_margin import StripeMargin
 
 
@@ -82,6 +83,7 @@ class HighlightLayer(SpanIndexView):
     """Paints the shown codings and the find matches under the text."""
 
     stripes: StripeMargin
+    gutter: SpeakerGutter
     loader: Runner
     cover: Callable[[int, int], None]
 
@@ -223,6 +225,16 @@ class HighlightLayer(SpanIndexView):
             return geo.bottom() if bottom else geo.top()
         y = geo.top() + line.y()
         return y + line.height() if bottom else y
+
+    def on_screen(self) -> tuple[tuple, tuple[int, int]]:
+        """What the screen shows of the codings and turns (the codings on the lines on screen
+        with their places and stripe columns, the turns there, the margins' widths), and how
+        many stripe columns the margin divides its width into."""
+        a16, b16 = self.visible_range()
+        shown = [(s.id, s.code_id, s.s16, s.e16, s.column) for s in self.spans_between(a16, b16)]
+        turns = self.turns[bisect_left(self.turn_starts, a16) : bisect_left(self.turn_starts, b16)]
+        widths = (self.gutter.preferred_width(), self.stripes.preferred_width())
+        return (shown, turns, widths), (self._ncols, self.compare_split)
 
     # ------------------------------------------------------------------ painting
 
