@@ -8,7 +8,6 @@ a marker) and ``edit_hook`` (edits one note).
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -105,12 +104,16 @@ class NoteMargin(QWidget):
             ]
         self.update()
 
-    def notes(self) -> list[Note]:
-        """Annotations and coding memos of the shown document, in text order."""
+    def notes(self, a16: int = 0, b16: int | None = None) -> list[Note]:
+        """Annotations and coding memos of the shown document, in text order: those starting
+        in UTF-16 [a16, b16] (every one by default). The codings are found in the view's
+        index, so a screen of a transcript with 50,000 codings looks at a few dozen."""
         view = self.view
+        if b16 is None:
+            b16 = view.pm.utf16_length
         memos = []
-        for span in view.spans.values():
-            if span.memo.strip():
+        for span in view.spans_between(a16, b16 + 1):
+            if a16 <= span.s16 <= b16 and span.memo.strip():
                 style = view.styles.get(span.code_id)
                 label = style.name if style is not None else "Coding"
                 memos.append(
@@ -125,7 +128,8 @@ class NoteMargin(QWidget):
                         label,
                     )  # fmt: skip
                 )
-        return sorted([*self.annotations, *memos], key=lambda n: (n.s16, n.kind, n.id))
+        notes = [n for n in self.annotations if a16 <= n.s16 <= b16]
+        return sorted([*notes, *memos], key=lambda n: (n.s16, n.kind, n.id))
 
     def markers(self) -> list[Marker]:
         """The markers on screen: notes grouped by the line they start on."""
@@ -133,13 +137,9 @@ class NoteMargin(QWidget):
         if view.doc_id is None:
             return []
         a16, b16 = view.visible_range()
-        notes = self.notes()
-        first = bisect_left([n.s16 for n in notes], a16)
         y_of = view.line_locator()
         out: list[Marker] = []
-        for note in notes[first:]:
-            if note.s16 > b16:
-                break
+        for note in self.notes(a16, b16):
             top = y_of(note.s16, False)
             bottom = y_of(note.s16, True)
             if top is None or bottom is None:
