@@ -100,6 +100,25 @@ class PositionMap:
             return cps
         return list(map(add, cps, map(partial(bisect_left, astral), cps)))
 
+    def replaced(self, start: int, end: int, new: str) -> PositionMap:
+        """The map of this text with code points [start, end) replaced by ``new``, without
+        reading the whole text again: the astral characters before the edit stay, those after
+        it move with it, and only ``new`` is searched (one keystroke in a long transcript)."""
+        if not 0 <= start <= end <= self.length:
+            raise ValueError(f"edit {start}..{end} outside 0..{self.length}")
+        astral = self._astral_cp
+        i, j = bisect_left(astral, start), bisect_left(astral, end)
+        delta = len(new) - (end - start)
+        found = [] if new.isascii() else [start + m.start() for m in _ASTRAL.finditer(new)]
+        out = PositionMap("")
+        out.length = self.length + delta
+        if found or astral:
+            moved = astral[j:] if not delta else [cp + delta for cp in astral[j:]]
+            out._astral_cp = astral[:i] + found + moved
+            out._astral_u16 = [cp + k for k, cp in enumerate(out._astral_cp)]
+        out.utf16_length = out.length + len(out._astral_cp)
+        return out
+
     def to_codepoint(self, u16: int, snap: Literal["down", "up"] = "down") -> int:
         """Code point offset of UTF-16 position `u16`.
 

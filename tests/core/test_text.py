@@ -387,3 +387,25 @@ def test_union_spans_joins_overlapping_and_touching_spans_in_order() -> None:
     assert union_spans([]) == []
     assert union_spans([(5, 9), (0, 2), (2, 4), (7, 8), (10, 12)]) == [(0, 4), (5, 9), (10, 12)]
     assert union_spans(iter([(3, 3), (1, 6)])) == [(1, 6)]
+
+
+@given(
+    st.text(alphabet="a\né😀𝄞", max_size=40),
+    st.integers(0, 40),
+    st.integers(0, 40),
+    st.text(alphabet="b\nü👩𝄞", max_size=6),
+)
+def test_a_position_map_follows_an_edit_as_if_built_again(
+    text: str, a: int, b: int, new: str
+) -> None:
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    moved = PositionMap(text).replaced(start, end, new)
+    again = PositionMap(text[:start] + new + text[end:])
+    assert (moved.length, moved.utf16_length) == (again.length, again.utf16_length)
+    for cp in range(again.length + 1):
+        assert moved.to_utf16(cp) == again.to_utf16(cp)
+    for u16 in range(again.utf16_length + 1):
+        for snap in ("down", "up"):
+            assert moved.to_codepoint(u16, snap) == again.to_codepoint(u16, snap)
+    with pytest.raises(ValueError):
+        PositionMap(text).replaced(0, len(text) + 1, "")

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 
 from coder.core.project import Project
 from coder.core.text import detect_turns, paragraphs
@@ -312,3 +313,36 @@ def test_an_annotation_after_the_edit_moves_in_the_memos_list_too(
     entry = [e for e in window.memos_dock.model.entries() if e.kind == "annotation"][0]
     assert (entry.start, entry.end) == (at + 3, at + 9)
     assert window.view.text[entry.start : entry.end] == "my bag"
+
+
+def test_a_keystroke_repaints_the_lines_it_changed_not_the_screen(
+    qtbot, window: RecordingWindow, project_path: Path
+) -> None:
+    """Counting paints: a letter typed inside a line repaints that line's block (its codings
+    moved with the text there), and the screen below it keeps its paint."""
+    editor(window)
+    view = window.view
+    rects: list[QRect] = []
+
+    class Counter(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                rects.append(event.rect())
+            return False
+
+    counter = Counter()
+    view.viewport().installEventFilter(counter)
+    at = TEXT.index("teh water")
+    caret(window, at)
+    qtbot.wait(50)
+    QApplication.processEvents()
+    rects.clear()
+    qtbot.keyClicks(view, "x")
+    qtbot.waitUntil(lambda: bool(rects))
+    for _ in range(3):
+        QApplication.processEvents()
+    block = view.document().findBlock(view.pm.to_utf16(at))
+    line = view.blockBoundingGeometry(block).translated(view.contentOffset())
+    assert rects and all(r.top() <= line.top() + 1 for r in rects)
+    assert max(r.bottom() for r in rects) < line.bottom() + 8  # nothing below the line
+    assert shown(window) == stored(project_path)[:2]

@@ -53,9 +53,12 @@ def follow(view: DocumentView, changes: Changes) -> Followed:
     project, doc_id = view.project, view.doc_id
     assert project is not None and doc_id is not None
     reread = False
+    touched: list[tuple[int, int]] = []  # UTF-16 ranges of the new text the edits wrote
     for retext in changes.retexts:
         if retext.document_id == doc_id:
-            reread |= not _follow_one(view, retext, done)
+            wrote = _follow_one(view, retext, done)
+            reread |= wrote is None
+            touched += [wrote] if wrote is not None else []
     turn_rows = [
         (was, now)
         for (table, _key), was in changes.before.items()
@@ -63,9 +66,12 @@ def follow(view: DocumentView, changes: Changes) -> Followed:
         for now in [changes.after.get((table, _key))]
         if (was or now or {}).get("document_id") == doc_id
     ]
+    speakers = view.speakers
+    everywhere = reread or bool(view.find_matches) or len(touched) > 8
     if reread or any(was is None or now is None for was, now in turn_rows):
         # A turn found again or gone (a speaker label edited): read them again (few).
         view._set_turns(load.turns_of(project.turn_spans(doc_id), view.pm))
+        everywhere = True
     else:
         _settle_turns(view, [now for _was, now in turn_rows if now is not None])
     view._edits += 1  # a reading of every coding under way is stale
@@ -73,16 +79,24 @@ def follow(view: DocumentView, changes: Changes) -> Followed:
     view.notes.load(project, doc_id)
     view._update_margins()
     view.stripes.invalidate()
-    view.viewport().update()
-    view.stripes.update()
-    view.gutter.update()
+    if everywhere or view.speakers != speakers:
+        view.viewport().update()
+        view.stripes.update()
+        view.gutter.update()
+    else:
+        # Only the blocks the edits wrote: the codings after them moved with their text, on
+        # the same lines of the screen. Should the lines below move (a line more or less),
+        # the text control repaints them itself, the margins with it.
+        for a16, b16 in touched:
+            view.update_range(a16, max(b16, a16 + 1))
     view.positionChanged.emit()
     view.last_followed = done
     return done
 
 
-def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> bool:
-    """One edit of the text; False when the view had to show the document afresh."""
+def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> tuple[int, int] | None:
+    """One edit of the text: the UTF-16 range of the new text it wrote, or None when the view
+    had to show the document afresh."""
     old_text, old_pm = view.text, view.pm
     try:
         new_text = retext.apply(old_text)
@@ -90,7 +104,7 @@ def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> bool:
         # The view does not show the text this edit was made on (it should): show it afresh.
         assert view.project is not None and view.doc_id is not None
         view.set_document(view.project, view.doc_id)
-        return False
+        return None
     cp = Edits([TextEdit(s, s + len(old), new) for s, old, new in retext.edits], len(old_text))
     u16 = Edits(
         [
@@ -103,10 +117,20 @@ def _follow_one(view: DocumentView, retext: Retext, done: Followed) -> bool:
         _edit_control(view, old_pm, retext)
     if view._paragraphs is not None:
         view._paragraphs = _paragraphs_after(view._paragraphs, old_text, new_text, cp)
-    view.text, view.pm = new_text, PositionMap(new_text)
+    view.text, view.pm = new_text, _map_after(old_pm, retext, new_text)
     _move_spans(view, cp, u16, done)
     _move_turns(view, u16)
-    return True
+    return u16.first, u16.edits[-1].end + u16.delta
+
+
+def _map_after(pm: PositionMap, retext: Retext, new_text: str) -> PositionMap:
+    """The position map of the new text: the old one moved by a few edits (a keystroke reads
+    no more than its own text), or built afresh for many."""
+    if len(retext.edits) > 16:
+        return PositionMap(new_text)
+    for start, old, new in reversed(retext.edits):  # from the last: earlier positions hold
+        pm = pm.replaced(start, start + len(old), new)
+    return pm
 
 
 def _move_turns(view: DocumentView, u16: Edits) -> None:
