@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QKeyCombination, QMimeData, QRect, Qt, QTimer, Signal
@@ -203,7 +204,7 @@ class DocumentView(HighlightLayer):
 
     def _set_turns(self, turns: load.Turns) -> None:
         self.turns = turns
-        self.turn_starts = [t[0] for t in turns]
+        self.turn_starts = list(map(itemgetter(0), turns))
         self.speakers = tuple(sorted({t[2] for t in turns}))
 
     def _read_all(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QTextCursor
@@ -140,11 +141,17 @@ def _move_turns(view: DocumentView, u16: Edits) -> None:
     i = max(bisect_left(starts, u16.first) - 1, 0)
     j = max(bisect_left(starts, u16.edits[-1].end), i)
     d = u16.delta
-    view._set_turns(
+    if not d:
+        turns[i:j] = [(*u16.span(a, b), who, t) for a, b, who, t in turns[i:j]]
+        starts[i:j] = [turn[0] for turn in turns[i:j]]
+        return
+    # The same speakers: only the turns and their starts are new.
+    view.turns = (
         turns[:i]
         + [(*u16.span(a, b), who, t) for a, b, who, t in turns[i:j]]
         + [(a + d, b + d, who, t) for a, b, who, t in turns[j:]]
     )
+    view.turn_starts = list(map(itemgetter(0), view.turns))
 
 
 def _paragraphs_after(
@@ -200,30 +207,38 @@ def _edit_control(view: DocumentView, pm: PositionMap, retext: Retext) -> None:
 
 def _move_spans(view: DocumentView, cp: Edits, u16: Edits, done: Followed) -> None:
     """Move the view's codings by the rule; those left empty go. The codings before every
-    edit are left alone, those after the last one shift, only those between are mapped."""
+    edit are left alone, those starting after the last one shift (one tight pass), only those
+    between are mapped one by one."""
     order, spans = view._order, view.spans
     first16, last16 = u16.first, u16.edits[-1].end
     d, d16 = cp.delta, u16.delta
     i0 = bisect_left(view._maxends, first16)  # before: none of them reaches the first edit
+    j = max(bisect_left(view._starts, last16), i0)  # after: they start past the last edit
     new_order = order[:i0]
     gone: list[int] = []
-    for s16, e16, cid in order[i0:]:
+    for _s16, _e16, cid in order[i0:j]:
         span = spans[cid]
-        if s16 >= last16:
-            if d:
-                span.start += d
-                span.end += d
-                span.s16 += d16
-                span.e16 += d16
-                done.moved += 1
-            new_order.append((s16 + d16, e16 + d16, cid))
-        elif _map(span, cp, u16, done):
+        if _map(span, cp, u16, done):
             new_order.append(span.key)
         else:
             gone.append(cid)
-    for span in view._all.values():  # codings the coder filter hides
-        if span.id not in spans and not _map(span, cp, u16, done):
-            gone.append(span.id)
+    tail = order[j:]
+    if d or d16:
+        for cid in map(itemgetter(2), tail):
+            span = spans[cid]
+            span.start += d
+            span.end += d
+            span.s16 += d16
+            span.e16 += d16
+        new_order += [(s16 + d16, e16 + d16, cid) for s16, e16, cid in tail]
+    else:
+        new_order += tail
+    if d:
+        done.moved += len(tail)
+    if view.coder_filter is not None or view.compare is not None:
+        for span in view._all.values():  # codings the coder filter hides
+            if span.id not in spans and not _map(span, cp, u16, done):
+                gone.append(span.id)
     for cid in gone:
         view._all.pop(cid, None)
         spans.pop(cid, None)
