@@ -346,3 +346,18 @@ def test_a_keystroke_repaints_the_lines_it_changed_not_the_screen(
     assert rects and all(r.top() <= line.top() + 1 for r in rects)
     assert max(r.bottom() for r in rects) < line.bottom() + 8  # nothing below the line
     assert shown(window) == stored(project_path)[:2]
+
+
+def test_an_emoji_typed_over_moves_the_codings_after_it_in_qt_units(
+    qtbot, window: RecordingWindow, project_path: Path
+) -> None:
+    """One character for one: the code points stay, but an emoji is two UTF-16 units and a
+    letter one, so the codings after it move on screen by one unit."""
+    editor(window)
+    view = window.view
+    at = TEXT.index("👩")
+    caret(window, at, at + 1)
+    qtbot.keyClicks(view, "x")
+    text, codings, _turns = stored(project_path)
+    assert text == TEXT.replace("👩", "x", 1)
+    assert shown(window) == (text, codings)
