@@ -90,6 +90,8 @@ def follow(view: DocumentView, changes: Changes) -> Followed:
         # the text control repaints them itself, the margins with it.
         for a16, b16 in touched:
             view.update_range(a16, max(b16, a16 + 1))
+        if done.resized or done.removed:
+            view.stripes.update()  # a stripe's label may reach past the lines repainted
     view.positionChanged.emit()
     view.last_followed = done
     return done
