@@ -289,6 +289,7 @@ class Project(Store):
 
     documents = _Via("documents", DocumentService.documents)
     document = _Via("documents", DocumentService.document)
+    documents_by_id = _Via("documents", DocumentService.documents_by_id)
     find_document = _Via("documents", DocumentService.find_document)
     document_refs = _Via("documents", DocumentService.document_refs)
     document_groups = _Via("documents", DocumentService.document_groups)

@@ -174,6 +174,17 @@ def test_document_groups_are_the_groups_in_use_sorted(fresh_project: Project) ->
     assert p.document_groups() == ["Wave 1", "Wave 2", "Ébène"]
 
 
+def test_documents_by_id_reads_those_that_exist_as_one_by_one(fresh_project: Project) -> None:
+    p = fresh_project
+    for i in range(3):
+        p.add_document(f"Doc {i}", "text 🙂 " * (i + 1), group="G" if i else "")
+    ids = [d.id for d in p.documents()]
+    found = p.documents_by_id([*ids, 999, ids[0]])
+    assert set(found) == set(ids)
+    assert all(found[i] == p.document(i) for i in ids)
+    assert p.documents_by_id([]) == {}
+
+
 def test_undo_log_and_savepoints_stay_in_memory(fresh_project: Project) -> None:
     """Nested edits (savepoints) and the undo log use no temporary files (2 = MEMORY)."""
     assert fresh_project.db.execute("PRAGMA temp_store").fetchone()[0] == 2

@@ -61,6 +61,16 @@ class DocumentService:
             return doc
         raise NotFound(f"no document with id {doc_id}")
 
+    def documents_by_id(self, ids: Iterable[int]) -> dict[int, Document]:
+        """These documents by id, those that exist (a few queries, not one per document)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, Document] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            where = f"d.id IN ({','.join('?' for _ in chunk)})"
+            found.update((d.id, d) for d in self._documents_where(where, chunk))
+        return found
+
     def _documents_where(self, where: str, params: Sequence[Any]) -> list[Document]:
         rows = list(self.db.query(_DOCUMENT_SQL + f" WHERE {where}", params))
         lengths = self.lengths.lengths(r["id"] for r in rows)

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.bulk import run_together
-from coder.core.errors import NotFound
 from coder.core.model import Document
 from coder.core.project import Changes, Project
 from coder.ui.models.tree import ROOT, IdTreeModel
@@ -88,10 +87,11 @@ class DocumentsModel(IdTreeModel):
             again = set(changes.documents) | {
                 d.id for d in docs.values() if d.case_id in changes.cases
             }
+            found = self._project.documents_by_id(again)
             for doc_id in again:
-                try:
-                    docs[doc_id] = self._project.document(doc_id)
-                except NotFound:
+                if doc_id in found:
+                    docs[doc_id] = found[doc_id]
+                else:
                     docs.pop(doc_id, None)
             self.sync(*self._load(list(docs.values())))
         elif changes.codings:
