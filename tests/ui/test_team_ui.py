@@ -409,6 +409,30 @@ def test_in_the_main_window(qtbot, merged, monkeypatch):
     assert dialog.agreement is None and not dialog.isVisible()
 
 
+def test_the_agreement_window_with_one_coder_asks_for_two(qtbot, tmp_path, monkeypatch):
+    """The window shows at once and reads the coders on a worker: with a single coder it then
+    says what to do, not that it is still reading."""
+    from coder.ui.main_window import MainWindow
+    from coder.ui.views.agreement_window import CHOOSE
+
+    path = tmp_path / "alone.coder"
+    with Project.create(path) as p:
+        p.add_document("Day", "One paragraph.\n\nAnother one.\n")
+        p.add_code("Trust")
+        p.apply_code(p.find_document("Day").id, p.find_code("Trust").id, 0, 3, coder="ann")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "show_error", lambda message: None)
+    assert win.open_project(path)
+    win.trigger("team.agreement")
+    dialog = win.agreement_window
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.coders.rowCount() == 1)
+    qtbot.waitUntil(lambda: dialog.status.text() == CHOOSE)
+    assert dialog.agreement is None
+    win.close_project()
+
+
 def test_adding_files_checks_them_at_once(qtbot, copies, monkeypatch):
     from coder.ui.dialogs import merge_dialog
 

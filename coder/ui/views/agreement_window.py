@@ -55,6 +55,7 @@ DisagreementRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 _Index = QModelIndex | QPersistentModelIndex
 
+CHOOSE = "Choose two or more coders and press Compute."
 UNIT_LABELS = {
     "character": "Character",
     "paragraph": "Paragraph",
@@ -391,7 +392,7 @@ class AgreementWindow(QDialog):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        self.status = QLabel("Choose two or more coders and press Compute.")
+        self.status = QLabel(CHOOSE)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Agreement summary")
         top_layout.addWidget(self.status)
@@ -446,7 +447,7 @@ class AgreementWindow(QDialog):
         self.passages.set_rows([])
         self.current_code_id = None
         self.refresh_coders()
-        self.status.setText("Choose two or more coders and press Compute.")
+        self.status.setText(CHOOSE)
         if self.window_.project is None:
             self.close()
 
@@ -482,6 +483,8 @@ class AgreementWindow(QDialog):
         """Compute at once when two coders are ticked (the usual two-coder case)."""
         if len(self.coders.checked_names()) >= 2:
             self.compute()
+        else:
+            self.status.setText(CHOOSE)
 
     def on_changes(self, _changes: Any) -> None:
         """Edits elsewhere: keep the coder list current; figures wait for Compute."""
