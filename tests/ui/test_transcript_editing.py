@@ -363,3 +363,43 @@ def test_an_emoji_typed_over_moves_the_codings_after_it_in_qt_units(
     text, codings, _turns = stored(project_path)
     assert text == TEXT.replace("👩", "x", 1)
     assert shown(window) == (text, codings)
+
+
+def test_a_keystroke_maps_only_the_codings_around_it(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """Counting work: of 400 codings, a letter typed mid-text maps by the rule only those
+    around it; those after it shift in one pass, those before it are left alone."""
+    from coder.ui.views import text_follow
+
+    lines = [f"Ana: line {i} of the talk and some more words here" for i in range(300)]
+    text = "\n".join(lines)
+    path = tmp_path / "long.coder"
+    with Project.create(path) as p:
+        doc = p.add_document("Long", text, turns=detect_turns(text)).created("documents")[0]
+        code = p.add_code("Theme").created("codes")[0]
+        for i in range(400):
+            start = (i * 397) % (len(text) - 60)
+            p.apply_code(doc, code, start, start + 5 + i % 30, coder="ann")
+    win = RecordingWindow()
+    win.resize(1366, 768)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_project(path)
+    win.show_document(doc)
+    qtbot.waitUntil(lambda: not win.view.loading)
+    win.trigger("edit.transcript")
+    mapped: list[int] = []
+    rule = text_follow._map
+    monkeypatch.setattr(
+        text_follow, "_map", lambda span, *a: (mapped.append(span.id), rule(span, *a))[1]
+    )
+    inside = min(win.view.spans.values(), key=lambda s: abs(s.start - len(text) // 2))
+    at = (inside.start + inside.end) // 2  # in a coding, mid-text
+    caret(win, at)
+    qtbot.keyClicks(win.view, "x")
+    assert project_of(win).document_text(doc) == text[:at] + "x" + text[at:]
+    assert 0 < len(mapped) <= 12, len(mapped)
+    assert sorted((s.start, s.end) for s in win.view.spans.values()) == sorted(
+        (c.start, c.end) for c in project_of(win).codings(document_id=doc)
+    )
+    win.close_project()
