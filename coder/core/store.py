@@ -376,7 +376,7 @@ def _insert_many(
     quoted = ", ".join(f'"{c}"' for c in columns)
     data = None
     if set(map(type, itertools.chain.from_iterable(rows))) <= _JSON_EXACT:
-        data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        data = json.dumps(rows, ensure_ascii=False, check_circular=False, separators=(",", ":"))
     if data is None or "\\u0000" in data:
         marks = ", ".join("?" for _ in columns)
         db.conn.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', rows)
