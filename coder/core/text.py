@@ -296,15 +296,17 @@ def _speaker_label(head: str) -> str | None:
     return label if _label_ok(label) else None
 
 
-def _candidates(text: str, most: int | None = None) -> list[tuple[int, str]]:
-    """(line start, label) of every line that looks like a speaker line, in text order.
+def _candidates(text: str, most: int | None = None) -> tuple[list[int], list[str]]:
+    """The line starts and labels of every line that looks like a speaker line, in text order.
 
     One pass over the lines; a transcript repeats a handful of labels thousands of times, so
-    each distinct line head is judged once. Raises TooManyTurns past ``most`` such lines.
+    each distinct line head is judged once. Two flat lists rather than a pair per line: the
+    garbage collector has nothing to follow in them. Raises TooManyTurns past ``most`` lines.
     """
     if most is None:
         most = len(text)
-    found: list[tuple[int, str]] = []
+    found: list[int] = []
+    labels: list[str] = []
     judged: dict[str, str | None] = {}
     pos = 0
     for line in text.split("\n"):
@@ -321,7 +323,8 @@ def _candidates(text: str, most: int | None = None) -> list[tuple[int, str]]:
                 rest = line[colon + 1 : colon + 3]
                 # "http://..." and clock times ("At 10:30") are not labels.
                 if not (rest.startswith("//") or (rest[:1].isdigit() and label[-1].isdigit())):
-                    found.append((start, label))
+                    found.append(start)
+                    labels.append(label)
                     if len(found) > most:
                         raise TooManyTurns(most)
                     continue
@@ -331,16 +334,17 @@ def _candidates(text: str, most: int | None = None) -> list[tuple[int, str]]:
             if inner[:1] == "[" and 2 <= close <= _LABEL_MAX + 1:
                 label = inner[1:close].strip()
                 if _label_ok(label):
-                    found.append((start, label))
+                    found.append(start)
+                    labels.append(label)
                     if len(found) > most:
                         raise TooManyTurns(most)
-    return found
+    return found, labels
 
 
 def speaker_lines(text: str) -> list[tuple[int, str]]:
     """(line start, label) of every line of ``text`` shaped like a speaker line, in order
     (whether its label counts as a speaker is for :func:`detect_turns` to judge)."""
-    return _candidates(text)
+    return list(zip(*_candidates(text), strict=True))
 
 
 def is_speaker_role(label: str) -> bool:
@@ -364,25 +368,30 @@ def detect_turns(text: str, most: int | None = None) -> list[Turn]:
     when it occurs at least twice or is a usual interview role, so one-off headings such as
     "Note: ..." are not taken for speakers. Raises TooManyTurns past ``most`` speaker lines.
     """
-    found = _candidates(text, most)
-    if not found:
+    starts, labels = _candidates(text, most)
+    if not starts:
         return []
     counts: Counter[str] = Counter()
-    for label, n in Counter(label for _, label in found).items():
+    for label, n in Counter(labels).items():
         counts[label.casefold()] += n
     speaker = {
         label: counts[label.casefold()] >= 2 or _KNOWN_LABEL.fullmatch(label) is not None
-        for label in {label for _, label in found}
+        for label in set(labels)
     }
-    lines = [(start, label) for start, label in found if speaker[label]]
-    ends = [start for start, _ in lines[1:]]
+    if not all(speaker.values()):
+        kept = [i for i, label in enumerate(labels) if speaker[label]]
+        starts, labels = [starts[i] for i in kept], [labels[i] for i in kept]
+        if not starts:
+            return []
+    ends = starts[1:]
     ends.append(len(text))
     turns: list[Turn] = []
-    for (start, label), end in zip(lines, ends, strict=False):
+    new = tuple.__new__  # Turn(...) without its Python-level __new__
+    for start, label, end in zip(starts, labels, ends, strict=True):
         if text[end - 1 : end] == "\n":
             while end > start and text[end - 1] == "\n":
                 end -= 1
-        turns.append(Turn(label, start, end))
+        turns.append(new(Turn, (label, start, end, None, None)))
     return turns
 
 
