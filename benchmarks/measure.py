@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks import corpus, editing
 from benchmarks.corpus import Spec
@@ -143,7 +144,35 @@ def import_turn_dense(ctx: Context) -> list[Result]:
                 note=f"{turns:,.0f} turns per MB",
             )
         )
+        if mb in (1, 10):
+            out += _undo_import(ctx, setup, src, mb)
     return out
+
+
+def _undo_import(ctx: Context, setup: Callable[[], Any], src: Path, mb: int) -> list[Result]:
+    """Undo, then redo, of that import in the core: what Ctrl+Z and Ctrl+Y cost."""
+
+    def imported(undone: bool) -> Callable[[], Any]:
+        def make():
+            project = setup()
+            changes = project.import_file(src)
+            if undone:
+                project.undo(changes)
+            return project, changes
+
+        return make
+
+    def close(state):
+        state[0].close()
+
+    runs = ctx.runs(3, 1)
+    undo = measure(lambda s: s[0].undo(s[1]), runs, imported(False), close)
+    redo = measure(lambda s: s[0].redo(s[1]), runs, imported(True), close)
+    work = "Undo / redo that import (core: turns read once and deleted, or written back)"
+    return [
+        Result("import_turn_dense", work, f"{mb} MB, undo", undo),
+        Result("import_turn_dense", work, f"{mb} MB, redo", redo),
+    ]
 
 
 def import_docx(ctx: Context) -> list[Result]:

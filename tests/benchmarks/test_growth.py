@@ -133,3 +133,36 @@ def test_one_coding_does_not_rebuild_the_view_index(tmp_path: Path, qapp, monkey
             expected = {s.id for s in view.spans.values() if s.start <= cp < s.end}
             assert {s.id for s in view.codings_at(cp)} == expected
         view.deleteLater()
+
+
+def test_importing_undoing_and_redoing_turns_runs_the_same_statements_for_any_number(
+    tmp_path: Path,
+) -> None:
+    """An import's turns go in, out (undo) and back (redo) with one statement each, logged for
+    undo as one step: 5,000 turns run as many statements as 500. Only the search index's own
+    page writes grow with the text."""
+
+    def ours(statements: list[str]) -> int:
+        return len([s for s in statements if "documents_fts" not in s])
+
+    runs = []
+    for turns in (500, 5_000):
+        source = tmp_path / f"interview-{turns}.txt"
+        lines = (f"{'Interviewer' if i % 2 else 'Amira'}: answer {i}.\n\n" for i in range(turns))
+        source.write_text("".join(lines), encoding="utf-8")
+        with Project.create(tmp_path / f"p{turns}.coder") as project:
+            project.add_code("Trust")  # the first edit of a connection sets up the undo log
+            statements = _counting(project)
+            changes = project.import_file(source)
+            doc = project.find_document(source.stem).id
+            assert len(project.turn_spans(doc)) == turns
+            counts = [ours(statements)]
+            statements.clear()
+            project.undo(changes)
+            counts.append(ours(statements))
+            statements.clear()
+            project.redo(changes)
+            counts.append(ours(statements))
+            runs.append(counts)
+    assert runs[0] == runs[1]
+    assert runs[0][0] < 60
