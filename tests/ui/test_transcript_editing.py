@@ -390,9 +390,12 @@ def test_a_keystroke_maps_only_the_codings_around_it(qtbot, tmp_path: Path, monk
     win.trigger("edit.transcript")
     mapped: list[int] = []
     rule = text_follow._map
-    monkeypatch.setattr(
-        text_follow, "_map", lambda span, *a: (mapped.append(span.id), rule(span, *a))[1]
-    )
+
+    def counted(span, *args):
+        mapped.append(span.id)
+        return rule(span, *args)
+
+    monkeypatch.setattr(text_follow, "_map", counted)
     inside = min(win.view.spans.values(), key=lambda s: abs(s.start - len(text) // 2))
     at = (inside.start + inside.end) // 2  # in a coding, mid-text
     caret(win, at)
