@@ -153,11 +153,19 @@ def test_another_document_cancels_the_reading(qtbot, view, fresh_project):
     assert view.doc_id == small and view.spans == {}
 
 
-def test_the_text_on_screen_is_painted_once(qtbot, view, fresh_project):
+def test_the_text_on_screen_is_painted_once(qtbot, view, fresh_project, monkeypatch):
     """Counting paints: appending the rest of the text below the screen, and every coding
     arriving where the screen already showed the codings of the first stretch, paint the text
     no more (the scroll bar grows; the stripes may narrow for more columns)."""
     doc, text = _big(fresh_project)
+    first_paint = threading.Event()  # the codings arrive only once the screen is painted
+    original = document_load.read_all
+
+    def read_all(*args, **kwargs):
+        first_paint.wait(20)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(document_load, "read_all", read_all)
     view.resize(700, 120)  # the lines on screen lie in the first stretch
     paints: list[int] = []
 
@@ -174,6 +182,7 @@ def test_the_text_on_screen_is_painted_once(qtbot, view, fresh_project):
     qtbot.waitUntil(lambda: bool(paints), timeout=20000)
     assert view.loading and view.visible_range()[1] < FIRST_CODINGS
     paints.clear()
+    first_paint.set()
     qtbot.waitUntil(lambda: not view.loading, timeout=20000)
     for _ in range(3):
         QApplication.processEvents()
