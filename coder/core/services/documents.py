@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -51,10 +52,26 @@ class DocumentService:
 
     # ----------------------------------------------------------------- reading
 
+    @contextlib.contextmanager
+    def _one_state(self) -> Iterator[None]:
+        """The reads inside see one state of the file, even while a worker's connection
+        writes to it (an import): one read transaction, unless one is open already."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
     def documents(self) -> list[Document]:
-        lengths = self.lengths.lengths()
         sql = _DOCUMENT_SQL + " ORDER BY d.group_name, d.name COLLATE NOCASE, d.id"
-        return [Document(**r, characters=lengths[r["id"]]) for r in self.db.query(sql)]
+        with self._one_state():
+            lengths = self.lengths.lengths()
+            rows = list(self.db.query(sql))
+        return [Document(**r, characters=lengths[r["id"]]) for r in rows]
 
     def document(self, doc_id: int) -> Document:
         for doc in self._documents_where("d.id = ?", [doc_id]):
@@ -72,8 +89,9 @@ class DocumentService:
         return found
 
     def _documents_where(self, where: str, params: Sequence[Any]) -> list[Document]:
-        rows = list(self.db.query(_DOCUMENT_SQL + f" WHERE {where}", params))
-        lengths = self.lengths.lengths(r["id"] for r in rows)
+        with self._one_state():
+            rows = list(self.db.query(_DOCUMENT_SQL + f" WHERE {where}", params))
+            lengths = self.lengths.lengths(r["id"] for r in rows)
         return [Document(**r, characters=lengths[r["id"]]) for r in rows]
 
     def find_document(self, name: str) -> Document:
