@@ -5,6 +5,9 @@
     python -m benchmarks.window_probe merge PROJECT OTHER     Merge OTHER in (the dialog's Merge)
     python -m benchmarks.window_probe report PROJECT OUT      File → Export → Word report…
     python -m benchmarks.window_probe open PROJECT DOC_ID     a click on a document in the list
+    python -m benchmarks.window_probe import PROJECT TEXT     the window's reaction to an import
+                                                              of TEXT (written by the worker
+                                                              beforehand), then Undo, then Redo
     python -m benchmarks.window_probe explore PROJECT         Explore words: the word list, a
                                                               word's rows in context, similar
                                                               passages of a paragraph
@@ -248,7 +251,40 @@ def explore(path: str) -> dict:
     }
 
 
+def import_undo_redo(path: str, text: str) -> dict:
+    """The window's part of importing TEXT, timed three times: the worker's result arriving
+    (the undo step, the view, the docks), then Edit → Undo, then Edit → Redo. The worker's own
+    part (reading, storing, ``Changes.prepare()``) runs before, untimed: it is off the GUI
+    thread in the window."""
+    from coder.ui.features import file as feature
+
+    window = _window(path)
+    project = window.project
+    report = feature.import_worker(project, [Path(text)], lambda done, total, label: True)
+    if not report.imported:
+        raise SystemExit(f"{text} was not imported: {report.failed}")
+    stack = window.undo_stack
+    steps = {
+        "import": lambda: feature.finish_import(window, report, project),
+        "undo": lambda: window.trigger("edit.undo"),
+        "redo": lambda: window.trigger("edit.redo"),
+    }
+    wanted = {"import": 1, "undo": 0, "redo": 1}
+    result: dict[str, Any] = {}
+    for key, step in steps.items():
+        done = lambda key=key: stack.index() == wanted[key]  # noqa: E731
+        result[key] = _time(step, done, done)
+    result["turns"] = len(report.changes.created("turns"))
+    return {
+        **result,
+        "freeze": max(result[k]["freeze"] for k in steps),
+        "freeze_cpu": max(result[k]["freeze_cpu"] for k in steps),
+        "over_50ms": sum(result[k]["over_50ms"] for k in steps),
+    }
+
+
 ACTIONS: dict[str, Callable[..., dict]] = {
+    "import": import_undo_redo,
     "explore": explore,
     "analysis": analysis,
     "agreement": agreement,

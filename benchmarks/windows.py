@@ -282,7 +282,29 @@ def explore_window(ctx: Context) -> list[Result]:
     return rows
 
 
+def import_window(ctx: Context) -> list[Result]:
+    """The window's longest freeze as an import of 1 MB of a turn-dense transcript arrives from
+    its worker (undo step, view, docks), then on Edit → Undo and Edit → Redo of it (the core's
+    undo and redo run on the window's thread)."""
+    spec, size = _fieldwork()
+    if _module("coder.ui.features.file") is None:
+        return [_missing(FREEZE, "an import in the window", size, FREEZE_TARGET, "not built")]
+    text = ctx.folder("import-window") / "interview-1mb.txt"
+    text.write_text(corpus.text_of_size(1_000_000), encoding="utf-8")
+    runs = _runs(ctx, "import", lambda i: [_copy(ctx, spec, i), str(text)], full=3)
+    size = f"1 MB, {runs[0]['turns']:,} turns, into {size}"
+    return [
+        _freeze(work, size, [r[key] for r in runs])
+        for key, work in (
+            ("import", "an import of a transcript shown in the window (undo step, view, docks)"),
+            ("undo", "Edit → Undo of that import"),
+            ("redo", "Edit → Redo of that import"),
+        )
+    ]
+
+
 WINDOW_GROUPS: dict[str, Callable[[Context], list[Result]]] = {
+    "import_window": import_window,
     "explore_window": explore_window,
     "analysis_window": analysis_window,
     "agreement_window": agreement_window,
