@@ -276,6 +276,7 @@ def _codings(
 
 def build(path: Path, spec: Spec) -> Path:
     """Create the project file for ``spec`` at ``path`` (which must not exist)."""
+    from coder.core import anchors, blocks
     from coder.core.attributes import canonical_value
     from coder.core.project import PALETTE, Project, new_guid, now
     from coder.core.text import detect_turns
@@ -354,13 +355,12 @@ def build(path: Path, spec: Spec) -> Path:
             for i, t in enumerate(docs):
                 case_id = case_ids[i % spec.cases] if spec.cases else None
                 cur = db.execute(
-                    "INSERT INTO documents (guid, name, text, source_name, source_format,"
+                    "INSERT INTO documents (guid, name, source_name, source_format,"
                     " imported_at, memo, group_name, case_id)"
-                    " VALUES (?, ?, ?, ?, 'txt', ?, '', ?, ?)",
+                    " VALUES (?, ?, ?, 'txt', ?, '', ?, ?)",
                     [
                         new_guid(),
                         f"Interview {i + 1:03d}",
-                        t.text,
                         f"interview-{i + 1:03d}.txt",
                         stamp,
                         _SITES[i % len(_SITES)],
@@ -368,9 +368,13 @@ def build(path: Path, spec: Spec) -> Path:
                     ],
                 )
                 doc_id = cur.lastrowid
+                assert doc_id is not None
                 doc_ids.append(doc_id)
-                db.conn.executemany(
-                    'INSERT INTO turns (document_id, speaker, start, "end") VALUES (?, ?, ?, ?)',
+                blocks.write_text(db, doc_id, t.text)
+                anchors.insert(
+                    db,
+                    "turns",
+                    ["document_id", "speaker", "start", "end"],
                     [(doc_id, u.speaker, u.start, u.end) for u in detect_turns(t.text)],
                 )
             # Codings
@@ -378,9 +382,10 @@ def build(path: Path, spec: Spec) -> Path:
                 (new_guid(), doc_ids[d], code_ids[k], coder_ids[c], s, e, stamp)
                 for d, k, c, s, e in _codings(rng, docs, spec.codings, len(code_ids), spec.coders)
             ]
-            db.conn.executemany(
-                'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end",'
-                " created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+            anchors.insert(
+                db,
+                "codings",
+                ["guid", "document_id", "code_id", "coder_id", "start", "end", "created_at"],
                 rows,
             )
         db.execute("ANALYZE")

@@ -25,8 +25,9 @@ def edit_text(ctx: Context) -> list[Result]:
 
 
 def edit_text_core(ctx: Context) -> list[Result]:
-    """Type one character into the middle of a coded transcript: the text, every coding,
-    annotation and turn after it moved, the full-text index updated, the undo step recorded."""
+    """Type one character into the middle of a coded transcript: its text block rewritten and
+    re-indexed, the passages anchored in it moved, the blocks after it (with every coding,
+    annotation and turn in them) moved, the undo step recorded."""
     from benchmarks.measure import DOCUMENT
     from coder.core import editing
     from coder.core.project import Project

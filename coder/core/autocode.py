@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from coder.core import settings
+from coder.core import anchors, settings
 from coder.core.changes import Changes
 from coder.core.errors import ImportFailed, InvalidValue, NotFound
 from coder.core.query.scope import Filters, codings_in_scope, documents_in_scope
@@ -346,7 +346,7 @@ def _existing(project: Project, coder: str | None) -> set[tuple[int, str, int, i
         return set()
     paths = {c.id: c.path for c in project.codes()}
     rows = project.db.execute(
-        'SELECT document_id, code_id, start, "end" FROM codings WHERE coder_id = ?', [row[0]]
+        'SELECT document_id, code_id, start, "end" FROM codings_at WHERE coder_id = ?', [row[0]]
     )
     return {(d, paths[c], s, e) for d, c, s, e in rows}
 
@@ -450,7 +450,7 @@ def apply_plan(project: Project, plan: AutocodePlan, coder: str | None = None) -
         done = {
             (d, c, s, e)
             for d, c, s, e in project.db.execute(
-                'SELECT document_id, code_id, start, "end" FROM codings WHERE coder_id = ?',
+                'SELECT document_id, code_id, start, "end" FROM codings_at WHERE coder_id = ?',
                 [coder_id],
             )
         }
@@ -465,9 +465,10 @@ def apply_plan(project: Project, plan: AutocodePlan, coder: str | None = None) -
                 raise InvalidValue(f"{c.document}: passage {c.start}-{c.end} is not in the text")
             done.add(key)
             rows.append((new_guid(), c.document_id, ids[c.code], coder_id, c.start, c.end, stamp))
-        project.db.conn.executemany(
-            'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
-            "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
+        anchors.insert(
+            project.db,
+            "codings",
+            ["guid", "document_id", "code_id", "coder_id", "start", "end", "created_at"],
             rows,
         )
     return edit.changes()

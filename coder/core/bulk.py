@@ -41,7 +41,7 @@ def apply_code_to_spans(
         for doc_id, start, end in spans:
             if doc_id not in lengths:
                 row = project.db.execute(
-                    "SELECT length(text) FROM documents WHERE id = ?", [doc_id]
+                    "SELECT length FROM documents WHERE id = ?", [doc_id]
                 ).fetchone()
                 if row is None:
                     raise NotFound(f"no document with id {doc_id}")
@@ -58,15 +58,15 @@ def apply_code_to_spans(
                 continue
             seen.add((doc_id, start, end))
             exists = project.db.execute(
-                'SELECT 1 FROM codings WHERE document_id = ? AND start = ? AND "end" = ? '
-                "AND code_id = ? AND coder_id = ?",
-                [doc_id, start, end, code_id, coder_id],
+                "SELECT 1 FROM codings_at WHERE code_id = ? AND document_id = ? AND start = ? "
+                'AND "end" = ? AND coder_id = ?',
+                [code_id, doc_id, start, end, coder_id],
             ).fetchone()
             if exists:
                 continue
-            project.db.execute(
-                'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
-                "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, '')",
-                [new_guid(), doc_id, code_id, coder_id, start, end, stamp],
-            )
+            project.insert(
+                "codings",
+                {"guid": new_guid(), "document_id": doc_id, "code_id": code_id,
+                 "coder_id": coder_id, "start": start, "end": end, "created_at": stamp},
+            )  # fmt: skip
     return edit.changes()

@@ -3,12 +3,15 @@
 Every service returns a :class:`Changes`; ``project.undo(changes)`` and ``project.redo(changes)``
 put the rows back either way, and views read which ids to refresh from it.
 
-An edit of a document's text moves every passage after it by the same amount: that is one
-:class:`Shift` (one entry, however many rows it moves), not a row each; the text itself changes
-by a :class:`Retext` (the replaced and new pieces, not two copies of the text). Rows inserted
-in bulk (the turns of an imported transcript) are one :class:`Bulk`: a range of keys, not a row
-each. A :class:`Changes` with such steps keeps them in order (rows, shift, rows...), so undo and
-redo replay them exactly.
+An edit of a document's text moves every text block after it by the same amount: that is one
+:class:`Shift` (one entry, however many rows it moves), not a row each (the passages anchored
+in those blocks move with them, unwritten). The blocks it rewrites, and the passages anchored
+in them, are rows like any other; a :class:`Retext` step says what it replaced (the replaced
+and new pieces), so that views move their own spans by it, and carries the text's revisions,
+so that undo and redo refuse a text edited since. Rows inserted in bulk (the turns of an
+imported transcript) are one :class:`Bulk`: a range of keys, not a row each. A
+:class:`Changes` with such steps keeps them in order (rows, shift, rows...), so undo and redo
+replay them exactly.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ RowKey = tuple[str, Any]  # (table, primary key)
 
 @dataclass(frozen=True)
 class Shift:
-    """Every passage of ``table`` in document ``document_id`` starting after position
-    ``after`` moved by ``delta`` (its start and end): one step for any number of rows.
+    """Every row of ``table`` (the text blocks) in document ``document_id`` starting after
+    position ``after`` moved by ``delta``: one step for any number of rows.
 
-    Whoever shifts guarantees that no other passage of the document then starts after
+    Whoever shifts guarantees that no other row of the document then starts after
     ``after + delta``, so the rows it moved are exactly those starting after that position:
     that is how :meth:`inverse` finds them again.
     """
@@ -41,18 +44,13 @@ class Shift:
     def moves(self, table: str, document_id: int, start: int) -> bool:
         return table == self.table and document_id == self.document_id and start > self.after
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Where a passage of this table and document at ``[start, end)`` is after the shift."""
-        if start > self.after:
-            return start + self.delta, end + self.delta
-        return start, end
-
 
 @dataclass(frozen=True)
 class Retext:
     """A document's text edited: each ``(start, old, new)`` replaces ``old`` at ``start`` with
     ``new`` (positions of the text before any of them, in order), and the text's revision goes
-    from ``revision[0]`` to ``revision[1]``: one step, not a copy of the whole text."""
+    from ``revision[0]`` to ``revision[1]``. Replaying it writes nothing (the rows of the text's
+    blocks around it do); it tells views what moved."""
 
     document_id: int
     edits: tuple[tuple[int, str, str], ...]
@@ -220,7 +218,6 @@ class Changes:
             for (t, _k), row in rows.items()
             if t == "codings" and row is not None
         }
-        docs.update(s.document_id for s in self.shifts if s.table == "codings")
         return frozenset(docs)
 
     def prepare(self) -> Changes:

@@ -17,23 +17,35 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sqlite_utils import Database
+
+from coder.core import blocks
 from coder.core.changes import Changes, Retext
 from coder.core.errors import InvalidValue, NotFound
 from coder.core.limits import LIMITS
 from coder.core.store import new_guid
 from coder.core.text import is_speaker_role, speaker_lines
-from coder.core.textedit import Edits, clean, edits_of, paragraph_bounds, trim_end, whole_word_spans
+from coder.core.textedit import (
+    Edits,
+    Text,
+    clean,
+    edits_of,
+    paragraph_bounds,
+    trim_end,
+    whole_word_spans,
+)
 
 if TYPE_CHECKING:
     from coder.core.project import Project
 
-# Tables of passages anchored in a document's text: (table, may a passage be empty?)
 # Characters of context shown on either side of an occurrence in a preview
 CONTEXT = 40
 
-PASSAGE_TABLES = (("codings", False), ("annotations", False), ("case_selections", False))
+# Tables of passages anchored in a document's text (a turn may be empty)
+
+PASSAGE_TABLES = ("codings", "annotations", "case_selections", "turns")
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,7 @@ class Move:
         return "grown" if new > old else "shrunk" if new < old else "moved"
 
 
-def plan_edits(text: str, edits: Sequence[tuple[int, int, str]]) -> Edits:
+def plan_edits(text: Text, edits: Sequence[tuple[int, int, str]]) -> Edits:
     """The edits of ``text`` to make, new text normalised; an edit that puts back the text it
     replaces is left out (it changes and moves nothing). Refuses a text over the limit."""
     edits_ = edits_of(edits, len(text))
@@ -200,94 +212,120 @@ def replace_spans(
 
 def apply_edits(project: Project, doc_id: int, edits: Sequence[tuple[int, int, str]]) -> Changes:
     """Make several edits of one document, given as ``(start, end, new_text)`` in positions of
-    its text before any of them (sorted or not, never overlapping), in one transaction."""
+    its text before any of them (sorted or not, never overlapping), in one transaction.
+
+    The text's blocks the edits touch are rewritten and those after them move (one shift of a
+    few hundred block starts at most); the passages anchored in the rewritten blocks, and those
+    of earlier blocks that reach into them, are moved by the rule and anchored again. Passages
+    after the edits are anchored in blocks that moved: they move at no cost.
+    """
     with project.edit() as edit:
-        row = project.db.execute(
-            "SELECT text, revision FROM documents WHERE id = ?", [doc_id]
-        ).fetchone()
+        row = project.db.execute("SELECT revision FROM documents WHERE id = ?", [doc_id]).fetchone()
         if row is None:
             raise NotFound(f"no document with id {doc_id}")
-        old, revision = row
+        (revision,) = row
+        old = blocks.BlockText(project.db, doc_id)  # the blocks near the edits, not all
         plan = plan_edits(old, edits)
         if not len(plan):
             return edit.changes()
-        new = plan.apply(old)
-        turns = _TurnEdit(project, doc_id, old, plan)
-        for table, _empty in PASSAGE_TABLES:
-            _move_passages(project, table, doc_id, plan, turns.hi)
-        _move_passages(project, "turns", doc_id, plan, turns.hi, may_be_empty=True)
-        turns.settle(new)
         pieces = tuple((x.start, old[x.start : x.end], x.new) for x in plan.edits)
-        project.retext(Retext(doc_id, pieces, (revision, new_guid())), new)
+        turns = _TurnEdit(project, doc_id, old, plan)
+        run = blocks.plan_run(project.db, doc_id, plan)
+        near = {table: _near(project, table, doc_id, plan, run) for table in PASSAGE_TABLES}
+        blocks.write_run(project, doc_id, plan, run)
+        for table, rows in near.items():
+            _move_passages(project, table, plan, run, rows, may_be_empty=table == "turns")
+        turns.settle(blocks.BlockText(project.db, doc_id))
+        step = Retext(doc_id, pieces, (revision, new_guid()))
+        project.db.execute(
+            "UPDATE documents SET revision = ? WHERE id = ?", [step.revision[1], doc_id]
+        )
+        project.retext(step)
     return edit.changes()
 
 
-def _move_passages(
-    project: Project, table: str, doc_id: int, plan: Edits, after: int, may_be_empty: bool = False
-) -> None:
-    """Move one table's passages of a document by the rule; remove those left empty.
-
-    Passages starting after ``after`` (past the last edit and its line) all move by the sum of
-    the deltas: one shift, one undo step, however many they are. The others near the edits
-    move one by one; they are written before the shift when the text shrinks, after it when it
-    grows, so no passage moved one by one ever starts where the shifted ones do.
-    """
+def _near(
+    project: Project, table: str, doc_id: int, plan: Edits, run: blocks.Run
+) -> list[tuple[int, int, int, int]]:
+    """``(id, block start, start, end)`` (absolute positions) of the passages anchored in the
+    run's blocks and of those anchored before it that end after the first edit's start: the
+    only ones an edit can move (read before the blocks are rewritten)."""
     db = project.db
-    near = list(
-        db.execute(
-            f'SELECT id, start, "end" FROM "{table}" WHERE document_id = ? '
-            f'AND "end" >= ? AND start <= ?',
-            [doc_id, plan.first, after],
+    marks = ",".join("?" for _ in run.ids)
+    starts = dict(zip(run.ids, run.starts, strict=True))
+    rows = [
+        (row_id, starts[block], starts[block] + a, starts[block] + b)
+        for row_id, block, a, b in db.execute(
+            f'SELECT id, block_id, start_offset, end_offset FROM "{table}" '
+            f"WHERE block_id IN ({marks})",
+            run.ids,
         )
-    )
-    gone, moved = [], []
-    for row_id, a, b in near:
+    ]
+    rows += db.execute(
+        "SELECT t.id, b.start, b.start + t.start_offset, b.start + t.end_offset "
+        f'FROM text_blocks b JOIN "{table}" t ON t.block_id = b.id '
+        "WHERE b.document_id = ? AND b.start < ? AND t.end_offset > ? - b.start",
+        [doc_id, run.lo, plan.first],
+    ).fetchall()
+    return rows
+
+
+def _move_passages(
+    project: Project,
+    table: str,
+    plan: Edits,
+    run: blocks.Run,
+    rows: list[tuple[int, int, int, int]],
+    may_be_empty: bool = False,
+) -> None:
+    """Move one table's passages near the edits by the rule (anchored again in the run's new
+    blocks when they start in it); remove those left empty."""
+    gone: list[tuple[int]] = []
+    moved: list[tuple[int | None, int, int, int]] = []
+    for row_id, base, a, b in rows:
         na, nb = plan.span(a, b)
         if nb < na:
             nb = na
         if nb == na and (b > a or not may_be_empty):
             gone.append((row_id,))
-        elif (na, nb) != (a, b):
-            moved.append((na, nb, row_id))
-    if plan.delta > 0:
-        project.shift(table, doc_id, after, plan.delta)
+            continue
+        if base >= run.lo:  # anchored in the run: in its new blocks now
+            block, base = run.at(na)
+            moved.append((block, na - base, nb - base, row_id))
+        elif nb != b:  # anchored before the run, reaching into it: its end moves
+            moved.append((None, na - base, nb - base, row_id))
+    db = project.db
     if gone:
         db.conn.executemany(f'DELETE FROM "{table}" WHERE id = ?', gone)
     if moved:
-        db.conn.executemany(f'UPDATE "{table}" SET start = ?, "end" = ? WHERE id = ?', moved)
-    if plan.delta < 0:
-        project.shift(table, doc_id, after, plan.delta)
+        db.conn.executemany(
+            f'UPDATE "{table}" SET block_id = ifnull(?, block_id), start_offset = ?, '
+            "end_offset = ? WHERE id = ?",
+            moved,
+        )
 
 
 class _TurnEdit:
     """Speaker turns around an edit: read before it, settled after the rule moved them."""
 
-    def __init__(self, project: Project, doc_id: int, old: str, plan: Edits) -> None:
+    def __init__(self, project: Project, doc_id: int, old: Text, plan: Edits) -> None:
         self.project = project
         self.doc_id = doc_id
         self.plan = plan
         db = project.db
         self.lo, self.hi = paragraph_bounds(old, plan.first, plan.edits[-1].end)
-        cols = 'id, speaker, start, "end", time_start'
-        where = "document_id = ?"
-        rows = list(
-            db.execute(
-                f"SELECT {cols} FROM turns WHERE {where} AND start < ? ORDER BY start DESC, id "
-                "LIMIT 1",
-                [doc_id, self.lo],
-            )
+        rows = _turns(db, doc_id, "b.start < ? AND {at} < ?", [self.lo, self.lo], "DESC", "LIMIT 1")
+        rows += _turns(
+            db,
+            doc_id,
+            "b.start >= ? AND b.start <= ? AND {at} >= ? AND {at} <= ?",
+            [_block_start(db, doc_id, self.lo), self.hi, self.lo, self.hi],
         )
-        rows += list(
-            db.execute(
-                f"SELECT {cols} FROM turns WHERE {where} AND start >= ? AND start <= ? "
-                "ORDER BY start, id",
-                [doc_id, self.lo, self.hi],
-            )
-        )
-        following = db.execute(
-            f"SELECT {cols} FROM turns WHERE {where} AND start > ? ORDER BY start, id LIMIT 1",
-            [doc_id, self.hi],
-        ).fetchone()
+        after = _turns(
+            db, doc_id, "b.start >= ? AND {at} > ?", [_block_start(db, doc_id, self.hi), self.hi],
+            limit="LIMIT 1",
+        )  # fmt: skip
+        following = after[0] if after else None
         self.any = bool(rows) or following is not None
         self.timed = any(r[4] is not None for r in rows) or (
             following is not None and following[4] is not None
@@ -300,7 +338,7 @@ class _TurnEdit:
             self.turns.append(_Turn(turn_id, speaker, start, end, tiled))
         self.next_id = following[0] if following is not None else None
 
-    def settle(self, new: str) -> None:
+    def settle(self, new: Text) -> None:
         """After the rule moved the turns: find the touched paragraphs' speaker lines again
         (when they changed), and run each turn that ran to the next one up to it again."""
         if not self.any:
@@ -310,7 +348,7 @@ class _TurnEdit:
         now = {
             r[0]: r
             for r in db.execute(
-                f'SELECT id, speaker, start, "end" FROM turns WHERE id IN '
+                f'SELECT id, speaker, start, "end" FROM turns_at WHERE id IN '
                 f"({','.join('?' for _ in ids) or 'NULL'})",
                 ids,
             )
@@ -327,7 +365,7 @@ class _TurnEdit:
             turns = self._redetect(new, turns, lo, hi)
         following = None
         if self.next_id is not None:
-            r = db.execute("SELECT start FROM turns WHERE id = ?", [self.next_id]).fetchone()
+            r = db.execute("SELECT start FROM turns_at WHERE id = ?", [self.next_id]).fetchone()
             following = r[0] if r else None
         limit = len(new) if following is None else following
         for i, turn in enumerate(turns):
@@ -336,14 +374,19 @@ class _TurnEdit:
             nxt = turns[i + 1].start if i + 1 < len(turns) else limit
             end = trim_end(new, turn.start, max(nxt, turn.start))
             if turn.id is None:
-                db.execute(
-                    'INSERT INTO turns (document_id, speaker, start, "end") VALUES (?, ?, ?, ?)',
-                    [self.doc_id, turn.speaker, turn.start, end],
-                )
+                self.project.insert(
+                    "turns",
+                    {"document_id": self.doc_id, "speaker": turn.speaker, "start": turn.start,
+                     "end": end},
+                )  # fmt: skip
             elif end != turn.end:
-                db.execute('UPDATE turns SET "end" = ? WHERE id = ?', [end, turn.id])
+                db.execute(
+                    "UPDATE turns SET end_offset = ? - (SELECT start FROM text_blocks "
+                    "WHERE id = turns.block_id) WHERE id = ?",
+                    [end, turn.id],
+                )
 
-    def _redetect(self, new: str, turns: list[_Turn], lo: int, hi: int) -> list[_Turn]:
+    def _redetect(self, new: Text, turns: list[_Turn], lo: int, hi: int) -> list[_Turn]:
         """The turns with the speaker lines of ``new[lo:hi]`` found again, when they changed."""
         inside = [t for t in turns if lo <= t.start <= hi]
         found = [(lo + at, label) for at, label in speaker_lines(new[lo:hi])]
@@ -377,3 +420,28 @@ class _TurnEdit:
         ]
         made.sort(key=lambda t: t.start)
         return before + made
+
+
+def _turns(
+    db: Database, doc_id: int, where: str, params: list[Any], order: str = "", limit: str = ""
+) -> list[tuple]:
+    """``(id, speaker, start, end, time_start)`` of a document's turns matching ``where``
+    (``{at}``: a turn's start), in text order (``order``: DESC for the reverse), from the blocks'
+    and the turns' indexes."""
+    where = where.format(at="b.start + t.start_offset")
+    return db.execute(
+        "SELECT t.id, t.speaker, b.start + t.start_offset, b.start + t.end_offset, t.time_start "
+        "FROM text_blocks b JOIN turns t ON t.block_id = b.id "
+        f"WHERE b.document_id = ? AND {where} "
+        f"ORDER BY b.start {order}, t.start_offset {order}, t.id {limit}",
+        [doc_id, *params],
+    ).fetchall()
+
+
+def _block_start(db: Database, doc_id: int, position: int) -> int:
+    """The start of the block holding ``position``."""
+    row = db.execute(
+        "SELECT max(start) FROM text_blocks WHERE document_id = ? AND start <= ?",
+        [doc_id, position],
+    ).fetchone()
+    return row[0] or 0

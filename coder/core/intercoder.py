@@ -288,7 +288,7 @@ def _codings_by_code(
     cmarks = ",".join("?" for _ in coders)
     dmarks = ",".join("?" for _ in doc_ids)
     sql = f"""
-        SELECT code_id, coder_id, document_id, start, "end" FROM codings
+        SELECT code_id, coder_id, document_id, start, "end" FROM codings_at
         WHERE coder_id IN ({cmarks}) AND document_id IN ({dmarks})
     """
     for code_id, coder_id, doc_id, start, end in project.db.execute(sql, [*names, *doc_ids]):

@@ -7,9 +7,10 @@ exporting such a project would silently drop codes and codings, so opening it re
 one line, like any damaged file.
 
 The checks are cheap enough for every open (about 20 ms for 100 transcripts with 20,000
-codings, most of it counting the documents' characters, which the open project keeps for its
-reads anyway): a recursive walk of the codebook, each foreign key on its column's distinct
-values, and per document one index seek for the furthest end of its codings and turns.
+codings, most of it counting the characters of the texts' blocks): a recursive walk of the
+codebook, each foreign key on its column's distinct values, the blocks of each text contiguous
+from 0 and as long as its length column says, and per document one index seek for the furthest
+end of its codings and turns.
 """
 
 from __future__ import annotations
@@ -42,7 +43,43 @@ def problem(db: Database, lengths: Callable[[Iterable[int]], dict[int, int]]) ->
     ``lengths(ids)`` gives the characters of those documents' texts.
     """
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return _code_hierarchy(db) or _references(db, tables) or _passages(db, tables, lengths)
+    return (
+        _code_hierarchy(db)
+        or _references(db, tables)
+        or _blocks(db, tables)
+        or _passages(db, tables, lengths)
+    )
+
+
+def _blocks(db: Database, tables: set[str]) -> str | None:
+    """A text whose blocks (coder.core.blocks) do not run from 0 without gap or overlap, or
+    whose length column is not their total: positions would not mean what they say."""
+    if "text_blocks" not in tables:
+        return None  # a file from before blocks, checked before it is migrated
+    bad = db.execute(
+        """SELECT d.name, b.start, b.expected FROM (
+               SELECT document_id, start, lag(start + length(text), 1, 0)
+                   OVER (PARTITION BY document_id ORDER BY start) AS expected
+               FROM text_blocks) b JOIN documents d ON d.id = b.document_id
+           WHERE b.start != b.expected LIMIT 1"""
+    ).fetchone()
+    if bad:
+        return (
+            f"the text of the document '{bad[0]}' is damaged (a part starts at {bad[1]:,} "
+            f"instead of {bad[2]:,})"
+        )
+    bad = db.execute(
+        """SELECT d.name, d.length, b.total FROM documents d LEFT JOIN (
+               SELECT document_id, sum(length(text)) AS total FROM text_blocks
+               GROUP BY document_id) b ON b.document_id = d.id
+           WHERE b.total IS NULL OR b.total != d.length LIMIT 1"""
+    ).fetchone()
+    if bad:
+        return (
+            f"the text of the document '{bad[0]}' is damaged (it has {bad[2] or 0:,} "
+            f"characters, not the {bad[1]:,} recorded)"
+        )
+    return None
 
 
 def _code_hierarchy(db: Database) -> str | None:
@@ -110,18 +147,32 @@ def _references(db: Database, tables: set[str]) -> str | None:
 def _passages(
     db: Database, tables: set[str], lengths: Callable[[Iterable[int]], dict[int, int]]
 ) -> str | None:
-    """A passage outside its document's text (or ending where it starts)."""
+    """A passage outside its document's text (or ending where it starts), or anchored in a
+    block that is not one of its document's."""
     documents = [r[0] for r in db.execute("SELECT id FROM documents")]
     ends: dict[int, tuple[int, str]] = {}  # document -> the furthest end, and of what
     for table, what in _PASSAGES:
         if table not in tables:
             continue
-        bad = db.execute(
-            f'SELECT start, "end" FROM {table} WHERE start < 0 OR "end" < start LIMIT 1'
-        ).fetchone()
+        anchored = "block_id" in {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
+        if anchored:
+            bad = db.execute(
+                f"""SELECT ifnull(b.start, 0) + t.start_offset, ifnull(b.start, 0) + t.end_offset,
+                           b.document_id = t.document_id
+                    FROM {table} t LEFT JOIN text_blocks b ON b.id = t.block_id
+                    WHERE b.document_id IS NOT t.document_id OR t.start_offset < 0
+                       OR t.end_offset < t.start_offset LIMIT 1"""
+            ).fetchone()
+            if bad and not bad[2]:
+                return f"{what} is anchored outside its document's text"
+        else:  # a file from before blocks, checked before it is migrated
+            bad = db.execute(
+                f'SELECT start, "end", 1 FROM {table} WHERE start < 0 OR "end" < start LIMIT 1'
+            ).fetchone()
         if bad:
             return f"{what} runs backwards or starts before its text ({bad[0]}-{bad[1]})"
-        for doc_id, end in _furthest_ends(db, table, documents):
+        found = _block_ends(db, table) if anchored else _furthest_ends(db, table, documents)
+        for doc_id, end in found:
             if end is not None and end > ends.get(doc_id, (-1, ""))[0]:
                 ends[doc_id] = (end, what)
     if not ends:
@@ -136,6 +187,15 @@ def _passages(
                 f"text of {length:,} characters"
             )
     return None
+
+
+def _block_ends(db: Database, table: str) -> Iterable[tuple[int, int]]:
+    """(document, the largest end of its rows in ``table``): one index seek per text block."""
+    return db.execute(
+        f"""SELECT document_id, max(start + (SELECT max(end_offset) FROM {table}
+                                               WHERE block_id = b.id))
+            FROM text_blocks b GROUP BY document_id"""
+    ).fetchall()
 
 
 def _furthest_ends(db: Database, table: str, documents: list[int]) -> Iterable[tuple[int, int]]:

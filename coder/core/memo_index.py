@@ -90,8 +90,9 @@ def _coding_entries(project: Project, where: str, params: list) -> list[MemoEntr
     sql = f"""
         SELECT g.id, g.document_id, g.start, g."end", g.memo, g.created_at,
                ifnull(k.name, '') AS coder, c.name AS code, d.name AS document,
-               substr(d.text, g.start + 1, min(g."end" - g.start, {EXCERPT * 2})) AS passage
-        FROM codings g JOIN codes c ON c.id = g.code_id JOIN documents d ON d.id = g.document_id
+               substr(t.text, g.start + 1, min(g."end" - g.start, {EXCERPT * 2})) AS passage
+        FROM codings_at g JOIN codes c ON c.id = g.code_id JOIN documents d ON d.id = g.document_id
+        JOIN document_texts t ON t.document_id = g.document_id
         LEFT JOIN coders k ON k.id = g.coder_id
         WHERE {where} ORDER BY d.name COLLATE NOCASE, g.start, g.id
     """

@@ -50,8 +50,7 @@ class MergerBase:
         return new_id
 
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
-        sets = ", ".join(f'"{c}" = ?' for c in values)
-        self.db.execute(f"UPDATE {table} SET {sets} WHERE id = ?", [*values.values(), row_id])
+        self.project.update(table, row_id, values)
 
     def _conflict(
         self,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from coder.core import blocks
 from coder.core.attributes import canonical_value
 from coder.core.errors import CoderError
 from coder.core.merge_notes import NotesMerger
@@ -96,7 +97,8 @@ class Merger(NotesMerger):
         by_guid: dict[str, int] = {}
         by_text: dict[str, list[int]] = defaultdict(list)
         for row in self._mine(
-            "SELECT id, guid, name, memo, group_name, case_id, text FROM documents ORDER BY id"
+            "SELECT d.id, guid, name, memo, group_name, case_id, t.text FROM documents d "
+            "JOIN document_texts t ON t.document_id = d.id ORDER BY d.id"
         ):
             digest = _digest(row.pop("text"))
             row["digest"] = digest
@@ -106,7 +108,10 @@ class Merger(NotesMerger):
         used: set[int] = set(self.documents.values())
         matched: list[tuple[dict[str, Any], dict[str, Any]]] = []
         new_rows: list[dict[str, Any]] = []
-        for row in self._rows("SELECT * FROM documents ORDER BY id"):
+        for row in self._rows(
+            "SELECT d.*, t.text FROM documents d JOIN document_texts t ON t.document_id = d.id "
+            "ORDER BY d.id"
+        ):
             digest = _digest(row["text"])
             match_id = by_guid.get(row["guid"])
             if match_id is not None and mine[match_id]["digest"] != digest:
@@ -143,7 +148,7 @@ class Merger(NotesMerger):
         """The same document (one GUID) whose text was edited in one of the copies: this
         project's text is kept, and nothing anchored in theirs is merged, since its positions
         belong to another text."""
-        mine_length = self._value("SELECT length(text) FROM documents WHERE id = ?", [mine["id"]])
+        mine_length = self._value("SELECT length FROM documents WHERE id = ?", [mine["id"]])
         anchored = [
             f"{len(self._rows(f'SELECT id FROM {table} WHERE document_id = ?', [row['id']]))} "
             f"{label}"
@@ -173,8 +178,10 @@ class Merger(NotesMerger):
             name=self.project.services.documents.unique_document_name(row["name"]),
             case_id=self.cases.get(row["case_id"]) if row["case_id"] is not None else None,
         )
+        text = new.pop("text")
         doc_id = self._insert("documents", new)
-        turns = self._rows("SELECT * FROM turns WHERE document_id = ? ORDER BY id", [row["id"]])
+        blocks.write_text(self.db, doc_id, text)
+        turns = self._rows("SELECT * FROM turns_at WHERE document_id = ? ORDER BY id", [row["id"]])
         for turn in turns:
             turn["document_id"] = doc_id
             self._insert("turns", turn)
@@ -298,12 +305,12 @@ class Merger(NotesMerger):
     def merge_codings(self) -> None:
         mine_by_guid: dict[str, dict[str, Any]] = {}
         mine_keys: dict[tuple[int, int, int, int, int], dict[str, Any]] = {}
-        for row in self._mine("SELECT * FROM codings"):
+        for row in self._mine("SELECT * FROM codings_at"):
             mine_by_guid[row["guid"]] = row
             key = (row["document_id"], row["code_id"], row["coder_id"], row["start"], row["end"])
             mine_keys.setdefault(key, row)
-        lengths = dict(self.db.execute("SELECT id, length(text) FROM documents"))
-        for row in self._rows("SELECT * FROM codings ORDER BY id"):
+        lengths = dict(self.db.execute("SELECT id, length FROM documents"))
+        for row in self._rows("SELECT * FROM codings_at ORDER BY id"):
             doc = self.documents.get(row["document_id"])
             code = self.codes.get(row["code_id"])
             coder = self.coders.get(row["coder_id"])
@@ -374,9 +381,9 @@ class Merger(NotesMerger):
     def merge_case_selections(self) -> None:
         mine = {
             (r["case_id"], r["document_id"], r["start"], r["end"])
-            for r in self._mine("SELECT * FROM case_selections")
+            for r in self._mine("SELECT * FROM case_selections_at")
         }
-        for row in self._rows("SELECT * FROM case_selections ORDER BY id"):
+        for row in self._rows("SELECT * FROM case_selections_at ORDER BY id"):
             case, doc = self.cases.get(row["case_id"]), self.documents.get(row["document_id"])
             if case is None or doc is None or row["document_id"] in self.other_text:
                 continue

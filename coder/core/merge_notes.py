@@ -16,11 +16,11 @@ class NotesMerger(MergerBase):
 
     def merge_annotations(self) -> None:
         """Annotations by GUID, else by identical (document, start, end, text)."""
-        mine = self._mine("SELECT * FROM annotations")
+        mine = self._mine("SELECT * FROM annotations_at")
         by_guid = {r["guid"].lower(): r for r in mine}
         contents = {(r["document_id"], r["start"], r["end"], r["text"]) for r in mine}
-        lengths = dict(self.db.execute("SELECT id, length(text) FROM documents"))
-        for row in self._rows("SELECT * FROM annotations ORDER BY id"):
+        lengths = dict(self.db.execute("SELECT id, length FROM documents"))
+        for row in self._rows("SELECT * FROM annotations_at ORDER BY id"):
             doc, coder = self.documents.get(row["document_id"]), self.coders.get(row["coder_id"])
             if doc is None or coder is None or not 0 <= row["start"] < row["end"] <= lengths[doc]:
                 continue  # a dangling row in their file
@@ -57,7 +57,7 @@ class NotesMerger(MergerBase):
             )
         self._reconcile_text("annotations", "annotation", item, mine, theirs, ["text"])
         now_row = self.db.execute(
-            'SELECT start, "end", text FROM annotations WHERE id = ?', [mine["id"]]
+            'SELECT start, "end", text FROM annotations_at WHERE id = ?', [mine["id"]]
         ).fetchone()
         if tuple(now_row) != before:
             stamp = max(mine["modified_at"], theirs["modified_at"])

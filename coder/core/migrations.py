@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from coder.core import blocks
+
 # "CODR" as a 32-bit integer: marks an SQLite file as a Coder project (PRAGMA application_id).
 APPLICATION_ID = 0x434F4452
 SCHEMA_VERSION = 2
@@ -203,6 +205,8 @@ def m002_annotations_categories_memo_links(db: Database) -> None:
         """
     )
     _m002_pseudonyms(db)
+    _m002_text_blocks(db)
+    _m002_passages_in_blocks(db)
 
 
 def _m002_pseudonyms(db: Database) -> None:
@@ -229,5 +233,131 @@ def _m002_pseudonyms(db: Database) -> None:
             text TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL DEFAULT ''
         );
+        """
+    )
+
+
+def _m002_text_blocks(db: Database) -> None:
+    """Part of m002: a document's text stored as blocks of whole paragraphs
+    (coder.core.blocks), its length in a column, and the full-text index over the blocks (and
+    over the documents' names), so that an edit rewrites and re-indexes one block."""
+    db.executescript(
+        """
+        CREATE TABLE text_blocks (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            CHECK (start >= 0)
+        );
+        CREATE INDEX text_blocks_document ON text_blocks(document_id, start);
+        ALTER TABLE documents ADD COLUMN length INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+    rows = []
+    for doc_id, text in db.execute("SELECT id, text FROM documents ORDER BY id").fetchall():
+        at = 0
+        for block in blocks.split(text):
+            rows.append((doc_id, at, block))
+            at += len(block)
+    db.conn.executemany("INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows)
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS documents_ai;
+        DROP TRIGGER IF EXISTS documents_ad;
+        DROP TRIGGER IF EXISTS documents_au;
+        DROP TABLE IF EXISTS documents_fts;
+        UPDATE documents SET length = length(text);
+        ALTER TABLE documents DROP COLUMN text;
+        CREATE VIRTUAL TABLE text_blocks_fts USING fts5(
+            text, content='text_blocks', content_rowid='id', tokenize='unicode61');
+        CREATE TRIGGER text_blocks_ai AFTER INSERT ON text_blocks BEGIN
+            INSERT INTO text_blocks_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER text_blocks_ad AFTER DELETE ON text_blocks BEGIN
+            INSERT INTO text_blocks_fts (text_blocks_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER text_blocks_au AFTER UPDATE OF text ON text_blocks BEGIN
+            INSERT INTO text_blocks_fts (text_blocks_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+            INSERT INTO text_blocks_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        INSERT INTO text_blocks_fts (text_blocks_fts) VALUES ('rebuild');
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            name, content='documents', content_rowid='id', tokenize='unicode61');
+        CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts (rowid, name) VALUES (new.id, new.name);
+        END;
+        CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, name)
+                VALUES ('delete', old.id, old.name);
+        END;
+        CREATE TRIGGER documents_au AFTER UPDATE OF name ON documents BEGIN
+            INSERT INTO documents_fts (documents_fts, rowid, name)
+                VALUES ('delete', old.id, old.name);
+            INSERT INTO documents_fts (rowid, name) VALUES (new.id, new.name);
+        END;
+        INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
+        CREATE VIEW document_texts (document_id, text) AS
+            SELECT document_id, group_concat(text, '') FROM
+                (SELECT document_id, text FROM text_blocks ORDER BY document_id, start)
+            GROUP BY document_id;
+        """
+    )
+
+
+# The columns of each passage table as readers see them (its view ``<table>_at``).
+_PASSAGE_COLUMNS = {
+    "codings": 'id, guid, document_id, code_id, coder_id, start, "end", created_at, memo',
+    "annotations": 'id, guid, document_id, coder_id, start, "end", text, created_at, modified_at',
+    "case_selections": 'id, case_id, document_id, start, "end"',
+    "turns": 'id, document_id, speaker, start, "end", time_start, time_end',
+}
+
+
+def _m002_passages_in_blocks(db: Database) -> None:
+    """Part of m002: every passage anchored in the block its start lies in, its start and end
+    stored as offsets from that block's start (coder.core.anchors), so that an edit moves only
+    the passages of the blocks it rewrites. ``<table>_at`` views give absolute positions."""
+    db.executescript(
+        """
+        DROP INDEX codings_document;
+        DROP INDEX codings_document_end;
+        DROP INDEX turns_document;
+        DROP INDEX turns_document_end;
+        DROP INDEX annotations_document;
+        """
+    )
+    for table, columns in _PASSAGE_COLUMNS.items():
+        view = columns.replace('start, "end"', 'b.start + t.start_offset AS start, '
+                               'b.start + t.end_offset AS "end"')  # fmt: skip
+        view = ", ".join(
+            c if c.startswith("b.") or " AS " in c else f"t.{c}" for c in view.split(", ")
+        )
+        db.executescript(
+            f"""
+            ALTER TABLE {table} RENAME COLUMN start TO start_offset;
+            ALTER TABLE {table} RENAME COLUMN "end" TO end_offset;
+            ALTER TABLE {table} ADD COLUMN block_id INTEGER NOT NULL DEFAULT 0;
+            UPDATE {table} SET block_id = ifnull((SELECT b.id FROM text_blocks b
+                WHERE b.document_id = {table}.document_id AND b.start <= {table}.start_offset
+                ORDER BY b.start DESC LIMIT 1), 0);
+            UPDATE {table} SET
+                start_offset = start_offset - ifnull((SELECT start FROM text_blocks
+                    WHERE id = {table}.block_id), 0),
+                end_offset = end_offset - ifnull((SELECT start FROM text_blocks
+                    WHERE id = {table}.block_id), 0);
+            CREATE INDEX {table}_block ON {table}(block_id, start_offset);
+            CREATE INDEX {table}_block_end ON {table}(block_id, end_offset);
+            CREATE VIEW {table}_at ({columns}) AS
+                SELECT {view} FROM {table} t JOIN text_blocks b ON b.id = t.block_id;
+            """
+        )
+    db.executescript(
+        """
+        CREATE INDEX codings_document ON codings(document_id);
+        CREATE INDEX turns_document ON turns(document_id);
+        CREATE INDEX annotations_document ON annotations(document_id);
         """
     )

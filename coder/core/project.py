@@ -298,6 +298,7 @@ class Project(Store):
     turns = _Via("documents", DocumentService.turns)
     turn_spans = _Via("documents", DocumentService.turn_spans)
     turn_columns = _Via("documents", DocumentService.turn_columns)
+    turns_by_id = _Via("documents", DocumentService.turns_by_id)
     search = _Via("documents", DocumentService.search)
     add_document = _Via("documents", DocumentService.add_document)
     import_file = _Via("documents", DocumentService.import_file)

@@ -9,16 +9,17 @@ so ``store.undo(changes)`` and ``store.redo(changes)`` are exact for every write
 without any writer having to say what it is about to touch.
 
 Three writes are logged differently, as one step each however many rows they touch, in one
-statement that the triggers leave alone. :meth:`Store.shift` moves every passage of a document
-after a position by the same amount (an edit of its text), logged as a :class:`Shift` that undo
-takes back the same way. :meth:`Store.retext` edits a document's text, logged as a
-:class:`Retext` (the pieces replaced, not two copies of the text). :meth:`Store.insert_rows`
-inserts many rows into one table (the turns of an imported transcript), logged as a
-:class:`Bulk`: the range of their new keys, nothing read or copied; undo reads those rows once,
-as it deletes them by that range, and redo writes exactly them back, keys included. The first
-two update while the quiet table has a row, which their triggers check; for a bulk step the
-table's triggers are dropped meanwhile, since a trigger costs as much as the row it fires for
-even when it logs nothing.
+statement that the triggers leave alone. :meth:`Store.shift` moves every text block of a
+document after a position by the same amount (an edit of its text; the passages anchored in
+those blocks move with them, unwritten), logged as a :class:`Shift` that undo takes back the
+same way. :meth:`Store.retext` records what an edit of a text replaced, as a :class:`Retext`
+for the views (the text itself is in the rows of its blocks, logged like any row).
+:meth:`Store.insert_rows` inserts many rows into one table (the turns of an imported
+transcript), logged as a :class:`Bulk`: the range of their new keys, nothing read or copied;
+undo reads those rows once, as it deletes them by that range, and redo writes exactly them
+back, keys included. A shift updates while the quiet table has a row, which the triggers
+check; for a bulk step the table's triggers are dropped meanwhile, since a trigger costs as
+much as the row it fires for even when it logs nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from coder.core.anchors import PASSAGE_TABLES, Anchors
 from coder.core.changes import Bulk, Changes, Retext, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue, NotFound, database_problem
 
@@ -208,37 +210,21 @@ class _UndoLog:
         self.db.execute(f"DELETE FROM {_LOG}")
 
     def shift(self, table: str, document_id: int, after: int, delta: int) -> None:
-        """Move the passages of ``table`` in a document starting after ``after`` by ``delta``,
-        in one statement the triggers leave alone, logged as one step."""
+        """Move the rows of ``table`` (text blocks) in a document starting after ``after`` by
+        ``delta``, in one statement the triggers leave alone, logged as one step."""
         with self.quiet():
             self.db.execute(
-                f'UPDATE "{table}" SET start = start + ?, "end" = "end" + ? '
-                "WHERE document_id = ? AND start > ?",
-                [delta, delta, document_id, after],
+                f'UPDATE "{table}" SET start = start + ? WHERE document_id = ? AND start > ?',
+                [delta, document_id, after],
             )
         self.db.execute(
             f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
             [table, _SHIFT, document_id, after, delta],
         )
 
-    def retext(self, step: Retext, text: str | None) -> None:
-        """Edit a document's text as ``step`` says (to ``text`` when the caller has it), its
-        row left out of the log: one step."""
-        if text is None:
-            row = self.db.execute(
-                "SELECT text FROM documents WHERE id = ?", [step.document_id]
-            ).fetchone()
-            if row is None:
-                raise InvalidValue(f"no document with id {step.document_id}")
-            try:
-                text = step.apply(row[0])
-            except ValueError as e:
-                raise InvalidValue(str(e)) from None
-        with self.quiet():
-            self.db.execute(
-                "UPDATE documents SET text = ?, revision = ? WHERE id = ?",
-                [text, step.revision[1], step.document_id],
-            )
+    def retext(self, step: Retext) -> None:
+        """Record that a document's text was edited by ``step``: one entry for the views (the
+        blocks of the text are written, and logged, as rows)."""
         self.db.execute(
             f"INSERT INTO {_LOG} (tbl, key, created, c0, c1, c2) VALUES (?, NULL, ?, ?, ?, ?)",
             [
@@ -397,7 +383,7 @@ def _unshift(table: str, row: dict | None, shifts: list[Shift]) -> dict | None:
         if row is None or table != shift.table:
             continue
         if shift.inverse().moves(table, row["document_id"], row["start"]):
-            row = {**row, "start": row["start"] - shift.delta, "end": row["end"] - shift.delta}
+            row = {**row, "start": row["start"] - shift.delta}
     return row
 
 
@@ -491,7 +477,10 @@ class Store:
             self._depth -= 1
 
     def insert(self, table: str, row: dict[str, Any]) -> int:
-        """Insert one row into a project table (inside an edit); its id."""
+        """Insert one row into a project table (inside an edit); its id. A passage is given by
+        its absolute ``start`` and ``end`` and stored anchored in its block."""
+        if table in PASSAGE_TABLES and "start" in row:
+            row = self._anchored(row, row["document_id"])
         cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
         cur = self.db.execute(
@@ -513,8 +502,13 @@ class Store:
         return self._log.insert_rows(table, columns, rows)
 
     def update(self, table: str, key: Any, values: dict[str, Any]) -> None:
-        """Change some columns of one row of a project table (inside an edit)."""
+        """Change some columns of one row of a project table (inside an edit); a passage's
+        absolute ``start`` and ``end`` (both) are stored anchored in its block."""
         pk = "key" if table == "meta" else "id"
+        if table in PASSAGE_TABLES and "start" in values:
+            doc = self.db.execute(f'SELECT document_id FROM "{table}" WHERE id = ?', [key])
+            found = doc.fetchone()
+            values = self._anchored(values, values.get("document_id", found and found[0]))
         sets = ", ".join(f'"{c}" = ?' for c in values)
         self.db.execute(f'UPDATE "{table}" SET {sets} WHERE "{pk}" = ?', [*values.values(), key])
 
@@ -526,10 +520,20 @@ class Store:
         return row
 
     def row(self, table: str, key: Any) -> dict | None:
-        """One row of a project table by its key (``id``; ``key`` for meta), or None."""
+        """One row of a project table by its key (``id``; ``key`` for meta), or None; a
+        passage with its absolute ``start`` and ``end``."""
         pk = "key" if table == "meta" else "id"
-        found = list(self.db.query(f'SELECT * FROM "{table}" WHERE "{pk}" = ?', [key]))
+        source = f"{table}_at" if table in PASSAGE_TABLES else table
+        found = list(self.db.query(f'SELECT * FROM "{source}" WHERE "{pk}" = ?', [key]))
         return found[0] if found else None
+
+    def _anchored(self, row: dict[str, Any], doc_id: int | None) -> dict[str, Any]:
+        """``row`` with its ``start`` and ``end`` as a block and offsets in it."""
+        row = dict(row)
+        start, end = row.pop("start"), row.pop("end")
+        block, a, b = Anchors(self.db).place(doc_id or 0, start, end)
+        row.update(block_id=block, start_offset=a, end_offset=b)
+        return row
 
     def interrupt(self) -> None:
         """Stop the statement this connection is running (callable from any thread); it
@@ -624,11 +628,12 @@ class Store:
         return found
 
     def shift(self, table: str, document_id: int, after: int, delta: int) -> None:
-        """Move every passage of ``table`` in a document starting after position ``after`` by
-        ``delta`` (start and end), logged as one step however many rows move.
+        """Move every text block (``table``) of a document starting after position ``after``
+        by ``delta``, logged as one step however many rows move (the passages anchored in them
+        move with them).
 
-        Call it inside :meth:`edit`. No other passage of the document may start after
-        ``after + delta`` once it is done (with a negative ``delta``, move those near the edit
+        Call it inside :meth:`edit`. No other block of the document may start after
+        ``after + delta`` once it is done (with a negative ``delta``, write those near the edit
         first): undo finds the rows it moved by that.
         """
         if not delta:
@@ -645,13 +650,12 @@ class Store:
                 raise RuntimeError(f"{table} left where the shift by {delta} would take others")
         self._log.shift(table, document_id, after, delta)
 
-    def retext(self, step: Retext, text: str | None = None) -> None:
-        """Edit a document's text by ``step`` (inside :meth:`edit`), logged as that one step
-        instead of two copies of the whole text. ``text``: the text after it, when the caller
-        has computed it from the current one."""
+    def retext(self, step: Retext) -> None:
+        """Record, inside :meth:`edit`, that a document's text was edited by ``step`` (for the
+        views, which move their spans by it); the text's blocks are written as rows."""
         if self._log is None or not self._depth:
             raise RuntimeError("a text is edited inside an edit")
-        self._log.retext(step, text)
+        self._log.retext(step)
 
     def _restore(self, changes: Changes) -> None:
         """Make the database what ``changes`` lead to (its steps in order, rows and shifts),
@@ -662,6 +666,7 @@ class Store:
         deleted while its sub-code, kept, still points to it); the rows' references are checked
         instead. Inside another edit, foreign keys stay on and are checked at its commit.
         """
+        self._check_texts(changes)
         outermost = not self.db.conn.in_transaction and not self.read_only
         if outermost:
             self.db.execute("PRAGMA foreign_keys = OFF")
@@ -671,7 +676,7 @@ class Store:
                     if isinstance(step, Shift):
                         self.shift(step.table, step.document_id, step.after, step.delta)
                     elif isinstance(step, Retext):
-                        self.retext(step)
+                        self.retext(step)  # the rows of the steps around it hold the text
                     elif isinstance(step, Bulk):
                         assert self._log is not None
                         self._log.bulk(step)
@@ -684,6 +689,20 @@ class Store:
         finally:
             if outermost:
                 self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _check_texts(self, changes: Changes) -> None:
+        """Refuse to replay edits of a text that is no longer the one they were made on (it
+        was edited since): its revision tells."""
+        seen: set[int] = set()
+        for step in changes.sequence():
+            if not isinstance(step, Retext) or step.document_id in seen:
+                continue
+            seen.add(step.document_id)
+            row = self.db.execute(
+                "SELECT revision FROM documents WHERE id = ?", [step.document_id]
+            ).fetchone()
+            if row is None or row[0] != step.revision[0]:
+                raise InvalidValue("the text is not the one this step was made on")
 
     def undo(self, changes: Changes) -> Changes:
         """Put every row ``changes`` touched back as it was before."""

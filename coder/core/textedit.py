@@ -24,9 +24,23 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Protocol
 
 from coder.core.errors import InvalidValue
 from coder.core.text import normalise
+
+
+class Text(Protocol):
+    """What reading a text around an edit needs: a ``str``, or a text read block by block
+    (:class:`coder.core.blocks.BlockText`)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, key: int | slice, /) -> str: ...
+
+    def find(self, sub: str, start: int = 0, end: int | None = None, /) -> int: ...
+
+    def rfind(self, sub: str, start: int = 0, end: int | None = None, /) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,7 @@ def _wordy(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def paragraph_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
+def paragraph_bounds(text: Text, lo: int, hi: int) -> tuple[int, int]:
     """The lines of ``text`` that ``[lo, hi]`` touches: from the start of the line holding
     ``lo`` to the end (before its newline) of the line holding ``hi``."""
     start = text.rfind("\n", 0, lo) + 1
@@ -174,7 +188,7 @@ def paragraph_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
-def trim_end(text: str, start: int, limit: int) -> int:
+def trim_end(text: Text, start: int, limit: int) -> int:
     """A turn's end when it runs up to ``limit``: trailing newlines left out, not below start."""
     end = limit
     while end > start and text[end - 1] == "\n":

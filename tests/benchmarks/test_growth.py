@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks import corpus
 from benchmarks.corpus import Spec
+from coder.core import search as search_module
 from coder.core.project import Project
 
 SMALL = Spec(3, 6_000, 120, cases=4)
@@ -78,23 +79,14 @@ def test_common_word_search_reads_few_texts(
     path = corpus.build(tmp_path / "p.coder", Spec(docs, 20_000, 0, cases=4))
     with Project.open(path, read_only=True) as project:
         texts_read = 0
-        original = project.db.execute
+        original = search_module.blocks.read_text
 
-        class Counting:
-            def __init__(self, cursor):
-                self.cursor = cursor
+        def read_text(db, doc_id):
+            nonlocal texts_read
+            texts_read += 1
+            return original(db, doc_id)
 
-            def __iter__(self):
-                nonlocal texts_read
-                for row in self.cursor:
-                    texts_read += 1
-                    yield row
-
-        def execute(sql, params=()):
-            cursor = original(sql, params)
-            return Counting(cursor) if "documents_fts" in sql else cursor
-
-        monkeypatch.setattr(project.db, "execute", execute)
+        monkeypatch.setattr(search_module.blocks, "read_text", read_text)
         hits = project.search("landlord", limit=50)
         assert len(hits) == 50
         assert texts_read <= 5  # of 10 or 30

@@ -125,7 +125,7 @@ def test_codings_reported_done_survive_sigkill(tmp_path: Path) -> None:
             missing = reported - present
             assert not missing, f"trial {trial}: {len(missing)} reported codings lost"
             bad = p.db.execute(
-                'SELECT count(*) FROM codings WHERE start < 0 OR "end" <= start'
+                'SELECT count(*) FROM codings_at WHERE start < 0 OR "end" <= start'
             ).fetchone()[0]
             assert bad == 0
             fk = p.db.execute("PRAGMA foreign_key_check").fetchall()

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coder.core import editing
+from coder.core import blocks, editing
 from coder.core.changes import Changes
 from coder.core.errors import CoderError
 from coder.core.project import Project
@@ -74,13 +74,22 @@ def model_turns(
 
 def state(project: Project, doc_id: int) -> dict:
     db = project.db
+    parts = db.execute(
+        "SELECT id, start, text FROM text_blocks WHERE document_id = ? ORDER BY start", [doc_id]
+    ).fetchall()
+    # the blocks run from 0 without a gap, each but the last ends a paragraph
+    assert [s for _i, s, _t in parts] == [
+        sum(len(t) for *_, t in parts[:i]) for i in range(len(parts))
+    ]
+    assert all(t.endswith("\n") for *_, t in parts[:-1])
     return {
         "text": project.document_text(doc_id),
+        "blocks": parts,
         "codings": sorted(
-            db.execute('SELECT guid, code_id, coder_id, start, "end", memo FROM codings')
+            db.execute('SELECT guid, code_id, coder_id, start, "end", memo FROM codings_at')
         ),
-        "annotations": sorted(db.execute('SELECT guid, start, "end", text FROM annotations')),
-        "cases": sorted(db.execute('SELECT case_id, start, "end" FROM case_selections')),
+        "annotations": sorted(db.execute('SELECT guid, start, "end", text FROM annotations_at')),
+        "cases": sorted(db.execute('SELECT case_id, start, "end" FROM case_selections_at')),
         "turns": [(t.speaker, t.start, t.end) for t in project.turns(doc_id)],
         "search": {w: len(project.search(w)) for w in ("hello", "world")},
         "characters": project.document(doc_id).characters,
@@ -112,9 +121,32 @@ def folder() -> Path:
     return Path(tempfile.mkdtemp())
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario())
-def test_random_edits_follow_the_rule_and_undo_exactly(folder: Path, case: tuple) -> None:
+@pytest.fixture
+def block_size():
+    """Set the text blocks' size for one example (a few characters: edits cross blocks and
+    split and merge them)."""
+    size = blocks.SIZE
+
+    def use(n: int) -> None:
+        blocks.SIZE = n
+
+    yield use
+    blocks.SIZE = size
+
+
+SIZES = st.sampled_from([4, 8, 8192])
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(scenario(), SIZES)
+def test_random_edits_follow_the_rule_and_undo_exactly(
+    folder: Path, block_size, case: tuple, size: int
+) -> None:
+    block_size(size)
     text, passages, ops = case
     path = folder / "edit.coder"
     if path.exists():
@@ -217,12 +249,19 @@ def _run(project: Project, doc_id: int, op: tuple) -> None:
         pass
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario(), st.booleans())
-def test_edits_as_one_step_undo_and_redo_exactly(folder: Path, case: tuple, nested: bool) -> None:
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(scenario(), st.booleans(), SIZES)
+def test_edits_as_one_step_undo_and_redo_exactly(
+    folder: Path, block_size, case: tuple, nested: bool, size: int
+) -> None:
     """Several edits of one document as one undo step, as a typed word or a Find & Replace
     makes them: in one unit of work (shifts and rows interleaved in one log) or joined one by
     one; undo returns the start exactly, redo the end, again and again."""
+    block_size(size)
     text, passages, ops = case
     project, doc_id = _coded(folder / "steps.coder", text, passages)
     with project:
@@ -246,20 +285,26 @@ def test_edits_as_one_step_undo_and_redo_exactly(folder: Path, case: tuple, nest
             assert state(project, doc_id) == end
 
 
-def test_typing_after_coded_text_logs_one_shift_not_a_row_per_coding(
-    fresh_project: Project,
+def test_typing_after_coded_text_writes_its_block_not_a_row_per_coding(
+    fresh_project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A keystroke rewrites its block and the passages anchored in it; the blocks after it
+    move by one shift of their starts, and the passages in them with them, unwritten."""
+    monkeypatch.setattr(blocks, "SIZE", 200)
     p = fresh_project
-    text = "".join(f"Line {i} of the talk.\n" for i in range(200))
+    text = "".join(f"Line {i} of the talk.\n" for i in range(2000))
     p.add_document("D", text, turns=detect_turns(text))
     doc = p.documents()[0].id
     code = p.add_code("C").created("codes")[0]
     for i in range(0, len(text) - 10, 20):
         p.apply_code(doc, code, i, i + 8)
     before = [(c.guid, c.start, c.end) for c in p.codings(doc)]
+    blocks_ = p.db.execute("SELECT count(*) FROM text_blocks").fetchone()[0]
     changes = p.edit_text(doc, 30, 30, "x")
-    assert [s.table for s in changes.shifts if s.table == "codings"] == ["codings"]
-    assert len(changes.codings) <= 2  # only those on the edited line, row by row
+    assert [s.table for s in changes.shifts] == ["text_blocks"]
+    assert len(changes.codings) <= 12  # those anchored in the edited block, after the edit
+    assert {t for t, _k in changes.after} <= {"codings", "turns", "text_blocks", "documents"}
+    assert len(changes.ids("text_blocks")) == 1 < blocks_
     assert doc in changes.coding_documents
     moved = {c.guid: (c.start, c.end) for c in p.codings(doc)}
     for guid, a, b in before:
@@ -270,13 +315,15 @@ def test_typing_after_coded_text_logs_one_shift_not_a_row_per_coding(
 
 def test_a_text_edit_is_logged_as_its_pieces_not_the_whole_text(fresh_project: Project) -> None:
     p = fresh_project
-    text = "abc " * 1000
+    text = ("abc " * 20 + "\n") * 1000  # paragraphs: blocks of about 8,000 characters
     p.add_document("D", text)
     doc = p.documents()[0].id
     changes = p.edit_text(doc, 4, 7, "xyz!")
     (step,) = changes.retexts
     assert step.edits == ((4, "abc", "xyz!"),)
-    assert doc in changes.documents and ("documents", doc) not in changes.after
+    assert doc in changes.documents
+    logged = [row for step in changes.before.values() if step for row in step.values()]
+    assert not any(isinstance(v, str) and len(v) >= len(text) for v in logged)
     p.undo(changes)
     assert p.document_text(doc) == text and p.search("xyz") == []
     p.edit_text(doc, 4, 5, "Q")  # another text than the one the step was made on

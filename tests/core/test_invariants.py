@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core import invariants
+from coder.core import blocks, invariants
 from coder.core.backup import list_backups
 from coder.core.errors import ProjectFileError
 from coder.core.project import Project
@@ -17,7 +17,16 @@ from tests.cli.helpers import ok, user_error
 
 
 def build(path: Path) -> Path:
-    """A small healthy project: a document with turns, two nested codes, codings, a case."""
+    """A small healthy project: a document (in blocks of a line or two) with turns, two nested
+    codes, codings, a case."""
+    blocks.SIZE, size = 20, blocks.SIZE
+    try:
+        return _build(path)
+    finally:
+        blocks.SIZE = size
+
+
+def _build(path: Path) -> Path:
     with Project.create(path) as p:
         p.add_document(
             "Interview", "Anna: we left in May.\nBen: and we came back.\nAnna: yes.\nBen: no."
@@ -69,24 +78,45 @@ DAMAGE = {
         "a coding refers to a code that does not exist",
     ),
     "coding of a missing document": (
-        ["UPDATE codings SET document_id = 42 WHERE start = 0"],
+        ["UPDATE codings SET document_id = 42 WHERE end_offset = 10"],
         "a coding refers to a document that does not exist",
     ),
     "coding past the end": (
-        ['UPDATE codings SET "end" = 9999 WHERE start = 22'],
+        ["UPDATE codings SET end_offset = 9977 WHERE end_offset = 8"],  # its block starts at 22
         "a coding in the document 'Interview' ends at 9,999, past the end of its text of 64 "
         "characters",
     ),
     "turn past the end": (
-        ['INSERT INTO turns (document_id, speaker, start, "end") VALUES (1, \'Anna\', 0, 65)'],
+        ["INSERT INTO turns (document_id, speaker, block_id, start_offset, end_offset) "
+         "VALUES (1, 'Anna', (SELECT id FROM text_blocks WHERE start = 0), 0, 65)"],
         "a speaker turn in the document 'Interview' ends at 65, past the end of its text",
     ),
+    "coding anchored in no block of its document": (
+        ["UPDATE codings SET block_id = 999 WHERE end_offset = 10"],
+        "a coding is anchored outside its document's text",
+    ),
     "annotation past the end": (
-        ['UPDATE annotations SET "end" = 100'],
+        ["UPDATE annotations SET end_offset = 100"],
         "an annotation in the document 'Interview' ends at 100",
     ),
+    "a gap between blocks": (
+        ["UPDATE text_blocks SET start = start + 1 WHERE start > 0"],
+        "the text of the document 'Interview' is damaged (a part starts at 23 instead of 22)",
+    ),
+    "a block that does not start at 0": (
+        ["UPDATE text_blocks SET start = start + 2"],
+        "the text of the document 'Interview' is damaged (a part starts at 2 instead of 0)",
+    ),
+    "a wrong length": (
+        ["UPDATE documents SET length = 70"],
+        "the text of the document 'Interview' is damaged (it has 64 characters, not the 70 ",
+    ),
+    "a text without blocks": (
+        ["DELETE FROM text_blocks"],
+        "the text of the document 'Interview' is damaged (it has 0 characters, not the 64 ",
+    ),
     "backwards coding": (
-        ['UPDATE codings SET start = 20, "end" = 5 WHERE start = 0'],
+        ["UPDATE codings SET start_offset = 20, end_offset = 5 WHERE end_offset = 10"],
         "a coding runs backwards or starts before its text (20-5)",
     ),
 }  # fmt: skip
@@ -146,11 +176,11 @@ def test_the_check_seeks_the_indexes_instead_of_reading_every_row(tmp_path: Path
     plans: list[str] = []
     for table in ("codings", "turns"):
         plan = conn.execute(
-            f'EXPLAIN QUERY PLAN SELECT max("end") FROM {table} WHERE document_id = 1'
+            f"EXPLAIN QUERY PLAN SELECT max(end_offset) FROM {table} WHERE block_id = 1"
         ).fetchall()
         plans.append(" ".join(str(row[-1]) for row in plan))
     conn.close()
-    assert all("USING COVERING INDEX" in p and "_document_end" in p for p in plans), plans
+    assert all("USING COVERING INDEX" in p and "_block_end" in p for p in plans), plans
 
 
 def test_statements_grow_with_documents_not_with_codings(tmp_path: Path) -> None:
@@ -168,7 +198,7 @@ def test_statements_grow_with_documents_not_with_codings(tmp_path: Path) -> None
     db = Database(conn)
     assert invariants.problem(db, TextLengths(db).lengths) is None
     conn.close()
-    assert len(statements) < 80, len(statements)
+    assert len(statements) < 90, len(statements)
 
 
 def test_command_line_merge_and_export_refuse_a_damaged_project(tmp_path: Path) -> None:

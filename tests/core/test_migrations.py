@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from coder.core import blocks
 from coder.core.migrations import SCHEMA_VERSION
 from coder.core.project import Project
 
@@ -58,6 +59,11 @@ def test_old_project_opens_with_every_row_intact(old_project: tuple[Path, dict])
         assert p.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert p.db.execute("PRAGMA foreign_key_check").fetchall() == []
     now = _fixture_module().dump(path)
+    with Project.open(path, read_only=True) as p:  # texts in blocks, passages anchored in them
+        for row in now["documents"]:
+            row["text"] = p.document_text(row["id"])
+        for table in ("codings", "turns", "case_selections"):
+            now[table] = [dict(r) for r in p.db.query(f"SELECT * FROM {table}_at")]
     for table, rows in expected.items():
         assert table in now, f"table {table} disappeared"
         got = {r["id" if "id" in r else "key"]: r for r in now[table]}
@@ -154,3 +160,37 @@ def test_read_only_open_of_an_older_project_reads_the_current_schema(
             worker.close()
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
     assert sorted(f.name for f in path.parent.iterdir()) == [path.name]
+
+
+def test_a_v1_text_is_split_into_blocks_of_whole_paragraphs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a schema-v1 project stores each text as blocks (here a few words each): the
+    blocks join to the old text, each ends a paragraph, every passage keeps its position, and
+    search finds words in any block."""
+    source = FIXTURES / "schema-v1.coder"
+    path = tmp_path / source.name
+    shutil.copyfile(source, path)
+    expected = json.loads(source.with_suffix(".json").read_text(encoding="utf-8"))
+    monkeypatch.setattr(blocks, "SIZE", 16)
+    with Project.open(path) as p:
+        for doc in expected["documents"]:
+            rows = p.db.execute(
+                "SELECT start, text FROM text_blocks WHERE document_id = ? ORDER BY start",
+                [doc["id"]],
+            ).fetchall()
+            assert len(rows) >= 2
+            assert "".join(t for _s, t in rows) == doc["text"] == p.document_text(doc["id"])
+            assert all(t.endswith("\n") for _s, t in rows[:-1])
+            assert [s for s, _t in rows] == [
+                sum(len(t) for _s, t in rows[:i]) for i in range(len(rows))
+            ]
+            assert p.document(doc["id"]).characters == len(doc["text"])
+        for table in ("codings", "turns"):
+            got = {r[0]: r[1:] for r in p.db.execute(f'SELECT id, start, "end" FROM {table}_at')}
+            assert got == {r["id"]: (r["start"], r["end"]) for r in expected[table]}
+        ana = p.find_document("Interview Ana").id
+        text = p.document_text(ana)
+        hits = p.search("council listened")
+        assert {(h.document_id, h.match) for h in hits} >= {(ana, "council"), (ana, "listened")}
+        assert all(text[h.start : h.end] == h.match for h in hits if h.document_id == ana)

@@ -21,7 +21,8 @@ def dump(project: Project) -> dict[str, list[tuple]]:
         r[0]
         for r in project.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE '\\_%' ESCAPE '\\'"
+            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE 'text_blocks_fts%' "
+            "AND name NOT LIKE '\\_%' ESCAPE '\\'"
         )
     ]
     return {t: sorted(map(tuple, project.db.execute(f"SELECT * FROM {t}"))) for t in tables}
@@ -35,7 +36,9 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
     """Migrating an empty file gives exactly these tables, columns and foreign keys."""
     db = fresh_project.db
     tables = {
-        t: db[t].columns_dict for t in db.table_names() if not t.startswith(("documents_fts", "_"))
+        t: db[t].columns_dict
+        for t in db.table_names()
+        if not t.startswith(("documents_fts", "text_blocks_fts", "_"))
     }
     assert {k: list(v) for k, v in tables.items()} == {
         "meta": ["key", "value"],
@@ -45,7 +48,6 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "id",
             "guid",
             "name",
-            "text",
             "source_name",
             "source_format",
             "imported_at",
@@ -53,8 +55,18 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "group_name",
             "case_id",
             "revision",
+            "length",
         ],
-        "turns": ["id", "document_id", "speaker", "start", "end", "time_start", "time_end"],
+        "turns": [
+            "id",
+            "document_id",
+            "speaker",
+            "start_offset",
+            "end_offset",
+            "time_start",
+            "time_end",
+            "block_id",
+        ],
         "codes": [
             "id",
             "guid",
@@ -76,12 +88,20 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "document_id",
             "code_id",
             "coder_id",
-            "start",
-            "end",
+            "start_offset",
+            "end_offset",
             "created_at",
             "memo",
+            "block_id",
         ],
-        "case_selections": ["id", "case_id", "document_id", "start", "end"],
+        "case_selections": [
+            "id",
+            "case_id",
+            "document_id",
+            "start_offset",
+            "end_offset",
+            "block_id",
+        ],
         "attributes": ["id", "guid", "name", "scope", "type", "position"],
         "attribute_values": ["id", "attribute_id", "case_id", "document_id", "value"],
         "memos": ["id", "guid", "title", "text", "created_at", "modified_at", "coder_id"],
@@ -90,11 +110,12 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "guid",
             "document_id",
             "coder_id",
-            "start",
-            "end",
+            "start_offset",
+            "end_offset",
             "text",
             "created_at",
             "modified_at",
+            "block_id",
         ],
         "memo_links": ["id", "memo_id", "document_id", "code_id", "coding_id", "case_id"],
         "pseudonyms": [
@@ -110,6 +131,7 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
             "created_at",
         ],
         "pseudonym_dismissals": ["id", "text", "kind"],
+        "text_blocks": ["id", "document_id", "start", "text"],
     }
     fks = {(t, fk.column, fk.other_table) for t in tables for fk in db.table(t).foreign_keys}
     assert fks == {
@@ -132,10 +154,35 @@ def test_blank_project_has_exact_schema(fresh_project: Project) -> None:
         ("memo_links", "code_id", "codes"),
         ("memo_links", "coding_id", "codings"),
         ("memo_links", "case_id", "cases"),
+        ("text_blocks", "document_id", "documents"),
     }
-    assert db.table("documents").detect_fts() == "documents_fts"
+    virtual = {
+        r[0]: r[1]
+        for r in db.execute("SELECT name, sql FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
+    }
+    assert set(virtual) == {"documents_fts", "text_blocks_fts"}
+    assert "content='documents'" in virtual["documents_fts"]
+    assert "content='text_blocks'" in virtual["text_blocks_fts"]
     triggers = {t.name for t in db.triggers}
-    assert triggers == {"documents_ai", "documents_ad", "documents_au"}
+    assert triggers == {
+        "documents_ai",
+        "documents_ad",
+        "documents_au",
+        "text_blocks_ai",
+        "text_blocks_ad",
+        "text_blocks_au",
+    }
+    assert sorted(db.view_names()) == [
+        "annotations_at",
+        "case_selections_at",
+        "codings_at",
+        "document_texts",
+        "turns_at",
+    ]
+    for table in ("codings", "annotations", "case_selections", "turns"):  # old columns, absolute
+        old = [c for c in tables[table] if c != "block_id"]
+        old = [{"start_offset": "start", "end_offset": "end"}.get(c, c) for c in old]
+        assert list(db[f"{table}_at"].columns_dict) == old
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

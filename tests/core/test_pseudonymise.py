@@ -295,7 +295,7 @@ def test_a_project_file_is_searched_value_by_value(study: Project, tmp_path: Pat
     matcher = study.pseudonym_matcher()
     assert find_in_file(new, matcher) is None
     conn = sqlite3.connect(new)
-    conn.execute("INSERT INTO documents_fts (rowid, name, text) VALUES (999, 'x', 'ZOË')")
+    conn.execute("INSERT INTO text_blocks_fts (rowid, text) VALUES (999, 'x ZOË')")
     conn.commit()
     conn.execute("VACUUM")
     conn.close()

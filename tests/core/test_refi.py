@@ -57,7 +57,7 @@ def snapshot(p: Project) -> dict:
     out["documents"] = {
         r["guid"]: (
             r["name"],
-            r["text"],
+            p.document_text(r["id"]),
             r["source_name"],
             r["source_format"],
             r["imported_at"],
@@ -106,12 +106,12 @@ def snapshot(p: Project) -> dict:
             r["created_at"],
             r["memo"],
         )
-        for r in db.query("SELECT * FROM codings")
+        for r in db.query("SELECT * FROM codings_at")
     }
     out["cases"] = {g: (n, m) for g, n, m in db.execute("SELECT guid, name, memo FROM cases")}
     out["case selections"] = sorted(
         (case_guid[r["case_id"]], doc_guid[r["document_id"]], r["start"], r["end"])
-        for r in db.query("SELECT * FROM case_selections")
+        for r in db.query("SELECT * FROM case_selections_at")
     )
     out["attributes"] = {
         g: (n, s, t, pos)

@@ -61,6 +61,7 @@ def test_project_tables_are_every_data_table_parents_first(fresh_project: Projec
             "annotations",
             "pseudonyms",
             "pseudonym_dismissals",
+            "text_blocks",
         ]
     )
     for i, table in enumerate(tables):
@@ -84,6 +85,7 @@ def test_a_raw_write_inside_an_edit_is_recorded_with_its_cascades(coded: Project
         "annotations",
         "attribute_values",
         "case_selections",
+        "text_blocks",
     }
     assert all(row is None for row in changes.after.values())
     after = dump(coded)

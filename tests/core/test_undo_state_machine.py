@@ -39,15 +39,19 @@ def dump(project: Project) -> dict[str, list[tuple]]:
         r[0]
         for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            "AND name NOT LIKE 'documents_fts%' AND name NOT LIKE 'text_blocks_fts%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]
     out = {t: db.execute(f"SELECT * FROM [{t}] ORDER BY 1").fetchall() for t in tables}
     out["documents_fts"] = db.execute(
-        "SELECT rowid, name, text FROM documents_fts ORDER BY rowid"
+        "SELECT rowid, name FROM documents_fts ORDER BY rowid"
+    ).fetchall()
+    out["text_blocks_fts"] = db.execute(
+        "SELECT rowid, text FROM text_blocks_fts ORDER BY rowid"
     ).fetchall()
     out["fts_match"] = db.execute(
-        "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'trust' ORDER BY rowid"
+        "SELECT rowid FROM text_blocks_fts WHERE text_blocks_fts MATCH 'trust' ORDER BY rowid"
     ).fetchall()
     return out
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from coder.core import leftovers
+from coder.core import anchors, leftovers
 from coder.core.backup import copy_database
 from coder.core.editing import apply_edits
 from coder.core.errors import CoderError, InvalidValue, database_problem, file_reason
@@ -209,6 +209,7 @@ def _pseudonymise_file(source: Project, path: Path, matcher: Matcher) -> Pseudon
         project.db.execute("PRAGMA secure_delete = ON")
         key = _pseudonymise(project, matcher)
         project.db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+        project.db.execute("INSERT INTO text_blocks_fts (text_blocks_fts) VALUES ('rebuild')")
         project.db.execute("PRAGMA journal_mode = DELETE")
         project.db.execute("VACUUM")
     finally:
@@ -294,8 +295,8 @@ def _text_columns(project: Project) -> list[tuple[str, str, str]]:
             name, kind = r[1], (r[2] or "").upper()
             if kind != "TEXT" or name == key or name in SKIP_COLUMNS or name.endswith("_at"):
                 continue
-            if (table, name) == ("documents", "text"):
-                continue
+            if (table, name) == ("text_blocks", "text"):
+                continue  # a document's text: edited as one, passages following
             out.append((table, name, key))
     return out
 
@@ -375,7 +376,7 @@ def _passages_inside(
     out = []
     for table in PASSAGE_TABLES:
         for row, a, b in project.db.execute(
-            f'SELECT id, start, "end" FROM "{table}" WHERE document_id = ?', [doc_id]
+            f'SELECT id, start, "end" FROM "{table}_at" WHERE document_id = ?', [doc_id]
         ):
             if inside(a) or inside(b):
                 out.append(KeyRow("", "", "", name, a, table, "start-end", str(row), a, b))
@@ -387,20 +388,20 @@ def _edit_keeping_turns(project: Project, doc_id: int, edits: list[tuple[int, in
     every passage (whether or not a replaced label still reads as a speaker line)."""
     db = project.db
     turns = db.execute(
-        'SELECT id, speaker, start, "end", time_start, time_end FROM turns WHERE document_id = ?',
+        'SELECT id, speaker, start, "end", time_start, time_end FROM turns_at '
+        "WHERE document_id = ?",
         [doc_id],
     ).fetchall()
     length = len(project.document_text(doc_id))
     plan = edits_of(edits, length, normalise_new=False)
     apply_edits(project, doc_id, edits)
     db.execute("DELETE FROM turns WHERE document_id = ?", [doc_id])
+    rows = []
     for turn_id, speaker, a, b, t0, t1 in turns:
         na, nb = plan.span(a, b)
-        db.execute(
-            'INSERT INTO turns (id, document_id, speaker, start, "end", time_start, time_end) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [turn_id, doc_id, speaker, na, max(na, nb), t0, t1],
-        )
+        rows.append([turn_id, doc_id, speaker, na, max(na, nb), t0, t1])
+    columns = ["id", "document_id", "speaker", "start", "end", "time_start", "time_end"]
+    anchors.insert(db, "turns", columns, rows)
 
 
 # --------------------------------------------------------------------------- the way back
@@ -430,10 +431,7 @@ def _restore(project: Project, key: Sequence[KeyRow]) -> int:
         for r in passages:
             if r.table not in PASSAGE_TABLES or r.start is None or r.end is None:
                 raise InvalidValue(f"the key names a passage of '{r.table}' it cannot place")
-            project.db.execute(
-                f'UPDATE "{r.table}" SET start = ?, "end" = ? WHERE id = ?',
-                [r.start, r.end, _int(r.row)],
-            )
+            project.update(r.table, _int(r.row), {"start": r.start, "end": r.end})
     return sum(len(rows) for rows in texts.values())
 
 

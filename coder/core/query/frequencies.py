@@ -85,7 +85,7 @@ def _unit_pairs(
             FROM codings g JOIN documents d ON d.id = g.document_id
             WHERE d.case_id IS NOT NULL {clause}
             UNION
-            SELECT g.id, g.code_id, s.case_id FROM codings g JOIN case_selections s
+            SELECT g.id, g.code_id, s.case_id FROM codings_at g JOIN case_selections_at s
             ON s.document_id = g.document_id AND g.start < s."end" AND s.start < g."end"
             WHERE 1 {clause}
         ) WHERE 1 {case_clause} GROUP BY 1, 2
@@ -191,7 +191,7 @@ def frequencies(
     chars_total = 0
     covered: dict[int, int] = {}
     if coverage:
-        lengths = dict(project.db.execute("SELECT id, length(text) FROM documents"))
+        lengths = dict(project.db.execute("SELECT id, length FROM documents"))
         chars_total = sum(lengths.get(d, 0) for d in doc_ids)
         covered = _coverage(project, scope, members, sources)
     rows = []
@@ -218,7 +218,7 @@ def _coverage(
         # Walk the codings in document and position order (the codings_document index, so
         # no sort): a passage adds what lies beyond the furthest end of its code so far.
         sql = (
-            f'SELECT g.code_id, g.document_id, g.start, g."end" FROM codings g WHERE 1 {clause}'
+            f'SELECT g.code_id, g.document_id, g.start, g."end" FROM codings_at g WHERE 1 {clause}'
             " ORDER BY g.document_id, g.start"
         )
         rows = project.db.execute(sql, params).fetchall()

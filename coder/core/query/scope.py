@@ -120,10 +120,11 @@ class Scope:
             sql += f"""
                 AND ((SELECT case_id FROM documents WHERE id = {g}.document_id)
                         IN (SELECT value FROM json_each(?))
-                     OR EXISTS (SELECT 1 FROM case_selections s
-                                WHERE s.document_id = {g}.document_id
+                     OR EXISTS (SELECT 1 FROM codings_at x JOIN case_selections_at s
+                                ON s.document_id = x.document_id
+                                WHERE x.id = {g}.id
                                   AND s.case_id IN (SELECT value FROM json_each(?))
-                                  AND {g}.start < s."end" AND s.start < {g}."end"))"""
+                                  AND x.start < s."end" AND s.start < x."end"))"""
             params += [ids, ids]
         return sql, params
 
@@ -356,7 +357,7 @@ class Sources:
         if self._sel is None:
             self._sel = defaultdict(list)
             for case_id, doc_id, s, e in self.project.db.execute(
-                'SELECT case_id, document_id, start, "end" FROM case_selections'
+                'SELECT case_id, document_id, start, "end" FROM case_selections_at'
             ):
                 self._sel[doc_id].append((s, e, case_id))
         return self._sel
@@ -469,7 +470,8 @@ def coding_rows(
     """Codings in scope, in document and position order (with a consensus of coders and
     ``passages``, only the codings enough of them agree on: :func:`consensus.passages`)."""
     sql = (
-        'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" FROM codings g WHERE 1'
+        'SELECT g.id, g.document_id, g.code_id, g.coder_id, g.start, g."end" '
+        "FROM codings_at g WHERE 1"
     )
     params: list[Any] = []
     if code_ids is not None:

@@ -73,7 +73,10 @@ class SimilarityIndex:
         marker = (conn.total_changes, project.db.execute("PRAGMA data_version").fetchone()[0])
         if conn is self._conn and marker == self._seen:
             return
-        rows = project.db.execute("SELECT id, guid, name, text FROM documents").fetchall()
+        rows = project.db.execute(
+            "SELECT d.id, guid, name, t.text FROM documents d "
+            "JOIN document_texts t ON t.document_id = d.id"
+        ).fetchall()
         current = set()
         for n, (doc_id, guid, name, text) in enumerate(rows):
             if progress is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from coder.core import anchors
 from coder.core.attributes import canonical_value
 from coder.core.errors import InvalidValue
 from coder.core.progress import Progress, check
@@ -214,7 +215,7 @@ class _Writer:
             self._codings = {
                 r[0].lower(): (r[1], r[2], r[3], r[4])
                 for r in self.db.execute(
-                    'SELECT guid, document_id, code_id, start, "end" FROM codings'
+                    'SELECT guid, document_id, code_id, start, "end" FROM codings_at'
                 )
             }
         existing = self._codings
@@ -243,12 +244,14 @@ class _Writer:
                     )
                     continue
                 guid = guid or new_guid()
-                self.db.execute(
-                    'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
-                    "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [guid, doc_id, code_id, self.coder_for(cd.user, sel.user, src.user,
-                                                           self.c.creating_user),
-                     sel.start, sel.end, cd.created_at or sel.created_at or now(), memo],
+                anchors.insert(
+                    self.db,
+                    "codings",
+                    ["guid", "document_id", "code_id", "coder_id", "start", "end", "created_at",
+                     "memo"],
+                    [[guid, doc_id, code_id, self.coder_for(cd.user, sel.user, src.user,
+                                                            self.c.creating_user),
+                      sel.start, sel.end, cd.created_at or sel.created_at or now(), memo]],
                 )  # fmt: skip
                 existing[guid] = (doc_id, code_id, sel.start, sel.end)
                 self.r.count("codings")
@@ -261,7 +264,9 @@ class _Writer:
         if self._annotations is None:
             self._annotations = {
                 r[0].lower(): (r[1], r[2], r[3])
-                for r in self.db.execute('SELECT guid, document_id, start, "end" FROM annotations')
+                for r in self.db.execute(
+                    'SELECT guid, document_id, start, "end" FROM annotations_at'
+                )
             }
         guid = sel.guid or derived_guid("annotation", src.guid, str(sel.start), str(sel.end))
         where = (doc_id, sel.start, sel.end)
@@ -277,11 +282,13 @@ class _Writer:
                 )
             return
         stamp = now()
-        self.db.execute(
-            'INSERT INTO annotations (guid, document_id, coder_id, start, "end", text, created_at, '
-            "modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [guid, doc_id, self.coder_for(sel.user, src.user, self.c.creating_user), sel.start,
-             sel.end, text, sel.created_at or stamp, sel.created_at or stamp],
+        anchors.insert(
+            self.db,
+            "annotations",
+            ["guid", "document_id", "coder_id", "start", "end", "text", "created_at",
+             "modified_at"],
+            [[guid, doc_id, self.coder_for(sel.user, src.user, self.c.creating_user), sel.start,
+              sel.end, text, sel.created_at or stamp, sel.created_at or stamp]],
         )  # fmt: skip
         self._annotations[guid] = where
         self.r.count("annotations")
@@ -340,7 +347,7 @@ class _Writer:
         if end <= start:
             return
         hit = self.db.execute(
-            "SELECT 1 FROM case_selections WHERE case_id = ? AND document_id = ? AND start = ? "
+            "SELECT 1 FROM case_selections_at WHERE case_id = ? AND document_id = ? AND start = ? "
             'AND "end" = ?',
             [case_id, doc_id, start, end],
         ).fetchone()

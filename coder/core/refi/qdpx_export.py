@@ -280,7 +280,7 @@ class _ProjectXml:
         cases = [dict(r) for r in db.query("SELECT * FROM cases ORDER BY id")]
         case_sel = [
             dict(r)
-            for r in db.query("SELECT * FROM case_selections ORDER BY document_id, start, id")
+            for r in db.query("SELECT * FROM case_selections_at ORDER BY document_id, start, id")
         ]
         case_guid = {c["id"]: c["guid"] for c in cases}
         sel_guid = self.sel_guid
@@ -323,21 +323,21 @@ class _ProjectXml:
         self.extras = extras
         turns_by_doc: dict[int, list] = {}
         for r in db.execute(
-            'SELECT document_id, speaker, start, "end", time_start, time_end FROM turns '
+            'SELECT document_id, speaker, start, "end", time_start, time_end FROM turns_at '
             "ORDER BY document_id, start, id"
         ):
             turns_by_doc.setdefault(r[0], []).append(list(r[1:]))
         codings_by_doc: dict[int, list] = {}
         for r in db.execute(
             'SELECT document_id, guid, code_id, coder_id, start, "end", created_at, memo '
-            'FROM codings ORDER BY document_id, start, "end", id'
+            'FROM codings_at ORDER BY document_id, start, "end", id'
         ):
             codings_by_doc.setdefault(r[0], []).append(r)
         sel_by_doc: dict[int, list[dict]] = {}
         for s in self.case_sel:
             sel_by_doc.setdefault(s["document_id"], []).append(s)
         self.annotations_by_doc: dict[int, list[dict]] = {}
-        for r in db.query('SELECT * FROM annotations ORDER BY document_id, start, "end", id'):
+        for r in db.query('SELECT * FROM annotations_at ORDER BY document_id, start, "end", id'):
             self.annotations_by_doc.setdefault(r["document_id"], []).append(dict(r))
         self.n_codings = self.n_annotations = 0
         coder_attr = {cid: _esc(guid) for cid, guid, _name in self.coders}

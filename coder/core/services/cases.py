@@ -88,7 +88,7 @@ class CaseService:
         return edit.changes()
 
     def case_selections(self, case_id: int | None = None) -> list[CaseSelection]:
-        sql = "SELECT * FROM case_selections"
+        sql = "SELECT * FROM case_selections_at"
         params: list[Any] = []
         if case_id is not None:
             sql += " WHERE case_id = ?"

@@ -359,11 +359,11 @@ class CodebookService:
             )
             self.db.execute("DELETE FROM memo_links WHERE code_id = ?", [source_id])
             self.db.execute(
-                """DELETE FROM codings WHERE code_id = ? AND EXISTS (
-                       SELECT 1 FROM codings t
-                       WHERE t.code_id = ? AND t.document_id = codings.document_id
-                       AND t.start = codings.start AND t."end" = codings."end"
-                       AND t.coder_id = codings.coder_id)""",
+                """DELETE FROM codings WHERE id IN (
+                       SELECT s.id FROM codings_at s JOIN codings_at t
+                       ON t.document_id = s.document_id AND t.start = s.start
+                       AND t."end" = s."end" AND t.coder_id = s.coder_id
+                       WHERE s.code_id = ? AND t.code_id = ?)""",
                 [source_id, target_id],
             )
             self.db.execute(

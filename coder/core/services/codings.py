@@ -14,15 +14,22 @@ from coder.core.services.coders import CoderService
 from coder.core.services.lengths import TextLengths
 from coder.core.store import Store, new_guid, now
 
-_SPAN_SQL = 'SELECT id, code_id, coder_id, start, "end", memo FROM codings'
+_SPAN_SQL = 'SELECT id, code_id, coder_id, start, "end", memo FROM codings_at'
+# The codings of a document from its blocks in text order, each block's from its index.
+_BLOCK_SPAN_SQL = (
+    "SELECT t.id, t.code_id, t.coder_id, b.start + t.start_offset, b.start + t.end_offset, "
+    "t.memo FROM text_blocks b JOIN codings t ON t.block_id = b.id WHERE b.document_id = ?"
+)
 # A CodingSpan from its row, built in C (a document may have tens of thousands).
 _span = partial(tuple.__new__, CodingSpan)
 # Every coding of a document as one JSON array per column, aggregated in one step of SQLite.
 _COLUMNS_SQL = """
     SELECT json_group_array(id), json_group_array(code_id), json_group_array(coder_id),
            json_group_array(start), json_group_array("end"), json_group_array(memo)
-    FROM (SELECT id, code_id, coder_id, start, "end", memo FROM codings
-          WHERE document_id = ? ORDER BY start)
+    FROM (SELECT t.id, t.code_id, t.coder_id, b.start + t.start_offset AS start,
+                 b.start + t.end_offset AS "end", t.memo
+          FROM text_blocks b JOIN codings t ON t.block_id = b.id
+          WHERE b.document_id = ? ORDER BY b.start, t.start_offset)
 """
 
 
@@ -55,7 +62,7 @@ class CodingService:
         sql = f"""
             SELECT g.id, g.guid, g.document_id, g.code_id, g.coder_id, g.start, g."end",
                    g.created_at, g.memo, d.name AS document, k.name AS coder, c.color AS color
-            FROM codings g JOIN documents d ON d.id = g.document_id
+            FROM codings_at g JOIN documents d ON d.id = g.document_id
             JOIN coders k ON k.id = g.coder_id JOIN codes c ON c.id = g.code_id
             WHERE {" AND ".join(where)}
             ORDER BY d.name COLLATE NOCASE, g.document_id, g.start, g."end", g.id
@@ -66,7 +73,7 @@ class CodingService:
         ]
 
     def coding(self, coding_id: int) -> Coding:
-        rows = list(self.db.query("SELECT * FROM codings WHERE id = ?", [coding_id]))
+        rows = list(self.db.query("SELECT * FROM codings_at WHERE id = ?", [coding_id]))
         if not rows:
             raise NotFound(f"no coding with id {coding_id}")
         return Coding(
@@ -84,12 +91,12 @@ class CodingService:
         with ``before``/``after``, only those starting before / ending after those code points
         (the codings of the stretch of text on screen)."""
         if ids is None:
-            sql, params = _SPAN_SQL + " WHERE document_id = ?", [doc_id]
+            sql, params = _BLOCK_SPAN_SQL, [doc_id]
             if before is not None:
-                sql += " AND start < ?"
-                params.append(before)
+                sql += " AND b.start < ? AND t.start_offset < ? - b.start"
+                params += [before, before]
             if after is not None:
-                sql += ' AND "end" > ?'
+                sql += " AND t.end_offset > ? - b.start"
                 params.append(after)
             return list(map(_span, self.db.execute(sql, params).fetchall()))
         ids = list(ids)
@@ -155,11 +162,12 @@ class CodingService:
             self.lengths.check_range(doc_id, start, end)
             self.codebook.check_codable(code_id)
             coder_id = self.coders.ensure_coder(coder)
-            self.db.execute(
-                'INSERT INTO codings (guid, document_id, code_id, coder_id, start, "end", '
-                "created_at, memo) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [guid or new_guid(), doc_id, code_id, coder_id, start, end, now(), memo],
-            )
+            self.store.insert(
+                "codings",
+                {"guid": guid or new_guid(), "document_id": doc_id, "code_id": code_id,
+                 "coder_id": coder_id, "start": start, "end": end, "created_at": now(),
+                 "memo": memo},
+            )  # fmt: skip
         return edit.changes()
 
     def remove_coding(self, coding_id: int) -> Changes:
@@ -175,9 +183,7 @@ class CodingService:
             if row is None:
                 raise NotFound(f"no coding with id {coding_id}")
             self.lengths.check_range(row["document_id"], start, end)
-            self.db.execute(
-                'UPDATE codings SET start = ?, "end" = ? WHERE id = ?', [start, end, coding_id]
-            )
+            self.store.update("codings", coding_id, {"start": start, "end": end})
         return edit.changes()
 
     def recode(self, coding_id: int, code_id: int) -> Changes:

@@ -10,7 +10,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from coder.core import blocks
 from coder.core import search as _search
+from coder.core.anchors import Anchors
 from coder.core.changes import Changes
 from coder.core.errors import Ambiguous, ImportFailed, InvalidValue, NotFound
 from coder.core.importers import read_document
@@ -21,6 +23,8 @@ from coder.core.services.lengths import TextLengths
 from coder.core.store import Store, new_guid, now
 from coder.core.text import normalise
 
+# A document's turns from its blocks in text order, each block's from its index.
+_TURNS_IN_ORDER = "FROM text_blocks b JOIN turns t ON t.block_id = b.id WHERE b.document_id = ?"
 # A TurnSpan from its row, built in C.
 _turn_span = partial(tuple.__new__, TurnSpan)
 
@@ -140,24 +144,44 @@ class DocumentService:
             raise NotFound(f"no document with id {doc_id}")
 
     def document_text(self, doc_id: int) -> str:
-        row = self.db.execute("SELECT text FROM documents WHERE id = ?", [doc_id]).fetchone()
-        if row is None:
-            raise NotFound(f"no document with id {doc_id}")
-        return row[0]
+        """The whole text of a document (its blocks joined)."""
+        text = blocks.read_text(self.db, doc_id)
+        if text is None:
+            self._check(doc_id)
+            return ""
+        return text
 
     def turns(self, doc_id: int) -> list[Turn]:
-        sql = "SELECT * FROM turns WHERE document_id = ? ORDER BY start"
+        sql = (
+            "SELECT t.id, t.document_id, t.speaker, b.start + t.start_offset AS start, "
+            'b.start + t.end_offset AS "end", t.time_start, t.time_end '
+            f"{_TURNS_IN_ORDER} ORDER BY b.start, t.start_offset, t.id"
+        )
         return [Turn(**r) for r in self.db.query(sql, [doc_id])]
+
+    def turns_by_id(self, ids: Iterable[int]) -> list[Turn]:
+        """These speaker turns (those that exist), with their positions in the text."""
+        ids = list(ids)
+        out = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" for _ in chunk)
+            sql = f"SELECT * FROM turns_at WHERE id IN ({marks}) ORDER BY id"
+            out += [Turn(**r) for r in self.db.query(sql, chunk)]
+        return out
 
     def turn_spans(self, doc_id: int, before: int | None = None) -> list[TurnSpan]:
         """The speaker turns of a document in text order (those starting before code point
         ``before``, if given), as named tuples: cheap for a transcript of thousands of turns."""
-        sql = 'SELECT speaker, start, "end", time_start, time_end FROM turns WHERE document_id = ?'
+        sql = (
+            "SELECT t.speaker, b.start + t.start_offset, b.start + t.end_offset, t.time_start, "
+            f"t.time_end {_TURNS_IN_ORDER}"
+        )
         params: list[Any] = [doc_id]
         if before is not None:
-            sql += " AND start < ?"
-            params.append(before)
-        rows = self.db.execute(sql + " ORDER BY start", params).fetchall()
+            sql += " AND b.start < ? AND t.start_offset < ? - b.start"
+            params += [before, before]
+        rows = self.db.execute(sql + " ORDER BY b.start, t.start_offset, t.id", params).fetchall()
         return list(map(_turn_span, rows))
 
     def turn_columns(self, doc_id: int) -> TurnColumns:
@@ -166,9 +190,11 @@ class DocumentService:
         sql = """
             SELECT json_group_array(speaker), json_group_array(start),
                    json_group_array("end"), json_group_array(time_start)
-            FROM (SELECT speaker, start, "end", time_start FROM turns
-                  WHERE document_id = ? AND speaker IS NOT NULL AND speaker != ''
-                  ORDER BY start)
+            FROM (SELECT t.speaker, b.start + t.start_offset AS start,
+                         b.start + t.end_offset AS "end", t.time_start
+                  FROM text_blocks b JOIN turns t ON t.block_id = b.id
+                  WHERE b.document_id = ? AND t.speaker IS NOT NULL AND t.speaker != ''
+                  ORDER BY b.start, t.start_offset, t.id)
         """
         row = self.db.execute(sql, [doc_id]).fetchone()
         return TurnColumns(*map(json.loads, row))
@@ -232,7 +258,6 @@ class DocumentService:
                 {
                     "guid": guid or new_guid(),
                     "name": name if name_is_free else self.unique_document_name(name),
-                    "text": text,
                     "source_name": source_name,
                     "source_format": source_format,
                     "imported_at": now(),
@@ -241,16 +266,19 @@ class DocumentService:
                     "case_id": case_id,
                 },
             )
+            blocks.write_text(self.db, doc_id, text)
             length = len(text)
+            place = Anchors(self.db).place
             self.store.insert_rows(
                 "turns",
-                ["document_id", "speaker", "start", "end", "time_start", "time_end"],
+                ["document_id", "speaker", "block_id", "start_offset", "end_offset",
+                 "time_start", "time_end"],
                 (
-                    (doc_id, t.speaker, t.start, t.end, t.time_start, t.time_end)
+                    (doc_id, t.speaker, *place(doc_id, t.start, t.end), t.time_start, t.time_end)
                     for t in turns
                     if 0 <= t.start <= t.end <= length
                 ),
-            )
+            )  # fmt: skip
         return doc_id
 
     def import_file(

@@ -11,60 +11,38 @@ from coder.core.errors import InvalidValue, NotFound
 
 
 class TextLengths:
-    """Characters of each document's text, counted once.
-
-    Counting a long text's characters means reading all of it, so lengths are kept once
-    counted. They are keyed by id, GUID and revision: an id that SQLite reuses after a deletion
-    belongs to a new GUID, and an edited text (or one put back by undo) has another revision,
-    so either is counted afresh.
-    """
+    """Characters of each document's text: its ``length`` column (kept by every write of its
+    text), or, in a file from before the column (checked before it is migrated), counted."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._lengths: dict[tuple[int, str, str], int] = {}  # (id, guid, revision) -> length
-        self._revision = ""  # the column's name once the schema has it (a file is checked
-        # before it is migrated)
+        self._column = ""  # "length" once the schema has it
 
-    def _revision_column(self) -> str:
-        if not self._revision:
+    def _length_column(self) -> str:
+        if not self._column:
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
-            if "revision" in columns:
-                self._revision = "revision"
-        return self._revision or "''"
+            if "length" in columns:
+                self._column = "length"
+        return self._column or "length(text)"
 
     def lengths(self, ids: Iterable[int] | None = None) -> dict[int, int]:
         """``{document id: characters}`` of every document, or of these."""
         if ids is None:
             return self._where("1", [])
+        out: dict[int, int] = {}
         ids = list(ids)
-        return self._where(f"id IN ({','.join('?' for _ in ids) or 'NULL'})", ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            out.update(self._where(f"id IN ({','.join('?' for _ in chunk) or 'NULL'})", chunk))
+        return out
 
     def length(self, doc_id: int) -> int | None:
         """Characters of one document's text, or None when there is no such document."""
         return self._where("id = ?", [doc_id]).get(doc_id)
 
     def _where(self, where: str, params: Sequence[Any]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        missing = []
-        revision_column = self._revision_column()
-        for doc_id, guid, revision in self.db.execute(
-            f"SELECT id, guid, {revision_column} FROM documents WHERE {where}", params
-        ):
-            n = self._lengths.get((doc_id, guid, revision))
-            if n is None:
-                missing.append(doc_id)
-            else:
-                out[doc_id] = n
-        for i in range(0, len(missing), 500):
-            chunk = missing[i : i + 500]
-            marks = ",".join("?" for _ in chunk)
-            for doc_id, guid, revision, n in self.db.execute(
-                f"SELECT id, guid, {revision_column}, length(text) FROM documents "
-                f"WHERE id IN ({marks})",
-                chunk,
-            ):
-                self._lengths[(doc_id, guid, revision)] = out[doc_id] = n
-        return out
+        column = self._length_column()
+        return dict(self.db.execute(f"SELECT id, {column} FROM documents WHERE {where}", params))
 
     def check_range(self, doc_id: int, start: int, end: int) -> None:
         """Raise unless ``text[start:end]`` is a non-empty passage of the document."""

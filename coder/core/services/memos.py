@@ -121,7 +121,7 @@ class MemoService:
         if document_id is not None:
             where, params = "a.document_id = ?", [document_id]
         sql = f"""
-            SELECT a.*, k.name AS coder FROM annotations a JOIN coders k ON k.id = a.coder_id
+            SELECT a.*, k.name AS coder FROM annotations_at a JOIN coders k ON k.id = a.coder_id
             WHERE {where} ORDER BY a.document_id, a.start, a."end", a.id
         """
         return [Annotation(**r) for r in self.db.query(sql, params)]
@@ -141,11 +141,11 @@ class MemoService:
             self.lengths.check_range(doc_id, start, end)
             coder_id = self.coders.ensure_coder(coder)
             stamp = now()
-            self.db.execute(
-                'INSERT INTO annotations (guid, document_id, coder_id, start, "end", text, '
-                "created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [guid or new_guid(), doc_id, coder_id, start, end, text,
-                 created_at or stamp, stamp],
+            self.store.insert(
+                "annotations",
+                {"guid": guid or new_guid(), "document_id": doc_id, "coder_id": coder_id,
+                 "start": start, "end": end, "text": text, "created_at": created_at or stamp,
+                 "modified_at": stamp},
             )  # fmt: skip
         return edit.changes()
 
@@ -164,11 +164,11 @@ class MemoService:
             new_start = row["start"] if start is None else start
             new_end = row["end"] if end is None else end
             self.lengths.check_range(row["document_id"], new_start, new_end)
-            self.db.execute(
-                'UPDATE annotations SET text = ?, start = ?, "end" = ?, modified_at = ? '
-                "WHERE id = ?",
-                [row["text"] if text is None else text, new_start, new_end, now(),
-                 annotation_id],
+            self.store.update(
+                "annotations",
+                annotation_id,
+                {"text": row["text"] if text is None else text, "start": new_start,
+                 "end": new_end, "modified_at": now()},
             )  # fmt: skip
         return edit.changes()
 

@@ -74,7 +74,8 @@ def follow(view: DocumentView, changes: Changes) -> Followed:
         view._set_turns(load.turns_of(project.turn_spans(doc_id), view.pm))
         everywhere = True
     else:
-        _settle_turns(view, [now for _was, now in turn_rows if now is not None])
+        moved = project.turns_by_id(now["id"] for _was, now in turn_rows if now is not None)
+        _settle_turns(view, [{"start": t.start, "end": t.end, "speaker": t.speaker} for t in moved])
     view._edits += 1  # a reading of every coding under way is stale
     view.find_matches, view.find_current = [], -1
     view.notes.load(project, doc_id)
