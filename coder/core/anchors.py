@@ -53,6 +53,15 @@ class Anchors:
         return ids[i], start - starts[i], end - starts[i]
 
 
+def anchored(db: Database, row: dict[str, Any], doc_id: int | None) -> dict[str, Any]:
+    """``row`` with its ``start`` and ``end`` as a block and offsets in it."""
+    row = dict(row)
+    start, end = row.pop("start"), row.pop("end")
+    block, a, b = Anchors(db).place(doc_id or 0, start, end)
+    row.update(block_id=block, start_offset=a, end_offset=b)
+    return row
+
+
 def absolute(db: Database, row: dict[str, Any]) -> dict[str, Any]:
     """A stored passage row with its absolute ``start`` and ``end`` (offsets dropped)."""
     found = db.execute("SELECT start FROM text_blocks WHERE id = ?", [row["block_id"]]).fetchone()

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from coder.core.changes import Changes, Retext
+from coder.core.errors import InvalidValue
+
 if TYPE_CHECKING:
     from coder.core.store import Store
     from coder.core.textedit import Edits
@@ -44,15 +47,36 @@ def split(text: str, size: int | None = None) -> list[str]:
     return out or [""]
 
 
-def write_text(db: Database, doc_id: int, text: str) -> None:
-    """Store the whole text of a document (a new one, or replacing its blocks) and its length."""
-    db.execute("DELETE FROM text_blocks WHERE document_id = ?", [doc_id])
+def write_text(db: Database, doc_id: int, text: str, store: Store | None = None) -> None:
+    """Store the whole text of a document (a new one, or replacing its blocks) and its length.
+    With ``store`` (inside its edit), a new document's blocks are logged as one bulk step."""
     rows, at = [], 0
     for block in split(text):
         rows.append((doc_id, at, block))
         at += len(block)
-    db.conn.executemany("INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows)
+    new = not db.execute("SELECT 1 FROM text_blocks WHERE document_id = ?", [doc_id]).fetchone()
+    if store is not None and new:
+        store.insert_rows("text_blocks", ["document_id", "start", "text"], rows)
+    else:
+        db.execute("DELETE FROM text_blocks WHERE document_id = ?", [doc_id])
+        db.conn.executemany(
+            "INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows
+        )
     db.execute("UPDATE documents SET length = ? WHERE id = ?", [len(text), doc_id])
+
+
+def check_revisions(db: Database, changes: Changes) -> None:
+    """Refuse to replay edits of a text that is no longer the one they were made on (it was
+    edited since): its revision tells."""
+    seen: set[int] = set()
+    for step in changes.sequence():
+        if not isinstance(step, Retext) or step.document_id in seen:
+            continue
+        seen.add(step.document_id)
+        row = db.execute("SELECT revision FROM documents WHERE id = ?", [step.document_id])
+        found = row.fetchone()
+        if found is None or found[0] != step.revision[0]:
+            raise InvalidValue("the text is not the one this step was made on")
 
 
 def read_text(db: Database, doc_id: int) -> str | None:

@@ -36,7 +36,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coder.core.anchors import PASSAGE_TABLES, Anchors
+from coder.core import blocks
+from coder.core.anchors import PASSAGE_TABLES, anchored
 from coder.core.changes import Bulk, Changes, Retext, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue, NotFound, database_problem
 
@@ -480,7 +481,7 @@ class Store:
         """Insert one row into a project table (inside an edit); its id. A passage is given by
         its absolute ``start`` and ``end`` and stored anchored in its block."""
         if table in PASSAGE_TABLES and "start" in row:
-            row = self._anchored(row, row["document_id"])
+            row = anchored(self.db, row, row["document_id"])
         cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
         cur = self.db.execute(
@@ -508,7 +509,7 @@ class Store:
         if table in PASSAGE_TABLES and "start" in values:
             doc = self.db.execute(f'SELECT document_id FROM "{table}" WHERE id = ?', [key])
             found = doc.fetchone()
-            values = self._anchored(values, values.get("document_id", found and found[0]))
+            values = anchored(self.db, values, values.get("document_id", found and found[0]))
         sets = ", ".join(f'"{c}" = ?' for c in values)
         self.db.execute(f'UPDATE "{table}" SET {sets} WHERE "{pk}" = ?', [*values.values(), key])
 
@@ -526,14 +527,6 @@ class Store:
         source = f"{table}_at" if table in PASSAGE_TABLES else table
         found = list(self.db.query(f'SELECT * FROM "{source}" WHERE "{pk}" = ?', [key]))
         return found[0] if found else None
-
-    def _anchored(self, row: dict[str, Any], doc_id: int | None) -> dict[str, Any]:
-        """``row`` with its ``start`` and ``end`` as a block and offsets in it."""
-        row = dict(row)
-        start, end = row.pop("start"), row.pop("end")
-        block, a, b = Anchors(self.db).place(doc_id or 0, start, end)
-        row.update(block_id=block, start_offset=a, end_offset=b)
-        return row
 
     def interrupt(self) -> None:
         """Stop the statement this connection is running (callable from any thread); it
@@ -666,7 +659,7 @@ class Store:
         deleted while its sub-code, kept, still points to it); the rows' references are checked
         instead. Inside another edit, foreign keys stay on and are checked at its commit.
         """
-        self._check_texts(changes)
+        blocks.check_revisions(self.db, changes)
         outermost = not self.db.conn.in_transaction and not self.read_only
         if outermost:
             self.db.execute("PRAGMA foreign_keys = OFF")
@@ -689,20 +682,6 @@ class Store:
         finally:
             if outermost:
                 self.db.execute("PRAGMA foreign_keys = ON")
-
-    def _check_texts(self, changes: Changes) -> None:
-        """Refuse to replay edits of a text that is no longer the one they were made on (it
-        was edited since): its revision tells."""
-        seen: set[int] = set()
-        for step in changes.sequence():
-            if not isinstance(step, Retext) or step.document_id in seen:
-                continue
-            seen.add(step.document_id)
-            row = self.db.execute(
-                "SELECT revision FROM documents WHERE id = ?", [step.document_id]
-            ).fetchone()
-            if row is None or row[0] != step.revision[0]:
-                raise InvalidValue("the text is not the one this step was made on")
 
     def undo(self, changes: Changes) -> Changes:
         """Put every row ``changes`` touched back as it was before."""

@@ -168,11 +168,12 @@ def test_an_import_logs_its_turns_as_one_step_and_undo_redo_are_exact(
     assert logged < 10
     after = dump(coded)
     doc = coded.find_document("interview").id
-    [bulk] = changes.bulks
+    texts, bulk = changes.bulks  # the text's blocks, then the turns
     assert (bulk.table, len(bulk)) == ("turns", 3000) and not bulk.rows
+    assert texts.table == "text_blocks" and len(texts) == len(changes.created("text_blocks"))
     assert changes.created("documents") == [doc] and len(changes.created("turns")) == 3000
     assert changes.ids("turns") == {r[0] for r in after["turns"] if r[1] == doc}
-    assert changes.row_count == 3000 + len(changes.after)
+    assert changes.row_count == 3000 + len(texts) + len(changes.after)
     for _ in range(2):
         coded.undo(changes)
         assert dump(coded) == before
@@ -180,13 +181,20 @@ def test_an_import_logs_its_turns_as_one_step_and_undo_redo_are_exact(
         assert dump(coded) == after
 
 
+def _block(project: Project, doc: int) -> int:
+    """The first block of a document's text."""
+    row = project.db.execute("SELECT min(id) FROM text_blocks WHERE document_id = ?", [doc])
+    return row.fetchone()[0]
+
+
 def test_rows_inserted_in_bulk_then_changed_in_the_same_edit(coded: Project) -> None:
     """Later writes to the same rows are ordinary steps after the bulk one: replayed in order."""
     doc = coded.find_document("Ben").id
     before = dump(coded)
     with coded.edit() as edit:
-        columns = ["document_id", "speaker", "start", "end"]
-        coded.insert_rows("turns", columns, [(doc, f"S{i}", i, i + 1) for i in range(100)])
+        columns = ["document_id", "speaker", "block_id", "start_offset", "end_offset"]
+        block = _block(coded, doc)
+        coded.insert_rows("turns", columns, [(doc, f"S{i}", block, i, i + 1) for i in range(100)])
         first = coded.db.execute("SELECT min(id) FROM turns WHERE document_id = ?", [doc])
         first_id = first.fetchone()[0]
         coded.db.execute("UPDATE turns SET speaker = 'Ben' WHERE id = ?", [first_id])
@@ -207,11 +215,13 @@ def test_rows_inserted_in_bulk_then_changed_in_the_same_edit(coded: Project) -> 
 def test_rows_in_bulk_are_stored_exactly(coded: Project, odd: object) -> None:
     """Floats to the last bit, text with NUL, quotes and emoji: as a row-by-row insert."""
     doc = coded.find_document("Ben").id
-    columns = ["document_id", "speaker", "start", "end", "time_start"]
+    columns = ["document_id", "speaker", "block_id", "start_offset", "end_offset", "time_start"]
     time = odd if isinstance(odd, float) else None
     speaker = odd if isinstance(odd, str) else "S"
+    block = _block(coded, doc)
     with coded.edit() as edit:
-        coded.insert_rows("turns", columns, [(doc, speaker, i, i + 1, time) for i in range(60)])
+        rows = [(doc, speaker, block, i, i + 1, time) for i in range(60)]
+        coded.insert_rows("turns", columns, rows)
     stored = coded.db.execute("SELECT speaker, time_start FROM turns WHERE document_id = ?", [doc])
     assert set(stored.fetchall()) == {(speaker, time)}
     after = dump(coded)
@@ -227,7 +237,7 @@ def test_rows_put_back_in_bulk_are_checked_like_others(coded: Project, tmp_path:
     changes = coded.import_file(source)
     coded.undo(changes)
     before = dump(coded)
-    with pytest.raises(InvalidValue, match="turns without their documents"):
+    with pytest.raises(InvalidValue, match="without their documents"):
         coded.redo(Changes(steps=changes.bulks))
     assert dump(coded) == before
     with pytest.raises(RuntimeError):
