@@ -56,30 +56,28 @@ def _blocks(db: Database, tables: set[str]) -> str | None:
     whose length column is not their total: positions would not mean what they say."""
     if "text_blocks" not in tables:
         return None  # a file from before blocks, checked before it is migrated
-    bad = db.execute(
-        """SELECT d.name, b.start, b.expected FROM (
-               SELECT document_id, start, lag(start + length(text), 1, 0)
-                   OVER (PARTITION BY document_id ORDER BY start) AS expected
-               FROM text_blocks) b JOIN documents d ON d.id = b.document_id
-           WHERE b.start != b.expected LIMIT 1"""
-    ).fetchone()
-    if bad:
-        return (
-            f"the text of the document '{bad[0]}' is damaged (a part starts at {bad[1]:,} "
-            f"instead of {bad[2]:,})"
-        )
-    bad = db.execute(
-        """SELECT d.name, d.length, b.total FROM documents d LEFT JOIN (
-               SELECT document_id, sum(length(text)) AS total FROM text_blocks
-               GROUP BY document_id) b ON b.document_id = d.id
-           WHERE b.total IS NULL OR b.total != d.length LIMIT 1"""
-    ).fetchone()
-    if bad:
-        return (
-            f"the text of the document '{bad[0]}' is damaged (it has {bad[2] or 0:,} "
-            f"characters, not the {bad[1]:,} recorded)"
-        )
+    # each block's characters counted once (the texts are read once), then checked twice
+    sizes = db.execute(
+        "SELECT document_id, start, length(text) FROM text_blocks ORDER BY document_id, start"
+    ).fetchall()
+    totals: dict[int, int] = {}
+    for doc_id, start, n in sizes:
+        expected = totals.get(doc_id, 0)
+        if start != expected:
+            return _damaged_text(db, doc_id, f"a part starts at {start:,} instead of {expected:,}")
+        totals[doc_id] = expected + n
+    for doc_id, length in db.execute("SELECT id, length FROM documents"):
+        if totals.get(doc_id, 0) != length:
+            return _damaged_text(
+                db, doc_id, f"it has {totals.get(doc_id, 0):,} characters, not the {length:,} "
+                "recorded"
+            )  # fmt: skip
     return None
+
+
+def _damaged_text(db: Database, doc_id: int, why: str) -> str:
+    name = db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()
+    return f"the text of the document '{name[0] if name else doc_id}' is damaged ({why})"
 
 
 def _code_hierarchy(db: Database) -> str | None:
