@@ -300,9 +300,9 @@ def _m002_text_blocks(db: Database) -> None:
         END;
         INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
         CREATE VIEW document_texts (document_id, text) AS
-            SELECT document_id, group_concat(text, '') FROM
-                (SELECT document_id, text FROM text_blocks ORDER BY document_id, start)
-            GROUP BY document_id;
+            SELECT d.id, (SELECT group_concat(b.text, '') FROM
+                (SELECT text FROM text_blocks WHERE document_id = d.id ORDER BY start) b)
+            FROM documents d;
         """
     )
 
