@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage, QTextCursor
 
+from coder.core import anchors
 from coder.core.project import Project
 from coder.ui.views.document_view import PASSAGE_MIME, DocumentView
 
@@ -129,11 +130,11 @@ def test_paints_dense_codings_and_many_blocks_without_crashing(
         rows.append((doc, code_ids[i % 5], s, s + rng.randint(1, 120)))
     coder = fresh_project.add_coder("bulk").created("coders")[0]
     with fresh_project.db.atomic():
-        fresh_project.db.conn.executemany(
-            "INSERT INTO codings"
-            ' (guid, document_id, code_id, coder_id, start, "end", created_at, memo)'
-            " VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, ?, '', '')",
-            [(d, c, coder, s, e) for d, c, s, e in rows],
+        anchors.insert(
+            fresh_project.db,
+            "codings",
+            ["guid", "document_id", "code_id", "coder_id", "start", "end", "created_at"],
+            [(f"g{i}", d, c, coder, s, e, "") for i, (d, c, s, e) in enumerate(rows)],
         )
     view.set_document(fresh_project, doc)
     qtbot.waitUntil(lambda: not view.loading, timeout=30000)  # a big document fills in

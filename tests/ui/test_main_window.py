@@ -366,7 +366,10 @@ def test_undo_of_a_turn_dense_import_in_the_window_is_exact(
 
     def rows() -> list[tuple]:
         return [
-            *project.db.execute("SELECT id, name, text FROM documents ORDER BY id"),
+            *project.db.execute(
+                "SELECT id, name, text FROM documents JOIN document_texts ON document_id = id "
+                "ORDER BY id"
+            ),
             *project.db.execute("SELECT * FROM turns ORDER BY id"),
         ]
 

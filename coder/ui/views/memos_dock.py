@@ -257,7 +257,11 @@ class MemosDock(common.ProjectDock):
             self.kind.setCurrentIndex(0)
             index = self.proxy.mapFromSource(self.model.index(row, 0))
         self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
+        # choosing it may have saved the memo shown before and read the list again: the index
+        # of the row is looked up anew, never used after its model was reset
+        row = self.model.row_of(key)
+        if row >= 0:
+            self.table.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)))
         return True
 
     # ----------------------------------------------------------------- editing
