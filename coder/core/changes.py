@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any, TypeAlias
 
 RowKey = tuple[str, Any]  # (table, primary key)
+_POSITIONS = frozenset({"block_id", "start_offset", "end_offset"})  # where a passage lies
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,19 @@ class Changes:
         for bulk in self.bulks:
             out.setdefault(bulk.table, ([], []))[0 if bulk.inserted else 1].extend(bulk.keys())
         return out
+
+    def moved(self, table: str) -> frozenset[Any]:
+        """Passages of ``table`` that an edit of their text only moved (their block and
+        offsets changed, nothing else): a view that follows the edit by its :class:`Retext`
+        has moved them already."""
+        out = []
+        for (t, key), after in self.after.items():
+            before = self.before.get((t, key))
+            if t != table or before is None or after is None:
+                continue
+            if all(before[c] == after[c] for c in after if c not in _POSITIONS):
+                out.append(key)
+        return frozenset(out)
 
     def created(self, table: str) -> list[Any]:
         return list(self._made_and_removed.get(table, ((), ()))[0])

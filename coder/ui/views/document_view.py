@@ -478,10 +478,11 @@ class DocumentView(HighlightLayer):
             self.load_styles(project)
         if any(r.document_id == self.doc_id for r in changes.retexts):
             text_follow.follow(self, changes)
+        codings = text_follow.to_read(self, changes)
         if changes.documents and self.doc_id in changes.documents:
             self.doc_name = project.document_name(self.doc_id)
-        if changes.codings and self.doc_id in changes.coding_documents:
-            self.update_codings(changes.codings)
+        if codings and self.doc_id in changes.coding_documents:
+            self.update_codings(codings)
             rows = (*changes.before.items(), *changes.after.items())
             if any(t == "codings" and row and row.get("memo") for (t, _k), row in rows):
                 self.notes.update()  # a coding memo's marker came, went or changed

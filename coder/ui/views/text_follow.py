@@ -265,3 +265,24 @@ def _map(span: Span, cp: Edits, u16: Edits, done: Followed) -> bool:
         span.start, span.end = a, b
         span.s16, span.e16 = u16.span(span.s16, span.e16)
     return True
+
+
+def to_read(view: DocumentView, changes: Changes) -> frozenset[int]:
+    """The codings of ``changes`` the view must read again (after following its edits: not
+    those it moved where the file has them (a keystroke moves every coding of its block), but
+    those changed otherwise and those the file has elsewhere (undo puts a passage back where
+    the rule would not))."""
+    project, doc_id = view.project, view.doc_id
+    if not any(r.document_id == doc_id for r in changes.retexts):
+        return changes.codings  # no edit of the shown text followed
+    moved = changes.moved("codings")
+    if not moved or project is None or doc_id is None:
+        return changes.codings
+    now = {s.id: (s.start, s.end) for s in project.coding_spans(doc_id, moved)}
+    shown = view._all
+    misplaced = {
+        cid
+        for cid in moved
+        if cid not in shown or (shown[cid].start, shown[cid].end) != now.get(cid)
+    }
+    return (changes.codings - moved) | misplaced
