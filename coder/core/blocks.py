@@ -47,21 +47,15 @@ def split(text: str, size: int | None = None) -> list[str]:
     return out or [""]
 
 
-def write_text(db: Database, doc_id: int, text: str, store: Store | None = None) -> None:
+def write_text(db: Database, doc_id: int, text: str) -> None:
     """Store the whole text of a document (a new one, or replacing its blocks) and its length.
-    With ``store`` (inside its edit), a new document's blocks are logged as one bulk step."""
+    The blocks are logged for undo row by row (a few per document, one per 8,000 characters)."""
     rows, at = [], 0
     for block in split(text):
         rows.append((doc_id, at, block))
         at += len(block)
-    new = not db.execute("SELECT 1 FROM text_blocks WHERE document_id = ?", [doc_id]).fetchone()
-    if store is not None and new:
-        store.insert_rows("text_blocks", ["document_id", "start", "text"], rows)
-    else:
-        db.execute("DELETE FROM text_blocks WHERE document_id = ?", [doc_id])
-        db.conn.executemany(
-            "INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows
-        )
+    db.execute("DELETE FROM text_blocks WHERE document_id = ?", [doc_id])
+    db.conn.executemany("INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows)
     db.execute("UPDATE documents SET length = ? WHERE id = ?", [len(text), doc_id])
 
 

@@ -266,7 +266,7 @@ class DocumentService:
                     "case_id": case_id,
                 },
             )
-            blocks.write_text(self.db, doc_id, text, self.store)
+            blocks.write_text(self.db, doc_id, text)
             length = len(text)
             place = Anchors(self.db).place
             self.store.insert_rows(
