@@ -22,6 +22,7 @@ from typing import Any, TypeAlias
 
 RowKey = tuple[str, Any]  # (table, primary key)
 _POSITIONS = frozenset({"block_id", "start_offset", "end_offset"})  # where a passage lies
+_TEXT_STATE = frozenset({"revision", "length"})  # what an edit of its text writes to a document
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,33 @@ class Changes:
             if all(before[c] == after[c] for c in after if c not in _POSITIONS):
                 out.append(key)
         return frozenset(out)
+
+    def retexted_only(self) -> frozenset[int]:
+        """Documents whose row an edit of their text changed and nothing else (its revision
+        and length): no name, memo, group or case changed, so lists of names need not change."""
+        out = []
+        for key in self.ids("documents"):
+            before, after = self.before.get(("documents", key)), self.after.get(("documents", key))
+            if before is None or after is None:
+                continue
+            if all(before[c] == after[c] for c in after if c not in _TEXT_STATE):
+                out.append(key)
+        return frozenset(out)
+
+    def recounted(self, table: str, column: str, *others: str) -> set[Any]:
+        """Values of ``column`` in the rows of ``table`` created, deleted, or changed in it or
+        in ``others`` (the counts by ``column`` that may have changed: a passage that an edit
+        of its text only moved counts for nothing)."""
+        out: set[Any] = set()
+        for (t, key), after in self.after.items():
+            if t != table:
+                continue
+            before = self.before.get((t, key))
+            if before is not None and after is not None:
+                if all(before[c] == after[c] for c in (column, *others)):
+                    continue
+            out.update(row[column] for row in (before, after) if row is not None)
+        return out
 
     def created(self, table: str) -> list[Any]:
         return list(self._made_and_removed.get(table, ((), ()))[0])

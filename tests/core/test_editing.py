@@ -458,3 +458,20 @@ def test_merging_a_copy_of_an_edited_document_keeps_this_text(tmp_path: Path) ->
         merged = p.document(doc)
         assert (merged.memo, merged.group) == ("Recorded at the farm", "Farmers")
         assert p.attribute_values("document")[doc] == {"Site": "Leeds"}
+
+
+def test_what_a_keystroke_tells_the_lists(tmp_path: Path) -> None:
+    """A keystroke re-anchors the codings of its block and writes its document's revision and
+    length: lists of names and counts of codings learn that nothing of theirs changed."""
+    with Project.create(tmp_path / "lists.coder") as p:
+        doc = p.add_document("Interview", "One two three.\n\nFour five.\n").created("documents")[0]
+        code = p.add_code("Theme").created("codes")[0]
+        p.apply_code(doc, code, 4, 7)
+        typed = editing.edit_text(p, doc, 0, 0, "x")
+        assert typed.codings and typed.retexted_only() == {doc}
+        assert typed.recounted("codings", "code_id", "document_id") == set()
+        renamed = p.rename_document(doc, "Interview 1")
+        assert renamed.ids("documents") == {doc} and renamed.retexted_only() == set()
+        coded = p.apply_code(doc, code, 0, 3)
+        assert coded.recounted("codings", "code_id", "document_id") == {code}
+        assert p.undo(typed).recounted("codings", "code_id") == set()

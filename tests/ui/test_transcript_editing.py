@@ -406,3 +406,54 @@ def test_a_keystroke_maps_only_the_codings_around_it(qtbot, tmp_path: Path, monk
         (c.start, c.end) for c in project_of(win).codings(document_id=doc)
     )
     win.close_project()
+
+
+def test_a_keystroke_reads_no_list_again_for_the_codings_it_moved(
+    qtbot, window: RecordingWindow, project_path: Path, monkeypatch
+) -> None:
+    """Counting work: a letter typed re-anchors every coding of its text block, so they come
+    back in the change; the view has moved them by the rule, so it reads none of them again,
+    the memos list reads only the memos of the edited text (not every memo of the project),
+    and the codebook recounts no code (a coding only moved counts for nothing)."""
+    from coder.ui.models import memos as memos_model
+    from coder.ui.views import memos_dock
+
+    project = project_of(window)
+    doc = project.find_document("Amira").id
+    night = min((c for c in project.codings(doc) if c.code_path == "Night"), key=lambda c: c.start)
+    window.push("Memo", lambda: project.set_coding_memo(night.id, "At night"))
+    editor(window)
+    view = window.view
+    work: dict[str, list] = {"memo lists": [], "counts": [], "spans read": [], "reread": []}
+    seen = []
+
+    def counting(name, real):
+        def call(*args, **kwargs):
+            work[name].append(args)
+            return real(*args, **kwargs)
+
+        return call
+
+    full_list = counting("memo lists", memos_model.memo_entries)
+    monkeypatch.setattr(memos_model, "memo_entries", full_list)
+    monkeypatch.setattr(memos_dock, "memo_entries", full_list)
+    codings = project.services.codings
+    monkeypatch.setattr(codings, "code_counts", counting("counts", codings.code_counts))
+    monkeypatch.setattr(codings, "coding_spans", counting("spans read", codings.coding_spans))
+    monkeypatch.setattr(view, "update_codings", counting("reread", view.update_codings))
+    apply = view.apply_changes
+
+    def applying(changes) -> None:
+        seen.append(changes)
+        apply(changes)
+
+    monkeypatch.setattr(view, "apply_changes", applying)
+    caret(window, TEXT.index("teh flood"))
+    qtbot.keyClicks(view, "x")
+    assert len(seen) == 1 and len(seen[0].codings) == 3  # every coding of the block came back
+    assert work["memo lists"] == [] and work["counts"] == [] and work["reread"] == []
+    # The codings the change moved, read once to check the view put them where the file has.
+    assert [sorted(ids) for _doc, ids in work["spans read"]] == [sorted(seen[0].codings)]
+    entry = next(e for e in window.memos_dock.model.entries() if e.key == ("coding", night.id))
+    assert (entry.start, entry.end) == (night.start + 1, night.end + 1)
+    assert shown(window) == stored(project_path)[:2]

@@ -118,7 +118,12 @@ class CodebookModel(IdTreeModel):
             # and announce only the roles counts change. Not the ancestors: a filtering
             # proxy would re-check the branch and the view repaint every row of it (the
             # tooltips that add up sub-codes are built when shown).
-            ids = [c for c in touched(changes, "codings", "code_id") if self.value(c) is not None]
+            # Codings an edit of their text only moved count for nothing (a keystroke moves
+            # every coding of its text block).
+            recount = changes.recounted("codings", "code_id", "document_id")
+            ids = [c for c in recount if self.value(c) is not None]
+            if not ids:
+                return
             counts = self._project.code_counts(ids)
             self.update_values(
                 {

@@ -84,9 +84,10 @@ class MemosModel(RowsTableModel):
     def rereads_all(changes: Changes) -> bool:
         """Whether the change asks to read every memo again. A rename may change any memo's
         title: read them all again, without first going through every row of a big edit (a
-        merge) for the memos it touched. A document's text edited is no rename: only the memos
-        anchored in it may have moved."""
-        return bool(changes.ids("documents") or changes.codes or changes.cases)
+        merge) for the memos it touched. A document's text edited is no rename (its row changes
+        only in its revision and length): only the memos anchored in it may have moved."""
+        renamed = changes.ids("documents") - changes.retexted_only()
+        return bool(renamed or changes.codes or changes.cases)
 
     def refresh(self, key: tuple[str, int]) -> None:
         """Insert, update or remove one memo's row to match the project."""
