@@ -256,6 +256,7 @@ def import_undo_redo(path: str, text: str) -> dict:
     (the undo step, the view, the docks), then Edit → Undo, then Edit → Redo. The worker's own
     part (reading, storing, ``Changes.prepare()``) runs before, untimed: it is off the GUI
     thread in the window."""
+    from coder.ui.commands import replays
     from coder.ui.features import file as feature
 
     window = _window(path)
@@ -272,7 +273,7 @@ def import_undo_redo(path: str, text: str) -> dict:
     wanted = {"import": 1, "undo": 0, "redo": 1}
     result: dict[str, Any] = {}
     for key, step in steps.items():
-        done = lambda key=key: stack.index() == wanted[key]  # noqa: E731
+        done = lambda key=key: stack.index() == wanted[key] and not replays(window).busy  # noqa: E731
         result[key] = _time(step, done, done)
     result["turns"] = len(report.changes.created("turns"))
     return {

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QWidget
 
 from coder.core.errors import CoderError
 from coder.core.project import Changes, Project
@@ -53,6 +54,113 @@ class _History:
             command.skip_once = True  # moving the index back over it changes nothing
         step = len(passed) if verb == "undo" else -len(passed)
         stack.setIndex(stack.index() + step)
+
+
+class _Replays:
+    """A window's undos and redos, one at a time and in order.
+
+    A big step (more rows than the window's ``BULK_ROWS``: an import, a merge) is written on a
+    worker with a connection of its own, as the import itself was, and the window takes the
+    result in its own thread. The stack's index moves at once (the Edit menu's texts are right
+    meanwhile); an undo or redo asked for while one is written waits its turn. If a written
+    step fails, the ones waiting are dropped and the index goes back to what the file holds.
+    """
+
+    def __init__(self, window: ChangeListener) -> None:
+        self.window = window
+        self.busy = False  # a step is being written on a worker
+        self.waiting: list[tuple[ServiceCommand, str, int]] = []
+        self.restoring = False  # the index moves back over steps the file does not hold
+        self.jobs = 0  # steps written on a worker, for tests that count
+
+    def index(self, command: ServiceCommand, verb: str) -> int:
+        """Where the history stands in the file before ``command``'s undo or redo."""
+        stack = getattr(self.window, "undo_stack", None)
+        if stack is None:
+            return 0
+        at = next((i for i in range(stack.count()) if stack.command(i) is command), 0)
+        return at + 1 if verb == "undo" else at
+
+    def big(self, command: ServiceCommand) -> bool:
+        from coder.ui.views.common import BULK_ROWS
+
+        return (
+            command.changes is not None
+            and command.changes.row_count > BULK_ROWS
+            and isinstance(self.window, QWidget)
+        )
+
+    def start(self, command: ServiceCommand, verb: str, index: int) -> None:
+        from coder.ui import tasks
+
+        project = self.window.project
+        assert project is not None and command.changes is not None
+        changes = command.changes
+        self.busy = True
+        self.jobs += 1
+
+        def write(progress: Any) -> Changes:
+            own = project.worker_connection()
+            try:
+                if verb == "undo":
+                    own.undo(changes)
+                    return changes.inverse().prepare()
+                own.redo(changes)
+                return changes.prepare()
+            finally:
+                own.close()
+
+        def done(shown: Changes) -> None:
+            self.busy = False
+            if self.window.project is not project:  # closed meanwhile: its history is gone
+                self.waiting.clear()
+                return
+            self.window.on_changes(shown)
+            command._announce("Undone" if verb == "undo" else "Redone")
+            self.next()
+
+        def failed(message: str) -> None:
+            self.busy = False
+            if self.window.project is not project:
+                self.waiting.clear()
+                return
+            self.back(index)
+            command._failed(verb, message)
+
+        title = f"{'Undoing' if verb == 'undo' else 'Redoing'} “{command.text()}”"
+        assert isinstance(self.window, QWidget)
+        tasks.run_task(self.window, title, write, done, failed, cancellable=False)
+
+    def next(self) -> None:
+        """Write the steps that waited, in order (the next big one on a worker)."""
+        while self.waiting and not self.busy:
+            command, verb, index = self.waiting.pop(0)
+            if self.big(command):
+                self.start(command, verb, index)
+            elif not command._write(verb):
+                self.back(index)
+
+    def back(self, index: int) -> None:
+        """Move the history back to ``index``, what the file holds; the steps that waited are
+        dropped."""
+        self.waiting.clear()
+        stack = getattr(self.window, "undo_stack", None)
+        if stack is None:
+            return
+        self.restoring = True
+        try:
+            stack.setIndex(index)
+        finally:
+            self.restoring = False
+
+
+def replays(window: Any) -> _Replays:
+    """The window's undos and redos in flight (``replays(window).busy``)."""
+    found = getattr(window, "_undo_replays", None)
+    if found is None:
+        found = _Replays(window)
+        window._undo_replays = found
+    return found
 
 
 def _history(window: Any) -> _History:
@@ -113,10 +221,7 @@ class ServiceCommand(QUndoCommand):
                 return
         else:
             assert self.changes is not None
-            if not self._replay(project.redo, "redo"):
-                return
-            self._window.on_changes(self.changes)
-            self._announce("Redone")
+            self._replay_in_turn("redo")
             return
         self._window.on_changes(self.changes)
 
@@ -125,9 +230,27 @@ class ServiceCommand(QUndoCommand):
         assert project is not None and self.changes is not None
         if self._skipped("undo"):
             return
-        if self._replay(project.undo, "undo"):
-            self._window.on_changes(self.changes.inverse())
-            self._announce("Undone")
+        self._replay_in_turn("undo")
+
+    def _replay_in_turn(self, verb: str) -> None:
+        """Undo or redo now, on a worker when the step is big, or after the one being written."""
+        queue = replays(self._window)
+        if queue.busy or queue.waiting:
+            queue.waiting.append((self, verb, queue.index(self, verb)))
+        elif queue.big(self):
+            queue.start(self, verb, queue.index(self, verb))
+        elif not self._write(verb):
+            _history(self._window).fail(self, verb)
+
+    def _write(self, verb: str) -> bool:
+        """Undo or redo on the window's connection and show it; False when it failed."""
+        project = self._window.project
+        assert project is not None and self.changes is not None
+        if not self._replay(project.undo if verb == "undo" else project.redo, verb):
+            return False
+        self._window.on_changes(self.changes.inverse() if verb == "undo" else self.changes)
+        self._announce("Undone" if verb == "undo" else "Redone")
+        return True
 
     def _announce(self, verb: str) -> None:
         """Say what an undo or redo did ("Undone: Apply code 'Corruption'")."""
@@ -140,6 +263,8 @@ class ServiceCommand(QUndoCommand):
         that failed, or a step of the same jump came after a failure."""
         if self.skip_once:
             self.skip_once = False
+            return True
+        if replays(self._window).restoring:
             return True
         history = _history(self._window)
         if history.failed_verb == verb:
@@ -154,16 +279,19 @@ class ServiceCommand(QUndoCommand):
         try:
             apply(self.changes)
         except CoderError as e:
-            show = getattr(self._window, "show_error", None)
-            if show is not None:
-                show(f"could not {verb} “{self.text()}”: {e}")
-            # Nothing was written: refresh the touched rows from the file, with no net change,
-            # and put the history back where it was (the step stays, to be tried again).
-            rows = self.changes.after if verb == "undo" else self.changes.before
-            self._window.on_changes(Changes(rows, rows))
-            _history(self._window).fail(self, verb)
+            self._failed(verb, str(e))
             return False
         return True
+
+    def _failed(self, verb: str, message: str) -> None:
+        """Show a failed undo or redo. Nothing was written: the touched rows are refreshed
+        from the file, with no net change (the step stays, to be tried again)."""
+        assert self.changes is not None
+        show = getattr(self._window, "show_error", None)
+        if show is not None:
+            show(f"could not {verb} “{self.text()}”: {message}")
+        rows = self.changes.after if verb == "undo" else self.changes.before
+        self._window.on_changes(Changes(rows, rows))
 
     def id(self) -> int:
         return self._merge_id

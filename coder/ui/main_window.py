@@ -44,7 +44,7 @@ from coder.core import settings
 from coder.core.errors import CoderError, ProjectLocked, ProjectNotWritable
 from coder.core.project import Changes, Project
 from coder.ui import accessible_names, tasks, window_docks, window_layout, window_menus
-from coder.ui.commands import ServiceCommand
+from coder.ui.commands import ServiceCommand, replays
 from coder.ui.dialogs.import_dialog import ImportReportDialog
 from coder.ui.features import annotate, coding, screen_reader
 from coder.ui.features import backup as backup_feature
@@ -278,6 +278,9 @@ class MainWindow(QMainWindow):
             return False
         if self.project.read_only:
             self.show_error(f"{self.project.path.name} is open read-only; changes are not allowed")
+            return False
+        if replays(self).busy:
+            self.show_error("an undo or redo is still being written; try again when it is done")
             return False
         fn = _without_arguments(service_fn, self.project)
         cmd = ServiceCommand(self, text, fn, merge_id=merge_id, merge_key=merge_key)

@@ -115,18 +115,23 @@ def run_task(
     fn: Callable[[Progress], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[str], None],
+    cancellable: bool = True,
 ) -> Task:
-    """Start ``fn`` on the thread pool with a window-modal progress dialog; returns the task."""
+    """Start ``fn`` on the thread pool with a window-modal progress dialog; returns the task.
+    Not ``cancellable``: the dialog has no Cancel (a write that is one transaction)."""
     task = Task(fn)
-    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog = QProgressDialog(title, "Cancel" if cancellable else "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(400)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     dialog.setAccessibleName(title)
-    dialog.canceled.connect(task.cancel)
-    dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling after the current item…"))
+    if cancellable:
+        dialog.canceled.connect(task.cancel)
+        dialog.canceled.connect(lambda: dialog.setLabelText("Cancelling after the current item…"))
+    else:
+        dialog.setCancelButton(None)
 
     def progress(done: int, total: int, label: str) -> None:
         if total > 0:
@@ -137,7 +142,8 @@ def run_task(
 
     def finish() -> None:
         task.finished = True
-        dialog.canceled.disconnect()
+        if cancellable:
+            dialog.canceled.disconnect()
         dialog.reset()
         dialog.close()
         dialog.deleteLater()

@@ -33,3 +33,10 @@ def shown(window: MainWindow) -> int:
     """The id of the document shown."""
     assert window.view.doc_id is not None
     return window.view.doc_id
+
+
+def written(qtbot, window: MainWindow) -> None:
+    """Wait until the undos and redos asked for are written (a big one runs on a worker)."""
+    from coder.ui.commands import replays
+
+    qtbot.waitUntil(lambda: not replays(window).busy, timeout=20000)

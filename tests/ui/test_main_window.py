@@ -14,7 +14,7 @@ from coder.core.project import Project
 from coder.core.text import detect_turns
 from coder.ui.main_window import MainWindow
 from coder.ui.views.codebook_dock import CodebookDock
-from tests.ui.recording_window import RecordingWindow, project_of, shown, stack
+from tests.ui.recording_window import RecordingWindow, project_of, shown, stack, written
 
 TEXT = (
     "Interviewer: Why did you leave?\n"
@@ -383,8 +383,10 @@ def test_undo_of_a_turn_dense_import_in_the_window_is_exact(
     after = rows()
     assert len(after) - len(before) == 3001
     stack(window).undo()
+    written(qtbot, window)
     assert rows() == before and stack(window).redoText() == "Import document 'dense'"
     stack(window).redo()
+    written(qtbot, window)
     assert rows() == after
 
 
@@ -853,3 +855,94 @@ def test_activating_another_window_repaints_no_list_that_looks_the_same(
     view.setPalette(palette)
     paints_after(QEvent.Type.None_)
     assert paints_after(QEvent.Type.WindowDeactivate) >= 1
+
+
+def _import_many_turns(window: RecordingWindow, tmp_path: Path, turns: int = 2_500) -> None:
+    from coder.ui.features import file as file_feature
+
+    path = tmp_path / "Dense.txt"
+    lines = [f"{'AB'[i % 2]}: turn {i}." for i in range(turns)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = file_feature.import_worker(project_of(window), [path], lambda d, t, label: True)
+    assert len(report.changes.created("turns")) == turns
+    file_feature.finish_import(window, report)
+
+
+def _count_writes(monkeypatch) -> list[tuple[str, bool, bool]]:
+    """Each undo or redo written: (verb, big, on the window's thread)."""
+    import threading
+
+    from coder.core.store import Store
+    from coder.ui.views.common import BULK_ROWS
+
+    writes: list[tuple[str, bool, bool]] = []
+    for verb in ("undo", "redo"):
+        real = getattr(Store, verb)
+
+        def counted(self, changes, real=real, verb=verb):
+            on_gui = threading.current_thread() is threading.main_thread()
+            writes.append((verb, changes.row_count > BULK_ROWS, on_gui))
+            return real(self, changes)
+
+        monkeypatch.setattr(Store, verb, counted)
+    return writes
+
+
+def test_a_big_undo_and_redo_are_written_off_the_window_thread_in_order(
+    qtbot, window: RecordingWindow, tmp_path: Path, monkeypatch
+) -> None:
+    from coder.ui.commands import replays
+    from coder.ui.features import coding
+
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 0, 5))
+    _import_many_turns(window, tmp_path)
+    undo_stack = stack(window)
+    assert undo_stack.index() == 2
+    writes = _count_writes(monkeypatch)
+    undo_stack.undo()  # the import: on a worker
+    assert replays(window).busy and undo_stack.undoText() == "Apply code 'Leaving'"
+    undo_stack.undo()  # a second Ctrl+Z meanwhile waits for it
+    assert undo_stack.index() == 0 and len(writes) <= 1
+    # another edit meanwhile is refused with a message, never interleaved
+    coding.apply_code(window, code_id(window, "Leaving"), passage=(shown(window), 10, 15))
+    assert window.errors == ["an undo or redo is still being written; try again when it is done"]
+    window.errors.clear()
+    qtbot.waitUntil(lambda: not replays(window).busy)
+    assert writes == [("undo", True, False), ("undo", False, True)]
+    assert {d.name for d in project_of(window).documents()} == {"Amira"}
+    assert not codings(window.project.path)  # type: ignore[union-attr]
+    undo_stack.setIndex(2)  # the Undo History: the coding at once, the import on a worker
+    qtbot.waitUntil(lambda: not replays(window).busy)
+    assert writes[2:] == [("redo", False, True), ("redo", True, False)]
+    assert {d.name for d in project_of(window).documents()} == {"Amira", "Dense"}
+    assert len(codings(window.project.path)) == 1  # type: ignore[union-attr]
+    assert undo_stack.index() == 2 and undo_stack.undoText() == "Import document 'Dense'"
+    assert window.errors == [] and replays(window).jobs == 2
+
+
+def test_a_failed_big_redo_leaves_the_history_where_it_was(
+    qtbot, window: RecordingWindow, tmp_path: Path, monkeypatch
+) -> None:
+    from coder.core.errors import CoderError
+    from coder.core.store import Store
+    from coder.ui.commands import replays
+
+    _import_many_turns(window, tmp_path)
+    undo_stack = stack(window)
+    undo_stack.undo()
+    qtbot.waitUntil(lambda: not replays(window).busy)
+    assert undo_stack.index() == 0
+    real_redo = Store.redo
+
+    def full(self, changes):
+        raise CoderError("study.coder could not be written: the disk is full")
+
+    monkeypatch.setattr(Store, "redo", full)
+    undo_stack.redo()
+    qtbot.waitUntil(lambda: not replays(window).busy and undo_stack.index() == 0)
+    assert window.errors[-1].startswith("could not redo “Import document 'Dense'”")
+    assert {d.name for d in project_of(window).documents()} == {"Amira"}
+    monkeypatch.setattr(Store, "redo", real_redo)
+    undo_stack.redo()
+    qtbot.waitUntil(lambda: not replays(window).busy and undo_stack.index() == 1)
+    assert {d.name for d in project_of(window).documents()} == {"Amira", "Dense"}
