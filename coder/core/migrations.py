@@ -262,49 +262,44 @@ def _m002_text_blocks(db: Database) -> None:
             at += len(block)
     db.conn.executemany("INSERT INTO text_blocks (document_id, start, text) VALUES (?, ?, ?)", rows)
     db.executescript(
-        """
+        f"""
         DROP TRIGGER IF EXISTS documents_ai;
         DROP TRIGGER IF EXISTS documents_ad;
         DROP TRIGGER IF EXISTS documents_au;
         DROP TABLE IF EXISTS documents_fts;
         UPDATE documents SET length = length(text);
         ALTER TABLE documents DROP COLUMN text;
-        CREATE VIRTUAL TABLE text_blocks_fts USING fts5(
-            text, content='text_blocks', content_rowid='id', tokenize='unicode61');
-        CREATE TRIGGER text_blocks_ai AFTER INSERT ON text_blocks BEGIN
-            INSERT INTO text_blocks_fts (rowid, text) VALUES (new.id, new.text);
-        END;
-        CREATE TRIGGER text_blocks_ad AFTER DELETE ON text_blocks BEGIN
-            INSERT INTO text_blocks_fts (text_blocks_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-        END;
-        CREATE TRIGGER text_blocks_au AFTER UPDATE OF text ON text_blocks BEGIN
-            INSERT INTO text_blocks_fts (text_blocks_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-            INSERT INTO text_blocks_fts (rowid, text) VALUES (new.id, new.text);
-        END;
-        INSERT INTO text_blocks_fts (text_blocks_fts) VALUES ('rebuild');
-        CREATE VIRTUAL TABLE documents_fts USING fts5(
-            name, content='documents', content_rowid='id', tokenize='unicode61');
-        CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
-            INSERT INTO documents_fts (rowid, name) VALUES (new.id, new.name);
-        END;
-        CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
-            INSERT INTO documents_fts (documents_fts, rowid, name)
-                VALUES ('delete', old.id, old.name);
-        END;
-        CREATE TRIGGER documents_au AFTER UPDATE OF name ON documents BEGIN
-            INSERT INTO documents_fts (documents_fts, rowid, name)
-                VALUES ('delete', old.id, old.name);
-            INSERT INTO documents_fts (rowid, name) VALUES (new.id, new.name);
-        END;
-        INSERT INTO documents_fts (documents_fts) VALUES ('rebuild');
+        {_external_fts("text_blocks", "text")}
+        {_external_fts("documents", "name")}
         CREATE VIEW document_texts (document_id, text) AS
             SELECT d.id, (SELECT group_concat(b.text, '') FROM
                 (SELECT text FROM text_blocks WHERE document_id = d.id ORDER BY start) b)
             FROM documents d;
         """
     )
+
+
+def _external_fts(table: str, column: str) -> str:
+    """SQL for a full-text index over ``table.column`` (FTS5, external content), kept in step
+    by triggers and built from the rows already there."""
+    fts = f"{table}_fts"
+    return f"""
+        CREATE VIRTUAL TABLE {fts} USING fts5(
+            {column}, content='{table}', content_rowid='id', tokenize='unicode61');
+        CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN
+            INSERT INTO {fts} (rowid, {column}) VALUES (new.id, new.{column});
+        END;
+        CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN
+            INSERT INTO {fts} ({fts}, rowid, {column})
+                VALUES ('delete', old.id, old.{column});
+        END;
+        CREATE TRIGGER {table}_au AFTER UPDATE OF {column} ON {table} BEGIN
+            INSERT INTO {fts} ({fts}, rowid, {column})
+                VALUES ('delete', old.id, old.{column});
+            INSERT INTO {fts} (rowid, {column}) VALUES (new.id, new.{column});
+        END;
+        INSERT INTO {fts} ({fts}) VALUES ('rebuild');
+        """
 
 
 # The columns of each passage table as readers see them (its view ``<table>_at``).
