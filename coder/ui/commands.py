@@ -8,7 +8,7 @@ included; so one generic command serves every edit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QWidget
 
 from coder.core.errors import CoderError
 from coder.core.project import Changes, Project
+
+T = TypeVar("T")
 
 
 class ChangeListener(Protocol):
@@ -156,19 +158,20 @@ class _Replays:
 
 def replays(window: Any) -> _Replays:
     """The window's undos and redos in flight (``replays(window).busy``)."""
-    found = getattr(window, "_undo_replays", None)
-    if found is None:
-        found = _Replays(window)
-        window._undo_replays = found
-    return found
+    return _attached(window, "_undo_replays", _Replays)
 
 
 def _history(window: Any) -> _History:
-    history = getattr(window, "_undo_history_repair", None)
-    if history is None:
-        history = _History(window)
-        window._undo_history_repair = history
-    return history
+    return _attached(window, "_undo_history_repair", _History)
+
+
+def _attached(window: Any, name: str, make: Callable[[Any], T]) -> T:
+    """The window's one ``make(window)``, kept as its attribute ``name``."""
+    found = getattr(window, name, None)
+    if found is None:
+        found = make(window)
+        setattr(window, name, found)
+    return found
 
 
 class ServiceCommand(QUndoCommand):
