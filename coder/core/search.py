@@ -58,7 +58,8 @@ def _fts_query(terms: list[Term]) -> str:
 
 def _patterns(terms: list[Term]) -> list[re.Pattern[str]]:
     r"""One case-insensitive pattern per term: its words in order, with only spaces and
-    punctuation between them.
+    punctuation between them, on one line (a phrase never runs across a line break, wherever
+    the text's blocks end).
 
     There is no leading ``(?<!\w)`` and no alternation: each pattern starts with its literal
     word, so ``re`` skips ahead to candidate letters; :func:`_spans` merges them and checks the
@@ -66,7 +67,7 @@ def _patterns(terms: list[Term]) -> list[re.Pattern[str]]:
     """
     patterns = []
     for term in terms:
-        body = r"\W+".join(re.escape(w) for w in term.words)
+        body = r"[^\w\n]+".join(re.escape(w) for w in term.words)
         tail = r"\w*" if term.prefix else r"(?!\w)"
         patterns.append(re.compile(body + tail, re.IGNORECASE))
     return patterns

@@ -108,3 +108,20 @@ def test_ranking_matches_one_row_per_document(
             assert ranked(p.db, parse_query(q)) == reference(docs, q)
     finally:
         blocks.SIZE = old
+
+
+def test_a_phrase_is_found_on_one_line_wherever_the_blocks_end(
+    fresh_project: Project, small_blocks: None
+) -> None:
+    p = fresh_project
+    filler = "Nothing here at all, really.\n" * 3
+    _add(
+        p,
+        [
+            ("Ana", "The flood\ncame at night.\n"),  # a line break inside one block
+            ("Ben", filler + "The flood\n" + filler + "came at night.\n"),  # a block boundary
+            ("Cem", "Then the flood, came at night.\n"),
+        ],
+    )
+    hits = p.search('"flood came"')
+    assert [(h.document, h.match) for h in hits] == [("Cem", "flood, came")]
