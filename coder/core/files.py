@@ -13,9 +13,11 @@ them durable with :func:`sync_file` and :func:`sync_folder`.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from coder.core import leftovers
@@ -88,6 +90,16 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically (see :func:`atomic_path`)."""
     write_bytes(path, text.encode("utf-8"))
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a CSV table to ``path`` atomically: UTF-8 with a BOM (so that Excel reads it as
+    UTF-8 rather than the local code page) and CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 def _move(tmp: Path, path: Path, replace: bool) -> None:

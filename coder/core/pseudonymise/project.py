@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from coder.core import anchors, leftovers
+from coder.core import anchors, files, leftovers
 from coder.core.backup import copy_database
 from coder.core.editing import apply_edits
 from coder.core.errors import CoderError, InvalidValue, database_problem, file_reason
@@ -487,11 +487,10 @@ def _int(value: str) -> int:
 
 def write_key(rows: Sequence[KeyRow], path: Path) -> None:
     """The key as CSV (UTF-8 with a BOM, for Excel), written whole or not at all."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(KEY_COLUMNS)
-    for r in rows:
-        writer.writerow(
+    files.write_csv(
+        path,
+        KEY_COLUMNS,
+        (
             [
                 r.original,
                 r.replacement,
@@ -504,10 +503,9 @@ def write_key(rows: Sequence[KeyRow], path: Path) -> None:
                 "" if r.start is None else r.start,
                 "" if r.end is None else r.end,
             ]  # fmt: skip
-        )
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-    tmp.replace(path)
+            for r in rows
+        ),
+    )
 
 
 def read_key(path: Path) -> list[KeyRow]:

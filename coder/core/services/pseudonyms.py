@@ -7,10 +7,9 @@ forms of an original (inflections: "Krakowie", "Krakowa") are matched as origina
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
+from coder.core import files
 from coder.core.attributes import read_table
 from coder.core.changes import Changes
 from coder.core.errors import InvalidValue, NotFound
@@ -147,11 +146,10 @@ class PseudonymService:
     def export_pseudonyms(self, path: Path) -> int:
         """Write the list as a CSV (UTF-8 with a BOM, for Excel); returns how many entries."""
         items = self.pseudonyms()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for p in items:
-            writer.writerow(
+        files.write_csv(
+            path,
+            EXPORT_COLUMNS,
+            (
                 [
                     p.original,
                     p.replacement,
@@ -161,10 +159,9 @@ class PseudonymService:
                     "yes" if p.whole_word else "no",
                     p.note,
                 ]
-            )
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-        tmp.replace(path)
+                for p in items
+            ),
+        )
         return len(items)
 
     def _insert(
