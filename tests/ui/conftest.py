@@ -9,6 +9,14 @@ import pytest
 
 from coder.core.project import Project
 from tests.ui.fake_window import FakeWindow, build_project
+from tests.ui.held_keys import release_held_modifiers
+
+
+@pytest.fixture(autouse=True)
+def _no_modifier_held_after() -> Iterator[None]:
+    """A test that clicked a key with Shift leaves no Shift held for the next one."""
+    yield
+    release_held_modifiers()
 
 
 @pytest.fixture
