@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.cli.common import open_project, print_json, print_table
-from coder.core.errors import InvalidValue
+from coder.core.errors import CoderError, InvalidValue
 from coder.core.model import Pseudonym
 from coder.core.services.pseudonyms import CATEGORIES
 
@@ -216,10 +216,10 @@ def cmd_pseudonymise(args: argparse.Namespace) -> int:
     with open_project(args.project, read_only=True) as project:
         result = pseudonymise_project(project, out)
     try:
-        write_key(result.key, key)
-    except OSError as e:
-        out.unlink()
-        raise InvalidValue(f"{key}: the key cannot be written ({e.strerror})") from None
+        write_key(result.key, key, replace=False)
+    except CoderError:
+        out.unlink()  # a project nobody could turn back is not left behind
+        raise
     if args.json:
         print_json(
             {

@@ -3,8 +3,11 @@
 :func:`atomic_path` hands out a temporary file in the target's folder; when the block succeeds
 the file is flushed to disk (fsync), given the permissions a new file gets from the user's
 umask (or the replaced file's), and renamed onto the target, and the folder is synced so the
-rename survives a power cut. On any failure the temporary file is removed. While it is written
-the temporary file is claimed (:mod:`coder.core.leftovers`), so a later write into the same
+rename survives a power cut. A private file (``private=True``: a pseudonymisation key, a
+pseudonym list) keeps the temporary file's owner-only mode (0600 on POSIX) from its creation
+on, whatever it replaces; Windows has no such mode bits (the folder's access rules apply).
+On any failure the temporary file is removed. While it is written the temporary file is
+claimed (:mod:`coder.core.leftovers`), so a later write into the same
 folder removes what a killed process left there and never a file another Coder is writing.
 Backups and restores, which SQLite writes by name, claim their copies the same way and make
 them durable with :func:`sync_file` and :func:`sync_folder`.
@@ -40,11 +43,13 @@ def new_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | Path, replace: bool = True) -> Iterator[Path]:
+def atomic_path(path: str | Path, replace: bool = True, private: bool = False) -> Iterator[Path]:
     """A temporary path next to ``path``, moved onto ``path`` only if the block succeeds.
 
     With ``replace=False`` an existing ``path`` is never overwritten: the move fails with
     :class:`InvalidValue` if the name is taken, even by a file that appeared meanwhile.
+    With ``private=True`` the file is readable and writable by its owner only (0600) from its
+    first byte on, also where it replaces a file others could read.
     An ``OSError`` in the block (a full disk, a removed drive) becomes one line.
     """
     path = Path(path)
@@ -67,12 +72,13 @@ def atomic_path(path: str | Path, replace: bool = True) -> Iterator[Path]:
             sync_file(tmp)
         except OSError as e:
             raise CoderError(f"{path} could not be written: {file_reason(e)}") from None
-        try:
-            mode = path.stat().st_mode & 0o7777 if replace else new_file_mode()
-        except OSError:
-            mode = new_file_mode()
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, mode)  # mkstemp makes the file private (0600)
+        if not private:  # mkstemp made the file private (0600): a private one stays so
+            try:
+                mode = path.stat().st_mode & 0o7777 if replace else new_file_mode()
+            except OSError:
+                mode = new_file_mode()
+            with contextlib.suppress(OSError):
+                os.chmod(tmp, mode)
         _move(tmp, path, replace)
         sync_folder(path.parent)
     finally:
@@ -81,9 +87,9 @@ def atomic_path(path: str | Path, replace: bool = True) -> Iterator[Path]:
         leftovers.release(fd)
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
+def write_bytes(path: str | Path, data: bytes, replace: bool = True, private: bool = False) -> None:
     """Write ``data`` to ``path`` atomically (see :func:`atomic_path`)."""
-    with atomic_path(path) as tmp:
+    with atomic_path(path, replace, private) as tmp:
         tmp.write_bytes(data)
 
 
@@ -92,14 +98,21 @@ def write_text(path: str | Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_csv(
+    path: str | Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    replace: bool = True,
+    private: bool = False,
+) -> None:
     """Write a CSV table to ``path`` atomically: UTF-8 with a BOM (so that Excel reads it as
-    UTF-8 rather than the local code page) and CRLF line ends."""
+    UTF-8 rather than the local code page) and CRLF line ends; ``replace`` and ``private`` as
+    in :func:`atomic_path`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+    write_bytes(path, buffer.getvalue().encode("utf-8-sig"), replace, private)
 
 
 def _move(tmp: Path, path: Path, replace: bool) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -58,8 +60,11 @@ def test_errors_are_one_line_and_change_nothing(project: Path, tmp_path: Path) -
 def test_export_then_import_into_another_project(project: Path, tmp_path: Path) -> None:
     ok("pseudonyms", "add", str(project), "Mara", "P01", "--category", "person")
     key = tmp_path / "list.csv"
+    key.write_text("an older list")
+    key.chmod(0o644)
     ok("pseudonyms", "export", str(project), str(key))
     assert key.read_bytes().startswith(b"\xef\xbb\xbforiginal,replacement")
+    assert os.name != "posix" or stat.S_IMODE(key.stat().st_mode) == 0o600  # it names people
     other = tmp_path / "other.coder"
     ok("new", str(other))
     assert "imported 1 pseudonym" in ok("pseudonyms", "import", str(other), str(key)).stdout
@@ -129,6 +134,7 @@ def test_pseudonymise_and_back(interviews: Path, tmp_path: Path) -> None:
         ok("pseudonymise", str(interviews), "-o", str(new), "--key", str(key), "--json").stdout
     )
     assert result["replaced"] >= 8 and result["documents"] == 1
+    assert os.name != "posix" or stat.S_IMODE(key.stat().st_mode) == 0o600  # it names people
     data = new.read_bytes().replace(b"Marathon", b"").replace(b"marathon", b"")
     for original in ORIGINALS:
         assert original.encode() not in data, original
@@ -144,6 +150,26 @@ def test_pseudonymise_and_back(interviews: Path, tmp_path: Path) -> None:
         ok("code", "list", str(back), "--json").stdout
         == ok("code", "list", str(interviews), "--json").stdout
     )
+
+
+def test_a_key_name_taken_meanwhile_is_refused_and_leaves_no_project(
+    interviews: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from coder.cli import main
+    from coder.core.pseudonymise import project as pseudonymise
+
+    new, key = tmp_path / "deposit.coder", tmp_path / "key.csv"
+    make = pseudonymise.pseudonymise_project
+
+    def and_meanwhile(source: object, target: Path) -> object:
+        result = make(source, target)  # type: ignore[arg-type]
+        key.write_text("someone else's file")
+        return result
+
+    monkeypatch.setattr(pseudonymise, "pseudonymise_project", and_meanwhile)
+    assert main(["pseudonymise", str(interviews), "-o", str(new), "--key", str(key)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert key.read_text() == "someone else's file" and not new.exists()
 
 
 def test_pseudonymise_errors(interviews: Path, tmp_path: Path) -> None:

@@ -62,6 +62,34 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert target.read_text() == "new" and _mode(target) == 0o640
 
 
+@pytest.mark.skipif(os.name != "posix", reason="Windows files have no mode bits")
+def test_a_private_file_is_owner_only_from_its_first_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "key.csv"
+    target.write_text("an older key")
+    target.chmod(0o644)
+    modes: dict[str, int] = {}
+    mkstemp, sync_file = files.tempfile.mkstemp, files.sync_file
+
+    def created(*args: object, **kwargs: object) -> tuple[int, str]:
+        fd, name = mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        modes["created"] = _mode(Path(name))
+        return fd, name
+
+    def written(path: Path) -> None:
+        modes["written"] = _mode(path)
+        sync_file(path)
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", created)
+    monkeypatch.setattr(files, "sync_file", written)
+    files.write_csv(target, ["original", "replacement"], [["Mara", "P01"]], private=True)
+    assert modes == {"created": 0o600, "written": 0o600} and _mode(target) == 0o600
+    assert "Mara" in target.read_text(encoding="utf-8-sig")
+    files.write_csv(target, ["original"], [["Mara"]])  # an ordinary write keeps the mode
+    assert _mode(target) == 0o600 and os.listdir(tmp_path) == ["key.csv"]
+
+
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "report.docx"
     target.write_bytes(b"previous")

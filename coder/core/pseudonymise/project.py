@@ -485,8 +485,9 @@ def _int(value: str) -> int:
 # --------------------------------------------------------------------------- the key file
 
 
-def write_key(rows: Sequence[KeyRow], path: Path) -> None:
-    """The key as CSV (UTF-8 with a BOM, for Excel), written whole or not at all."""
+def write_key(rows: Sequence[KeyRow], path: Path, replace: bool = True) -> None:
+    """The key as CSV (UTF-8 with a BOM, for Excel), written whole or not at all, readable by
+    its owner only (it holds the originals); ``replace=False`` never overwrites a file."""
     files.write_csv(
         path,
         KEY_COLUMNS,
@@ -505,6 +506,8 @@ def write_key(rows: Sequence[KeyRow], path: Path) -> None:
             ]  # fmt: skip
             for r in rows
         ),
+        replace=replace,
+        private=True,
     )
 
 

@@ -144,7 +144,8 @@ class PseudonymService:
         return edit.changes()
 
     def export_pseudonyms(self, path: Path) -> int:
-        """Write the list as a CSV (UTF-8 with a BOM, for Excel); returns how many entries."""
+        """Write the list as a CSV (UTF-8 with a BOM, for Excel), readable by its owner only
+        (it holds the originals); returns how many entries."""
         items = self.pseudonyms()
         files.write_csv(
             path,
@@ -161,6 +162,7 @@ class PseudonymService:
                 ]
                 for p in items
             ),
+            private=True,
         )
         return len(items)
 
