@@ -66,6 +66,8 @@ class _Replays:
     result in its own thread. The stack's index moves at once (the Edit menu's texts are right
     meanwhile); an undo or redo asked for while one is written waits its turn. If a written
     step fails, the ones waiting are dropped and the index goes back to what the file holds.
+    Figures asked for meanwhile (:func:`after_writes`) are computed once the file holds every
+    step: read earlier, on a connection of their own, they would be those from before.
     """
 
     def __init__(self, window: ChangeListener) -> None:
@@ -74,6 +76,20 @@ class _Replays:
         self.waiting: list[tuple[ServiceCommand, str, int]] = []
         self.restoring = False  # the index moves back over steps the file does not hold
         self.jobs = 0  # steps written on a worker, for tests that count
+        self.then: list[Callable[[], object]] = []  # what waits until they are all written
+
+    @property
+    def writing(self) -> bool:
+        """An undo or redo is being written or waits its turn: the file does not yet hold what
+        the history says."""
+        return self.busy or bool(self.waiting)
+
+    def _settled(self) -> None:
+        if self.writing:
+            return
+        then, self.then = self.then, []
+        for call in then:
+            call()
 
     def index(self, command: ServiceCommand, verb: str) -> int:
         """Where the history stands in the file before ``command``'s undo or redo."""
@@ -116,18 +132,22 @@ class _Replays:
             self.busy = False
             if self.window.project is not project:  # closed meanwhile: its history is gone
                 self.waiting.clear()
+                self.then.clear()
                 return
             self.window.on_changes(shown)
             command._announce("Undone" if verb == "undo" else "Redone")
             self.next()
+            self._settled()
 
         def failed(message: str) -> None:
             self.busy = False
             if self.window.project is not project:
                 self.waiting.clear()
+                self.then.clear()
                 return
             self.back(index)
             command._failed(verb, message)
+            self._settled()
 
         title = f"{'Undoing' if verb == 'undo' else 'Redoing'} “{command.text()}”"
         assert isinstance(self.window, QWidget)
@@ -159,6 +179,15 @@ class _Replays:
 def replays(window: Any) -> _Replays:
     """The window's undos and redos in flight (``replays(window).busy``)."""
     return _attached(window, "_undo_replays", _Replays)
+
+
+def after_writes(window: Any, then: Callable[[], object]) -> bool:
+    """While an undo or redo of ``window`` is being written (or waits its turn): ``then()`` once
+    the file holds them all (or one failed), called once however often it was asked; True."""
+    queue = replays(window)
+    if queue.writing and then not in queue.then:
+        queue.then.append(then)
+    return queue.writing
 
 
 def _history(window: Any) -> _History:

@@ -351,6 +351,49 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     assert not a.isVisible()
 
 
+def test_a_refresh_while_an_undo_is_written_shows_the_figures_after_it(
+    qtbot, tmp_path, monkeypatch
+):
+    from coder.core import query
+    from coder.ui.commands import replays
+    from coder.ui.main_window import MainWindow
+    from tests.ui.held_writes import held_on_a_worker
+
+    path = tmp_path / "s.coder"
+    build_project(path).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window, "show_error", lambda m: pytest.fail(m))
+    assert window.open_project(path)
+    a = analysis_feature.open_analysis(window)
+    project = window.project
+    assert project is not None and window.undo_stack is not None
+    code = project.find_code("Time").id
+    window.push("Apply code", lambda: project.apply_code(3, code, 0, 5, coder="kim"))
+    a.refresh()
+    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
+    assert cell(a.freq, "Time", 1).data() == "2"
+    with held_on_a_worker(monkeypatch) as release:
+        window.undo_stack.undo()
+        assert replays(window).busy
+        jobs = a.runner.jobs
+        a.refresh_button.click()
+        a.refresh_button.click()  # asked twice meanwhile: computed once
+        release.set()
+        qtbot.waitUntil(lambda: not replays(window).busy and idle(a), timeout=20000)
+    assert a.status.text() == "Up to date." and a.runner.jobs == jobs + 1
+    assert cell(a.freq, "Time", 1).data() == "1"
+    assert a.data is not None and a.data.frequencies == query.frequencies(project)
+    # a computation running when an undo starts is not shown either: it would predate it
+    a.refresh()
+    with held_on_a_worker(monkeypatch) as release:
+        window.undo_stack.redo()
+        release.set()
+        qtbot.waitUntil(lambda: not replays(window).busy and idle(a), timeout=20000)
+    assert a.status.text() == "Up to date." and cell(a.freq, "Time", 1).data() == "2"
+    assert a.data is not None and a.data.frequencies == query.frequencies(project)
+
+
 def test_save_chart_as_png_or_svg(analysis, tmp_path, monkeypatch):
     out = tmp_path / "chart"
     monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(out))

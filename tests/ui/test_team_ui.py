@@ -179,6 +179,33 @@ def test_agreement_window_computes_lists_and_opens_side_by_side(qtbot, merged):
     assert window.view.filters == [(None, (ids["ann"], ids["bob"]))]
 
 
+def test_agreement_asked_while_an_undo_is_written_is_computed_after_it(qtbot, merged, monkeypatch):
+    from coder.core import intercoder
+    from coder.ui.commands import replays
+    from coder.ui.views.agreement_window import AgreementWindow
+    from tests.ui.held_writes import held_on_a_worker
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    dialog = AgreementWindow(as_main(window))
+    qtbot.addWidget(dialog)
+    dialog.set_unit("paragraph")
+    doc = merged.find_document("Day").id
+    start, end = paragraphs(merged.document_text(doc))[3]  # ann's, and now bob's too
+    code = merged.find_code("Trust").id
+    assert window.push("Code", lambda: merged.apply_code(doc, code, start + 1, end - 1, "bob"))
+    with held_on_a_worker(monkeypatch) as release:
+        window.undo_stack.undo()
+        assert replays(window).busy
+        assert dialog.compute() and "Waiting" in dialog.status.text()
+        assert dialog.compute() and dialog.runner.jobs == 0
+        release.set()
+        qtbot.waitUntil(lambda: dialog.agreement is not None, timeout=20000)
+    assert dialog.runner.jobs == 1
+    fresh = intercoder.compute_agreement(merged, ["ann", "bob"], unit="paragraph")
+    assert dialog.agreement == fresh and dialog.agreement.codes[0].table["both"] == 3
+
+
 def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot, merged):
     from coder.ui.views.agreement_window import AgreementWindow
 

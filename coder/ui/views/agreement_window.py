@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from coder.core import agreement_text, intercoder
 from coder.core.intercoder import CodeAgreement, CoderSummary, Disagreement
 from coder.core.project import Project
+from coder.ui.commands import after_writes
 from coder.ui.models.analysis import CheckListModel
 from coder.ui.models.table import RowsTableModel
 from coder.ui.tasks import ProgressLine, Runner
@@ -497,8 +498,8 @@ class AgreementWindow(QDialog):
         self.unit.setCurrentIndex(max(0, self.unit.findData(unit)))
 
     def compute(self) -> bool:
-        """Compute the figures for the ticked coders off the GUI thread (shown when ready);
-        False when there is nothing to compute."""
+        """Compute the figures for the ticked coders off the GUI thread (shown when ready, once
+        an undo or redo being written is); False when there is nothing to compute."""
         project = self.window_.project
         names = self.coders.checked_names()
         if project is None:
@@ -513,6 +514,10 @@ class AgreementWindow(QDialog):
         if every and chosen == ():
             self.status.setText("Tick at least one document.")
             return False
+        if after_writes(self.window_, self.compute):
+            self.runner.cancel()  # one started before would show the figures from before it
+            self.status.setText("Waiting for the undo or redo being written…")
+            return True
 
         def work(conn: Project, _progress: Any) -> tuple[intercoder.ProjectAgreement, Figures]:
             listed = None

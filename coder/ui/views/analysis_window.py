@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from coder.core import query
 from coder.core.errors import CoderError
 from coder.core.project import Project
+from coder.ui.commands import after_writes
 from coder.ui.models.analysis import (
     AnalysisTableModel,
     DrillRole,
@@ -62,7 +63,6 @@ from coder.ui.views.analysis_data import (
     crosstab_table,
 )
 from coder.ui.views.charts import BarChart, Chart, HeatMap
-from coder.ui.views.common import fit_columns
 from coder.ui.views.crosstab_controls import CrosstabGrouping
 
 CROSSTAB_SHOW = ["Counts", "Row %", "Column %"]
@@ -163,7 +163,7 @@ class TablePane(QWidget):
         self.model.set_table(table)
         self.note.setText(table.note)
         texts = [[display(v) for v in row] for row in table.rows]
-        fit_columns(self.view, table.headers, texts)
+        common.fit_columns(self.view, table.headers, texts)
 
     def rows_as_shown(self, only_selected: bool = False) -> tuple[list[str], list[list[str]]]:
         """Headers and rows in the view's order (sorted), all or the selected block."""
@@ -445,13 +445,8 @@ class AnalysisWindow(QWidget):
 
     def fill_choices(self) -> None:
         project = self.main.project
-        combos = (
-            self.coder_combo,
-            self.group_combo,
-            self.where_combo,
-            self.by_combo,
-            self.cross_attr,
-        )
+        filters = (self.coder_combo, self.group_combo, self.where_combo)
+        combos = (*filters, self.by_combo, self.cross_attr)
         for combo in combos:
             combo.blockSignals(True)
         keep = {id(c): c.currentData() for c in combos}
@@ -547,16 +542,19 @@ class AnalysisWindow(QWidget):
             QTimer.singleShot(1, self, self._build_next)
 
     def refresh(self) -> None:
-        """Recompute the tables off the GUI thread, the tab on screen first; a refresh asked for
-        while one runs replaces it (the numbers shown always answer the latest options)."""
+        """Recompute the tables off the GUI thread, the tab on screen first: a request replaces
+        the one running (the latest options win), and waits for an undo or redo being written."""
         project = self.main.project
         if project is None:
             self.set_status("No project is open.")
             return
-        options, show = self.options(), self.cross_show.currentText()
-        first = list(PANE_TABS)[max(self.tabs.currentIndex(), 0)]
+        self.runner.cancel()
         self._queued.clear()
         self.set_status("Computing…")
+        if after_writes(self.main, self.refresh):
+            return
+        options, show = self.options(), self.cross_show.currentText()
+        first = list(PANE_TABS)[max(self.tabs.currentIndex(), 0)]
 
         def work(conn: Project, progress: Callable[..., Any], hand_over: Any) -> AnalysisData:
             return compute_parts(conn, options, show, first, progress, hand_over)
@@ -630,8 +628,10 @@ class AnalysisWindow(QWidget):
         self.status.setText(text)
 
     def mark_stale(self) -> None:
-        """The project changed after the tables were computed: say so (Refresh recomputes)."""
-        if self.data is not None and not self.stale:
+        """The project changed: say the tables are stale (Refresh), or compute them again."""
+        if self.runner.running:
+            self.refresh()
+        elif self.data is not None and not self.stale:
             self.stale = True
             self.set_status(
                 "The project has changed since these tables were computed: press Refresh."
@@ -667,7 +667,7 @@ class AnalysisWindow(QWidget):
             [str(self.passages.index(r, c).data() or "") for c in range(5)]
             for r in range(min(len(found), 100))
         ]
-        fit_columns(self.passage_view, PassageModel.HEADERS[:5], first)
+        common.fit_columns(self.passage_view, PassageModel.HEADERS[:5], first)
         self.passage_view.horizontalHeader().setStretchLastSection(True)
         n = len(found)
         self.passage_label.setText(
