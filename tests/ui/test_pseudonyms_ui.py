@@ -3,6 +3,8 @@ choice to export pseudonymised."""
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +86,20 @@ def test_add_preview_and_undo(view: PseudonymsWindow) -> None:
     view.table.selectRow(0)
     view.remove_selected()
     assert proj(view).pseudonyms() == []
+
+
+def test_the_exported_list_is_private_and_a_failure_is_one_message(
+    view: PseudonymsWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors: list[str] = []
+    monkeypatch.setattr(view.window_, "show_error", errors.append)
+    proj(view).add_pseudonym("Mara", "P01")
+    out = tmp_path / "list.csv"
+    view.export_list(str(out))
+    assert "Mara" in out.read_text(encoding="utf-8-sig") and errors == []
+    assert os.name != "posix" or stat.S_IMODE(out.stat().st_mode) == 0o600
+    view.export_list(str(tmp_path / "gone" / "list.csv"))
+    assert errors == [f"{tmp_path / 'gone'}: no such folder"]
 
 
 def test_suggestions_accept_and_dismiss(qtbot, view: PseudonymsWindow) -> None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from coder.core.changes import Changes
+from coder.core.errors import CoderError
 from coder.core.model import Pseudonym
 from coder.core.services.pseudonyms import CATEGORIES
 from coder.ui.views import common
@@ -333,8 +334,8 @@ class PseudonymsWindow(QDialog):
             out = Path(path) if path.lower().endswith(".csv") else Path(path + ".csv")
             try:
                 n = project.export_pseudonyms(out)
-            except OSError as e:
-                self.window_.show_error(f"{out} cannot be written: {e.strerror}")
+            except CoderError as e:
+                self.window_.show_error(str(e))
                 return
             self.status.setText(f"Wrote {n} pseudonyms to {out}. Keep this file apart.")
 
