@@ -436,6 +436,52 @@ def test_in_the_main_window(qtbot, merged, monkeypatch):
     assert dialog.agreement is None and not dialog.isVisible()
 
 
+def test_agreement_figures_never_silently_predate_an_edit(qtbot, merged, monkeypatch):
+    from coder.core import intercoder
+    from coder.ui.main_window import MainWindow
+    from coder.ui.views.agreement_window import STALE
+
+    path = merged.path
+    merged.close()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(win, "show_error", lambda message: pytest.fail(message))
+    assert win.open_project(path)
+    project = project_of(win)
+    win.trigger("team.agreement")
+    dialog = win.agreement_window
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.agreement is not None and not dialog.runner.running)
+    before = dialog.agreement
+    doc = project.find_document("Day").id
+    spans = paragraphs(project.document_text(doc))
+    code = project.find_code("Trust").id
+
+    def bob_codes(i: int) -> None:
+        start, end = spans[i]
+        assert win.push("Code", lambda: project.apply_code(doc, code, start + 1, end - 1, "bob"))
+
+    def fresh() -> intercoder.ProjectAgreement:
+        return intercoder.compute_agreement(project, ["ann", "bob"], unit=dialog.unit_key())
+
+    def listed() -> list[str]:
+        return [dialog.coders.index(r).data() for r in range(dialog.coders.rowCount())]
+
+    assert "bob (5 codings)" in listed()
+    bob_codes(3)
+    assert dialog.status.text() == STALE and dialog.agreement is before
+    qtbot.waitUntil(lambda: "bob (6 codings)" in listed())  # the coders' counts follow
+    assert dialog.compute()
+    qtbot.waitUntil(lambda: not dialog.runner.running and dialog.agreement is not before)
+    assert dialog.agreement == fresh() and dialog.status.text() != STALE
+    jobs = dialog.runner.jobs
+    assert dialog.compute()
+    bob_codes(4)  # while it computes: computed again, with it
+    assert dialog.runner.jobs == jobs + 2
+    qtbot.waitUntil(lambda: not dialog.runner.running)
+    assert dialog.agreement == fresh() and dialog.agreement.codes[0].table["both"] == 5
+
+
 def test_the_agreement_window_with_one_coder_asks_for_two(qtbot, tmp_path, monkeypatch):
     """The window shows at once and reads the coders on a worker: with a single coder it then
     says what to do, not that it is still reading."""

@@ -57,6 +57,7 @@ SortRole = Qt.ItemDataRole.UserRole + 3
 _Index = QModelIndex | QPersistentModelIndex
 
 CHOOSE = "Choose two or more coders and press Compute."
+STALE = "The project has changed since these figures were computed: press Compute."
 UNIT_LABELS = {
     "character": "Character",
     "paragraph": "Paragraph",
@@ -293,6 +294,9 @@ class AgreementWindow(QDialog):
         changed = getattr(window, "projectChanged", None)
         if changed is not None:
             changed.connect(self._on_project_changed)
+        group = getattr(window, "undo_group", None)
+        if group is not None:  # every edit, undo or redo moves its index
+            group.indexChanged.connect(lambda _i: self.mark_stale())
 
     def _options_panel(self) -> QWidget:
         """The coders, the unit, the overall row, the documents in scope, Compute and Copy."""
@@ -487,9 +491,16 @@ class AgreementWindow(QDialog):
         else:
             self.status.setText(CHOOSE)
 
-    def on_changes(self, _changes: Any) -> None:
-        """Edits elsewhere: keep the coder list current; figures wait for Compute."""
-        self.read_choices()
+    def mark_stale(self) -> None:
+        """The project changed: the figures are computed again if they are being computed, else
+        said to predate the change (Compute recomputes); the coders' counts are read again
+        (when the window is open: opening it reads them)."""
+        if self.runner.running:
+            self.compute()
+        elif self.agreement is not None:
+            self.status.setText(STALE)
+        if self.isVisible():
+            self.read_choices()
 
     def unit_key(self) -> str:
         return str(self.unit.currentData())
