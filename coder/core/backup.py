@@ -374,9 +374,14 @@ def backup_now(project: Project) -> Path:
     try:
         source = _source_state(project.path)
         with leftovers.claimed(part):
-            copy_database(conn, part)
-            files.sync_file(part)
-            os.replace(part, target)
+            try:
+                copy_database(conn, part)
+                files.sync_file(part)
+                os.replace(part, target)
+            except BaseException:  # a failure, or a stop (Ctrl+C, SIGTERM): no copy left
+                with contextlib.suppress(OSError):
+                    part.unlink()
+                raise
         files.sync_folder(folder)
     except ProjectFileError as e:
         raise ProjectFileError(

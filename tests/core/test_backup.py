@@ -181,6 +181,23 @@ def test_restore_into_a_new_file(tmp_path: Path) -> None:
         assert len(p.codings()) == 0, "the original project is untouched"
 
 
+def test_a_backup_stopped_midway_leaves_no_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _make(tmp_path / "study.coder")
+    copy = backup.copy_database
+
+    def stopped(source: sqlite3.Connection, target: Path) -> None:
+        copy(source, target)
+        raise KeyboardInterrupt  # Ctrl+C, or SIGTERM as the command line turns it
+
+    with Project.open(path) as p:
+        monkeypatch.setattr(backup, "copy_database", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            backup.backup_now(p)
+    assert [f for f in os.listdir(tmp_path / "study.backups") if f.endswith(".part")] == []
+
+
 def test_a_damaged_backup_is_not_restored(tmp_path: Path) -> None:
     path = _make(tmp_path / "study.coder", docs=6, size=3000)
     with Project.open(path) as p:
