@@ -87,31 +87,45 @@ def _links(project: Project) -> dict[int, tuple[str, ...]]:
 
 
 def _coding_entries(project: Project, where: str, params: list) -> list[MemoEntry]:
+    """The codings with memos that ``where`` (on the codings table, ``t``) picks.
+
+    The codings are filtered before anything is joined to them: driven by the documents or
+    codes, SQLite would walk every coding of the project through the text blocks to find the
+    few with a memo. Excerpts are cut from each document's text, read once."""
     sql = f"""
-        SELECT g.id, g.document_id, g.start, g."end", g.memo, g.created_at,
-               ifnull(k.name, '') AS coder, c.name AS code, d.name AS document,
-               substr(t.text, g.start + 1, min(g."end" - g.start, {EXCERPT * 2})) AS passage
-        FROM codings_at g JOIN codes c ON c.id = g.code_id JOIN documents d ON d.id = g.document_id
-        JOIN document_texts t ON t.document_id = g.document_id
-        LEFT JOIN coders k ON k.id = g.coder_id
-        WHERE {where} ORDER BY d.name COLLATE NOCASE, g.start, g.id
+        WITH t AS MATERIALIZED (
+            SELECT id, document_id, block_id, code_id, coder_id, start_offset, end_offset, memo,
+                   created_at FROM codings t WHERE {where})
+        SELECT t.id, t.document_id, b.start + t.start_offset AS start,
+               b.start + t.end_offset AS "end", t.memo, t.created_at,
+               ifnull(k.name, '') AS coder, c.name AS code, d.name AS document
+        FROM t JOIN text_blocks b ON b.id = t.block_id JOIN codes c ON c.id = t.code_id
+        JOIN documents d ON d.id = t.document_id LEFT JOIN coders k ON k.id = t.coder_id
+        ORDER BY d.name COLLATE NOCASE, start, t.id
     """
-    return [
-        MemoEntry(
-            "coding",
-            r["id"],
-            f"'{r['code']}' — {r['coder'] or 'unknown coder'} in {r['document']}: "
-            f"“{excerpt(r['passage'])}”",
-            r["memo"],
-            r["coder"],
-            r["created_at"],
-            r["created_at"],
-            r["document_id"],
-            r["start"],
-            r["end"],
-        )  # fmt: skip
-        for r in project.db.query(sql, params)
-    ]
+    texts: dict[int, str] = {}
+    entries = []
+    for r in project.db.query(sql, params):
+        doc_id, start, end = r["document_id"], r["start"], r["end"]
+        if doc_id not in texts:
+            texts[doc_id] = project.document_text(doc_id)
+        passage = texts[doc_id][start : min(end, start + EXCERPT * 2)]
+        entries.append(
+            MemoEntry(
+                "coding",
+                r["id"],
+                f"'{r['code']}' — {r['coder'] or 'unknown coder'} in {r['document']}: "
+                f"“{excerpt(passage)}”",
+                r["memo"],
+                r["coder"],
+                r["created_at"],
+                r["created_at"],
+                doc_id,
+                start,
+                end,
+            )  # fmt: skip
+        )
+    return entries
 
 
 def _annotation_entries(project: Project, annotation_id: int | None = None) -> list[MemoEntry]:
@@ -170,7 +184,7 @@ def memo_entries(project: Project) -> list[MemoEntry]:
     for case in project.cases():
         if case.memo.strip():
             entries.append(MemoEntry("case", case.id, case.name, case.memo))
-    entries += _coding_entries(project, "g.memo != ''", [])
+    entries += _coding_entries(project, "memo != ''", [])
     entries += _annotation_entries(project)
     return entries
 
@@ -179,7 +193,7 @@ def memo_entry(project: Project, kind: str, key: int) -> MemoEntry | None:
     """One memo as :func:`memo_entries` lists it; None when it is gone or has no text left
     (a free memo or an annotation is listed even when empty)."""
     if kind == "coding":
-        found = _coding_entries(project, "g.id = ? AND g.memo != ''", [key])
+        found = _coding_entries(project, "id = ? AND memo != ''", [key])
         return found[0] if found else None
     if kind == "annotation":
         found = _annotation_entries(project, key)
