@@ -262,7 +262,13 @@ def changed_since_backup(project_path: str | Path) -> bool:
     if state.get("source") != _file_signature(project_path):
         return True
     if state.get("sha1"):
-        return state["sha1"] != _sha1(project_path)
+        if state["sha1"] != _sha1(project_path):
+            return True
+        if time.time_ns() - state["source"]["mtime_ns"] >= _FRESH_NS:
+            # The same content, and its time is settled: any later write ticks it, so the
+            # size and time tell from now on and later opens need not read the whole file.
+            del state["sha1"]
+            _write_state(folder, state)
     return False
 
 

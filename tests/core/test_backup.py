@@ -85,6 +85,35 @@ def test_open_backs_up_only_when_the_project_changed(tmp_path: Path) -> None:
         assert "Fear" in {c.name for c in copy.codes()}
 
 
+def test_a_file_backed_up_right_after_a_write_is_hashed_until_its_time_settles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File times tick coarsely: a file written just before its backup is compared by content
+    (its size and time alone could miss a change in the same tick), until its time is older
+    than a tick can be; from then on its size and time tell, and opening reads no more."""
+    path = _make(tmp_path / "study.coder")
+    Project.open(path).close()  # the backup: the file was written a moment ago
+    hashed: list[Path] = []
+    real_sha1 = backup._sha1
+
+    def sha1(p: Path) -> str | None:
+        hashed.append(p)
+        return real_sha1(p)
+
+    monkeypatch.setattr(backup, "_sha1", sha1)
+    assert not backup.changed_since_backup(path)
+    assert len(hashed) == 1, "freshly written: compared by content"
+    later = os.stat(path).st_mtime_ns + backup._FRESH_NS
+    monkeypatch.setattr(backup.time, "time_ns", lambda: later)
+    assert not backup.changed_since_backup(path)
+    assert len(hashed) == 2, "compared by content once more, now that its time is settled"
+    assert not backup.changed_since_backup(path)
+    assert len(hashed) == 2, "then its size and time tell"
+    with Project.open(path) as p:
+        p.add_code("Fear")
+    assert backup.changed_since_backup(path)
+
+
 def test_open_soon_after_a_backup_makes_no_new_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
