@@ -16,10 +16,9 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import regex
+from typing import TYPE_CHECKING, Any
 
 from coder.core.errors import InvalidValue
 from coder.core.query.scope import Filters, Sources, codings_in_scope, documents_in_scope
@@ -28,14 +27,30 @@ from coder.core.text import union_spans
 if TYPE_CHECKING:
     from coder.core.project import Project
 
-TOKEN = regex.compile(
-    r"\p{Ideographic}|(?:[\p{L}\p{M}\p{N}--\p{Ideographic}]+(?:['’\-][\p{L}\p{M}\p{N}--\p{Ideographic}]+)*)",
-    regex.V1,
-)
 # ``progress(done, total, label)``: called before each document; it may raise to stop the work.
 Progress = Callable[[int, int, str], object]
 
-_LETTER = regex.compile(r"\p{L}", regex.V1)
+
+# Compiled on first use: importing the regex module takes a hundredth of a second, which
+# the window's start does not wait for.
+@cache
+def _token() -> Any:  # a regex.Pattern
+    """A word: letters, marks and digits (joined by an apostrophe or a hyphen), or one
+    ideograph (Chinese and Japanese write words without spaces)."""
+    import regex
+
+    return regex.compile(
+        r"\p{Ideographic}|(?:[\p{L}\p{M}\p{N}--\p{Ideographic}]+(?:['’\-][\p{L}\p{M}\p{N}--\p{Ideographic}]+)*)",
+        regex.V1,
+    )
+
+
+@cache
+def _letter() -> Any:
+    import regex
+
+    return regex.compile(r"\p{L}", regex.V1)
+
 
 # The bundled stop word lists (Snowball's, BSD licence: resources/stopwords/LICENSE).
 STOPWORD_LANGUAGES = {
@@ -59,11 +74,11 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The case-folded words of ``text``, in order."""
-    return [w for w in TOKEN.findall(fold(text)) if w.isalpha() or _has_letter(w)]
+    return [w for w in _token().findall(fold(text)) if w.isalpha() or _has_letter(w)]
 
 
 def _has_letter(word: str) -> bool:
-    return not word.isnumeric() and _LETTER.search(word) is not None
+    return not word.isnumeric() and _letter().search(word) is not None
 
 
 def _parse_stopwords(text: str) -> set[str]:
@@ -203,7 +218,7 @@ class Keyword:
 
     @classmethod
     def parse(cls, term: str) -> Keyword:
-        words = tuple(TOKEN.findall(fold(term)))
+        words = tuple(_token().findall(fold(term)))
         if not words:
             raise InvalidValue(f"a keyword needs at least one word, not '{term}'")
         return cls(words, term.rstrip().endswith("*"))
@@ -229,9 +244,9 @@ class Keyword:
 
     def _line_spans(self, line: str) -> list[tuple[int, int]]:
         if line.isascii():  # folding keeps every position: read the words folded
-            found = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(line.lower())]
+            found = [(m.start(), m.end(), m.group()) for m in _token().finditer(line.lower())]
         else:
-            found = [(m.start(), m.end(), fold(m.group())) for m in TOKEN.finditer(line)]
+            found = [(m.start(), m.end(), fold(m.group())) for m in _token().finditer(line)]
         out, n, i = [], len(self.words), 0
         while i + n <= len(found):
             if all(self._is(k, found[i + k][2]) for k in range(n)):
