@@ -18,7 +18,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 from sqlite_utils import Database
 
 from coder.core import backup as _backup
-from coder.core import editing, invariants
+from coder.core import invariants
 from coder.core.changes import Changes, RowKey
 from coder.core.errors import (
     InvalidValue,
@@ -369,13 +369,18 @@ class Project(Store):
     dismiss_suggestion = _Via("pseudonyms", PseudonymService.dismiss_suggestion)
     dismissed_suggestions = _Via("pseudonyms", PseudonymService.dismissed_suggestions)
 
-    # Text editing moves passages of several aggregates: coder.core.editing.
+    # Text editing moves passages of several aggregates: coder.core.editing (imported on
+    # first use, as most sessions and commands never edit a text).
     def edit_text(self, doc_id: int, start: int, end: int, new_text: str) -> Changes:
         """Replace ``text[start:end]`` of a document; every passage follows (one undo step)."""
+        from coder.core import editing
+
         return editing.edit_text(self, doc_id, start, end, new_text)
 
     def replace_all(self, doc_id: int, old: str, new: str, whole_word: bool = True) -> Changes:
         """Replace every occurrence of ``old`` in a document with ``new`` (one undo step)."""
+        from coder.core import editing
+
         return editing.replace_all(self, doc_id, old, new, whole_word)
 
     @property

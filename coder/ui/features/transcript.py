@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton
 
-from coder.core import editing
 from coder.core.textedit import clean
 from coder.ui.actions import action, redo_keys, undo_keys
 
@@ -155,7 +154,7 @@ class TranscriptEditor(QObject):
         try:
             ok = self.window.push(
                 what,
-                lambda: editing.edit_text(project, doc_id, start, end, new),
+                lambda: project.edit_text(doc_id, start, end, new),
                 merge_id=TYPING_ID,
                 merge_key=key,
             )
