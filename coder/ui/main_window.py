@@ -45,12 +45,10 @@ from coder.core.errors import CoderError, ProjectLocked, ProjectNotWritable
 from coder.core.project import Changes, Project
 from coder.ui import accessible_names, tasks, window_docks, window_layout, window_menus
 from coder.ui.commands import ServiceCommand, replays
-from coder.ui.dialogs.import_dialog import ImportReportDialog
 from coder.ui.features import annotate, coding, screen_reader
 from coder.ui.features import backup as backup_feature
 from coder.ui.features import file as file_feature
 from coder.ui.views.cases_dock import CasesDock
-from coder.ui.views.cases_sheet import CasesSheet
 from coder.ui.views.codebook_dock import CodebookDock
 from coder.ui.views.common import BULK_ROWS, ProjectDock
 from coder.ui.views.document_view import DocumentView
@@ -58,13 +56,15 @@ from coder.ui.views.documents_dock import DocumentsDock
 from coder.ui.views.explore_dock import ExploreDock
 from coder.ui.views.find_bar import FindBar
 from coder.ui.views.memos_dock import MemosDock
-from coder.ui.views.pseudonyms_window import PseudonymsWindow
 from coder.ui.views.retrieval_dock import RetrievalDock
 from coder.ui.views.search_dock import SearchDock
 from coder.ui.views.welcome_page import WelcomePage
 
-if TYPE_CHECKING:  # opened from the Team menu, which imports it
+if TYPE_CHECKING:  # opened from menus, whose features import them
+    from coder.ui.dialogs.import_dialog import ImportReportDialog
     from coder.ui.views.agreement_window import AgreementWindow
+    from coder.ui.views.cases_sheet import CasesSheet
+    from coder.ui.views.pseudonyms_window import PseudonymsWindow
 
 # Imported in the background after the first paint (see showEvent).
 PRELOAD = [
