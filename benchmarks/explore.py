@@ -45,7 +45,8 @@ def autocode(ctx: Context) -> list[Result]:
 
 def words(ctx: Context) -> list[Result]:
     from coder.core.project import Project
-    from coder.core.query.words import kwic, stopwords, word_frequencies
+    from coder.core.query.words import kwic, word_frequencies
+    from coder.core.stopwords import stopwords
 
     spec = FIELDWORK[1.0]
     stop = stopwords("en")

@@ -10,7 +10,8 @@ from coder.cli.common import open_project, print_json, print_table
 from coder.core import autocode as auto
 from coder.core.errors import InvalidValue
 from coder.core.query.similar import similar_passages
-from coder.core.query.words import kwic, stopwords, word_frequencies
+from coder.core.query.words import kwic, word_frequencies
+from coder.core.stopwords import stopwords
 
 
 def register(sub: argparse._SubParsersAction) -> None:

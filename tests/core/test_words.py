@@ -10,7 +10,8 @@ import pytest
 
 from coder.core.errors import InvalidValue
 from coder.core.query.similar import SimilarityIndex, similar_passages
-from coder.core.query.words import kwic, stopwords, tokens, word_frequencies
+from coder.core.query.words import kwic, tokens, word_frequencies
+from coder.core.stopwords import stopwords
 from coder.core.text import detect_turns
 
 TEXTS = {

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from coder.core.model import Annotation
 from coder.core.project import Changes, Project
-from coder.core.query import Filters, Passage, Sources, retrieve
 from coder.ui.models.table import row_header
 from coder.ui.models.tree import ROOT, IdTreeModel, touched
 
+if TYPE_CHECKING:
+    from coder.core.query import Filters, Passage, Sources
+
+# The analysis queries are imported when passages are first asked for: the window starts
+# without them.
 PassageRole = Qt.ItemDataRole.UserRole + 1  # the core Passage
 DocumentIdRole = Qt.ItemDataRole.UserRole + 2
 SpanRole = Qt.ItemDataRole.UserRole + 3  # (start, end)
@@ -178,6 +182,8 @@ class RetrievedPassagesModel(IdTreeModel):
         """What retrieval has read of the project (kept until documents or cases change)."""
         assert self._project is not None
         if self._sources is None:
+            from coder.core.query import Sources
+
             self._sources = Sources(self._project)
         return self._sources
 
@@ -190,6 +196,8 @@ class RetrievedPassagesModel(IdTreeModel):
         docs = None if q.document_id is None else {q.document_id}
         if document_id is not None:
             docs = {document_id} if docs is None else docs & {document_id}
+        from coder.core.query import Filters
+
         return Filters(
             documents=None if docs is None else frozenset(docs),
             cases=frozenset([q.case_id]) if q.case_id is not None else None,
@@ -200,6 +208,8 @@ class RetrievedPassagesModel(IdTreeModel):
         q = self._query
         assert self._project is not None
         within = q.within if q.mode != "or" else "passage"  # OR lists codings one by one
+        from coder.core.query import retrieve
+
         return retrieve(
             self._project,
             list(q.code_ids),

@@ -8,13 +8,15 @@ models sort and filter their own rows (one key per row, sorted in C): a proxy mo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from coder.core.query.similar import SimilarPassage
-from coder.core.query.words import KwicRow, WordRow, tokens
 from coder.ui.models.table import RowsTableModel
+
+if TYPE_CHECKING:  # the queries are imported when words are first counted
+    from coder.core.query.similar import SimilarPassage
+    from coder.core.query.words import KwicRow, WordRow
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
@@ -29,6 +31,8 @@ def flat(text: str) -> str:
 def words_near(text: str, before: bool) -> tuple[str, ...]:
     """A sort key: the words next to the keyword first (the left context read backwards),
     as the word list reads them (punctuation between them left out)."""
+    from coder.core.query.words import tokens
+
     words = tokens(text)
     return tuple(reversed(words) if before else words)
 

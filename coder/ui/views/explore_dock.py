@@ -9,7 +9,7 @@ with the last code used. Counting words and indexing paragraphs run off the GUI 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,19 +30,14 @@ from PySide6.QtWidgets import (
 from coder.core.bulk import apply_code_to_spans
 from coder.core.errors import CoderError
 from coder.core.project import Changes, Project
-from coder.core.query.similar import SimilarityIndex, SimilarPassage
-from coder.core.query.words import (
-    STOPWORD_LANGUAGES,
-    Keyword,
-    KwicRow,
-    WordRow,
-    kwic,
-    stopwords,
-)
-from coder.core.query.words import word_frequencies as _word_frequencies
+from coder.core.stopwords import STOPWORD_LANGUAGES, stopwords
 from coder.ui.models.explore import KwicModel, RowRole, SimilarModel, WordsModel
 from coder.ui.tasks import Runner
 from coder.ui.views import common
+
+if TYPE_CHECKING:  # the queries are imported when the dock is first used
+    from coder.core.query.similar import SimilarityIndex, SimilarPassage
+    from coder.core.query.words import KwicRow, WordRow
 
 KWIC_LIMIT = 5000
 
@@ -68,7 +63,7 @@ class ExploreDock(common.ProjectDock):
         self.setObjectName("exploreDock")
         self.setAccessibleName("Explore words")
         self._project: Project | None = None
-        self.index = SimilarityIndex()
+        self.index: SimilarityIndex | None = None  # made by the first Find similar
         self._index_lock = threading.Lock()
         self.runner = Runner(self._error, self)  # the word list
         self.kwic_runner = Runner(self._error, self)
@@ -224,7 +219,7 @@ class ExploreDock(common.ProjectDock):
         for runner in (self.runner, self.kwic_runner, self.similar_runner):
             runner.cancel()
         self._project = project
-        self.index = SimilarityIndex()
+        self.index = None
         self._index_lock = threading.Lock()
         for model in (self.words_model, self.kwic_model, self.similar_model):
             model.set_rows([])
@@ -322,8 +317,10 @@ class ExploreDock(common.ProjectDock):
         min_length = self.min_length.value()
         scope = self.code_scope()
 
+        from coder.core.query.words import word_frequencies
+
         def work(conn: Project, step: Any) -> list[WordRow]:
-            return _word_frequencies(
+            return word_frequencies(
                 conn, code_ids=scope, stop=stop, min_length=min_length, progress=step
             )
 
@@ -348,6 +345,8 @@ class ExploreDock(common.ProjectDock):
         project = self._project
         if project is None:
             return False
+        from coder.core.query.words import Keyword, kwic
+
         try:
             Keyword.parse(term)
         except CoderError as e:
@@ -436,6 +435,10 @@ class ExploreDock(common.ProjectDock):
         project = self._project
         if project is None or end <= start:
             return
+        if self.index is None:
+            from coder.core.query.similar import SimilarityIndex
+
+            self.index = SimilarityIndex()
         index, lock = self.index, self._index_lock
         text = project.document_text(doc_id)[start:end]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
 
 from coder.core import settings
 from coder.core.project import Changes, Project
-from coder.core.query import Passage
 from coder.ui.dialogs.note_dialog import ask_note
 from coder.ui.models.codings import (
     CODE,
@@ -67,6 +66,9 @@ from coder.ui.models.codings import (
     SpanRole,
 )
 from coder.ui.views import common
+
+if TYPE_CHECKING:  # imported when passages are first asked for
+    from coder.core.query import Passage
 
 
 def context_html(before: str, passage: str, after: str) -> str:
