@@ -46,6 +46,8 @@ def get(key: str, default: Any = None) -> Any:
 
 def set_value(key: str, value: Any) -> None:
     values = load()
+    if key in values and values[key] == value:
+        return  # already so: no write (each is a durable write of the whole file)
     values[key] = value
     save(values)
 
