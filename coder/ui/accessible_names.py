@@ -1,8 +1,9 @@
 """Names for the widgets Qt builds inside others, so that a screen reader can say each one.
 
 A filter field's clear button, a combo box's list and a tool bar's » button are made by Qt
-without a name; screen readers then say "button" or "list". One filter on the application
-names each such widget when it is first polished or shown, from the widget it belongs to
+without a name; screen readers then say "button" or "list". The main window's are named as it
+first paints; from then on one filter on the application names each such widget when it is
+first polished or shown, from the widget it belongs to
 ("Clear Filter codes", "All coders choices", "More Case actions"); the field of an editable
 combo box takes the box's name; a button with only an icon takes its tooltip. Names set by the
 code are never replaced.
@@ -87,11 +88,26 @@ class AccessibleNames(QObject):
         return False
 
 
-def install() -> None:
-    """Name the application's widgets as they appear (once per application)."""
+def install(window: QWidget) -> None:
+    """Name the widgets of ``window`` now, and the application's widgets as they appear
+    (the filter once per application).
+
+    The window calls this as it paints its first frame: a filter on the whole application
+    sees every event, and the thousands of a window's start would cost it a hundredth of a
+    second, to name widgets that one walk names as well."""
+    name_all(window)
     app = QApplication.instance()
     if app is None or app.property("coderAccessibleNames"):
         return
     namer = AccessibleNames(app)
     app.installEventFilter(namer)
     app.setProperty("coderAccessibleNames", True)
+
+
+def name_all(root: QWidget) -> None:
+    """Name every unnamed widget inside ``root`` that :func:`name_for` knows."""
+    for widget in root.findChildren(QWidget):
+        if not widget.accessibleName():
+            name = name_for(widget)
+            if name:
+                widget.setAccessibleName(name)

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
     hidden_panels: list[QDockWidget]  # the panels F9 hid
     paragraph_dialog: screen_reader.ParagraphCodings | None = None  # Codings in this paragraph
     explore_dock: ExploreDock
+    _names_pending = False  # the widgets are named as the window first paints
 
     def __init__(self) -> None:
         super().__init__()
@@ -163,7 +164,8 @@ class MainWindow(QMainWindow):
         self._build_undo_history()
         window_docks.create_docks(self)
         window_menus.build_menus(self)
-        accessible_names.install()  # Qt's inner widgets (clear buttons, lists) get names
+        # Qt's inner widgets (clear buttons, lists) are named as the window first paints.
+        self._names_pending = True
         self.announcer = screen_reader.StatusAnnouncer(self)  # what happened, said aloud
         # Periodic backups; the cloud/network folder warning.
         self.backup_guard = backup_feature.install(self)
@@ -350,6 +352,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, msecs)
 
     def event(self, event: QEvent) -> bool:
+        if self._names_pending and event.type() == QEvent.Type.Paint:
+            self._names_pending = False
+            accessible_names.install(self)
         # Hovering a list or a button sends an empty status tip, which would wipe at once
         # the note of what the user just did ("Coded 14 characters…").
         if (
