@@ -63,13 +63,17 @@ def make_application(argv: Sequence[str]) -> QApplication:
 
 
 def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None = None) -> int:
-    """Open the window with a project, the demo, the last project, or the welcome screen."""
+    """Open the window with a project, the demo, the last project, or the welcome screen.
+
+    The project is opened before the window shows, so that its first frame shows the project
+    (not the welcome page first). Opening runs on a worker: a big project's first backup
+    shows its progress instead of a window that does not answer.
+    """
     app = make_application(argv or sys.argv[:1])
     from coder.ui.main_window import MainWindow
 
     window = MainWindow()
     window.setWindowIcon(app.windowIcon())
-    window.show()
     opened_by_event: list[str] = []
     if isinstance(app, Application):
 
@@ -81,19 +85,16 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     quit_env = os.environ.get("CODER_QUIT_AFTER_START_MS")
     quit_after = int(quit_env) if quit_env is not None and quit_env.strip().isdigit() else None
 
-    def open_first() -> None:
-        try:
-            open_what_was_asked()
-        finally:
-            after_first_frame(window, started)
-
     def open_what_was_asked() -> None:
         from coder.ui.features import file as file_feature
 
         if quit_after is None:  # first start: whose name do the codings carry? (never in checks)
-            from coder.ui.dialogs.preferences import ensure_coder_name
+            from coder.ui.dialogs.preferences import configured_coder_name, ensure_coder_name
 
-            ensure_coder_name(window)
+            if not configured_coder_name():
+                window.show()  # the question comes over the window it is for
+                ensure_coder_name(window)
+        app.processEvents()  # a file the system asks to open (macOS) arrives as an event
         if project_path:
             window.open_project(Path(project_path))
         elif demo:
@@ -115,7 +116,11 @@ def run(project_path: str | None, demo: bool = False, argv: Sequence[str] | None
     if quit_after is not None:
         QTimer.singleShot(quit_after + 60_000, app.quit)  # never hang on a dialog
     close_on_sigterm(app, window)
-    QTimer.singleShot(0, open_first)
+    try:
+        open_what_was_asked()
+    finally:
+        window.show()
+        after_first_frame(window, started)
     return app.exec()
 
 
@@ -131,20 +136,24 @@ def collect_garbage_from_now_on() -> None:
 
 
 class _FramePainted(QObject):
-    """Calls ``then`` once, when the window's next frame has been painted."""
+    """Calls ``then`` once, when the window's next frame has been painted: the first frame
+    of a window comes with the expose of its platform window, a later one with an update
+    request to the widget."""
 
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._then = then
         handle = window.windowHandle()
         assert handle is not None, "the window is shown first"
-        self._handle = handle
-        handle.installEventFilter(self)
+        self._watched: tuple[QObject, ...] = (window, handle)
+        for watched in self._watched:
+            watched.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Expose, QEvent.Type.UpdateRequest):
             # Seen before it is handled: the frame is painted when the event loop comes back.
-            self._handle.removeEventFilter(self)
+            for each in self._watched:
+                each.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
             self.deleteLater()
         return False

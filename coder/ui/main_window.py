@@ -437,7 +437,10 @@ class MainWindow(QMainWindow):
             return True  # already open here (opening it again would find our own lock)
         notice = ""
         try:
-            project = Project.open(path, read_only=read_only)
+            # Off the window's thread: the checks take a moment, a first backup seconds.
+            project = tasks.wait_for(
+                self, f"Opening {path.stem}", lambda: Project.open(path, read_only=read_only)
+            )
         except ProjectNotWritable as e:
             # A read-only disk or share, a full disk: reading still works, so open it to read.
             try:

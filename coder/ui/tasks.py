@@ -20,9 +20,19 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,6 +47,8 @@ from coder.core.progress import Cancelled, Progress, check
 
 if TYPE_CHECKING:
     from coder.core.project import Project
+
+T = TypeVar("T")
 
 
 class _Signals(QObject):
@@ -165,6 +177,81 @@ def run_task(
     _running.add(task)
     QThreadPool.globalInstance().start(task)
     return task
+
+
+_HELD = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride,
+        QEvent.Type.Shortcut,
+        QEvent.Type.ContextMenu,
+        QEvent.Type.DragEnter,
+        QEvent.Type.DragMove,
+        QEvent.Type.Drop,
+        QEvent.Type.Close,
+    }
+)
+
+
+class _HoldInput(QObject):
+    """Drops the user's clicks, keys, drops and window closes (a wait is under way)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        return event.type() in _HELD
+
+
+class _Finished(QObject):
+    finished = Signal()
+
+
+def wait_for(parent: QWidget, title: str, fn: Callable[[], T]) -> T:
+    """``fn()`` run on a worker thread; its result returned (or its exception raised) here.
+
+    For work the caller needs before it can go on, yet which may take seconds (opening a
+    project checks it and may back it up first): the windows keep painting meanwhile, the
+    user's clicks and keys are dropped, and after half a second a window-modal dialog says
+    what is under way."""
+    outcome: list[Any] = []
+    finished = _Finished()
+    loop = QEventLoop()
+    finished.finished.connect(loop.quit, Qt.ConnectionType.QueuedConnection)
+
+    def work() -> None:
+        try:
+            outcome.append((True, fn()))
+        except BaseException as e:  # handed to the caller, who knows what it means
+            outcome.append((False, e))
+        finished.finished.emit()
+
+    hold = _HoldInput()
+    app = QCoreApplication.instance()
+    assert app is not None
+    app.installEventFilter(hold)
+    dialog = QProgressDialog(f"{title}…", "", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setAccessibleName(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(500)
+    dialog.setValue(0)  # starts the minimum duration's clock
+    worker = threading.Thread(target=work, name=title, daemon=True)
+    try:
+        worker.start()
+        loop.exec()  # returns when the work is done, or early if the application quits
+        worker.join()
+    finally:
+        app.removeEventFilter(hold)
+        dialog.reset()
+        dialog.deleteLater()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return cast(T, value)
 
 
 def preload(modules: list[str]) -> threading.Thread:

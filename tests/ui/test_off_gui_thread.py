@@ -146,9 +146,10 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
     """The functions that do an action's work."""
     from coder.core import intercoder
     from coder.core.export.report import build
+    from coder.core.query import words
     from coder.core.query.similar import SimilarityIndex
     from coder.ui.dialogs import autocode_dialog, merge_dialog
-    from coder.ui.views import agreement_window, explore_dock
+    from coder.ui.views import agreement_window
 
     heavy: dict[str, list[tuple[Any, str]]] = {
         "analysis": [
@@ -167,8 +168,8 @@ def _heavy(action: str) -> list[tuple[Any, str]]:
         "merge": [(merge_dialog, "merge_projects")],
         "report": [(build, "write_report")],
         "explore": [
-            (explore_dock, "_word_frequencies"),
-            (explore_dock, "kwic"),
+            (words, "word_frequencies"),  # the dock imports them when first used
+            (words, "kwic"),
             (SimilarityIndex, "refresh"),
             (SimilarityIndex, "similar"),
             (autocode_dialog, "plan_autocode"),
@@ -244,3 +245,23 @@ def test_a_bulk_merge_reaches_the_window_worked_out(open_window, qtbot, tmp_path
     assert "memo_entries" in calls.names() and "func" in calls.names()
     assert calls.on_gui() == [], calls.on_gui()
     window.close_project()
+
+
+def test_opening_a_project_checks_and_backs_it_up_off_the_gui_thread(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File → Open and the recent projects: the checks of the file, and the backup a changed
+    file gets, run on a worker; the window's thread only shows the project."""
+    from coder.core import backup, invariants
+    from coder.ui.main_window import MainWindow
+
+    path = corpus.build(tmp_path / "p.coder", SMALL)
+    calls = Calls()
+    calls.wrap(monkeypatch, invariants, "problem")
+    calls.wrap(monkeypatch, backup, "backup_now")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_project(path)
+    assert window.project is not None and window.view.doc_id is not None
+    assert calls.names() == {"problem", "backup_now"}
+    assert calls.on_gui() == []

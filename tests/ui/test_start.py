@@ -66,6 +66,21 @@ def test_after_first_frame_runs_once_the_window_has_painted(qtbot: QtBot) -> Non
     assert len(painted_then) == 1
 
 
+def test_after_first_frame_runs_after_the_next_frame_of_a_window_already_painted(
+    qtbot: QtBot,
+) -> None:
+    label = QLabel("Interview 1")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    paints = _Paints()
+    label.installEventFilter(paints)
+    painted_then: list[int] = []
+    after_first_frame(label, lambda: painted_then.append(paints.count))
+    qtbot.waitUntil(lambda: bool(painted_then))
+    assert painted_then[0] >= 1
+
+
 def test_garbage_collection_resumes_with_the_start_up_objects_set_aside() -> None:
     was = gc.isenabled()
     gc.disable()

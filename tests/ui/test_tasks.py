@@ -149,3 +149,56 @@ def test_progress_line_shows_only_for_a_long_job(qtbot, project, tmp_path: Path)
     gate.set()
     qtbot.waitUntil(lambda: runner.task is None and not line.isVisible())
     assert delivered == ["quick"]
+
+
+def test_wait_for_runs_on_a_worker_and_drops_input_meanwhile(qtbot) -> None:
+    """The caller gets the result as from a plain call; meanwhile the window's event loop
+    runs (a timer fires) and a key pressed is not delivered."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    from coder.ui.tasks import wait_for
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    gui_turn = threading.Event()
+    threads: list[threading.Thread] = []
+
+    class Ping(QObject):
+        """Lives on the GUI thread: its slot runs only when that thread's event loop does."""
+
+        ping = Signal()
+
+    ping = Ping()
+    ping.ping.connect(gui_turn.set, Qt.ConnectionType.QueuedConnection)
+
+    def work() -> str:
+        threads.append(threading.current_thread())
+        key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x")
+        QCoreApplication.postEvent(field, key)  # typed while the work runs
+        ping.ping.emit()
+        assert gui_turn.wait(30)
+        return "opened"
+
+    assert wait_for(field, "Opening", work) == "opened"
+    assert threads and threads[0] is not threading.main_thread()
+    qtbot.wait(0)
+    assert field.text() == "", "the key was dropped, not kept for later"
+    qtbot.keyClicks(field, "ok")
+    assert field.text() == "ok", "input is delivered again once the wait is over"
+
+
+def test_wait_for_raises_what_the_work_raised(qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from coder.ui.tasks import wait_for
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def work() -> None:
+        raise InvalidValue("the project is damaged")
+
+    with pytest.raises(InvalidValue, match="damaged"):
+        wait_for(parent, "Opening", work)
