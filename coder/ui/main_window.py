@@ -482,8 +482,18 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(self._stack)
         self.last_code_id = None
         self.recent_codes = []
-        for widget in self.dock_widgets.values():
-            widget.set_project(project)
+        # A dock per turn of the event loop, each painted before the next: the window never
+        # stops for all of them (and the document) at once. The centre keeps what it showed
+        # until the document is shown (not the welcome page for a moment).
+        steps = [partial(widget.set_project, project) for widget in self.dock_widgets.values()]
+        self.central.setUpdatesEnabled(False)
+        try:
+            tasks.in_turns([*steps, partial(self._show_project, project)])
+        finally:
+            self.central.setUpdatesEnabled(True)
+
+    def _show_project(self, project: Project) -> None:
+        """The last part of :meth:`set_project`: the document shown last time, the title."""
         self.mode_label.setText("Read-only" if project.read_only else "")
         self.mode_label.setToolTip("")
         doc_ids = [d.id for d in project.document_refs()]

@@ -19,7 +19,8 @@ import sqlite3
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from PySide6.QtCore import (
@@ -205,6 +206,56 @@ class _HoldInput(QObject):
         return event.type() in _HELD
 
 
+@contextmanager
+def input_held() -> Iterator[None]:
+    """The user's clicks, keys, drops and window closes are dropped while this lasts."""
+    app = QCoreApplication.instance()
+    if app is None:
+        yield
+        return
+    hold = _HoldInput()
+    app.installEventFilter(hold)
+    try:
+        yield
+    finally:
+        app.removeEventFilter(hold)
+
+
+def in_turns(steps: Sequence[Callable[[], None]]) -> None:
+    """Run the steps in order, each on its own turn of the event loop, and return when the
+    last has run: what each changed is painted before the next, so the window never stops for
+    all of them at once. Input is dropped meanwhile (the steps make one change together)."""
+    pending = list(steps)
+    if len(pending) < 2 or QCoreApplication.instance() is None:
+        for step in pending:
+            step()
+        return
+    loop = QEventLoop()
+    failed: list[BaseException] = []
+
+    def next_step() -> None:
+        if not pending:
+            return  # the loop was left early and the rest run already
+        try:
+            pending.pop(0)()
+        except BaseException as e:  # raised to the caller, once the loop is left
+            failed.append(e)
+            pending.clear()
+        if pending:
+            # 1 ms, not 0: Qt runs zero-delay timers before the paint events waiting.
+            QTimer.singleShot(1, next_step)
+        else:
+            loop.quit()
+
+    with input_held():
+        QTimer.singleShot(0, next_step)
+        loop.exec()  # returns after the last step, or early if the application quits
+    while pending and not failed:
+        pending.pop(0)()
+    if failed:
+        raise failed[0]
+
+
 class _Finished(QObject):
     finished = Signal()
 
@@ -228,10 +279,6 @@ def wait_for(parent: QWidget, title: str, fn: Callable[[], T]) -> T:
             outcome.append((False, e))
         finished.finished.emit()
 
-    hold = _HoldInput()
-    app = QCoreApplication.instance()
-    assert app is not None
-    app.installEventFilter(hold)
     dialog = QProgressDialog(f"{title}…", "", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setAccessibleName(title)
@@ -241,11 +288,11 @@ def wait_for(parent: QWidget, title: str, fn: Callable[[], T]) -> T:
     dialog.setValue(0)  # starts the minimum duration's clock
     worker = threading.Thread(target=work, name=title, daemon=True)
     try:
-        worker.start()
-        loop.exec()  # returns when the work is done, or early if the application quits
-        worker.join()
+        with input_held():
+            worker.start()
+            loop.exec()  # returns when the work is done, or early if the application quits
+            worker.join()
     finally:
-        app.removeEventFilter(hold)
         dialog.reset()
         dialog.deleteLater()
     ok, value = outcome[0]

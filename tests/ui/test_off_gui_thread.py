@@ -261,7 +261,28 @@ def test_opening_a_project_checks_and_backs_it_up_off_the_gui_thread(
     calls.wrap(monkeypatch, backup, "backup_now")
     window = MainWindow()
     qtbot.addWidget(window)
+    from PySide6.QtCore import QTimer
+
+    turns = [0]
+    beat = QTimer()
+    beat.setInterval(0)
+    beat.timeout.connect(lambda: turns.__setitem__(0, turns[0] + 1))
+    seen: list[int] = []  # the event loop's turns as each dock shows the project
+    for dock in window.dock_widgets.values():
+        monkeypatch.setattr(dock, "set_project", _noting(dock.set_project, turns, seen))
+    beat.start()
     assert window.open_project(path)
+    beat.stop()
     assert window.project is not None and window.view.doc_id is not None
     assert calls.names() == {"problem", "backup_now"}
     assert calls.on_gui() == []
+    assert len(seen) == len(window.dock_widgets)
+    assert seen == sorted(set(seen)), "each dock on a turn of its own: the window paints"
+
+
+def _noting(set_project: Any, turns: list[int], seen: list[int]) -> Any:
+    def noted(project: Any) -> None:
+        seen.append(turns[0])
+        set_project(project)
+
+    return noted

@@ -202,3 +202,35 @@ def test_wait_for_raises_what_the_work_raised(qtbot) -> None:
 
     with pytest.raises(InvalidValue, match="damaged"):
         wait_for(parent, "Opening", work)
+
+
+def test_in_turns_runs_each_step_on_its_own_turn_of_the_event_loop(qtbot) -> None:
+    from PySide6.QtCore import QTimer
+
+    from coder.ui.tasks import in_turns
+
+    done: list[int] = []
+    turns: list[int] = []  # how many steps had run at each turn of the event loop
+    beat = QTimer()
+    beat.setInterval(0)
+    beat.timeout.connect(lambda: turns.append(len(done)))
+    beat.start()
+    try:
+        in_turns([lambda: done.append(1), lambda: done.append(2), lambda: done.append(3)])
+    finally:
+        beat.stop()
+    assert done == [1, 2, 3], "all of them, in order, before it returns"
+    assert {1, 2} <= set(turns), "the event loop turned between the steps"
+
+
+def test_in_turns_raises_what_a_step_raised_and_runs_no_more(qtbot) -> None:
+    from coder.ui.tasks import in_turns
+
+    done: list[str] = []
+
+    def fails() -> None:
+        raise InvalidValue("no such code")
+
+    with pytest.raises(InvalidValue, match="no such code"):
+        in_turns([lambda: done.append("a"), fails, lambda: done.append("c")])
+    assert done == ["a"]
