@@ -8,6 +8,9 @@
     python -m benchmarks.window_probe import PROJECT TEXT     the window's reaction to an import
                                                               of TEXT (written by the worker
                                                               beforehand), then Undo, then Redo
+    python -m benchmarks.window_probe project PROJECT         File → Open of PROJECT from a window
+                                                              showing another (its first backup
+                                                              included: the copy is new)
     python -m benchmarks.window_probe explore PROJECT         Explore words: the word list, a
                                                               word's rows in context, similar
                                                               passages of a paragraph
@@ -284,7 +287,34 @@ def import_undo_redo(path: str, text: str) -> dict:
     }
 
 
+def open_project(path: str) -> dict:
+    """File → Open (or a recent project) from a window that shows no project: until the text
+    of the project's document is painted."""
+    from benchmarks import gui
+    from coder.ui.app import make_application
+    from coder.ui.main_window import MainWindow
+
+    make_application(["coder"])
+    window = MainWindow()
+    window.show()
+    window.showNormal()
+    window.resize(1600, 1000)
+    setattr(window, "show_error", _fail)  # noqa: B010 (an error dialog would wait for a click)
+    gui.run_for(1.5)
+    shown = Painted(lambda: window.project is not None, window.view.viewport())
+    opened: list[bool] = []
+    result = _time(
+        lambda: opened.append(window.open_project(path)),
+        lambda: shown.seen,
+        lambda: bool(opened) and shown.seen,
+    )
+    if opened != [True]:
+        raise SystemExit(f"cannot open {path}")
+    return result
+
+
 ACTIONS: dict[str, Callable[..., dict]] = {
+    "project": open_project,
     "import": import_undo_redo,
     "explore": explore,
     "analysis": analysis,

@@ -303,7 +303,29 @@ def import_window(ctx: Context) -> list[Result]:
     ]
 
 
+def project_window(ctx: Context) -> list[Result]:
+    """File → Open of the project from the window: checked and backed up (each run's copy is
+    new, so it gets its first backup) off the window's thread, then shown dock by dock."""
+    work = "File → Open of a project in the window, to its text painted"
+    spec, size = _fieldwork()
+    if _module("coder.ui.main_window") is None:
+        return _not_built("project_window", work, size, None)
+    runs = _runs(ctx, "project", lambda i: [_copy(ctx, spec, i)])
+    return [
+        Result(
+            "project_window",
+            work,
+            size,
+            [r["done"] for r in runs],
+            cpu=[r["cpu"] for r in runs],
+            note="its first backup included",
+        ),
+        _freeze("opening a project (File → Open)", size, runs),
+    ]
+
+
 WINDOW_GROUPS: dict[str, Callable[[Context], list[Result]]] = {
+    "project_window": project_window,
     "import_window": import_window,
     "explore_window": explore_window,
     "analysis_window": analysis_window,
