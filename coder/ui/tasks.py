@@ -180,35 +180,48 @@ def run_task(
     return task
 
 
+# What starts something. Releases still arrive, so that no button or view is left believing a
+# key or the mouse is still down (a release alone starts nothing whose press was dropped).
 _HELD = frozenset(
     {
         QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonRelease,
         QEvent.Type.MouseButtonDblClick,
         QEvent.Type.Wheel,
         QEvent.Type.KeyPress,
-        QEvent.Type.KeyRelease,
         QEvent.Type.ShortcutOverride,
         QEvent.Type.Shortcut,
         QEvent.Type.ContextMenu,
         QEvent.Type.DragEnter,
         QEvent.Type.DragMove,
         QEvent.Type.Drop,
-        QEvent.Type.Close,
     }
 )
 
 
 class _HoldInput(QObject):
-    """Drops the user's clicks, keys, drops and window closes (a wait is under way)."""
+    """Drops the user's clicks, key presses and drops, and keeps the closing of a window
+    (the close button, a logout) for when the wait is over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closes: list[QWidget] = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Close
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+        ):
+            event.ignore()
+            self.closes.append(watched)
+            return True
         return event.type() in _HELD
 
 
 @contextmanager
 def input_held() -> Iterator[None]:
-    """The user's clicks, keys, drops and window closes are dropped while this lasts."""
+    """The user's clicks, key presses and drops are dropped while this lasts; a window asked
+    to close meanwhile closes once it is over."""
     app = QCoreApplication.instance()
     if app is None:
         yield
@@ -219,6 +232,8 @@ def input_held() -> Iterator[None]:
         yield
     finally:
         app.removeEventFilter(hold)
+        for window in dict.fromkeys(hold.closes):
+            QTimer.singleShot(0, window, window.close)  # not if the window is gone by then
 
 
 def in_turns(steps: Sequence[Callable[[], None]]) -> None:

@@ -234,3 +234,43 @@ def test_in_turns_raises_what_a_step_raised_and_runs_no_more(qtbot) -> None:
     with pytest.raises(InvalidValue, match="no such code"):
         in_turns([lambda: done.append("a"), fails, lambda: done.append("c")])
     assert done == ["a"]
+
+
+def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> None:
+    """The close button or a logout while a project opens: the window closes properly (its
+    own close handling runs) right after, not in the middle of the opening."""
+    from PySide6.QtCore import QObject, Qt, Signal
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QWidget
+
+    from coder.ui.tasks import wait_for
+
+    class Window(QWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.closed = 0
+
+        def closeEvent(self, event: QCloseEvent) -> None:
+            self.closed += 1
+            super().closeEvent(event)
+
+    window = Window()
+    qtbot.addWidget(window)
+    window.show()
+    asked = threading.Event()
+
+    class Ask(QObject):
+        close = Signal()
+
+    ask = Ask()
+    ask.close.connect(lambda: (window.close(), asked.set()), Qt.ConnectionType.QueuedConnection)
+
+    def work() -> str:
+        ask.close.emit()
+        assert asked.wait(30)
+        return "opened"
+
+    assert wait_for(window, "Opening", work) == "opened"
+    assert window.isVisible() and window.closed == 0, "not closed in the middle of the wait"
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert window.closed == 1
