@@ -116,24 +116,34 @@ def analysis_window(ctx: Context) -> list[Result]:
     ]
 
 
+def _until_done(
+    ctx: Context, name: str, kind: str, module: str, work: str, freeze: str, note: str = ""
+) -> list[Result]:
+    """An action on a fresh copy of the 100-transcript project: until all it shows is
+    painted, and its longest freeze. ``{rows}`` in ``note`` is the rows it showed."""
+    spec, size = _fieldwork()
+    if _module(module) is None:
+        return _not_built(name, work, size, None)
+    runs = _runs(ctx, kind, lambda i: [_copy(ctx, spec, i)])
+    done = [r["done"] for r in runs]
+    note = note.format(rows=runs[0].get("rows"))
+    return [
+        Result(name, work, size, done, cpu=[r["cpu"] for r in runs], note=note),
+        _freeze(freeze, size, runs),
+    ]
+
+
 def agreement_window(ctx: Context) -> list[Result]:
     """Team → Agreement…: click to the figures of the two coders painted."""
-    work = "Agreement window, two coders: click to the figures painted"
-    spec, size = _fieldwork()
-    if _module("coder.ui.views.agreement_window") is None:
-        return _not_built("agreement_window", work, size, None)
-    runs = _runs(ctx, "agreement", lambda i: [_copy(ctx, spec, i)])
-    return [
-        Result(
-            "agreement_window",
-            work,
-            size,
-            [r["done"] for r in runs],
-            cpu=[r["cpu"] for r in runs],
-            note=f"{runs[0]['rows']} rows",
-        ),
-        _freeze("agreement, two coders", size, runs),
-    ]
+    return _until_done(
+        ctx,
+        "agreement_window",
+        "agreement",
+        "coder.ui.views.agreement_window",
+        "Agreement window, two coders: click to the figures painted",
+        "agreement, two coders",
+        note="{rows} rows",
+    )
 
 
 def merge_window(ctx: Context) -> list[Result]:
@@ -306,22 +316,15 @@ def import_window(ctx: Context) -> list[Result]:
 def project_window(ctx: Context) -> list[Result]:
     """File → Open of the project from the window: checked and backed up (each run's copy is
     new, so it gets its first backup) off the window's thread, then shown dock by dock."""
-    work = "File → Open of a project in the window, to its text painted"
-    spec, size = _fieldwork()
-    if _module("coder.ui.main_window") is None:
-        return _not_built("project_window", work, size, None)
-    runs = _runs(ctx, "project", lambda i: [_copy(ctx, spec, i)])
-    return [
-        Result(
-            "project_window",
-            work,
-            size,
-            [r["done"] for r in runs],
-            cpu=[r["cpu"] for r in runs],
-            note="its first backup included",
-        ),
-        _freeze("opening a project (File → Open)", size, runs),
-    ]
+    return _until_done(
+        ctx,
+        "project_window",
+        "project",
+        "coder.ui.main_window",
+        "File → Open of a project in the window, to its text painted",
+        "opening a project (File → Open)",
+        note="its first backup included",
+    )
 
 
 WINDOW_GROUPS: dict[str, Callable[[Context], list[Result]]] = {

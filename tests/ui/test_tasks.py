@@ -262,8 +262,12 @@ def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> 
     class Ask(QObject):
         close = Signal()
 
+    def close_now() -> None:
+        window.close()
+        asked.set()
+
     ask = Ask()
-    ask.close.connect(lambda: (window.close(), asked.set()), Qt.ConnectionType.QueuedConnection)
+    ask.close.connect(close_now, Qt.ConnectionType.QueuedConnection)
 
     def work() -> str:
         ask.close.emit()
