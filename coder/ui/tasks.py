@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -198,6 +199,11 @@ _HELD = frozenset(
 )
 
 
+# The windows whose closing is kept for later: the user's windows and dialogs (not the popups,
+# menus and tooltips Qt closes as it goes).
+_CLOSABLE = (Qt.WindowType.Window, Qt.WindowType.Dialog)
+
+
 class _HoldInput(QObject):
     """Drops the user's clicks, key presses and drops, and keeps the closing of a window
     (the close button, a logout) for when the wait is over."""
@@ -210,7 +216,8 @@ class _HoldInput(QObject):
         if (
             event.type() == QEvent.Type.Close
             and isinstance(watched, QWidget)
-            and watched.isWindow()
+            and watched.windowType() in _CLOSABLE
+            and watched.isVisible()
         ):
             event.ignore()
             self.closes.append(watched)
@@ -233,7 +240,8 @@ def input_held() -> Iterator[None]:
     finally:
         app.removeEventFilter(hold)
         for window in dict.fromkeys(hold.closes):
-            QTimer.singleShot(0, window, window.close)  # not if the window is gone by then
+            if shiboken6.isValid(window):  # not one deleted meanwhile
+                QTimer.singleShot(0, window, window.close)  # nor if it goes before the timer
 
 
 def in_turns(steps: Sequence[Callable[[], None]]) -> None:

@@ -278,3 +278,43 @@ def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> 
     assert window.isVisible() and window.closed == 0, "not closed in the middle of the wait"
     qtbot.waitUntil(lambda: not window.isVisible())
     assert window.closed == 1
+
+
+def test_a_window_closed_and_deleted_during_a_wait_is_left_alone(qtbot) -> None:
+    """Windows go away during an opening too (the previous window of a script, Qt's own
+    popups): their kept closing is dropped, never sent to a deleted window."""
+    from PySide6.QtCore import QObject, Qt, Signal
+    from PySide6.QtWidgets import QComboBox, QWidget
+
+    from coder.ui.tasks import wait_for
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    gone = QWidget()
+    combo = QComboBox()
+    combo.addItems(["Amira", "Ben"])
+    gone.show()
+    combo.show()
+    combo.showPopup()  # a popup window Qt closes on its own
+    asked = threading.Event()
+
+    def close_and_delete() -> None:
+        combo.hidePopup()
+        gone.close()
+        gone.deleteLater()
+        combo.deleteLater()
+        asked.set()
+
+    class Ask(QObject):
+        go = Signal()
+
+    ask = Ask()
+    ask.go.connect(close_and_delete, Qt.ConnectionType.QueuedConnection)
+
+    def work() -> str:
+        ask.go.emit()
+        assert asked.wait(30)
+        return "opened"
+
+    assert wait_for(parent, "Opening", work) == "opened"
+    qtbot.wait(0)
