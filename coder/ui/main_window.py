@@ -66,9 +66,14 @@ if TYPE_CHECKING:  # opened from menus, whose features import them
     from coder.ui.views.cases_sheet import CasesSheet
     from coder.ui.views.pseudonyms_window import PseudonymsWindow
 
-# Imported in the background after the first paint (see showEvent).
+# Imported in the background after the first paint (see showEvent): the windows and exports
+# opened from menus, and what the docks and editing import when first used.
 PRELOAD = [
     "coder.ui.views.analysis_window",
+    "coder.core.query.words",
+    "coder.core.query.similar",
+    "regex",
+    "coder.core.editing",
     "coder.ui.views.agreement_window",
     "coder.ui.dialogs.merge_dialog",
     "coder.ui.dialogs.report_options",
