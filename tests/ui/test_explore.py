@@ -202,6 +202,27 @@ def test_autocode_dialog_codes_a_dictionary(qtbot, window, project, tmp_path) ->
     assert project.db.execute("SELECT count(*) FROM codes WHERE name='Debt'").fetchone()[0] == 0
 
 
+def test_words_of_one_codes_passages_follow_its_codings(qtbot, window, project) -> None:
+    """Counted within a code, the word list counts again when that code's passages change:
+    a figure shown is never one of before an edit."""
+    dock = window.add(ExploreDock(window))
+    qtbot.addWidget(dock)
+    dock.set_shown(True)
+    dock.stop_box.setCurrentIndex(0)
+    dock.min_length.setValue(1)
+    code = project.find_code("Time")
+    doc = project.find_document("Field notes").id
+    dock.scope_box.setCurrentIndex(dock.scope_box.findData(code.id))
+    qtbot.waitUntil(lambda: dock.words_computed == 1)
+    before = {w.word: w.count for w in dock.words_model._rows}.get("promises", 0)
+    text = project.document_text(doc)
+    start = text.index("The promises")
+    window.push("code", lambda: project.apply_code(doc, code.id, start, start + 12, coder="x"))
+    qtbot.waitUntil(lambda: dock.words_computed == 2)
+    after = {w.word: w.count for w in dock.words_model._rows}
+    assert after["promises"] == before + 1
+
+
 def test_rows_in_context_follow_an_edited_text_once_typing_pauses(qtbot, window, project) -> None:
     dock = window.add(ExploreDock(window))
     qtbot.addWidget(dock)

@@ -233,11 +233,13 @@ class ExploreDock(common.ProjectDock):
             self.count_words()
 
     def on_changes(self, changes: Changes) -> None:
-        """A text added, edited or removed: the word list and the rows in context follow."""
+        """A text added, edited or removed, or (when counting a code's passages) a coding
+        made, changed or removed: the word list and the rows in context follow."""
         self.update_buttons()  # the last code used may have changed
         if changes.codes:
             self._fill_scopes()
-        if not changes.documents:
+        recoded = self.code_scope() is not None and bool(changes.codings)
+        if not changes.documents and not recoded:
             return
         self._words_shown = False
         self._after_edit.start()  # typing in a transcript: once the keys pause
