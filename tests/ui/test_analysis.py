@@ -394,6 +394,37 @@ def test_a_refresh_while_an_undo_is_written_shows_the_figures_after_it(
     assert a.data is not None and a.data.frequencies == query.frequencies(project)
 
 
+def test_a_cell_clicked_while_an_undo_is_written_lists_the_passages_after_it(
+    qtbot, tmp_path, monkeypatch
+):
+    from coder.ui.commands import replays
+    from coder.ui.main_window import MainWindow
+    from tests.ui.held_writes import held_on_a_worker
+
+    path = tmp_path / "s.coder"
+    build_project(path).close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window, "show_error", lambda m: pytest.fail(m))
+    assert window.open_project(path)
+    a = analysis_feature.open_analysis(window)
+    project = window.project
+    assert project is not None and window.undo_stack is not None
+    code = project.find_code("Time").id
+    window.push("Apply code", lambda: project.apply_code(3, code, 0, 5, coder="kim"))
+    a.refresh()
+    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
+    with held_on_a_worker(monkeypatch) as release:
+        window.undo_stack.undo()  # takes the coding back
+        assert replays(window).busy
+        a.freq._clicked(cell(a.freq, "Time", 1))  # clicked before the undo is written
+        assert "being written" in a.passage_label.text()
+        release.set()
+        qtbot.waitUntil(lambda: not replays(window).busy and idle(a), timeout=20000)
+        qtbot.waitUntil(lambda: "passage" in a.passage_label.text(), timeout=20000)
+    assert a.passages.rowCount() == 1, "the passages once the undo is written, not before"
+
+
 def test_save_chart_as_png_or_svg(analysis, tmp_path, monkeypatch):
     out = tmp_path / "chart"
     monkeypatch.setattr(aw, "ask_save_path", lambda *a: str(out))

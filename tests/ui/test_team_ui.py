@@ -206,6 +206,37 @@ def test_agreement_asked_while_an_undo_is_written_is_computed_after_it(qtbot, me
     assert dialog.agreement == fresh and dialog.agreement.codes[0].table["both"] == 3
 
 
+def test_disagreements_asked_while_an_undo_is_written_are_listed_after_it(
+    qtbot, merged, monkeypatch
+):
+    from coder.core import intercoder
+    from coder.ui.commands import replays
+    from coder.ui.views.agreement_window import AgreementWindow
+    from tests.ui.held_writes import held_on_a_worker
+
+    window = Window(merged)
+    qtbot.addWidget(window)
+    dialog = AgreementWindow(as_main(window))
+    qtbot.addWidget(dialog)
+    dialog.set_unit("paragraph")
+    assert dialog.compute()
+    qtbot.waitUntil(lambda: dialog.agreement is not None and not dialog.runner.running)
+    doc = merged.find_document("Day").id
+    start, end = paragraphs(merged.document_text(doc))[3]  # ann's only: a disagreement
+    code = merged.find_code("Trust").id
+    assert window.push("Code", lambda: merged.apply_code(doc, code, start + 1, end - 1, "bob"))
+    with held_on_a_worker(monkeypatch) as release:
+        window.undo_stack.undo()  # the disagreement is back once written
+        assert replays(window).busy
+        dialog.show_disagreements(0)
+        assert "being written" in dialog.passages_label.text()
+        release.set()
+        qtbot.waitUntil(lambda: not replays(window).busy, timeout=20000)
+        qtbot.waitUntil(lambda: "where the coders differ" in dialog.passages_label.text())
+    fresh = intercoder.find_disagreements(merged, ["ann", "bob"], code, unit="paragraph")
+    assert dialog.passages.rowCount() == len(fresh)
+
+
 def test_agreement_window_needs_two_coders_and_says_when_nothing_is_shared(qtbot, merged):
     from coder.ui.views.agreement_window import AgreementWindow
 

@@ -589,6 +589,9 @@ class AgreementWindow(QDialog):
             self.passages.set_rows([])
             self.passages_label.setText("Select a single code to list its disagreeing passages.")
             return
+        if after_writes(self.window_, lambda: self.show_disagreements(row)):
+            self.passages_label.setText("Once the undo or redo being written is done…")
+            return
         self.current_code_id = code_id = code.code_id
         agreement = self.agreement
         coders, unit, partial = list(agreement.coders), agreement.unit, agreement.partial

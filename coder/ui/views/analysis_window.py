@@ -1,16 +1,14 @@
 """Analysis → Frequencies and co-occurrence…: the numbers of :mod:`coder.core.query`, shown.
 
-Tabs: frequencies (by document, by case or by an attribute) with a bar chart; code ×
-attribute crosstab; co-occurrence matrix with a heat map; codings per speaker. Every table
-sorts by clicking a header, copies as tab-separated text (Ctrl+C or the Copy button) and
-exports to CSV or XLSX. Clicking a cell lists the passages behind it underneath;
-double-clicking a passage shows it in the document view.
+Tabs: frequencies (by document, by case or by an attribute) with a bar chart; code × attribute
+crosstab; co-occurrence matrix with a heat map; codings per speaker. Every table sorts by
+clicking a header, copies as tab-separated text (Ctrl+C or the Copy button) and exports to CSV
+or XLSX. Clicking a cell lists the passages behind it; double-clicking one shows it in the text.
 
-Every query runs off the GUI thread on a connection of its own (:class:`coder.ui.tasks.Runner`);
-the tables are built there too, so the window only swaps models in: the tab on show first, the
-others on the next turns of the event loop, the charts (:mod:`coder.ui.views.charts`) last. A
-new request (another option, Refresh, another cell) cancels the one still running. The window
-opens with the table on screen only; the other tabs' widgets are built one per later turn.
+Every query runs off the GUI thread on a connection of its own (:class:`coder.ui.tasks.Runner`),
+the tables built there too: the window swaps models in, the tab on show first, the other tabs'
+widgets and tables one per later turn of the event loop, the charts (:mod:`coder.ui.views.charts`)
+last. A new request (another option, Refresh, another cell) cancels the one still running.
 """
 
 from __future__ import annotations
@@ -645,6 +643,9 @@ class AnalysisWindow(QWidget):
         if project is None:
             return
         codes, mode, within, filters, kids = drill
+        if after_writes(self.main, lambda: self.show_passages(drill, title)):
+            self.passage_label.setText(f"{title}: once the undo or redo being written is done…")
+            return
 
         def work(conn: Project, _progress: Callable[..., Any]) -> list[query.Passage]:
             return query.retrieve(
