@@ -351,13 +351,10 @@ def test_window_says_when_its_numbers_are_stale(qtbot, tmp_path, monkeypatch):
     assert not a.isVisible()
 
 
-def test_a_refresh_while_an_undo_is_written_shows_the_figures_after_it(
-    qtbot, tmp_path, monkeypatch
-):
-    from coder.core import query
-    from coder.ui.commands import replays
+def _window_with_a_coding_to_undo(qtbot, tmp_path, monkeypatch):
+    """A window and its Analysis window, up to date after one more coding of Time (so that
+    'Time' counts 2 codings; Edit → Undo takes one back)."""
     from coder.ui.main_window import MainWindow
-    from tests.ui.held_writes import held_on_a_worker
 
     path = tmp_path / "s.coder"
     build_project(path).close()
@@ -372,6 +369,18 @@ def test_a_refresh_while_an_undo_is_written_shows_the_figures_after_it(
     window.push("Apply code", lambda: project.apply_code(3, code, 0, 5, coder="kim"))
     a.refresh()
     qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
+    return window, a
+
+
+def test_a_refresh_while_an_undo_is_written_shows_the_figures_after_it(
+    qtbot, tmp_path, monkeypatch
+):
+    from coder.core import query
+    from coder.ui.commands import replays
+    from tests.ui.held_writes import held_on_a_worker
+
+    window, a = _window_with_a_coding_to_undo(qtbot, tmp_path, monkeypatch)
+    project = window.project
     assert cell(a.freq, "Time", 1).data() == "2"
     with held_on_a_worker(monkeypatch) as release:
         window.undo_stack.undo()
@@ -398,22 +407,9 @@ def test_a_cell_clicked_while_an_undo_is_written_lists_the_passages_after_it(
     qtbot, tmp_path, monkeypatch
 ):
     from coder.ui.commands import replays
-    from coder.ui.main_window import MainWindow
     from tests.ui.held_writes import held_on_a_worker
 
-    path = tmp_path / "s.coder"
-    build_project(path).close()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    monkeypatch.setattr(window, "show_error", lambda m: pytest.fail(m))
-    assert window.open_project(path)
-    a = analysis_feature.open_analysis(window)
-    project = window.project
-    assert project is not None and window.undo_stack is not None
-    code = project.find_code("Time").id
-    window.push("Apply code", lambda: project.apply_code(3, code, 0, 5, coder="kim"))
-    a.refresh()
-    qtbot.waitUntil(lambda: a.status.text() == "Up to date.", timeout=10000)
+    window, a = _window_with_a_coding_to_undo(qtbot, tmp_path, monkeypatch)
     with held_on_a_worker(monkeypatch) as release:
         window.undo_stack.undo()  # takes the coding back
         assert replays(window).busy

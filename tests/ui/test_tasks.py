@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,10 +152,27 @@ def test_progress_line_shows_only_for_a_long_job(qtbot, project, tmp_path: Path)
     assert delivered == ["quick"]
 
 
+def on_the_gui_thread(fn: Any) -> Any:
+    """A call, from any thread, that runs ``fn`` on the GUI thread when its event loop turns
+    (as a worker's signal does)."""
+    from PySide6.QtCore import QObject, Qt, Signal
+
+    class Relay(QObject):
+        call = Signal()
+
+    relay = Relay()
+    relay.call.connect(fn, Qt.ConnectionType.QueuedConnection)
+
+    def call() -> None:
+        relay.call.emit()  # the relay lives as long as this call
+
+    return call
+
+
 def test_wait_for_runs_on_a_worker_and_drops_input_meanwhile(qtbot) -> None:
     """The caller gets the result as from a plain call; meanwhile the window's event loop
     runs (a timer fires) and a key pressed is not delivered."""
-    from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QLineEdit
 
@@ -164,20 +182,13 @@ def test_wait_for_runs_on_a_worker_and_drops_input_meanwhile(qtbot) -> None:
     qtbot.addWidget(field)
     gui_turn = threading.Event()
     threads: list[threading.Thread] = []
-
-    class Ping(QObject):
-        """Lives on the GUI thread: its slot runs only when that thread's event loop does."""
-
-        ping = Signal()
-
-    ping = Ping()
-    ping.ping.connect(gui_turn.set, Qt.ConnectionType.QueuedConnection)
+    ping = on_the_gui_thread(gui_turn.set)
 
     def work() -> str:
         threads.append(threading.current_thread())
         key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_X, Qt.KeyboardModifier.NoModifier, "x")
         QCoreApplication.postEvent(field, key)  # typed while the work runs
-        ping.ping.emit()
+        ping()
         assert gui_turn.wait(30)
         return "opened"
 
@@ -239,7 +250,6 @@ def test_in_turns_raises_what_a_step_raised_and_runs_no_more(qtbot) -> None:
 def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> None:
     """The close button or a logout while a project opens: the window closes properly (its
     own close handling runs) right after, not in the middle of the opening."""
-    from PySide6.QtCore import QObject, Qt, Signal
     from PySide6.QtGui import QCloseEvent
     from PySide6.QtWidgets import QWidget
 
@@ -259,18 +269,14 @@ def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> 
     window.show()
     asked = threading.Event()
 
-    class Ask(QObject):
-        close = Signal()
-
     def close_now() -> None:
         window.close()
         asked.set()
 
-    ask = Ask()
-    ask.close.connect(close_now, Qt.ConnectionType.QueuedConnection)
+    ask = on_the_gui_thread(close_now)
 
     def work() -> str:
-        ask.close.emit()
+        ask()
         assert asked.wait(30)
         return "opened"
 
@@ -283,7 +289,6 @@ def test_a_window_asked_to_close_during_a_wait_closes_once_it_is_over(qtbot) -> 
 def test_a_window_closed_and_deleted_during_a_wait_is_left_alone(qtbot) -> None:
     """Windows go away during an opening too (the previous window of a script, Qt's own
     popups): their kept closing is dropped, never sent to a deleted window."""
-    from PySide6.QtCore import QObject, Qt, Signal
     from PySide6.QtWidgets import QComboBox, QWidget
 
     from coder.ui.tasks import wait_for
@@ -305,14 +310,10 @@ def test_a_window_closed_and_deleted_during_a_wait_is_left_alone(qtbot) -> None:
         combo.deleteLater()
         asked.set()
 
-    class Ask(QObject):
-        go = Signal()
-
-    ask = Ask()
-    ask.go.connect(close_and_delete, Qt.ConnectionType.QueuedConnection)
+    ask = on_the_gui_thread(close_and_delete)
 
     def work() -> str:
-        ask.go.emit()
+        ask()
         assert asked.wait(30)
         return "opened"
 
