@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coder.core import blocks
+from coder.core import blocks, swaps
 from coder.core.anchors import PASSAGE_TABLES, anchored
 from coder.core.changes import Bulk, Changes, Retext, RowKey, Shift, Step
 from coder.core.errors import CoderError, InvalidValue, NotFound, database_problem
@@ -552,6 +552,8 @@ class Store:
             self.db.execute(f'DELETE FROM "{table}" WHERE "{keys[table]}" = ?', [key])
         keep = [(k, r) for k, r in rows.items() if r is not None]
         keep.sort(key=lambda item: order[item[0][0]])
+        for table in dict.fromkeys(t for (t, _k), _r in keep):
+            swaps.set_aside(self.db, table, keys[table], (r for (t, _k), r in keep if t == table))
         for (table, _key), row in keep:
             pk = keys[table]
             cols = list(row)

@@ -509,6 +509,13 @@ def _apply_edits(p: Project, coder: str, edits: list[tuple[str, int, int]]) -> N
     bob_edits=[("document", 1, 0), ("document", 0, 1)],
     prefer="theirs",
 )
+# Theirs names two of mine each after the other ("Extra 0" <-> "Extra 0 (2)", matched by text):
+# undo writes the names back in turn, and the first must not meet the other's old name.
+@example(
+    ann_edits=[("document", 0, 0), ("document", 0, 0)],
+    bob_edits=[("document", 1, 0), ("document", 0, 0)],
+    prefer="theirs",
+)
 def test_merge_properties(tmp_path_factory, ann_edits, bob_edits, prefer):
     """Any edits on both sides: all codings arrive, merging again changes nothing, undo is exact."""
     folder = tmp_path_factory.mktemp("merge")
