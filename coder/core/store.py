@@ -102,6 +102,7 @@ class _UndoLog:
             self.columns[table] = [r[1] for r in info]
             pk = [r[1] for r in info if r[5]]
             self.keys[table] = pk[0] if len(pk) == 1 else "rowid"
+        self.unique = {table: swaps.unique_columns(db, table) for table in self.tables}
         # (column, parent table, parent column) of each table; (child table, column) referring
         self.parents: dict[str, list[tuple[str, str, str]]] = {t: [] for t in self.tables}
         self.children: dict[str, list[tuple[str, str]]] = {t: [] for t in self.tables}
@@ -553,7 +554,8 @@ class Store:
         keep = [(k, r) for k, r in rows.items() if r is not None]
         keep.sort(key=lambda item: order[item[0][0]])
         for table in dict.fromkeys(t for (t, _k), _r in keep):
-            swaps.set_aside(self.db, table, keys[table], (r for (t, _k), r in keep if t == table))
+            rows_of = (r for (t, _k), r in keep if t == table)
+            swaps.set_aside(self.db, table, keys[table], self._log.unique[table], rows_of)
         for (table, _key), row in keep:
             pk = keys[table]
             cols = list(row)

@@ -30,10 +30,11 @@ def unique_columns(db: Database, table: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def set_aside(db: Database, table: str, key: str, rows: Iterable[dict[str, Any]]) -> None:
-    """Replace, in the rows of ``table`` about to be written back as ``rows``, each unique
-    value that is about to change by a placeholder."""
-    columns = [c for c in unique_columns(db, table) if c != key]
+def set_aside(
+    db: Database, table: str, key: str, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]
+) -> None:
+    """Replace, in the rows of ``table`` about to be written back as ``rows``, each value of
+    the unique ``columns`` (:func:`unique_columns`) that is about to change by a placeholder."""
     if not columns:
         return
     picked = ", ".join(f'"{c}"' for c in columns)
