@@ -134,9 +134,18 @@ class Merger(NotesMerger):
             self.documents[row["id"]] = match_id
             matched.append((mine[match_id], row))
         # Renames first, then new documents: a name that a rename frees is not taken by a new
-        # document as "name (2)", which would make merging the same file again rename it.
-        for mine_row, row in matched:
-            self._reconcile_document(mine_row, row)
+        # document as "name (2)", which would make merging the same file again rename it. A
+        # rename onto the name of another document about to be renamed waits for it, for the
+        # same reason (two that would take each other's name stay a conflict).
+        pending = matched
+        while pending:
+            waiting = [pair for pair in pending if _waits_for_a_rename(pair, pending)]
+            if len(waiting) == len(pending):
+                waiting = []
+            for pair in pending:
+                if pair not in waiting:
+                    self._reconcile_document(*pair)
+            pending = waiting
         for row in new_rows:
             match_id = self._add_document(row, by_guid)
             by_guid[
@@ -528,3 +537,15 @@ def _paths(rows: Iterable[dict[str, Any]]) -> dict[int, str]:
             current = by_id[current]["parent_id"]
         out[code_id] = "/".join(reversed(names))
     return out
+
+
+def _waits_for_a_rename(pair: tuple[dict, dict], pending: list[tuple[dict, dict]]) -> bool:
+    """Whether the name theirs gives one of my documents is, for now, that of another of mine
+    which theirs renames too."""
+    mine, theirs = pair
+    wanted = theirs["name"].casefold()
+    return mine["name"] != theirs["name"] and any(
+        other is not pair and m["name"].casefold() == wanted and m["name"] != t["name"]
+        for other in pending
+        for m, t in [other]
+    )

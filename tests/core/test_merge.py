@@ -516,6 +516,13 @@ def _apply_edits(p: Project, coder: str, edits: list[tuple[str, int, int]]) -> N
     bob_edits=[("document", 1, 0), ("document", 0, 0)],
     prefer="theirs",
 )
+# Theirs renames one of mine onto the name of another it renames too ("Extra 0" -> "Extra 1",
+# "Extra 1" -> "Extra 1 (2)"): the first waits for the second, or merging again renames it.
+@example(
+    ann_edits=[("document", 0, 0), ("document", 1, 1)],
+    bob_edits=[("document", 1, 0), ("document", 1, 1)],
+    prefer="theirs",
+)
 def test_merge_properties(tmp_path_factory, ann_edits, bob_edits, prefer):
     """Any edits on both sides: all codings arrive, merging again changes nothing, undo is exact."""
     folder = tmp_path_factory.mktemp("merge")
